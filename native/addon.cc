@@ -1,0 +1,286 @@
+// Node-API glue only: unwrap and check arguments, call the kernel table, wrap results.
+// Every check that protects memory lives here as well as in the TypeScript facade,
+// because the binding can be reached directly (require('quantkit/build/...')).
+#include <napi.h>
+
+#include <cmath>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <sstream>
+#include <string>
+
+#include "kernels/kernels.h"
+
+namespace {
+
+using quantkit::IsaLevel;
+using quantkit::KernelTable;
+
+std::string Describe(const Napi::Value& v) {
+  switch (v.Type()) {
+    case napi_undefined: return "undefined";
+    case napi_null: return "null";
+    case napi_boolean: return v.As<Napi::Boolean>().Value() ? "true" : "false";
+    case napi_number: {
+      std::ostringstream s;
+      s.precision(17);
+      s << v.As<Napi::Number>().DoubleValue();
+      return s.str();
+    }
+    case napi_string: return "a string";
+    case napi_symbol: return "a symbol";
+    case napi_function: return "a function";
+    case napi_bigint: return "a bigint";
+    case napi_external: return "an external";
+    default: break;
+  }
+  if (v.IsTypedArray()) {
+    switch (v.As<Napi::TypedArray>().TypedArrayType()) {
+      case napi_int8_array: return "an Int8Array";
+      case napi_uint8_array: return "a Uint8Array";
+      case napi_uint8_clamped_array: return "a Uint8ClampedArray";
+      case napi_int16_array: return "an Int16Array";
+      case napi_uint16_array: return "a Uint16Array";
+      case napi_int32_array: return "an Int32Array";
+      case napi_uint32_array: return "a Uint32Array";
+      case napi_float32_array: return "a Float32Array";
+      case napi_float64_array: return "a Float64Array";
+      case napi_bigint64_array: return "a BigInt64Array";
+      case napi_biguint64_array: return "a BigUint64Array";
+      default: return "a TypedArray";
+    }
+  }
+  if (v.IsArray()) return "an Array";
+  if (v.IsArrayBuffer()) return "an ArrayBuffer";
+  return "an object";
+}
+
+[[noreturn]] void ThrowType(Napi::Env env, const std::string& msg) { throw Napi::TypeError::New(env, msg); }
+[[noreturn]] void ThrowRange(Napi::Env env, const std::string& msg) { throw Napi::RangeError::New(env, msg); }
+
+// A TypedArray's memory as the kernels see it. `data` already includes byteOffset
+// (napi_get_typedarray_info adds it), so the buffer's base pointer is never used.
+struct View {
+  void* data;
+  size_t length;
+  size_t bytes;
+  int type;  // FloatType or QuantType, depending on the role
+};
+
+bool IsDetached(const Napi::TypedArray& a) {
+  napi_value buffer = nullptr;
+  napi_status status = napi_get_typedarray_info(a.Env(), a, nullptr, nullptr, nullptr, &buffer, nullptr);
+  NAPI_THROW_IF_FAILED(a.Env(), status, true);
+  bool detached = false;
+  status = napi_is_detached_arraybuffer(a.Env(), buffer, &detached);
+  NAPI_THROW_IF_FAILED(a.Env(), status, true);
+  return detached;
+}
+
+View Unwrap(const Napi::TypedArray& a, int type) {
+  napi_typedarray_type kind;
+  size_t length = 0;
+  void* data = nullptr;
+  napi_status status = napi_get_typedarray_info(a.Env(), a, &kind, &length, &data, nullptr, nullptr);
+  NAPI_THROW_IF_FAILED(a.Env(), status, View{});
+  return View{data, length, length * a.ElementSize(), type};
+}
+
+View FloatInput(const Napi::Value& v, const char* name) {
+  if (v.IsTypedArray()) {
+    const Napi::TypedArray a = v.As<Napi::TypedArray>();
+    int type = -1;
+    if (a.TypedArrayType() == napi_float32_array) type = quantkit::kF32;
+    if (a.TypedArrayType() == napi_float64_array) type = quantkit::kF64;
+    if (type >= 0) {
+      if (IsDetached(a)) ThrowRange(v.Env(), std::string("Expected ") + name + " to be attached but its buffer is detached");
+      return Unwrap(a, type);
+    }
+  }
+  ThrowType(v.Env(), std::string("Expected a Float32Array or Float64Array for ") + name + " but received " +
+                         Describe(v));
+}
+
+View QuantArray(const Napi::Value& v, const char* name) {
+  if (v.IsTypedArray()) {
+    const Napi::TypedArray a = v.As<Napi::TypedArray>();
+    int type = -1;
+    switch (a.TypedArrayType()) {
+      case napi_uint8_array: type = quantkit::kU8; break;
+      case napi_int8_array: type = quantkit::kI8; break;
+      case napi_uint16_array: type = quantkit::kU16; break;
+      case napi_int16_array: type = quantkit::kI16; break;
+      default: break;
+    }
+    if (type >= 0) {
+      if (IsDetached(a)) ThrowRange(v.Env(), std::string("Expected ") + name + " to be attached but its buffer is detached");
+      return Unwrap(a, type);
+    }
+  }
+  ThrowType(v.Env(), std::string("Expected a Uint8Array, Int8Array, Uint16Array or Int16Array for ") + name +
+                         " but received " + Describe(v));
+}
+
+View Float32Output(const Napi::Value& v, const char* name) {
+  if (v.IsTypedArray() && v.As<Napi::TypedArray>().TypedArrayType() == napi_float32_array) {
+    const Napi::TypedArray a = v.As<Napi::TypedArray>();
+    if (IsDetached(a)) ThrowRange(v.Env(), std::string("Expected ") + name + " to be attached but its buffer is detached");
+    return Unwrap(a, quantkit::kF32);
+  }
+  ThrowType(v.Env(), std::string("Expected a Float32Array for ") + name + " but received " + Describe(v));
+}
+
+void CheckSameLength(Napi::Env env, const View& in, const View& out) {
+  if (in.length != out.length) {
+    ThrowRange(env, "Expected out.length to equal the input length " + std::to_string(in.length) +
+                        " but received " + std::to_string(out.length));
+  }
+}
+
+void CheckNoOverlap(Napi::Env env, const View& in, const View& out) {
+  const uintptr_t a = reinterpret_cast<uintptr_t>(in.data);
+  const uintptr_t b = reinterpret_cast<uintptr_t>(out.data);
+  if (in.bytes != 0 && out.bytes != 0 && a < b + out.bytes && b < a + in.bytes) {
+    ThrowRange(env, "Expected out not to overlap the input's memory but it does");
+  }
+}
+
+double NumberArg(const Napi::Value& v, const char* name) {
+  if (!v.IsNumber()) ThrowType(v.Env(), std::string("Expected a number for ") + name + " but received " + Describe(v));
+  return v.As<Napi::Number>().DoubleValue();
+}
+
+// The scale is a float32 (as in ONNX); it is checked after rounding to float32, so that a
+// value that underflows to 0 or overflows to Infinity is refused rather than used.
+float ScaleArg(const Napi::Value& v) {
+  const double d = NumberArg(v, "scale");
+  const float s = static_cast<float>(d);
+  if (!(std::isfinite(d) && std::isfinite(s) && s > 0.0f)) {
+    ThrowRange(v.Env(), "Expected a positive finite float32 for scale but received " + Describe(v));
+  }
+  return s;
+}
+
+int32_t IntegerArg(const Napi::Value& v, const char* name, double lo, double hi) {
+  const double d = NumberArg(v, name);
+  if (!(d == std::floor(d) && d >= lo && d <= hi)) {
+    std::ostringstream s;
+    s << "Expected an integer in [" << lo << ", " << hi << "] for " << name << " but received " << Describe(v);
+    ThrowRange(v.Env(), s.str());
+  }
+  return static_cast<int32_t>(d);
+}
+
+void ContainerRange(int qtype, double* lo, double* hi) {
+  switch (qtype) {
+    case quantkit::kU8: *lo = 0; *hi = 255; break;
+    case quantkit::kI8: *lo = -128; *hi = 127; break;
+    case quantkit::kU16: *lo = 0; *hi = 65535; break;
+    default: *lo = -32768; *hi = 32767; break;
+  }
+}
+
+void CheckArgCount(const Napi::CallbackInfo& info, size_t n, const char* call) {
+  if (info.Length() != n) {
+    ThrowType(info.Env(), std::string(call) + " takes " + std::to_string(n) + " arguments but received " +
+                              std::to_string(info.Length()));
+  }
+}
+
+IsaLevel IsaFromEnvironment(std::string* error) {
+  const char* cap = std::getenv("QUANTKIT_ISA");
+  if (cap == nullptr || *cap == '\0') return quantkit::kIsaCount;
+  for (int level = 0; level < quantkit::kIsaCount; ++level) {
+    if (std::strcmp(cap, quantkit::IsaName(static_cast<IsaLevel>(level))) == 0) return static_cast<IsaLevel>(level);
+  }
+  *error = std::string("Expected QUANTKIT_ISA to be one of scalar, sse2, avx2, avx512, neon but received '") + cap + "'";
+  return quantkit::kIsaCount;
+}
+
+class QuantkitAddon : public Napi::Addon<QuantkitAddon> {
+ public:
+  QuantkitAddon(Napi::Env env, Napi::Object exports) {
+    std::string error;
+    const IsaLevel cap = IsaFromEnvironment(&error);
+    if (!error.empty()) ThrowRange(env, error);
+    const IsaLevel level = quantkit::BestIsa(cap);
+    kernels_ = quantkit::KernelsFor(level);
+
+    Napi::Array available = Napi::Array::New(env);
+    uint32_t count = 0;
+    for (int l = 0; l < quantkit::kIsaCount; ++l) {
+      const IsaLevel il = static_cast<IsaLevel>(l);
+      if (quantkit::KernelsFor(il) != nullptr && quantkit::CpuSupports(il)) {
+        available.Set(count++, Napi::String::New(env, quantkit::IsaName(il)));
+      }
+    }
+
+    DefineAddon(exports, {
+        InstanceMethod("quantize", &QuantkitAddon::Quantize, napi_enumerable),
+        InstanceMethod("dequantize", &QuantkitAddon::Dequantize, napi_enumerable),
+        InstanceMethod("minMax", &QuantkitAddon::MinMax, napi_enumerable),
+        InstanceValue("isa", Napi::String::New(env, kernels_->isa), napi_enumerable),
+        InstanceValue("isaAvailable", available, napi_enumerable),
+        InstanceValue("version", Napi::String::New(env, QUANTKIT_VERSION), napi_enumerable),
+    });
+  }
+
+ private:
+  // quantize(x, out, scale, zeroPoint, qmin, qmax)
+  Napi::Value Quantize(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    CheckArgCount(info, 6, "quantize");
+    const View x = FloatInput(info[0], "x");
+    const View out = QuantArray(info[1], "out");
+    CheckSameLength(env, x, out);
+    CheckNoOverlap(env, x, out);
+    quantkit::QuantizeParams p{};
+    p.scale = ScaleArg(info[2]);
+    double lo = 0, hi = 0;
+    ContainerRange(out.type, &lo, &hi);
+    p.qmin = IntegerArg(info[4], "qmin", lo, hi);
+    p.qmax = IntegerArg(info[5], "qmax", lo, hi);
+    if (p.qmin >= p.qmax) {
+      ThrowRange(env, "Expected qmin < qmax but received qmin " + std::to_string(p.qmin) + " and qmax " +
+                          std::to_string(p.qmax));
+    }
+    p.zero_point = IntegerArg(info[3], "zeroPoint", p.qmin, p.qmax);
+    kernels_->quantize[x.type][out.type](x.data, out.data, x.length, p);
+    return env.Undefined();
+  }
+
+  // dequantize(q, out, scale, zeroPoint)
+  Napi::Value Dequantize(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    CheckArgCount(info, 4, "dequantize");
+    const View q = QuantArray(info[0], "q");
+    const View out = Float32Output(info[1], "out");
+    CheckSameLength(env, q, out);
+    CheckNoOverlap(env, q, out);
+    const float scale = ScaleArg(info[2]);
+    double lo = 0, hi = 0;
+    ContainerRange(q.type, &lo, &hi);
+    const int32_t zero_point = IntegerArg(info[3], "zeroPoint", lo, hi);
+    kernels_->dequantize[q.type](q.data, static_cast<float*>(out.data), q.length, scale, zero_point);
+    return env.Undefined();
+  }
+
+  // minMax(x) -> [min, max], NaN ignored; [NaN, NaN] when x has no number.
+  Napi::Value MinMax(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    CheckArgCount(info, 1, "minMax");
+    const View x = FloatInput(info[0], "x");
+    const quantkit::MinMaxResult r = kernels_->minmax[x.type](x.data, x.length);
+    Napi::Array result = Napi::Array::New(env, 2);
+    result.Set(0u, Napi::Number::New(env, r.min));
+    result.Set(1u, Napi::Number::New(env, r.max));
+    return result;
+  }
+
+  const KernelTable* kernels_ = nullptr;
+};
+
+}  // namespace
+
+NODE_API_ADDON(QuantkitAddon)

@@ -1,0 +1,68 @@
+// quantkit kernels: plain C++ over raw pointers. Nothing here knows about Node.
+//
+// Numeric contract (SPEC §2), shared by every ISA:
+//   quantize:   q = clamp(rint(fl(x / s)) + z, qmin, qmax); NaN -> z; float64 input is
+//               first rounded to float32.
+//   dequantize: x = fl(float32(q - z) * s)
+//   minmax:     smallest and largest non-NaN value; NaN, NaN when there is none.
+// The scalar kernels are the reference; every SIMD kernel must return identical bits.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace quantkit {
+
+// Element types, numbered as the dispatch tables index them.
+enum FloatType : int { kF32 = 0, kF64 = 1, kFloatTypeCount = 2 };
+enum QuantType : int { kU8 = 0, kI8 = 1, kU16 = 2, kI16 = 3, kQuantTypeCount = 4 };
+
+struct QuantizeParams {
+  float scale;         // positive, finite
+  int32_t zero_point;  // within [qmin, qmax]
+  int32_t qmin;        // within the container type's range, qmin < qmax
+  int32_t qmax;
+};
+
+struct MinMaxResult {
+  float min;
+  float max;
+};
+
+using QuantizeFn = void (*)(const void* x, void* q, size_t n, const QuantizeParams& p);
+using DequantizeFn = void (*)(const void* q, float* x, size_t n, float scale, int32_t zero_point);
+using MinMaxFn = MinMaxResult (*)(const void* x, size_t n);
+
+// One row per ISA level; filled once at load time (see dispatch.cc).
+struct KernelTable {
+  const char* isa;
+  QuantizeFn quantize[kFloatTypeCount][kQuantTypeCount];
+  DequantizeFn dequantize[kQuantTypeCount];
+  MinMaxFn minmax[kFloatTypeCount];
+};
+
+// ISA levels in increasing order of capability. Room for arm64 (neon) is kept in the
+// same enumeration so that QUANTKIT_ISA and backend.isa name one list.
+enum IsaLevel : int { kIsaScalar = 0, kIsaSse2, kIsaAvx2, kIsaAvx512, kIsaNeon, kIsaCount };
+
+const char* IsaName(IsaLevel level);
+
+// The kernel table for one level, or nullptr when this build has no kernels for it.
+const KernelTable* KernelsFor(IsaLevel level);
+
+// True when this CPU and OS can run the level's instructions (cpuid + XGETBV on x86).
+bool CpuSupports(IsaLevel level);
+
+// The best level the CPU supports, capped by `cap` (kIsaCount for no cap).
+IsaLevel BestIsa(IsaLevel cap);
+
+// Reference kernels, used directly by the SIMD kernels for their tails.
+const KernelTable& ScalarKernels();
+
+#if defined(QUANTKIT_X86)
+const KernelTable& Sse2Kernels();
+const KernelTable& Avx2Kernels();
+const KernelTable& Avx512Kernels();
+#endif
+
+}  // namespace quantkit

@@ -1,0 +1,30 @@
+// The portable reference kernels: every other ISA is tested against these.
+#include "kernels/scalar_impl.h"
+#include "kernels/table.h"
+
+namespace quantkit {
+namespace {
+
+struct ScalarOps {
+  template <typename In, typename Out>
+  static void Quantize(const In* x, Out* q, size_t n, const QuantizeParams& p) {
+    scalar::Quantize(x, q, n, p);
+  }
+  template <typename Q>
+  static void Dequantize(const Q* q, float* x, size_t n, float scale, int32_t zero_point) {
+    scalar::Dequantize(q, x, n, scale, zero_point);
+  }
+  template <typename In>
+  static MinMaxResult MinMax(const In* x, size_t n) {
+    return scalar::MinMax(x, n);
+  }
+};
+
+}  // namespace
+
+const KernelTable& ScalarKernels() {
+  static const KernelTable table = MakeKernelTable<ScalarOps>("scalar");
+  return table;
+}
+
+}  // namespace quantkit

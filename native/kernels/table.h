@@ -1,0 +1,56 @@
+// Builds one ISA's KernelTable from a class of templated kernels, so that each ISA writes
+// one Quantize<In, Out>, one Dequantize<Q> and one MinMax<In> instead of a function per
+// type combination. Included only by kernel files; internal linkage for the same reason
+// as scalar_impl.h.
+#pragma once
+
+#include <cstdint>
+
+#include "kernels/kernels.h"
+
+namespace quantkit {
+namespace {
+
+template <int T> struct FloatOf;
+template <> struct FloatOf<kF32> { using type = float; };
+template <> struct FloatOf<kF64> { using type = double; };
+
+template <int T> struct QuantOf;
+template <> struct QuantOf<kU8> { using type = uint8_t; };
+template <> struct QuantOf<kI8> { using type = int8_t; };
+template <> struct QuantOf<kU16> { using type = uint16_t; };
+template <> struct QuantOf<kI16> { using type = int16_t; };
+
+template <typename Ops, int F, int Q>
+void QuantizeErased(const void* x, void* q, size_t n, const QuantizeParams& p) {
+  Ops::template Quantize<typename FloatOf<F>::type, typename QuantOf<Q>::type>(
+      static_cast<const typename FloatOf<F>::type*>(x), static_cast<typename QuantOf<Q>::type*>(q), n, p);
+}
+
+template <typename Ops, int Q>
+void DequantizeErased(const void* q, float* x, size_t n, float scale, int32_t zero_point) {
+  Ops::template Dequantize<typename QuantOf<Q>::type>(static_cast<const typename QuantOf<Q>::type*>(q), x, n,
+                                                      scale, zero_point);
+}
+
+template <typename Ops, int F>
+MinMaxResult MinMaxErased(const void* x, size_t n) {
+  return Ops::template MinMax<typename FloatOf<F>::type>(static_cast<const typename FloatOf<F>::type*>(x), n);
+}
+
+template <typename Ops>
+KernelTable MakeKernelTable(const char* isa) {
+  return KernelTable{
+      isa,
+      {{QuantizeErased<Ops, kF32, kU8>, QuantizeErased<Ops, kF32, kI8>, QuantizeErased<Ops, kF32, kU16>,
+        QuantizeErased<Ops, kF32, kI16>},
+       {QuantizeErased<Ops, kF64, kU8>, QuantizeErased<Ops, kF64, kI8>, QuantizeErased<Ops, kF64, kU16>,
+        QuantizeErased<Ops, kF64, kI16>}},
+      {DequantizeErased<Ops, kU8>, DequantizeErased<Ops, kI8>, DequantizeErased<Ops, kU16>,
+       DequantizeErased<Ops, kI16>},
+      {MinMaxErased<Ops, kF32>, MinMaxErased<Ops, kF64>},
+  };
+}
+
+}  // namespace
+}  // namespace quantkit
