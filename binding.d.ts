@@ -1,0 +1,31 @@
+// The exact surface of the native addon (build/Release/quantkit.node or a prebuild).
+// The pure-TypeScript backend (lib/fallback.ts) is an object of this same type, so the
+// compiler checks that both backends offer the same calls. The facade (lib/index.ts)
+// validates everything before calling in; the addon re-checks what memory safety needs.
+
+/** Input of quantize and minMax. A Float64Array is read as if rounded to float32 first. */
+export type FloatArray = Float32Array | Float64Array;
+
+/** Output of quantize, input of dequantize. */
+export type QuantArray = Uint8Array | Int8Array | Uint16Array | Int16Array;
+
+export interface QuantkitBinding {
+  /** Version of the package the binding was built from. */
+  readonly version: string;
+  /** Kernel in use: 'scalar' | 'sse2' | 'avx2' | 'avx512' | 'neon' (native), 'js' (fallback). */
+  readonly isa: string;
+  /** Every kernel level this build can run on this CPU, lowest first. */
+  readonly isaAvailable: readonly string[];
+
+  /**
+   * out[i] = clamp(rint(fl(x[i] / scale)) + zeroPoint, qmin, qmax); NaN -> zeroPoint.
+   * The dtype is out's type; qmin/qmax lie inside it with qmin < qmax; scale is used as float32.
+   */
+  quantize(x: FloatArray, out: QuantArray, scale: number, zeroPoint: number, qmin: number, qmax: number): void;
+
+  /** out[i] = fl(float32(q[i] - zeroPoint) * scale). */
+  dequantize(q: QuantArray, out: Float32Array, scale: number, zeroPoint: number): void;
+
+  /** [min, max] of the non-NaN values (as float32, -0 reported as 0); [NaN, NaN] when there are none. */
+  minMax(x: FloatArray): [number, number];
+}

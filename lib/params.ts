@@ -1,0 +1,40 @@
+// Parameters from a range: the notebook's s = (β−α)/(βq−αq), z = (β·αq − α·βq)/(β−α),
+// evaluated in float32 exactly as ONNX Runtime's DynamicQuantizeLinear does (SPEC §2.3).
+// Each arithmetic step is a double operation followed by Math.fround: for +, −, × and ÷
+// of float32 operands that is the correctly rounded float32 result (53 ≥ 2·24 + 2 bits).
+
+const f32 = Math.fround;
+
+/** Round to the nearest integer, ties to even (Math.round rounds ties up). Never returns −0. */
+export function rintEven(v: number): number {
+  const r = Math.round(v);
+  return (r - v === 0.5 && r % 2 !== 0 ? r - 1 : r) + 0;
+}
+
+export interface ScaleZero {
+  scale: number;
+  zeroPoint: number;
+}
+
+/**
+ * Affine parameters. `min`/`max` are float32 values; the range is widened to hold 0 so that
+ * real 0.0 has an exact code. Returns a non-finite or zero scale untouched: callers decide.
+ */
+export function affineParams(min: number, max: number, qmin: number, qmax: number): ScaleZero {
+  const lo = Math.min(min, 0);
+  const hi = Math.max(max, 0);
+  const scale = hi === lo ? 1 : f32(f32(hi - lo) / (qmax - qmin));
+  const initialZero = f32(qmin - f32(lo / scale));
+  const zeroPoint = rintEven(Math.max(qmin, Math.min(qmax, initialZero)));
+  return { scale, zeroPoint };
+}
+
+/**
+ * Symmetric parameters: the zero point is the centre (0 signed, 2^(b−1) unsigned) and the
+ * scale maps max(|min|, |max|) to 2^(b−1) − 1, so int8 uses [−127, 127].
+ */
+export function symmetricParams(min: number, max: number, bits: number, signed: boolean): ScaleZero {
+  const a = Math.max(-Math.min(min, 0), Math.max(max, 0));
+  const scale = a === 0 ? 1 : f32(a / (2 ** (bits - 1) - 1));
+  return { scale, zeroPoint: signed ? 0 : 2 ** (bits - 1) };
+}

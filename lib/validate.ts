@@ -1,0 +1,165 @@
+// Validation at the edge (SPEC §4): every misuse throws before anything is written, with
+// TypeError for a wrong type, RangeError for a wrong value, and a message that names the
+// argument and what was received.
+import { DTYPES, DTYPE_NAMES, MIN_BITS, quantRange, type DType, type DTypeInfo } from './dtypes';
+import type { FloatArray, QuantArray } from '../binding';
+
+/** A short, human description of any value, for error messages. */
+export function describe(v: unknown): string {
+  if (v === null) return 'null';
+  switch (typeof v) {
+    case 'undefined': return 'undefined';
+    case 'number': return Object.is(v, -0) ? '-0' : String(v);
+    case 'string': return `'${v.length > 40 ? `${v.slice(0, 40)}…` : v}'`;
+    case 'boolean': return String(v);
+    case 'bigint': return `${v}n`;
+    case 'symbol': return 'a symbol';
+    case 'function': return 'a function';
+    default: break;
+  }
+  if (ArrayBuffer.isView(v)) {
+    const length = (v as { length?: number }).length;
+    return length === undefined ? v.constructor.name : `${v.constructor.name}(${length})`;
+  }
+  if (Array.isArray(v)) return `an Array(${v.length})`;
+  if (v instanceof ArrayBuffer) return `an ArrayBuffer(${v.byteLength})`;
+  return 'an object';
+}
+
+function typeError(what: string, name: string, v: unknown): TypeError {
+  return new TypeError(`Expected ${what} for ${name} but received ${describe(v)}`);
+}
+
+function rangeError(what: string, name: string, v: unknown): RangeError {
+  return new RangeError(`Expected ${what} for ${name} but received ${describe(v)}`);
+}
+
+export function isDetached(a: ArrayBufferView): boolean {
+  if (a.byteLength !== 0) return false;
+  const buffer = a.buffer as ArrayBuffer & { detached?: boolean };
+  if (typeof buffer.detached === 'boolean') return buffer.detached;
+  if (!(buffer instanceof ArrayBuffer)) return false; // a SharedArrayBuffer cannot be detached
+  try {
+    new Uint8Array(buffer);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+function checkAttached(a: ArrayBufferView, name: string): void {
+  if (isDetached(a)) throw new RangeError(`Expected ${name} to be attached but its buffer is detached`);
+}
+
+export function checkFloatArray(v: unknown, name: string): FloatArray {
+  if (!(v instanceof Float32Array || v instanceof Float64Array)) {
+    throw typeError('a Float32Array or Float64Array', name, v);
+  }
+  checkAttached(v, name);
+  return v;
+}
+
+export function checkOptions(v: unknown, name: string): Record<string, unknown> {
+  if (v === undefined) return {};
+  if (v === null || typeof v !== 'object' || Array.isArray(v) || ArrayBuffer.isView(v)) {
+    throw typeError('an options object', name, v);
+  }
+  return v as Record<string, unknown>;
+}
+
+export function checkDType(v: unknown, name: string): DTypeInfo {
+  if (v === undefined) return DTYPES.uint8;
+  if (typeof v !== 'string' || !(DTYPE_NAMES as string[]).includes(v)) {
+    throw typeError(`one of ${DTYPE_NAMES.map((d) => `'${d}'`).join(', ')}`, name, v);
+  }
+  return DTYPES[v as DType];
+}
+
+/** `bits`, defaulting to the container width (SPEC §2.5). */
+export function checkBits(v: unknown, info: DTypeInfo, name: string): number {
+  if (v === undefined) return info.width;
+  if (typeof v !== 'number') throw typeError('a number', name, v);
+  if (!Number.isInteger(v) || v < MIN_BITS || v > info.width) {
+    throw rangeError(`an integer in [${MIN_BITS}, ${info.width}] for ${info.name}`, name, v);
+  }
+  return v;
+}
+
+export function checkBoolean(v: unknown, name: string): boolean {
+  if (v === undefined) return false;
+  if (typeof v !== 'boolean') throw typeError('a boolean', name, v);
+  return v;
+}
+
+/** A finite range end. */
+export function checkFinite(v: unknown, name: string): number {
+  if (typeof v !== 'number') throw typeError('a number', name, v);
+  if (!Number.isFinite(v)) throw rangeError('a finite number', name, v);
+  return v;
+}
+
+/** The scale as the float32 the kernels use; refused if rounding makes it 0 or Infinity. */
+export function checkScale(v: unknown, name: string): number {
+  if (typeof v !== 'number') throw typeError('a number', name, v);
+  const s = Math.fround(v);
+  if (!(Number.isFinite(v) && s > 0 && Number.isFinite(s))) throw rangeError('a positive finite float32', name, v);
+  return s;
+}
+
+export function checkZeroPoint(v: unknown, qmin: number, qmax: number, name: string): number {
+  if (typeof v !== 'number') throw typeError('a number', name, v);
+  if (!Number.isInteger(v) || v < qmin || v > qmax) throw rangeError(`an integer in [${qmin}, ${qmax}]`, name, v);
+  return v;
+}
+
+/** What quantize/dequantize need from a QuantParams object, checked. */
+export interface CheckedParams {
+  info: DTypeInfo;
+  scale: number;
+  zeroPoint: number;
+  qmin: number;
+  qmax: number;
+}
+
+export function checkParams(v: unknown, name = 'params'): CheckedParams {
+  if (v === null || typeof v !== 'object') throw typeError('a QuantParams object', name, v);
+  const p = v as Record<string, unknown>;
+  const info = checkDType(p.dtype, `${name}.dtype`);
+  const bits = checkBits(p.bits, info, `${name}.bits`);
+  const [qmin, qmax] = quantRange(info, bits);
+  const scale = checkScale(p.scale, `${name}.scale`);
+  const zeroPoint = checkZeroPoint(p.zeroPoint, qmin, qmax, `${name}.zeroPoint`);
+  return { info, scale, zeroPoint, qmin, qmax };
+}
+
+/** The quantized array of a given dtype (as input or as `out`). */
+export function checkQuantArray(v: unknown, info: DTypeInfo, name: string): QuantArray {
+  if (!(v instanceof info.ctor)) throw typeError(`a ${info.ctor.name} (dtype '${info.name}')`, name, v);
+  checkAttached(v, name);
+  return v;
+}
+
+export function checkFloat32Out(v: unknown, name: string): Float32Array {
+  if (!(v instanceof Float32Array)) throw typeError('a Float32Array', name, v);
+  checkAttached(v, name);
+  return v;
+}
+
+/** `out` must match the input's length and must not share any byte of its memory. */
+export function checkOutShape(input: ArrayBufferView & { length: number }, out: ArrayBufferView & { length: number }, name: string): void {
+  if (out.length !== input.length) {
+    throw new RangeError(`Expected ${name}.length to equal the input length ${input.length} but received ${out.length}`);
+  }
+  if (
+    out.buffer === input.buffer &&
+    out.byteLength !== 0 &&
+    input.byteLength !== 0 &&
+    out.byteOffset < input.byteOffset + input.byteLength &&
+    input.byteOffset < out.byteOffset + out.byteLength
+  ) {
+    throw new RangeError(
+      `Expected ${name} not to overlap the input's memory but it shares bytes ` +
+        `[${Math.max(out.byteOffset, input.byteOffset)}, ${Math.min(out.byteOffset + out.byteLength, input.byteOffset + input.byteLength)}) of the same buffer`,
+    );
+  }
+}
