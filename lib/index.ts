@@ -63,7 +63,7 @@ function rangeParams(min: number, max: number, info: DTypeInfo, bits: number, sy
     // Only a range too narrow (the step underflows float32) or too wide (max − min
     // overflows float32) gets here; such a scale cannot quantize anything.
     throw new RangeError(
-      `Expected ${what} to give a positive finite float32 scale but [${min}, ${max}] gives scale ${scale}`,
+      `Expected ${what} to give a positive finite float32 scale but it gives ${scale}`,
     );
   }
   const params: QuantParams = { scale, zeroPoint, dtype: info.name };
@@ -99,7 +99,7 @@ export function paramsFromRange<D extends DType = 'uint8'>(min: number, max: num
   const hi = checkRangeEnd(max, 'max');
   if (lo > hi) throw new RangeError(`Expected min <= max but received min ${min} and max ${max}`);
   const o = checkRangeOptions(opts, 'opts');
-  return rangeParams(lo, hi, o.info, o.bits, o.symmetric, 'the range') as QuantParams<D>;
+  return rangeParams(lo, hi, o.info, o.bits, o.symmetric, `the range [${min}, ${max}]`) as QuantParams<D>;
 }
 
 /** Smallest and largest value of x as float32, NaN ignored; `{ min: NaN, max: NaN }` when x has no number. */
@@ -115,7 +115,7 @@ function paramsOfData(x: FloatArray, o: CheckedRangeOptions): QuantParams {
   if (!Number.isFinite(min) || !Number.isFinite(max)) {
     throw new RangeError(`Expected x to hold only finite values (NaN is ignored) but its range is [${min}, ${max}]`);
   }
-  return rangeParams(min, max, o.info, o.bits, o.symmetric, "x's range");
+  return rangeParams(min, max, o.info, o.bits, o.symmetric, `x's range [${min}, ${max}]`);
 }
 
 /** Parameters for x's own range: `paramsFromRange(minMax(x))`, with empty or all-NaN x as [0, 0]. */

@@ -80,7 +80,7 @@ export function checkBits(v: unknown, info: DTypeInfo, name: string): number {
   if (v === undefined) return info.width;
   if (typeof v !== 'number') throw typeError('a number', name, v);
   if (!Number.isInteger(v) || v < MIN_BITS || v > info.width) {
-    throw rangeError(`an integer in [${MIN_BITS}, ${info.width}] for ${info.name}`, name, v);
+    throw rangeError(`an integer in [${MIN_BITS}, ${info.width}]`, `${name} (dtype '${info.name}')`, v);
   }
   return v;
 }
