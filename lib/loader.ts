@@ -53,7 +53,7 @@ export function loadNative(root: string = PACKAGE_ROOT): { binding?: QuantkitBin
   return reasons.length === 0 ? { binding, reasons } : { reasons };
 }
 
-export function loadBackend(env: NodeJS.ProcessEnv = process.env): LoadedBackend {
+export function loadBackend(env: Readonly<Record<string, string | undefined>> = process.env, root: string = PACKAGE_ROOT): LoadedBackend {
   const choice = env.QUANTKIT_BACKEND ?? '';
   if (choice !== '' && choice !== 'native' && choice !== 'fallback') {
     throw new RangeError(`Expected QUANTKIT_BACKEND to be 'native', 'fallback' or unset but received '${choice}'`);
@@ -61,7 +61,7 @@ export function loadBackend(env: NodeJS.ProcessEnv = process.env): LoadedBackend
   if (choice === 'fallback') {
     return { binding: fallbackBinding, info: { name: 'fallback', isa: fallbackBinding.isa, version, reason: 'QUANTKIT_BACKEND=fallback' } };
   }
-  const { binding, reasons } = loadNative();
+  const { binding, reasons } = loadNative(root);
   if (binding) return { binding, info: { name: 'native', isa: binding.isa, version } };
   if (choice === 'native') {
     throw new Error(`QUANTKIT_BACKEND=native but the native addon is not usable:\n- ${reasons.join('\n- ')}`);

@@ -183,7 +183,7 @@ void ContainerRange(int qtype, double* lo, double* hi) {
 
 void CheckArgCount(const Napi::CallbackInfo& info, size_t n, const char* call) {
   if (info.Length() != n) {
-    ThrowType(info.Env(), std::string(call) + " takes " + std::to_string(n) + " arguments but received " +
+    ThrowType(info.Env(), std::string(call) + " takes " + std::to_string(n) + (n == 1 ? " argument" : " arguments") + " but received " +
                               std::to_string(info.Length()));
   }
 }

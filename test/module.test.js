@@ -1,0 +1,88 @@
+'use strict';
+// The package as users load it: CommonJS and ESM entry points, the typings a strict
+// TypeScript consumer compiles against, and the loader's choice of backend.
+const assert = require('node:assert/strict');
+const { execFileSync, spawnSync } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const qk = require('./support/quantkit');
+const { loadBackend, loadNative } = require('../dist/loader');
+
+const ROOT = path.join(__dirname, '..');
+
+describe(`the package (${qk.backend.name}/${qk.backend.isa})`, () => {
+  it('ESM import gives the same module and functions as require', async () => {
+    const esm = await import('quantkit');
+    for (const name of ['paramsFromRange', 'computeParams', 'minMax', 'quantize', 'dequantize', 'quantizeDynamic', 'backend']) {
+      assert.equal(esm[name], qk[name], name);
+      assert.equal(esm.default[name], qk[name], `default.${name}`);
+    }
+  });
+
+  it('an ESM program can quantize', () => {
+    const out = execFileSync(
+      process.execPath,
+      ['--input-type=module', '-e', "import { quantize } from 'quantkit'; console.log(Array.from(quantize(new Float32Array([0, 2, 3, 1000, -254, -1000]), { scale: 2, zeroPoint: 128, dtype: 'uint8' })).join(','))"],
+      { cwd: ROOT, encoding: 'utf8' },
+    );
+    assert.equal(out.trim(), '128,129,130,255,1,0');
+  });
+
+  it('backend says which backend and kernel run', () => {
+    assert.ok(['native', 'fallback'].includes(qk.backend.name));
+    assert.equal(qk.backend.version, require('../package.json').version);
+    assert.equal(typeof qk.backend.isa, 'string');
+    assert.ok(Object.isFrozen(qk.backend));
+    if (qk.backend.name === 'fallback') assert.equal(qk.backend.isa, 'js');
+    else assert.equal(qk.backend.reason, undefined);
+  });
+
+  describe('loader', () => {
+    const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'quantkit-no-addon-'));
+    after(() => fs.rmSync(empty, { recursive: true, force: true }));
+
+    it('falls back with a reason when the addon is missing', () => {
+      const { binding, info } = loadBackend({}, empty);
+      assert.equal(info.name, 'fallback');
+      assert.equal(info.isa, 'js');
+      assert.match(info.reason, /^the addon could not be loaded: No native build was found/);
+      assert.equal(typeof binding.quantize, 'function');
+    });
+
+    it('QUANTKIT_BACKEND=native makes a missing addon an error listing every reason', () => {
+      assert.throws(() => loadBackend({ QUANTKIT_BACKEND: 'native' }, empty), (e) => {
+        assert.match(e.message, /^QUANTKIT_BACKEND=native but the native addon is not usable:\n- the addon could not be loaded: /);
+        return true;
+      });
+    });
+
+    it('QUANTKIT_BACKEND=fallback forces the TypeScript backend', () => {
+      const { info } = loadBackend({ QUANTKIT_BACKEND: 'fallback' });
+      assert.deepEqual({ ...info }, { name: 'fallback', isa: 'js', version: qk.backend.version, reason: 'QUANTKIT_BACKEND=fallback' });
+    });
+
+    it('an unknown QUANTKIT_BACKEND is an error, at require time too', () => {
+      assert.throws(() => loadBackend({ QUANTKIT_BACKEND: 'gpu' }), {
+        name: 'RangeError',
+        message: "Expected QUANTKIT_BACKEND to be 'native', 'fallback' or unset but received 'gpu'",
+      });
+      const r = spawnSync(process.execPath, ['-e', "require('quantkit')"], { cwd: ROOT, env: { ...process.env, QUANTKIT_BACKEND: 'gpu' }, encoding: 'utf8' });
+      assert.notEqual(r.status, 0);
+      assert.match(r.stderr, /Expected QUANTKIT_BACKEND to be 'native', 'fallback' or unset but received 'gpu'/);
+    });
+
+    it('an unknown QUANTKIT_ISA makes the addon refuse to load, with the reason', () => {
+      assert.ok(loadNative().binding, 'this test needs the built addon');
+      const r = spawnSync(process.execPath, ['-e', "console.log(JSON.stringify(require('quantkit').backend))"], {
+        cwd: ROOT,
+        env: { ...process.env, QUANTKIT_BACKEND: '', QUANTKIT_ISA: 'mmx' },
+        encoding: 'utf8',
+      });
+      assert.equal(r.status, 0, r.stderr);
+      const info = JSON.parse(r.stdout);
+      assert.equal(info.name, 'fallback');
+      assert.match(info.reason, /Expected QUANTKIT_ISA to be one of scalar, sse2, avx2, avx512, neon but received 'mmx'/);
+    });
+  });
+});

@@ -1,0 +1,92 @@
+'use strict';
+// The addon can be reached directly, bypassing the facade: it must refuse anything that
+// would be memory-unsafe with a JS exception, never a crash (SPEC §4).
+const assert = require('node:assert/strict');
+const { loadNative } = require('../dist/loader');
+
+const { binding, reasons } = loadNative();
+
+function detached(Ctor, n) {
+  const a = new Ctor(n);
+  structuredClone(a.buffer, { transfer: [a.buffer] });
+  return a;
+}
+
+function throwsClean(fn, name, pattern) {
+  assert.throws(fn, (e) => {
+    assert.equal(e.constructor.name, name, e.message);
+    assert.match(e.message, pattern);
+    return true;
+  });
+}
+
+describe('native glue, called directly', () => {
+  before(function () {
+    if (!binding) throw new Error(`the native addon is needed for this suite:\n- ${reasons.join('\n- ')}`);
+  });
+
+  it('describes itself', () => {
+    assert.equal(binding.version, require('../package.json').version);
+    assert.ok(binding.isaAvailable.includes(binding.isa), `${binding.isa} in ${binding.isaAvailable}`);
+    assert.equal(binding.isaAvailable[0], 'scalar');
+  });
+
+  it('checks the argument count', () => {
+    throwsClean(() => binding.quantize(), 'TypeError', /quantize takes 6 arguments but received 0/);
+    throwsClean(() => binding.dequantize(new Uint8Array(1)), 'TypeError', /dequantize takes 4 arguments but received 1/);
+    throwsClean(() => binding.minMax(), 'TypeError', /minMax takes 1 argument but received 0/);
+  });
+
+  it('refuses wrong array types, lengths, overlap and detached buffers', () => {
+    const x = new Float32Array(8);
+    throwsClean(() => binding.quantize(new Int32Array(8), new Uint8Array(8), 1, 0, 0, 255), 'TypeError', /Float32Array or Float64Array for x but received an Int32Array/);
+    throwsClean(() => binding.quantize(x, new Uint8ClampedArray(8), 1, 0, 0, 255), 'TypeError', /for out but received a Uint8ClampedArray/);
+    throwsClean(() => binding.quantize(x, new Uint8Array(9), 1, 0, 0, 255), 'RangeError', /out.length to equal the input length 8 but received 9/);
+    throwsClean(() => binding.quantize(x, new Uint8Array(x.buffer, 4, 8), 1, 0, 0, 255), 'RangeError', /not to overlap/);
+    throwsClean(() => binding.quantize(detached(Float32Array, 8), new Uint8Array(0), 1, 0, 0, 255), 'RangeError', /detached/);
+    throwsClean(() => binding.dequantize(new Uint8Array(8), new Float64Array(8), 1, 0), 'TypeError', /Float32Array for out but received a Float64Array/);
+    throwsClean(() => binding.dequantize(new Int16Array(8), new Float32Array(7), 1, 0), 'RangeError', /input length 8 but received 7/);
+    const shared = new ArrayBuffer(64);
+    throwsClean(() => binding.dequantize(new Uint8Array(shared, 0, 8), new Float32Array(shared, 4, 8), 1, 0), 'RangeError', /not to overlap/);
+    throwsClean(() => binding.minMax(new BigInt64Array(2)), 'TypeError', /received a BigInt64Array/);
+  });
+
+  it('refuses parameters the kernels cannot take', () => {
+    const x = new Float32Array(4);
+    const q = new Int8Array(4);
+    throwsClean(() => binding.quantize(x, q, 0, 0, -128, 127), 'RangeError', /positive finite float32 for scale but received 0/);
+    throwsClean(() => binding.quantize(x, q, 1e-50, 0, -128, 127), 'RangeError', /positive finite float32 for scale/);
+    throwsClean(() => binding.quantize(x, q, NaN, 0, -128, 127), 'RangeError', /scale but received nan/i);
+    throwsClean(() => binding.quantize(x, q, '1', 0, -128, 127), 'TypeError', /number for scale but received a string/);
+    throwsClean(() => binding.quantize(x, q, 1, 0, -129, 127), 'RangeError', /integer in \[-128, 127\] for qmin but received -129/);
+    throwsClean(() => binding.quantize(x, q, 1, 0, -128, 128), 'RangeError', /for qmax but received 128/);
+    throwsClean(() => binding.quantize(x, q, 1, 0, 5, 5), 'RangeError', /qmin < qmax/);
+    throwsClean(() => binding.quantize(x, q, 1, 8, -8, 7), 'RangeError', /integer in \[-8, 7\] for zeroPoint but received 8/);
+    throwsClean(() => binding.quantize(x, q, 1, 0.5, -8, 7), 'RangeError', /for zeroPoint but received 0.5/);
+    throwsClean(() => binding.dequantize(new Uint16Array(4), new Float32Array(4), 1, -1), 'RangeError', /integer in \[0, 65535\] for zeroPoint but received -1/);
+  });
+
+  it('survives any JS value in any position', () => {
+    const values = [
+      undefined, null, true, 0, -1, 0.5, NaN, Infinity, 1e300, 'str', Symbol('s'), 10n, {}, [], () => {},
+      new ArrayBuffer(8), new DataView(new ArrayBuffer(8)), new Float32Array(3), new Float64Array(3), new Uint8Array(3),
+      new Int8Array(3), new Uint16Array(3), new Int16Array(3), new Int32Array(3), new Uint8ClampedArray(3),
+      detached(Float32Array, 3), detached(Uint8Array, 3), new Float32Array(new SharedArrayBuffer(12)),
+    ];
+    let calls = 0;
+    let r = 1;
+    const pick = () => values[(r = (r * 1103515245 + 12345) >>> 0) % values.length];
+    for (let i = 0; i < 4000; i++) {
+      for (const [name, arity] of [['quantize', 6], ['dequantize', 4], ['minMax', 1]]) {
+        const args = Array.from({ length: arity }, pick);
+        try {
+          binding[name](...args);
+        } catch (e) {
+          assert.ok(e instanceof TypeError || e instanceof RangeError, `${name}: ${e}`);
+        }
+        calls++;
+      }
+    }
+    assert.equal(calls, 12000);
+  });
+});

@@ -1,0 +1,105 @@
+'use strict';
+// SPEC §5: the addon and the TypeScript backend return identical bits for every input.
+// Both bindings are loaded side by side and fed the same arbitrary inputs by fast-check.
+const assert = require('node:assert/strict');
+const fc = require('fast-check');
+const { loadNative } = require('../dist/loader');
+const { fallbackBinding } = require('../dist/fallback');
+const { qRange } = require('./support/reference');
+
+const { binding: native, reasons } = loadNative();
+const CTORS = { uint8: Uint8Array, int8: Int8Array, uint16: Uint16Array, int16: Int16Array };
+const WIDTH = { uint8: 8, int8: 8, uint16: 16, int16: 16 };
+const RUNS = Number(process.env.QUANTKIT_PARITY_RUNS || 150);
+
+const bitsOf = (a) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+
+/** A float32 value: anything at all, an exact tie of `scale`, a neighbour of one, or a special. */
+const float32Value = (scale) =>
+  fc.oneof(
+    { weight: 4, arbitrary: fc.float() }, // includes NaN, ±Infinity, -0 and subnormals
+    { weight: 2, arbitrary: fc.integer({ min: -70000, max: 70000 }).map((k) => Math.fround((k + 0.5) * scale)) },
+    {
+      weight: 1,
+      arbitrary: fc.tuple(fc.integer({ min: -300, max: 300 }), fc.constantFrom(-1, 1)).map(([k, d]) => {
+        const t = new Float32Array([(k + 0.5) * scale]);
+        new Int32Array(t.buffer)[0] += d * (t[0] < 0 ? -1 : 1);
+        return t[0];
+      }),
+    },
+    { weight: 1, arbitrary: fc.constantFrom(NaN, Infinity, -Infinity, -0, 0, 1.4e-45, -1.4e-45, 3.4028234663852886e38) },
+  );
+
+const scaleArb = fc
+  .oneof(fc.float({ min: Math.fround(1e-6), max: Math.fround(1e3), noNaN: true }), fc.float({ min: Math.fround(1.4e-45), max: Math.fround(3e38), noNaN: true }))
+  .filter((s) => s > 0 && Number.isFinite(s));
+
+const paramsArb = fc
+  .record({ dtype: fc.constantFrom('uint8', 'int8', 'uint16', 'int16'), narrow: fc.boolean(), bitsSeed: fc.nat(), zSeed: fc.nat(), scale: scaleArb })
+  .map(({ dtype, narrow, bitsSeed, zSeed, scale }) => {
+    const bits = narrow ? 2 + (bitsSeed % (WIDTH[dtype] - 1)) : WIDTH[dtype];
+    const [qmin, qmax] = qRange(dtype, bits);
+    return { dtype, scale, qmin, qmax, zeroPoint: qmin + (zSeed % (qmax - qmin + 1)) };
+  });
+
+/** Float data at an arbitrary element offset inside a larger buffer, as Float32Array or Float64Array. */
+const inputArb = (scale) =>
+  fc
+    .record({ values: fc.array(float32Value(scale), { maxLength: 5000, size: 'max' }), offset: fc.nat(7), f64: fc.boolean() })
+    .map(({ values, offset, f64 }) => {
+      const Ctor = f64 ? Float64Array : Float32Array;
+      const backing = new Ctor(values.length + offset + 3);
+      const x = backing.subarray(offset, offset + values.length);
+      x.set(values);
+      return x;
+    });
+
+describe('parity: native addon vs TypeScript backend', () => {
+  before(function () {
+    if (!native) throw new Error(`the native addon is needed for the parity suite:\n- ${reasons.join('\n- ')}`);
+  });
+
+  it(`quantize: every output byte equal (${RUNS} runs, lengths 0–5000, odd offsets, all dtypes and bit widths)`, () => {
+    fc.assert(
+      fc.property(
+        paramsArb.chain((p) => fc.tuple(fc.constant(p), inputArb(p.scale), fc.nat(5))),
+        ([p, x, outOffset]) => {
+          const Ctor = CTORS[p.dtype];
+          const a = new Ctor(x.length + outOffset).subarray(outOffset);
+          const b = new Ctor(x.length);
+          native.quantize(x, a, p.scale, p.zeroPoint, p.qmin, p.qmax);
+          fallbackBinding.quantize(x, b, p.scale, p.zeroPoint, p.qmin, p.qmax);
+          assert.deepEqual(bitsOf(a), bitsOf(b));
+        },
+      ),
+      { numRuns: RUNS },
+    );
+  });
+
+  it(`dequantize: every output bit equal (${RUNS} runs)`, () => {
+    fc.assert(
+      fc.property(paramsArb, fc.array(fc.integer(), { maxLength: 5000, size: 'max' }), fc.nat(5), (p, raw, offset) => {
+        const Ctor = CTORS[p.dtype];
+        const q = new Ctor(raw.length + offset).subarray(offset);
+        q.set(raw.map((v) => v)); // wraps into the container, codes outside [qmin, qmax] included
+        const a = new Float32Array(q.length);
+        const b = new Float32Array(q.length);
+        native.dequantize(q, a, p.scale, p.zeroPoint);
+        fallbackBinding.dequantize(q, b, p.scale, p.zeroPoint);
+        assert.deepEqual(bitsOf(a), bitsOf(b));
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it(`minMax: the same two numbers, -0 and NaN rules included (${RUNS} runs)`, () => {
+    fc.assert(
+      fc.property(inputArb(1), (x) => {
+        const [a0, a1] = native.minMax(x);
+        const [b0, b1] = fallbackBinding.minMax(x);
+        assert.ok(Object.is(a0, b0) && Object.is(a1, b1), `native [${a0}, ${a1}] vs fallback [${b0}, ${b1}]`);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+});

@@ -1,0 +1,62 @@
+#!/usr/bin/env node
+// `npm test`: the same suites against every backend this machine can run: the addon at each
+// kernel level the CPU supports (QUANTKIT_ISA caps the dispatcher), then the TypeScript
+// backend. QUANTKIT_BACKEND=native makes a missing addon fail the pass instead of falling back.
+'use strict';
+const { spawnSync } = require('node:child_process');
+const fs = require('node:fs');
+const path = require('node:path');
+const { loadNative } = require('../dist/loader');
+
+const here = __dirname;
+const mocha = require.resolve('mocha/bin/mocha.js');
+const files = fs.readdirSync(here).filter((f) => f.endsWith('.test.js')).sort();
+// Suites that compare the two backends directly or poke the addon: they need it, and
+// running them once per kernel level is what checks each level.
+const NATIVE_ONLY = new Set(['parity.test.js', 'native-glue.test.js']);
+// Suites that do not depend on the backend at all: once is enough.
+const ONCE = new Set(['types.test.js']);
+
+const args = process.argv.slice(2);
+const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
+
+const { binding, reasons } = loadNative();
+const levels = binding ? [...binding.isaAvailable].reverse() : ['(addon missing)'];
+if (!binding) console.error(`The native addon does not load:\n- ${reasons.join('\n- ')}`);
+
+const passes = [];
+levels.forEach((isa, i) => {
+  passes.push({
+    label: `native, ${isa}`,
+    env: { QUANTKIT_BACKEND: 'native', QUANTKIT_ISA: binding ? isa : '' },
+    files: files.filter((f) => i === 0 || !ONCE.has(f)),
+    kind: 'native',
+  });
+});
+passes.push({ label: 'fallback (TypeScript)', env: { QUANTKIT_BACKEND: 'fallback', QUANTKIT_ISA: '' }, files: files.filter((f) => !NATIVE_ONLY.has(f) && !ONCE.has(f)), kind: 'fallback' });
+
+let passed = 0;
+let failed = 0;
+let pending = 0;
+const summary = [];
+for (const pass of passes) {
+  if (only && pass.kind !== only) continue;
+  console.log(`\n=== ${pass.label}: ${pass.files.length} suites ===`);
+  const r = spawnSync(process.execPath, [mocha, '--reporter', summary.length === 0 ? 'spec' : 'dot', ...pass.files.map((f) => path.join(here, f))], {
+    env: { ...process.env, ...pass.env },
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  process.stdout.write(r.stdout);
+  const count = (word) => Number((r.stdout.match(new RegExp(`(\\d+) ${word}`)) || [0, 0])[1]);
+  const p = count('passing');
+  const f = count('failing') + (r.status !== 0 && count('failing') === 0 ? 1 : 0); // a crash counts as a failure
+  const s = count('pending');
+  passed += p;
+  failed += f;
+  pending += s;
+  summary.push(`${pass.label}: ${p} passed, ${f} failed${s ? `, ${s} pending` : ''}`);
+}
+console.log(`\n${summary.join('\n')}`);
+console.log(`${passed} passed, ${failed} failed${pending ? `, ${pending} skipped` : ''}`);
+process.exit(failed === 0 && passed > 0 ? 0 : 1);

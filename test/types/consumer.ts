@@ -1,0 +1,30 @@
+// Compiled with `tsc --noEmit --strict` by test/module.test.js: a TypeScript user's view of
+// the package. Lines marked @ts-expect-error must stay errors, or the typings are too loose.
+import quantkit, { quantize, dequantize, quantizeDynamic, paramsFromRange, computeParams, minMax, backend } from 'quantkit';
+import type { QuantParams, DType, BackendInfo } from 'quantkit';
+
+const x = new Float32Array([0.5, -1, 2]);
+const p: QuantParams<'int8'> = paramsFromRange(-1, 2, { dtype: 'int8', symmetric: true });
+const q: Int8Array = quantize(x, p);
+const back: Float32Array = dequantize(q, p);
+const inPlace: Uint16Array = quantize(new Float64Array(3), { scale: 0.1, zeroPoint: 0, dtype: 'uint16' }, new Uint16Array(3));
+const dyn = quantizeDynamic(x);
+const dynData: Uint8Array = dyn.data;
+const dyn16 = quantizeDynamic(x, { dtype: 'int16', bits: 12 });
+const dyn16Data: Int16Array = dyn16.data;
+const c: QuantParams = computeParams(x, { dtype: 'uint8', bits: 4 });
+const r: { min: number; max: number } = minMax(x);
+const name: 'native' | 'fallback' = backend.name;
+const info: BackendInfo = quantkit.backend;
+const d: DType = c.dtype;
+
+// @ts-expect-error: an int8 quantization does not return a Uint8Array
+const wrong: Uint8Array = quantize(x, p);
+// @ts-expect-error: out must be the dtype's array
+quantize(x, { scale: 1, zeroPoint: 0, dtype: 'uint8' }, new Int8Array(3));
+// @ts-expect-error: unknown dtype
+paramsFromRange(0, 1, { dtype: 'int4' });
+// @ts-expect-error: input must be a float array
+quantize([1, 2, 3], p);
+
+export { back, inPlace, dynData, dyn16Data, r, name, info, d, wrong };
