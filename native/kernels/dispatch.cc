@@ -92,6 +92,12 @@ const char* IsaName(IsaLevel level) {
 const KernelTable* KernelsFor(IsaLevel level) {
   switch (level) {
     case kIsaScalar: return &ScalarKernels();
+#if defined(QUANTKIT_X86)
+    // Safe to call on any CPU: each accessor only returns the address of constant data.
+    case kIsaSse2: return &Sse2Kernels();
+    case kIsaAvx2: return &Avx2Kernels();
+    case kIsaAvx512: return &Avx512Kernels();
+#endif
     default: return nullptr;
   }
 }

@@ -38,8 +38,11 @@ MinMaxResult MinMaxErased(const void* x, size_t n) {
   return Ops::template MinMax<typename FloatOf<F>::type>(static_cast<const typename FloatOf<F>::type*>(x), n);
 }
 
+// constexpr so that an ISA file can make its table constant-initialized data: the
+// accessor of an AVX-512 table is compiled with AVX-512 flags but is called on every CPU
+// (KernelsFor is asked about every level), so it must run no code beyond returning an address.
 template <typename Ops>
-KernelTable MakeKernelTable(const char* isa) {
+constexpr KernelTable MakeKernelTable(const char* isa) {
   return KernelTable{
       isa,
       {{QuantizeErased<Ops, kF32, kU8>, QuantizeErased<Ops, kF32, kI8>, QuantizeErased<Ops, kF32, kU16>,

@@ -1,0 +1,120 @@
+// x86-64 AVX2 kernels, 8 lanes. Built with -mavx2 -mfma (the level dispatch.cc checks);
+// no FMA is used, and -ffp-contract=off keeps the compiler from making one.
+// Loop shape and tails: simd_driver.h.
+#include <immintrin.h>
+
+#include "kernels/simd_driver.h"
+#include "kernels/table.h"
+
+namespace quantkit {
+namespace {
+
+struct Avx2Vec {
+  static constexpr size_t kWidth = 8;
+  using F = __m256;
+  using I = __m256i;
+
+  static F Load(const float* p) { return _mm256_loadu_ps(p); }
+  // vcvtpd2ps rounds under MXCSR, like the C cast in scalar::ToF32.
+  static F Load(const double* p) {
+    return _mm256_set_m128(_mm256_cvtpd_ps(_mm256_loadu_pd(p + 4)), _mm256_cvtpd_ps(_mm256_loadu_pd(p)));
+  }
+  static F Splat(float v) { return _mm256_set1_ps(v); }
+  static I SplatI(int32_t v) { return _mm256_set1_epi32(v); }
+
+  static I Quantize(F x, F scale, F lo, F hi, I zero) {
+    F v = _mm256_div_ps(x, scale);
+    v = _mm256_and_ps(v, _mm256_cmp_ps(v, v, _CMP_ORD_Q));  // NaN -> +0 before min/max can see it
+    v = _mm256_min_ps(_mm256_max_ps(v, lo), hi);
+    return _mm256_add_epi32(_mm256_cvtps_epi32(v), zero);  // nearest-even under MXCSR
+  }
+
+  // Codes are already inside [qmin, qmax], so the saturating packs never change a value.
+  template <typename Out>
+  static constexpr int32_t PackBias(Out*) { return 0; }
+
+  // The 256-bit packs work within 128-bit lanes: after packing a,b then ab,cd the dwords
+  // hold a0-3 b0-3 c0-3 d0-3 | a4-7 b4-7 c4-7 d4-7, which one dword permute puts in order.
+  static I InterleaveDwords(I v) { return _mm256_permutevar8x32_epi32(v, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7)); }
+  // a0-3 b0-3 | a4-7 b4-7 in quadwords -> a0-3 a4-7 b0-3 b4-7.
+  static I InterleaveQwords(I v) { return _mm256_permute4x64_epi64(v, _MM_SHUFFLE(3, 1, 2, 0)); }
+
+  static void Store4(uint8_t* q, I a, I b, I c, I d) {
+    const I bytes = _mm256_packus_epi16(_mm256_packs_epi32(a, b), _mm256_packs_epi32(c, d));
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(q), InterleaveDwords(bytes));
+  }
+  static void Store4(int8_t* q, I a, I b, I c, I d) {
+    const I bytes = _mm256_packs_epi16(_mm256_packs_epi32(a, b), _mm256_packs_epi32(c, d));
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(q), InterleaveDwords(bytes));
+  }
+  static void Store4(int16_t* q, I a, I b, I c, I d) {
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(q), InterleaveQwords(_mm256_packs_epi32(a, b)));
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(q + 16), InterleaveQwords(_mm256_packs_epi32(c, d)));
+  }
+  static void Store4(uint16_t* q, I a, I b, I c, I d) {
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(q), InterleaveQwords(_mm256_packus_epi32(a, b)));
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(q + 16), InterleaveQwords(_mm256_packus_epi32(c, d)));
+  }
+
+  static __m128i Low(I a) { return _mm256_castsi256_si128(a); }
+  static __m128i High(I a) { return _mm256_extracti128_si256(a, 1); }
+  static void Store1(uint8_t* q, I a) {
+    const __m128i t = _mm_packs_epi32(Low(a), High(a));
+    _mm_storel_epi64(reinterpret_cast<__m128i*>(q), _mm_packus_epi16(t, t));
+  }
+  static void Store1(int8_t* q, I a) {
+    const __m128i t = _mm_packs_epi32(Low(a), High(a));
+    _mm_storel_epi64(reinterpret_cast<__m128i*>(q), _mm_packs_epi16(t, t));
+  }
+  static void Store1(int16_t* q, I a) {
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(q), _mm_packs_epi32(Low(a), High(a)));
+  }
+  static void Store1(uint16_t* q, I a) {
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(q), _mm_packus_epi32(Low(a), High(a)));
+  }
+
+  static I LoadQ(const uint8_t* q) {
+    return _mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(q)));
+  }
+  static I LoadQ(const int8_t* q) {
+    return _mm256_cvtepi8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(q)));
+  }
+  static I LoadQ(const uint16_t* q) {
+    return _mm256_cvtepu16_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(q)));
+  }
+  static I LoadQ(const int16_t* q) {
+    return _mm256_cvtepi16_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(q)));
+  }
+
+  // q - zero is exact and below 2^24 in magnitude: the multiply is the only rounding.
+  static F Dequantize(I q, I zero, F scale) {
+    return _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_sub_epi32(q, zero)), scale);
+  }
+  static void StoreF(float* x, F v) { _mm256_storeu_ps(x, v); }
+
+  static F Min(F x, F acc) { return _mm256_min_ps(x, acc); }
+  static F Max(F x, F acc) { return _mm256_max_ps(x, acc); }
+  static float ReduceMin(F v) {
+    __m128 m = _mm_min_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    m = _mm_min_ps(m, _mm_shuffle_ps(m, m, _MM_SHUFFLE(1, 0, 3, 2)));
+    m = _mm_min_ps(m, _mm_shuffle_ps(m, m, _MM_SHUFFLE(2, 3, 0, 1)));
+    return _mm_cvtss_f32(m);
+  }
+  static float ReduceMax(F v) {
+    __m128 m = _mm_max_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    m = _mm_max_ps(m, _mm_shuffle_ps(m, m, _MM_SHUFFLE(1, 0, 3, 2)));
+    m = _mm_max_ps(m, _mm_shuffle_ps(m, m, _MM_SHUFFLE(2, 3, 0, 1)));
+    return _mm_cvtss_f32(m);
+  }
+};
+
+}  // namespace
+
+const KernelTable& Avx2Kernels() {
+  // constexpr: the table is data laid out by the compiler; this accessor, compiled with
+  // AVX2 flags, is called on every CPU and so must run nothing but a return.
+  static constexpr KernelTable table = MakeKernelTable<simd::Ops<Avx2Vec>>("avx2");
+  return table;
+}
+
+}  // namespace quantkit
