@@ -1,0 +1,735 @@
+// Compares every ISA's kernel table with the scalar reference, bit for bit (memcmp, never
+// ==), on random data plus the edges: NaN payloads, +-Inf, -0, subnormals, FLT_MAX,
+// exact ties and their neighbours, quotients beyond +-2^31, float64 values that round to
+// float32 ties or overflow, every length 0..300 and some large ones, every element offset
+// 0..7 of input and output. Outputs sit between canary bytes, and a second pass puts the
+// arrays against an inaccessible page to catch any read or write past the end.
+//
+//   quantkit_kernel_test [--isa NAME]... [--require NAME]... [--seed N] [--exhaustive]
+//                        [--no-bench]
+//
+// --isa limits the run to the named levels; --require fails when a named level cannot run
+// on this CPU (without it, such a level is reported as skipped); --exhaustive also feeds
+// all 2^32 float32 bit patterns through quantize for a few parameter sets. The speed table
+// at the end is information only: nothing is asserted about it.
+#include <algorithm>
+#include <cfloat>
+#include <chrono>
+#include <cinttypes>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <limits>
+#include <random>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#if defined(__unix__) || defined(__APPLE__)
+#include <sys/mman.h>
+#include <unistd.h>
+#define QUANTKIT_HAVE_GUARD_PAGES 1
+#endif
+
+#include "kernels/kernels.h"
+
+namespace {
+
+using namespace quantkit;
+
+// ---------------------------------------------------------------------------------------
+// Small helpers
+
+uint32_t Bits(float v) {
+  uint32_t b;
+  std::memcpy(&b, &v, 4);
+  return b;
+}
+float FromBits(uint32_t b) {
+  float v;
+  std::memcpy(&v, &b, 4);
+  return v;
+}
+double FromBits64(uint64_t b) {
+  double v;
+  std::memcpy(&v, &b, 8);
+  return v;
+}
+
+// A buffer aligned to 64 bytes, so that element offsets 0..7 give known misalignments.
+class Buffer {
+ public:
+  explicit Buffer(size_t bytes) : storage_(bytes + 128) {
+    const uintptr_t p = reinterpret_cast<uintptr_t>(storage_.data());
+    base_ = storage_.data() + ((64 - p % 64) % 64);
+    size_ = bytes;
+  }
+  unsigned char* data() { return base_; }
+  size_t size() const { return size_; }
+
+ private:
+  std::vector<unsigned char> storage_;
+  unsigned char* base_;
+  size_t size_;
+};
+
+template <typename T> struct TypeName;
+template <> struct TypeName<float> { static constexpr const char* value = "f32"; };
+template <> struct TypeName<double> { static constexpr const char* value = "f64"; };
+template <> struct TypeName<uint8_t> { static constexpr const char* value = "u8"; };
+template <> struct TypeName<int8_t> { static constexpr const char* value = "i8"; };
+template <> struct TypeName<uint16_t> { static constexpr const char* value = "u16"; };
+template <> struct TypeName<int16_t> { static constexpr const char* value = "i16"; };
+
+template <typename T> constexpr int FloatIndex();
+template <> constexpr int FloatIndex<float>() { return kF32; }
+template <> constexpr int FloatIndex<double>() { return kF64; }
+template <typename T> constexpr int QuantIndex();
+template <> constexpr int QuantIndex<uint8_t>() { return kU8; }
+template <> constexpr int QuantIndex<int8_t>() { return kI8; }
+template <> constexpr int QuantIndex<uint16_t>() { return kU16; }
+template <> constexpr int QuantIndex<int16_t>() { return kI16; }
+
+// One named check (e.g. "avx2 quantize f32->u8"): passes when none of its cases differ.
+struct Check {
+  std::string name;
+  uint64_t cases = 0;
+  uint64_t mismatches = 0;
+};
+
+constexpr int kMaxReports = 8;
+int g_reports = 0;
+
+void Report(Check& check, const std::string& what) {
+  ++check.mismatches;
+  if (g_reports++ < kMaxReports) {
+    std::printf("  MISMATCH %s: %s\n", check.name.c_str(), what.c_str());
+    std::fflush(stdout);
+  }
+}
+
+std::string Hex(const void* p, size_t bytes) {
+  std::string s;
+  char tmp[4];
+  for (size_t i = 0; i < bytes; ++i) {
+    std::snprintf(tmp, sizeof tmp, "%02x", static_cast<const unsigned char*>(p)[i]);
+    s += tmp;
+  }
+  return s;
+}
+
+// ---------------------------------------------------------------------------------------
+// Inputs
+
+class Inputs {
+ public:
+  explicit Inputs(uint64_t seed) : rng_(seed) {}
+
+  std::mt19937_64& rng() { return rng_; }
+  uint64_t U64() { return rng_(); }
+  int Int(int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng_); }
+  double Real(double lo, double hi) { return std::uniform_real_distribution<double>(lo, hi)(rng_); }
+
+  // A float input for quantize with the given parameters: mostly values whose quotient
+  // lands in or near [lo, hi], many exact ties, and every kind of edge.
+  float Float(const QuantizeParams& p) {
+    const float s = p.scale;
+    const float lo = static_cast<float>(p.qmin - p.zero_point);
+    const float hi = static_cast<float>(p.qmax - p.zero_point);
+    const int kind = Int(0, 99);
+    if (kind < 30) return static_cast<float>(Real(lo - 4.0, hi + 4.0)) * s;
+    if (kind < 55) {  // x / s close to k + 1/2, exactly or one ulp either side
+      const float t = static_cast<float>(Int(static_cast<int>(lo) - 3, static_cast<int>(hi) + 3)) + 0.5f;
+      const float x = t * s;
+      switch (Int(0, 2)) {
+        case 0: return x;
+        case 1: return std::nextafter(x, INFINITY);
+        default: return std::nextafter(x, -INFINITY);
+      }
+    }
+    if (kind < 65) {  // small quotients: the sign of zero and the first ties
+      const float t = static_cast<float>(Int(-6, 6)) * 0.25f;
+      return t * s;
+    }
+    if (kind < 80) return Special(s, lo, hi);
+    if (kind < 90) return FromBits(static_cast<uint32_t>(U64()));  // any bit pattern
+    return static_cast<float>(Real(-1.0, 1.0)) * static_cast<float>(std::ldexp(1.0, Int(-150, 128)));
+  }
+
+  float Special(float s, float lo, float hi) {
+    static const uint32_t kNaNs[] = {0x7fc00000u, 0xffc00000u, 0x7f800001u, 0xff800001u,
+                                     0x7fffffffu, 0xffffffffu, 0x7fa5a5a5u, 0xffb00001u};
+    const float big = 2147483648.0f;
+    const float list[] = {
+        FromBits(kNaNs[Int(0, 7)]),
+        INFINITY,
+        -INFINITY,
+        0.0f,
+        -0.0f,
+        FLT_MIN,
+        -FLT_MIN,
+        std::numeric_limits<float>::denorm_min(),
+        -std::numeric_limits<float>::denorm_min(),
+        FromBits(static_cast<uint32_t>(U64()) & 0x807fffffu),  // random subnormal
+        FLT_MAX,
+        -FLT_MAX,
+        big * s,
+        -big * s,
+        std::nextafter(big * s, 0.0f),
+        3.0e9f * s,
+        -3.0e9f * s,
+        1.0e30f,
+        -1.0e30f,
+        hi * s,
+        lo * s,
+        std::nextafter(hi * s, INFINITY),
+        std::nextafter(lo * s, -INFINITY),
+        (hi + 0.5f) * s,
+        (lo - 0.5f) * s,
+        0.5f * s,
+        -0.5f * s,
+        1.5f * s,
+        -1.5f * s,
+        2.5f * s,
+        -2.5f * s,
+        s,
+        -s,
+    };
+    return list[Int(0, static_cast<int>(sizeof list / sizeof list[0]) - 1)];
+  }
+
+  // A float64 input: the float32 inputs widened, plus values that only a double can hold:
+  // exact midpoints between two floats (ties for the double -> float rounding) and their
+  // neighbours, overflow and underflow of the float range, NaNs with low payload bits.
+  double Double(const QuantizeParams& p) {
+    const int kind = Int(0, 99);
+    if (kind < 45) return Float(p);
+    if (kind < 70) {
+      const float f = Float(p);
+      if (!std::isfinite(f)) return f;
+      const double mid = (static_cast<double>(f) + static_cast<double>(std::nextafter(f, INFINITY))) / 2;
+      switch (Int(0, 2)) {
+        case 0: return mid;
+        case 1: return std::nextafter(mid, INFINITY);
+        default: return std::nextafter(mid, -INFINITY);
+      }
+    }
+    if (kind < 85) {
+      const double flt_max_tie = (static_cast<double>(FLT_MAX) + std::ldexp(1.0, 128)) / 2;
+      const double list[] = {
+          FromBits64(0x7ff8000000000000ull),
+          FromBits64(0x7ff0000000000001ull),
+          FromBits64(0xfff8000000000001ull),
+          FromBits64(0x7ff00000ffffffffull),
+          1e39,
+          -1e39,
+          1e300,
+          -DBL_MAX,
+          flt_max_tie,
+          -flt_max_tie,
+          std::nextafter(flt_max_tie, 0.0),
+          1e-46,
+          -1e-46,
+          static_cast<double>(std::numeric_limits<float>::denorm_min()) / 2,
+          static_cast<double>(std::numeric_limits<float>::denorm_min()) * 0.75,
+          std::numeric_limits<double>::denorm_min(),
+          -0.0,
+          static_cast<double>(p.scale) * 2147483648.0 * 4,
+      };
+      return list[Int(0, static_cast<int>(sizeof list / sizeof list[0]) - 1)];
+    }
+    return FromBits64(U64());
+  }
+
+  template <typename T>
+  T Input(const QuantizeParams& p);
+
+ private:
+  std::mt19937_64 rng_;
+};
+
+template <> float Inputs::Input<float>(const QuantizeParams& p) { return Float(p); }
+template <> double Inputs::Input<double>(const QuantizeParams& p) { return Double(p); }
+
+// Parameter sets per output type: full and narrow (bits) ranges, zero points at both ends
+// and in the middle, scales from subnormal to huge. Random scales are added per run.
+template <typename Out>
+std::vector<QuantizeParams> ParamsFor(Inputs& in) {
+  const int32_t tmin = std::numeric_limits<Out>::min();
+  const int32_t tmax = std::numeric_limits<Out>::max();
+  std::vector<std::pair<int32_t, int32_t>> ranges = {{tmin, tmax}};
+  if (std::is_signed<Out>::value) {
+    ranges.push_back({tmin + 1, tmax});  // symmetric weights, e.g. [-127, 127]
+    ranges.push_back({-8, 7});           // 4 bits
+    ranges.push_back({-2, 1});           // 2 bits
+  } else {
+    ranges.push_back({0, 15});
+    ranges.push_back({0, 3});
+  }
+  if (sizeof(Out) == 2) ranges.push_back({std::is_signed<Out>::value ? -2048 : 0, std::is_signed<Out>::value ? 2047 : 4095});
+  const float scales[] = {1.0f, 0.5f, 0.1f, 0.0078125f, 3.0f, 1e-3f, 7.3e-5f, 1e-40f, 1e30f};
+  std::vector<QuantizeParams> out;
+  size_t k = 0;
+  for (const auto& r : ranges) {
+    const int32_t zs[] = {r.first, r.second, (r.first + r.second) / 2, r.first < 0 && r.second > 0 ? 0 : r.first + 1};
+    for (int32_t z : zs) {
+      out.push_back({scales[k++ % (sizeof scales / sizeof scales[0])], z, r.first, r.second});
+    }
+    // A random scale and zero point.
+    const float s = static_cast<float>(std::ldexp(in.Real(1.0, 2.0), in.Int(-12, 4)));
+    out.push_back({s, in.Int(r.first, r.second), r.first, r.second});
+  }
+  return out;
+}
+
+std::string Describe(const QuantizeParams& p) {
+  char buf[128];
+  std::snprintf(buf, sizeof buf, "scale=%.9g (0x%08x) z=%d qmin=%d qmax=%d", p.scale, Bits(p.scale), p.zero_point,
+                p.qmin, p.qmax);
+  return buf;
+}
+
+// ---------------------------------------------------------------------------------------
+// Quantize
+
+template <typename In, typename Out>
+void RunQuantizeCase(const KernelTable& isa, Check& check, const QuantizeParams& p, const In* x, size_t n,
+                     Buffer& ref, Buffer& got, size_t out_offset, size_t offset_in) {
+  std::memset(ref.data(), 0xA5, ref.size());
+  std::memset(got.data(), 0xA5, got.size());
+  Out* qr = reinterpret_cast<Out*>(ref.data()) + out_offset;
+  Out* qg = reinterpret_cast<Out*>(got.data()) + out_offset;
+  ScalarKernels().quantize[FloatIndex<In>()][QuantIndex<Out>()](x, qr, n, p);
+  isa.quantize[FloatIndex<In>()][QuantIndex<Out>()](x, qg, n, p);
+  ++check.cases;
+  if (std::memcmp(ref.data(), got.data(), ref.size()) != 0) {
+    size_t i = 0;
+    const size_t total = ref.size() / sizeof(Out);
+    const Out* r = reinterpret_cast<const Out*>(ref.data());
+    const Out* g = reinterpret_cast<const Out*>(got.data());
+    while (i < total && std::memcmp(r + i, g + i, sizeof(Out)) == 0) ++i;
+    char buf[512];
+    const long idx = static_cast<long>(i) - static_cast<long>(out_offset);
+    std::string input = (idx >= 0 && static_cast<size_t>(idx) < n) ? Hex(&x[idx], sizeof(In)) : "(outside the array)";
+    std::snprintf(buf, sizeof buf, "n=%zu in_offset=%zu out_offset=%zu %s index=%ld input(le hex)=%s ref=%d got=%d", n,
+                  offset_in, out_offset, Describe(p).c_str(), idx, input.c_str(), static_cast<int>(r[i]),
+                  static_cast<int>(g[i]));
+    Report(check, buf);
+  }
+}
+
+template <typename In, typename Out>
+void TestQuantize(const KernelTable& isa, Inputs& gen, std::vector<Check>& checks) {
+  Check check{std::string(isa.isa) + " quantize " + TypeName<In>::value + "->" + TypeName<Out>::value};
+  const std::vector<QuantizeParams> params = ParamsFor<Out>(gen);
+  const size_t kLarge[] = {1000, 4099, 65536 + 13};
+  std::vector<size_t> lengths;
+  for (size_t n = 0; n <= 300; ++n) lengths.push_back(n);
+  for (size_t n : kLarge) lengths.push_back(n);
+  const size_t max_n = 65536 + 13 + 16;
+  Buffer xin(max_n * sizeof(In));
+  Buffer ref(max_n * sizeof(Out)), got(max_n * sizeof(Out));
+  for (const QuantizeParams& p : params) {
+    for (size_t n : lengths) {
+      for (size_t offset = 0; offset < 8; ++offset) {
+        if (n > 300 && offset % 3 != 0) continue;
+        In* x = reinterpret_cast<In*>(xin.data()) + offset;
+        for (size_t i = 0; i < n; ++i) x[i] = gen.Input<In>(p);
+        // Output offset differs from the input's, so relative alignments vary too.
+        const size_t out_offset = (offset * 5 + 3) % 8;
+        RunQuantizeCase<In, Out>(isa, check, p, x, n, ref, got, out_offset, offset);
+      }
+    }
+  }
+  checks.push_back(check);
+}
+
+// ---------------------------------------------------------------------------------------
+// Dequantize
+
+template <typename Q>
+void TestDequantize(const KernelTable& isa, Inputs& gen, std::vector<Check>& checks) {
+  Check check{std::string(isa.isa) + " dequantize " + TypeName<Q>::value + "->f32"};
+  const int32_t tmin = std::numeric_limits<Q>::min();
+  const int32_t tmax = std::numeric_limits<Q>::max();
+  const int32_t zs[] = {tmin, tmax, 0, (tmin + tmax) / 2, gen.Int(tmin, tmax)};
+  const float scales[] = {1.0f, 0.1f, 0.0078125f, 3.0e-5f, std::numeric_limits<float>::denorm_min(),
+                          1e-40f, 1e35f, FLT_MAX,
+                          static_cast<float>(std::ldexp(gen.Real(1.0, 2.0), gen.Int(-20, 10)))};
+  std::vector<size_t> lengths;
+  for (size_t n = 0; n <= 300; ++n) lengths.push_back(n);
+  for (size_t n : {1000, 4099, 65536 + 13}) lengths.push_back(n);
+  const size_t max_n = 65536 + 13 + 16;
+  Buffer qin(max_n * sizeof(Q)), ref(max_n * sizeof(float)), got(max_n * sizeof(float));
+  size_t k = 0;
+  for (int32_t z : zs) {
+    for (float s : scales) {
+      if (k++ % 2 == 1) continue;  // half of the grid keeps the run short; every z and s still appears
+      for (size_t n : lengths) {
+        for (size_t offset = 0; offset < 8; ++offset) {
+          if (n > 300 && offset % 3 != 0) continue;
+          Q* q = reinterpret_cast<Q*>(qin.data()) + offset;
+          for (size_t i = 0; i < n; ++i) q[i] = static_cast<Q>(gen.Int(tmin, tmax));
+          const size_t out_offset = (offset * 3 + 1) % 8;
+          std::memset(ref.data(), 0xA5, ref.size());
+          std::memset(got.data(), 0xA5, got.size());
+          float* xr = reinterpret_cast<float*>(ref.data()) + out_offset;
+          float* xg = reinterpret_cast<float*>(got.data()) + out_offset;
+          ScalarKernels().dequantize[QuantIndex<Q>()](q, xr, n, s, z);
+          isa.dequantize[QuantIndex<Q>()](q, xg, n, s, z);
+          ++check.cases;
+          if (std::memcmp(ref.data(), got.data(), ref.size()) != 0) {
+            size_t i = 0;
+            while (std::memcmp(ref.data() + 4 * i, got.data() + 4 * i, 4) == 0) ++i;
+            char buf[256];
+            const long idx = static_cast<long>(i) - static_cast<long>(out_offset);
+            std::snprintf(buf, sizeof buf, "n=%zu offset=%zu scale=%.9g z=%d index=%ld q=%d ref=%08x got=%08x", n,
+                          offset, s, z, idx, (idx >= 0 && static_cast<size_t>(idx) < n) ? static_cast<int>(q[idx]) : 0,
+                          Bits(reinterpret_cast<float*>(ref.data())[i]), Bits(reinterpret_cast<float*>(got.data())[i]));
+            Report(check, buf);
+          }
+        }
+      }
+    }
+  }
+  checks.push_back(check);
+}
+
+// ---------------------------------------------------------------------------------------
+// MinMax
+
+template <typename In>
+void TestMinMax(const KernelTable& isa, Inputs& gen, std::vector<Check>& checks) {
+  Check check{std::string(isa.isa) + " minmax " + TypeName<In>::value};
+  const QuantizeParams p{0.01f, 0, -128, 127};
+  std::vector<size_t> lengths;
+  for (size_t n = 0; n <= 300; ++n) lengths.push_back(n);
+  for (size_t n : {1000, 4099, 65536 + 13}) lengths.push_back(n);
+  Buffer xin((65536 + 13 + 16) * sizeof(In));
+  for (int mode = 0; mode < 7; ++mode) {
+    for (size_t n : lengths) {
+      for (size_t offset = 0; offset < 8; ++offset) {
+        if (n > 300 && offset % 3 != 0) continue;
+        In* x = reinterpret_cast<In*>(xin.data()) + offset;
+        for (size_t i = 0; i < n; ++i) {
+          In v;
+          switch (mode) {
+            case 0: v = gen.Input<In>(p); break;                                        // everything
+            case 1: v = static_cast<In>(gen.Real(-1e3, 1e3)); break;                     // plain values
+            case 2: v = gen.Int(0, 9) == 0 ? static_cast<In>(NAN) : static_cast<In>(gen.Real(-1, 1)); break;
+            case 3: v = gen.Int(0, 19) == 0 ? static_cast<In>(gen.Real(-1, 1)) : static_cast<In>(NAN); break;
+            case 4: v = gen.Int(0, 1) ? static_cast<In>(0.0) : static_cast<In>(-0.0); break;  // only zeros
+            case 5: v = static_cast<In>(NAN); break;                                       // no value at all
+            default:  // one extreme, somewhere (in the vector body or in the tail)
+              v = static_cast<In>(gen.Real(-1, 1));
+              break;
+          }
+          x[i] = v;
+        }
+        if (mode == 6 && n > 0) {
+          x[gen.Int(0, static_cast<int>(n) - 1)] = static_cast<In>(gen.Int(0, 1) ? 1e9 : -1e9);
+          x[gen.Int(0, static_cast<int>(n) - 1)] = static_cast<In>(gen.Int(0, 1) ? INFINITY : -INFINITY);
+        }
+        const MinMaxResult r = ScalarKernels().minmax[FloatIndex<In>()](x, n);
+        const MinMaxResult g = isa.minmax[FloatIndex<In>()](x, n);
+        ++check.cases;
+        if (std::memcmp(&r, &g, sizeof r) != 0) {
+          char buf[256];
+          std::snprintf(buf, sizeof buf, "mode=%d n=%zu offset=%zu ref=(%g %08x, %g %08x) got=(%g %08x, %g %08x)", mode,
+                        n, offset, r.min, Bits(r.min), r.max, Bits(r.max), g.min, Bits(g.min), g.max, Bits(g.max));
+          Report(check, buf);
+        }
+      }
+    }
+  }
+  checks.push_back(check);
+}
+
+// ---------------------------------------------------------------------------------------
+// Guard pages: arrays that end exactly where an inaccessible page begins, so a kernel
+// that reads or writes even one element past n crashes instead of passing by luck.
+
+#if defined(QUANTKIT_HAVE_GUARD_PAGES)
+class GuardedRegion {
+ public:
+  explicit GuardedRegion(size_t bytes) {
+    page_ = static_cast<size_t>(sysconf(_SC_PAGESIZE));
+    usable_ = (bytes + page_ - 1) / page_ * page_;
+    void* m = mmap(nullptr, usable_ + page_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (m == MAP_FAILED) {
+      std::perror("mmap");
+      std::exit(2);
+    }
+    base_ = static_cast<unsigned char*>(m);
+    if (mprotect(base_ + usable_, page_, PROT_NONE) != 0) {
+      std::perror("mprotect");
+      std::exit(2);
+    }
+  }
+  ~GuardedRegion() { munmap(base_, usable_ + page_); }
+  GuardedRegion(const GuardedRegion&) = delete;
+  GuardedRegion& operator=(const GuardedRegion&) = delete;
+  // Start of an array of `bytes` bytes that ends at the guard page.
+  unsigned char* EndingAt(size_t bytes) { return base_ + usable_ - bytes; }
+
+ private:
+  unsigned char* base_;
+  size_t page_, usable_;
+};
+
+template <typename In, typename Out>
+void GuardedQuantize(const KernelTable& isa, Inputs& gen, Check& check) {
+  GuardedRegion xs(4096 * sizeof(In)), qr(4096 * sizeof(Out)), qg(4096 * sizeof(Out));
+  const QuantizeParams p = ParamsFor<Out>(gen).front();
+  for (size_t n = 0; n <= 300; ++n) {
+    In* x = reinterpret_cast<In*>(xs.EndingAt(n * sizeof(In)));
+    for (size_t i = 0; i < n; ++i) x[i] = gen.Input<In>(p);
+    Out* r = reinterpret_cast<Out*>(qr.EndingAt(n * sizeof(Out)));
+    Out* g = reinterpret_cast<Out*>(qg.EndingAt(n * sizeof(Out)));
+    ScalarKernels().quantize[FloatIndex<In>()][QuantIndex<Out>()](x, r, n, p);
+    isa.quantize[FloatIndex<In>()][QuantIndex<Out>()](x, g, n, p);
+    ++check.cases;
+    if (std::memcmp(r, g, n * sizeof(Out)) != 0) Report(check, "guarded quantize n=" + std::to_string(n));
+  }
+}
+
+template <typename Q>
+void GuardedDequantize(const KernelTable& isa, Inputs& gen, Check& check) {
+  GuardedRegion qs(4096 * sizeof(Q)), xr(4096 * sizeof(float)), xg(4096 * sizeof(float));
+  for (size_t n = 0; n <= 300; ++n) {
+    Q* q = reinterpret_cast<Q*>(qs.EndingAt(n * sizeof(Q)));
+    for (size_t i = 0; i < n; ++i) {
+      q[i] = static_cast<Q>(gen.Int(std::numeric_limits<Q>::min(), std::numeric_limits<Q>::max()));
+    }
+    float* r = reinterpret_cast<float*>(xr.EndingAt(n * sizeof(float)));
+    float* g = reinterpret_cast<float*>(xg.EndingAt(n * sizeof(float)));
+    ScalarKernels().dequantize[QuantIndex<Q>()](q, r, n, 0.37f, 3);
+    isa.dequantize[QuantIndex<Q>()](q, g, n, 0.37f, 3);
+    ++check.cases;
+    if (std::memcmp(r, g, n * sizeof(float)) != 0) Report(check, "guarded dequantize n=" + std::to_string(n));
+  }
+}
+
+template <typename In>
+void GuardedMinMax(const KernelTable& isa, Inputs& gen, Check& check) {
+  GuardedRegion xs(4096 * sizeof(In));
+  const QuantizeParams p{0.01f, 0, -128, 127};
+  for (size_t n = 0; n <= 300; ++n) {
+    In* x = reinterpret_cast<In*>(xs.EndingAt(n * sizeof(In)));
+    for (size_t i = 0; i < n; ++i) x[i] = gen.Input<In>(p);
+    const MinMaxResult r = ScalarKernels().minmax[FloatIndex<In>()](x, n);
+    const MinMaxResult g = isa.minmax[FloatIndex<In>()](x, n);
+    ++check.cases;
+    if (std::memcmp(&r, &g, sizeof r) != 0) Report(check, "guarded minmax n=" + std::to_string(n));
+  }
+}
+
+void TestGuarded(const KernelTable& isa, Inputs& gen, std::vector<Check>& checks) {
+  Check check{std::string(isa.isa) + " guard pages (all types)"};
+  GuardedQuantize<float, uint8_t>(isa, gen, check);
+  GuardedQuantize<float, int8_t>(isa, gen, check);
+  GuardedQuantize<float, uint16_t>(isa, gen, check);
+  GuardedQuantize<float, int16_t>(isa, gen, check);
+  GuardedQuantize<double, uint8_t>(isa, gen, check);
+  GuardedQuantize<double, int8_t>(isa, gen, check);
+  GuardedQuantize<double, uint16_t>(isa, gen, check);
+  GuardedQuantize<double, int16_t>(isa, gen, check);
+  GuardedDequantize<uint8_t>(isa, gen, check);
+  GuardedDequantize<int8_t>(isa, gen, check);
+  GuardedDequantize<uint16_t>(isa, gen, check);
+  GuardedDequantize<int16_t>(isa, gen, check);
+  GuardedMinMax<float>(isa, gen, check);
+  GuardedMinMax<double>(isa, gen, check);
+  checks.push_back(check);
+}
+#endif
+
+// ---------------------------------------------------------------------------------------
+// Every float32 bit pattern through quantize, for a few parameter sets per output type.
+
+template <typename Out>
+void ExhaustiveFor(const KernelTable& isa, const QuantizeParams& p, Check& check) {
+  constexpr size_t kChunk = 1 << 16;
+  std::vector<float> x(kChunk);
+  std::vector<Out> r(kChunk), g(kChunk);
+  for (uint64_t start = 0; start < (1ull << 32); start += kChunk) {
+    for (size_t i = 0; i < kChunk; ++i) x[i] = FromBits(static_cast<uint32_t>(start + i));
+    ScalarKernels().quantize[kF32][QuantIndex<Out>()](x.data(), r.data(), kChunk, p);
+    isa.quantize[kF32][QuantIndex<Out>()](x.data(), g.data(), kChunk, p);
+    ++check.cases;
+    if (std::memcmp(r.data(), g.data(), kChunk * sizeof(Out)) != 0) {
+      size_t i = 0;
+      while (r[i] == g[i]) ++i;
+      char buf[256];
+      std::snprintf(buf, sizeof buf, "%s input=0x%08x ref=%d got=%d", Describe(p).c_str(), Bits(x[i]),
+                    static_cast<int>(r[i]), static_cast<int>(g[i]));
+      Report(check, buf);
+    }
+  }
+}
+
+void TestExhaustive(const KernelTable& isa, std::vector<Check>& checks) {
+  Check check{std::string(isa.isa) + " quantize f32, all 2^32 inputs"};
+  ExhaustiveFor<uint8_t>(isa, {0.0235294122f, 128, 0, 255}, check);
+  ExhaustiveFor<int8_t>(isa, {0.5f, -3, -8, 7}, check);
+  ExhaustiveFor<uint16_t>(isa, {1.0f, 0, 0, 65535}, check);
+  ExhaustiveFor<int16_t>(isa, {3.0517578e-05f, 0, -32768, 32767}, check);
+  checks.push_back(check);
+}
+
+// ---------------------------------------------------------------------------------------
+// Speed (information only)
+
+template <typename F>
+double MedianSeconds(int runs, F&& f) {
+  std::vector<double> t;
+  for (int i = 0; i < runs; ++i) {
+    const auto a = std::chrono::steady_clock::now();
+    f();
+    const auto b = std::chrono::steady_clock::now();
+    t.push_back(std::chrono::duration<double>(b - a).count());
+  }
+  std::sort(t.begin(), t.end());
+  return t[t.size() / 2];
+}
+
+void Bench(const std::vector<const KernelTable*>& tables) {
+  std::printf("\nspeed (median; information only, single thread)\n");
+  const QuantizeParams p{0.0235294122f, 128, 0, 255};
+  for (size_t n : {size_t{1} << 16, size_t{1} << 24}) {
+    const int reps = n < (size_t{1} << 20) ? 2000 : 1;
+    const int runs = n < (size_t{1} << 20) ? 9 : 7;
+    std::vector<float> x(n), xcopy(n), xout(n);
+    std::vector<uint8_t> q(n);
+    std::mt19937 rng(1);
+    std::uniform_real_distribution<float> dist(-3.0f, 3.0f);
+    for (float& v : x) v = dist(rng);
+    std::memset(xcopy.data(), 0, n * 4);
+    std::memset(q.data(), 0, n);
+    std::memset(xout.data(), 0, n * 4);
+    const double mb = static_cast<double>(n) * 4 / 1e6;
+    const double t_memcpy = MedianSeconds(runs, [&] {
+      for (int r = 0; r < reps; ++r) {
+        std::memcpy(xcopy.data(), x.data(), n * 4);
+        asm volatile("" ::: "memory");
+      }
+    }) / reps;
+    std::printf("  n=%-9zu memcpy f32 (%.1f MB)          %9.1f us  %6.2f GB/s read\n", n, mb, t_memcpy * 1e6,
+                mb / 1e3 / t_memcpy);
+    for (const KernelTable* t : tables) {
+      const double tq = MedianSeconds(runs, [&] {
+        for (int r = 0; r < reps; ++r) {
+          t->quantize[kF32][kU8](x.data(), q.data(), n, p);
+          asm volatile("" ::: "memory");
+        }
+      }) / reps;
+      const double td = MedianSeconds(runs, [&] {
+        for (int r = 0; r < reps; ++r) {
+          t->dequantize[kU8](q.data(), xout.data(), n, p.scale, p.zero_point);
+          asm volatile("" ::: "memory");
+        }
+      }) / reps;
+      const double tm = MedianSeconds(runs, [&] {
+        for (int r = 0; r < reps; ++r) {
+          const MinMaxResult m = t->minmax[kF32](x.data(), n);
+          asm volatile("" ::"g"(m.min), "g"(m.max) : "memory");
+        }
+      }) / reps;
+      std::printf("  n=%-9zu %-7s quantize f32->u8 %9.1f us (%.2fx memcpy)  dequantize u8->f32 %9.1f us  "
+                  "minmax f32 %9.1f us\n",
+                  n, t->isa, tq * 1e6, tq / t_memcpy, td * 1e6, tm * 1e6);
+    }
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);  // progress stays visible if a check crashes
+  std::vector<std::string> only, require;
+  uint64_t seed = 20240601;
+  bool exhaustive = false, bench = true;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "--isa" && i + 1 < argc) {
+      only.push_back(argv[++i]);
+    } else if (a == "--require" && i + 1 < argc) {
+      require.push_back(argv[++i]);
+    } else if (a == "--seed" && i + 1 < argc) {
+      seed = std::strtoull(argv[++i], nullptr, 10);
+    } else if (a == "--exhaustive") {
+      exhaustive = true;
+    } else if (a == "--no-bench") {
+      bench = false;
+    } else {
+      std::fprintf(stderr,
+                   "usage: %s [--isa NAME]... [--require NAME]... [--seed N] [--exhaustive] [--no-bench]\n", argv[0]);
+      return 2;
+    }
+  }
+  std::printf("quantkit kernel test, seed %" PRIu64 ", best ISA on this CPU: %s\n", seed,
+              IsaName(BestIsa(kIsaCount)));
+
+  std::vector<Check> checks;
+  std::vector<const KernelTable*> ran = {&ScalarKernels()};
+  int skipped = 0;
+  int failed_requirements = 0;
+  for (int l = kIsaScalar + 1; l < kIsaCount; ++l) {
+    const IsaLevel level = static_cast<IsaLevel>(l);
+    const std::string name = IsaName(level);
+    const bool required = std::find(require.begin(), require.end(), name) != require.end();
+    if (!only.empty() && std::find(only.begin(), only.end(), name) == only.end() && !required) continue;
+    const KernelTable* t = KernelsFor(level);
+    if (t == nullptr || !CpuSupports(level)) {
+      std::printf("%s: skipped (%s)\n", name.c_str(), t == nullptr ? "not in this build" : "this CPU or OS lacks it");
+      std::fflush(stdout);
+      if (t != nullptr) ++skipped;
+      if (required) {
+        std::printf("%s: REQUIRED but could not run\n", name.c_str());
+        ++failed_requirements;
+      }
+      continue;
+    }
+    Inputs gen(seed + static_cast<uint64_t>(l));
+    // Each line is printed as soon as its check ends, so that a crash (a guard page hit)
+    // shows which check was running.
+    const auto print_last = [&checks] {
+      const Check& c = checks.back();
+      std::printf("%-4s %-44s %8" PRIu64 " cases", c.mismatches ? "FAIL" : "ok", c.name.c_str(), c.cases);
+      if (c.mismatches) std::printf(", %" PRIu64 " differ", c.mismatches);
+      std::printf("\n");
+      std::fflush(stdout);
+    };
+    TestQuantize<float, uint8_t>(*t, gen, checks), print_last();
+    TestQuantize<float, int8_t>(*t, gen, checks), print_last();
+    TestQuantize<float, uint16_t>(*t, gen, checks), print_last();
+    TestQuantize<float, int16_t>(*t, gen, checks), print_last();
+    TestQuantize<double, uint8_t>(*t, gen, checks), print_last();
+    TestQuantize<double, int8_t>(*t, gen, checks), print_last();
+    TestQuantize<double, uint16_t>(*t, gen, checks), print_last();
+    TestQuantize<double, int16_t>(*t, gen, checks), print_last();
+    TestDequantize<uint8_t>(*t, gen, checks), print_last();
+    TestDequantize<int8_t>(*t, gen, checks), print_last();
+    TestDequantize<uint16_t>(*t, gen, checks), print_last();
+    TestDequantize<int16_t>(*t, gen, checks), print_last();
+    TestMinMax<float>(*t, gen, checks), print_last();
+    TestMinMax<double>(*t, gen, checks), print_last();
+#if defined(QUANTKIT_HAVE_GUARD_PAGES)
+    std::printf("     %s guard pages: a crash here is a read or write past the end\n", t->isa);
+    std::fflush(stdout);
+    TestGuarded(*t, gen, checks), print_last();
+#endif
+    if (exhaustive) TestExhaustive(*t, checks), print_last();
+    ran.push_back(t);
+  }
+
+  if (bench) Bench(ran);
+
+  int passed = 0, failed = failed_requirements;
+  for (const Check& c : checks) (c.mismatches ? failed : passed)++;
+  // "skipped" counts ISA levels built in but not runnable here, not individual checks.
+  std::printf("\n%d passed, %d failed, %d skipped\n", passed, failed, skipped);
+  return failed == 0 ? 0 : 1;
+}
