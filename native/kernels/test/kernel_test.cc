@@ -6,7 +6,7 @@
 // arrays against an inaccessible page to catch any read or write past the end.
 //
 //   quantkit_kernel_test [--isa NAME]... [--require NAME]... [--seed N] [--exhaustive]
-//                        [--no-bench]
+//                        [--no-bench | --bench-only]
 //
 // --isa limits the run to the named levels; --require fails when a named level cannot run
 // on this CPU (without it, such a level is reported as skipped); --exhaustive also feeds
@@ -650,7 +650,7 @@ int main(int argc, char** argv) {
   std::setvbuf(stdout, nullptr, _IOLBF, 0);  // progress stays visible if a check crashes
   std::vector<std::string> only, require;
   uint64_t seed = 20240601;
-  bool exhaustive = false, bench = true;
+  bool exhaustive = false, bench = true, checks_wanted = true;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--isa" && i + 1 < argc) {
@@ -663,9 +663,11 @@ int main(int argc, char** argv) {
       exhaustive = true;
     } else if (a == "--no-bench") {
       bench = false;
+    } else if (a == "--bench-only") {
+      checks_wanted = false;
     } else {
       std::fprintf(stderr,
-                   "usage: %s [--isa NAME]... [--require NAME]... [--seed N] [--exhaustive] [--no-bench]\n", argv[0]);
+                   "usage: %s [--isa NAME]... [--require NAME]... [--seed N] [--exhaustive] [--no-bench | --bench-only]\n", argv[0]);
       return 2;
     }
   }
@@ -692,6 +694,8 @@ int main(int argc, char** argv) {
       }
       continue;
     }
+    ran.push_back(t);
+    if (!checks_wanted) continue;
     Inputs gen(seed + static_cast<uint64_t>(l));
     // Each line is printed as soon as its check ends, so that a crash (a guard page hit)
     // shows which check was running.
@@ -722,7 +726,6 @@ int main(int argc, char** argv) {
     TestGuarded(*t, gen, checks), print_last();
 #endif
     if (exhaustive) TestExhaustive(*t, checks), print_last();
-    ran.push_back(t);
   }
 
   if (bench) Bench(ran);
