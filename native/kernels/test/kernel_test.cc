@@ -27,6 +27,9 @@
 #include <type_traits>
 #include <vector>
 
+#if defined(_MSC_VER)
+#include <intrin.h>
+#endif
 #if defined(__unix__) || defined(__APPLE__)
 #include <sys/mman.h>
 #include <unistd.h>
@@ -582,6 +585,17 @@ void TestExhaustive(const KernelTable& isa, std::vector<Check>& checks) {
 // ---------------------------------------------------------------------------------------
 // Speed (information only)
 
+volatile float g_sink;
+
+// Keeps the compiler from dropping or merging the timed stores.
+inline void ClobberMemory() {
+#if defined(_MSC_VER)
+  _ReadWriteBarrier();
+#else
+  asm volatile("" ::: "memory");
+#endif
+}
+
 template <typename F>
 double MedianSeconds(int runs, F&& f) {
   std::vector<double> t;
@@ -613,7 +627,7 @@ void Bench(const std::vector<const KernelTable*>& tables) {
     const double t_memcpy = MedianSeconds(runs, [&] {
       for (int r = 0; r < reps; ++r) {
         std::memcpy(xcopy.data(), x.data(), n * 4);
-        asm volatile("" ::: "memory");
+        ClobberMemory();
       }
     }) / reps;
     std::printf("  n=%-9zu memcpy f32 (%.1f MB)          %9.1f us  %6.2f GB/s read\n", n, mb, t_memcpy * 1e6,
@@ -622,19 +636,19 @@ void Bench(const std::vector<const KernelTable*>& tables) {
       const double tq = MedianSeconds(runs, [&] {
         for (int r = 0; r < reps; ++r) {
           t->quantize[kF32][kU8](x.data(), q.data(), n, p);
-          asm volatile("" ::: "memory");
+          ClobberMemory();
         }
       }) / reps;
       const double td = MedianSeconds(runs, [&] {
         for (int r = 0; r < reps; ++r) {
           t->dequantize[kU8](q.data(), xout.data(), n, p.scale, p.zero_point);
-          asm volatile("" ::: "memory");
+          ClobberMemory();
         }
       }) / reps;
       const double tm = MedianSeconds(runs, [&] {
         for (int r = 0; r < reps; ++r) {
           const MinMaxResult m = t->minmax[kF32](x.data(), n);
-          asm volatile("" ::"g"(m.min), "g"(m.max) : "memory");
+          g_sink = m.min + m.max;
         }
       }) / reps;
       std::printf("  n=%-9zu %-7s quantize f32->u8 %9.1f us (%.2fx memcpy)  dequantize u8->f32 %9.1f us  "
