@@ -211,7 +211,7 @@ class QuantkitAddon : public Napi::Addon<QuantkitAddon> {
     uint32_t count = 0;
     for (int l = 0; l < quantkit::kIsaCount; ++l) {
       const IsaLevel il = static_cast<IsaLevel>(l);
-      if (quantkit::KernelsFor(il) != nullptr && quantkit::CpuSupports(il)) {
+      if (quantkit::Runnable(il)) {
         available.Set(count++, Napi::String::New(env, quantkit::IsaName(il)));
       }
     }

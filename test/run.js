@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm test`: the same suites against every backend this machine can run: the addon at each
 // kernel level the CPU supports (QUANTKIT_ISA caps the dispatcher), then the TypeScript
-// backend. QUANTKIT_BACKEND=native makes a missing addon fail the pass instead of falling back.
+// backend, then the C++ kernel test. `--only native|fallback|kernels` runs one kind. QUANTKIT_BACKEND=native makes a missing addon fail the pass instead of falling back.
 'use strict';
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -56,6 +56,19 @@ for (const pass of passes) {
   failed += f;
   pending += s;
   summary.push(`${pass.label}: ${p} passed, ${f} failed${s ? `, ${s} pending` : ''}`);
+}
+// The C++ kernel test: every ISA against the scalar reference with guard pages, below the
+// addon (it needs a C++ toolchain, like the addon build itself).
+if (!only || only === 'kernels') {
+  console.log('\n=== kernels (C++): every ISA against the scalar reference ===');
+  const r = spawnSync(process.execPath, [path.join(here, '..', 'scripts', 'kernel-test.js')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  process.stdout.write(r.stdout);
+  const m = r.stdout.match(/(\d+) passed, (\d+) failed/);
+  const p = m ? Number(m[1]) : 0;
+  const f = (m ? Number(m[2]) : 0) + (r.status !== 0 && !(m && Number(m[2]) > 0) ? 1 : 0);
+  passed += p;
+  failed += f;
+  summary.push(`kernels (C++): ${p} passed, ${f} failed`);
 }
 console.log(`\n${summary.join('\n')}`);
 console.log(`${passed} passed, ${failed} failed${pending ? `, ${pending} skipped` : ''}`);

@@ -53,7 +53,12 @@ const KernelTable* KernelsFor(IsaLevel level);
 // True when this CPU and OS can run the level's instructions (cpuid + XGETBV on x86).
 bool CpuSupports(IsaLevel level);
 
-// The best level the CPU supports, capped by `cap` (kIsaCount for no cap).
+// True when the CPU and OS can run the level and this build has kernels for it. CPU support
+// is checked first: an ISA file's table accessor is never called where the ISA is missing.
+bool Runnable(IsaLevel level);
+
+// The best runnable level up to `cap` (kIsaCount for no cap). A level not yet verified on
+// real hardware is picked only when `cap` names it.
 IsaLevel BestIsa(IsaLevel cap);
 
 // Reference kernels, used directly by the SIMD kernels for their tails.
