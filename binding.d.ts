@@ -16,6 +16,11 @@ export interface QuantkitBinding {
   readonly isa: string;
   /** Every kernel level this build can run on this CPU, lowest first. */
   readonly isaAvailable: readonly string[];
+  /**
+   * Threads one large call may use (QUANTKIT_THREADS, default 2 native, 1 fallback). Calls
+   * of at least 4 Mi elements are split into parts of at least 2 Mi; smaller calls use one.
+   */
+  readonly threads: number;
 
   /**
    * out[i] = clamp(rint(fl(x[i] / scale)) + zeroPoint, qmin, qmax); NaN -> zeroPoint.
@@ -26,6 +31,9 @@ export interface QuantkitBinding {
   /** out[i] = fl(float32(q[i] - zeroPoint) * scale). */
   dequantize(q: QuantArray, out: Float32Array, scale: number, zeroPoint: number): void;
 
-  /** [min, max] of the non-NaN values (as float32, -0 reported as 0); [NaN, NaN] when there are none. */
-  minMax(x: FloatArray): [number, number];
+  /**
+   * out[0] = min and out[1] = max of the non-NaN values (as float32, -0 reported as 0);
+   * NaN, NaN when there are none. `out` is a Float64Array of length 2.
+   */
+  minMax(x: FloatArray, out: Float64Array): void;
 }

@@ -13,27 +13,37 @@ export type QuantArrayOf<D extends DType> = QuantArrayMap[D];
 
 type QuantArrayConstructor = { new (length: number): QuantArrayOf<DType>; readonly name: string };
 
+export const MIN_BITS = 2;
+
 export interface DTypeInfo {
   readonly name: DType;
   readonly ctor: QuantArrayConstructor;
   readonly signed: boolean;
   readonly width: number;
+  /** [qmin, qmax] for each bit width from MIN_BITS to `width` (indexed by bits). */
+  readonly ranges: ReadonlyArray<readonly [number, number]>;
+}
+
+function info(name: DType, ctor: QuantArrayConstructor, signed: boolean, width: number): DTypeInfo {
+  // Unsigned [0, 2^b − 1], signed [−2^(b−1), 2^(b−1) − 1] (SPEC §2.5); computed once so
+  // that a call only looks its range up.
+  const ranges: Array<readonly [number, number]> = [];
+  for (let b = MIN_BITS; b <= width; b++) ranges[b] = signed ? [-(2 ** (b - 1)), 2 ** (b - 1) - 1] : [0, 2 ** b - 1];
+  return { name, ctor, signed, width, ranges };
 }
 
 export const DTYPES: Readonly<Record<DType, DTypeInfo>> = {
-  uint8: { name: 'uint8', ctor: Uint8Array, signed: false, width: 8 },
-  int8: { name: 'int8', ctor: Int8Array, signed: true, width: 8 },
-  uint16: { name: 'uint16', ctor: Uint16Array, signed: false, width: 16 },
-  int16: { name: 'int16', ctor: Int16Array, signed: true, width: 16 },
+  uint8: info('uint8', Uint8Array, false, 8),
+  int8: info('int8', Int8Array, true, 8),
+  uint16: info('uint16', Uint16Array, false, 16),
+  int16: info('int16', Int16Array, true, 16),
 };
 
 export const DTYPE_NAMES = Object.keys(DTYPES) as DType[];
 
-export const MIN_BITS = 2;
-
-/** [qmin, qmax] of a `bits`-wide range inside the dtype: unsigned [0, 2^b − 1], signed [−2^(b−1), 2^(b−1) − 1]. */
-export function quantRange(info: DTypeInfo, bits: number): [number, number] {
-  return info.signed ? [-(2 ** (bits - 1)), 2 ** (bits - 1) - 1] : [0, 2 ** bits - 1];
+/** [qmin, qmax] of a `bits`-wide range inside the dtype (bits already checked). */
+export function quantRange(dtype: DTypeInfo, bits: number): readonly [number, number] {
+  return dtype.ranges[bits] as readonly [number, number];
 }
 
 /** The dtype whose TypedArray `a` is, or undefined. */

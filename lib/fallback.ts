@@ -7,12 +7,14 @@ import { version } from './version';
 // ties to even (the FPU's rounding), which Math.round (ties up) does not do.
 const ROUND_EVEN = 6755399441055744;
 
-function quantize(x: FloatArray, out: QuantArray, scale: number, zeroPoint: number, qmin: number, qmax: number): void {
-  const s = Math.fround(scale);
-  const lo = qmin - zeroPoint;
-  const hi = qmax - zeroPoint;
-  const n = x.length;
-  for (let i = 0; i < n; i++) {
+// The loops run in chunks through a small inner function. One long loop straight in the
+// called function sometimes gets its optimized code thrown away on entry when the first
+// calls are large ("insufficient type feedback"), and then stays about 2× slower for the
+// life of the process; a chunked inner loop is optimized reliably.
+const CHUNK = 4096;
+
+function quantizeChunk(x: FloatArray, out: QuantArray, begin: number, end: number, s: number, lo: number, hi: number, zeroPoint: number): void {
+  for (let i = begin; i < end; i++) {
     // fl(x / s): a float32 quotient. Math.fround of x first covers Float64Array input (SPEC §2.6).
     let v = Math.fround(Math.fround(x[i]) / s);
     // Clamp before rounding (equivalent, and keeps the rounding trick in range); NaN fails
@@ -24,15 +26,25 @@ function quantize(x: FloatArray, out: QuantArray, scale: number, zeroPoint: numb
   }
 }
 
+function quantize(x: FloatArray, out: QuantArray, scale: number, zeroPoint: number, qmin: number, qmax: number): void {
+  const s = Math.fround(scale);
+  const n = x.length;
+  for (let i = 0; i < n; i += CHUNK) quantizeChunk(x, out, i, Math.min(n, i + CHUNK), s, qmin - zeroPoint, qmax - zeroPoint, zeroPoint);
+}
+
+// (q − z) is an exact integer and its product with s is exact in a double, so the store
+// into the Float32Array is the single float32 rounding of fl((q − z) · s).
+function dequantizeChunk(q: QuantArray, out: Float32Array, begin: number, end: number, s: number, zeroPoint: number): void {
+  for (let i = begin; i < end; i++) out[i] = (q[i] - zeroPoint) * s;
+}
+
 function dequantize(q: QuantArray, out: Float32Array, scale: number, zeroPoint: number): void {
   const s = Math.fround(scale);
   const n = q.length;
-  // (q − z) is an exact integer and its product with s is exact in a double, so the store
-  // into the Float32Array is the single float32 rounding of fl((q − z) · s).
-  for (let i = 0; i < n; i++) out[i] = (q[i] - zeroPoint) * s;
+  for (let i = 0; i < n; i += CHUNK) dequantizeChunk(q, out, i, Math.min(n, i + CHUNK), s, zeroPoint);
 }
 
-function minMax(x: FloatArray): [number, number] {
+function minMax(x: FloatArray, out: Float64Array): void {
   let lo = Infinity;
   let hi = -Infinity;
   const n = x.length;
@@ -41,14 +53,19 @@ function minMax(x: FloatArray): [number, number] {
     if (v < lo) lo = v;
     if (v > hi) hi = v;
   }
-  if (lo > hi) return [NaN, NaN];
-  return [lo + 0, hi + 0]; // + 0 turns −0 into +0, as the addon does
+  if (lo > hi) {
+    out[0] = out[1] = NaN;
+  } else {
+    out[0] = lo + 0; // + 0 turns −0 into +0, as the addon does
+    out[1] = hi + 0;
+  }
 }
 
 export const fallbackBinding: QuantkitBinding = {
   version,
   isa: 'js',
   isaAvailable: ['js'],
+  threads: 1,
   quantize,
   dequantize,
   minMax,

@@ -50,6 +50,8 @@ export type DynamicResult<D extends DType = DType> = QuantParams<D> & { data: Qu
 
 const loaded = loadBackend();
 const binding = loaded.binding;
+// Where binding.minMax writes its two results; one per module instance (so per thread).
+const range = new Float64Array(2);
 
 /** Which backend is live: `name`, the kernel `isa`, the `version`, and `reason` for a fallback. */
 export const backend: BackendInfo = Object.freeze({ ...loaded.info });
@@ -77,10 +79,10 @@ interface CheckedRangeOptions {
   symmetric: boolean;
 }
 
-function checkRangeOptions(opts: unknown, name: string): CheckedRangeOptions {
-  const o = checkOptions(opts, name);
-  const info = checkDType(o.dtype, `${name}.dtype`);
-  return { info, bits: checkBits(o.bits, info, `${name}.bits`), symmetric: checkBoolean(o.symmetric, `${name}.symmetric`) };
+function checkRangeOptions(opts: unknown): CheckedRangeOptions {
+  const o = checkOptions(opts, 'opts');
+  const info = checkDType(o.dtype, 'opts.dtype');
+  return { info, bits: checkBits(o.bits, info, 'opts.bits'), symmetric: checkBoolean(o.symmetric, 'opts.symmetric') };
 }
 
 /** A float32 range end: finite as a double and still finite once rounded to float32. */
@@ -98,19 +100,21 @@ export function paramsFromRange<D extends DType = 'uint8'>(min: number, max: num
   const lo = checkRangeEnd(min, 'min');
   const hi = checkRangeEnd(max, 'max');
   if (lo > hi) throw new RangeError(`Expected min <= max but received min ${min} and max ${max}`);
-  const o = checkRangeOptions(opts, 'opts');
+  const o = checkRangeOptions(opts);
   return rangeParams(lo, hi, o.info, o.bits, o.symmetric, `the range [${min}, ${max}]`) as QuantParams<D>;
 }
 
 /** Smallest and largest value of x as float32, NaN ignored; `{ min: NaN, max: NaN }` when x has no number. */
 export function minMax(x: FloatArray): { min: number; max: number } {
-  const [min, max] = binding.minMax(checkFloatArray(x, 'x'));
-  return { min, max };
+  binding.minMax(checkFloatArray(x, 'x'), range);
+  return { min: range[0], max: range[1] };
 }
 
 /** The range of x (NaN ignored; empty or all-NaN counts as [0, 0]) as parameters. */
 function paramsOfData(x: FloatArray, o: CheckedRangeOptions): QuantParams {
-  let [min, max] = binding.minMax(x);
+  binding.minMax(x, range);
+  let min = range[0];
+  let max = range[1];
   if (Number.isNaN(min)) min = max = 0;
   if (!Number.isFinite(min) || !Number.isFinite(max)) {
     throw new RangeError(`Expected x to hold only finite values (NaN is ignored) but its range is [${min}, ${max}]`);
@@ -121,7 +125,7 @@ function paramsOfData(x: FloatArray, o: CheckedRangeOptions): QuantParams {
 /** Parameters for x's own range: `paramsFromRange(minMax(x))`, with empty or all-NaN x as [0, 0]. */
 export function computeParams<D extends DType = 'uint8'>(x: FloatArray, opts?: RangeOptions<D>): QuantParams<D> {
   checkFloatArray(x, 'x');
-  return paramsOfData(x, checkRangeOptions(opts, 'opts')) as QuantParams<D>;
+  return paramsOfData(x, checkRangeOptions(opts)) as QuantParams<D>;
 }
 
 /**
@@ -164,7 +168,7 @@ export function dequantize<D extends DType>(q: QuantArrayOf<D>, params: QuantPar
 export function quantizeDynamic<D extends DType = 'uint8'>(x: FloatArray, opts?: DynamicOptions<D>): DynamicResult<D> {
   checkFloatArray(x, 'x');
   const o = checkOptions(opts, 'opts');
-  const range = checkRangeOptions({ dtype: o.dtype, bits: o.bits }, 'opts');
+  const range = checkRangeOptions({ dtype: o.dtype, bits: o.bits });
   let data: QuantArrayOf<D>;
   if (o.out === undefined) {
     data = new range.info.ctor(x.length) as QuantArrayOf<D>;
@@ -175,7 +179,10 @@ export function quantizeDynamic<D extends DType = 'uint8'>(x: FloatArray, opts?:
   const params = paramsOfData(x, range) as QuantParams<D>;
   const [qmin, qmax] = quantRange(range.info, range.bits);
   binding.quantize(x, data, params.scale, params.zeroPoint, qmin, qmax);
-  return { ...params, data };
+  // Built field by field: an object spread here costs more than the whole 1K quantization.
+  const result: DynamicResult<D> = { scale: params.scale, zeroPoint: params.zeroPoint, dtype: params.dtype, data };
+  if (params.bits !== undefined) result.bits = params.bits;
+  return result;
 }
 
 export { DTYPES as dtypes };

@@ -15,6 +15,8 @@ export interface BackendInfo {
   readonly isa: string;
   /** The package version. */
   readonly version: string;
+  /** Threads one large call may use (QUANTKIT_THREADS for the addon; always 1 for the fallback). */
+  readonly threads: number;
   /** Why the fallback is in use (absent for the native backend). */
   readonly reason?: string;
 }
@@ -59,12 +61,12 @@ export function loadBackend(env: Readonly<Record<string, string | undefined>> = 
     throw new RangeError(`Expected QUANTKIT_BACKEND to be 'native', 'fallback' or unset but received '${choice}'`);
   }
   if (choice === 'fallback') {
-    return { binding: fallbackBinding, info: { name: 'fallback', isa: fallbackBinding.isa, version, reason: 'QUANTKIT_BACKEND=fallback' } };
+    return { binding: fallbackBinding, info: { name: 'fallback', isa: fallbackBinding.isa, version, threads: 1, reason: 'QUANTKIT_BACKEND=fallback' } };
   }
   const { binding, reasons } = loadNative(root);
-  if (binding) return { binding, info: { name: 'native', isa: binding.isa, version } };
+  if (binding) return { binding, info: { name: 'native', isa: binding.isa, version, threads: binding.threads } };
   if (choice === 'native') {
     throw new Error(`QUANTKIT_BACKEND=native but the native addon is not usable:\n- ${reasons.join('\n- ')}`);
   }
-  return { binding: fallbackBinding, info: { name: 'fallback', isa: fallbackBinding.isa, version, reason: reasons.join('; ') } };
+  return { binding: fallbackBinding, info: { name: 'fallback', isa: fallbackBinding.isa, version, threads: 1, reason: reasons.join('; ') } };
 }

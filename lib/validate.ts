@@ -69,10 +69,9 @@ export function checkOptions(v: unknown, name: string): Record<string, unknown> 
 
 export function checkDType(v: unknown, name: string): DTypeInfo {
   if (v === undefined) return DTYPES.uint8;
-  if (typeof v !== 'string' || !(DTYPE_NAMES as string[]).includes(v)) {
-    throw typeError(`one of ${DTYPE_NAMES.map((d) => `'${d}'`).join(', ')}`, name, v);
-  }
-  return DTYPES[v as DType];
+  const info = typeof v === 'string' && Object.prototype.hasOwnProperty.call(DTYPES, v) ? DTYPES[v as DType] : undefined;
+  if (info === undefined) throw typeError(`one of ${DTYPE_NAMES.map((d) => `'${d}'`).join(', ')}`, name, v);
+  return info;
 }
 
 /** `bits`, defaulting to the container width (SPEC §2.5). */
@@ -121,14 +120,16 @@ export interface CheckedParams {
   qmax: number;
 }
 
-export function checkParams(v: unknown, name = 'params'): CheckedParams {
-  if (v === null || typeof v !== 'object') throw typeError('a QuantParams object', name, v);
+// On every call's path: the argument names are constants, so that no string is built
+// unless an error is thrown.
+export function checkParams(v: unknown): CheckedParams {
+  if (v === null || typeof v !== 'object') throw typeError('a QuantParams object', 'params', v);
   const p = v as Record<string, unknown>;
-  const info = checkDType(p.dtype, `${name}.dtype`);
-  const bits = checkBits(p.bits, info, `${name}.bits`);
+  const info = checkDType(p.dtype, 'params.dtype');
+  const bits = checkBits(p.bits, info, 'params.bits');
   const [qmin, qmax] = quantRange(info, bits);
-  const scale = checkScale(p.scale, `${name}.scale`);
-  const zeroPoint = checkZeroPoint(p.zeroPoint, qmin, qmax, `${name}.zeroPoint`);
+  const scale = checkScale(p.scale, 'params.scale');
+  const zeroPoint = checkZeroPoint(p.zeroPoint, qmin, qmax, 'params.zeroPoint');
   return { info, scale, zeroPoint, qmin, qmax };
 }
 

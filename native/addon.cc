@@ -11,6 +11,7 @@
 #include <string>
 
 #include "kernels/kernels.h"
+#include "kernels/split.h"
 
 namespace {
 
@@ -59,6 +60,11 @@ std::string Describe(const Napi::Value& v) {
 [[noreturn]] void ThrowType(Napi::Env env, const std::string& msg) { throw Napi::TypeError::New(env, msg); }
 [[noreturn]] void ThrowRange(Napi::Env env, const std::string& msg) { throw Napi::RangeError::New(env, msg); }
 
+// Turns a failed Node-API call into a JS exception carrying Node's own message.
+void Check(napi_env env, napi_status status) {
+  if (status != napi_ok) throw Napi::Error::New(env);
+}
+
 // A TypedArray's memory as the kernels see it. `data` already includes byteOffset
 // (napi_get_typedarray_info adds it), so the buffer's base pointer is never used.
 struct View {
@@ -66,69 +72,71 @@ struct View {
   size_t length;
   size_t bytes;
   int type;  // FloatType or QuantType, depending on the role
+  napi_typedarray_type kind;
 };
 
-bool IsDetached(const Napi::TypedArray& a) {
-  napi_value buffer = nullptr;
-  napi_status status = napi_get_typedarray_info(a.Env(), a, nullptr, nullptr, nullptr, &buffer, nullptr);
-  NAPI_THROW_IF_FAILED(a.Env(), status, true);
-  bool detached = false;
-  status = napi_is_detached_arraybuffer(a.Env(), buffer, &detached);
-  NAPI_THROW_IF_FAILED(a.Env(), status, true);
-  return detached;
+size_t ElementSize(napi_typedarray_type t) {
+  switch (t) {
+    case napi_int8_array: case napi_uint8_array: case napi_uint8_clamped_array: return 1;
+    case napi_int16_array: case napi_uint16_array: return 2;
+    case napi_int32_array: case napi_uint32_array: case napi_float32_array: return 4;
+    default: return 8;
+  }
 }
 
-View Unwrap(const Napi::TypedArray& a, int type) {
-  napi_typedarray_type kind;
-  size_t length = 0;
-  void* data = nullptr;
-  napi_status status = napi_get_typedarray_info(a.Env(), a, &kind, &length, &data, nullptr, nullptr);
-  NAPI_THROW_IF_FAILED(a.Env(), status, View{});
-  return View{data, length, length * a.ElementSize(), type};
+// The hot path: one napi_is_typedarray and one napi_get_typedarray_info per array. `type_of`
+// maps the TypedArray kind to the role's element type, or -1 when the kind is refused.
+// A detached buffer has length 0, so only an empty view needs the (rarer) detach check.
+template <typename TypeOf>
+View UnwrapAs(const Napi::Value& v, const char* name, TypeOf type_of, const char* expected) {
+  napi_env env = v.Env();
+  bool is_typedarray = false;
+  Check(env, napi_is_typedarray(env, v, &is_typedarray));
+  if (is_typedarray) {
+    napi_typedarray_type kind;
+    size_t length = 0;
+    void* data = nullptr;
+    napi_value buffer = nullptr;
+    Check(env, napi_get_typedarray_info(env, v, &kind, &length, &data, &buffer, nullptr));
+    const int type = type_of(kind);
+    if (type >= 0) {
+      if (length == 0) {
+        bool detached = false;
+        Check(env, napi_is_detached_arraybuffer(env, buffer, &detached));
+        if (detached) ThrowRange(env, std::string("Expected ") + name + " to be attached but its buffer is detached");
+      }
+      return View{data, length, length * ElementSize(kind), type, kind};
+    }
+  }
+  ThrowType(env, std::string("Expected ") + expected + " for " + name + " but received " + Describe(v));
 }
 
 View FloatInput(const Napi::Value& v, const char* name) {
-  if (v.IsTypedArray()) {
-    const Napi::TypedArray a = v.As<Napi::TypedArray>();
-    int type = -1;
-    if (a.TypedArrayType() == napi_float32_array) type = quantkit::kF32;
-    if (a.TypedArrayType() == napi_float64_array) type = quantkit::kF64;
-    if (type >= 0) {
-      if (IsDetached(a)) ThrowRange(v.Env(), std::string("Expected ") + name + " to be attached but its buffer is detached");
-      return Unwrap(a, type);
-    }
-  }
-  ThrowType(v.Env(), std::string("Expected a Float32Array or Float64Array for ") + name + " but received " +
-                         Describe(v));
+  return UnwrapAs(v, name, [](napi_typedarray_type k) {
+    return k == napi_float32_array ? quantkit::kF32 : k == napi_float64_array ? quantkit::kF64 : -1;
+  }, "a Float32Array or Float64Array");
 }
 
 View QuantArray(const Napi::Value& v, const char* name) {
-  if (v.IsTypedArray()) {
-    const Napi::TypedArray a = v.As<Napi::TypedArray>();
-    int type = -1;
-    switch (a.TypedArrayType()) {
-      case napi_uint8_array: type = quantkit::kU8; break;
-      case napi_int8_array: type = quantkit::kI8; break;
-      case napi_uint16_array: type = quantkit::kU16; break;
-      case napi_int16_array: type = quantkit::kI16; break;
-      default: break;
+  return UnwrapAs(v, name, [](napi_typedarray_type k) {
+    switch (k) {
+      case napi_uint8_array: return static_cast<int>(quantkit::kU8);
+      case napi_int8_array: return static_cast<int>(quantkit::kI8);
+      case napi_uint16_array: return static_cast<int>(quantkit::kU16);
+      case napi_int16_array: return static_cast<int>(quantkit::kI16);
+      default: return -1;
     }
-    if (type >= 0) {
-      if (IsDetached(a)) ThrowRange(v.Env(), std::string("Expected ") + name + " to be attached but its buffer is detached");
-      return Unwrap(a, type);
-    }
-  }
-  ThrowType(v.Env(), std::string("Expected a Uint8Array, Int8Array, Uint16Array or Int16Array for ") + name +
-                         " but received " + Describe(v));
+  }, "a Uint8Array, Int8Array, Uint16Array or Int16Array");
 }
 
 View Float32Output(const Napi::Value& v, const char* name) {
-  if (v.IsTypedArray() && v.As<Napi::TypedArray>().TypedArrayType() == napi_float32_array) {
-    const Napi::TypedArray a = v.As<Napi::TypedArray>();
-    if (IsDetached(a)) ThrowRange(v.Env(), std::string("Expected ") + name + " to be attached but its buffer is detached");
-    return Unwrap(a, quantkit::kF32);
-  }
-  ThrowType(v.Env(), std::string("Expected a Float32Array for ") + name + " but received " + Describe(v));
+  return UnwrapAs(v, name, [](napi_typedarray_type k) { return k == napi_float32_array ? quantkit::kF32 : -1; },
+                  "a Float32Array");
+}
+
+View Float64Output(const Napi::Value& v, const char* name) {
+  return UnwrapAs(v, name, [](napi_typedarray_type k) { return k == napi_float64_array ? quantkit::kF64 : -1; },
+                  "a Float64Array");
 }
 
 void CheckSameLength(Napi::Env env, const View& in, const View& out) {
@@ -147,8 +155,13 @@ void CheckNoOverlap(Napi::Env env, const View& in, const View& out) {
 }
 
 double NumberArg(const Napi::Value& v, const char* name) {
-  if (!v.IsNumber()) ThrowType(v.Env(), std::string("Expected a number for ") + name + " but received " + Describe(v));
-  return v.As<Napi::Number>().DoubleValue();
+  double d = 0;
+  const napi_status status = napi_get_value_double(v.Env(), v, &d);
+  if (status == napi_number_expected) {
+    ThrowType(v.Env(), std::string("Expected a number for ") + name + " but received " + Describe(v));
+  }
+  Check(v.Env(), status);
+  return d;
 }
 
 // The scale is a float32 (as in ONNX); it is checked after rounding to float32, so that a
@@ -198,11 +211,28 @@ IsaLevel IsaFromEnvironment(std::string* error) {
   return quantkit::kIsaCount;
 }
 
+// QUANTKIT_THREADS: how many threads one large call may use (1 keeps every call on the
+// calling thread). Default 2: most of the bandwidth gain, little contention on a server.
+int ThreadsFromEnvironment(std::string* error) {
+  const char* v = std::getenv("QUANTKIT_THREADS");
+  if (v == nullptr || *v == '\0') return 2;
+  char* end = nullptr;
+  const long n = std::strtol(v, &end, 10);
+  if (*end != '\0' || n < 1 || n > quantkit::kMaxThreads) {
+    *error = std::string("Expected QUANTKIT_THREADS to be an integer from 1 to ") + std::to_string(quantkit::kMaxThreads) +
+             " but received '" + v + "'";
+    return 1;
+  }
+  return static_cast<int>(n);
+}
+
 class QuantkitAddon : public Napi::Addon<QuantkitAddon> {
  public:
   QuantkitAddon(Napi::Env env, Napi::Object exports) {
     std::string error;
     const IsaLevel cap = IsaFromEnvironment(&error);
+    if (!error.empty()) ThrowRange(env, error);
+    threads_ = ThreadsFromEnvironment(&error);
     if (!error.empty()) ThrowRange(env, error);
     const IsaLevel level = quantkit::BestIsa(cap);
     kernels_ = quantkit::KernelsFor(level);
@@ -223,6 +253,7 @@ class QuantkitAddon : public Napi::Addon<QuantkitAddon> {
         InstanceValue("isa", Napi::String::New(env, kernels_->isa), napi_enumerable),
         InstanceValue("isaAvailable", available, napi_enumerable),
         InstanceValue("version", Napi::String::New(env, QUANTKIT_VERSION), napi_enumerable),
+        InstanceValue("threads", Napi::Number::New(env, threads_), napi_enumerable),
     });
   }
 
@@ -246,7 +277,12 @@ class QuantkitAddon : public Napi::Addon<QuantkitAddon> {
                           std::to_string(p.qmax));
     }
     p.zero_point = IntegerArg(info[3], "zeroPoint", p.qmin, p.qmax);
-    kernels_->quantize[x.type][out.type](x.data, out.data, x.length, p);
+    const quantkit::QuantizeFn quantize = kernels_->quantize[x.type][out.type];
+    const size_t in_size = ElementSize(x.kind), out_size = ElementSize(out.kind);
+    quantkit::ForParts(x.length, threads_, [&](int, size_t begin, size_t end) {
+      quantize(static_cast<const char*>(x.data) + begin * in_size, static_cast<char*>(out.data) + begin * out_size,
+               end - begin, p);
+    });
     return env.Undefined();
   }
 
@@ -262,23 +298,42 @@ class QuantkitAddon : public Napi::Addon<QuantkitAddon> {
     double lo = 0, hi = 0;
     ContainerRange(q.type, &lo, &hi);
     const int32_t zero_point = IntegerArg(info[3], "zeroPoint", lo, hi);
-    kernels_->dequantize[q.type](q.data, static_cast<float*>(out.data), q.length, scale, zero_point);
+    const quantkit::DequantizeFn dequantize = kernels_->dequantize[q.type];
+    const size_t q_size = ElementSize(q.kind);
+    quantkit::ForParts(q.length, threads_, [&](int, size_t begin, size_t end) {
+      dequantize(static_cast<const char*>(q.data) + begin * q_size, static_cast<float*>(out.data) + begin, end - begin,
+                 scale, zero_point);
+    });
     return env.Undefined();
   }
 
-  // minMax(x) -> [min, max], NaN ignored; [NaN, NaN] when x has no number.
+  // minMax(x, out): out[0] = min, out[1] = max of the non-NaN values; NaN, NaN when x has
+  // none. Written into a Float64Array the caller keeps, because building a JS array costs
+  // more than the whole reduction on short inputs.
   Napi::Value MinMax(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    CheckArgCount(info, 1, "minMax");
+    CheckArgCount(info, 2, "minMax");
     const View x = FloatInput(info[0], "x");
-    const quantkit::MinMaxResult r = kernels_->minmax[x.type](x.data, x.length);
-    Napi::Array result = Napi::Array::New(env, 2);
-    result.Set(0u, Napi::Number::New(env, r.min));
-    result.Set(1u, Napi::Number::New(env, r.max));
-    return result;
+    const View out = Float64Output(info[1], "out");
+    if (out.length != 2) ThrowRange(env, "Expected out.length to be 2 but received " + std::to_string(out.length));
+    CheckNoOverlap(env, x, out);
+    const quantkit::MinMaxFn minmax = kernels_->minmax[x.type];
+    const size_t in_size = ElementSize(x.kind);
+    quantkit::MinMaxResult parts[quantkit::kMaxThreads];
+    for (auto& part : parts) part = {NAN, NAN};
+    quantkit::ForParts(x.length, threads_, [&](int k, size_t begin, size_t end) {
+      parts[k] = minmax(static_cast<const char*>(x.data) + begin * in_size, end - begin);
+    });
+    quantkit::MinMaxResult r = parts[0];
+    for (int k = 1; k < quantkit::kMaxThreads; ++k) r = quantkit::MergeMinMax(r, parts[k]);
+    double* result = static_cast<double*>(out.data);
+    result[0] = r.min;
+    result[1] = r.max;
+    return env.Undefined();
   }
 
   const KernelTable* kernels_ = nullptr;
+  int threads_ = 2;
 };
 
 }  // namespace

@@ -59,7 +59,7 @@ describe(`the package (${qk.backend.name}/${qk.backend.isa})`, () => {
 
     it('QUANTKIT_BACKEND=fallback forces the TypeScript backend', () => {
       const { info } = loadBackend({ QUANTKIT_BACKEND: 'fallback' });
-      assert.deepEqual({ ...info }, { name: 'fallback', isa: 'js', version: qk.backend.version, reason: 'QUANTKIT_BACKEND=fallback' });
+      assert.deepEqual({ ...info }, { name: 'fallback', isa: 'js', version: qk.backend.version, threads: 1, reason: 'QUANTKIT_BACKEND=fallback' });
     });
 
     it('an unknown QUANTKIT_BACKEND is an error, at require time too', () => {
@@ -70,6 +70,22 @@ describe(`the package (${qk.backend.name}/${qk.backend.isa})`, () => {
       const r = spawnSync(process.execPath, ['-e', "require('quantkit')"], { cwd: ROOT, env: { ...process.env, QUANTKIT_BACKEND: 'gpu' }, encoding: 'utf8' });
       assert.notEqual(r.status, 0);
       assert.match(r.stderr, /Expected QUANTKIT_BACKEND to be 'native', 'fallback' or unset but received 'gpu'/);
+    });
+
+    it('QUANTKIT_THREADS sets the threads of a large call, and a bad value is refused with the reason', () => {
+      const show = (threads) =>
+        spawnSync(process.execPath, ['-e', "console.log(JSON.stringify(require('quantkit').backend))"], {
+          cwd: ROOT,
+          env: { ...process.env, QUANTKIT_BACKEND: '', QUANTKIT_THREADS: threads },
+          encoding: 'utf8',
+        });
+      assert.equal(JSON.parse(show('1').stdout).threads, 1);
+      assert.equal(JSON.parse(show('').stdout).threads, 2);
+      for (const bad of ['0', '9', 'two', '1.5']) {
+        const info = JSON.parse(show(bad).stdout);
+        assert.equal(info.name, 'fallback');
+        assert.match(info.reason, new RegExp(`Expected QUANTKIT_THREADS to be an integer from 1 to 8 but received '${bad.replace('.', '\\.')}'`));
+      }
     });
 
     it('an unknown QUANTKIT_ISA makes the addon refuse to load, with the reason', () => {

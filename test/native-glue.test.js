@@ -34,7 +34,7 @@ describe('native glue, called directly', () => {
   it('checks the argument count', () => {
     throwsClean(() => binding.quantize(), 'TypeError', /quantize takes 6 arguments but received 0/);
     throwsClean(() => binding.dequantize(new Uint8Array(1)), 'TypeError', /dequantize takes 4 arguments but received 1/);
-    throwsClean(() => binding.minMax(), 'TypeError', /minMax takes 1 argument but received 0/);
+    throwsClean(() => binding.minMax(), 'TypeError', /minMax takes 2 arguments but received 0/);
   });
 
   it('refuses wrong array types, lengths, overlap and detached buffers', () => {
@@ -48,7 +48,11 @@ describe('native glue, called directly', () => {
     throwsClean(() => binding.dequantize(new Int16Array(8), new Float32Array(7), 1, 0), 'RangeError', /input length 8 but received 7/);
     const shared = new ArrayBuffer(64);
     throwsClean(() => binding.dequantize(new Uint8Array(shared, 0, 8), new Float32Array(shared, 4, 8), 1, 0), 'RangeError', /not to overlap/);
-    throwsClean(() => binding.minMax(new BigInt64Array(2)), 'TypeError', /received a BigInt64Array/);
+    throwsClean(() => binding.minMax(new BigInt64Array(2), new Float64Array(2)), 'TypeError', /received a BigInt64Array/);
+    throwsClean(() => binding.minMax(new Float32Array(2), new Float32Array(2)), 'TypeError', /Float64Array for out but received a Float32Array/);
+    throwsClean(() => binding.minMax(new Float32Array(2), new Float64Array(3)), 'RangeError', /out.length to be 2 but received 3/);
+    const both = new Float64Array(4);
+    throwsClean(() => binding.minMax(both.subarray(1, 3), both.subarray(2, 4)), 'RangeError', /not to overlap/);
   });
 
   it('refuses parameters the kernels cannot take', () => {
@@ -70,14 +74,14 @@ describe('native glue, called directly', () => {
     const values = [
       undefined, null, true, 0, -1, 0.5, NaN, Infinity, 1e300, 'str', Symbol('s'), 10n, {}, [], () => {},
       new ArrayBuffer(8), new DataView(new ArrayBuffer(8)), new Float32Array(3), new Float64Array(3), new Uint8Array(3),
-      new Int8Array(3), new Uint16Array(3), new Int16Array(3), new Int32Array(3), new Uint8ClampedArray(3),
+      new Int8Array(3), new Uint16Array(3), new Int16Array(3), new Int32Array(3), new Uint8ClampedArray(3), new Float64Array(2),
       detached(Float32Array, 3), detached(Uint8Array, 3), new Float32Array(new SharedArrayBuffer(12)),
     ];
     let calls = 0;
     let r = 1;
     const pick = () => values[(r = (r * 1103515245 + 12345) >>> 0) % values.length];
     for (let i = 0; i < 4000; i++) {
-      for (const [name, arity] of [['quantize', 6], ['dequantize', 4], ['minMax', 1]]) {
+      for (const [name, arity] of [['quantize', 6], ['dequantize', 4], ['minMax', 2]]) {
         const args = Array.from({ length: arity }, pick);
         try {
           binding[name](...args);

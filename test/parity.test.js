@@ -92,11 +92,59 @@ describe('parity: native addon vs TypeScript backend', () => {
     );
   });
 
+  it('large inputs split across threads give the same bits as one pass (quantize, dequantize, minMax)', function () {
+    this.timeout(60000);
+    // Long enough for the addon to split the call (parts of at least 2 Mi elements), with
+    // odd lengths, NaN, ±Inf, the extremes and -0 placed on and around every part boundary.
+    const n = (1 << 22) + 4099;
+    const x = new Float32Array(n);
+    for (let i = 0; i < n; i++) x[i] = Math.fround(Math.sin(i * 0.618) * 900);
+    const boundaries = [0, n >> 1, (n >> 1) & ~63, n / 4, (n / 4) * 3, n - 1].map(Math.floor);
+    for (const b of boundaries) {
+      for (let d = -3; d <= 3; d++) {
+        const i = Math.min(n - 1, Math.max(0, b + d));
+        x[i] = [NaN, Infinity, -Infinity, -0, 1e30, -1e30, 0.5][d + 3];
+      }
+    }
+    for (const [dtype, scale, zeroPoint, qmin, qmax] of [['uint8', 8, 128, 0, 255], ['int16', 0.03, -5, -32768, 32767]]) {
+      const a = new CTORS[dtype](n);
+      const b = new CTORS[dtype](n);
+      native.quantize(x, a, scale, zeroPoint, qmin, qmax);
+      fallbackBinding.quantize(x, b, scale, zeroPoint, qmin, qmax);
+      assert.deepEqual(bitsOf(a), bitsOf(b), `quantize ${dtype}`);
+      const fa = new Float32Array(n);
+      const fb = new Float32Array(n);
+      native.dequantize(a, fa, scale, zeroPoint);
+      fallbackBinding.dequantize(a, fb, scale, zeroPoint);
+      assert.deepEqual(bitsOf(fa), bitsOf(fb), `dequantize ${dtype}`);
+    }
+    const ra = new Float64Array(2);
+    const rb = new Float64Array(2);
+    for (const view of [x, x.subarray(3), x.subarray(0, n - 5)]) {
+      native.minMax(view, ra);
+      fallbackBinding.minMax(view, rb);
+      assert.deepEqual(ra, rb);
+    }
+    // Only the far part holds numbers: the merge must not keep the NaN, NaN of the others.
+    const sparse = new Float32Array(n).fill(NaN);
+    sparse[n - 2] = -0;
+    native.minMax(sparse, ra);
+    assert.ok(Object.is(ra[0], 0) && Object.is(ra[1], 0), `[${ra[0]}, ${ra[1]}]`);
+    sparse[1] = 7;
+    sparse[n >> 1] = -7;
+    native.minMax(sparse, ra);
+    assert.deepEqual(Array.from(ra), [-7, 7]);
+  });
+
   it(`minMax: the same two numbers, -0 and NaN rules included (${RUNS} runs)`, () => {
     fc.assert(
       fc.property(inputArb(1), (x) => {
-        const [a0, a1] = native.minMax(x);
-        const [b0, b1] = fallbackBinding.minMax(x);
+        const a = new Float64Array(2);
+        const b = new Float64Array(2);
+        native.minMax(x, a);
+        fallbackBinding.minMax(x, b);
+        const [a0, a1] = a;
+        const [b0, b1] = b;
         assert.ok(Object.is(a0, b0) && Object.is(a1, b1), `native [${a0}, ${a1}] vs fallback [${b0}, ${b1}]`);
       }),
       { numRuns: RUNS },
