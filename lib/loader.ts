@@ -29,21 +29,30 @@ export interface LoadedBackend {
 const PACKAGE_ROOT = path.join(__dirname, '..');
 const REQUIRED_CALLS = ['quantize', 'dequantize', 'minMax'] as const;
 
+/** The first line of an error: Node's require errors append the whole require stack. */
 function message(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
+  return (e instanceof Error ? e.message : String(e)).split('\n')[0] ?? '';
 }
 
-/** The addon, or the reasons it cannot be used. */
-export function loadNative(root: string = PACKAGE_ROOT): { binding?: QuantkitBinding; reasons: string[] } {
+/**
+ * The addon, or the reasons it cannot be used. `file` (QUANTKIT_ADDON) names one .node file
+ * to load instead of searching: a sanitizer or debug build, or a cross-compiled one.
+ */
+export function loadNative(root: string = PACKAGE_ROOT, file: string | undefined = process.env.QUANTKIT_ADDON): { binding?: QuantkitBinding; reasons: string[] } {
   const reasons: string[] = [];
   let binding: QuantkitBinding;
   try {
-    // node-gyp-build looks in prebuilds/<platform>-<arch>/ and in build/Release (cmake-js output).
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const load = require('node-gyp-build') as (dir: string) => unknown;
-    binding = load(root) as QuantkitBinding;
+    if (file) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      binding = require(path.resolve(file)) as QuantkitBinding;
+    } else {
+      // node-gyp-build looks in prebuilds/<platform>-<arch>/ and in build/Release (cmake-js output).
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const load = require('node-gyp-build') as (dir: string) => unknown;
+      binding = load(root) as QuantkitBinding;
+    }
   } catch (e) {
-    reasons.push(`the addon could not be loaded: ${message(e)}`);
+    reasons.push(`the addon could not be loaded${file ? ` from QUANTKIT_ADDON=${file}` : ''}: ${message(e)}`);
     return { reasons };
   }
   for (const call of REQUIRED_CALLS) {
@@ -56,6 +65,7 @@ export function loadNative(root: string = PACKAGE_ROOT): { binding?: QuantkitBin
 }
 
 export function loadBackend(env: Readonly<Record<string, string | undefined>> = process.env, root: string = PACKAGE_ROOT): LoadedBackend {
+  const addonFile = env.QUANTKIT_ADDON || undefined;
   const choice = env.QUANTKIT_BACKEND ?? '';
   if (choice !== '' && choice !== 'native' && choice !== 'fallback') {
     throw new RangeError(`Expected QUANTKIT_BACKEND to be 'native', 'fallback' or unset but received '${choice}'`);
@@ -63,7 +73,7 @@ export function loadBackend(env: Readonly<Record<string, string | undefined>> = 
   if (choice === 'fallback') {
     return { binding: fallbackBinding, info: { name: 'fallback', isa: fallbackBinding.isa, version, threads: 1, reason: 'QUANTKIT_BACKEND=fallback' } };
   }
-  const { binding, reasons } = loadNative(root);
+  const { binding, reasons } = loadNative(root, addonFile);
   if (binding) return { binding, info: { name: 'native', isa: binding.isa, version, threads: binding.threads } };
   if (choice === 'native') {
     throw new Error(`QUANTKIT_BACKEND=native but the native addon is not usable:\n- ${reasons.join('\n- ')}`);

@@ -57,6 +57,17 @@ describe(`the package (${qk.backend.name}/${qk.backend.isa})`, () => {
       });
     });
 
+    it('QUANTKIT_ADDON loads one named .node file, and says so when it cannot', () => {
+      const file = path.join(empty, 'missing.node');
+      const { info } = loadBackend({ QUANTKIT_ADDON: file });
+      assert.equal(info.name, 'fallback');
+      assert.equal(info.reason, `the addon could not be loaded from QUANTKIT_ADDON=${file}: Cannot find module '${file}'`);
+      const built = loadNative();
+      assert.ok(built.binding, 'this test needs the built addon');
+      const named = loadBackend({ QUANTKIT_ADDON: require('node-gyp-build').path(ROOT) });
+      assert.equal(named.info.name, 'native');
+    });
+
     it('QUANTKIT_BACKEND=fallback forces the TypeScript backend', () => {
       const { info } = loadBackend({ QUANTKIT_BACKEND: 'fallback' });
       assert.deepEqual({ ...info }, { name: 'fallback', isa: 'js', version: qk.backend.version, threads: 1, reason: 'QUANTKIT_BACKEND=fallback' });
