@@ -3,6 +3,8 @@
 // every contender quantizes it with. The parent generates it once and hands the same
 // bytes to every worker through files, so "the same data" is literal.
 
+const { prng } = require('../test/support/data'); // seeded mulberry32
+
 /** Fixed quantize/dequantize parameters: the grid of [-4, 4] on uint8, as float32. */
 const FIXED = Object.freeze({ scale: Math.fround(8 / 255), zeroPoint: 128, dtype: 'uint8' });
 
@@ -10,20 +12,9 @@ const FIXED = Object.freeze({ scale: Math.fround(8 / 255), zeroPoint: 128, dtype
 const MEAN = 0.25;
 const SD = 1.5;
 
-function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** n float32 values ~ Normal(MEAN, SD²), Box–Muller over a seeded mulberry32. */
+/** n float32 values ~ Normal(MEAN, SD²), Box–Muller over the seeded mulberry32 the tests use. */
 function activations(n, seed) {
-  const next = mulberry32(seed);
+  const next = prng(seed);
   const x = new Float32Array(n);
   for (let i = 0; i < n; i += 2) {
     const u = 1 - next(); // (0, 1]: log(u) stays finite

@@ -22,71 +22,22 @@ const {
   ortVersion,
 } = require('./support/ort');
 const vectors = require('./support/onnx-vectors');
+const { RANGES, CTORS, rintEven, affineRef } = require('./support/reference');
+const { randomSource, nextFloat32, float32FromBits } = require('./support/data');
 
+// The order fixes each dtype's seeds (1000 + index, ...).
 const DTYPES = ['uint8', 'int8', 'uint16', 'int16'];
-const RANGE = { uint8: [0, 255], int8: [-128, 127], uint16: [0, 65535], int16: [-32768, 32767] };
-const ARRAY = { uint8: Uint8Array, int8: Int8Array, uint16: Uint16Array, int16: Int16Array };
 const FLT_MAX = 3.4028234663852886e38;
 const FLT_MIN = 1.1754943508222875e-38; // smallest normal float32
 const DENORM_MIN = 1.401298464324817e-45; // 2^-149
 
 // ---------------------------------------------------------------------------
-// float32 bits, a seeded PRNG and SPEC reference formulas (written from SPEC §2)
+// Helpers; float32 bits, the seeded PRNG (every random test names its seed) and the
+// SPEC §2 reference formulas come from ./support/data and ./support/reference.
 
-const bitsView = new DataView(new ArrayBuffer(4));
-function f32FromBits(u) {
-  bitsView.setUint32(0, u >>> 0);
-  return bitsView.getFloat32(0);
-}
-function bitsOfF32(f) {
-  bitsView.setFloat32(0, f);
-  return bitsView.getUint32(0);
-}
-/** The next float32 above f (nextafterf(f, +Inf)). */
-function nextUp(f) {
-  if (Number.isNaN(f) || f === Infinity) return f;
-  if (f === 0) return DENORM_MIN;
-  const b = bitsOfF32(f);
-  return f32FromBits(f > 0 ? b + 1 : b - 1);
-}
-function nextDown(f) {
-  return -nextUp(-f);
-}
-
-/** mulberry32: a tiny deterministic PRNG; every random test names its seed. */
-function prng(seed) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return {
-    next,
-    int: (lo, hi) => lo + Math.floor(next() * (hi - lo + 1)),
-    pick: (list) => list[Math.floor(next() * list.length)],
-    u32: () => Math.floor(next() * 4294967296) >>> 0,
-  };
-}
-
-function rintEven(v) {
-  const f = Math.floor(v);
-  const d = v - f;
-  if (d < 0.5) return f;
-  if (d > 0.5) return f + 1;
-  return f % 2 === 0 ? f : f + 1;
-}
-
-/** SPEC §2.3 affine parameters of [min, max] (finite, float32) for [qmin, qmax]. */
-function specAffineParams(min, max, qmin, qmax) {
-  const lo = Math.min(min, 0);
-  const hi = Math.max(max, 0);
-  const scale = hi === lo ? 1 : Math.fround(Math.fround(hi - lo) / (qmax - qmin));
-  const z = Math.fround(qmin - Math.fround(lo / scale));
-  return { scale, zeroPoint: rintEven(Math.min(qmax, Math.max(qmin, z))) };
-}
+/** The next float32 above f (nextafterf(f, +Inf)); f finite. */
+const nextUp = (f) => nextFloat32(f, 1);
+const nextDown = (f) => nextFloat32(f, -1);
 
 function finiteMinMax(x) {
   let min = Infinity;
@@ -100,12 +51,12 @@ function finiteMinMax(x) {
 
 /** The middle code: 128, 0, 32768, 0 (never -0, which Math.round(-0.5) would give). */
 function midCode(dtype) {
-  const [qmin, qmax] = RANGE[dtype];
+  const [qmin, qmax] = RANGES[dtype];
   return Math.floor((qmin + qmax + 1) / 2);
 }
 
 function zeroPointsFor(dtype, rnd) {
-  const [qmin, qmax] = RANGE[dtype];
+  const [qmin, qmax] = RANGES[dtype];
   return [qmin, qmax, midCode(dtype), rnd.int(qmin, qmax), rnd.int(qmin, qmax)];
 }
 
@@ -140,7 +91,7 @@ function assertSameArray(actual, expected, what, input) {
 
 /** Values spread over the dtype's range at scale s, around codes, ties and far outside. */
 function codeRangeValues(rnd, n, dtype, scale, zeroPoint) {
-  const [qmin, qmax] = RANGE[dtype];
+  const [qmin, qmax] = RANGES[dtype];
   const x = new Float32Array(n);
   for (let i = 0; i < n; i++) {
     const k = rnd.int(qmin - zeroPoint - 3, qmax - zeroPoint + 3);
@@ -230,13 +181,13 @@ describe(`ONNX Runtime oracle (onnxruntime-node ${ortVersion})`, function () {
     for (const v of vectors.QUANTIZE) {
       it(`${v.name} (${v.dtype})`, async function () {
         const y = await ortQuantize(Float32Array.from(v.x), v.scale, v.zeroPoint, v.dtype);
-        assert.ok(y instanceof ARRAY[v.dtype]);
+        assert.ok(y instanceof CTORS[v.dtype]);
         assertSameArray(y, v.y, v.name, v.x);
       });
     }
     for (const v of vectors.DEQUANTIZE) {
       it(`${v.name} (${v.dtype})`, async function () {
-        const y = await ortDequantize(ARRAY[v.dtype].from(v.x), v.scale, v.zeroPoint, v.dtype);
+        const y = await ortDequantize(CTORS[v.dtype].from(v.x), v.scale, v.zeroPoint, v.dtype);
         assert.ok(y instanceof Float32Array);
         assertSameArray(y, v.y, v.name, v.x);
       });
@@ -250,7 +201,7 @@ describe(`ONNX Runtime oracle (onnxruntime-node ${ortVersion})`, function () {
       });
     }
     it('scale and zero point given as initializers give the same bits as graph inputs', async function () {
-      const rnd = prng(7);
+      const rnd = randomSource(7);
       for (const dtype of DTYPES) {
         const x = codeRangeValues(rnd, 200, dtype, 0.37, 3);
         const a = await ortQuantize(x, Math.fround(0.37), 3, dtype);
@@ -263,7 +214,7 @@ describe(`ONNX Runtime oracle (onnxruntime-node ${ortVersion})`, function () {
     });
 
     it('the benchmark sessions (create*Session().run) give the cached helpers\' bits', async function () {
-      const x = codeRangeValues(prng(8), 100, 'int8', 0.05, -3);
+      const x = codeRangeValues(randomSource(8), 100, 'int8', 0.05, -3);
       const q = await createQuantizeSession('int8');
       const dq = await createDequantizeSession('int8');
       const dyn = await createDynamicQuantizeSession();
@@ -300,9 +251,9 @@ describe(`ONNX Runtime oracle (onnxruntime-node ${ortVersion})`, function () {
       // NaN is undefined in ONNX; what MLAS returns depends on its kernel, so it is pinned
       // only where it was observed (x86-64: qmin for every NaN payload and position).
       for (const dtype of DTYPES) {
-        const [qmin, qmax] = RANGE[dtype];
+        const [qmin, qmax] = RANGES[dtype];
         const z = qmin + 5;
-        const x = Float32Array.of(Infinity, -Infinity, -0, NaN, f32FromBits(0xffc00000), f32FromBits(0x7f800001));
+        const x = Float32Array.of(Infinity, -Infinity, -0, NaN, float32FromBits(0xffc00000), float32FromBits(0x7f800001));
         const q = await ortQuantize(x, 0.5, z, dtype);
         assertSameArray(q.subarray(0, 3), [qmax, qmin, z], dtype, x);
         if (process.arch === 'x64') assertSameArray(q.subarray(3), [qmin, qmin, qmin], `${dtype} NaN`, x.subarray(3));
@@ -311,8 +262,8 @@ describe(`ONNX Runtime oracle (onnxruntime-node ${ortVersion})`, function () {
 
     it('DequantizeLinear of q == z is +0', async function () {
       for (const dtype of DTYPES) {
-        const z = RANGE[dtype][1];
-        const y = await ortDequantize(ARRAY[dtype].of(z), 0.25, z, dtype);
+        const z = RANGES[dtype][1];
+        const y = await ortDequantize(CTORS[dtype].of(z), 0.25, z, dtype);
         assert.ok(Object.is(y[0], 0), `${dtype}: ${show(y[0])}`);
       }
     });
@@ -326,11 +277,11 @@ describe(`ONNX Runtime oracle (onnxruntime-node ${ortVersion})`, function () {
     });
 
     it('DynamicQuantizeLinear parameters equal the SPEC §2.3 formulas on finite input', async function () {
-      const rnd = prng(9000);
+      const rnd = randomSource(9000);
       for (let t = 0; t < 100; t++) {
         const x = dynamicInput(rnd);
         const { min, max } = finiteMinMax(x);
-        const expected = specAffineParams(min, max, 0, 255);
+        const expected = affineRef(min, max, 0, 255);
         const ort = await ortDynamicQuantize(x);
         assert.deepEqual([ort.scale, ort.zeroPoint], [expected.scale, expected.zeroPoint], `input ${t}`);
       }
@@ -383,13 +334,13 @@ describe(`ONNX Runtime oracle (onnxruntime-node ${ortVersion})`, function () {
         for (const v of vectors.QUANTIZE) {
           it(`${v.name} (${v.dtype})`, function () {
             const q = qk.quantize(Float32Array.from(v.x), { scale: v.scale, zeroPoint: v.zeroPoint, dtype: v.dtype });
-            assert.ok(q instanceof ARRAY[v.dtype]);
+            assert.ok(q instanceof CTORS[v.dtype]);
             assertSameArray(q, v.y, v.name, v.x);
           });
         }
         for (const v of vectors.DEQUANTIZE) {
           it(`${v.name} (${v.dtype})`, function () {
-            const y = qk.dequantize(ARRAY[v.dtype].from(v.x), { scale: v.scale, zeroPoint: v.zeroPoint, dtype: v.dtype });
+            const y = qk.dequantize(CTORS[v.dtype].from(v.x), { scale: v.scale, zeroPoint: v.zeroPoint, dtype: v.dtype });
             assert.ok(y instanceof Float32Array);
             assertSameArray(y, v.y, v.name, v.x);
           });
@@ -410,7 +361,7 @@ describe(`ONNX Runtime oracle (onnxruntime-node ${ortVersion})`, function () {
         for (const dtype of DTYPES) {
           it(`${dtype}: random values around the codes, several scales and zero points`, async function () {
             const seed = 1000 + DTYPES.indexOf(dtype);
-            const rnd = prng(seed);
+            const rnd = randomSource(seed);
             const scales = [1, 0.5, 2, Math.fround(0.1), Math.fround(0.3), Math.fround(1 / 3), Math.fround(0.007),
               Math.fround(123.456), Math.fround(3e-5), Math.fround(1e-40), Math.fround(1e30)];
             for (let t = 0; t < 20; t++) scales.push(Math.fround(Math.exp((rnd.next() - 0.5) * 40)));
@@ -425,8 +376,8 @@ describe(`ONNX Runtime oracle (onnxruntime-node ${ortVersion})`, function () {
           });
 
           it(`${dtype}: exact ties (k + 0.5)·s and their float32 neighbours`, async function () {
-            const [qmin, qmax] = RANGE[dtype];
-            const rnd = prng(2000 + DTYPES.indexOf(dtype));
+            const [qmin, qmax] = RANGES[dtype];
+            const rnd = randomSource(2000 + DTYPES.indexOf(dtype));
             let exactTies = 0;
             for (const scale of [1, 0.5, 2, 3, Math.fround(0.1), Math.fround(0.3), Math.fround(1 / 3), Math.fround(0.007),
               Math.fround(1e-3), Math.fround(123.456), DENORM_MIN * 3, FLT_MIN]) {
@@ -450,7 +401,7 @@ describe(`ONNX Runtime oracle (onnxruntime-node ${ortVersion})`, function () {
           });
 
           it(`${dtype}: huge and subnormal values and scales`, async function () {
-            const [qmin, qmax] = RANGE[dtype];
+            const [qmin, qmax] = RANGES[dtype];
             const special = [FLT_MAX, nextDown(FLT_MAX), 1e38, 1e30, 65536, 1, FLT_MIN, nextDown(FLT_MIN), 1e-40,
               DENORM_MIN * 3, DENORM_MIN * 2, DENORM_MIN, 0];
             const x = Float32Array.from([...special, ...special.map((v) => -v)]);
@@ -465,7 +416,7 @@ describe(`ONNX Runtime oracle (onnxruntime-node ${ortVersion})`, function () {
 
           it(`${dtype}: any float32 bit pattern (NaN → zero point per SPEC, ORT gives qmin)`, async function () {
             const seed = 3000 + DTYPES.indexOf(dtype);
-            const rnd = prng(seed);
+            const rnd = randomSource(seed);
             let nans = 0;
             for (let t = 0; t < 8; t++) {
               const x = randomBitsValues(rnd, 4096);
@@ -483,7 +434,7 @@ describe(`ONNX Runtime oracle (onnxruntime-node ${ortVersion})`, function () {
           });
 
           it(`${dtype}: ±Inf, -0, +0 and NaN at every position of short and SIMD-sized arrays`, async function () {
-            const [qmin, qmax] = RANGE[dtype];
+            const [qmin, qmax] = RANGES[dtype];
             const zeroPoint = qmin === 0 ? 3 : -3;
             const params = { scale: 0.5, zeroPoint, dtype };
             for (const n of [1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 65, 127, 128, 129]) {
@@ -501,20 +452,20 @@ describe(`ONNX Runtime oracle (onnxruntime-node ${ortVersion})`, function () {
           });
 
           it(`${dtype}: sub-array views at odd offsets, \`out\`, and Float64Array input`, async function () {
-            const rnd = prng(4000 + DTYPES.indexOf(dtype));
+            const rnd = randomSource(4000 + DTYPES.indexOf(dtype));
             const scale = Math.fround(0.0123);
-            const zeroPoint = rnd.int(...RANGE[dtype]);
+            const zeroPoint = rnd.int(...RANGES[dtype]);
             const params = { scale, zeroPoint, dtype };
             const base = codeRangeValues(rnd, 301, dtype, scale, zeroPoint);
             for (const [start, end] of [[1, 300], [3, 36], [5, 6], [7, 7]]) {
               const x = base.subarray(start, end);
               const expected = await ortQuantize(x, scale, zeroPoint, dtype);
-              const outBuffer = new ARRAY[dtype](x.length + 3).fill(RANGE[dtype][1]);
+              const outBuffer = new CTORS[dtype](x.length + 3).fill(RANGES[dtype][1]);
               const out = outBuffer.subarray(1, 1 + x.length);
               assert.equal(qk.quantize(x, params, out), out, 'returns out');
               assertSameArray(out, expected, `view [${start}, ${end})`, x);
-              assert.equal(outBuffer[0], RANGE[dtype][1], 'wrote before out');
-              assert.equal(outBuffer[outBuffer.length - 1], RANGE[dtype][1], 'wrote after out');
+              assert.equal(outBuffer[0], RANGES[dtype][1], 'wrote before out');
+              assert.equal(outBuffer[outBuffer.length - 1], RANGES[dtype][1], 'wrote after out');
             }
             // Doubles within a quarter float32 ulp of exact ties: rounding them to float32 first
             // (SPEC §2.6) gives the tie; dividing the double directly would not.
@@ -534,9 +485,9 @@ describe(`ONNX Runtime oracle (onnxruntime-node ${ortVersion})`, function () {
       describe('dequantize vs ONNX Runtime DequantizeLinear', function () {
         for (const dtype of DTYPES) {
           it(`${dtype}: every code, scales from 2^-149 to FLT_MAX (overflow to ±Inf), q == z is +0`, async function () {
-            const [qmin, qmax] = RANGE[dtype];
-            const rnd = prng(5000 + DTYPES.indexOf(dtype));
-            const q = new ARRAY[dtype](qmax - qmin + 1);
+            const [qmin, qmax] = RANGES[dtype];
+            const rnd = randomSource(5000 + DTYPES.indexOf(dtype));
+            const q = new CTORS[dtype](qmax - qmin + 1);
             for (let i = 0; i < q.length; i++) q[i] = qmin + i;
             const scales = [1, Math.fround(0.1), Math.fround(0.0078125), DENORM_MIN, Math.fround(1e-40), FLT_MIN,
               Math.fround(1e30), Math.fround(1e36), FLT_MAX];
@@ -558,7 +509,7 @@ describe(`ONNX Runtime oracle (onnxruntime-node ${ortVersion})`, function () {
 
         it('a NaN input round-trips to +0 (quantize gives the zero point)', function () {
           for (const dtype of DTYPES) {
-            const params = { scale: 0.5, zeroPoint: RANGE[dtype][0] + 1, dtype };
+            const params = { scale: 0.5, zeroPoint: RANGES[dtype][0] + 1, dtype };
             const y = qk.dequantize(qk.quantize(Float32Array.of(NaN), params), params);
             assert.ok(Object.is(y[0], 0), `${dtype}: ${show(y[0])}`);
           }
@@ -578,7 +529,7 @@ describe(`ONNX Runtime oracle (onnxruntime-node ${ortVersion})`, function () {
 
         it('many random finite arrays: same scale, zero point and data', async function () {
           const seed = 6000;
-          const rnd = prng(seed);
+          const rnd = randomSource(seed);
           for (let t = 0; t < 1000; t++) {
             const x = dynamicInput(rnd);
             const { r } = await assertMatchesOrt(x, `seed ${seed} array ${t} (n=${x.length})`);
@@ -622,7 +573,7 @@ describe(`ONNX Runtime oracle (onnxruntime-node ${ortVersion})`, function () {
         });
 
         it('NaN mixed with numbers is ignored (ORT: position-dependent) and quantizes to the zero point', async function () {
-          const rnd = prng(7000);
+          const rnd = randomSource(7000);
           for (let t = 0; t < 60; t++) {
             const x = dynamicInput(rnd);
             const nanCount = t < 10 ? 1 : rnd.int(1, Math.max(1, x.length >> 2));
@@ -668,17 +619,17 @@ describe(`ONNX Runtime oracle (onnxruntime-node ${ortVersion})`, function () {
 
         for (const dtype of ['int8', 'uint16', 'int16']) {
           it(`${dtype} (no ORT op): SPEC §2.3 parameters, data equal to ORT QuantizeLinear with them`, async function () {
-            const [qmin, qmax] = RANGE[dtype];
+            const [qmin, qmax] = RANGES[dtype];
             const seed = 8000 + DTYPES.indexOf(dtype);
-            const rnd = prng(seed);
+            const rnd = randomSource(seed);
             const inputs = [new Float32Array(0), new Float32Array(4), Float32Array.of(5, 5), Float32Array.of(-1e-40, 1e-40)];
             for (let t = 0; t < 80; t++) inputs.push(dynamicInput(rnd));
             for (const [t, x] of inputs.entries()) {
               const { min, max } = finiteMinMax(x);
-              const expected = specAffineParams(min, max, qmin, qmax);
+              const expected = affineRef(min, max, qmin, qmax);
               const r = qk.quantizeDynamic(x, { dtype });
               assert.equal(r.dtype, dtype);
-              assert.ok(r.data instanceof ARRAY[dtype]);
+              assert.ok(r.data instanceof CTORS[dtype]);
               assert.deepEqual([r.scale, r.zeroPoint], [expected.scale, expected.zeroPoint], `seed ${seed} input ${t}`);
               const ort = await ortQuantize(x, r.scale, r.zeroPoint, dtype);
               assertSameArray(r.data, ort, `seed ${seed} input ${t}`, x);

@@ -13,6 +13,19 @@ function prng(seed) {
   };
 }
 
+/** prng(seed) with the draws the ONNX oracle's generators need; the same sequence as prng(seed). */
+function randomSource(seed) {
+  const next = prng(seed);
+  return {
+    next,
+    /** An integer in [lo, hi]. */
+    int: (lo, hi) => lo + Math.floor(next() * (hi - lo + 1)),
+    pick: (list) => list[Math.floor(next() * list.length)],
+    /** Any 32-bit pattern, e.g. for a float32 of random bits. */
+    u32: () => Math.floor(next() * 4294967296) >>> 0,
+  };
+}
+
 function randomFloats(n, seed, spread = 10) {
   const r = prng(seed);
   return Float32Array.from({ length: n }, () => (r() * 2 - 1) * spread);
@@ -69,4 +82,4 @@ function tiesFor(scale, kMin = -300, kMax = 300) {
   return Float32Array.from(out);
 }
 
-module.exports = { prng, randomFloats, nextFloat32, float32FromBits, SPECIALS, tiesFor };
+module.exports = { prng, randomSource, randomFloats, nextFloat32, float32FromBits, SPECIALS, tiesFor };

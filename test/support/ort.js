@@ -1,6 +1,6 @@
 'use strict';
 
-// ONNX Runtime as an oracle: one-node ONNX graphs built in code and run with
+// ONNX Runtime as an oracle: the one-node ONNX graphs of ./onnx-graphs run with
 // onnxruntime-node's default session options.
 //
 // Test helpers (sessions are cached per op, dtype and opset; scale and zero
@@ -25,137 +25,8 @@
 // run() allocates fresh ORT tensors per call (the same cost any ORT user pays).
 
 const ort = require('onnxruntime-node');
-const { onnx } = require('onnx-proto');
-
-const DataType = onnx.TensorProto.DataType;
-
-const DTYPES = {
-  uint8: { onnxType: DataType.UINT8, Array: Uint8Array },
-  int8: { onnxType: DataType.INT8, Array: Int8Array },
-  uint16: { onnxType: DataType.UINT16, Array: Uint16Array },
-  int16: { onnxType: DataType.INT16, Array: Int16Array },
-};
-
-const DEFAULT_OPSET = 21;
-
-function dtypeInfo(dtype) {
-  const info = DTYPES[dtype];
-  if (!info) throw new TypeError(`Unknown dtype ${dtype}`);
-  return info;
-}
-
-// The lowest IR version that may carry a given default-domain opset
-// (onnx/helper.py VERSION_TABLE): ORT rejects a model whose IR is too old.
-function irVersionFor(opset) {
-  if (opset <= 12) return 7;
-  if (opset <= 18) return 8;
-  if (opset <= 20) return 9;
-  if (opset <= 22) return 10;
-  return 11;
-}
-
-// Rank-1 tensor of any length (dim_param), or a scalar when dims is [].
-function valueInfo(name, elemType, dims) {
-  return {
-    name,
-    type: {
-      tensorType: {
-        elemType,
-        shape: { dim: dims.map((d) => (typeof d === 'string' ? { dimParam: d } : { dimValue: d })) },
-      },
-    },
-  };
-}
-
-function scalarInitializer(name, elemType, value) {
-  const t = { name, dataType: elemType, dims: [] };
-  if (elemType === DataType.FLOAT) t.floatData = [value];
-  else t.int32Data = [value]; // ONNX stores 8- and 16-bit integers in int32_data
-  return t;
-}
-
-/**
- * Encode a one-node model. inputs/outputs: [{ name, elemType, dims }];
- * initializers: TensorProto-like objects (their names also appear in node inputs).
- */
-function buildModel({ opType, opset, nodeInputs, nodeOutputs, inputs, outputs, initializers = [] }) {
-  const model = onnx.ModelProto.create({
-    irVersion: irVersionFor(opset),
-    producerName: 'quantkit-test',
-    opsetImport: [{ domain: '', version: opset }],
-    graph: {
-      name: `${opType}_graph`,
-      node: [{ opType, input: nodeInputs, output: nodeOutputs, name: opType }],
-      input: inputs.map((v) => valueInfo(v.name, v.elemType, v.dims)),
-      output: outputs.map((v) => valueInfo(v.name, v.elemType, v.dims)),
-      initializer: initializers,
-    },
-  });
-  return onnx.ModelProto.encode(model).finish();
-}
-
-function quantizeModel(dtype, opset, constParams) {
-  const { onnxType } = dtypeInfo(dtype);
-  const inputs = [{ name: 'x', elemType: DataType.FLOAT, dims: ['N'] }];
-  let initializers = [];
-  if (constParams) {
-    initializers = [
-      scalarInitializer('y_scale', DataType.FLOAT, constParams.scale),
-      scalarInitializer('y_zero_point', onnxType, constParams.zeroPoint),
-    ];
-  } else {
-    inputs.push({ name: 'y_scale', elemType: DataType.FLOAT, dims: [] });
-    inputs.push({ name: 'y_zero_point', elemType: onnxType, dims: [] });
-  }
-  return buildModel({
-    opType: 'QuantizeLinear',
-    opset,
-    nodeInputs: ['x', 'y_scale', 'y_zero_point'],
-    nodeOutputs: ['y'],
-    inputs,
-    outputs: [{ name: 'y', elemType: onnxType, dims: ['N'] }],
-    initializers,
-  });
-}
-
-function dequantizeModel(dtype, opset, constParams) {
-  const { onnxType } = dtypeInfo(dtype);
-  const inputs = [{ name: 'x', elemType: onnxType, dims: ['N'] }];
-  let initializers = [];
-  if (constParams) {
-    initializers = [
-      scalarInitializer('x_scale', DataType.FLOAT, constParams.scale),
-      scalarInitializer('x_zero_point', onnxType, constParams.zeroPoint),
-    ];
-  } else {
-    inputs.push({ name: 'x_scale', elemType: DataType.FLOAT, dims: [] });
-    inputs.push({ name: 'x_zero_point', elemType: onnxType, dims: [] });
-  }
-  return buildModel({
-    opType: 'DequantizeLinear',
-    opset,
-    nodeInputs: ['x', 'x_scale', 'x_zero_point'],
-    nodeOutputs: ['y'],
-    inputs,
-    outputs: [{ name: 'y', elemType: DataType.FLOAT, dims: ['N'] }],
-    initializers,
-  });
-}
-
-function dynamicQuantizeModel(opset) {
-  return buildModel({
-    opType: 'DynamicQuantizeLinear',
-    opset,
-    nodeInputs: ['x'],
-    nodeOutputs: ['y', 'y_scale', 'y_zero_point'],
-    inputs: [{ name: 'x', elemType: DataType.FLOAT, dims: ['N'] }],
-    outputs: [
-      { name: 'y', elemType: DataType.UINT8, dims: ['N'] },
-      { name: 'y_scale', elemType: DataType.FLOAT, dims: [] },
-      { name: 'y_zero_point', elemType: DataType.UINT8, dims: [] },
-    ],
-  });
-}
+const { DEFAULT_OPSET, DTYPES, dtypeInfo, buildModel, quantizeModel, dequantizeModel, dynamicQuantizeModel } =
+  require('./onnx-graphs');
 
 function toFloat32(x) {
   return x instanceof Float32Array ? x : Float32Array.from(x);
