@@ -12,4 +12,9 @@ if (process.env.QUANTKIT_ISA && quantkit.backend.name === 'native') {
   assert.equal(quantkit.backend.isa, process.env.QUANTKIT_ISA, `QUANTKIT_ISA=${process.env.QUANTKIT_ISA} but the addon runs ${quantkit.backend.isa}`);
 }
 
+// A run that knows which kernel the dispatcher must pick by itself (test-baseline.js) says so.
+if (process.env.QUANTKIT_EXPECT_ISA) {
+  assert.equal(quantkit.backend.isa, process.env.QUANTKIT_EXPECT_ISA, `the dispatcher picked ${quantkit.backend.isa}`);
+}
+
 module.exports = quantkit;

@@ -1,0 +1,59 @@
+#!/usr/bin/env node
+// The shipped x86-64 binary executes nothing beyond the x86-64 baseline (SSE2) outside the
+// dispatched kernels. Shown by running the native test suites on an emulated baseline CPU:
+// qemu-user with the qemu64 model minus SSE3, SSSE3, SSE4.1/4.2 and POPCNT raises SIGILL on
+// any instruction the CPU lacks (AVX included), so the glue, the dispatcher (cpuid, XGETBV
+// only behind the OSXSAVE bit), the scalar and SSE2 kernels and every ISA table accessor
+// must keep to SSE2, and the dispatcher must not pick AVX2 there.
+// Prints 'N passed, N failed'; exits non-zero on any failure.
+'use strict';
+const { spawnSync } = require('node:child_process');
+const fs = require('node:fs');
+const path = require('node:path');
+
+if (process.arch !== 'x64') {
+  console.log('test-baseline: only meaningful on x86-64; nothing to do here');
+  console.log('0 passed, 0 failed');
+  process.exit(0);
+}
+
+const root = path.join(__dirname, '..');
+const CPU = 'qemu64,-pni,-ssse3,-sse4.1,-sse4.2,-popcnt';
+
+function have(cmd) {
+  return spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
+}
+if (!have('qemu-x86_64')) {
+  console.log('test-baseline: installing qemu-user (Debian) for qemu-x86_64');
+  for (const args of [['update'], ['install', '-y', '--no-install-recommends', 'qemu-user']]) {
+    const r = spawnSync('apt-get', args, { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+    if (r.status !== 0) {
+      console.error(`apt-get ${args.join(' ')} failed`);
+      process.exit(1);
+    }
+  }
+}
+
+// Every suite but the typings check, which runs no addon code.
+const skip = new Set(['types.test.js']);
+const files = fs.readdirSync(path.join(root, 'test')).filter((f) => f.endsWith('.test.js') && !skip.has(f)).sort();
+
+console.log(`=== native suites on an emulated baseline x86-64 CPU (qemu-x86_64 -cpu ${CPU}) ===`);
+const r = spawnSync(
+  'qemu-x86_64',
+  ['-cpu', CPU, process.execPath, require.resolve('mocha/bin/mocha.js'), '--reporter', 'dot', '--timeout', '120000', ...files.map((f) => path.join(root, 'test', f))],
+  {
+    cwd: root,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    // No QUANTKIT_ISA: the dispatcher itself must find SSE2 as the best level here.
+    env: { ...process.env, QUANTKIT_BACKEND: 'native', QUANTKIT_ISA: '', QUANTKIT_EXPECT_ISA: 'sse2' },
+  },
+);
+process.stdout.write(r.stdout);
+const count = (word) => Number((r.stdout.match(new RegExp(`(\\d+) ${word}`)) || [0, 0])[1]);
+const passed = count('passing');
+const failed = count('failing') + (r.status !== 0 && count('failing') === 0 ? 1 : 0);
+if (r.signal) console.log(`mocha died with ${r.signal}`);
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed === 0 && passed > 0 ? 0 : 1);
