@@ -1,15 +1,17 @@
 // Node-API glue only: unwrap and check arguments, call the kernel table, wrap results.
 // Every check that protects memory lives here as well as in the TypeScript facade,
-// because the binding can be reached directly (require('quantkit/build/...')).
+// because the binding can be reached directly (require('quantkit/build/...')). The checks
+// that need no Node-API (lengths, overlap, scale and integer ranges) are in args.h, where
+// a fuzzer drives them without Node.
 #include <napi.h>
 
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
-#include <sstream>
 #include <string>
 
+#include "args.h"
 #include "kernels/kernels.h"
 #include "kernels/split.h"
 
@@ -23,12 +25,7 @@ std::string Describe(const Napi::Value& v) {
     case napi_undefined: return "undefined";
     case napi_null: return "null";
     case napi_boolean: return v.As<Napi::Boolean>().Value() ? "true" : "false";
-    case napi_number: {
-      std::ostringstream s;
-      s.precision(17);
-      s << v.As<Napi::Number>().DoubleValue();
-      return s.str();
-    }
+    case napi_number: return quantkit::args::DescribeNumber(v.As<Napi::Number>().DoubleValue());
     case napi_string: return "a string";
     case napi_symbol: return "a symbol";
     case napi_function: return "a function";
@@ -60,6 +57,12 @@ std::string Describe(const Napi::Value& v) {
 [[noreturn]] void ThrowType(Napi::Env env, const std::string& msg) { throw Napi::TypeError::New(env, msg); }
 [[noreturn]] void ThrowRange(Napi::Env env, const std::string& msg) { throw Napi::RangeError::New(env, msg); }
 
+// Throws the error a failed args.h check describes.
+void Raise(Napi::Env env, const quantkit::args::Result& r) {
+  if (r.kind == quantkit::args::ErrorKind::kType) ThrowType(env, r.message);
+  if (r.kind == quantkit::args::ErrorKind::kRange) ThrowRange(env, r.message);
+}
+
 // Turns a failed Node-API call into a JS exception carrying Node's own message.
 void Check(napi_env env, napi_status status) {
   if (status != napi_ok) throw Napi::Error::New(env);
@@ -73,6 +76,8 @@ struct View {
   size_t bytes;
   int type;  // FloatType or QuantType, depending on the role
   napi_typedarray_type kind;
+
+  quantkit::args::Span span() const { return {data, length, bytes, type}; }
 };
 
 size_t ElementSize(napi_typedarray_type t) {
@@ -139,59 +144,19 @@ View Float64Output(const Napi::Value& v, const char* name) {
                   "a Float64Array");
 }
 
-void CheckSameLength(Napi::Env env, const View& in, const View& out) {
-  if (in.length != out.length) {
-    ThrowRange(env, "Expected out.length to equal the input length " + std::to_string(in.length) +
-                        " but received " + std::to_string(out.length));
-  }
-}
-
-void CheckNoOverlap(Napi::Env env, const View& in, const View& out) {
-  const uintptr_t a = reinterpret_cast<uintptr_t>(in.data);
-  const uintptr_t b = reinterpret_cast<uintptr_t>(out.data);
-  if (in.bytes != 0 && out.bytes != 0 && a < b + out.bytes && b < a + in.bytes) {
-    ThrowRange(env, "Expected out not to overlap the input's memory but it does");
-  }
-}
-
-double NumberArg(const Napi::Value& v, const char* name) {
-  double d = 0;
-  const napi_status status = napi_get_value_double(v.Env(), v, &d);
+// The value of a JS number, or what the argument is instead (for the TypeError that
+// args.h builds). napi_get_value_double runs no JS (no valueOf), so reading every numeric
+// argument up front changes nothing a caller can observe.
+quantkit::args::Number NumberArg(const Napi::Value& v) {
+  quantkit::args::Number n;
+  const napi_status status = napi_get_value_double(v.Env(), v, &n.value);
   if (status == napi_number_expected) {
-    ThrowType(v.Env(), std::string("Expected a number for ") + name + " but received " + Describe(v));
+    n.instead = Describe(v);
+    return n;
   }
   Check(v.Env(), status);
-  return d;
-}
-
-// The scale is a float32 (as in ONNX); it is checked after rounding to float32, so that a
-// value that underflows to 0 or overflows to Infinity is refused rather than used.
-float ScaleArg(const Napi::Value& v) {
-  const double d = NumberArg(v, "scale");
-  const float s = static_cast<float>(d);
-  if (!(std::isfinite(d) && std::isfinite(s) && s > 0.0f)) {
-    ThrowRange(v.Env(), "Expected a positive finite float32 for scale but received " + Describe(v));
-  }
-  return s;
-}
-
-int32_t IntegerArg(const Napi::Value& v, const char* name, double lo, double hi) {
-  const double d = NumberArg(v, name);
-  if (!(d == std::floor(d) && d >= lo && d <= hi)) {
-    std::ostringstream s;
-    s << "Expected an integer in [" << lo << ", " << hi << "] for " << name << " but received " << Describe(v);
-    ThrowRange(v.Env(), s.str());
-  }
-  return static_cast<int32_t>(d);
-}
-
-void ContainerRange(int qtype, double* lo, double* hi) {
-  switch (qtype) {
-    case quantkit::kU8: *lo = 0; *hi = 255; break;
-    case quantkit::kI8: *lo = -128; *hi = 127; break;
-    case quantkit::kU16: *lo = 0; *hi = 65535; break;
-    default: *lo = -32768; *hi = 32767; break;
-  }
+  n.is_number = true;
+  return n;
 }
 
 void CheckArgCount(const Napi::CallbackInfo& info, size_t n, const char* call) {
@@ -264,19 +229,9 @@ class QuantkitAddon : public Napi::Addon<QuantkitAddon> {
     CheckArgCount(info, 6, "quantize");
     const View x = FloatInput(info[0], "x");
     const View out = QuantArray(info[1], "out");
-    CheckSameLength(env, x, out);
-    CheckNoOverlap(env, x, out);
     quantkit::QuantizeParams p{};
-    p.scale = ScaleArg(info[2]);
-    double lo = 0, hi = 0;
-    ContainerRange(out.type, &lo, &hi);
-    p.qmin = IntegerArg(info[4], "qmin", lo, hi);
-    p.qmax = IntegerArg(info[5], "qmax", lo, hi);
-    if (p.qmin >= p.qmax) {
-      ThrowRange(env, "Expected qmin < qmax but received qmin " + std::to_string(p.qmin) + " and qmax " +
-                          std::to_string(p.qmax));
-    }
-    p.zero_point = IntegerArg(info[3], "zeroPoint", p.qmin, p.qmax);
+    Raise(env, quantkit::args::CheckQuantize(x.span(), out.span(), NumberArg(info[2]), NumberArg(info[3]),
+                                             NumberArg(info[4]), NumberArg(info[5]), &p));
     const quantkit::QuantizeFn quantize = kernels_->quantize[x.type][out.type];
     const size_t in_size = ElementSize(x.kind), out_size = ElementSize(out.kind);
     quantkit::ForParts(x.length, threads_, [&](int, size_t begin, size_t end) {
@@ -292,12 +247,10 @@ class QuantkitAddon : public Napi::Addon<QuantkitAddon> {
     CheckArgCount(info, 4, "dequantize");
     const View q = QuantArray(info[0], "q");
     const View out = Float32Output(info[1], "out");
-    CheckSameLength(env, q, out);
-    CheckNoOverlap(env, q, out);
-    const float scale = ScaleArg(info[2]);
-    double lo = 0, hi = 0;
-    ContainerRange(q.type, &lo, &hi);
-    const int32_t zero_point = IntegerArg(info[3], "zeroPoint", lo, hi);
+    float scale = 0;
+    int32_t zero_point = 0;
+    Raise(env, quantkit::args::CheckDequantize(q.span(), out.span(), NumberArg(info[2]), NumberArg(info[3]), &scale,
+                                               &zero_point));
     const quantkit::DequantizeFn dequantize = kernels_->dequantize[q.type];
     const size_t q_size = ElementSize(q.kind);
     quantkit::ForParts(q.length, threads_, [&](int, size_t begin, size_t end) {
@@ -315,8 +268,7 @@ class QuantkitAddon : public Napi::Addon<QuantkitAddon> {
     CheckArgCount(info, 2, "minMax");
     const View x = FloatInput(info[0], "x");
     const View out = Float64Output(info[1], "out");
-    if (out.length != 2) ThrowRange(env, "Expected out.length to be 2 but received " + std::to_string(out.length));
-    CheckNoOverlap(env, x, out);
+    Raise(env, quantkit::args::CheckMinMax(x.span(), out.span()));
     const quantkit::MinMaxFn minmax = kernels_->minmax[x.type];
     const size_t in_size = ElementSize(x.kind);
     quantkit::MinMaxResult parts[quantkit::kMaxThreads];
