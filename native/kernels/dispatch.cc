@@ -98,6 +98,9 @@ const KernelTable* KernelsFor(IsaLevel level) {
     case kIsaAvx2: return &Avx2Kernels();
     case kIsaAvx512: return &Avx512Kernels();
 #endif
+#if defined(QUANTKIT_ARM64)
+    case kIsaNeon: return &NeonKernels();
+#endif
     default: return nullptr;
   }
 }
@@ -112,6 +115,9 @@ bool CpuSupports(IsaLevel level) {
     case kIsaAvx512: return features.avx512;
     default: return false;
   }
+#elif defined(QUANTKIT_ARM64)
+  // Advanced SIMD is mandatory in AArch64: every arm64 CPU and OS runs it.
+  return level == kIsaNeon;
 #else
   return false;
 #endif

@@ -70,4 +70,8 @@ const KernelTable& Avx2Kernels();
 const KernelTable& Avx512Kernels();
 #endif
 
+#if defined(QUANTKIT_ARM64)
+const KernelTable& NeonKernels();
+#endif
+
 }  // namespace quantkit
