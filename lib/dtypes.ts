@@ -45,11 +45,3 @@ export const DTYPE_NAMES = Object.keys(DTYPES) as DType[];
 export function quantRange(dtype: DTypeInfo, bits: number): readonly [number, number] {
   return dtype.ranges[bits] as readonly [number, number];
 }
-
-/** The dtype whose TypedArray `a` is, or undefined. */
-export function dtypeOfArray(a: unknown): DType | undefined {
-  for (const name of DTYPE_NAMES) {
-    if (a instanceof DTYPES[name].ctor) return name;
-  }
-  return undefined;
-}

@@ -65,7 +65,8 @@ export function loadNative(root: string = PACKAGE_ROOT, file: string | undefined
 }
 
 export function loadBackend(env: Readonly<Record<string, string | undefined>> = process.env, root: string = PACKAGE_ROOT): LoadedBackend {
-  const addonFile = env.QUANTKIT_ADDON || undefined;
+  // '' (not undefined) when unset: loadNative's default would read process.env instead of env.
+  const addonFile = env.QUANTKIT_ADDON ?? '';
   const choice = env.QUANTKIT_BACKEND ?? '';
   if (choice !== '' && choice !== 'native' && choice !== 'fallback') {
     throw new RangeError(`Expected QUANTKIT_BACKEND to be 'native', 'fallback' or unset but received '${choice}'`);

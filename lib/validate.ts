@@ -17,10 +17,9 @@ export function describe(v: unknown): string {
     case 'function': return 'a function';
     default: break;
   }
-  if (ArrayBuffer.isView(v)) {
-    const length = (v as { length?: number }).length;
-    return length === undefined ? v.constructor.name : `${v.constructor.name}(${length})`;
-  }
+  const kind = typedArrayKind(v);
+  if (kind !== undefined) return `${kind}(${(v as { length: number }).length})`;
+  if (v instanceof DataView) return 'DataView';
   if (Array.isArray(v)) return `an Array(${v.length})`;
   if (v instanceof ArrayBuffer) return `an ArrayBuffer(${v.byteLength})`;
   return 'an object';
@@ -32,6 +31,17 @@ function typeError(what: string, name: string, v: unknown): TypeError {
 
 function rangeError(what: string, name: string, v: unknown): RangeError {
   return new RangeError(`Expected ${what} for ${name} but received ${describe(v)}`);
+}
+
+// The intrinsic %TypedArray%.prototype[Symbol.toStringTag] getter: the element type's name for
+// a real TypedArray (of any realm, subclasses included) and undefined for anything else. A
+// Proxy around a TypedArray passes `instanceof` but not this, so it is refused with a clear
+// TypeError here rather than a confusing one from V8 further in.
+const typedArrayTag = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Uint8Array.prototype), Symbol.toStringTag)!.get as (this: unknown) => string | undefined;
+
+/** 'Float32Array', 'Uint8Array', … for a real TypedArray; undefined for anything else. */
+export function typedArrayKind(v: unknown): string | undefined {
+  return typedArrayTag.call(v);
 }
 
 export function isDetached(a: ArrayBufferView): boolean {
@@ -52,11 +62,11 @@ function checkAttached(a: ArrayBufferView, name: string): void {
 }
 
 export function checkFloatArray(v: unknown, name: string): FloatArray {
-  if (!(v instanceof Float32Array || v instanceof Float64Array)) {
-    throw typeError('a Float32Array or Float64Array', name, v);
-  }
-  checkAttached(v, name);
-  return v;
+  const kind = typedArrayKind(v);
+  if (kind !== 'Float32Array' && kind !== 'Float64Array') throw typeError('a Float32Array or Float64Array', name, v);
+  const a = v as FloatArray;
+  checkAttached(a, name);
+  return a;
 }
 
 export function checkOptions(v: unknown, name: string): Record<string, unknown> {
@@ -135,15 +145,17 @@ export function checkParams(v: unknown): CheckedParams {
 
 /** The quantized array of a given dtype (as input or as `out`). */
 export function checkQuantArray(v: unknown, info: DTypeInfo, name: string): QuantArray {
-  if (!(v instanceof info.ctor)) throw typeError(`a ${info.ctor.name} (dtype '${info.name}')`, name, v);
-  checkAttached(v, name);
-  return v;
+  if (typedArrayKind(v) !== info.ctor.name) throw typeError(`a ${info.ctor.name} (dtype '${info.name}')`, name, v);
+  const a = v as QuantArray;
+  checkAttached(a, name);
+  return a;
 }
 
 export function checkFloat32Out(v: unknown, name: string): Float32Array {
-  if (!(v instanceof Float32Array)) throw typeError('a Float32Array', name, v);
-  checkAttached(v, name);
-  return v;
+  if (typedArrayKind(v) !== 'Float32Array') throw typeError('a Float32Array', name, v);
+  const a = v as Float32Array;
+  checkAttached(a, name);
+  return a;
 }
 
 /** `out` must match the input's length and must not share any byte of its memory. */

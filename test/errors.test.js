@@ -35,6 +35,11 @@ describe(`errors (${qk.backend.name}/${qk.backend.isa})`, () => {
       rejects(() => qk.quantize(new Int8Array(3), u8, o), 'TypeError', 'Expected a Float32Array or Float64Array for x but received Int8Array(3)', o);
       rejects(() => qk.quantize(undefined, u8, o), 'TypeError', 'Expected a Float32Array or Float64Array for x but received undefined', o);
       rejects(() => qk.quantize(new DataView(new ArrayBuffer(12)), u8, o), 'TypeError', 'Expected a Float32Array or Float64Array for x but received DataView', o);
+      // A Proxy passes `instanceof` but is no TypedArray: refused at the edge, by name.
+      rejects(() => qk.quantize(new Proxy(new Float32Array(3), {}), u8, o), 'TypeError', 'Expected a Float32Array or Float64Array for x but received an object', o);
+      const proxied = new Proxy(new Uint8Array(3), {});
+      rejects(() => qk.quantize(x, u8, proxied), 'TypeError', "Expected a Uint8Array (dtype 'uint8') for out but received an object");
+      rejects(() => qk.dequantize(new Uint8Array(3), u8, new Proxy(new Float32Array(3), {})), 'TypeError', 'Expected a Float32Array for out but received an object');
     });
     it('params must be an object with a known dtype', () => {
       const o = out();

@@ -67,6 +67,22 @@ describe(`quantize (${qk.backend.name}/${qk.backend.isa})`, () => {
     });
   }
 
+  it('maps signalling NaNs (written as bits: a JS number would quieten them) to the zero point', () => {
+    // 0x7f800001 and 0xff800001: the smallest signalling NaNs; 0x7fbfffff: the largest.
+    const patterns = [0x7f800001, 0xff800001, 0x7fbfffff, 0xffbfffff, 0x7fc00000];
+    for (const dtype of DTYPES) {
+      const x = randomFloats(300, 77, 10);
+      const bits = new Uint32Array(x.buffer);
+      for (let i = 0; i < x.length; i += 7) bits[i] = patterns[(i / 7) % patterns.length];
+      const params = { scale: 0.1, zeroPoint: middle(dtype) - 1, dtype };
+      const q = qk.quantize(x, params);
+      for (let i = 0; i < x.length; i += 7) assert.equal(q[i], params.zeroPoint, `NaN bits 0x${bits[i].toString(16)} at ${i}`);
+      assert.deepEqual(q, quantizeRef(x, params));
+      const f64 = Float64Array.from(x);
+      assert.deepEqual(qk.quantize(f64, params), q);
+    }
+  });
+
   it('divides rather than multiplying by the reciprocal', () => {
     // For scale 0.3f, x/s and x*(1/s) round to different integers for some x near a tie
     // (x = -2.25 is one); hunt for them rather than trusting a constant.
