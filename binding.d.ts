@@ -36,4 +36,27 @@ export interface QuantkitBinding {
    * NaN, NaN when there are none. `out` is a Float64Array of length 2.
    */
   minMax(x: FloatArray, out: Float64Array): void;
+
+  // Packed sub-byte types (uint4/int4/uint2/int2), `bits` (4 or 2) per element: element i
+  // sits in byte floor(i·bits/8) at bit (i·bits) mod 8 (ONNX order); the unused high bits of
+  // the last byte are written as 0 and ignored when read.
+
+  /**
+   * quantize, then pack: out.length === ceil(x.length · bits / 8). [qmin, qmax] lies inside
+   * the signed or unsigned bits-wide range.
+   */
+  quantizePacked(x: FloatArray, out: Uint8Array, bits: number, signed: boolean, scale: number, zeroPoint: number, qmin: number, qmax: number): void;
+
+  /** Unpack, then dequantize: out.length elements, q.length === ceil(out.length · bits / 8). */
+  dequantizePacked(q: Uint8Array, out: Float32Array, bits: number, signed: boolean, scale: number, zeroPoint: number): void;
+
+  /**
+   * One value per byte in, packed out (out.length === ceil(values.length · bits / 8)).
+   * Returns -1, or the index of the first value outside the bits-wide range (then nothing
+   * is written).
+   */
+  pack(values: Int8Array | Uint8Array, out: Uint8Array, bits: number, signed: boolean): number;
+
+  /** Packed in, one value per byte out (sign-extended when signed); packed.length === ceil(out.length · bits / 8). */
+  unpack(packed: Uint8Array, out: Int8Array | Uint8Array, bits: number, signed: boolean): void;
 }

@@ -1,6 +1,13 @@
 // The integer types quantkit writes, and the ranges that `bits` narrows them to (SPEC §2.5).
 
-export type DType = 'uint8' | 'int8' | 'uint16' | 'int16';
+export type DType = 'uint8' | 'int8' | 'uint16' | 'int16' | PackedDType;
+
+/**
+ * Sub-byte types, packed as ONNX packs them: element i sits in byte floor(i·b/8) at bit
+ * (i·b) mod 8, so the first element takes the lowest bits; the unused high bits of the last
+ * byte are zero. Their container is a Uint8Array of ceil(n·b/8) bytes.
+ */
+export type PackedDType = 'uint4' | 'int4' | 'uint2' | 'int2';
 
 /** The TypedArray that holds each dtype. */
 export interface QuantArrayMap {
@@ -8,6 +15,10 @@ export interface QuantArrayMap {
   int8: Int8Array;
   uint16: Uint16Array;
   int16: Int16Array;
+  uint4: Uint8Array;
+  int4: Uint8Array;
+  uint2: Uint8Array;
+  int2: Uint8Array;
 }
 export type QuantArrayOf<D extends DType> = QuantArrayMap[D];
 
@@ -20,16 +31,18 @@ export interface DTypeInfo {
   readonly ctor: QuantArrayConstructor;
   readonly signed: boolean;
   readonly width: number;
+  /** True for the sub-byte types: `width` bits per element, packed into a Uint8Array. */
+  readonly packed: boolean;
   /** [qmin, qmax] for each bit width from MIN_BITS to `width` (indexed by bits). */
   readonly ranges: ReadonlyArray<readonly [number, number]>;
 }
 
-function info(name: DType, ctor: QuantArrayConstructor, signed: boolean, width: number): DTypeInfo {
+function info(name: DType, ctor: QuantArrayConstructor, signed: boolean, width: number, packed = false): DTypeInfo {
   // Unsigned [0, 2^b − 1], signed [−2^(b−1), 2^(b−1) − 1] (SPEC §2.5); computed once so
   // that a call only looks its range up.
   const ranges: Array<readonly [number, number]> = [];
   for (let b = MIN_BITS; b <= width; b++) ranges[b] = signed ? [-(2 ** (b - 1)), 2 ** (b - 1) - 1] : [0, 2 ** b - 1];
-  return { name, ctor, signed, width, ranges };
+  return { name, ctor, signed, width, packed, ranges };
 }
 
 export const DTYPES: Readonly<Record<DType, DTypeInfo>> = {
@@ -37,6 +50,10 @@ export const DTYPES: Readonly<Record<DType, DTypeInfo>> = {
   int8: info('int8', Int8Array, true, 8),
   uint16: info('uint16', Uint16Array, false, 16),
   int16: info('int16', Int16Array, true, 16),
+  uint4: info('uint4', Uint8Array, false, 4, true),
+  int4: info('int4', Uint8Array, true, 4, true),
+  uint2: info('uint2', Uint8Array, false, 2, true),
+  int2: info('int2', Uint8Array, true, 2, true),
 };
 
 export const DTYPE_NAMES = Object.keys(DTYPES) as DType[];
@@ -44,4 +61,9 @@ export const DTYPE_NAMES = Object.keys(DTYPES) as DType[];
 /** [qmin, qmax] of a `bits`-wide range inside the dtype (bits already checked). */
 export function quantRange(dtype: DTypeInfo, bits: number): readonly [number, number] {
   return dtype.ranges[bits] as readonly [number, number];
+}
+
+/** Bytes that hold `count` packed `width`-bit elements: ceil(count · width / 8). */
+export function packedBytes(count: number, width: number): number {
+  return Math.ceil((count * width) / 8);
 }

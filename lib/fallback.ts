@@ -2,6 +2,7 @@
 // The facade has validated every argument before these run.
 import type { FloatArray, QuantArray, QuantkitBinding } from '../binding';
 import { version } from './version';
+import { packedCalls } from './packed';
 
 // 1.5 · 2^52: adding then subtracting it rounds a double of magnitude < 2^51 to an integer,
 // ties to even (the FPU's rounding), which Math.round (ties up) does not do.
@@ -69,4 +70,5 @@ export const fallbackBinding: QuantkitBinding = {
   quantize,
   dequantize,
   minMax,
+  ...packedCalls(quantize, dequantize),
 };

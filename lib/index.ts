@@ -2,23 +2,30 @@
 // then hands raw TypedArrays to the backend picked at load time (native addon or the
 // bit-identical TypeScript fallback).
 import type { FloatArray } from '../binding';
-import { DTYPES, quantRange, type DType, type DTypeInfo, type QuantArrayOf } from './dtypes';
+import { DTYPES, packedBytes, quantRange, type DType, type DTypeInfo, type PackedDType, type QuantArrayOf } from './dtypes';
 import { loadBackend, type BackendInfo } from './loader';
 import { affineParams, symmetricParams } from './params';
 import {
   checkBits,
   checkBoolean,
+  checkByteValues,
+  checkCount,
+  checkDisjoint,
   checkDType,
   checkFinite,
   checkFloat32Out,
   checkFloatArray,
   checkOptions,
   checkOutShape,
+  checkPackedDType,
+  checkPackedLength,
   checkParams,
   checkQuantArray,
+  checkUnpackedOut,
+  type CheckedParams,
 } from './validate';
 
-export type { DType, QuantArrayOf, QuantArrayMap } from './dtypes';
+export type { DType, PackedDType, QuantArrayOf, QuantArrayMap } from './dtypes';
 export type { FloatArray, QuantArray } from '../binding';
 export type { BackendInfo, BackendName } from './loader';
 
@@ -28,7 +35,16 @@ export interface QuantParams<D extends DType = DType> {
   zeroPoint: number;
   dtype: D;
   bits?: number;
+  /**
+   * Element count of a packed tensor (uint4/int4/uint2/int2), for dequantize without `out`:
+   * the packed bytes alone do not say whether the last one holds one element or two.
+   * quantizeDynamic sets it for packed dtypes; ignored for the others.
+   */
+  count?: number;
 }
+
+/** One value per byte, as `unpack` returns it: Int8Array for int4/int2, Uint8Array for uint4/uint2. */
+export type UnpackedArrayOf<D extends PackedDType> = D extends 'int4' | 'int2' ? Int8Array : Uint8Array;
 
 export interface RangeOptions<D extends DType = DType> {
   /** Integer type; default 'uint8'. */
@@ -42,7 +58,10 @@ export interface RangeOptions<D extends DType = DType> {
 export interface DynamicOptions<D extends DType = DType> {
   dtype?: D;
   bits?: number;
-  /** Where to write the quantized values (same length as x); allocated when absent. */
+  /**
+   * Where to write the quantized values (same length as x; for a packed dtype a Uint8Array
+   * of ceil(x.length · width / 8) bytes); allocated when absent.
+   */
   out?: QuantArrayOf<D>;
 }
 
@@ -128,13 +147,30 @@ export function computeParams<D extends DType = 'uint8'>(x: FloatArray, opts?: R
   return paramsOfData(x, checkRangeOptions(opts)) as QuantParams<D>;
 }
 
+/** The packed Uint8Array for x's elements: `out` checked, or a new one. */
+function packedTarget(x: FloatArray, info: DTypeInfo, out: unknown, name: string): Uint8Array {
+  if (out === undefined) return new Uint8Array(packedBytes(x.length, info.width));
+  const target = checkQuantArray(out, info, name) as Uint8Array;
+  checkPackedLength(target, x.length, info, name);
+  checkDisjoint(x, target, name);
+  return target;
+}
+
+function quantizePacked(x: FloatArray, p: CheckedParams, out: unknown): Uint8Array {
+  const target = packedTarget(x, p.info, out, 'out');
+  binding.quantizePacked(x, target, p.info.width, p.info.signed, p.scale, p.zeroPoint, p.qmin, p.qmax);
+  return target;
+}
+
 /**
  * q = clamp(rint(x / scale) + zeroPoint, qmin, qmax), NaN → zeroPoint (SPEC §2.1).
- * Writes into `out` when given (any byteOffset, no copy) and returns it.
+ * Writes into `out` when given (any byteOffset, no copy) and returns it. For uint4, int4,
+ * uint2 and int2 the result is packed (ONNX order) into a Uint8Array of ceil(n · width / 8) bytes.
  */
 export function quantize<D extends DType>(x: FloatArray, params: QuantParams<D>, out?: QuantArrayOf<D>): QuantArrayOf<D> {
   checkFloatArray(x, 'x');
   const p = checkParams(params);
+  if (p.info.packed) return quantizePacked(x, p, out) as QuantArrayOf<D>;
   let target: QuantArrayOf<D>;
   if (out === undefined) {
     target = new p.info.ctor(x.length) as QuantArrayOf<D>;
@@ -146,9 +182,38 @@ export function quantize<D extends DType>(x: FloatArray, params: QuantParams<D>,
   return target;
 }
 
-/** x = scale · (q − zeroPoint) in float32 (SPEC §2.2). Writes into `out` when given and returns it. */
+// A packed tensor's element count comes from `out` or from params.count (both: they must agree).
+function dequantizePacked(q: unknown, params: QuantParams, p: CheckedParams, out: unknown): Float32Array {
+  const packed = checkQuantArray(q, p.info, 'q') as Uint8Array;
+  const count = params.count;
+  let target: Float32Array | undefined;
+  let n: number;
+  if (out === undefined) {
+    if (count === undefined) {
+      throw new TypeError(`Expected an element count for params.count (dtype '${p.info.name}' is packed; or pass out) but received undefined`);
+    }
+    n = checkCount(count, 'params.count');
+  } else {
+    target = checkFloat32Out(out, 'out');
+    n = target.length;
+    if (count !== undefined && checkCount(count, 'params.count') !== n) {
+      throw new RangeError(`Expected params.count to equal out.length ${n} but received ${count}`);
+    }
+  }
+  checkPackedLength(packed, n, p.info, 'q');
+  if (target === undefined) target = new Float32Array(n);
+  else checkDisjoint(packed, target, 'out');
+  binding.dequantizePacked(packed, target, p.info.width, p.info.signed, p.scale, p.zeroPoint);
+  return target;
+}
+
+/**
+ * x = scale · (q − zeroPoint) in float32 (SPEC §2.2). Writes into `out` when given and returns it.
+ * A packed q (uint4/int4/uint2/int2) needs its element count: out.length, or params.count.
+ */
 export function dequantize<D extends DType>(q: QuantArrayOf<D>, params: QuantParams<D>, out?: Float32Array): Float32Array {
   const p = checkParams(params);
+  if (p.info.packed) return dequantizePacked(q, params, p, out);
   checkQuantArray(q, p.info, 'q');
   let target: Float32Array;
   if (out === undefined) {
@@ -169,6 +234,7 @@ export function quantizeDynamic<D extends DType = 'uint8'>(x: FloatArray, opts?:
   checkFloatArray(x, 'x');
   const o = checkOptions(opts, 'opts');
   const range = checkRangeOptions({ dtype: o.dtype, bits: o.bits });
+  if (range.info.packed) return quantizeDynamicPacked(x, range, o.out) as DynamicResult<D>;
   let data: QuantArrayOf<D>;
   if (o.out === undefined) {
     data = new range.info.ctor(x.length) as QuantArrayOf<D>;
@@ -185,7 +251,62 @@ export function quantizeDynamic<D extends DType = 'uint8'>(x: FloatArray, opts?:
   return result;
 }
 
+function quantizeDynamicPacked(x: FloatArray, range: CheckedRangeOptions, out: unknown): DynamicResult {
+  const data = packedTarget(x, range.info, out, 'opts.out');
+  const params = paramsOfData(x, range);
+  const [qmin, qmax] = quantRange(range.info, range.bits);
+  binding.quantizePacked(x, data, range.info.width, range.info.signed, params.scale, params.zeroPoint, qmin, qmax);
+  const result: DynamicResult = { scale: params.scale, zeroPoint: params.zeroPoint, dtype: params.dtype, data, count: x.length };
+  if (params.bits !== undefined) result.bits = params.bits;
+  return result;
+}
+
+/**
+ * One value per byte in (each inside the dtype's range), packed out as `quantize` writes it
+ * for that dtype. Writes into `out` (ceil(n · width / 8) bytes) when given and returns it.
+ */
+export function pack(values: Int8Array | Uint8Array, dtype: PackedDType, out?: Uint8Array): Uint8Array {
+  const v = checkByteValues(values, 'values');
+  const info = checkPackedDType(dtype, 'dtype');
+  let target: Uint8Array;
+  if (out === undefined) {
+    target = new Uint8Array(packedBytes(v.length, info.width));
+  } else {
+    target = checkQuantArray(out, info, 'out') as Uint8Array;
+    checkPackedLength(target, v.length, info, 'out');
+    checkDisjoint(v, target, 'out');
+  }
+  const bad = binding.pack(v, target, info.width, info.signed);
+  if (bad >= 0) {
+    const [qmin, qmax] = quantRange(info, info.width);
+    throw new RangeError(`Expected an integer in [${qmin}, ${qmax}] for values[${bad}] (dtype '${info.name}') but received ${v[bad]}`);
+  }
+  return target;
+}
+
+/**
+ * The `count` values of a packed tensor, one per byte: an Int8Array for int4/int2, a
+ * Uint8Array for uint4/uint2. Writes into `out` (length count) when given and returns it.
+ */
+export function unpack<D extends PackedDType>(packed: Uint8Array, dtype: D, count: number, out?: UnpackedArrayOf<D>): UnpackedArrayOf<D> {
+  const info = checkPackedDType(dtype, 'dtype');
+  const q = checkQuantArray(packed, info, 'packed') as Uint8Array;
+  const n = checkCount(count, 'count');
+  let target: Int8Array | Uint8Array;
+  if (out === undefined) {
+    checkPackedLength(q, n, info, 'packed');
+    target = info.signed ? new Int8Array(n) : new Uint8Array(n);
+  } else {
+    target = checkUnpackedOut(out, info, 'out');
+    if (target.length !== n) throw new RangeError(`Expected out.length to equal count ${n} but received ${target.length}`);
+    checkPackedLength(q, n, info, 'packed');
+    checkDisjoint(q, target, 'out');
+  }
+  binding.unpack(q, target, info.width, info.signed);
+  return target as UnpackedArrayOf<D>;
+}
+
 export { DTYPES as dtypes };
 
-const quantkit = { paramsFromRange, computeParams, minMax, quantize, dequantize, quantizeDynamic, backend, dtypes: DTYPES };
+const quantkit = { paramsFromRange, computeParams, minMax, quantize, dequantize, quantizeDynamic, pack, unpack, backend, dtypes: DTYPES };
 export default quantkit;

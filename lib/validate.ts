@@ -1,7 +1,7 @@
 // Validation at the edge (SPEC §4): every misuse throws before anything is written, with
 // TypeError for a wrong type, RangeError for a wrong value, and a message that names the
 // argument and what was received.
-import { DTYPES, DTYPE_NAMES, MIN_BITS, quantRange, type DType, type DTypeInfo } from './dtypes';
+import { DTYPES, DTYPE_NAMES, MIN_BITS, packedBytes, quantRange, type DType, type DTypeInfo } from './dtypes';
 import type { FloatArray, QuantArray } from '../binding';
 
 /** A short, human description of any value, for error messages. */
@@ -163,6 +163,11 @@ export function checkOutShape(input: ArrayBufferView & { length: number }, out: 
   if (out.length !== input.length) {
     throw new RangeError(`Expected ${name}.length to equal the input length ${input.length} but received ${out.length}`);
   }
+  checkDisjoint(input, out, name);
+}
+
+/** `out` must not share any byte of the input's memory. */
+export function checkDisjoint(input: ArrayBufferView, out: ArrayBufferView, name: string): void {
   if (
     out.buffer === input.buffer &&
     out.byteLength !== 0 &&
@@ -175,4 +180,46 @@ export function checkOutShape(input: ArrayBufferView & { length: number }, out: 
         `[${Math.max(out.byteOffset, input.byteOffset)}, ${Math.min(out.byteOffset + out.byteLength, input.byteOffset + input.byteLength)}) of the same buffer`,
     );
   }
+}
+
+const PACKED_NAMES = DTYPE_NAMES.filter((d) => DTYPES[d].packed);
+
+/** One of the packed sub-byte dtypes (for pack / unpack). */
+export function checkPackedDType(v: unknown, name: string): DTypeInfo {
+  const info = typeof v === 'string' && Object.prototype.hasOwnProperty.call(DTYPES, v) ? DTYPES[v as DType] : undefined;
+  if (info === undefined || !info.packed) throw typeError(`one of ${PACKED_NAMES.map((d) => `'${d}'`).join(', ')}`, name, v);
+  return info;
+}
+
+/** An element count: a non-negative safe integer. */
+export function checkCount(v: unknown, name: string): number {
+  if (typeof v !== 'number') throw typeError('a number', name, v);
+  if (!Number.isSafeInteger(v) || v < 0) throw rangeError('a non-negative integer', name, v);
+  return v;
+}
+
+/** A packed array must hold exactly `count` elements of the dtype: ceil(count · width / 8) bytes. */
+export function checkPackedLength(a: { length: number }, count: number, info: DTypeInfo, name: string): void {
+  const bytes = packedBytes(count, info.width);
+  if (a.length !== bytes) {
+    throw new RangeError(`Expected ${name}.length to equal ${bytes} (${count} '${info.name}' values packed) but received ${a.length}`);
+  }
+}
+
+/** One value per byte, for pack: an Int8Array or a Uint8Array. */
+export function checkByteValues(v: unknown, name: string): Int8Array | Uint8Array {
+  const kind = typedArrayKind(v);
+  if (kind !== 'Int8Array' && kind !== 'Uint8Array') throw typeError('an Int8Array or Uint8Array', name, v);
+  const a = v as Int8Array | Uint8Array;
+  checkAttached(a, name);
+  return a;
+}
+
+/** The one-value-per-byte array of a packed dtype: Int8Array when signed, Uint8Array when not. */
+export function checkUnpackedOut(v: unknown, info: DTypeInfo, name: string): Int8Array | Uint8Array {
+  const want = info.signed ? 'Int8Array' : 'Uint8Array';
+  if (typedArrayKind(v) !== want) throw typeError(`${info.signed ? 'an' : 'a'} ${want} (dtype '${info.name}')`, name, v);
+  const a = v as Int8Array | Uint8Array;
+  checkAttached(a, name);
+  return a;
 }

@@ -23,7 +23,7 @@ const wrong: Uint8Array = quantize(x, p);
 // @ts-expect-error: out must be the dtype's array
 quantize(x, { scale: 1, zeroPoint: 0, dtype: 'uint8' }, new Int8Array(3));
 // @ts-expect-error: unknown dtype
-paramsFromRange(0, 1, { dtype: 'int4' });
+paramsFromRange(0, 1, { dtype: 'int3' });
 // @ts-expect-error: input must be a float array
 quantize([1, 2, 3], p);
 
