@@ -59,4 +59,16 @@ export interface QuantkitBinding {
 
   /** Packed in, one value per byte out (sign-extended when signed); packed.length === ceil(out.length · bits / 8). */
   unpack(packed: Uint8Array, out: Int8Array | Uint8Array, bits: number, signed: boolean): void;
+
+  // ggml blocks (native/kernels/ggml.h): typeCode 0 = Q8_0 (34-byte blocks), 1 = Q4_0 (18),
+  // 2 = Q4_1 (20), 32 elements a block, byte for byte as ggml's reference quantizers.
+
+  /**
+   * x.length is a multiple of 32; out.length === x.length / 32 · block bytes. Returns -1, or
+   * the index of x's first element that is not finite as float32 (then nothing is written).
+   */
+  ggmlQuantize(x: FloatArray, out: Uint8Array, typeCode: number): number;
+
+  /** out.length is a multiple of 32; bytes.length === out.length / 32 · block bytes. */
+  ggmlDequantize(bytes: Uint8Array, out: Float32Array, typeCode: number): void;
 }

@@ -2,6 +2,7 @@
 // The facade has validated every argument before these run.
 import type { FloatArray, QuantArray, QuantkitBinding } from '../binding';
 import { version } from './version';
+import { ggmlDequantize, ggmlQuantize } from './ggml-fallback';
 import { packedCalls } from './packed';
 
 // 1.5 · 2^52: adding then subtracting it rounds a double of magnitude < 2^51 to an integer,
@@ -70,5 +71,7 @@ export const fallbackBinding: QuantkitBinding = {
   quantize,
   dequantize,
   minMax,
+  ggmlQuantize,
+  ggmlDequantize,
   ...packedCalls(quantize, dequantize),
 };

@@ -3,6 +3,7 @@
 // bit-identical TypeScript fallback).
 import type { FloatArray } from '../binding';
 import { DTYPES, packedBytes, quantRange, type DType, type DTypeInfo, type PackedDType, type QuantArrayOf } from './dtypes';
+import { ggmlFacade, type Ggml } from './ggml';
 import { loadBackend, type BackendInfo } from './loader';
 import { affineParams, symmetricParams } from './params';
 import {
@@ -28,6 +29,7 @@ import {
 export type { DType, PackedDType, QuantArrayOf, QuantArrayMap } from './dtypes';
 export type { FloatArray, QuantArray } from '../binding';
 export type { BackendInfo, BackendName } from './loader';
+export type { Ggml, GgmlType } from './ggml';
 
 /** Per-tensor quantization parameters. `bits` (2 to the dtype's width) narrows [qmin, qmax]. */
 export interface QuantParams<D extends DType = DType> {
@@ -74,6 +76,9 @@ const range = new Float64Array(2);
 
 /** Which backend is live: `name`, the kernel `isa`, the `version`, and `reason` for a fallback. */
 export const backend: BackendInfo = Object.freeze({ ...loaded.info });
+
+/** ggml Q8_0 / Q4_0 / Q4_1 blocks, byte for byte as ggml's reference quantizers (README "ggml blocks"). */
+export const ggml: Ggml = ggmlFacade(binding);
 
 function rangeParams(min: number, max: number, info: DTypeInfo, bits: number, symmetric: boolean, what: string): QuantParams {
   const [qmin, qmax] = quantRange(info, bits);
@@ -308,5 +313,5 @@ export function unpack<D extends PackedDType>(packed: Uint8Array, dtype: D, coun
 
 export { DTYPES as dtypes };
 
-const quantkit = { paramsFromRange, computeParams, minMax, quantize, dequantize, quantizeDynamic, pack, unpack, backend, dtypes: DTYPES };
+const quantkit = { paramsFromRange, computeParams, minMax, quantize, dequantize, quantizeDynamic, pack, unpack, ggml, backend, dtypes: DTYPES };
 export default quantkit;

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "args.h"
+#include "ggml_args.h"
 #include "packed_args.h"
 #include "kernels/kernels.h"
 #include "kernels/split.h"
@@ -216,6 +217,8 @@ class QuantkitAddon : public Napi::Addon<QuantkitAddon> {
         InstanceMethod("quantize", &QuantkitAddon::Quantize, napi_enumerable),
         InstanceMethod("dequantize", &QuantkitAddon::Dequantize, napi_enumerable),
         InstanceMethod("minMax", &QuantkitAddon::MinMax, napi_enumerable),
+        InstanceMethod("ggmlQuantize", &QuantkitAddon::GgmlQuantize, napi_enumerable),
+        InstanceMethod("ggmlDequantize", &QuantkitAddon::GgmlDequantize, napi_enumerable),
         InstanceMethod("quantizePacked", &QuantkitAddon::QuantizePacked, napi_enumerable),
         InstanceMethod("dequantizePacked", &QuantkitAddon::DequantizePacked, napi_enumerable),
         InstanceMethod("pack", &QuantkitAddon::Pack, napi_enumerable),
@@ -376,6 +379,45 @@ class QuantkitAddon : public Napi::Addon<QuantkitAddon> {
     Raise(env, quantkit::args::CheckPackPair(out.span(), packed.span(), NumberArg(info[2]), "packed", &bits));
     quantkit::UnpackCodes(static_cast<const uint8_t*>(packed.data), out.length, static_cast<uint8_t*>(out.data), bits,
                           is_signed);
+    return env.Undefined();
+  }
+
+  // ggmlQuantize(x, out, typeCode): ggml blocks (kernels/ggml.h). Returns -1, or the index
+  // of x's first non-finite element, in which case nothing is written.
+  Napi::Value GgmlQuantize(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    CheckArgCount(info, 3, "ggmlQuantize");
+    const View x = FloatInput(info[0], "x");
+    const View out = UnwrapAs(info[1], "out", [](napi_typedarray_type k) { return k == napi_uint8_array ? 0 : -1; },
+                              "a Uint8Array");
+    int type = 0;
+    Raise(env, quantkit::args::CheckGgmlQuantize(x.span(), out.span(), NumberArg(info[2]), &type));
+    const size_t blocks = x.length / quantkit::ggml::kBlockSize;
+    uint8_t* bytes = static_cast<uint8_t*>(out.data);
+    size_t bad = 0;
+    if (x.type == quantkit::kF32) {
+      const float* xf = static_cast<const float*>(x.data);
+      bad = quantkit::ggml::FirstNonFinite(xf, x.length);
+      if (bad == x.length) quantkit::ggml::QuantizeBlocks(type, xf, blocks, bytes);
+    } else {
+      const double* xd = static_cast<const double*>(x.data);
+      bad = quantkit::ggml::FirstNonFinite(xd, x.length);
+      if (bad == x.length) quantkit::ggml::QuantizeBlocks(type, xd, blocks, bytes);
+    }
+    return Napi::Number::New(env, bad == x.length ? -1.0 : static_cast<double>(bad));
+  }
+
+  // ggmlDequantize(bytes, out, typeCode)
+  Napi::Value GgmlDequantize(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    CheckArgCount(info, 3, "ggmlDequantize");
+    const View bytes = UnwrapAs(info[0], "bytes", [](napi_typedarray_type k) { return k == napi_uint8_array ? 0 : -1; },
+                                "a Uint8Array");
+    const View out = Float32Output(info[1], "out");
+    int type = 0;
+    Raise(env, quantkit::args::CheckGgmlDequantize(bytes.span(), out.span(), NumberArg(info[2]), &type));
+    quantkit::ggml::DequantizeBlocks(type, static_cast<const uint8_t*>(bytes.data), out.length / quantkit::ggml::kBlockSize,
+                                     static_cast<float*>(out.data));
     return env.Undefined();
   }
 
