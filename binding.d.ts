@@ -37,6 +37,17 @@ export interface QuantkitBinding {
    */
   minMax(x: FloatArray, out: Float64Array): void;
 
+  // float16 / bfloat16 (native/kernels/half.h): the 16-bit side is a Uint16Array of bits;
+  // out has x's (or h's) length and shares no memory with it. float32 -> 16 bits rounds to
+  // nearest even; NaN -> sign | 0x7e00 | mantissa >> 13 (float16), sign | 0x7fc0 (bfloat16).
+  // 16 bits -> float32 is exact; a float16 NaN keeps its payload and gets the quiet bit,
+  // a bfloat16 NaN is kept as is (bits << 16).
+
+  toFloat16(x: FloatArray, out: Uint16Array): void;
+  fromFloat16(h: Uint16Array, out: Float32Array): void;
+  toBFloat16(x: FloatArray, out: Uint16Array): void;
+  fromBFloat16(h: Uint16Array, out: Float32Array): void;
+
   // Packed sub-byte types (uint4/int4/uint2/int2), `bits` (4 or 2) per element: element i
   // sits in byte floor(i·bits/8) at bit (i·bits) mod 8 (ONNX order); the unused high bits of
   // the last byte are written as 0 and ignored when read.

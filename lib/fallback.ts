@@ -2,6 +2,7 @@
 // The facade has validated every argument before these run.
 import type { FloatArray, QuantArray, QuantkitBinding } from '../binding';
 import { version } from './version';
+import { convertCalls } from './convert-fallback';
 import { ggmlDequantize, ggmlQuantize } from './ggml-fallback';
 import { packedCalls } from './packed';
 
@@ -71,6 +72,7 @@ export const fallbackBinding: QuantkitBinding = {
   quantize,
   dequantize,
   minMax,
+  ...convertCalls,
   ggmlQuantize,
   ggmlDequantize,
   ...packedCalls(quantize, dequantize),

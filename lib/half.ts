@@ -27,12 +27,12 @@ export function floatBitsToHalf(f: number): number {
   return sign | q;
 }
 
-/** float16 bits -> float32 bits (exact; NaN payloads kept, signalling NaNs not quietened). */
+/** float16 bits -> float32 bits (exact; a NaN keeps sign and payload and gets the quiet bit). */
 export function halfToFloatBits(h: number): number {
   const sign = (h & 0x8000) << 16;
   const e = (h >>> 10) & 0x1f;
   let m = h & 0x3ff;
-  if (e === 0x1f) return (sign | 0x7f800000 | (m << 13)) >>> 0;
+  if (e === 0x1f) return (sign | 0x7f800000 | (m << 13) | (m !== 0 ? 0x00400000 : 0)) >>> 0;
   if (e !== 0) return (sign | ((e + 112) << 23) | (m << 13)) >>> 0;
   if (m === 0) return sign >>> 0;
   const p = 31 - Math.clz32(m);

@@ -4,6 +4,7 @@
 import type { FloatArray } from '../binding';
 import { DTYPES, packedBytes, quantRange, type DType, type DTypeInfo, type PackedDType, type QuantArrayOf } from './dtypes';
 import { ggmlFacade, type Ggml } from './ggml';
+import { float16Api } from './float16';
 import { loadBackend, type BackendInfo } from './loader';
 import { affineParams, symmetricParams } from './params';
 import {
@@ -29,6 +30,7 @@ import {
 export type { DType, PackedDType, QuantArrayOf, QuantArrayMap } from './dtypes';
 export type { FloatArray, QuantArray } from '../binding';
 export type { BackendInfo, BackendName } from './loader';
+export type { Float16Api, Float16ArrayLike } from './float16';
 export type { Ggml, GgmlType } from './ggml';
 
 /** Per-tensor quantization parameters. `bits` (2 to the dtype's width) narrows [qmin, qmax]. */
@@ -76,6 +78,13 @@ const range = new Float64Array(2);
 
 /** Which backend is live: `name`, the kernel `isa`, the `version`, and `reason` for a fallback. */
 export const backend: BackendInfo = Object.freeze({ ...loaded.info });
+
+/**
+ * float16 / bfloat16 <-> float32 (README "float16 and bfloat16"): to* round to nearest even
+ * (a Float64Array is read as float32 first), from* are exact; `out` is written in place
+ * when given. The 16-bit side is a Uint16Array of bits (or a Float16Array for float16).
+ */
+export const { toFloat16, fromFloat16, toBFloat16, fromBFloat16 } = float16Api(binding);
 
 /** ggml Q8_0 / Q4_0 / Q4_1 blocks, byte for byte as ggml's reference quantizers (README "ggml blocks"). */
 export const ggml: Ggml = ggmlFacade(binding);
@@ -313,5 +322,5 @@ export function unpack<D extends PackedDType>(packed: Uint8Array, dtype: D, coun
 
 export { DTYPES as dtypes };
 
-const quantkit = { paramsFromRange, computeParams, minMax, quantize, dequantize, quantizeDynamic, pack, unpack, ggml, backend, dtypes: DTYPES };
+const quantkit = { paramsFromRange, computeParams, minMax, quantize, dequantize, quantizeDynamic, pack, unpack, ggml, toFloat16, fromFloat16, toBFloat16, fromBFloat16, backend, dtypes: DTYPES };
 export default quantkit;

@@ -15,6 +15,7 @@
 #include "ggml_args.h"
 #include "packed_args.h"
 #include "kernels/kernels.h"
+#include "kernels/convert.h"
 #include "kernels/split.h"
 
 namespace {
@@ -203,6 +204,7 @@ class QuantkitAddon : public Napi::Addon<QuantkitAddon> {
     if (!error.empty()) ThrowRange(env, error);
     const IsaLevel level = quantkit::BestIsa(cap);
     kernels_ = quantkit::KernelsFor(level);
+    convert_ = &quantkit::ConvertKernelsFor(level);
 
     Napi::Array available = Napi::Array::New(env);
     uint32_t count = 0;
@@ -217,6 +219,10 @@ class QuantkitAddon : public Napi::Addon<QuantkitAddon> {
         InstanceMethod("quantize", &QuantkitAddon::Quantize, napi_enumerable),
         InstanceMethod("dequantize", &QuantkitAddon::Dequantize, napi_enumerable),
         InstanceMethod("minMax", &QuantkitAddon::MinMax, napi_enumerable),
+        InstanceMethod("toFloat16", &QuantkitAddon::ToFloat16, napi_enumerable),
+        InstanceMethod("fromFloat16", &QuantkitAddon::FromFloat16, napi_enumerable),
+        InstanceMethod("toBFloat16", &QuantkitAddon::ToBFloat16, napi_enumerable),
+        InstanceMethod("fromBFloat16", &QuantkitAddon::FromBFloat16, napi_enumerable),
         InstanceMethod("ggmlQuantize", &QuantkitAddon::GgmlQuantize, napi_enumerable),
         InstanceMethod("ggmlDequantize", &QuantkitAddon::GgmlDequantize, napi_enumerable),
         InstanceMethod("quantizePacked", &QuantkitAddon::QuantizePacked, napi_enumerable),
@@ -421,6 +427,52 @@ class QuantkitAddon : public Napi::Addon<QuantkitAddon> {
     return env.Undefined();
   }
 
+  // float16 / bfloat16 conversions (kernels/convert.h). The 16-bit side is always a
+  // Uint16Array of bits: the facade hands a Float16Array over as a Uint16Array view.
+  static View Uint16Bits(const Napi::Value& v, const char* name) {
+    return UnwrapAs(v, name, [](napi_typedarray_type k) { return k == napi_uint16_array ? 0 : -1; }, "a Uint16Array");
+  }
+
+  // toFloat16(x, out) / toBFloat16(x, out): x a Float32Array or Float64Array, out a Uint16Array.
+  Napi::Value ToHalfCall(const Napi::CallbackInfo& info, const char* call, const quantkit::ToHalfFn* fns) {
+    Napi::Env env = info.Env();
+    CheckArgCount(info, 2, call);
+    const View x = FloatInput(info[0], "x");
+    const View out = Uint16Bits(info[1], "out");
+    quantkit::args::Result r = quantkit::args::CheckSameLength(x.span(), out.span());
+    if (r.ok()) r = quantkit::args::CheckNoOverlap(x.span(), out.span());
+    Raise(env, r);
+    const quantkit::ToHalfFn fn = fns[x.type];
+    const size_t in_size = ElementSize(x.kind);
+    quantkit::ForParts(x.length, threads_, [&](int, size_t begin, size_t end) {
+      fn(static_cast<const char*>(x.data) + begin * in_size, static_cast<uint16_t*>(out.data) + begin, end - begin);
+    });
+    return env.Undefined();
+  }
+
+  // fromFloat16(h, out) / fromBFloat16(h, out): h a Uint16Array, out a Float32Array.
+  Napi::Value FromHalfCall(const Napi::CallbackInfo& info, const char* call, quantkit::FromHalfFn fn) {
+    Napi::Env env = info.Env();
+    CheckArgCount(info, 2, call);
+    const View h = Uint16Bits(info[0], "h");
+    const View out = Float32Output(info[1], "out");
+    quantkit::args::Result r = quantkit::args::CheckSameLength(h.span(), out.span());
+    if (r.ok()) r = quantkit::args::CheckNoOverlap(h.span(), out.span());
+    Raise(env, r);
+    quantkit::ForParts(h.length, threads_, [&](int, size_t begin, size_t end) {
+      fn(static_cast<const uint16_t*>(h.data) + begin, static_cast<float*>(out.data) + begin, end - begin);
+    });
+    return env.Undefined();
+  }
+
+  Napi::Value ToFloat16(const Napi::CallbackInfo& info) { return ToHalfCall(info, "toFloat16", convert_->to_f16); }
+  Napi::Value FromFloat16(const Napi::CallbackInfo& info) { return FromHalfCall(info, "fromFloat16", convert_->from_f16); }
+  Napi::Value ToBFloat16(const Napi::CallbackInfo& info) { return ToHalfCall(info, "toBFloat16", convert_->to_bf16); }
+  Napi::Value FromBFloat16(const Napi::CallbackInfo& info) {
+    return FromHalfCall(info, "fromBFloat16", convert_->from_bf16);
+  }
+
+  const quantkit::ConvertTable* convert_ = nullptr;
   const KernelTable* kernels_ = nullptr;
   int threads_ = 2;
 };

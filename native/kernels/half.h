@@ -9,7 +9,9 @@
 //                        NaN with its sign, quiet bit set and the top 9 payload bits kept:
 //                        sign | 0x7e00 | (mantissa >> 13). That is what x86 F16C
 //                        (vcvtps2ph), AArch64 FCVT and ORT's vectorised Cast produce.
-//   float16 -> float32   exact; a NaN keeps its payload and is NOT quietened (as ORT).
+//   float16 -> float32   exact; a NaN keeps its sign and payload and gets the quiet bit
+//                        (a signalling NaN is quietened), as F16C's vcvtph2ps, AArch64
+//                        FCVTL and ORT's vectorised Cast do.
 //   float32 -> bfloat16  round to nearest, ties to even, on the top 16 bits; overflow
 //                        rounds to ±Inf; a NaN becomes sign | 0x7fc0 (as ORT).
 //   bfloat16 -> float32  exact: the 16 bits become the top half of the float32.
@@ -64,7 +66,7 @@ inline uint32_t HalfToFloatBits(uint16_t h) {
   const uint32_t sign = static_cast<uint32_t>(h & 0x8000u) << 16;
   const uint32_t e = (h >> 10) & 0x1fu;
   uint32_t m = h & 0x3ffu;
-  if (e == 0x1fu) return sign | 0x7f800000u | (m << 13);  // Inf, NaN with its payload as is
+  if (e == 0x1fu) return sign | 0x7f800000u | (m << 13) | (m ? 0x00400000u : 0u);  // Inf; NaN made quiet
   if (e != 0) return sign | ((e + 112u) << 23) | (m << 13);
   if (m == 0) return sign;
   // Subnormal: m · 2^-24 with m's top bit at position p becomes 1.f · 2^(p - 24).
