@@ -1,6 +1,6 @@
 // Compiled with `tsc --noEmit --strict` by test/module.test.js: a TypeScript user's view of
 // the package. Lines marked @ts-expect-error must stay errors, or the typings are too loose.
-import quantkit, { quantize, dequantize, quantizeDynamic, paramsFromRange, computeParams, minMax, backend } from 'quantkit';
+import quantkit, { quantize, dequantize, quantizeDynamic, paramsFromRange, computeParams, minMax, backend, pack, unpack } from 'quantkit';
 import type { QuantParams, DType, BackendInfo } from 'quantkit';
 
 const x = new Float32Array([0.5, -1, 2]);
@@ -27,4 +27,11 @@ paramsFromRange(0, 1, { dtype: 'int3' });
 // @ts-expect-error: input must be a float array
 quantize([1, 2, 3], p);
 
+const q4: Uint8Array = quantize(x, { scale: 1, zeroPoint: 0, dtype: 'int4' });
+const v4: Int8Array = unpack(q4, 'int4', 3);
+const u2: Uint8Array = unpack(pack(Uint8Array.of(1, 2, 3), 'uint2'), 'uint2', 3);
+const back4: Float32Array = dequantize(q4, { scale: 1, zeroPoint: 0, dtype: 'int4', count: 3 });
+// @ts-expect-error: unpack of a signed packed type is an Int8Array
+const wrong4: Uint8Array = unpack(q4, 'int2', 3);
+export { q4, v4, u2, back4, wrong4 };
 export { back, inPlace, dynData, dyn16Data, r, name, info, d, wrong };
