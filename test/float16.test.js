@@ -258,7 +258,9 @@ describe(`float16 and bfloat16 (${qk.backend.name}/${qk.backend.isa})`, function
       rejects(() => qk.toBFloat16(x, gone), 'RangeError', 'Expected out to be attached but its buffer is detached');
     });
 
-    (globalThis.Float16Array ? it : it.skip)('Float16Array as fromFloat16 input and toFloat16 out (runtime has Float16Array)', () => {
+    // Only a runtime with Float16Array (Node 24+, not Node 20) can exercise this path; on
+    // others the test is not defined at all rather than reported as pending.
+    if (globalThis.Float16Array) it('Float16Array as fromFloat16 input and toFloat16 out (runtime has Float16Array)', () => {
       const x = Float32Array.from({ length: 33 }, (_, i) => (i - 16) / 3);
       const out = new globalThis.Float16Array(33);
       assert.equal(qk.toFloat16(x, out), out);
