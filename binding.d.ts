@@ -71,6 +71,31 @@ export interface QuantkitBinding {
   /** Packed in, one value per byte out (sign-extended when signed); packed.length === ceil(out.length · bits / 8). */
   unpack(packed: Uint8Array, out: Int8Array | Uint8Array, bits: number, signed: boolean): void;
 
+  /**
+   * out[i] = (q[i] + offset) modulo 2^width, between the signed and the unsigned type of one
+   * width (Int8Array <-> Uint8Array, Int16Array <-> Uint16Array); out may be q's own memory.
+   */
+  recode(q: QuantArray, out: QuantArray, offset: number): void;
+
+  // Per-axis and blocked parameters (native/kernels/axis.h): x holds outer · axisLength · inner
+  // elements (axisLength = shape[axis], inner = the product of the dims after it). blockSize 0:
+  // per-axis, element (o, a, i) uses parameter a (axisLength parameters). blockSize ≥ 1:
+  // element (o, a, i) uses parameter (o · nb + floor(a / blockSize)) · inner + i with
+  // nb = ceil(axisLength / blockSize) (outer · nb · inner parameters). Each element gets the bits
+  // quantize / dequantize give it with its own scale and zero point. scale holds positive
+  // finite float32s, zeroPoint integers inside [qmin, qmax] (quantize) or the container
+  // (dequantize); out shares no memory with any input.
+
+  quantizeAxis(x: FloatArray, out: QuantArray, scale: Float32Array, zeroPoint: Int32Array, outer: number, axisLength: number, inner: number, blockSize: number, qmin: number, qmax: number): void;
+
+  dequantizeAxis(q: QuantArray, out: Float32Array, scale: Float32Array, zeroPoint: Int32Array, outer: number, axisLength: number, inner: number, blockSize: number): void;
+
+  /**
+   * out[2k] = min and out[2k + 1] = max of parameter k's elements (as float32, NaN ignored,
+   * -0 reported as 0); NaN, NaN when there is none. out.length === 2 · parameter count.
+   */
+  minMaxAxis(x: FloatArray, out: Float64Array, outer: number, axisLength: number, inner: number, blockSize: number): void;
+
   // ggml blocks (native/kernels/ggml.h): typeCode 0 = Q8_0 (34-byte blocks), 1 = Q4_0 (18),
   // 2 = Q4_1 (20), 32 elements a block, byte for byte as ggml's reference quantizers.
 

@@ -5,6 +5,7 @@ import { version } from './version';
 import { convertCalls } from './convert-fallback';
 import { ggmlDequantize, ggmlQuantize } from './ggml-fallback';
 import { packedCalls } from './packed';
+import { axisCalls } from './axis-fallback';
 
 // 1.5 · 2^52: adding then subtracting it rounds a double of magnitude < 2^51 to an integer,
 // ties to even (the FPU's rounding), which Math.round (ties up) does not do.
@@ -64,6 +65,13 @@ function minMax(x: FloatArray, out: Float64Array): void {
   }
 }
 
+// (q + offset) stored into the other signedness wraps modulo 2^width, as the addon's cast does;
+// q and out may be the same memory, each element being read before it is written.
+function recode(q: QuantArray, out: QuantArray, offset: number): void {
+  const n = q.length;
+  for (let i = 0; i < n; i++) out[i] = q[i] + offset;
+}
+
 export const fallbackBinding: QuantkitBinding = {
   version,
   isa: 'js',
@@ -76,4 +84,6 @@ export const fallbackBinding: QuantkitBinding = {
   ggmlQuantize,
   ggmlDequantize,
   ...packedCalls(quantize, dequantize),
+  ...axisCalls,
+  recode,
 };

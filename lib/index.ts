@@ -5,7 +5,9 @@ import type { FloatArray } from '../binding';
 import { DTYPES, packedBytes, quantRange, type DType, type DTypeInfo, type PackedDType, type QuantArrayOf } from './dtypes';
 import { ggmlFacade, type Ggml } from './ggml';
 import { float16Api } from './float16';
+import { signApi } from './sign';
 import { loadBackend, type BackendInfo } from './loader';
+import { axisApi, hasAxis, type AxisDynamicOptions, type AxisDynamicResult, type AxisParams, type AxisRangeOptions } from './axis';
 import { affineParams, symmetricParams } from './params';
 import {
   checkBits,
@@ -31,7 +33,9 @@ export type { DType, PackedDType, QuantArrayOf, QuantArrayMap } from './dtypes';
 export type { FloatArray, QuantArray } from '../binding';
 export type { BackendInfo, BackendName } from './loader';
 export type { Float16Api, Float16ArrayLike } from './float16';
+export type { SignApi, SignedDType, UnsignedDType, Recoded } from './sign';
 export type { Ggml, GgmlType } from './ggml';
+export type { AxisParams, AxisLayoutOptions, AxisRangeOptions, AxisDynamicOptions, AxisDynamicResult, ZeroPointArrayOf, ZeroPointArrayMap } from './axis';
 
 /** Per-tensor quantization parameters. `bits` (2 to the dtype's width) narrows [qmin, qmax]. */
 export interface QuantParams<D extends DType = DType> {
@@ -86,8 +90,17 @@ export const backend: BackendInfo = Object.freeze({ ...loaded.info });
  */
 export const { toFloat16, fromFloat16, toBFloat16, fromBFloat16 } = float16Api(binding);
 
+/**
+ * int8 ↔ uint8 and int16 ↔ uint16 codes without a float round trip (README "Signed and
+ * unsigned codes"): codes and zero point move by 2^(b−1); dequantized values are unchanged.
+ */
+export const { toUnsigned, toSigned } = signApi(binding);
+
 /** ggml Q8_0 / Q4_0 / Q4_1 blocks, byte for byte as ggml's reference quantizers (README "ggml blocks"). */
 export const ggml: Ggml = ggmlFacade(binding);
+
+// Per-axis and blocked parameters (README "Per-axis and blocked parameters").
+const axis = axisApi(binding);
 
 function rangeParams(min: number, max: number, info: DTypeInfo, bits: number, symmetric: boolean, what: string): QuantParams {
   const [qmin, qmax] = quantRange(info, bits);
@@ -155,9 +168,16 @@ function paramsOfData(x: FloatArray, o: CheckedRangeOptions): QuantParams {
   return rangeParams(min, max, o.info, o.bits, o.symmetric, `x's range [${min}, ${max}]`);
 }
 
-/** Parameters for x's own range: `paramsFromRange(minMax(x))`, with empty or all-NaN x as [0, 0]. */
-export function computeParams<D extends DType = 'uint8'>(x: FloatArray, opts?: RangeOptions<D>): QuantParams<D> {
+/**
+ * Parameters for x's own range: `paramsFromRange(minMax(x))`, with empty or all-NaN x as [0, 0].
+ * With `axis` and `shape` (and `blockSize`): one scale and zero point per channel or block,
+ * each from that channel's or block's range.
+ */
+export function computeParams<D extends DType = 'uint8'>(x: FloatArray, opts: AxisRangeOptions<D>): AxisParams<D>;
+export function computeParams<D extends DType = 'uint8'>(x: FloatArray, opts?: RangeOptions<D>): QuantParams<D>;
+export function computeParams<D extends DType = 'uint8'>(x: FloatArray, opts?: RangeOptions<D> | AxisRangeOptions<D>): QuantParams<D> | AxisParams<D> {
   checkFloatArray(x, 'x');
+  if (hasAxis(opts)) return axis.computeParams(x, opts as Record<string, unknown>) as AxisParams<D>;
   return paramsOfData(x, checkRangeOptions(opts)) as QuantParams<D>;
 }
 
@@ -181,8 +201,9 @@ function quantizePacked(x: FloatArray, p: CheckedParams, out: unknown): Uint8Arr
  * Writes into `out` when given (any byteOffset, no copy) and returns it. For uint4, int4,
  * uint2 and int2 the result is packed (ONNX order) into a Uint8Array of ceil(n · width / 8) bytes.
  */
-export function quantize<D extends DType>(x: FloatArray, params: QuantParams<D>, out?: QuantArrayOf<D>): QuantArrayOf<D> {
+export function quantize<D extends DType>(x: FloatArray, params: QuantParams<D> | AxisParams<D>, out?: QuantArrayOf<D>): QuantArrayOf<D> {
   checkFloatArray(x, 'x');
+  if (hasAxis(params)) return axis.quantize(x, params as Record<string, unknown>, out) as QuantArrayOf<D>;
   const p = checkParams(params);
   if (p.info.packed) return quantizePacked(x, p, out) as QuantArrayOf<D>;
   let target: QuantArrayOf<D>;
@@ -225,9 +246,10 @@ function dequantizePacked(q: unknown, params: QuantParams, p: CheckedParams, out
  * x = scale · (q − zeroPoint) in float32 (SPEC §2.2). Writes into `out` when given and returns it.
  * A packed q (uint4/int4/uint2/int2) needs its element count: out.length, or params.count.
  */
-export function dequantize<D extends DType>(q: QuantArrayOf<D>, params: QuantParams<D>, out?: Float32Array): Float32Array {
+export function dequantize<D extends DType>(q: QuantArrayOf<D>, params: QuantParams<D> | AxisParams<D>, out?: Float32Array): Float32Array {
+  if (hasAxis(params)) return axis.dequantize(q, params as Record<string, unknown>, out);
   const p = checkParams(params);
-  if (p.info.packed) return dequantizePacked(q, params, p, out);
+  if (p.info.packed) return dequantizePacked(q, params as QuantParams, p, out);
   checkQuantArray(q, p.info, 'q');
   let target: Float32Array;
   if (out === undefined) {
@@ -244,9 +266,12 @@ export function dequantize<D extends DType>(q: QuantArrayOf<D>, params: QuantPar
  * ONNX DynamicQuantizeLinear, generalised (SPEC §2.4): the affine parameters of x's range,
  * and x quantized with them. An infinite value in x is a RangeError.
  */
-export function quantizeDynamic<D extends DType = 'uint8'>(x: FloatArray, opts?: DynamicOptions<D>): DynamicResult<D> {
+export function quantizeDynamic<D extends DType = 'uint8'>(x: FloatArray, opts: AxisDynamicOptions<D>): AxisDynamicResult<D>;
+export function quantizeDynamic<D extends DType = 'uint8'>(x: FloatArray, opts?: DynamicOptions<D>): DynamicResult<D>;
+export function quantizeDynamic<D extends DType = 'uint8'>(x: FloatArray, opts?: DynamicOptions<D> | AxisDynamicOptions<D>): DynamicResult<D> | AxisDynamicResult<D> {
   checkFloatArray(x, 'x');
   const o = checkOptions(opts, 'opts');
+  if (hasAxis(o)) return axis.quantizeDynamic(x, o) as AxisDynamicResult<D>;
   const range = checkRangeOptions({ dtype: o.dtype, bits: o.bits });
   if (range.info.packed) return quantizeDynamicPacked(x, range, o.out) as DynamicResult<D>;
   let data: QuantArrayOf<D>;
@@ -322,5 +347,5 @@ export function unpack<D extends PackedDType>(packed: Uint8Array, dtype: D, coun
 
 export { DTYPES as dtypes };
 
-const quantkit = { paramsFromRange, computeParams, minMax, quantize, dequantize, quantizeDynamic, pack, unpack, ggml, toFloat16, fromFloat16, toBFloat16, fromBFloat16, backend, dtypes: DTYPES };
+const quantkit = { paramsFromRange, computeParams, minMax, quantize, dequantize, quantizeDynamic, pack, unpack, ggml, toFloat16, fromFloat16, toBFloat16, fromBFloat16, toUnsigned, toSigned, backend, dtypes: DTYPES };
 export default quantkit;

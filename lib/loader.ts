@@ -27,7 +27,10 @@ export interface LoadedBackend {
 }
 
 const PACKAGE_ROOT = path.join(__dirname, '..');
-const REQUIRED_CALLS = ['quantize', 'dequantize', 'minMax', 'quantizePacked', 'dequantizePacked', 'pack', 'unpack'] as const;
+const REQUIRED_CALLS = [
+  'quantize', 'dequantize', 'minMax', 'quantizePacked', 'dequantizePacked', 'pack', 'unpack', 'recode',
+  'toFloat16', 'fromFloat16', 'toBFloat16', 'fromBFloat16', 'ggmlQuantize', 'ggmlDequantize',
+] as const;
 
 /** The first line of an error: Node's require errors append the whole require stack. */
 function message(e: unknown): string {

@@ -10,13 +10,18 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <vector>
 
 #include "args.h"
+#include "axis_args.h"
 #include "ggml_args.h"
 #include "packed_args.h"
+#include "recode_args.h"
+#include "kernels/axis.h"
 #include "kernels/kernels.h"
 #include "kernels/convert.h"
 #include "kernels/split.h"
+#include "kernels/recode.h"
 
 namespace {
 
@@ -229,6 +234,10 @@ class QuantkitAddon : public Napi::Addon<QuantkitAddon> {
         InstanceMethod("dequantizePacked", &QuantkitAddon::DequantizePacked, napi_enumerable),
         InstanceMethod("pack", &QuantkitAddon::Pack, napi_enumerable),
         InstanceMethod("unpack", &QuantkitAddon::Unpack, napi_enumerable),
+        InstanceMethod("quantizeAxis", &QuantkitAddon::QuantizeAxis, napi_enumerable),
+        InstanceMethod("dequantizeAxis", &QuantkitAddon::DequantizeAxis, napi_enumerable),
+        InstanceMethod("minMaxAxis", &QuantkitAddon::MinMaxAxis, napi_enumerable),
+        InstanceMethod("recode", &QuantkitAddon::Recode, napi_enumerable),
         InstanceValue("isa", Napi::String::New(env, kernels_->isa), napi_enumerable),
         InstanceValue("isaAvailable", available, napi_enumerable),
         InstanceValue("version", Napi::String::New(env, QUANTKIT_VERSION), napi_enumerable),
@@ -385,6 +394,110 @@ class QuantkitAddon : public Napi::Addon<QuantkitAddon> {
     Raise(env, quantkit::args::CheckPackPair(out.span(), packed.span(), NumberArg(info[2]), "packed", &bits));
     quantkit::UnpackCodes(static_cast<const uint8_t*>(packed.data), out.length, static_cast<uint8_t*>(out.data), bits,
                           is_signed);
+    return env.Undefined();
+  }
+
+  // recode(q, out, offset): out[i] = q[i] + offset, modulo 2^width, between the signed and
+  // the unsigned type of one width (kernels/recode.h). out may be q's own memory.
+  Napi::Value Recode(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    CheckArgCount(info, 3, "recode");
+    const View q = QuantArray(info[0], "q");
+    const View out = QuantArray(info[1], "out");
+    int32_t offset = 0;
+    Raise(env, quantkit::args::CheckRecode(q.span(), out.span(), NumberArg(info[2]), &offset));
+    switch (q.type) {
+      case quantkit::kI8:
+        quantkit::RecodeCodes(static_cast<const int8_t*>(q.data), static_cast<uint8_t*>(out.data), q.length, offset);
+        break;
+      case quantkit::kU8:
+        quantkit::RecodeCodes(static_cast<const uint8_t*>(q.data), static_cast<int8_t*>(out.data), q.length, offset);
+        break;
+      case quantkit::kI16:
+        quantkit::RecodeCodes(static_cast<const int16_t*>(q.data), static_cast<uint16_t*>(out.data), q.length, offset);
+        break;
+      default:
+        quantkit::RecodeCodes(static_cast<const uint16_t*>(q.data), static_cast<int16_t*>(out.data), q.length, offset);
+        break;
+    }
+    return env.Undefined();
+  }
+
+  // Per-axis and blocked parameters (kernels/axis.h): scale a Float32Array, zeroPoint an
+  // Int32Array, both of AxisParamCount entries.
+  static View ScaleArray(const Napi::Value& v) {
+    return UnwrapAs(v, "scale", [](napi_typedarray_type k) { return k == napi_float32_array ? 0 : -1; }, "a Float32Array");
+  }
+  static View ZeroPointArray(const Napi::Value& v) {
+    return UnwrapAs(v, "zeroPoint", [](napi_typedarray_type k) { return k == napi_int32_array ? 0 : -1; }, "an Int32Array");
+  }
+
+  // quantizeAxis(x, out, scale, zeroPoint, outer, axisLength, inner, blockSize, qmin, qmax)
+  Napi::Value QuantizeAxis(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    CheckArgCount(info, 10, "quantizeAxis");
+    const View x = FloatInput(info[0], "x");
+    const View out = QuantArray(info[1], "out");
+    const View scale = ScaleArray(info[2]);
+    const View zero = ZeroPointArray(info[3]);
+    quantkit::AxisLayout layout{};
+    int32_t qmin = 0, qmax = 0;
+    Raise(env, quantkit::args::CheckQuantizeAxis(x.span(), out.span(), scale.span(), zero.span(), NumberArg(info[4]),
+                                                 NumberArg(info[5]), NumberArg(info[6]), NumberArg(info[7]),
+                                                 NumberArg(info[8]), NumberArg(info[9]), &layout, &qmin, &qmax));
+    const size_t count = quantkit::AxisParamCount(layout);
+    const float* scales = static_cast<const float*>(scale.data);
+    const int32_t* zeros = static_cast<const int32_t*>(zero.data);
+    std::vector<float> lo, hi;
+    if (quantkit::AxisNeedsLanes(layout)) {
+      lo.resize(count);
+      hi.resize(count);
+      for (size_t k = 0; k < count; ++k) {
+        lo[k] = static_cast<float>(qmin - zeros[k]);
+        hi[k] = static_cast<float>(qmax - zeros[k]);
+      }
+    }
+    const quantkit::AxisQuantizeCall call{kernels_->quantize[x.type][out.type],
+                                          kernels_->quantize_lanes[x.type][out.type],
+                                          x.data, ElementSize(x.kind), out.data, ElementSize(out.kind), scales, zeros,
+                                          lo.data(), hi.data(), qmin, qmax, layout};
+    quantkit::ForUnitParts(quantkit::AxisUnitCount(layout), quantkit::AxisUnitLength(layout), threads_,
+                           [&](size_t begin, size_t end) { quantkit::QuantizeAxis(call, begin, end); });
+    return env.Undefined();
+  }
+
+  // dequantizeAxis(q, out, scale, zeroPoint, outer, axisLength, inner, blockSize)
+  Napi::Value DequantizeAxis(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    CheckArgCount(info, 8, "dequantizeAxis");
+    const View q = QuantArray(info[0], "q");
+    const View out = Float32Output(info[1], "out");
+    const View scale = ScaleArray(info[2]);
+    const View zero = ZeroPointArray(info[3]);
+    quantkit::AxisLayout layout{};
+    Raise(env, quantkit::args::CheckDequantizeAxis(q.span(), out.span(), scale.span(), zero.span(), NumberArg(info[4]),
+                                                   NumberArg(info[5]), NumberArg(info[6]), NumberArg(info[7]), &layout));
+    const quantkit::AxisDequantizeCall call{kernels_->dequantize[q.type], kernels_->dequantize_lanes[q.type], q.data,
+                                            ElementSize(q.kind), static_cast<float*>(out.data),
+                                            static_cast<const float*>(scale.data),
+                                            static_cast<const int32_t*>(zero.data), layout};
+    quantkit::ForUnitParts(quantkit::AxisUnitCount(layout), quantkit::AxisUnitLength(layout), threads_,
+                           [&](size_t begin, size_t end) { quantkit::DequantizeAxis(call, begin, end); });
+    return env.Undefined();
+  }
+
+  // minMaxAxis(x, out, outer, axisLength, inner, blockSize): out[2k], out[2k + 1] = min, max
+  // of parameter k's elements (NaN ignored; NaN, NaN when none).
+  Napi::Value MinMaxAxis(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    CheckArgCount(info, 6, "minMaxAxis");
+    const View x = FloatInput(info[0], "x");
+    const View out = Float64Output(info[1], "out");
+    quantkit::AxisLayout layout{};
+    Raise(env, quantkit::args::CheckMinMaxAxis(x.span(), out.span(), NumberArg(info[2]), NumberArg(info[3]),
+                                               NumberArg(info[4]), NumberArg(info[5]), &layout));
+    quantkit::MinMaxAxis(kernels_->minmax[x.type], x.data, x.type == quantkit::kF64, layout,
+                         static_cast<double*>(out.data));
     return env.Undefined();
   }
 

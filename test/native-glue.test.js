@@ -70,6 +70,19 @@ describe('native glue, called directly', () => {
     throwsClean(() => binding.dequantize(new Uint16Array(4), new Float32Array(4), 1, -1), 'RangeError', /integer in \[0, 65535\] for zeroPoint but received -1/);
   });
 
+  it('recode refuses what would be memory-unsafe or meaningless', () => {
+    throwsClean(() => binding.recode(new Int8Array(4), new Int8Array(4), 128), 'TypeError', /q's width with the other signedness/);
+    throwsClean(() => binding.recode(new Int8Array(4), new Uint16Array(4), 128), 'TypeError', /q's width with the other signedness/);
+    throwsClean(() => binding.recode(new Int8Array(4), new Uint8Array(5), 128), 'RangeError', /input length 4 but received 5/);
+    const shared = new ArrayBuffer(16);
+    throwsClean(() => binding.recode(new Int8Array(shared, 0, 8), new Uint8Array(shared, 4, 8), 128), 'RangeError', /not to overlap/);
+    throwsClean(() => binding.recode(new Int8Array(4), new Uint8Array(4), 129), 'RangeError', /integer in \[-128, 128\] for offset but received 129/);
+    throwsClean(() => binding.recode(new Int16Array(4), new Uint16Array(4), 0.5), 'RangeError', /for offset but received 0.5/);
+    const same = new Int16Array([-32768, -1, 0, 32767]);
+    binding.recode(same, new Uint16Array(same.buffer), 32768); // in place is allowed
+    assert.deepEqual(Array.from(new Uint16Array(same.buffer)), [0, 32767, 32768, 65535]);
+  });
+
   it('survives any JS value in any position', () => {
     const values = [
       undefined, null, true, 0, -1, 0.5, NaN, Infinity, 1e300, 'str', Symbol('s'), 10n, {}, [], () => {},

@@ -1,6 +1,6 @@
 // Compiled with `tsc --noEmit --strict` by test/module.test.js: a TypeScript user's view of
 // the package. Lines marked @ts-expect-error must stay errors, or the typings are too loose.
-import quantkit, { quantize, dequantize, quantizeDynamic, paramsFromRange, computeParams, minMax, backend, pack, unpack } from 'quantkit';
+import quantkit, { quantize, dequantize, quantizeDynamic, paramsFromRange, computeParams, minMax, backend, pack, unpack, toUnsigned, toSigned } from 'quantkit';
 import type { QuantParams, DType, BackendInfo } from 'quantkit';
 
 const x = new Float32Array([0.5, -1, 2]);
@@ -35,3 +35,11 @@ const back4: Float32Array = dequantize(q4, { scale: 1, zeroPoint: 0, dtype: 'int
 const wrong4: Uint8Array = unpack(q4, 'int2', 3);
 export { q4, v4, u2, back4, wrong4 };
 export { back, inPlace, dynData, dyn16Data, r, name, info, d, wrong };
+
+// Signed and unsigned codes keep their types.
+const s8 = quantize(x, { scale: 0.1, zeroPoint: 0, dtype: 'int8' });
+const u8: { data: Uint8Array; params: { dtype: 'uint8' } } = toUnsigned(s8, { scale: 0.1, zeroPoint: 0, dtype: 'int8' });
+const i16back: Int16Array = toSigned(new Uint16Array(2), { scale: 1, zeroPoint: 32768, dtype: 'uint16' }).data;
+// @ts-expect-error: toUnsigned takes signed codes
+toUnsigned(new Uint8Array(2), { scale: 1, zeroPoint: 0, dtype: 'uint8' });
+export { u8, i16back };

@@ -1,0 +1,89 @@
+'use strict';
+// int8 <-> uint8 and int16 <-> uint16 codes without a float round trip: codes and zero point
+// move by 2^(b−1), so quantizing with the moved parameters gives the moved codes and every
+// dequantized value is unchanged, bit for bit.
+const assert = require('node:assert/strict');
+const qk = require('./support/quantkit');
+const { CTORS, qRange, quantizeRef } = require('./support/reference');
+const { randomFloats, SPECIALS, tiesFor } = require('./support/data');
+
+const PAIRS = [['int8', 'uint8'], ['int16', 'uint16']];
+const bitsOf = (a) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+
+function rejects(fn, name, message, ...arrays) {
+  const before = arrays.map((a) => Array.from(a));
+  assert.throws(fn, (e) => {
+    assert.equal(e.constructor.name, name, e.message);
+    assert.equal(e.message, message);
+    return true;
+  });
+  arrays.forEach((a, i) => assert.deepEqual(Array.from(a), before[i], 'out was not touched'));
+}
+
+describe(`signed and unsigned codes (${qk.backend.name}/${qk.backend.isa})`, () => {
+  for (const [signed, unsigned] of PAIRS) {
+    const width = signed === 'int8' ? 8 : 16;
+    for (const bits of [undefined, 2, 5, width - 1]) {
+      const label = `${signed} ↔ ${unsigned}${bits ? `, ${bits} bits` : ''}`;
+      it(`${label}: the moved parameters quantize to the moved codes, and dequantize to the same values`, () => {
+        const [smin, smax] = qRange(signed, bits);
+        const offset = 2 ** ((bits ?? width) - 1);
+        for (const zeroPoint of [smin, smax, 0, smin + 1]) {
+          const sp = { scale: 0.037, zeroPoint, dtype: signed, ...(bits ? { bits } : {}) };
+          const x = new Float32Array([...randomFloats(1500, zeroPoint & 0xff, 0.037 * offset * 3), ...tiesFor(0.037, -40, 40), ...SPECIALS]);
+          const q = qk.quantize(x, sp);
+          const u = qk.toUnsigned(q, sp);
+          assert.deepEqual(u.params, { scale: 0.037, zeroPoint: zeroPoint + offset, dtype: unsigned, ...(bits ? { bits } : {}) });
+          assert.ok(u.data instanceof CTORS[unsigned]);
+          assert.deepEqual(u.data, quantizeRef(x, u.params), 'toUnsigned(quantize(x, p)) = quantize(x, toUnsigned p)');
+          assert.deepEqual(u.data, CTORS[unsigned].from(q, (v) => v + offset));
+          assert.deepEqual(bitsOf(qk.dequantize(u.data, u.params)), bitsOf(qk.dequantize(q, sp)));
+          const back = qk.toSigned(u.data, u.params);
+          assert.deepEqual(back.params, sp);
+          assert.deepEqual(back.data, q);
+        }
+      });
+    }
+
+    it(`${signed} ↔ ${unsigned}: in place, through a view of the same memory`, () => {
+      const sp = { scale: 0.5, zeroPoint: 3, dtype: signed };
+      const x = randomFloats(333, 4, 100);
+      const q = qk.quantize(x, sp);
+      const copy = q.slice();
+      const view = new CTORS[unsigned](q.buffer, q.byteOffset, q.length);
+      const u = qk.toUnsigned(q, sp, view);
+      assert.equal(u.data, view);
+      assert.deepEqual(view, qk.toUnsigned(copy, sp).data);
+      const s = qk.toSigned(view, u.params, q);
+      assert.equal(s.data, q);
+      assert.deepEqual(q, copy);
+    });
+
+    it(`${signed} ↔ ${unsigned}: into out at an odd offset, and empty input`, () => {
+      const sp = { scale: 1, zeroPoint: -1, dtype: signed };
+      const q = CTORS[signed].from({ length: 50 }, (_, i) => (i * 37) % 100 - 50);
+      const backing = new CTORS[unsigned](60).fill(9);
+      const out = backing.subarray(3, 53);
+      assert.equal(qk.toUnsigned(q, sp, out).data, out);
+      assert.deepEqual(out, CTORS[unsigned].from(q, (v) => v + 2 ** (width - 1)));
+      assert.ok(backing.subarray(0, 3).every((v) => v === 9) && backing.subarray(53).every((v) => v === 9));
+      assert.deepEqual(qk.toUnsigned(new CTORS[signed](0), sp).data, new CTORS[unsigned](0));
+    });
+  }
+
+  it('refuses the wrong direction, packed dtypes, wrong arrays and partial overlap, writing nothing', () => {
+    const q = new Int8Array([1, 2, 3]);
+    const p = { scale: 1, zeroPoint: 0, dtype: 'int8' };
+    const out = new Uint8Array(3).fill(7);
+    rejects(() => qk.toSigned(q, p, out), 'TypeError', "Expected 'uint8' or 'uint16' for params.dtype but received 'int8'", out);
+    rejects(() => qk.toUnsigned(new Uint8Array(3), { ...p, dtype: 'uint8' }, new Int8Array(3)), 'TypeError', "Expected 'int8' or 'int16' for params.dtype but received 'uint8'");
+    rejects(() => qk.toUnsigned(new Uint8Array(2), { ...p, dtype: 'int4' }), 'TypeError', "Expected 'int8' or 'int16' for params.dtype but received 'int4'");
+    rejects(() => qk.toUnsigned(new Uint8Array(3), p, out), 'TypeError', "Expected a Int8Array (dtype 'int8') for q but received Uint8Array(3)", out);
+    rejects(() => qk.toUnsigned(q, p, new Uint16Array(3)), 'TypeError', "Expected a Uint8Array (dtype 'uint8') for out but received Uint16Array(3)");
+    rejects(() => qk.toUnsigned(q, p, new Uint8Array(4)), 'RangeError', 'Expected out.length to equal the input length 3 but received 4');
+    rejects(() => qk.toUnsigned(q, { ...p, scale: 0 }, out), 'RangeError', 'Expected a positive finite float32 for params.scale but received 0', out);
+    const shared = new Int8Array(8).fill(1);
+    const overlapping = new Uint8Array(shared.buffer, 1, 4);
+    rejects(() => qk.toUnsigned(shared.subarray(0, 4), p, overlapping), 'RangeError', "Expected out to be q's own memory or not to overlap it, but it overlaps part of it", overlapping);
+  });
+});
