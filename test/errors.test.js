@@ -3,19 +3,9 @@
 // the argument and what was received, before any element of `out` is touched.
 const assert = require('node:assert/strict');
 const qk = require('./support/quantkit');
+const { rejects } = require('./support/assert');
 
 const SENTINEL = 42;
-
-/** Asserts fn throws `name` with exactly `message`, and that none of `arrays` changed. */
-function rejects(fn, name, message, ...arrays) {
-  const before = arrays.map((a) => Array.from(a));
-  assert.throws(fn, (e) => {
-    assert.equal(e.constructor.name, name, `error class for: ${e.message}`);
-    assert.equal(e.message, message);
-    return true;
-  });
-  arrays.forEach((a, i) => assert.deepEqual(Array.from(a), before[i], 'out was not touched'));
-}
 
 function detached(Ctor, n) {
   const a = new Ctor(n);

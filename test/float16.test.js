@@ -5,6 +5,7 @@
 // backend, so agreement with ORT is also agreement between backends and ISAs.
 const assert = require('node:assert/strict');
 const qk = require('./support/quantkit');
+const { rejects } = require('./support/assert');
 const { randomSource } = require('./support/data');
 const { ortToFloat16, ortFromFloat16, ortToBFloat16, ortFromBFloat16, releaseCastSessions } = require('./support/ort-cast');
 
@@ -228,11 +229,7 @@ describe(`float16 and bfloat16 (${qk.backend.name}/${qk.backend.isa})`, function
     });
 
     it('errors: TypeError for types, RangeError for lengths, overlap and detached buffers; nothing written', () => {
-      const rejects = (fn, cls, message, ...arrays) => {
-        const before = arrays.map((a) => Array.from(a));
-        assert.throws(fn, (e) => e.constructor.name === cls && e.message === message);
-        arrays.forEach((a, i) => assert.deepEqual(Array.from(a), before[i]));
-      };
+
       const x = new Float32Array([1, 2, 3]);
       const o = new Uint16Array(3).fill(7);
       const F16 = globalThis.Float16Array ? 'a Uint16Array or Float16Array' : 'a Uint16Array';

@@ -6,7 +6,8 @@
 // hand; never from the code under test.
 const assert = require('node:assert/strict');
 const qk = require('./support/quantkit');
-const { prng } = require('./support/data');
+const { rejects } = require('./support/assert');
+const { prng, nextFloat32 } = require('./support/data');
 
 const { ggml } = qk;
 const BYTES = { q8_0: 34, q4_0: 18, q4_1: 20 };
@@ -128,15 +129,6 @@ const bitsOf = (v) => {
   f32[0] = v;
   return u32[0];
 };
-function next(v, dir) {
-  f32[0] = v;
-  if (v === 0) {
-    u32[0] = 1;
-    return dir > 0 ? f32[0] : -f32[0];
-  }
-  u32[0] += (v > 0) === (dir > 0) ? 1 : -1;
-  return f32[0];
-}
 
 function assertFloatsEqual(actual, expected, what) {
   assert.equal(actual.length, expected.length);
@@ -211,8 +203,8 @@ function boundaryBlocks(type, lo, hi) {
   const values = [];
   for (const p of points) {
     let v = f(p);
-    for (let s = 0; s < 3; s++) v = next(v, -1);
-    for (let s = 0; s < 7; s++, v = next(v, 1)) {
+    for (let s = 0; s < 3; s++) v = nextFloat32(v, -1);
+    for (let s = 0; s < 7; s++, v = nextFloat32(v, 1)) {
       if (type === 'q4_1' ? v >= a && v <= b : Math.abs(v) <= bound) values.push(v);
     }
   }
@@ -396,15 +388,6 @@ describe(`ggml blocks (${qk.backend.name}/${qk.backend.isa})`, () => {
 
   describe('errors', () => {
     const SENT = 0xab;
-    function rejects(fn, name, message, out) {
-      const before = out && Array.from(out);
-      assert.throws(fn, (e) => {
-        assert.equal(e.constructor.name, name, `class for: ${e.message}`);
-        assert.equal(e.message, message);
-        return true;
-      });
-      if (out) assert.deepEqual(Array.from(out), before, 'out untouched');
-    }
     const x = new Float32Array(64).fill(1);
 
     it('type', () => {

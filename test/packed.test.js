@@ -5,6 +5,7 @@
 // independent packer below; ONNX Runtime is the oracle for the numbers and the bit order.
 const assert = require('node:assert/strict');
 const qk = require('./support/quantkit');
+const { rejects } = require('./support/assert');
 const { quantizeValue, rintEven } = require('./support/reference');
 const { buildModel } = require('./support/onnx-graphs');
 
@@ -228,15 +229,6 @@ describe(`packed sub-byte dtypes (${qk.backend.name}/${qk.backend.isa})`, () => 
   }
 
   describe('errors: the class, the message, and out untouched', () => {
-    function rejects(fn, name, message, ...arrays) {
-      const before = arrays.map((a) => Array.from(a));
-      assert.throws(fn, (e) => {
-        assert.equal(e.constructor.name, name, `error class for: ${e.message}`);
-        assert.equal(e.message, message);
-        return true;
-      });
-      arrays.forEach((a, i) => assert.deepEqual(Array.from(a), before[i], 'out was not touched'));
-    }
     const x = new Float32Array([0.5, -1, 2]);
     const i4 = { scale: 0.1, zeroPoint: 0, dtype: 'int4' };
 

@@ -4,21 +4,13 @@
 // dequantized value is unchanged, bit for bit.
 const assert = require('node:assert/strict');
 const qk = require('./support/quantkit');
+const { rejects } = require('./support/assert');
 const { CTORS, qRange, quantizeRef } = require('./support/reference');
 const { randomFloats, SPECIALS, tiesFor } = require('./support/data');
 
 const PAIRS = [['int8', 'uint8'], ['int16', 'uint16']];
 const bitsOf = (a) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 
-function rejects(fn, name, message, ...arrays) {
-  const before = arrays.map((a) => Array.from(a));
-  assert.throws(fn, (e) => {
-    assert.equal(e.constructor.name, name, e.message);
-    assert.equal(e.message, message);
-    return true;
-  });
-  arrays.forEach((a, i) => assert.deepEqual(Array.from(a), before[i], 'out was not touched'));
-}
 
 describe(`signed and unsigned codes (${qk.backend.name}/${qk.backend.isa})`, () => {
   for (const [signed, unsigned] of PAIRS) {
