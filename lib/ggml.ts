@@ -3,7 +3,7 @@
 // tensor. The facade validates every argument, then calls the live backend.
 import type { FloatArray, QuantkitBinding } from '../binding';
 import { GGML_BLOCK_BYTES } from './ggml-fallback';
-import { checkFloat32Out, checkFloatArray, describe, isDetached, typedArrayKind } from './validate';
+import { checkDisjoint, checkFloat32Out, checkFloatArray, describe, isDetached, typedArrayKind } from './validate';
 
 export type GgmlType = 'q8_0' | 'q4_0' | 'q4_1';
 
@@ -50,18 +50,6 @@ function checkByteLength(a: Uint8Array, want: number, name: string, why: string)
   if (a.length !== want) throw new RangeError(`Expected ${name}.length to be ${want} (${why}) but received ${a.length}`);
 }
 
-function checkNoOverlap(input: ArrayBufferView, out: ArrayBufferView, name: string): void {
-  if (
-    out.buffer === input.buffer &&
-    out.byteLength !== 0 &&
-    input.byteLength !== 0 &&
-    out.byteOffset < input.byteOffset + input.byteLength &&
-    input.byteOffset < out.byteOffset + out.byteLength
-  ) {
-    throw new RangeError(`Expected ${name} not to overlap the input's memory but it does`);
-  }
-}
-
 function blockWhy(blocks: number, type: string, bytes: number): string {
   return `${blocks} ${type} block${blocks === 1 ? '' : 's'} of ${bytes} bytes`;
 }
@@ -86,7 +74,7 @@ export function ggmlFacade(binding: QuantkitBinding): Ggml {
       } else {
         target = checkUint8Array(out, 'out');
         checkByteLength(target, blocks * size, 'out', blockWhy(blocks, type, size));
-        checkNoOverlap(x, target, 'out');
+        checkDisjoint(x, target, 'out');
       }
       const bad = binding.ggmlQuantize(x, target, code);
       if (bad >= 0) {
@@ -114,7 +102,7 @@ export function ggmlFacade(binding: QuantkitBinding): Ggml {
       } else {
         target = checkFloat32Out(out, 'out');
         if (target.length !== n) throw new RangeError(`Expected out.length to equal n ${n} but received ${target.length}`);
-        checkNoOverlap(input, target, 'out');
+        checkDisjoint(input, target, 'out');
       }
       binding.ggmlDequantize(input, target, code);
       return target;

@@ -415,7 +415,7 @@ describe(`ggml blocks (${qk.backend.name}/${qk.backend.isa})`, () => {
       const buf = new ArrayBuffer(400);
       const xs = new Float32Array(buf, 0, 64);
       const overlap = new Uint8Array(buf, 200, 40);
-      rejects(() => ggml.quantize(xs, 'q4_1', overlap), 'RangeError', "Expected out not to overlap the input's memory but it does", overlap);
+      rejects(() => ggml.quantize(xs, 'q4_1', overlap), 'RangeError', "Expected out not to overlap the input's memory but it shares bytes [200, 240) of the same buffer", overlap);
     });
 
     it('non-finite values name the first one, nothing written', () => {
@@ -448,7 +448,7 @@ describe(`ggml blocks (${qk.backend.name}/${qk.backend.isa})`, () => {
       const inBytes = new Uint8Array(buf, 0, 36);
       const overlap = new Float32Array(buf, 32, 64);
       overlap.fill(7);
-      rejects(() => ggml.dequantize(inBytes, 'q4_0', 64, overlap), 'RangeError', "Expected out not to overlap the input's memory but it does", overlap);
+      rejects(() => ggml.dequantize(inBytes, 'q4_0', 64, overlap), 'RangeError', "Expected out not to overlap the input's memory but it shares bytes [32, 36) of the same buffer", overlap);
     });
   });
 });
