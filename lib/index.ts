@@ -203,7 +203,7 @@ function quantizePacked(x: FloatArray, p: CheckedParams, out: unknown): Uint8Arr
  */
 export function quantize<D extends DType>(x: FloatArray, params: QuantParams<D> | AxisParams<D>, out?: QuantArrayOf<D>): QuantArrayOf<D> {
   checkFloatArray(x, 'x');
-  if (hasAxis(params)) return axis.quantize(x, params as Record<string, unknown>, out) as QuantArrayOf<D>;
+  if (hasAxis(params)) return axis.quantize(x, params as unknown as Record<string, unknown>, out) as QuantArrayOf<D>;
   const p = checkParams(params);
   if (p.info.packed) return quantizePacked(x, p, out) as QuantArrayOf<D>;
   let target: QuantArrayOf<D>;
@@ -247,7 +247,7 @@ function dequantizePacked(q: unknown, params: QuantParams, p: CheckedParams, out
  * A packed q (uint4/int4/uint2/int2) needs its element count: out.length, or params.count.
  */
 export function dequantize<D extends DType>(q: QuantArrayOf<D>, params: QuantParams<D> | AxisParams<D>, out?: Float32Array): Float32Array {
-  if (hasAxis(params)) return axis.dequantize(q, params as Record<string, unknown>, out);
+  if (hasAxis(params)) return axis.dequantize(q, params as unknown as Record<string, unknown>, out);
   const p = checkParams(params);
   if (p.info.packed) return dequantizePacked(q, params as QuantParams, p, out);
   checkQuantArray(q, p.info, 'q');

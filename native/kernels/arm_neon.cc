@@ -29,6 +29,8 @@ struct NeonVec {
   static F Load(const double* p) { return vcvt_high_f32_f64(vcvt_f32_f64(vld1q_f64(p)), vld1q_f64(p + 2)); }
   static F Splat(float v) { return vdupq_n_f32(v); }
   static I SplatI(int32_t v) { return vdupq_n_s32(v); }
+  static I LoadI(const int32_t* p) { return vld1q_s32(p); }
+  static I AddI(I a, I b) { return vaddq_s32(a, b); }
 
   static I Quantize(F x, F scale, F lo, F hi, I zero) {
     F v = vdivq_f32(x, scale);

@@ -33,12 +33,28 @@ using QuantizeFn = void (*)(const void* x, void* q, size_t n, const QuantizePara
 using DequantizeFn = void (*)(const void* q, float* x, size_t n, float scale, int32_t zero_point);
 using MinMaxFn = MinMaxResult (*)(const void* x, size_t n);
 
+// Per-lane parameters (per-axis and blocked quantization, kernels/axis.h): element i of a
+// call uses scale[i] and zero_point[i]; lo[i] = float(qmin - zero_point[i]) and
+// hi[i] = float(qmax - zero_point[i]) are precomputed by the caller. Each element gets the
+// bits the per-tensor kernel gives it with QuantizeParams{scale[i], zero_point[i], qmin, qmax}.
+struct LaneParams {
+  const float* scale;
+  const int32_t* zero_point;
+  const float* lo;
+  const float* hi;
+};
+
+using QuantizeLanesFn = void (*)(const void* x, void* q, size_t n, const LaneParams& p);
+using DequantizeLanesFn = void (*)(const void* q, float* x, size_t n, const float* scale, const int32_t* zero_point);
+
 // One row per ISA level; filled once at load time (see dispatch.cc).
 struct KernelTable {
   const char* isa;
   QuantizeFn quantize[kFloatTypeCount][kQuantTypeCount];
   DequantizeFn dequantize[kQuantTypeCount];
   MinMaxFn minmax[kFloatTypeCount];
+  QuantizeLanesFn quantize_lanes[kFloatTypeCount][kQuantTypeCount];
+  DequantizeLanesFn dequantize_lanes[kQuantTypeCount];
 };
 
 // ISA levels in increasing order of capability. Room for arm64 (neon) is kept in the

@@ -18,6 +18,14 @@ struct ScalarOps {
   static MinMaxResult MinMax(const In* x, size_t n) {
     return scalar::MinMax(x, n);
   }
+  template <typename In, typename Out>
+  static void QuantizeLanes(const In* x, Out* q, size_t n, const LaneParams& p) {
+    scalar::QuantizeLanes(x, q, n, p.scale, p.zero_point, p.lo, p.hi);
+  }
+  template <typename Q>
+  static void DequantizeLanes(const Q* q, float* x, size_t n, const float* scale, const int32_t* zero_point) {
+    scalar::DequantizeLanes(q, x, n, scale, zero_point);
+  }
 };
 
 }  // namespace

@@ -47,6 +47,30 @@ void Quantize(const In* x, Out* q, size_t n, const QuantizeParams& p) {
   }
 }
 
+// Quantize with per-element parameters: the same expression as Quantize, element by element.
+template <typename In, typename Out>
+void QuantizeLanes(const In* x, Out* q, size_t n, const float* scale, const int32_t* zero_point, const float* lo,
+                   const float* hi) {
+  for (size_t i = 0; i < n; ++i) {
+    float v = ToF32(x[i]) / scale[i];
+    if (v > hi[i]) {
+      v = hi[i];
+    } else if (v < lo[i]) {
+      v = lo[i];
+    } else if (v != v) {
+      v = 0.0f;
+    }
+    q[i] = static_cast<Out>(static_cast<int32_t>(std::nearbyint(v)) + zero_point[i]);
+  }
+}
+
+template <typename Q>
+void DequantizeLanes(const Q* q, float* x, size_t n, const float* scale, const int32_t* zero_point) {
+  for (size_t i = 0; i < n; ++i) {
+    x[i] = static_cast<float>(static_cast<int32_t>(q[i]) - zero_point[i]) * scale[i];
+  }
+}
+
 template <typename Q>
 void Dequantize(const Q* q, float* x, size_t n, float scale, int32_t zero_point) {
   for (size_t i = 0; i < n; ++i) {

@@ -17,6 +17,7 @@
 //                             narrow in-range codes (plus PackBias) to Out, unaligned
 //   I LoadQ(const Q*)         kWidth codes widened to int32
 //   F Dequantize(I q, I zero, F scale)   fl(float(q - zero) * scale)
+//   I LoadI(const int32_t*), I AddI(I, I) kWidth int32 values; lane-wise add (per-lane kernels)
 //   void StoreF(float*, F)
 //   F Min(F x, F acc), Max(F x, F acc)   acc where x is NaN (minps/maxps operand order)
 //   float ReduceMin(F), ReduceMax(F)     over NaN-free lanes
@@ -120,6 +121,32 @@ MinMaxResult MinMax(const In* x, size_t n) {
   return scalar::Finish(lo, hi);
 }
 
+// Per-lane parameters (LaneParams): the loop of Quantize with the four parameter vectors
+// loaded next to x instead of splatted, so each lane does exactly the per-tensor arithmetic.
+template <class Vec, class In, class Out>
+void QuantizeLanes(const In* x, Out* q, size_t n, const LaneParams& p) {
+  constexpr size_t W = Vec::kWidth;
+  const auto bias = Vec::SplatI(-Vec::PackBias(q));
+  const auto lane = [&](size_t i) {
+    return Vec::Quantize(Vec::Load(x + i), Vec::Load(p.scale + i), Vec::Load(p.lo + i), Vec::Load(p.hi + i),
+                         Vec::AddI(Vec::LoadI(p.zero_point + i), bias));
+  };
+  size_t i = 0;
+  for (; i + 4 * W <= n; i += 4 * W) Vec::Store4(q + i, lane(i), lane(i + W), lane(i + 2 * W), lane(i + 3 * W));
+  for (; i + W <= n; i += W) Vec::Store1(q + i, lane(i));
+  scalar::QuantizeLanes(x + i, q + i, n - i, p.scale + i, p.zero_point + i, p.lo + i, p.hi + i);
+}
+
+template <class Vec, class Q>
+void DequantizeLanes(const Q* q, float* x, size_t n, const float* scale, const int32_t* zero_point) {
+  constexpr size_t W = Vec::kWidth;
+  size_t i = 0;
+  for (; i + W <= n; i += W) {
+    Vec::StoreF(x + i, Vec::Dequantize(Vec::LoadQ(q + i), Vec::LoadI(zero_point + i), Vec::Load(scale + i)));
+  }
+  scalar::DequantizeLanes(q + i, x + i, n - i, scale + i, zero_point + i);
+}
+
 // Adapts a Vec to the Ops shape MakeKernelTable expects.
 template <class Vec>
 struct Ops {
@@ -134,6 +161,14 @@ struct Ops {
   template <typename In>
   static MinMaxResult MinMax(const In* x, size_t n) {
     return simd::MinMax<Vec>(x, n);
+  }
+  template <typename In, typename Out>
+  static void QuantizeLanes(const In* x, Out* q, size_t n, const LaneParams& p) {
+    simd::QuantizeLanes<Vec>(x, q, n, p);
+  }
+  template <typename Q>
+  static void DequantizeLanes(const Q* q, float* x, size_t n, const float* scale, const int32_t* zero_point) {
+    simd::DequantizeLanes<Vec>(q, x, n, scale, zero_point);
   }
 };
 

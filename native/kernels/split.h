@@ -45,6 +45,35 @@ void ForParts(size_t n, int threads, Fn fn) {
   }
 }
 
+// Calls fn(begin, end) over units [0, units) of `unit_length` elements each, in up to
+// `threads` parts of at least kMinPartLength elements (whole units; per-axis kernels).
+template <typename Fn>
+void ForUnitParts(size_t units, size_t unit_length, int threads, Fn fn) {
+  const size_t n = units * unit_length;
+  size_t parts = n / kMinPartLength;
+  if (parts > static_cast<size_t>(threads)) parts = static_cast<size_t>(threads);
+  if (parts > units) parts = units;
+  if (parts <= 1) {
+    fn(size_t{0}, units);
+    return;
+  }
+  const size_t step = units / parts;
+  std::thread helpers[kMaxThreads];
+  for (size_t k = 1; k < parts; ++k) {
+    const size_t begin = k * step;
+    const size_t end = k + 1 == parts ? units : begin + step;
+    try {
+      helpers[k] = std::thread([&fn, begin, end] { fn(begin, end); });
+    } catch (const std::system_error&) {
+      fn(begin, end);
+    }
+  }
+  fn(size_t{0}, step);
+  for (size_t k = 1; k < parts; ++k) {
+    if (helpers[k].joinable()) helpers[k].join();
+  }
+}
+
 // Combines the results of two parts (each already through scalar::Finish: NaN, NaN for no
 // value, zeros as +0).
 inline MinMaxResult MergeMinMax(MinMaxResult a, MinMaxResult b) {

@@ -38,6 +38,18 @@ MinMaxResult MinMaxErased(const void* x, size_t n) {
   return Ops::template MinMax<typename FloatOf<F>::type>(static_cast<const typename FloatOf<F>::type*>(x), n);
 }
 
+template <typename Ops, int F, int Q>
+void QuantizeLanesErased(const void* x, void* q, size_t n, const LaneParams& p) {
+  Ops::template QuantizeLanes<typename FloatOf<F>::type, typename QuantOf<Q>::type>(
+      static_cast<const typename FloatOf<F>::type*>(x), static_cast<typename QuantOf<Q>::type*>(q), n, p);
+}
+
+template <typename Ops, int Q>
+void DequantizeLanesErased(const void* q, float* x, size_t n, const float* scale, const int32_t* zero_point) {
+  Ops::template DequantizeLanes<typename QuantOf<Q>::type>(static_cast<const typename QuantOf<Q>::type*>(q), x, n,
+                                                           scale, zero_point);
+}
+
 // constexpr so that an ISA file can make its table constant-initialized data: the
 // accessor of an AVX-512 table is compiled with AVX-512 flags but is called on every CPU
 // (KernelsFor is asked about every level), so it must run no code beyond returning an address.
@@ -52,6 +64,12 @@ constexpr KernelTable MakeKernelTable(const char* isa) {
       {DequantizeErased<Ops, kU8>, DequantizeErased<Ops, kI8>, DequantizeErased<Ops, kU16>,
        DequantizeErased<Ops, kI16>},
       {MinMaxErased<Ops, kF32>, MinMaxErased<Ops, kF64>},
+      {{QuantizeLanesErased<Ops, kF32, kU8>, QuantizeLanesErased<Ops, kF32, kI8>, QuantizeLanesErased<Ops, kF32, kU16>,
+        QuantizeLanesErased<Ops, kF32, kI16>},
+       {QuantizeLanesErased<Ops, kF64, kU8>, QuantizeLanesErased<Ops, kF64, kI8>, QuantizeLanesErased<Ops, kF64, kU16>,
+        QuantizeLanesErased<Ops, kF64, kI16>}},
+      {DequantizeLanesErased<Ops, kU8>, DequantizeLanesErased<Ops, kI8>, DequantizeLanesErased<Ops, kU16>,
+       DequantizeLanesErased<Ops, kI16>},
   };
 }
 

@@ -21,6 +21,8 @@ struct Avx2Vec {
   }
   static F Splat(float v) { return _mm256_set1_ps(v); }
   static I SplatI(int32_t v) { return _mm256_set1_epi32(v); }
+  static I LoadI(const int32_t* p) { return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)); }
+  static I AddI(I a, I b) { return _mm256_add_epi32(a, b); }
 
   static I Quantize(F x, F scale, F lo, F hi, I zero) {
     F v = _mm256_div_ps(x, scale);

@@ -28,6 +28,8 @@ struct Avx512Vec {
   }
   static F Splat(float v) { return _mm512_set1_ps(v); }
   static I SplatI(int32_t v) { return _mm512_set1_epi32(v); }
+  static I LoadI(const int32_t* p) { return _mm512_loadu_si512(p); }
+  static I AddI(I a, I b) { return _mm512_add_epi32(a, b); }
 
   // Rounding goes through MXCSR (no embedded {rn-sae}) so that every ISA, the scalar tail
   // included, rounds under the same mode.

@@ -34,6 +34,8 @@ struct Sse2Vec {
   }
   static F Splat(float v) { return _mm_set1_ps(v); }
   static I SplatI(int32_t v) { return _mm_set1_epi32(v); }
+  static I LoadI(const int32_t* p) { return _mm_loadu_si128(reinterpret_cast<const __m128i*>(p)); }
+  static I AddI(I a, I b) { return _mm_add_epi32(a, b); }
 
   static I Quantize(F x, F scale, F lo, F hi, I zero) {
     F v = _mm_div_ps(x, scale);

@@ -43,3 +43,20 @@ const i16back: Int16Array = toSigned(new Uint16Array(2), { scale: 1, zeroPoint: 
 // @ts-expect-error: toUnsigned takes signed codes
 toUnsigned(new Uint8Array(2), { scale: 1, zeroPoint: 0, dtype: 'uint8' });
 export { u8, i16back };
+
+// Per-axis and blocked parameters keep the dtype's arrays.
+const ap = computeParams(x, { axis: 0, shape: [3], dtype: 'int8' });
+const apScale: Float32Array = ap.scale;
+const apZero: Int8Array | undefined = ap.zeroPoint;
+const aq: Int8Array = quantize(x, ap);
+const aBack: Float32Array = dequantize(aq, ap);
+const blocked: Uint16Array = quantize(x, { scale: new Float32Array(1), axis: -1, shape: [3], blockSize: 32, dtype: 'uint16' });
+const ad = quantizeDynamic(x, { axis: 0, shape: [1, 3], blockSize: 2, dtype: 'int4' });
+const adData: Uint8Array = ad.data;
+const adZero: Int8Array | undefined = ad.zeroPoint;
+const perTensorStill: number = computeParams(x, { dtype: 'int8' }).scale;
+// @ts-expect-error: per-axis zero points are the dtype's container (Int8Array for int8)
+quantize(x, { scale: new Float32Array(3), zeroPoint: new Uint8Array(3), axis: 0, shape: [3], dtype: 'int8' });
+// @ts-expect-error: per-axis parameters need a shape
+quantize(x, { scale: new Float32Array(3), axis: 0, dtype: 'uint8' });
+export { apScale, apZero, aBack, blocked, adData, adZero, perTensorStill };

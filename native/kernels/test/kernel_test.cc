@@ -350,6 +350,57 @@ void TestQuantize(const KernelTable& isa, Inputs& gen, std::vector<Check>& check
 }
 
 // ---------------------------------------------------------------------------------------
+// Per-lane parameters (per-axis / blocked): element i of quantize_lanes must equal the
+// scalar per-tensor quantize with (scale[i], zero_point[i]); the same for dequantize_lanes.
+
+template <typename In, typename Out>
+void TestLanes(const KernelTable& isa, Inputs& gen, std::vector<Check>& checks) {
+  Check check{std::string(isa.isa) + " lanes " + TypeName<In>::value + "<->" + TypeName<Out>::value};
+  const std::vector<QuantizeParams> params = ParamsFor<Out>(gen);
+  const size_t max_n = 1000 + 8;
+  std::vector<In> xs(max_n);
+  std::vector<float> s(max_n), lo(max_n), hi(max_n), back_ref(max_n), back_got(max_n);
+  std::vector<int32_t> z(max_n);
+  std::vector<Out> ref(max_n), got(max_n);
+  for (size_t n = 0; n <= 1000; n = n < 80 ? n + 1 : n + 307) {
+    for (size_t offset = 0; offset < 4; ++offset) {
+      // One [qmin, qmax] per call (as per-axis calls have), scale and zero point per lane.
+      const QuantizeParams& range = params[gen.Int(0, static_cast<int32_t>(params.size()) - 1)];
+      for (size_t i = 0; i < n + offset; ++i) {
+        QuantizeParams p = params[gen.Int(0, static_cast<int32_t>(params.size()) - 1)];
+        p.qmin = range.qmin;
+        p.qmax = range.qmax;
+        p.zero_point = gen.Int(p.qmin, p.qmax);
+        xs[i] = gen.Input<In>(p);
+        s[i] = p.scale;
+        z[i] = p.zero_point;
+        lo[i] = static_cast<float>(p.qmin - p.zero_point);
+        hi[i] = static_cast<float>(p.qmax - p.zero_point);
+      }
+      const LaneParams lp{s.data() + offset, z.data() + offset, lo.data() + offset, hi.data() + offset};
+      for (size_t i = 0; i < n; ++i) {
+        const QuantizeParams p{s[offset + i], z[offset + i], range.qmin, range.qmax};
+        ScalarKernels().quantize[FloatIndex<In>()][QuantIndex<Out>()](xs.data() + offset + i, &ref[i], 1, p);
+      }
+      isa.quantize_lanes[FloatIndex<In>()][QuantIndex<Out>()](xs.data() + offset, got.data(), n, lp);
+      ++check.cases;
+      if (n != 0 && std::memcmp(ref.data(), got.data(), n * sizeof(Out)) != 0) {
+        Report(check, "quantize_lanes n=" + std::to_string(n) + " offset=" + std::to_string(offset));
+      }
+      for (size_t i = 0; i < n; ++i) {
+        ScalarKernels().dequantize[QuantIndex<Out>()](&ref[i], &back_ref[i], 1, s[offset + i], z[offset + i]);
+      }
+      isa.dequantize_lanes[QuantIndex<Out>()](ref.data(), back_got.data(), n, s.data() + offset, z.data() + offset);
+      ++check.cases;
+      if (n != 0 && std::memcmp(back_ref.data(), back_got.data(), n * sizeof(float)) != 0) {
+        Report(check, "dequantize_lanes n=" + std::to_string(n) + " offset=" + std::to_string(offset));
+      }
+    }
+  }
+  checks.push_back(check);
+}
+
+// ---------------------------------------------------------------------------------------
 // Dequantize
 
 template <typename Q>
@@ -734,6 +785,12 @@ int main(int argc, char** argv) {
     TestDequantize<int16_t>(*t, gen, checks), print_last();
     TestMinMax<float>(*t, gen, checks), print_last();
     TestMinMax<double>(*t, gen, checks), print_last();
+    TestLanes<float, uint8_t>(*t, gen, checks), print_last();
+    TestLanes<float, int8_t>(*t, gen, checks), print_last();
+    TestLanes<float, uint16_t>(*t, gen, checks), print_last();
+    TestLanes<float, int16_t>(*t, gen, checks), print_last();
+    TestLanes<double, uint8_t>(*t, gen, checks), print_last();
+    TestLanes<double, int16_t>(*t, gen, checks), print_last();
 #if defined(QUANTKIT_HAVE_GUARD_PAGES)
     std::printf("     %s guard pages: a crash here is a read or write past the end\n", t->isa);
     std::fflush(stdout);
