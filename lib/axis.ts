@@ -131,6 +131,24 @@ function countWhat(l: Layout): string {
   return l.block === 0 ? `shape[axis] = ${l.d}` : `${l.count} blocks`;
 }
 
+// Small loops of their own, over one array type each, so that they are optimized as tight
+// loops whatever the caller's shape (a per-block call can have tens of thousands of parameters).
+function firstBadScale(scale: Float32Array): number {
+  for (let k = 0; k < scale.length; k++) {
+    const s = scale[k];
+    if (!(s > 0 && s < Infinity)) return k;
+  }
+  return -1;
+}
+
+function firstOutside(z: Int32Array, qmin: number, qmax: number): number {
+  for (let k = 0; k < z.length; k++) {
+    const v = z[k];
+    if (v < qmin || v > qmax) return k;
+  }
+  return -1;
+}
+
 interface CheckedAxisParams {
   info: DTypeInfo;
   qmin: number;
@@ -154,10 +172,8 @@ function checkAxisParams(v: Record<string, unknown>): CheckedAxisParams {
   if (scale.length !== layout.count) {
     throw new RangeError(`Expected params.scale.length to equal ${layout.count} (${countWhat(layout)}) but received ${scale.length}`);
   }
-  for (let k = 0; k < scale.length; k++) {
-    const s = scale[k];
-    if (!(s > 0 && s < Infinity)) throw new RangeError(`Expected a positive finite float32 for params.scale[${k}] but received ${describe(s)}`);
-  }
+  const badScale = firstBadScale(scale);
+  if (badScale >= 0) throw new RangeError(`Expected a positive finite float32 for params.scale[${badScale}] but received ${describe(scale[badScale])}`);
   const sources: ArrayBufferView[] = [scale];
   const zeroPoint = new Int32Array(layout.count);
   const zeroV = v.zeroPoint;
@@ -171,10 +187,9 @@ function checkAxisParams(v: Record<string, unknown>): CheckedAxisParams {
     if (z.length !== layout.count) {
       throw new RangeError(`Expected params.zeroPoint.length to equal ${layout.count} (${countWhat(layout)}) but received ${z.length}`);
     }
-    for (let k = 0; k < z.length; k++) {
-      if (z[k] < qmin || z[k] > qmax) throw new RangeError(`Expected an integer in [${qmin}, ${qmax}] for params.zeroPoint[${k}] but received ${z[k]}`);
-    }
     zeroPoint.set(z);
+    const badZero = firstOutside(zeroPoint, qmin, qmax);
+    if (badZero >= 0) throw new RangeError(`Expected an integer in [${qmin}, ${qmax}] for params.zeroPoint[${badZero}] but received ${zeroPoint[badZero]}`);
     sources.push(z);
   }
   return { info, qmin, qmax, layout, scale, zeroPoint, sources };

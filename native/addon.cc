@@ -458,6 +458,7 @@ class QuantkitAddon : public Napi::Addon<QuantkitAddon> {
       }
     }
     const quantkit::AxisQuantizeCall call{kernels_->quantize[x.type][out.type],
+                                          kernels_->quantize_runs[x.type][out.type],
                                           kernels_->quantize_lanes[x.type][out.type],
                                           x.data, ElementSize(x.kind), out.data, ElementSize(out.kind), scales, zeros,
                                           lo.data(), hi.data(), qmin, qmax, layout};

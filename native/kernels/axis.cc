@@ -18,11 +18,12 @@ constexpr size_t kChunk = 512;
 
 size_t Blocks(const AxisLayout& l) { return l.block == 0 ? 0 : (l.axis_len + l.block - 1) / l.block; }
 
-// Calls run(offset, n, k) for n elements from `offset` sharing parameter k, lanes(offset, n,
-// k0) for n elements using parameters k0, k0 + 1, ..., and gathered(offset, n, idx) for n
+// Calls run(offset, n, k) for n elements from `offset` sharing parameter k, runs(offset, m,
+// len, k0) for m runs of len elements using parameters k0, k0 + 1, ..., lanes(offset, n, k0)
+// for n elements using parameters k0, k0 + 1, ..., and gathered(offset, n, idx) for n
 // elements using parameters idx[0..n).
-template <class Run, class Lanes, class Gathered>
-void WalkAxis(const AxisLayout& l, size_t begin, size_t end, Run run, Lanes lanes, Gathered gathered) {
+template <class Run, class Runs, class Lanes, class Gathered>
+void WalkAxis(const AxisLayout& l, size_t begin, size_t end, Run run, Runs runs, Lanes lanes, Gathered gathered) {
   const size_t d = l.axis_len, inner = l.inner, bs = l.block, nb = Blocks(l);
   if (inner >= kLongRow) {
     for (size_t u = begin; u < end; ++u) {
@@ -39,10 +40,9 @@ void WalkAxis(const AxisLayout& l, size_t begin, size_t end, Run run, Lanes lane
     if (bs == 0 && inner == 1) {
       lanes(base, d, 0);  // the last axis: every element has its own channel
     } else if (bs >= kLongRow && inner == 1) {
-      for (size_t b = 0; b < nb; ++b) {
-        const size_t start = b * bs;
-        run(base + start, d - start < bs ? d - start : bs, o * nb + b);
-      }
+      const size_t full = d / bs;
+      runs(base, full, bs, o * nb);
+      if (full != nb) run(base + full * bs, d - full * bs, o * nb + full);
     } else {
       size_t a = 0, i = 0;
       for (size_t c = 0; c < row; c += kChunk) {
@@ -84,6 +84,9 @@ void QuantizeAxis(const AxisQuantizeCall& c, size_t begin, size_t end) {
         const QuantizeParams p{c.scale[k], c.zero_point[k], c.qmin, c.qmax};
         c.run(x + off * c.in_size, q + off * c.out_size, n, p);
       },
+      [&](size_t off, size_t m, size_t len, size_t k) {
+        c.runs(x + off * c.in_size, q + off * c.out_size, m, len, c.scale + k, c.zero_point + k, c.qmin, c.qmax);
+      },
       [&](size_t off, size_t n, size_t k) {
         const LaneParams p{c.scale + k, c.zero_point + k, c.lo + k, c.hi + k};
         c.lanes(x + off * c.in_size, q + off * c.out_size, n, p);
@@ -106,6 +109,11 @@ void DequantizeAxis(const AxisDequantizeCall& c, size_t begin, size_t end) {
   WalkAxis(
       c.layout, begin, end,
       [&](size_t off, size_t n, size_t k) { c.run(q + off * c.q_size, c.x + off, n, c.scale[k], c.zero_point[k]); },
+      [&](size_t off, size_t m, size_t len, size_t k) {
+        for (size_t r = 0; r < m; ++r) {
+          c.run(q + (off + r * len) * c.q_size, c.x + off + r * len, len, c.scale[k + r], c.zero_point[k + r]);
+        }
+      },
       [&](size_t off, size_t n, size_t k) { c.lanes(q + off * c.q_size, c.x + off, n, c.scale + k, c.zero_point + k); },
       [&](size_t off, size_t n, const size_t* idx) {
         float s[kChunk];

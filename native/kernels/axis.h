@@ -37,6 +37,7 @@ bool AxisNeedsLanes(const AxisLayout& l);
 
 struct AxisQuantizeCall {
   QuantizeFn run;
+  QuantizeRunsFn runs;
   QuantizeLanesFn lanes;
   const void* x;
   size_t in_size;  // bytes per x element

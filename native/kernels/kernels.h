@@ -46,6 +46,10 @@ struct LaneParams {
 
 using QuantizeLanesFn = void (*)(const void* x, void* q, size_t n, const LaneParams& p);
 using DequantizeLanesFn = void (*)(const void* q, float* x, size_t n, const float* scale, const int32_t* zero_point);
+// `runs` consecutive runs of `run_length` elements, run r quantized as per-tensor with
+// QuantizeParams{scale[r], zero_point[r], qmin, qmax} (blocks along the last axis).
+using QuantizeRunsFn = void (*)(const void* x, void* q, size_t runs, size_t run_length, const float* scale,
+                                const int32_t* zero_point, int32_t qmin, int32_t qmax);
 
 // One row per ISA level; filled once at load time (see dispatch.cc).
 struct KernelTable {
@@ -55,6 +59,7 @@ struct KernelTable {
   MinMaxFn minmax[kFloatTypeCount];
   QuantizeLanesFn quantize_lanes[kFloatTypeCount][kQuantTypeCount];
   DequantizeLanesFn dequantize_lanes[kQuantTypeCount];
+  QuantizeRunsFn quantize_runs[kFloatTypeCount][kQuantTypeCount];
 };
 
 // ISA levels in increasing order of capability. Room for arm64 (neon) is kept in the

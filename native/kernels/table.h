@@ -50,6 +50,20 @@ void DequantizeLanesErased(const void* q, float* x, size_t n, const float* scale
                                                            scale, zero_point);
 }
 
+template <typename Ops, int F, int Q>
+void QuantizeRunsErased(const void* x, void* q, size_t runs, size_t run_length, const float* scale,
+                        const int32_t* zero_point, int32_t qmin, int32_t qmax) {
+  using In = typename FloatOf<F>::type;
+  using Out = typename QuantOf<Q>::type;
+  const In* xs = static_cast<const In*>(x);
+  Out* qs = static_cast<Out*>(q);
+  // A direct (inlinable) call per run: no table lookup or indirect call per block.
+  for (size_t r = 0; r < runs; ++r) {
+    Ops::template Quantize<In, Out>(xs + r * run_length, qs + r * run_length, run_length,
+                                    QuantizeParams{scale[r], zero_point[r], qmin, qmax});
+  }
+}
+
 // constexpr so that an ISA file can make its table constant-initialized data: the
 // accessor of an AVX-512 table is compiled with AVX-512 flags but is called on every CPU
 // (KernelsFor is asked about every level), so it must run no code beyond returning an address.
@@ -70,6 +84,10 @@ constexpr KernelTable MakeKernelTable(const char* isa) {
         QuantizeLanesErased<Ops, kF64, kI16>}},
       {DequantizeLanesErased<Ops, kU8>, DequantizeLanesErased<Ops, kI8>, DequantizeLanesErased<Ops, kU16>,
        DequantizeLanesErased<Ops, kI16>},
+      {{QuantizeRunsErased<Ops, kF32, kU8>, QuantizeRunsErased<Ops, kF32, kI8>, QuantizeRunsErased<Ops, kF32, kU16>,
+        QuantizeRunsErased<Ops, kF32, kI16>},
+       {QuantizeRunsErased<Ops, kF64, kU8>, QuantizeRunsErased<Ops, kF64, kI8>, QuantizeRunsErased<Ops, kF64, kU16>,
+        QuantizeRunsErased<Ops, kF64, kI16>}},
   };
 }
 
