@@ -2,14 +2,6 @@
 // Baseline flags only.
 #include "kernels/convert_impl.h"
 
-#if defined(QUANTKIT_X86)
-#if defined(_MSC_VER)
-#include <intrin.h>
-#else
-#include <cpuid.h>
-#endif
-#endif
-
 namespace quantkit {
 namespace {
 
@@ -27,22 +19,6 @@ constexpr ConvertTable kScalarConvert = convert::MakeConvertTable<ScalarConvertO
 }  // namespace
 
 const ConvertTable& ScalarConvert() { return kScalarConvert; }
-
-bool CpuHasF16c() {
-#if defined(QUANTKIT_X86)
-#if defined(_MSC_VER)
-  int regs[4];
-  __cpuid(regs, 1);
-  return (static_cast<uint32_t>(regs[2]) >> 29) & 1;
-#else
-  unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
-  if (!__get_cpuid(1, &eax, &ebx, &ecx, &edx)) return false;
-  return (ecx >> 29) & 1;
-#endif
-#else
-  return false;
-#endif
-}
 
 const ConvertTable& ConvertKernelsFor(IsaLevel level) {
   switch (level) {

@@ -48,7 +48,7 @@ uint64_t ReadXcr0() {
 }
 
 struct X86Features {
-  bool sse2 = false, avx2 = false, avx512 = false;
+  bool sse2 = false, avx2 = false, avx512 = false, f16c = false;
 };
 
 X86Features DetectX86() {
@@ -60,6 +60,7 @@ X86Features DetectX86() {
   const bool osxsave = (l1.ecx >> 27) & 1;
   const bool avx = (l1.ecx >> 28) & 1;
   const bool fma = (l1.ecx >> 12) & 1;
+  f.f16c = (l1.ecx >> 29) & 1;  // usable only where the OS saves YMM state: the AVX2 level
   if (!osxsave || !avx || max_leaf < 7) return f;
   const uint64_t xcr0 = ReadXcr0();
   const bool os_ymm = (xcr0 & 0x6) == 0x6;     // XMM and YMM state
@@ -103,6 +104,15 @@ const KernelTable* KernelsFor(IsaLevel level) {
 #endif
     default: return nullptr;
   }
+}
+
+bool CpuHasF16c() {
+#if defined(QUANTKIT_X86)
+  static const X86Features features = DetectX86();
+  return features.f16c;
+#else
+  return false;
+#endif
 }
 
 bool CpuSupports(IsaLevel level) {

@@ -1,5 +1,5 @@
 // AVX2 + F16C conversions, 8 lanes. Compiled with -mavx2 -mf16c; used only where
-// CpuHasF16c() and the AVX2 level's checks passed (convert_scalar.cc).
+// CpuHasF16c() (dispatch.cc) and the AVX2 level's checks passed (convert_scalar.cc).
 //
 // vcvtps2ph with an immediate rounding of 0 is round-to-nearest-even whatever MXCSR says,
 // never flushes float16 subnormals, and turns a NaN into sign | 0x7e00 | mantissa >> 13:
