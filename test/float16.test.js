@@ -74,17 +74,14 @@ function randomBits(n, seed) {
   return Array.from({ length: n }, () => r.u32());
 }
 
-// ORT's vectorised Cast (8 lanes here) keeps NaN payloads as quantkit does; its scalar tail
-// (the last n mod 8 elements) gives the canonical sign | 0x7e00 instead. NaN lanes are
-// therefore compared with ORT in the vector part only; the tail's NaNs still have to be
-// NaNs of the same sign there, and quantkit follows its one rule everywhere.
-const ORT_LANES = 8;
-
+// ONNX Runtime's NaN outputs depend on which of its code paths an element takes (its SIMD
+// body keeps NaN payloads; its scalar tail, and the whole array on a CPU without the SIMD
+// it wants, gives the canonical sign | 0x7e00), so NaN lanes are held to ORT only as
+// "a NaN of the same sign"; quantkit's one rule for every element is checked on its own.
 async function checkToFloat16(bits) {
   const x = f32OfBits(bits);
   const ours = qk.toFloat16(x);
   const theirs = await ortToFloat16(x);
-  const vectorEnd = bits.length - (bits.length % ORT_LANES);
   for (let i = 0; i < bits.length; i++) {
     const b = bits[i];
     if (!isNaN32(b)) {
@@ -93,8 +90,8 @@ async function checkToFloat16(bits) {
       continue;
     }
     assert.equal(ours[i], halfNaN(b), `toFloat16(${hex(b)}) follows the NaN rule`);
-    if (i < vectorEnd) assert.equal(ours[i], theirs[i], `toFloat16(${hex(b)}) as ORT's vector path`);
-    else assert.equal(theirs[i], ((b >>> 16) & 0x8000) | 0x7e00, `ORT's scalar tail for ${hex(b)}`);
+    const sameSignNaN = (theirs[i] & 0x7c00) === 0x7c00 && (theirs[i] & 0x3ff) !== 0 && (theirs[i] & 0x8000) === ((b >>> 16) & 0x8000);
+    assert.ok(sameSignNaN, `ORT gives a NaN of the same sign for ${hex(b)}, not ${hex(theirs[i])}`);
   }
   return ours;
 }
@@ -107,27 +104,32 @@ describe(`float16 and bfloat16 (${qk.backend.name}/${qk.backend.isa})`, function
     it('all 2^16 patterns: exactly ORT Cast, and the IEEE value', async () => {
       const h = Uint16Array.from({ length: 65536 }, (_, i) => i);
       const ours = qk.fromFloat16(h);
-      const theirs = await ortFromFloat16(h); // 65536 elements: all in ORT's vector path
-      assertBitsEqual(bitsOf(ours), bitsOf(theirs), 'fromFloat16', h);
+      const theirs = bitsOf(await ortFromFloat16(h));
+      const isNaN16 = (v) => (v & 0x7c00) === 0x7c00 && (v & 0x3ff) !== 0;
+      // NaN lanes: ORT's payload handling depends on its code path (see checkToFloat16).
+      const finite = (a) => a.map((v, i) => (isNaN16(i) ? 0 : v));
+      assertBitsEqual(finite(bitsOf(ours)), finite(theirs), 'fromFloat16', h);
+      for (let i = 0; i < 65536; i++) {
+        if (isNaN16(i)) assert.ok(Number.isNaN(new Float32Array(new Uint32Array([theirs[i]]).buffer)[0]) && theirs[i] >>> 31 === i >>> 15, `ORT: NaN of the same sign for ${hex(i)}`);
+      }
       for (let i = 0; i < 65536; i++) {
         const v = halfValue(i);
         if (Number.isNaN(v)) assert.ok(Number.isNaN(ours[i]));
         else assert.ok(Object.is(ours[i], v === 0 && i & 0x8000 ? -0 : v), `fromFloat16(${hex(i)})`);
       }
     });
-    // ORT's vectorised Cast (16 lanes here, vcvtph2ps) quietens signalling NaNs as quantkit
-    // does; its scalar tail (the last n mod 16) keeps them signalling.
+    // ORT quietens signalling NaNs in its SIMD body only (its scalar tail keeps them), so
+    // it is held to "a NaN of the same sign, with the payload" here.
     it('keeps NaN payloads and sets the quiet bit, in every lane position', async () => {
       for (const n of [1, 3, 8, 9, 16, 17, 33, 47]) {
         const h = Uint16Array.from({ length: n }, (_, i) => [0x7c01, 0xfd55, 0x7e00, 0x7dff, 0xffff, 0x3c00][i % 6]);
         const ours = bitsOf(qk.fromFloat16(h));
         const theirs = bitsOf(await ortFromFloat16(h));
-        const vectorEnd = n - (n % 16);
         for (let i = 0; i < n; i++) {
           if ((h[i] & 0x7fff) <= 0x7c00) continue;
           const payload = (((h[i] & 0x8000) << 16) | 0x7f800000 | ((h[i] & 0x3ff) << 13)) >>> 0;
           assert.equal(ours[i], (payload | 0x00400000) >>> 0, `fromFloat16(${hex(h[i])})`);
-          assert.equal(theirs[i], i < vectorEnd ? ours[i] : payload, `ORT at ${i} of ${n}`);
+          assert.equal((theirs[i] & ~0x00400000) >>> 0, (payload & ~0x00400000) >>> 0, `ORT at ${i} of ${n}: the payload, quiet or not`);
         }
       }
     });

@@ -126,9 +126,12 @@ describe(`packed sub-byte dtypes (${qk.backend.name}/${qk.backend.isa})`, () => 
           const x = values(10007, 0.37, rand);
           assert.deepEqual(bytesOf(qk.quantize(x, p)), bytesOf(expectedQuantize(x, p)), `bits=${bits}`);
         }
-        // 4 Mi + 13 elements: two threads in the addon (parts on 64-element boundaries).
+        // 4 Mi + 13 elements: two threads in the addon (parts on 64-element boundaries). The
+        // split is the same code for every packed dtype, so one signed 4-bit and one unsigned
+        // 2-bit type carry it (the bit-by-bit reference is slow, above all under emulation).
+        if (dtype !== 'int4' && dtype !== 'uint2') return;
         const n = (1 << 22) + 13;
-        this.timeout(60000);
+        this.timeout(300000);
         const x = new Float32Array(n);
         for (let i = 0; i < n; i++) x[i] = ((i * 2654435761) % 1000) / 37 - 13.5;
         const p = { scale: 0.75, zeroPoint: rangeOf(dtype)[0] + 1, dtype };
