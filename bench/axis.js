@@ -8,6 +8,7 @@
 //   node bench/axis.js [--shape 1024,1024]
 'use strict';
 const os = require('node:os');
+const { medianNs } = require('./timing');
 const qk = require('..');
 const ort = require('onnxruntime-node');
 const { onnx } = require('onnx-proto');
@@ -16,18 +17,6 @@ const { buildModel } = require('../test/support/onnx-graphs');
 const args = process.argv.slice(2);
 const shape = args.includes('--shape') ? args[args.indexOf('--shape') + 1].split(',').map(Number) : [1024, 1024];
 const n = shape[0] * shape[1];
-
-async function median(fn) {
-  const batch = Math.max(1, Math.round(2e6 / n));
-  const times = [];
-  for (let r = 0; r < 15; r++) {
-    const t0 = process.hrtime.bigint();
-    for (let i = 0; i < batch; i++) await fn();
-    times.push(Number(process.hrtime.bigint() - t0) / batch);
-  }
-  times.sort((a, b) => a - b);
-  return times[7];
-}
 
 function ortSession(p) {
   const pshape = p.axis === undefined ? [] : p.blockSize === undefined ? [p.scale.length] : shape.map((d, j) => (j === p.axis ? Math.ceil(d / p.blockSize) : d));
@@ -60,13 +49,13 @@ function ortSession(p) {
     ['blocked 32, first axis', qk.computeParams(x, { axis: 0, shape, blockSize: 32, dtype: 'int8' })],
   ];
   const cell = (ns) => `${(ns / 1000).toFixed(ns < 1e6 ? 1 : 0)} µs (${(n / ns).toFixed(2)} G/s)`;
-  const floor = await median(() => copy.set(x));
+  const floor = await medianNs(() => copy.set(x), n);
   console.log('| parameters | quantkit | ONNX Runtime QuantizeLinear | copy floor (Float32Array#set) |');
   console.log('| --- | ---: | ---: | ---: |');
   for (const [name, p] of cases) {
     const session = await ortSession(p);
-    const a = await median(() => qk.quantize(x, p, out));
-    const b = await median(() => session.run({ x: tensor }));
+    const a = await medianNs(() => qk.quantize(x, p, out), n);
+    const b = await medianNs(() => session.run({ x: tensor }), n);
     console.log(`| ${name} | ${cell(a)} | ${cell(b)} | ${cell(floor)} |`);
     await session.release();
   }

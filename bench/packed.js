@@ -6,6 +6,7 @@
 //   node bench/packed.js [--sizes 65536,16777216]
 'use strict';
 const os = require('node:os');
+const { medianNs } = require('./timing');
 const qk = require('..');
 const ort = require('onnxruntime-node');
 const { onnx } = require('onnx-proto');
@@ -13,18 +14,6 @@ const { buildModel } = require('../test/support/onnx-graphs');
 
 const args = process.argv.slice(2);
 const sizes = args.includes('--sizes') ? args[args.indexOf('--sizes') + 1].split(',').map(Number) : [65536, 16777216];
-
-async function median(fn, n) {
-  const batch = Math.max(1, Math.round(2e6 / n));
-  const times = [];
-  for (let r = 0; r < 15; r++) {
-    const t0 = process.hrtime.bigint();
-    for (let i = 0; i < batch; i++) await fn();
-    times.push(Number(process.hrtime.bigint() - t0) / batch);
-  }
-  times.sort((a, b) => a - b);
-  return times[7];
-}
 
 async function ortInt4Session(scale, zeroPoint) {
   const m = onnx.ModelProto.decode(buildModel({
@@ -51,10 +40,10 @@ async function ortInt4Session(scale, zeroPoint) {
     const copy = new Float32Array(n);
     const tensor = new ort.Tensor('float32', x, [n]);
     const cell = (ns) => `${(ns / 1000).toFixed(ns < 1e6 ? 1 : 0)} µs (${(n / ns).toFixed(2)} G/s)`;
-    const a = await median(() => qk.quantize(x, p4, out4), n);
-    const b = await median(() => qk.quantize(x, p8, out8), n);
-    const c = await median(() => session.run({ x: tensor }), n);
-    const d = await median(() => copy.set(x), n);
+    const a = await medianNs(() => qk.quantize(x, p4, out4), n);
+    const b = await medianNs(() => qk.quantize(x, p8, out8), n);
+    const c = await medianNs(() => session.run({ x: tensor }), n);
+    const d = await medianNs(() => copy.set(x), n);
     console.log(`| ${n} | ${cell(a)} | ${cell(b)} | ${cell(c)} | ${cell(d)} |`);
   }
   await session.release();

@@ -118,6 +118,27 @@ inline void ContainerRange(int qtype, double* lo, double* hi) {
   }
 }
 
+// qmin < qmax, both integers inside [lo, hi] (what the output type holds).
+inline Result CheckQminQmax(const Number& qmin, const Number& qmax, double lo, double hi, int32_t* qmin_out,
+                            int32_t* qmax_out) {
+  Result r = CheckInteger(qmin, "qmin", lo, hi, qmin_out);
+  if (r.ok()) r = CheckInteger(qmax, "qmax", lo, hi, qmax_out);
+  if (!r.ok()) return r;
+  if (*qmin_out >= *qmax_out) {
+    return RangeError("Expected qmin < qmax but received qmin " + std::to_string(*qmin_out) + " and qmax " +
+                      std::to_string(*qmax_out));
+  }
+  return {};
+}
+
+// [qmin, qmax] as above, and the zero point inside it; shared by the per-tensor quantize calls.
+inline Result CheckQuantRange(const Number& qmin, const Number& qmax, const Number& zero_point, double lo, double hi,
+                              QuantizeParams* p) {
+  const Result r = CheckQminQmax(qmin, qmax, lo, hi, &p->qmin, &p->qmax);
+  if (!r.ok()) return r;
+  return CheckInteger(zero_point, "zeroPoint", p->qmin, p->qmax, &p->zero_point);
+}
+
 // quantize(x, out, scale, zeroPoint, qmin, qmax), after x and out were unwrapped. The
 // order of the checks is the order of the error a caller sees first.
 inline Result CheckQuantize(const Span& x, const Span& out, const Number& scale, const Number& zero_point,
@@ -128,14 +149,7 @@ inline Result CheckQuantize(const Span& x, const Span& out, const Number& scale,
   if (!r.ok()) return r;
   double lo = 0, hi = 0;
   ContainerRange(out.type, &lo, &hi);
-  r = CheckInteger(qmin, "qmin", lo, hi, &p->qmin);
-  if (r.ok()) r = CheckInteger(qmax, "qmax", lo, hi, &p->qmax);
-  if (!r.ok()) return r;
-  if (p->qmin >= p->qmax) {
-    return RangeError("Expected qmin < qmax but received qmin " + std::to_string(p->qmin) + " and qmax " +
-                      std::to_string(p->qmax));
-  }
-  return CheckInteger(zero_point, "zeroPoint", p->qmin, p->qmax, &p->zero_point);
+  return CheckQuantRange(qmin, qmax, zero_point, lo, hi, p);
 }
 
 // dequantize(q, out, scale, zeroPoint), after q and out were unwrapped.

@@ -99,13 +99,8 @@ inline Result CheckQuantizeAxis(const Span& x, const Span& out, const Span& scal
   if (!r.ok()) return r;
   double lo = 0, hi = 0;
   ContainerRange(out.type, &lo, &hi);
-  r = CheckInteger(qmin, "qmin", lo, hi, qmin_out);
-  if (r.ok()) r = CheckInteger(qmax, "qmax", lo, hi, qmax_out);
+  r = CheckQminQmax(qmin, qmax, lo, hi, qmin_out, qmax_out);
   if (!r.ok()) return r;
-  if (*qmin_out >= *qmax_out) {
-    return RangeError("Expected qmin < qmax but received qmin " + std::to_string(*qmin_out) + " and qmax " +
-                      std::to_string(*qmax_out));
-  }
   return CheckZeroPoints(zero_point, *qmin_out, *qmax_out);
 }
 

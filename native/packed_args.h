@@ -46,14 +46,7 @@ inline Result CheckQuantizePacked(const Span& x, const Span& out, const Number& 
   if (!r.ok()) return r;
   double lo = 0, hi = 0;
   PackedRange(*bits_out, is_signed, &lo, &hi);
-  r = CheckInteger(qmin, "qmin", lo, hi, &p->qmin);
-  if (r.ok()) r = CheckInteger(qmax, "qmax", lo, hi, &p->qmax);
-  if (!r.ok()) return r;
-  if (p->qmin >= p->qmax) {
-    return RangeError("Expected qmin < qmax but received qmin " + std::to_string(p->qmin) + " and qmax " +
-                      std::to_string(p->qmax));
-  }
-  return CheckInteger(zero_point, "zeroPoint", p->qmin, p->qmax, &p->zero_point);
+  return CheckQuantRange(qmin, qmax, zero_point, lo, hi, p);
 }
 
 // dequantizePacked(q, out, bits, signed, scale, zeroPoint): out (Float32Array) sets the count.
