@@ -83,19 +83,35 @@ describe('native glue, called directly', () => {
     assert.deepEqual(Array.from(new Uint16Array(same.buffer)), [0, 32767, 32768, 65535]);
   });
 
-  it('survives any JS value in any position', () => {
+  // Every call of the binding with its declared arity (binding.d.ts).
+  const CALLS = [
+    ['quantize', 6], ['dequantize', 4], ['minMax', 2], ['quantizePacked', 8], ['dequantizePacked', 6], ['pack', 4],
+    ['unpack', 4], ['recode', 3], ['quantizeAxis', 10], ['dequantizeAxis', 8], ['minMaxAxis', 6], ['ggmlQuantize', 3],
+    ['ggmlDequantize', 3], ['toFloat16', 2], ['fromFloat16', 2], ['toBFloat16', 2], ['fromBFloat16', 2],
+  ];
+
+  it('has exactly the calls this suite drives', () => {
+    const functions = Object.keys(binding).filter((k) => typeof binding[k] === 'function').sort();
+    assert.deepEqual(functions, CALLS.map(([name]) => name).sort());
+  });
+
+  it('survives any JS value in any position, in every call', () => {
     const values = [
       undefined, null, true, 0, -1, 0.5, NaN, Infinity, 1e300, 'str', Symbol('s'), 10n, {}, [], () => {},
       new ArrayBuffer(8), new DataView(new ArrayBuffer(8)), new Float32Array(3), new Float64Array(3), new Uint8Array(3),
       new Int8Array(3), new Uint16Array(3), new Int16Array(3), new Int32Array(3), new Uint8ClampedArray(3), new Float64Array(2),
       detached(Float32Array, 3), detached(Uint8Array, 3), new Float32Array(new SharedArrayBuffer(12)),
+      // Values that pass some of the first checks (types, small integers), so that later checks are reached too.
+      false, 1, 2, 3, 4, 8, 32, 127, -128, new Float32Array(32), new Uint8Array(34), new Uint8Array(16),
+      new Int32Array(4), new Float32Array(4), new Int8Array(32), new Float64Array(32), new Uint16Array(32),
     ];
     let calls = 0;
     let r = 1;
     const pick = () => values[(r = (r * 1103515245 + 12345) >>> 0) % values.length];
     for (let i = 0; i < 4000; i++) {
-      for (const [name, arity] of [['quantize', 6], ['dequantize', 4], ['minMax', 2]]) {
-        const args = Array.from({ length: arity }, pick);
+      for (const [name, arity] of CALLS) {
+        // The declared arity, sometimes one more or one less: the count is checked too.
+        const args = Array.from({ length: arity + (i % 7 === 0 ? 1 : i % 11 === 0 ? -1 : 0) }, pick);
         try {
           binding[name](...args);
         } catch (e) {
@@ -104,6 +120,6 @@ describe('native glue, called directly', () => {
         calls++;
       }
     }
-    assert.equal(calls, 12000);
+    assert.equal(calls, 4000 * CALLS.length);
   });
 });
