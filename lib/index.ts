@@ -6,6 +6,7 @@ import { DTYPES, packedBytes, quantRange, type DType, type DTypeInfo, type Packe
 import { ggmlFacade, type Ggml } from './ggml';
 import { float16Api } from './float16';
 import { signApi } from './sign';
+import { checkQuantInput, halfWidener, HALF_CHUNK, isHalf, type CheckedHalf, type QuantInput } from './half-input';
 import { loadBackend, type BackendInfo } from './loader';
 import { axisApi, hasAxis, type AxisDynamicOptions, type AxisDynamicResult, type AxisParams, type AxisRangeOptions } from './axis';
 import { affineParams, symmetricParams } from './params';
@@ -18,7 +19,6 @@ import {
   checkDType,
   checkFinite,
   checkFloat32Out,
-  checkFloatArray,
   checkOptions,
   checkOutShape,
   checkPackedDType,
@@ -35,6 +35,7 @@ export type { BackendInfo, BackendName } from './loader';
 export type { Float16Api, Float16ArrayLike } from './float16';
 export type { SignApi, SignedDType, UnsignedDType, Recoded } from './sign';
 export type { Ggml, GgmlType } from './ggml';
+export type { HalfBits, HalfFormat, QuantInput } from './half-input';
 export type { AxisParams, AxisLayoutOptions, AxisRangeOptions, AxisDynamicOptions, AxisDynamicResult, ZeroPointArrayOf, ZeroPointArrayMap } from './axis';
 
 /** Per-tensor quantization parameters. `bits` (2 to the dtype's width) narrows [qmin, qmax]. */
@@ -102,6 +103,9 @@ export const ggml: Ggml = ggmlFacade(binding);
 // Per-axis and blocked parameters (README "Per-axis and blocked parameters").
 const axis = axisApi(binding);
 
+// float16 / bfloat16 input (README "float16 and bfloat16 input").
+const half = halfWidener(binding);
+
 function rangeParams(min: number, max: number, info: DTypeInfo, bits: number, symmetric: boolean, what: string): QuantParams {
   const [qmin, qmax] = quantRange(info, bits);
   const { scale, zeroPoint } = symmetric
@@ -150,17 +154,27 @@ export function paramsFromRange<D extends DType = 'uint8'>(min: number, max: num
   return rangeParams(lo, hi, o.info, o.bits, o.symmetric, `the range [${min}, ${max}]`) as QuantParams<D>;
 }
 
-/** Smallest and largest value of x as float32, NaN ignored; `{ min: NaN, max: NaN }` when x has no number. */
-export function minMax(x: FloatArray): { min: number; max: number } {
-  binding.minMax(checkFloatArray(x, 'x'), range);
+/**
+ * Smallest and largest value of x as float32, NaN ignored; `{ min: NaN, max: NaN }` when x has no number.
+ * x may also be float16 / bfloat16 (a Float16Array, or `{ format, bits }`).
+ */
+export function minMax(x: QuantInput): { min: number; max: number } {
+  const input = checkQuantInput(x, 'x');
+  if (isHalf(input)) return half.minMax(input);
+  binding.minMax(input, range);
   return { min: range[0], max: range[1] };
 }
 
 /** The range of x (NaN ignored; empty or all-NaN counts as [0, 0]) as parameters. */
 function paramsOfData(x: FloatArray, o: CheckedRangeOptions): QuantParams {
   binding.minMax(x, range);
-  let min = range[0];
-  let max = range[1];
+  return paramsOfRange(range[0], range[1], o);
+}
+
+/** paramsOfData for a range already found (NaN, NaN: no number in the data). */
+function paramsOfRange(dataMin: number, dataMax: number, o: CheckedRangeOptions): QuantParams {
+  let min = dataMin;
+  let max = dataMax;
   if (Number.isNaN(min)) min = max = 0;
   if (!Number.isFinite(min) || !Number.isFinite(max)) {
     throw new RangeError(`Expected x to hold only finite values (NaN is ignored) but its range is [${min}, ${max}]`);
@@ -173,16 +187,23 @@ function paramsOfData(x: FloatArray, o: CheckedRangeOptions): QuantParams {
  * With `axis` and `shape` (and `blockSize`): one scale and zero point per channel or block,
  * each from that channel's or block's range.
  */
-export function computeParams<D extends DType = 'uint8'>(x: FloatArray, opts: AxisRangeOptions<D>): AxisParams<D>;
-export function computeParams<D extends DType = 'uint8'>(x: FloatArray, opts?: RangeOptions<D>): QuantParams<D>;
-export function computeParams<D extends DType = 'uint8'>(x: FloatArray, opts?: RangeOptions<D> | AxisRangeOptions<D>): QuantParams<D> | AxisParams<D> {
-  checkFloatArray(x, 'x');
-  if (hasAxis(opts)) return axis.computeParams(x, opts as Record<string, unknown>) as AxisParams<D>;
-  return paramsOfData(x, checkRangeOptions(opts)) as QuantParams<D>;
+export function computeParams<D extends DType = 'uint8'>(x: QuantInput, opts: AxisRangeOptions<D>): AxisParams<D>;
+export function computeParams<D extends DType = 'uint8'>(x: QuantInput, opts?: RangeOptions<D>): QuantParams<D>;
+export function computeParams<D extends DType = 'uint8'>(x: QuantInput, opts?: RangeOptions<D> | AxisRangeOptions<D>): QuantParams<D> | AxisParams<D> {
+  const input = checkQuantInput(x, 'x');
+  if (isHalf(input)) {
+    // Per-axis ranges read the whole tensor in axis order: widen it once.
+    if (hasAxis(opts)) return axis.computeParams(half.whole(input), opts as Record<string, unknown>) as AxisParams<D>;
+    const o = checkRangeOptions(opts);
+    const r = half.minMax(input);
+    return paramsOfRange(r.min, r.max, o) as QuantParams<D>;
+  }
+  if (hasAxis(opts)) return axis.computeParams(input, opts as Record<string, unknown>) as AxisParams<D>;
+  return paramsOfData(input, checkRangeOptions(opts)) as QuantParams<D>;
 }
 
 /** The packed Uint8Array for x's elements: `out` checked, or a new one. */
-function packedTarget(x: FloatArray, info: DTypeInfo, out: unknown, name: string): Uint8Array {
+function packedTarget(x: ArrayBufferView & { length: number }, info: DTypeInfo, out: unknown, name: string): Uint8Array {
   if (out === undefined) return new Uint8Array(packedBytes(x.length, info.width));
   const target = checkQuantArray(out, info, name) as Uint8Array;
   checkPackedLength(target, x.length, info, name);
@@ -201,8 +222,13 @@ function quantizePacked(x: FloatArray, p: CheckedParams, out: unknown): Uint8Arr
  * Writes into `out` when given (any byteOffset, no copy) and returns it. For uint4, int4,
  * uint2 and int2 the result is packed (ONNX order) into a Uint8Array of ceil(n · width / 8) bytes.
  */
-export function quantize<D extends DType>(x: FloatArray, params: QuantParams<D> | AxisParams<D>, out?: QuantArrayOf<D>): QuantArrayOf<D> {
-  checkFloatArray(x, 'x');
+export function quantize<D extends DType>(x: QuantInput, params: QuantParams<D> | AxisParams<D>, out?: QuantArrayOf<D>): QuantArrayOf<D> {
+  const input = checkQuantInput(x, 'x');
+  if (isHalf(input)) return quantizeHalf(input, params, out) as QuantArrayOf<D>;
+  return quantizeFloat(input, params, out);
+}
+
+function quantizeFloat<D extends DType>(x: FloatArray, params: QuantParams<D> | AxisParams<D>, out?: QuantArrayOf<D>): QuantArrayOf<D> {
   if (hasAxis(params)) return axis.quantize(x, params as unknown as Record<string, unknown>, out) as QuantArrayOf<D>;
   const p = checkParams(params);
   if (p.info.packed) return quantizePacked(x, p, out) as QuantArrayOf<D>;
@@ -214,6 +240,35 @@ export function quantize<D extends DType>(x: FloatArray, params: QuantParams<D> 
     checkOutShape(x, target, 'out');
   }
   binding.quantize(x, target, p.scale, p.zeroPoint, p.qmin, p.qmax);
+  return target;
+}
+
+/**
+ * quantize for 16-bit float input: each chunk widened to float32, then quantized into the
+ * matching slice of the target (whole bytes for packed dtypes: HALF_CHUNK is a multiple of 8).
+ */
+function quantizeHalf(h: CheckedHalf, params: QuantParams | AxisParams, out: unknown): QuantArrayOf<DType> {
+  // Per-axis and blocked parameters index the whole tensor: widen it once.
+  if (hasAxis(params)) return quantizeFloat(half.whole(h), params, out as QuantArrayOf<DType>);
+  const p = checkParams(params);
+  const n = h.bits.length;
+  const width = p.info.width;
+  let target: QuantArrayOf<DType>;
+  if (p.info.packed) {
+    target = packedTarget(h.bits, p.info, out, 'out');
+  } else if (out === undefined) {
+    target = new p.info.ctor(n);
+  } else {
+    target = checkQuantArray(out, p.info, 'out');
+    checkOutShape(h.bits, target, 'out');
+  }
+  for (let i = 0; i < n; i += HALF_CHUNK) {
+    const length = Math.min(HALF_CHUNK, n - i);
+    const slice = p.info.packed
+      ? target.subarray((i * width) / 8, (i * width) / 8 + packedBytes(length, width))
+      : target.subarray(i, i + length);
+    quantizeFloat(half.chunk(h, i, length), params as QuantParams, slice as QuantArrayOf<DType>);
+  }
   return target;
 }
 
@@ -266,11 +321,16 @@ export function dequantize<D extends DType>(q: QuantArrayOf<D>, params: QuantPar
  * ONNX DynamicQuantizeLinear, generalised (SPEC §2.4): the affine parameters of x's range,
  * and x quantized with them. An infinite value in x is a RangeError.
  */
-export function quantizeDynamic<D extends DType = 'uint8'>(x: FloatArray, opts: AxisDynamicOptions<D>): AxisDynamicResult<D>;
-export function quantizeDynamic<D extends DType = 'uint8'>(x: FloatArray, opts?: DynamicOptions<D>): DynamicResult<D>;
-export function quantizeDynamic<D extends DType = 'uint8'>(x: FloatArray, opts?: DynamicOptions<D> | AxisDynamicOptions<D>): DynamicResult<D> | AxisDynamicResult<D> {
-  checkFloatArray(x, 'x');
+export function quantizeDynamic<D extends DType = 'uint8'>(x: QuantInput, opts: AxisDynamicOptions<D>): AxisDynamicResult<D>;
+export function quantizeDynamic<D extends DType = 'uint8'>(x: QuantInput, opts?: DynamicOptions<D>): DynamicResult<D>;
+export function quantizeDynamic<D extends DType = 'uint8'>(x: QuantInput, opts?: DynamicOptions<D> | AxisDynamicOptions<D>): DynamicResult<D> | AxisDynamicResult<D> {
+  const input = checkQuantInput(x, 'x');
   const o = checkOptions(opts, 'opts');
+  // 16-bit input: the range and the codes both need every value; one widened copy serves both.
+  return quantizeDynamicFloat(isHalf(input) ? half.whole(input) : input, o) as DynamicResult<D> | AxisDynamicResult<D>;
+}
+
+function quantizeDynamicFloat<D extends DType = 'uint8'>(x: FloatArray, o: Record<string, unknown>): DynamicResult<D> | AxisDynamicResult<D> {
   if (hasAxis(o)) return axis.quantizeDynamic(x, o) as AxisDynamicResult<D>;
   const range = checkRangeOptions({ dtype: o.dtype, bits: o.bits });
   if (range.info.packed) return quantizeDynamicPacked(x, range, o.out) as DynamicResult<D>;

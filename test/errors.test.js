@@ -19,14 +19,14 @@ const u8 = { scale: 0.1, zeroPoint: 3, dtype: 'uint8' };
 describe(`errors (${qk.backend.name}/${qk.backend.isa})`, () => {
   describe('quantize', () => {
     const out = () => new Uint8Array(3).fill(SENTINEL);
-    it('x must be a Float32Array or Float64Array', () => {
+    it('x must be a Float32Array, Float64Array or 16-bit float input', () => {
       const o = out();
-      rejects(() => qk.quantize([1, 2, 3], u8, o), 'TypeError', 'Expected a Float32Array or Float64Array for x but received an Array(3)', o);
-      rejects(() => qk.quantize(new Int8Array(3), u8, o), 'TypeError', 'Expected a Float32Array or Float64Array for x but received Int8Array(3)', o);
-      rejects(() => qk.quantize(undefined, u8, o), 'TypeError', 'Expected a Float32Array or Float64Array for x but received undefined', o);
-      rejects(() => qk.quantize(new DataView(new ArrayBuffer(12)), u8, o), 'TypeError', 'Expected a Float32Array or Float64Array for x but received DataView', o);
+      rejects(() => qk.quantize([1, 2, 3], u8, o), 'TypeError', "Expected a Float32Array, Float64Array, Float16Array or { format: 'float16' | 'bfloat16', bits: Uint16Array } for x but received an Array(3)", o);
+      rejects(() => qk.quantize(new Int8Array(3), u8, o), 'TypeError', "Expected a Float32Array, Float64Array, Float16Array or { format: 'float16' | 'bfloat16', bits: Uint16Array } for x but received Int8Array(3)", o);
+      rejects(() => qk.quantize(undefined, u8, o), 'TypeError', "Expected a Float32Array, Float64Array, Float16Array or { format: 'float16' | 'bfloat16', bits: Uint16Array } for x but received undefined", o);
+      rejects(() => qk.quantize(new DataView(new ArrayBuffer(12)), u8, o), 'TypeError', "Expected a Float32Array, Float64Array, Float16Array or { format: 'float16' | 'bfloat16', bits: Uint16Array } for x but received DataView", o);
       // A Proxy passes `instanceof` but is no TypedArray: refused at the edge, by name.
-      rejects(() => qk.quantize(new Proxy(new Float32Array(3), {}), u8, o), 'TypeError', 'Expected a Float32Array or Float64Array for x but received an object', o);
+      rejects(() => qk.quantize(new Proxy(new Float32Array(3), {}), u8, o), 'TypeError', "Expected a Float32Array, Float64Array, Float16Array or { format: 'float16' | 'bfloat16', bits: Uint16Array } for x but received an object", o);
       const proxied = new Proxy(new Uint8Array(3), {});
       rejects(() => qk.quantize(x, u8, proxied), 'TypeError', "Expected a Uint8Array (dtype 'uint8') for out but received an object");
       rejects(() => qk.dequantize(new Uint8Array(3), u8, new Proxy(new Float32Array(3), {})), 'TypeError', 'Expected a Float32Array for out but received an object');
@@ -140,8 +140,8 @@ describe(`errors (${qk.backend.name}/${qk.backend.isa})`, () => {
       rejects(() => qk.computeParams(x, { dtype: 'int32' }), 'TypeError', "Expected one of 'uint8', 'int8', 'uint16', 'int16', 'uint4', 'int4', 'uint2', 'int2' for opts.dtype but received 'int32'");
     });
     it('the data must be a float array', () => {
-      rejects(() => qk.computeParams([1, 2]), 'TypeError', 'Expected a Float32Array or Float64Array for x but received an Array(2)');
-      rejects(() => qk.minMax(new Uint8Array(2)), 'TypeError', 'Expected a Float32Array or Float64Array for x but received Uint8Array(2)');
+      rejects(() => qk.computeParams([1, 2]), 'TypeError', "Expected a Float32Array, Float64Array, Float16Array or { format: 'float16' | 'bfloat16', bits: Uint16Array } for x but received an Array(2)");
+      rejects(() => qk.minMax(new Uint8Array(2)), 'TypeError', "Expected a Float32Array, Float64Array, Float16Array or { format: 'float16' | 'bfloat16', bits: Uint16Array } for x but received Uint8Array(2)");
       rejects(() => qk.minMax(detached(Float64Array, 2)), 'RangeError', 'Expected x to be attached but its buffer is detached');
     });
   });
@@ -149,7 +149,7 @@ describe(`errors (${qk.backend.name}/${qk.backend.isa})`, () => {
   describe('quantizeDynamic', () => {
     it('checks x, options and out before writing', () => {
       const o = new Uint8Array(3).fill(SENTINEL);
-      rejects(() => qk.quantizeDynamic('x', { out: o }), 'TypeError', "Expected a Float32Array or Float64Array for x but received 'x'", o);
+      rejects(() => qk.quantizeDynamic('x', { out: o }), 'TypeError', "Expected a Float32Array, Float64Array, Float16Array or { format: 'float16' | 'bfloat16', bits: Uint16Array } for x but received 'x'", o);
       rejects(() => qk.quantizeDynamic(x, { out: new Int8Array(3) }), 'TypeError', "Expected a Uint8Array (dtype 'uint8') for opts.out but received Int8Array(3)");
       rejects(() => qk.quantizeDynamic(x, { dtype: 'int8', out: o }), 'TypeError', "Expected a Int8Array (dtype 'int8') for opts.out but received Uint8Array(3)", o);
       const short = new Uint8Array(2).fill(SENTINEL);

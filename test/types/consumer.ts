@@ -60,3 +60,17 @@ quantize(x, { scale: new Float32Array(3), zeroPoint: new Uint8Array(3), axis: 0,
 // @ts-expect-error: per-axis parameters need a shape
 quantize(x, { scale: new Float32Array(3), axis: 0, dtype: 'uint8' });
 export { apScale, apZero, aBack, blocked, adData, adZero, perTensorStill };
+
+// float16 / bfloat16 input: { format, bits } (or a Float16Array where the runtime has one).
+import type { HalfBits, QuantInput } from 'quantkit';
+const h: HalfBits = { format: 'bfloat16', bits: new Uint16Array(3) };
+const hq: Int8Array = quantize(h, { scale: 0.1, zeroPoint: 0, dtype: 'int8' });
+const hp: QuantParams<'int4'> = computeParams({ format: 'float16', bits: new Uint16Array(3) }, { dtype: 'int4' });
+const hr: { min: number; max: number } = minMax(h);
+const hd: Uint16Array = quantizeDynamic(h, { dtype: 'uint16' }).data;
+const anyInput: QuantInput = x;
+// @ts-expect-error: a 16-bit input names its format
+quantize({ format: 'float8', bits: new Uint16Array(3) }, p);
+// @ts-expect-error: 16-bit floats are held in a Uint16Array
+quantize({ format: 'float16', bits: new Int16Array(3) }, p);
+export { hq, hp, hr, hd, anyInput };
