@@ -63,13 +63,59 @@ describe(`signed and unsigned codes (${qk.backend.name}/${qk.backend.isa})`, () 
     });
   }
 
-  it('refuses the wrong direction, packed dtypes, wrong arrays and partial overlap, writing nothing', () => {
+  for (const [signed, unsigned, width] of [['int4', 'uint4', 4], ['int2', 'uint2', 2]]) {
+    for (const bits of [undefined, width - 1]) {
+      if (bits === 1) continue;
+      const label = `${signed} ↔ ${unsigned}${bits ? `, ${bits} bits` : ''}`;
+      const b = bits ?? width;
+      const offset = 2 ** (b - 1);
+      for (const n of [1000, 1001, 1003]) {
+        it(`${label}, ${n} elements: moved codes are the codes of the moved parameters; padding stays 0`, () => {
+          for (const zeroPoint of [-offset, offset - 1, 0]) {
+            const sp = { scale: 0.25, zeroPoint, dtype: signed, count: n, ...(bits ? { bits } : {}) };
+            const x = new Float32Array([...randomFloats(n - SPECIALS.length, n + zeroPoint, 0.25 * offset * 3), ...SPECIALS]);
+            const q = qk.quantize(x, sp);
+            const u = qk.toUnsigned(q, sp);
+            assert.deepEqual(u.params, { scale: 0.25, zeroPoint: zeroPoint + offset, dtype: unsigned, count: n, ...(bits ? { bits } : {}) });
+            assert.deepEqual(u.data, qk.quantize(x, u.params), 'toUnsigned(quantize(x, p)) = quantize(x, toUnsigned p)');
+            // Element by element, from the unpacked values (not from the byte table).
+            assert.deepEqual(qk.unpack(u.data, unsigned, n), Uint8Array.from(qk.unpack(q, signed, n), (v) => v + offset));
+            assert.deepEqual(qk.dequantize(u.data, u.params), qk.dequantize(q, sp));
+            const back = qk.toSigned(u.data, u.params);
+            assert.deepEqual(back.params, sp);
+            assert.deepEqual(back.data, q);
+          }
+        });
+      }
+    }
+
+    it(`${signed} ↔ ${unsigned}: in place; without params.count every field is an element`, () => {
+      const sp = { scale: 1, zeroPoint: 0, dtype: signed };
+      const n = 8 / width * 50 - 1; // the last byte has one field of padding
+      const values = Int8Array.from({ length: n }, (_, i) => (i % (2 ** width)) - 2 ** (width - 1));
+      const q = qk.pack(values, signed);
+      const copy = q.slice();
+      const u = qk.toUnsigned(q, sp, q);
+      assert.equal(u.data, q);
+      assert.equal(u.params.count, undefined);
+      const all = qk.unpack(q, unsigned, n + 1);
+      assert.deepEqual(all.subarray(0, n), Uint8Array.from(values, (v) => v + 2 ** (width - 1)));
+      assert.equal(all[n], 2 ** (width - 1), 'the padding field moved like a code');
+      assert.deepEqual(qk.toSigned(q, u.params, q).data, copy);
+    });
+  }
+
+  it('refuses the wrong direction, wrong arrays and partial overlap, writing nothing', () => {
     const q = new Int8Array([1, 2, 3]);
     const p = { scale: 1, zeroPoint: 0, dtype: 'int8' };
     const out = new Uint8Array(3).fill(7);
-    rejects(() => qk.toSigned(q, p, out), 'TypeError', "Expected 'uint8' or 'uint16' for params.dtype but received 'int8'", out);
-    rejects(() => qk.toUnsigned(new Uint8Array(3), { ...p, dtype: 'uint8' }, new Int8Array(3)), 'TypeError', "Expected 'int8' or 'int16' for params.dtype but received 'uint8'");
-    rejects(() => qk.toUnsigned(new Uint8Array(2), { ...p, dtype: 'int4' }), 'TypeError', "Expected 'int8' or 'int16' for params.dtype but received 'int4'");
+    rejects(() => qk.toSigned(q, p, out), 'TypeError', "Expected 'uint8', 'uint16', 'uint4' or 'uint2' for params.dtype but received 'int8'", out);
+    rejects(() => qk.toUnsigned(new Uint8Array(3), { ...p, dtype: 'uint8' }, new Int8Array(3)), 'TypeError', "Expected 'int8', 'int16', 'int4' or 'int2' for params.dtype but received 'uint8'");
+    rejects(() => qk.toUnsigned(new Uint8Array(2), { ...p, dtype: 'uint4' }), 'TypeError', "Expected 'int8', 'int16', 'int4' or 'int2' for params.dtype but received 'uint4'");
+    const packed = new Uint8Array(2).fill(0x11);
+    rejects(() => qk.toUnsigned(packed, { ...p, dtype: 'int4', count: 5 }), 'RangeError', "Expected q.length to equal 3 (5 'int4' values packed) but received 2", packed);
+    rejects(() => qk.toUnsigned(packed, { ...p, dtype: 'int4', count: -1 }), 'RangeError', 'Expected a non-negative integer for params.count but received -1', packed);
+    rejects(() => qk.toUnsigned(packed, { ...p, dtype: 'int2' }, new Uint8Array(3)), 'RangeError', 'Expected out.length to equal the input length 2 but received 3');
     rejects(() => qk.toUnsigned(new Uint8Array(3), p, out), 'TypeError', "Expected a Int8Array (dtype 'int8') for q but received Uint8Array(3)", out);
     rejects(() => qk.toUnsigned(q, p, new Uint16Array(3)), 'TypeError', "Expected a Uint8Array (dtype 'uint8') for out but received Uint16Array(3)");
     rejects(() => qk.toUnsigned(q, p, new Uint8Array(4)), 'RangeError', 'Expected out.length to equal the input length 3 but received 4');

@@ -74,3 +74,8 @@ quantize({ format: 'float8', bits: new Uint16Array(3) }, p);
 // @ts-expect-error: 16-bit floats are held in a Uint16Array
 quantize({ format: 'float16', bits: new Int16Array(3) }, p);
 export { hq, hp, hr, hd, anyInput };
+
+// Packed codes change signedness too; the packed container stays a Uint8Array.
+const u4: { data: Uint8Array; params: { dtype: 'uint4'; count?: number } } = toUnsigned(new Uint8Array(2), { scale: 1, zeroPoint: 0, dtype: 'int4', count: 3 });
+const s2: { params: { dtype: 'int2' } } = toSigned(new Uint8Array(1), { scale: 1, zeroPoint: 2, dtype: 'uint2' });
+export { u4, s2 };
