@@ -5,7 +5,9 @@
 // at once (one per core):
 //
 //   fuzz_kernels  every runnable ISA's quantize / dequantize / minmax vs the scalar reference
-//   fuzz_args     the glue's argument checks (native/args.h) and the split of large calls
+//   fuzz_args     the glue's argument checks (native/args.h, packed_args.h, axis_args.h,
+//                 ggml_args.h, recode_args.h), with the byte extents every accepted call
+//                 touches, and the split of large calls
 //
 //   node scripts/fuzz.js [--seconds N] [--only NAME]     (or QUANTKIT_FUZZ_SECONDS=N)
 //
