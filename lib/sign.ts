@@ -30,7 +30,7 @@ export function signApi(binding: QuantkitBinding): SignApi {
   function convert(q: unknown, params: unknown, out: unknown, toUnsigned: boolean): Recoded<DType> {
     const p = checkParams(params);
     const from = p.info;
-    if (from.packed || from.signed !== toUnsigned) {
+    if (from.packed || from.float8 !== undefined || from.signed !== toUnsigned) {
       const want = toUnsigned ? "'int8' or 'int16'" : "'uint8' or 'uint16'";
       throw new TypeError(`Expected ${want} for params.dtype but received ${describe(from.name)}`);
     }
