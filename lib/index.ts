@@ -40,7 +40,8 @@ export type { AxisParams, AxisLayoutOptions, AxisRangeOptions, AxisDynamicOption
 /** Per-tensor quantization parameters. `bits` (2 to the dtype's width) narrows [qmin, qmax]. */
 export interface QuantParams<D extends DType = DType> {
   scale: number;
-  zeroPoint: number;
+  /** An integer in [qmin, qmax]; 0 for the float8 dtypes (see Float8Params). */
+  zeroPoint: D extends Float8DType ? 0 : number;
   dtype: D;
   bits?: number;
   /**
