@@ -11,13 +11,30 @@ interface Spec {
   bias: number;
   maxCode: number;
   overflowCode: number;
+  // Derived once, so that the per-element code is integer operations on constants.
+  shift: number; // 23 − mantissa bits: the float32 mantissa bits dropped
+  roundBias: number; // 2^(shift − 1) − 1
+  rebias: number; // (127 − bias) << 23: float32 exponent bias to the format's
+  normalMin: number; // float32 bits of the smallest normal
+  zeroMax: number; // float32 bits of half the smallest subnormal (ties to 0)
+  subnormalShift: number; // 150 + emin − mantissa bits: the shift for exponent field e is this − e
+}
+
+function spec(mantissaBits: number, bias: number, maxCode: number, overflowCode: number): Spec {
+  const emin = 1 - bias;
+  const shift = 23 - mantissaBits;
+  return {
+    mantissaBits, bias, maxCode, overflowCode, shift,
+    roundBias: 2 ** (shift - 1) - 1,
+    rebias: (127 - bias) * 0x800000,
+    normalMin: (emin + 127) * 0x800000,
+    zeroMax: (emin - mantissaBits - 1 + 127) * 0x800000,
+    subnormalShift: 150 + emin - mantissaBits,
+  };
 }
 
 // Index = format code: 0 e4m3fn (no Inf: overflow is NaN), 1 e5m2 (overflow is Inf).
-const SPECS: readonly Spec[] = [
-  { mantissaBits: 3, bias: 7, maxCode: 0x7e, overflowCode: 0x7f },
-  { mantissaBits: 2, bias: 15, maxCode: 0x7b, overflowCode: 0x7c },
-];
+const SPECS: readonly Spec[] = [spec(3, 7, 0x7e, 0x7f), spec(2, 15, 0x7b, 0x7c)];
 
 /** float32 bits (as an unsigned 32-bit number) -> float8 code. */
 export function float8FromBits(b: number, f: Spec, saturate: boolean): number {
@@ -25,22 +42,19 @@ export function float8FromBits(b: number, f: Spec, saturate: boolean): number {
   const a = b & 0x7fffffff;
   if (a > 0x7f800000) return sign | 0x7f;
   if (a === 0x7f800000) return sign | (saturate ? f.maxCode : f.overflowCode);
-  const m = f.mantissaBits;
-  const emin = 1 - f.bias;
-  const shift = 23 - m;
   let code: number;
-  if (a >= (emin + 127) * 0x800000) {
+  if (a >= f.normalMin) {
     // Rebias, then round the dropped bits to nearest even (a carry bumps the exponent).
-    const r = a - (127 - f.bias) * 0x800000;
-    code = Math.floor((r + (2 ** (shift - 1) - 1) + (Math.floor(r / 2 ** shift) & 1)) / 2 ** shift);
+    // r < 2^31 for every finite a, so the unsigned shifts are exact.
+    const r = a - f.rebias;
+    code = (r + f.roundBias + ((r >>> f.shift) & 1)) >>> f.shift;
     if (code > f.maxCode) code = saturate ? f.maxCode : f.overflowCode;
-  } else if (a <= (emin - m - 1 + 127) * 0x800000) {
+  } else if (a <= f.zeroMax) {
     code = 0; // at most half the smallest subnormal: ties go to 0
   } else {
     // Subnormal: in units of the smallest subnormal, rounded to nearest even.
-    const e = a >>> 23;
     const mant = (a & 0x7fffff) | 0x800000;
-    const s = 150 + emin - m - e;
+    const s = f.subnormalShift - (a >>> 23);
     code = mant >>> s;
     const rem = mant & ((1 << s) - 1);
     const half = 1 << (s - 1);
