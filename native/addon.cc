@@ -212,6 +212,7 @@ class QuantkitAddon : public Napi::Addon<QuantkitAddon> {
     const IsaLevel level = quantkit::BestIsa(cap);
     kernels_ = quantkit::KernelsFor(level);
     convert_ = &quantkit::ConvertKernelsFor(level);
+    float8_ = &quantkit::Float8KernelsFor(level);
 
     Napi::Array available = Napi::Array::New(env);
     uint32_t count = 0;
@@ -439,10 +440,11 @@ class QuantkitAddon : public Napi::Addon<QuantkitAddon> {
     float scale = 0;
     Raise(env, quantkit::args::CheckQuantizeFloat8(x.span(), out.span(), NumberArg(info[2]), NumberArg(info[4]), &format,
                                                    &scale));
+    const quantkit::QuantizeFloat8Fn quantize = float8_->quantize[x.type];
     const size_t in_size = ElementSize(x.kind);
     quantkit::ForParts(x.length, threads_, [&](int, size_t begin, size_t end) {
-      quantkit::QuantizeFloat8(static_cast<const char*>(x.data) + begin * in_size, x.type,
-                               static_cast<uint8_t*>(out.data) + begin, end - begin, format, saturate, scale);
+      quantize(static_cast<const char*>(x.data) + begin * in_size, static_cast<uint8_t*>(out.data) + begin, end - begin,
+               format, saturate, scale);
     });
     return env.Undefined();
   }
@@ -628,6 +630,7 @@ class QuantkitAddon : public Napi::Addon<QuantkitAddon> {
   }
 
   const quantkit::ConvertTable* convert_ = nullptr;
+  const quantkit::Float8Kernels* float8_ = nullptr;
   const KernelTable* kernels_ = nullptr;
   int threads_ = 2;
 };

@@ -1,5 +1,5 @@
-// float8 quantize / dequantize over arrays (float8.h). Portable C++, baseline flags: the
-// division is the exact float32 one, the conversion integer bit work.
+// float8 quantize / dequantize over arrays (float8.h): the scalar reference, and the choice
+// of quantize row per kernel level. Portable C++, baseline flags.
 #include "kernels/float8.h"
 
 namespace quantkit {
@@ -7,22 +7,28 @@ namespace quantkit {
 namespace {
 
 template <typename In>
-void QuantizeFloat8T(const In* x, uint8_t* q, size_t n, const float8::Spec& f, bool saturate, float scale) {
-  for (size_t i = 0; i < n; ++i) {
-    const float v = static_cast<float>(x[i]);
-    const uint32_t b = float8::FloatBits(v);
-    // A NaN keeps the sign of x itself: the sign of NaN / s is not something IEEE 754 fixes.
-    q[i] = (b & 0x7fffffffu) > 0x7f800000u ? static_cast<uint8_t>(((b >> 24) & 0x80u) | 0x7fu)
-                                            : float8::FromFloatBits(float8::FloatBits(v / scale), f, saturate);
-  }
+void QuantizeFloat8Scalar(const void* x, uint8_t* q, size_t n, int format, bool saturate, float scale) {
+  const float8::Spec& f = float8::kSpecs[format];
+  const In* in = static_cast<const In*>(x);
+  for (size_t i = 0; i < n; ++i) q[i] = float8::QuantizeOne(static_cast<float>(in[i]), f, saturate, scale);
 }
+
+constexpr Float8Kernels kScalarFloat8 = {"scalar", {QuantizeFloat8Scalar<float>, QuantizeFloat8Scalar<double>}};
 
 }  // namespace
 
-void QuantizeFloat8(const void* x, int float_type, uint8_t* q, size_t n, int format, bool saturate, float scale) {
-  const float8::Spec& f = float8::kSpecs[format];
-  if (float_type == kF64) QuantizeFloat8T(static_cast<const double*>(x), q, n, f, saturate, scale);
-  else QuantizeFloat8T(static_cast<const float*>(x), q, n, f, saturate, scale);
+const Float8Kernels& ScalarFloat8() { return kScalarFloat8; }
+
+const Float8Kernels& Float8KernelsFor(IsaLevel level) {
+  switch (level) {
+#if defined(QUANTKIT_X86)
+    case kIsaSse2: return Sse2Float8();
+    // An AVX-512 level has AVX2 too (dispatch.cc checks both); no AVX-512 row of its own yet.
+    case kIsaAvx2:
+    case kIsaAvx512: return Avx2Float8();
+#endif
+    default: return ScalarFloat8();
+  }
 }
 
 void DequantizeFloat8(const uint8_t* q, float* x, size_t n, int format, float scale) {

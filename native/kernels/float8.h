@@ -28,8 +28,25 @@ namespace quantkit {
 
 enum Float8Format : int { kE4M3FN = 0, kE5M2 = 1, kFloat8FormatCount = 2 };
 
-// x[0, n) (float or double, by `float_type`) / scale into float8 codes of `format`.
-void QuantizeFloat8(const void* x, int float_type, uint8_t* q, size_t n, int format, bool saturate, float scale);
+// x[0, n) / scale into float8 codes of `format`; x is float or double by the table row.
+using QuantizeFloat8Fn = void (*)(const void* x, uint8_t* q, size_t n, int format, bool saturate, float scale);
+
+// One row per ISA level that has its own float8 quantize; every row gives the scalar
+// row's bits (native/kernels/test/kernel_test.cc).
+struct Float8Kernels {
+  const char* isa;
+  QuantizeFloat8Fn quantize[kFloatTypeCount];
+};
+
+// The float8 kernels for a kernel level the addon has picked (so one the CPU runs): SSE2
+// for sse2, AVX2 for avx2 and avx512, the scalar row otherwise. Never null.
+const Float8Kernels& Float8KernelsFor(IsaLevel level);
+
+const Float8Kernels& ScalarFloat8();
+#if defined(QUANTKIT_X86)
+const Float8Kernels& Sse2Float8();
+const Float8Kernels& Avx2Float8();
+#endif
 
 // Codes q[0, n) of `format` decoded and multiplied by scale.
 void DequantizeFloat8(const uint8_t* q, float* x, size_t n, int format, float scale);
@@ -115,6 +132,14 @@ inline uint32_t ToFloatBits(uint8_t c, const Spec& f) {
   const uint32_t exponent = static_cast<uint32_t>(127 + 1 - f.bias - m + p);
   mant = (mant << (23 - p)) & 0x7fffffu;
   return sign | (exponent << 23) | mant;
+}
+
+// The code of one element: x (already float32) divided by scale. A NaN keeps the sign of
+// x itself: the sign of NaN / s is not something IEEE 754 fixes.
+inline uint8_t QuantizeOne(float x, const Spec& f, bool saturate, float scale) {
+  const uint32_t b = FloatBits(x);
+  if ((b & 0x7fffffffu) > 0x7f800000u) return static_cast<uint8_t>(((b >> 24) & 0x80u) | 0x7fu);
+  return FromFloatBits(FloatBits(x / scale), f, saturate);
 }
 
 }  // namespace float8
