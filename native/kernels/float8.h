@@ -1,5 +1,6 @@
 // float8 formats of ONNX (opset 19): float8e4m3fn and float8e5m2, one byte each, and their
-// quantize / dequantize over arrays. Plain C++ on raw pointers, portable (baseline flags).
+// quantize / dequantize over arrays. Plain C++ on raw pointers: the scalar reference here
+// and in float8.cc (baseline flags), SIMD quantize rows in x86_*_float8.cc (float8_simd.h).
 //
 //   format      layout (sign, exponent, mantissa, bias)  largest finite   NaN codes           Inf
 //   e4m3fn      1, 4, 3, bias 7                          448  (0x7e)      0x7f, 0xff          none
