@@ -651,11 +651,11 @@ void TestFloat8(const Float8Kernels& isa, Inputs& gen, bool exhaustive, std::vec
   std::vector<float> x(kChunk);
   std::vector<double> xd(kChunk);
   std::vector<uint8_t> r(kChunk + 8), g(kChunk + 8);
-  const uint64_t stride = exhaustive ? 1 : 257;
+  const uint64_t stride = exhaustive ? 1 : 1031;
   for (const Float8Case& c : Float8Cases()) {
     // Every pattern of each format and saturate mode at scale 1 (x / 1 is x), when asked.
     if (exhaustive && c.scale != 1.0f) continue;
-    uint64_t b = exhaustive ? 0 : static_cast<uint64_t>(gen.Int(0, 256));
+    uint64_t b = exhaustive ? 0 : static_cast<uint64_t>(gen.Int(0, 1030));
     while (b < (1ull << 32)) {
       size_t n = 0;
       for (; n < kChunk && b < (1ull << 32); ++n, b += stride) x[n] = FromBits(static_cast<uint32_t>(b));
@@ -881,7 +881,8 @@ int main(int argc, char** argv) {
     TestLanes<float, int16_t>(*t, gen, checks), print_last();
     TestLanes<double, uint8_t>(*t, gen, checks), print_last();
     TestLanes<double, int16_t>(*t, gen, checks), print_last();
-    TestFloat8(Float8KernelsFor(level), gen, exhaustive, checks), print_last();
+    // A level without float8 SIMD (neon) runs the scalar row itself: nothing to compare.
+    if (&Float8KernelsFor(level) != &ScalarFloat8()) TestFloat8(Float8KernelsFor(level), gen, exhaustive, checks), print_last();
 #if defined(QUANTKIT_HAVE_GUARD_PAGES)
     std::printf("     %s guard pages: a crash here is a read or write past the end\n", t->isa);
     std::fflush(stdout);
