@@ -37,7 +37,7 @@ function spec(mantissaBits: number, bias: number, maxCode: number, overflowCode:
 const SPECS: readonly Spec[] = [spec(3, 7, 0x7e, 0x7f), spec(2, 15, 0x7b, 0x7c)];
 
 /** float32 bits (as an unsigned 32-bit number) -> float8 code. */
-export function float8FromBits(b: number, f: Spec, saturate: boolean): number {
+function float8FromBits(b: number, f: Spec, saturate: boolean): number {
   const sign = (b >>> 24) & 0x80;
   const a = b & 0x7fffffff;
   if (a > 0x7f800000) return sign | 0x7f;
@@ -64,7 +64,7 @@ export function float8FromBits(b: number, f: Spec, saturate: boolean): number {
 }
 
 /** float8 code -> float32 bits (exact); NaN codes give the canonical NaN of their sign. */
-export function float8ToBits(c: number, f: Spec): number {
+function float8ToBits(c: number, f: Spec): number {
   const sign = (c & 0x80) * 0x1000000;
   const m = f.mantissaBits;
   const e = (c & 0x7f) >>> m;
@@ -83,8 +83,6 @@ export function float8ToBits(c: number, f: Spec): number {
   return sign + exponent * 0x800000 + mant;
 }
 
-export { SPECS as FLOAT8_SPECS };
-
 // Quotients go through a float32 scratch array a chunk at a time, read back as bits.
 const CHUNK = 4096;
 
@@ -93,6 +91,9 @@ export function float8Calls(): Float8Calls {
   const quotientBits = new Uint32Array(quotient.buffer);
   const input32 = new Float32Array(CHUNK);
   const input32Bits = new Uint32Array(input32.buffer);
+  const table = new Uint32Array(256);
+  const one = new Float32Array(1);
+  const oneBits = new Uint32Array(one.buffer);
 
   function quantizeChunk(x: FloatArray, out: Uint8Array, begin: number, n: number, f: Spec, saturate: boolean, s: number): void {
     for (let k = 0; k < n; k++) input32[k] = x[begin + k];
@@ -117,9 +118,6 @@ export function float8Calls(): Float8Calls {
     // The 256 results for this scale, as float32 bits: a NaN is written by its bits, since a
     // NaN passing through a JS number need not keep its sign. The decoded value has at most
     // 4 significant bits, so value · s is exact in a double and the store rounds it once.
-    const table = new Uint32Array(256);
-    const one = new Float32Array(1);
-    const oneBits = new Uint32Array(one.buffer);
     for (let c = 0; c < 256; c++) {
       const bits = float8ToBits(c, f);
       if ((bits & 0x7fffffff) > 0x7f800000) {
