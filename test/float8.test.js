@@ -246,6 +246,23 @@ describe(`float8 (${qk.backend.name}/${qk.backend.isa})`, function () {
         assert.deepEqual(qk.quantize(new Float32Array(0), { scale: 1, dtype: format }), new Uint8Array(0));
       });
 
+      it('a call large enough to be split across threads gives the bits of small calls', () => {
+        // 4 Mi elements and more run in parts on QUANTKIT_THREADS threads (default 2); each
+        // part starts at its own offset of x and out.
+        const n = (4 << 20) + 37;
+        const x = randomInputs(n, 21);
+        const params = { scale: 0.37, dtype: format, saturate: false };
+        const whole = qk.quantize(x, params);
+        const pieces = new Uint8Array(n);
+        for (let i = 0; i < n; i += 100003) qk.quantize(x.subarray(i, Math.min(n, i + 100003)), params, pieces.subarray(i, Math.min(n, i + 100003)));
+        assert.ok(whole.every((v, i) => v === pieces[i]), 'quantize');
+        const back = bitsOf(qk.dequantize(whole, params));
+        const backPieces = new Float32Array(n);
+        for (let i = 0; i < n; i += 100003) qk.dequantize(whole.subarray(i, Math.min(n, i + 100003)), params, backPieces.subarray(i, Math.min(n, i + 100003)));
+        const backPiecesBits = bitsOf(backPieces);
+        assert.ok(back.every((v, i) => v === backPiecesBits[i]), 'dequantize');
+      });
+
       it('paramsFromRange, computeParams, quantizeDynamic: zero point 0, scale max(|min|, |max|) / largest finite', () => {
         const { max } = FORMATS[format];
         assert.deepEqual(qk.paramsFromRange(-3, 1.5, { dtype: format }), { scale: Math.fround(3 / max), zeroPoint: 0, dtype: format });
