@@ -228,6 +228,8 @@ function quantizePacked(x: FloatArray, p: CheckedParams, out: unknown): Uint8Arr
  * q = clamp(rint(x / scale) + zeroPoint, qmin, qmax), NaN → zeroPoint (SPEC §2.1).
  * Writes into `out` when given (any byteOffset, no copy) and returns it. For uint4, int4,
  * uint2 and int2 the result is packed (ONNX order) into a Uint8Array of ceil(n · width / 8) bytes.
+ * For float8e4m3fn and float8e5m2 it is the float8 code of fl(x / scale) per element, in a
+ * Uint8Array: round to nearest even, overflow by `params.saturate` (README "float8").
  */
 export function quantize<D extends Float8DType>(x: FloatArray, params: Float8Params<D>, out?: Uint8Array): Uint8Array;
 export function quantize<D extends DType>(x: FloatArray, params: QuantParams<D> | AxisParams<D>, out?: QuantArrayOf<D>): QuantArrayOf<D>;
@@ -280,6 +282,7 @@ function dequantizePacked(q: unknown, params: QuantParams, p: CheckedParams, out
 /**
  * x = scale · (q − zeroPoint) in float32 (SPEC §2.2). Writes into `out` when given and returns it.
  * A packed q (uint4/int4/uint2/int2) needs its element count: out.length, or params.count.
+ * float8 codes dequantize to fl(value · scale), −0 and ±Inf included; NaN codes to NaN.
  */
 export function dequantize<D extends Float8DType>(q: Uint8Array, params: Float8Params<D>, out?: Float32Array): Float32Array;
 export function dequantize<D extends DType>(q: QuantArrayOf<D>, params: QuantParams<D> | AxisParams<D>, out?: Float32Array): Float32Array;
