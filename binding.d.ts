@@ -77,6 +77,19 @@ export interface QuantkitBinding {
    */
   recode(q: QuantArray, out: QuantArray, offset: number): void;
 
+  // float8 (native/kernels/float8.h): format 0 = float8e4m3fn, 1 = float8e5m2; the codes are
+  // a Uint8Array of x's (or out's) length sharing no memory with the other array. There is
+  // no zero point: it is 0 (the only one ONNX Runtime's DequantizeLinear accepts).
+
+  /**
+   * out[i] = float8(fl(x[i] / scale)), round to nearest even; an overflow (and ±Inf) is ±max
+   * when `saturate`, else NaN (e4m3fn) or ±Inf (e5m2); NaN -> sign | 0x7f.
+   */
+  quantizeFloat8(x: FloatArray, out: Uint8Array, format: number, saturate: boolean, scale: number): void;
+
+  /** out[i] = fl(float(q[i]) * scale); a NaN code gives 0x7fc00000 or 0xffc00000 by its sign. */
+  dequantizeFloat8(q: Uint8Array, out: Float32Array, format: number, scale: number): void;
+
   // Per-axis and blocked parameters (native/kernels/axis.h): x holds outer · axisLength · inner
   // elements (axisLength = shape[axis], inner = the product of the dims after it). blockSize 0:
   // per-axis, element (o, a, i) uses parameter a (axisLength parameters). blockSize ≥ 1:

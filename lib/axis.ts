@@ -3,7 +3,7 @@
 // edge, then the backend's quantizeAxis / dequantizeAxis / minMaxAxis over the flat data, with
 // no transpose. The tensor is read as (outer, D = shape[axis], inner).
 import type { FloatArray, QuantArray, QuantkitBinding } from '../binding';
-import { packedBytes, quantRange, type DType, type DTypeInfo, type QuantArrayOf } from './dtypes';
+import { packedBytes, quantRange, type DType, type DTypeInfo, type Float8DType, type QuantArrayOf } from './dtypes';
 import { affineParams, symmetricParams } from './params';
 import {
   checkBits,
@@ -31,6 +31,9 @@ export interface ZeroPointArrayMap {
   int4: Int8Array;
   uint2: Uint8Array;
   int2: Int8Array;
+  /** Per-axis and blocked float8 parameters are not supported (a RangeError at run time). */
+  float8e4m3fn: never;
+  float8e5m2: never;
 }
 export type ZeroPointArrayOf<D extends DType> = ZeroPointArrayMap[D];
 
@@ -74,7 +77,9 @@ export interface AxisDynamicOptions<D extends DType = DType> extends AxisLayoutO
 
 export type AxisDynamicResult<D extends DType = DType> = AxisParams<D> & { data: QuantArrayOf<D> };
 
-const ZERO_POINT_CTORS: Readonly<Record<DType, { new (n: number): ZeroPointArrayOf<DType>; readonly name: string }>> = {
+type IntegerDType = Exclude<DType, Float8DType>;
+
+const ZERO_POINT_CTORS: Readonly<Record<IntegerDType, { new (n: number): ZeroPointArrayOf<IntegerDType>; readonly name: string }>> = {
   uint8: Uint8Array, int8: Int8Array, uint16: Uint16Array, int16: Int16Array,
   uint4: Uint8Array, int4: Int8Array, uint2: Uint8Array, int2: Int8Array,
 };
@@ -127,6 +132,15 @@ function checkLayout(o: Record<string, unknown>, prefix: string): Layout {
   return { shape, axis, outer, d, inner, block, n, count };
 }
 
+/** An integer dtype: float8 has per-tensor parameters only (README "float8"). */
+function checkAxisDType(v: unknown, name: string): DTypeInfo {
+  const info = checkDType(v, name);
+  if (info.float8 !== undefined) {
+    throw new RangeError(`Expected an integer dtype for ${name} with an axis (per-axis and blocked float8 parameters are not supported) but received '${info.name}'`);
+  }
+  return info;
+}
+
 function countWhat(l: Layout): string {
   return l.block === 0 ? `shape[axis] = ${l.d}` : `${l.count} blocks`;
 }
@@ -161,7 +175,7 @@ interface CheckedAxisParams {
 }
 
 function checkAxisParams(v: Record<string, unknown>): CheckedAxisParams {
-  const info = checkDType(v.dtype, 'params.dtype');
+  const info = checkAxisDType(v.dtype, 'params.dtype');
   const bits = checkBits(v.bits, info, 'params.bits');
   const [qmin, qmax] = quantRange(info, bits);
   const layout = checkLayout(v, 'params');
@@ -178,7 +192,7 @@ function checkAxisParams(v: Record<string, unknown>): CheckedAxisParams {
   const zeroPoint = new Int32Array(layout.count);
   const zeroV = v.zeroPoint;
   if (zeroV !== undefined) {
-    const ctor = ZERO_POINT_CTORS[info.name];
+    const ctor = ZERO_POINT_CTORS[info.name as IntegerDType];
     if (typedArrayKind(zeroV) !== ctor.name) {
       throw new TypeError(`Expected ${ctor.name === 'Int8Array' ? 'an' : 'a'} ${ctor.name} (dtype '${info.name}') for params.zeroPoint but received ${describe(zeroV)}`);
     }
@@ -274,7 +288,7 @@ export function axisApi(binding: QuantkitBinding): AxisApi {
     const mm = new Float64Array(2 * layout.count);
     binding.minMaxAxis(x, mm, layout.outer, layout.d, layout.inner, layout.block);
     const scale = new Float32Array(layout.count);
-    const zeroPoint = new ZERO_POINT_CTORS[info.name](layout.count);
+    const zeroPoint = new ZERO_POINT_CTORS[info.name as IntegerDType](layout.count);
     for (let k = 0; k < layout.count; k++) {
       let min = mm[2 * k];
       let max = mm[2 * k + 1];
@@ -296,14 +310,14 @@ export function axisApi(binding: QuantkitBinding): AxisApi {
   }
 
   function computeParams(x: FloatArray, o: Record<string, unknown>): AxisParams {
-    const info = checkDType(o.dtype, 'opts.dtype');
+    const info = checkAxisDType(o.dtype, 'opts.dtype');
     const bits = checkBits(o.bits, info, 'opts.bits');
     const symmetric = checkBoolean(o.symmetric, 'opts.symmetric');
     return paramsOf(x, info, bits, symmetric, checkLayout(o, 'opts'), o);
   }
 
   function quantizeDynamic(x: FloatArray, o: Record<string, unknown>): AxisDynamicResult {
-    const info = checkDType(o.dtype, 'opts.dtype');
+    const info = checkAxisDType(o.dtype, 'opts.dtype');
     const bits = checkBits(o.bits, info, 'opts.bits');
     const layout = checkLayout(o, 'opts');
     if (x.length !== layout.n) throw new RangeError(`Expected x.length to equal the product of opts.shape ${layout.n} but received ${x.length}`);

@@ -1,6 +1,7 @@
-// The integer types quantkit writes, and the ranges that `bits` narrows them to (SPEC §2.5).
+// The types quantkit writes: integers, with the ranges that `bits` narrows them to
+// (SPEC §2.5), and the ONNX float8 formats.
 
-export type DType = 'uint8' | 'int8' | 'uint16' | 'int16' | PackedDType;
+export type DType = 'uint8' | 'int8' | 'uint16' | 'int16' | PackedDType | Float8DType;
 
 /**
  * Sub-byte types, packed as ONNX packs them: element i sits in byte floor(i·b/8) at bit
@@ -8,6 +9,13 @@ export type DType = 'uint8' | 'int8' | 'uint16' | 'int16' | PackedDType;
  * byte are zero. Their container is a Uint8Array of ceil(n·b/8) bytes.
  */
 export type PackedDType = 'uint4' | 'int4' | 'uint2' | 'int2';
+
+/**
+ * ONNX float8 formats (opset 19), one code per byte in a Uint8Array: float8e4m3fn (1 sign,
+ * 4 exponent, 3 mantissa bits, largest finite 448, no Inf) and float8e5m2 (1, 5, 2, largest
+ * finite 57344, with ±Inf). README "float8".
+ */
+export type Float8DType = 'float8e4m3fn' | 'float8e5m2';
 
 /** The TypedArray that holds each dtype. */
 export interface QuantArrayMap {
@@ -19,6 +27,8 @@ export interface QuantArrayMap {
   int4: Uint8Array;
   uint2: Uint8Array;
   int2: Uint8Array;
+  float8e4m3fn: Uint8Array;
+  float8e5m2: Uint8Array;
 }
 export type QuantArrayOf<D extends DType> = QuantArrayMap[D];
 
@@ -35,6 +45,8 @@ export interface DTypeInfo {
   readonly packed: boolean;
   /** [qmin, qmax] for each bit width from MIN_BITS to `width` (indexed by bits). */
   readonly ranges: ReadonlyArray<readonly [number, number]>;
+  /** float8 dtypes only: the binding's format code and the largest finite value. */
+  readonly float8?: { readonly format: 0 | 1; readonly max: number };
 }
 
 function info(name: DType, ctor: QuantArrayConstructor, signed: boolean, width: number, packed = false): DTypeInfo {
@@ -54,6 +66,9 @@ export const DTYPES: Readonly<Record<DType, DTypeInfo>> = {
   int4: info('int4', Uint8Array, true, 4, true),
   uint2: info('uint2', Uint8Array, false, 2, true),
   int2: info('int2', Uint8Array, true, 2, true),
+  // No integer range: `bits` does not apply, and quantize never reads `ranges`.
+  float8e4m3fn: { name: 'float8e4m3fn', ctor: Uint8Array, signed: true, width: 8, packed: false, ranges: [], float8: { format: 0, max: 448 } },
+  float8e5m2: { name: 'float8e5m2', ctor: Uint8Array, signed: true, width: 8, packed: false, ranges: [], float8: { format: 1, max: 57344 } },
 };
 
 export const DTYPE_NAMES = Object.keys(DTYPES) as DType[];

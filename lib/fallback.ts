@@ -6,6 +6,7 @@ import { convertCalls } from './convert-fallback';
 import { ggmlDequantize, ggmlQuantize } from './ggml-fallback';
 import { packedCalls } from './packed';
 import { axisCalls } from './axis-fallback';
+import { float8Calls } from './float8-fallback';
 
 // 1.5 · 2^52: adding then subtracting it rounds a double of magnitude < 2^51 to an integer,
 // ties to even (the FPU's rounding), which Math.round (ties up) does not do.
@@ -86,4 +87,5 @@ export const fallbackBinding: QuantkitBinding = {
   ...packedCalls(quantize, dequantize),
   ...axisCalls,
   recode,
+  ...float8Calls(),
 };

@@ -2,14 +2,14 @@
 // then hands raw TypedArrays to the backend picked at load time (native addon or the
 // bit-identical TypeScript fallback).
 import type { FloatArray } from '../binding';
-import { DTYPES, packedBytes, quantRange, type DType, type DTypeInfo, type PackedDType, type QuantArrayOf } from './dtypes';
+import { DTYPES, packedBytes, quantRange, type DType, type DTypeInfo, type Float8DType, type PackedDType, type QuantArrayOf } from './dtypes';
 import { ggmlFacade, type Ggml } from './ggml';
 import { float16Api } from './float16';
 import { signApi } from './sign';
 import { checkQuantInput, halfWidener, HALF_CHUNK, isHalf, type CheckedHalf, type QuantInput } from './half-input';
 import { loadBackend, type BackendInfo } from './loader';
 import { axisApi, hasAxis, type AxisDynamicOptions, type AxisDynamicResult, type AxisParams, type AxisRangeOptions } from './axis';
-import { affineParams, symmetricParams } from './params';
+import { affineParams, float8Params, symmetricParams } from './params';
 import {
   checkBits,
   checkBoolean,
@@ -29,7 +29,7 @@ import {
   type CheckedParams,
 } from './validate';
 
-export type { DType, PackedDType, QuantArrayOf, QuantArrayMap } from './dtypes';
+export type { DType, PackedDType, Float8DType, QuantArrayOf, QuantArrayMap } from './dtypes';
 export type { FloatArray, QuantArray } from '../binding';
 export type { BackendInfo, BackendName } from './loader';
 export type { Float16Api, Float16ArrayLike } from './float16';
@@ -41,7 +41,8 @@ export type { AxisParams, AxisLayoutOptions, AxisRangeOptions, AxisDynamicOption
 /** Per-tensor quantization parameters. `bits` (2 to the dtype's width) narrows [qmin, qmax]. */
 export interface QuantParams<D extends DType = DType> {
   scale: number;
-  zeroPoint: number;
+  /** An integer in [qmin, qmax]; 0 for the float8 dtypes (see Float8Params). */
+  zeroPoint: D extends Float8DType ? 0 : number;
   dtype: D;
   bits?: number;
   /**
@@ -50,6 +51,23 @@ export interface QuantParams<D extends DType = DType> {
    * quantizeDynamic sets it for packed dtypes; ignored for the others.
    */
   count?: number;
+  /**
+   * float8 dtypes only (ignored for the others, as ONNX ignores it): an overflow or ±Inf
+   * becomes ±max when true (the default, ONNX's), NaN (e4m3fn) or ±Inf (e5m2) when false.
+   */
+  saturate?: boolean;
+}
+
+/**
+ * Parameters of a float8 dtype (README "float8"). The zero point is 0 and may be left out:
+ * ONNX Runtime ignores a float8 zero point in QuantizeLinear and refuses any other in
+ * DequantizeLinear. `saturate` defaults to true.
+ */
+export interface Float8Params<D extends Float8DType = Float8DType> {
+  scale: number;
+  zeroPoint?: 0;
+  dtype: D;
+  saturate?: boolean;
 }
 
 /** One value per byte, as `unpack` returns it: Int8Array for int4/int2, Uint8Array for uint4/uint2. */
@@ -107,10 +125,12 @@ const axis = axisApi(binding);
 const half = halfWidener(binding);
 
 function rangeParams(min: number, max: number, info: DTypeInfo, bits: number, symmetric: boolean, what: string): QuantParams {
-  const [qmin, qmax] = quantRange(info, bits);
-  const { scale, zeroPoint } = symmetric
-    ? symmetricParams(min, max, bits, info.signed)
-    : affineParams(min, max, qmin, qmax);
+  const [qmin, qmax] = info.float8 ? [0, 0] : quantRange(info, bits);
+  const { scale, zeroPoint } = info.float8
+    ? float8Params(min, max, info.float8.max)
+    : symmetric
+      ? symmetricParams(min, max, bits, info.signed)
+      : affineParams(min, max, qmin, qmax);
   if (!(scale > 0 && Number.isFinite(scale))) {
     // Only a range too narrow (the step underflows float32) or too wide (max − min
     // overflows float32) gets here; such a scale cannot quantize anything.
@@ -202,6 +222,14 @@ export function computeParams<D extends DType = 'uint8'>(x: QuantInput, opts?: R
   return paramsOfData(input, checkRangeOptions(opts)) as QuantParams<D>;
 }
 
+/** The Uint8Array of float8 codes for x: `out` checked, or a new one. */
+function float8Target(x: FloatArray, info: DTypeInfo, out: unknown, name: string): Uint8Array {
+  if (out === undefined) return new Uint8Array(x.length);
+  const target = checkQuantArray(out, info, name) as Uint8Array;
+  checkOutShape(x, target, name);
+  return target;
+}
+
 /** The packed Uint8Array for x's elements: `out` checked, or a new one. */
 function packedTarget(x: ArrayBufferView & { length: number }, info: DTypeInfo, out: unknown, name: string): Uint8Array {
   if (out === undefined) return new Uint8Array(packedBytes(x.length, info.width));
@@ -221,17 +249,26 @@ function quantizePacked(x: FloatArray, p: CheckedParams, out: unknown): Uint8Arr
  * q = clamp(rint(x / scale) + zeroPoint, qmin, qmax), NaN → zeroPoint (SPEC §2.1).
  * Writes into `out` when given (any byteOffset, no copy) and returns it. For uint4, int4,
  * uint2 and int2 the result is packed (ONNX order) into a Uint8Array of ceil(n · width / 8) bytes.
+ * For float8e4m3fn and float8e5m2 it is the float8 code of fl(x / scale) per element, in a
+ * Uint8Array: round to nearest even, overflow by `params.saturate` (README "float8").
  */
-export function quantize<D extends DType>(x: QuantInput, params: QuantParams<D> | AxisParams<D>, out?: QuantArrayOf<D>): QuantArrayOf<D> {
+export function quantize<D extends Float8DType>(x: QuantInput, params: Float8Params<D>, out?: Uint8Array): Uint8Array;
+export function quantize<D extends DType>(x: QuantInput, params: QuantParams<D> | AxisParams<D>, out?: QuantArrayOf<D>): QuantArrayOf<D>;
+export function quantize<D extends DType>(x: QuantInput, params: QuantParams<D> | AxisParams<D> | Float8Params, out?: QuantArrayOf<D>): QuantArrayOf<D> {
   const input = checkQuantInput(x, 'x');
   if (isHalf(input)) return quantizeHalf(input, params, out) as QuantArrayOf<D>;
   return quantizeFloat(input, params, out);
 }
 
-function quantizeFloat<D extends DType>(x: FloatArray, params: QuantParams<D> | AxisParams<D>, out?: QuantArrayOf<D>): QuantArrayOf<D> {
+function quantizeFloat<D extends DType>(x: FloatArray, params: QuantParams<D> | AxisParams<D> | Float8Params, out?: QuantArrayOf<D>): QuantArrayOf<D> {
   if (hasAxis(params)) return axis.quantize(x, params as unknown as Record<string, unknown>, out) as QuantArrayOf<D>;
   const p = checkParams(params);
   if (p.info.packed) return quantizePacked(x, p, out) as QuantArrayOf<D>;
+  if (p.info.float8) {
+    const codes = float8Target(x, p.info, out, 'out');
+    binding.quantizeFloat8(x, codes, p.info.float8.format, p.saturate, p.scale);
+    return codes as QuantArrayOf<D>;
+  }
   let target: QuantArrayOf<D>;
   if (out === undefined) {
     target = new p.info.ctor(x.length) as QuantArrayOf<D>;
@@ -247,7 +284,7 @@ function quantizeFloat<D extends DType>(x: FloatArray, params: QuantParams<D> | 
  * quantize for 16-bit float input: each chunk widened to float32, then quantized into the
  * matching slice of the target (whole bytes for packed dtypes: HALF_CHUNK is a multiple of 8).
  */
-function quantizeHalf(h: CheckedHalf, params: QuantParams | AxisParams, out: unknown): QuantArrayOf<DType> {
+function quantizeHalf(h: CheckedHalf, params: QuantParams | AxisParams | Float8Params, out: unknown): QuantArrayOf<DType> {
   // Per-axis and blocked parameters index the whole tensor: widen it once.
   if (hasAxis(params)) return quantizeFloat(half.whole(h), params, out as QuantArrayOf<DType>);
   const p = checkParams(params);
@@ -300,11 +337,26 @@ function dequantizePacked(q: unknown, params: QuantParams, p: CheckedParams, out
 /**
  * x = scale · (q − zeroPoint) in float32 (SPEC §2.2). Writes into `out` when given and returns it.
  * A packed q (uint4/int4/uint2/int2) needs its element count: out.length, or params.count.
+ * float8 codes dequantize to fl(value · scale), −0 and ±Inf included; NaN codes to NaN.
  */
-export function dequantize<D extends DType>(q: QuantArrayOf<D>, params: QuantParams<D> | AxisParams<D>, out?: Float32Array): Float32Array {
+export function dequantize<D extends Float8DType>(q: Uint8Array, params: Float8Params<D>, out?: Float32Array): Float32Array;
+export function dequantize<D extends DType>(q: QuantArrayOf<D>, params: QuantParams<D> | AxisParams<D>, out?: Float32Array): Float32Array;
+export function dequantize<D extends DType>(q: QuantArrayOf<D>, params: QuantParams<D> | AxisParams<D> | Float8Params, out?: Float32Array): Float32Array {
   if (hasAxis(params)) return axis.dequantize(q, params as unknown as Record<string, unknown>, out);
   const p = checkParams(params);
   if (p.info.packed) return dequantizePacked(q, params as QuantParams, p, out);
+  if (p.info.float8) {
+    const codes = checkQuantArray(q, p.info, 'q') as Uint8Array;
+    let target: Float32Array;
+    if (out === undefined) {
+      target = new Float32Array(codes.length);
+    } else {
+      target = checkFloat32Out(out, 'out');
+      checkOutShape(codes, target, 'out');
+    }
+    binding.dequantizeFloat8(codes, target, p.info.float8.format, p.scale);
+    return target;
+  }
   checkQuantArray(q, p.info, 'q');
   let target: Float32Array;
   if (out === undefined) {
@@ -334,6 +386,7 @@ function quantizeDynamicFloat<D extends DType = 'uint8'>(x: FloatArray, o: Recor
   if (hasAxis(o)) return axis.quantizeDynamic(x, o) as AxisDynamicResult<D>;
   const range = checkRangeOptions({ dtype: o.dtype, bits: o.bits });
   if (range.info.packed) return quantizeDynamicPacked(x, range, o.out) as DynamicResult<D>;
+  if (range.info.float8) return quantizeDynamicFloat8(x, range, o.out) as DynamicResult<D>;
   let data: QuantArrayOf<D>;
   if (o.out === undefined) {
     data = new range.info.ctor(x.length) as QuantArrayOf<D>;
@@ -348,6 +401,15 @@ function quantizeDynamicFloat<D extends DType = 'uint8'>(x: FloatArray, o: Recor
   const result: DynamicResult<D> = { scale: params.scale, zeroPoint: params.zeroPoint, dtype: params.dtype, data };
   if (params.bits !== undefined) result.bits = params.bits;
   return result;
+}
+
+// float8: the symmetric scale max(|x|) / the format's largest finite value, zero point 0, and
+// x quantized with saturation (ONNX's default).
+function quantizeDynamicFloat8(x: FloatArray, range: CheckedRangeOptions, out: unknown): DynamicResult {
+  const data = float8Target(x, range.info, out, 'opts.out');
+  const params = paramsOfData(x, range);
+  binding.quantizeFloat8(x, data, (range.info.float8 as { format: number }).format, true, params.scale);
+  return { scale: params.scale, zeroPoint: 0, dtype: params.dtype, data };
 }
 
 function quantizeDynamicPacked(x: FloatArray, range: CheckedRangeOptions, out: unknown): DynamicResult {

@@ -38,3 +38,12 @@ export function symmetricParams(min: number, max: number, bits: number, signed: 
   const scale = a === 0 ? 1 : f32(a / (2 ** (bits - 1) - 1));
   return { scale, zeroPoint: signed ? 0 : 2 ** (bits - 1) };
 }
+
+/**
+ * float8 parameters: zero point 0 and the scale that maps max(|min|, |max|) onto the
+ * format's largest finite value `fmax` (448 for e4m3fn, 57344 for e5m2), 1 for [0, 0].
+ */
+export function float8Params(min: number, max: number, fmax: number): ScaleZero {
+  const a = Math.max(-Math.min(min, 0), Math.max(max, 0));
+  return { scale: a === 0 ? 1 : f32(a / fmax), zeroPoint: 0 };
+}

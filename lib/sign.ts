@@ -56,7 +56,7 @@ export function signApi(binding: QuantkitBinding): SignApi {
   function convert(q: unknown, params: unknown, out: unknown, toUnsigned: boolean): Recoded<DType> {
     const p = checkParams(params);
     const from = p.info;
-    if (from.signed !== toUnsigned) {
+    if (from.float8 !== undefined || from.signed !== toUnsigned) {
       const want = toUnsigned ? "'int8', 'int16', 'int4' or 'int2'" : "'uint8', 'uint16', 'uint4' or 'uint2'";
       throw new TypeError(`Expected ${want} for params.dtype but received ${describe(from.name)}`);
     }

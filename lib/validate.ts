@@ -87,6 +87,7 @@ export function checkDType(v: unknown, name: string): DTypeInfo {
 /** `bits`, defaulting to the container width (SPEC §2.5). */
 export function checkBits(v: unknown, info: DTypeInfo, name: string): number {
   if (v === undefined) return info.width;
+  if (info.float8 !== undefined) throw rangeError('no value', `${name} (dtype '${info.name}' is a float format, without an integer bit width)`, v);
   if (typeof v !== 'number') throw typeError('a number', name, v);
   if (!Number.isInteger(v) || v < MIN_BITS || v > info.width) {
     throw rangeError(`an integer in [${MIN_BITS}, ${info.width}]`, `${name} (dtype '${info.name}')`, v);
@@ -128,6 +129,8 @@ export interface CheckedParams {
   zeroPoint: number;
   qmin: number;
   qmax: number;
+  /** float8 only: overflow and ±Inf go to ±max (true, ONNX's default) or to NaN / ±Inf. */
+  saturate: boolean;
 }
 
 // On every call's path: the argument names are constants, so that no string is built
@@ -137,10 +140,24 @@ export function checkParams(v: unknown): CheckedParams {
   const p = v as Record<string, unknown>;
   const info = checkDType(p.dtype, 'params.dtype');
   const bits = checkBits(p.bits, info, 'params.bits');
+  if (info.float8 !== undefined) return checkFloat8Params(p, info);
   const [qmin, qmax] = quantRange(info, bits);
   const scale = checkScale(p.scale, 'params.scale');
   const zeroPoint = checkZeroPoint(p.zeroPoint, qmin, qmax, 'params.zeroPoint');
-  return { info, scale, zeroPoint, qmin, qmax };
+  return { info, scale, zeroPoint, qmin, qmax, saturate: true };
+}
+
+// float8: the zero point is 0 or absent. ONNX Runtime's QuantizeLinear ignores a float8 zero
+// point and its DequantizeLinear refuses any other, so a non-zero one has no agreed meaning.
+function checkFloat8Params(p: Record<string, unknown>, info: DTypeInfo): CheckedParams {
+  const scale = checkScale(p.scale, 'params.scale');
+  const z = p.zeroPoint;
+  if (z !== undefined) {
+    if (typeof z !== 'number') throw typeError('a number', 'params.zeroPoint', z);
+    if (z !== 0) throw rangeError(`0 (the only float8 zero point ONNX Runtime accepts)`, `params.zeroPoint (dtype '${info.name}')`, z);
+  }
+  const saturate = p.saturate === undefined ? true : checkBoolean(p.saturate, 'params.saturate');
+  return { info, scale, zeroPoint: 0, qmin: 0, qmax: 0, saturate };
 }
 
 /** The quantized array of a given dtype (as input or as `out`). */

@@ -14,12 +14,14 @@
 
 #include "args.h"
 #include "axis_args.h"
+#include "float8_args.h"
 #include "ggml_args.h"
 #include "packed_args.h"
 #include "recode_args.h"
 #include "kernels/axis.h"
 #include "kernels/kernels.h"
 #include "kernels/convert.h"
+#include "kernels/float8.h"
 #include "kernels/split.h"
 #include "kernels/recode.h"
 
@@ -210,6 +212,7 @@ class QuantkitAddon : public Napi::Addon<QuantkitAddon> {
     const IsaLevel level = quantkit::BestIsa(cap);
     kernels_ = quantkit::KernelsFor(level);
     convert_ = &quantkit::ConvertKernelsFor(level);
+    float8_ = &quantkit::Float8KernelsFor(level);
 
     Napi::Array available = Napi::Array::New(env);
     uint32_t count = 0;
@@ -238,6 +241,8 @@ class QuantkitAddon : public Napi::Addon<QuantkitAddon> {
         InstanceMethod("dequantizeAxis", &QuantkitAddon::DequantizeAxis, napi_enumerable),
         InstanceMethod("minMaxAxis", &QuantkitAddon::MinMaxAxis, napi_enumerable),
         InstanceMethod("recode", &QuantkitAddon::Recode, napi_enumerable),
+        InstanceMethod("quantizeFloat8", &QuantkitAddon::QuantizeFloat8, napi_enumerable),
+        InstanceMethod("dequantizeFloat8", &QuantkitAddon::DequantizeFloat8, napi_enumerable),
         InstanceValue("isa", Napi::String::New(env, kernels_->isa), napi_enumerable),
         InstanceValue("isaAvailable", available, napi_enumerable),
         InstanceValue("version", Napi::String::New(env, QUANTKIT_VERSION), napi_enumerable),
@@ -423,6 +428,44 @@ class QuantkitAddon : public Napi::Addon<QuantkitAddon> {
     return env.Undefined();
   }
 
+  // quantizeFloat8(x, out, format, saturate, scale): float8 codes (kernels/float8.h), format
+  // 0 = e4m3fn, 1 = e5m2; out a Uint8Array of x's length.
+  Napi::Value QuantizeFloat8(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    CheckArgCount(info, 5, "quantizeFloat8");
+    const View x = FloatInput(info[0], "x");
+    const View out = Uint8Array(info[1], "out");
+    const bool saturate = BooleanArg(info[3], "saturate");
+    int format = 0;
+    float scale = 0;
+    Raise(env, quantkit::args::CheckQuantizeFloat8(x.span(), out.span(), NumberArg(info[2]), NumberArg(info[4]), &format,
+                                                   &scale));
+    const quantkit::QuantizeFloat8Fn quantize = float8_->quantize[x.type];
+    const size_t in_size = ElementSize(x.kind);
+    quantkit::ForParts(x.length, threads_, [&](int, size_t begin, size_t end) {
+      quantize(static_cast<const char*>(x.data) + begin * in_size, static_cast<uint8_t*>(out.data) + begin, end - begin,
+               format, saturate, scale);
+    });
+    return env.Undefined();
+  }
+
+  // dequantizeFloat8(q, out, format, scale): q a Uint8Array of float8 codes, out a Float32Array.
+  Napi::Value DequantizeFloat8(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    CheckArgCount(info, 4, "dequantizeFloat8");
+    const View q = Uint8Array(info[0], "q");
+    const View out = Float32Output(info[1], "out");
+    int format = 0;
+    float scale = 0;
+    Raise(env, quantkit::args::CheckDequantizeFloat8(q.span(), out.span(), NumberArg(info[2]), NumberArg(info[3]), &format,
+                                                     &scale));
+    quantkit::ForParts(q.length, threads_, [&](int, size_t begin, size_t end) {
+      quantkit::DequantizeFloat8(static_cast<const uint8_t*>(q.data) + begin, static_cast<float*>(out.data) + begin,
+                                 end - begin, format, scale);
+    });
+    return env.Undefined();
+  }
+
   // Per-axis and blocked parameters (kernels/axis.h): scale a Float32Array, zeroPoint an
   // Int32Array, both of AxisParamCount entries.
   static View ScaleArray(const Napi::Value& v) {
@@ -587,6 +630,7 @@ class QuantkitAddon : public Napi::Addon<QuantkitAddon> {
   }
 
   const quantkit::ConvertTable* convert_ = nullptr;
+  const quantkit::Float8Kernels* float8_ = nullptr;
   const KernelTable* kernels_ = nullptr;
   int threads_ = 2;
 };

@@ -35,8 +35,8 @@ describe(`errors (${qk.backend.name}/${qk.backend.isa})`, () => {
       const o = out();
       rejects(() => qk.quantize(x, null, o), 'TypeError', 'Expected a QuantParams object for params but received null', o);
       rejects(() => qk.quantize(x, 0.1, o), 'TypeError', 'Expected a QuantParams object for params but received 0.1', o);
-      rejects(() => qk.quantize(x, { ...u8, dtype: 'int3' }, o), 'TypeError', "Expected one of 'uint8', 'int8', 'uint16', 'int16', 'uint4', 'int4', 'uint2', 'int2' for params.dtype but received 'int3'", o);
-      rejects(() => qk.quantize(x, { ...u8, dtype: 8 }, o), 'TypeError', "Expected one of 'uint8', 'int8', 'uint16', 'int16', 'uint4', 'int4', 'uint2', 'int2' for params.dtype but received 8", o);
+      rejects(() => qk.quantize(x, { ...u8, dtype: 'int3' }, o), 'TypeError', "Expected one of 'uint8', 'int8', 'uint16', 'int16', 'uint4', 'int4', 'uint2', 'int2', 'float8e4m3fn', 'float8e5m2' for params.dtype but received 'int3'", o);
+      rejects(() => qk.quantize(x, { ...u8, dtype: 8 }, o), 'TypeError', "Expected one of 'uint8', 'int8', 'uint16', 'int16', 'uint4', 'int4', 'uint2', 'int2', 'float8e4m3fn', 'float8e5m2' for params.dtype but received 8", o);
     });
     it('scale must be a positive finite float32', () => {
       const o = out();
@@ -103,7 +103,7 @@ describe(`errors (${qk.backend.name}/${qk.backend.isa})`, () => {
       const o = out();
       rejects(() => qk.dequantize(q, { ...u8, scale: 0 }, o), 'RangeError', 'Expected a positive finite float32 for params.scale but received 0', o);
       rejects(() => qk.dequantize(q, { ...u8, zeroPoint: 300 }, o), 'RangeError', 'Expected an integer in [0, 255] for params.zeroPoint but received 300', o);
-      rejects(() => qk.dequantize(q, { ...u8, dtype: 'float16' }, o), 'TypeError', "Expected one of 'uint8', 'int8', 'uint16', 'int16', 'uint4', 'int4', 'uint2', 'int2' for params.dtype but received 'float16'", o);
+      rejects(() => qk.dequantize(q, { ...u8, dtype: 'float16' }, o), 'TypeError', "Expected one of 'uint8', 'int8', 'uint16', 'int16', 'uint4', 'int4', 'uint2', 'int2', 'float8e4m3fn', 'float8e5m2' for params.dtype but received 'float16'", o);
     });
     it('out must be a Float32Array of the same length, not overlapping q', () => {
       rejects(() => qk.dequantize(q, u8, new Float64Array(3)), 'TypeError', 'Expected a Float32Array for out but received Float64Array(3)');
@@ -134,10 +134,10 @@ describe(`errors (${qk.backend.name}/${qk.backend.isa})`, () => {
     });
     it('options are checked', () => {
       rejects(() => qk.paramsFromRange(0, 1, 5), 'TypeError', 'Expected an options object for opts but received 5');
-      rejects(() => qk.paramsFromRange(0, 1, { dtype: 'uint3' }), 'TypeError', "Expected one of 'uint8', 'int8', 'uint16', 'int16', 'uint4', 'int4', 'uint2', 'int2' for opts.dtype but received 'uint3'");
+      rejects(() => qk.paramsFromRange(0, 1, { dtype: 'uint3' }), 'TypeError', "Expected one of 'uint8', 'int8', 'uint16', 'int16', 'uint4', 'int4', 'uint2', 'int2', 'float8e4m3fn', 'float8e5m2' for opts.dtype but received 'uint3'");
       rejects(() => qk.paramsFromRange(0, 1, { bits: 0 }), 'RangeError', "Expected an integer in [2, 8] for opts.bits (dtype 'uint8') but received 0");
       rejects(() => qk.paramsFromRange(0, 1, { symmetric: 'yes' }), 'TypeError', "Expected a boolean for opts.symmetric but received 'yes'");
-      rejects(() => qk.computeParams(x, { dtype: 'int32' }), 'TypeError', "Expected one of 'uint8', 'int8', 'uint16', 'int16', 'uint4', 'int4', 'uint2', 'int2' for opts.dtype but received 'int32'");
+      rejects(() => qk.computeParams(x, { dtype: 'int32' }), 'TypeError', "Expected one of 'uint8', 'int8', 'uint16', 'int16', 'uint4', 'int4', 'uint2', 'int2', 'float8e4m3fn', 'float8e5m2' for opts.dtype but received 'int32'");
     });
     it('the data must be a float array', () => {
       rejects(() => qk.computeParams([1, 2]), 'TypeError', "Expected a Float32Array, Float64Array, Float16Array or { format: 'float16' | 'bfloat16', bits: Uint16Array } for x but received an Array(2)");

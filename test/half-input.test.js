@@ -132,6 +132,22 @@ describe(`float16 and bfloat16 input (${qk.backend.name}/${qk.backend.isa})`, fu
         });
       }
 
+      it(`${format} → float8e4m3fn and float8e5m2, saturating or not: the codes of the float32 values`, () => {
+        const bits = randomBits(LONG, 21);
+        // Widened by the conversion call (checked against ORT's Cast in float16.test.js): a
+        // float8 NaN keeps the sign of x, which a JS number cannot carry.
+        const x = format === 'float16' ? qk.fromFloat16(bits) : qk.fromBFloat16(bits);
+        for (const dtype of ['float8e4m3fn', 'float8e5m2']) {
+          for (const saturate of [true, false]) {
+            const params = { scale: 0.75, dtype, saturate };
+            assert.deepEqual(qk.quantize({ format, bits }, params), qk.quantize(x, params));
+          }
+        }
+        const moderate = moderateBits(format, LONG, 22);
+        const opts = { dtype: 'float8e5m2' };
+        assert.deepEqual(qk.quantizeDynamic({ format, bits: moderate }, opts), qk.quantizeDynamic(Float32Array.from(decode(format, moderate)), opts));
+      });
+
       it(`${format}: out at an odd byte offset is written in place and returned; its neighbours are untouched`, () => {
         const bits = moderateBits(format, LONG, 11);
         const params = { scale: 0.02, zeroPoint: -5, dtype: 'int16' };

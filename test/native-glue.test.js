@@ -83,11 +83,31 @@ describe('native glue, called directly', () => {
     assert.deepEqual(Array.from(new Uint16Array(same.buffer)), [0, 32767, 32768, 65535]);
   });
 
+  it('refuses what the float8 kernels cannot take', () => {
+    const x = new Float32Array(8);
+    const q = new Uint8Array(8);
+    throwsClean(() => binding.quantizeFloat8(x, q, 0, true), 'TypeError', /quantizeFloat8 takes 5 arguments but received 4/);
+    throwsClean(() => binding.quantizeFloat8(x, new Int8Array(8), 0, true, 1), 'TypeError', /Uint8Array for out but received an Int8Array/);
+    throwsClean(() => binding.quantizeFloat8(x, new Uint8Array(7), 0, true, 1), 'RangeError', /input length 8 but received 7/);
+    throwsClean(() => binding.quantizeFloat8(x, new Uint8Array(x.buffer, 4, 8), 0, true, 1), 'RangeError', /not to overlap/);
+    throwsClean(() => binding.quantizeFloat8(x, q, 2, true, 1), 'RangeError', /0 \(float8e4m3fn\) or 1 \(float8e5m2\) for format but received 2/);
+    throwsClean(() => binding.quantizeFloat8(x, q, 0.5, true, 1), 'RangeError', /for format but received 0.5/);
+    throwsClean(() => binding.quantizeFloat8(x, q, 0, 1, 1), 'TypeError', /boolean for saturate but received 1/);
+    throwsClean(() => binding.quantizeFloat8(x, q, 1, false, -1), 'RangeError', /positive finite float32 for scale but received -1/);
+    throwsClean(() => binding.dequantizeFloat8(q, new Float32Array(8), 1), 'TypeError', /dequantizeFloat8 takes 4 arguments but received 3/);
+    throwsClean(() => binding.dequantizeFloat8(q, new Float64Array(8), 1, 1), 'TypeError', /Float32Array for out but received a Float64Array/);
+    throwsClean(() => binding.dequantizeFloat8(new Uint8Array(9), new Float32Array(8), 1, 1), 'RangeError', /input length 9 but received 8/);
+    throwsClean(() => binding.dequantizeFloat8(q, new Float32Array(8), '0', 1), 'TypeError', /number for format but received a string/);
+    throwsClean(() => binding.dequantizeFloat8(q, new Float32Array(8), 0, Infinity), 'RangeError', /scale but received inf/);
+    throwsClean(() => binding.dequantizeFloat8(detached(Uint8Array, 8), new Float32Array(0), 0, 1), 'RangeError', /detached/);
+  });
+
   // Every call of the binding with its declared arity (binding.d.ts).
   const CALLS = [
     ['quantize', 6], ['dequantize', 4], ['minMax', 2], ['quantizePacked', 8], ['dequantizePacked', 6], ['pack', 4],
     ['unpack', 4], ['recode', 3], ['quantizeAxis', 10], ['dequantizeAxis', 8], ['minMaxAxis', 6], ['ggmlQuantize', 3],
     ['ggmlDequantize', 3], ['toFloat16', 2], ['fromFloat16', 2], ['toBFloat16', 2], ['fromBFloat16', 2],
+    ['quantizeFloat8', 5], ['dequantizeFloat8', 4],
   ];
 
   it('has exactly the calls this suite drives', () => {

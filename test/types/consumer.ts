@@ -79,3 +79,20 @@ export { hq, hp, hr, hd, anyInput };
 const u4: { data: Uint8Array; params: { dtype: 'uint4'; count?: number } } = toUnsigned(new Uint8Array(2), { scale: 1, zeroPoint: 0, dtype: 'int4', count: 3 });
 const s2: { params: { dtype: 'int2' } } = toSigned(new Uint8Array(1), { scale: 1, zeroPoint: 2, dtype: 'uint2' });
 export { u4, s2 };
+
+// float8: codes in a Uint8Array, zero point 0 or absent, `saturate` a boolean.
+import type { Float8DType, Float8Params } from 'quantkit';
+const f8p: Float8Params<'float8e4m3fn'> = { scale: 0.5, dtype: 'float8e4m3fn', saturate: false };
+const f8: Uint8Array = quantize(x, f8p);
+const f8back: Float32Array = dequantize(f8, { scale: 0.5, zeroPoint: 0, dtype: 'float8e5m2' });
+const f8dyn = quantizeDynamic(x, { dtype: 'float8e5m2' });
+const f8dynData: Uint8Array = f8dyn.data;
+const f8dtype: Float8DType = 'float8e5m2';
+const f8range: DType = paramsFromRange(-1, 1, { dtype: 'float8e4m3fn' }).dtype;
+// @ts-expect-error: a float8 zero point is 0
+quantize(x, { scale: 1, zeroPoint: 1, dtype: 'float8e4m3fn' });
+// @ts-expect-error: saturate is a boolean
+quantize(x, { scale: 1, dtype: 'float8e5m2', saturate: 1 });
+// @ts-expect-error: float8 codes are a Uint8Array
+const f8wrong: Int8Array = quantize(x, { scale: 1, dtype: 'float8e4m3fn' });
+export { f8, f8back, f8dynData, f8dtype, f8range, f8wrong };

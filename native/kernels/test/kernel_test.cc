@@ -36,6 +36,7 @@
 #define QUANTKIT_HAVE_GUARD_PAGES 1
 #endif
 
+#include "kernels/float8.h"
 #include "kernels/kernels.h"
 
 namespace {
@@ -601,6 +602,95 @@ void TestGuarded(const KernelTable& isa, Inputs& gen, std::vector<Check>& checks
 #endif
 
 // ---------------------------------------------------------------------------------------
+// float8 quantize (float8.h): every ISA's row against the scalar row, bit for bit.
+
+struct Float8Case {
+  int format;
+  bool saturate;
+  float scale;
+};
+
+std::string Describe(const Float8Case& c) {
+  char buf[96];
+  std::snprintf(buf, sizeof buf, "%s saturate=%d scale=%a", c.format == kE4M3FN ? "e4m3fn" : "e5m2", c.saturate ? 1 : 0,
+                c.scale);
+  return buf;
+}
+
+std::vector<Float8Case> Float8Cases() {
+  std::vector<Float8Case> cases;
+  for (int format = 0; format < kFloat8FormatCount; ++format) {
+    for (const bool saturate : {true, false}) {
+      for (const float scale : {1.0f, 0.75f, 3.7e-3f, 1234.5f, 1e-30f, 1e30f}) cases.push_back({format, saturate, scale});
+    }
+  }
+  return cases;
+}
+
+template <typename In>
+void CompareFloat8(const Float8Kernels& isa, Check& check, const Float8Case& c, const In* x, size_t n, uint8_t* r,
+                   uint8_t* g) {
+  ScalarFloat8().quantize[FloatIndex<In>()](x, r, n, c.format, c.saturate, c.scale);
+  isa.quantize[FloatIndex<In>()](x, g, n, c.format, c.saturate, c.scale);
+  ++check.cases;
+  if (std::memcmp(r, g, n) != 0) {
+    size_t i = 0;
+    while (r[i] == g[i]) ++i;
+    char buf[256];
+    std::snprintf(buf, sizeof buf, "%s %s input=%a ref=0x%02x got=0x%02x (n=%zu, i=%zu)", Describe(c).c_str(),
+                  TypeName<In>::value, static_cast<double>(x[i]), r[i], g[i], n, i);
+    Report(check, buf);
+  }
+}
+
+// Float32 patterns swept with a stride (every pattern with --exhaustive), then float64
+// inputs near float32 rounding boundaries, at odd lengths and offsets.
+void TestFloat8(const Float8Kernels& isa, Inputs& gen, bool exhaustive, std::vector<Check>& checks) {
+  Check check{std::string(isa.isa) + " float8 quantize" + (exhaustive ? ", all 2^32 f32 inputs" : "")};
+  constexpr size_t kChunk = 1 << 16;
+  std::vector<float> x(kChunk);
+  std::vector<double> xd(kChunk);
+  std::vector<uint8_t> r(kChunk + 8), g(kChunk + 8);
+  const uint64_t stride = exhaustive ? 1 : 1031;
+  for (const Float8Case& c : Float8Cases()) {
+    // Every pattern of each format and saturate mode at scale 1 (x / 1 is x), when asked.
+    if (exhaustive && c.scale != 1.0f) continue;
+    uint64_t b = exhaustive ? 0 : static_cast<uint64_t>(gen.Int(0, 1030));
+    while (b < (1ull << 32)) {
+      size_t n = 0;
+      for (; n < kChunk && b < (1ull << 32); ++n, b += stride) x[n] = FromBits(static_cast<uint32_t>(b));
+      CompareFloat8(isa, check, c, x.data(), n, r.data(), g.data());
+    }
+    for (size_t k = 0; k < 64; ++k) {
+      const size_t n = static_cast<size_t>(gen.Int(0, 200));
+      const size_t off = static_cast<size_t>(gen.Int(0, 7));
+      for (size_t i = 0; i < n + off; ++i) {
+        const float f = FromBits(static_cast<uint32_t>(gen.Int(0, 0x7fffffff)) | (gen.Int(0, 1) ? 0x80000000u : 0u));
+        // A double halfway between two float32s (or near it) tests the rounding on load.
+        xd[i] = static_cast<double>(f) * (1.0 + std::ldexp(static_cast<double>(gen.Int(-2, 2)), -25));
+        x[i] = f;
+      }
+      CompareFloat8(isa, check, c, xd.data() + off, n, r.data() + off, g.data() + off);
+      CompareFloat8(isa, check, c, x.data() + off, n, r.data() + off, g.data() + off);
+    }
+  }
+#if defined(QUANTKIT_HAVE_GUARD_PAGES)
+  // Arrays that end at an inaccessible page: a read or write past n crashes.
+  GuardedRegion xs(4096 * sizeof(double)), qr(4096), qg(4096);
+  const Float8Case c{kE5M2, false, 0.5f};
+  for (size_t n = 0; n <= 300; ++n) {
+    float* xf = reinterpret_cast<float*>(xs.EndingAt(n * sizeof(float)));
+    for (size_t i = 0; i < n; ++i) xf[i] = FromBits(static_cast<uint32_t>(gen.Int(0, 0x7fffffff)));
+    CompareFloat8(isa, check, c, xf, n, qr.EndingAt(n), qg.EndingAt(n));
+    double* xv = reinterpret_cast<double*>(xs.EndingAt(n * sizeof(double)));
+    for (size_t i = 0; i < n; ++i) xv[i] = static_cast<double>(gen.Int(-70000, 70000)) / 7.0;
+    CompareFloat8(isa, check, c, xv, n, qr.EndingAt(n), qg.EndingAt(n));
+  }
+#endif
+  checks.push_back(check);
+}
+
+// ---------------------------------------------------------------------------------------
 // Every float32 bit pattern through quantize, for a few parameter sets per output type.
 
 template <typename Out>
@@ -791,6 +881,8 @@ int main(int argc, char** argv) {
     TestLanes<float, int16_t>(*t, gen, checks), print_last();
     TestLanes<double, uint8_t>(*t, gen, checks), print_last();
     TestLanes<double, int16_t>(*t, gen, checks), print_last();
+    // A level without float8 SIMD (neon) runs the scalar row itself: nothing to compare.
+    if (&Float8KernelsFor(level) != &ScalarFloat8()) TestFloat8(Float8KernelsFor(level), gen, exhaustive, checks), print_last();
 #if defined(QUANTKIT_HAVE_GUARD_PAGES)
     std::printf("     %s guard pages: a crash here is a read or write past the end\n", t->isa);
     std::fflush(stdout);
