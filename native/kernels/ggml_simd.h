@@ -25,6 +25,10 @@
 //   F ToFloat(I), I SubI(I, int32_t)
 #pragma once
 
+#if defined(_MSC_VER) && !defined(__clang__)
+#include <intrin.h>
+#endif
+
 #include "kernels/ggml_impl.h"
 
 namespace quantkit {
@@ -39,25 +43,25 @@ struct GgmlOps {
   using F = typename Vec::F;
   using I = typename Vec::I;
 
-  // Index of the lowest set bit of a non-zero mask (portable: MSVC has no __builtin_ctz).
-  static size_t LowestBit(uint32_t mask) {
-    size_t i = 0;
-    while (!(mask & 1u)) mask >>= 1, ++i;
-    return i;
+  // Index of the lowest set bit of a non-zero mask, without a data-dependent loop (the
+  // position of a block's extreme is random, and a mispredicted branch per block costs
+  // more than the rest of the block's scalar work).
+  static unsigned LowestBit(uint32_t mask) {
+#if defined(_MSC_VER) && !defined(__clang__)
+    unsigned long i;
+    _BitScanForward(&i, mask);
+    return static_cast<unsigned>(i);
+#else
+    return static_cast<unsigned>(__builtin_ctz(mask));
+#endif
   }
 
-  // The first element of the block that equals `value` (+0 and −0 are equal: its sign).
-  static float FirstEqual(const F* v, float value) {
-    const F target = Vec::Splat(value);
-    for (size_t k = 0; k < K; ++k) {
-      const uint32_t mask = Vec::EqualMask(v[k], target);
-      if (mask != 0) {
-        float lanes[W];
-        Vec::StoreF(lanes, v[k]);
-        return lanes[LowestBit(mask)];
-      }
-    }
-    return value;
+  // Bit j set where element j of the block (v[j / W], lane j % W) satisfies `cmp`.
+  template <typename Cmp>
+  static uint32_t BlockMask(const F* v, Cmp cmp) {
+    uint32_t mask = 0;
+    for (size_t k = 0; k < K; ++k) mask |= cmp(v[k]) << (k * W);
+    return mask;
   }
 
   template <typename In>
@@ -86,15 +90,7 @@ struct GgmlOps {
     float max = 0.0f;
     if (amax != 0.0f) {
       const F target = Vec::Splat(amax);
-      for (size_t k = 0; k < K; ++k) {
-        const uint32_t mask = Vec::EqualMask(Vec::Abs(v[k]), target);
-        if (mask != 0) {
-          float lanes[W];
-          Vec::StoreF(lanes, v[k]);
-          max = lanes[LowestBit(mask)];
-          break;
-        }
-      }
+      max = ref::ToF32(x[LowestBit(BlockMask(v, [&](F e) { return Vec::EqualMask(Vec::Abs(e), target); }))]);
     }
     const float d = ref::ScaleQ4_0(max);
     const F id = Vec::Splat(ref::InverseOf(d));
@@ -120,8 +116,12 @@ struct GgmlOps {
     float min = Vec::ReduceMin(lo);
     float max = Vec::ReduceMax(hi);
     // Of +0 and −0 the reference keeps whichever comes first.
-    if (min == 0.0f) min = FirstEqual(v, 0.0f);
-    if (max == 0.0f) max = FirstEqual(v, 0.0f);
+    if (min == 0.0f || max == 0.0f) {
+      const F zero = Vec::Splat(0.0f);
+      const float first_zero = ref::ToF32(x[LowestBit(BlockMask(v, [&](F e) { return Vec::EqualMask(e, zero); }))]);
+      if (min == 0.0f) min = first_zero;
+      if (max == 0.0f) max = first_zero;
+    }
     const float d = ref::ScaleQ4_1(min, max);
     const F id = Vec::Splat(ref::InverseOf(d));
     const F vmin = Vec::Splat(min);
