@@ -1,9 +1,10 @@
-// Compares every ISA's kernel table with the scalar reference, bit for bit (memcmp, never
-// ==), on random data plus the edges: NaN payloads, +-Inf, -0, subnormals, FLT_MAX,
-// exact ties and their neighbours, quotients beyond +-2^31, float64 values that round to
-// float32 ties or overflow, every length 0..300 and some large ones, every element offset
-// 0..7 of input and output. Outputs sit between canary bytes, and a second pass puts the
-// arrays against an inaccessible page to catch any read or write past the end.
+// Compares every ISA's kernel table (and its ggml block table) with the scalar reference,
+// bit for bit (memcmp, never ==), on random data plus the edges: NaN payloads, +-Inf, -0,
+// subnormals, FLT_MAX, exact ties and their neighbours, quotients beyond +-2^31, float64
+// values that round to float32 ties or overflow, every length 0..300 and some large ones,
+// every element offset 0..7 of input and output. Outputs sit between canary bytes, and a
+// second pass puts the arrays against an inaccessible page to catch any read or write past
+// the end.
 //
 //   quantkit_kernel_test [--isa NAME]... [--require NAME]... [--seed N] [--exhaustive]
 //                        [--no-bench | --bench-only]
