@@ -1,52 +1,67 @@
 #!/usr/bin/env node
-// ggml blocks at 1M float32 elements: quantkit's ggml.quantize (q8_0, q4_0, q4_1) and
-// ggml.dequantize through the live backend (QUANTKIT_BACKEND=native|fallback picks it),
-// beside a Float32Array#set copy of the same input (the memory floor). Median of 15 runs
-// after warm-up; the machine and the kernel are printed above the table. Each backend's
-// bytes are checked against the other's before timing (identical or the run exits 1).
+// ggml blocks (q8_0, q4_0, q4_1 quantize and dequantize) and the float16 / bfloat16 array
+// conversions through the live backend (QUANTKIT_BACKEND=native|fallback picks it), beside
+// a Float32Array#set copy of the same input (the memory floor), per element count: 1M runs
+// on one thread, 16M is split across QUANTKIT_THREADS threads in the addon (split.h).
+// Median of repeated timed batches (timing.js); the machine and the kernel are printed
+// above the table. Each ggml output is checked against the TS backend's before timing
+// (identical or the case is not timed and the run exits 1).
+//   node bench/ggml.js [--sizes 1048576,16777216]
 'use strict';
 const os = require('node:os');
-const { ggml, backend } = require('..');
+const { medianNs } = require('./timing');
+const qk = require('..');
 const { fallbackBinding } = require('../dist/fallback');
 
-const N = 1 << 20;
-const RUNS = 15;
-const x = new Float32Array(N);
-let s = 12345;
-for (let i = 0; i < N; i++) {
-  s = (Math.imul(s, 1103515245) + 12345) >>> 0;
-  x[i] = ((s / 4294967296) * 2 - 1) * (1 + (i >> 5) % 7);
+const { ggml, backend } = qk;
+const args = process.argv.slice(2);
+const sizes = args.includes('--sizes') ? args[args.indexOf('--sizes') + 1].split(',').map(Number) : [1 << 20, 1 << 24];
+
+function input(n) {
+  const x = new Float32Array(n);
+  let s = 12345;
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+    x[i] = ((s / 4294967296) * 2 - 1) * (1 + (i >> 5) % 7);
+  }
+  return x;
 }
 
-function median(fn) {
-  for (let i = 0; i < 3; i++) fn();
-  const t = [];
-  for (let i = 0; i < RUNS; i++) {
-    const t0 = process.hrtime.bigint();
-    fn();
-    t.push(Number(process.hrtime.bigint() - t0) / 1e6);
-  }
-  return t.sort((a, b) => a - b)[RUNS >> 1];
-}
+const ms = (ns) => ns / 1e6;
+const cell = (ns, copy) => `${ms(ns).toFixed(3)} ms (${(ns / copy).toFixed(1)}×)`;
 
-console.log(`${os.cpus()[0].model}, ${os.cpus().length} cpus; node ${process.version}; backend ${backend.name}/${backend.isa}; n = ${N}`);
-const copyOut = new Float32Array(N);
-const copy = median(() => copyOut.set(x));
-console.log(`copy (Float32Array#set)        ${copy.toFixed(3)} ms`);
-let ok = true;
-for (const [code, type] of ['q8_0', 'q4_0', 'q4_1'].entries()) {
-  const out = new Uint8Array((N / 32) * ggml.blockBytes(type));
-  const y = new Float32Array(N);
-  ggml.quantize(x, type, out);
-  const other = new Uint8Array(out.length);
-  fallbackBinding.ggmlQuantize(x, other, code);
-  if (Buffer.compare(Buffer.from(out), Buffer.from(other)) !== 0) {
-    console.log(`${type}: backends differ, not timed`);
-    ok = false;
-    continue;
+(async () => {
+  console.log(`${os.cpus()[0].model}, ${os.cpus().length} cpus; node ${process.version}; backend ${backend.name}/${backend.isa} threads ${backend.threads ?? 1}`);
+  console.log('Times are medians; × is the ratio to the copy floor of the same n. A shared machine makes them noisy.');
+  console.log('| n | op | forward | back | copy floor |');
+  console.log('| ---: | --- | ---: | ---: | ---: |');
+  let ok = true;
+  for (const n of sizes) {
+    const x = input(n);
+    const copyOut = new Float32Array(n);
+    const copy = await medianNs(() => copyOut.set(x), n);
+    const y = new Float32Array(n);
+    for (const [code, type] of ['q8_0', 'q4_0', 'q4_1'].entries()) {
+      const out = new Uint8Array((n / 32) * ggml.blockBytes(type));
+      ggml.quantize(x, type, out);
+      const other = new Uint8Array(out.length);
+      fallbackBinding.ggmlQuantize(x, other, code);
+      if (Buffer.compare(Buffer.from(out), Buffer.from(other)) !== 0) {
+        console.log(`| ${n} | ${type} | backends differ, not timed | | |`);
+        ok = false;
+        continue;
+      }
+      const q = await medianNs(() => ggml.quantize(x, type, out), n);
+      const d = await medianNs(() => ggml.dequantize(out, type, n, y), n);
+      console.log(`| ${n} | ${type} quantize / dequantize | ${cell(q, copy)} | ${cell(d, copy)} | ${ms(copy).toFixed(3)} ms |`);
+    }
+    const h = new Uint16Array(n);
+    const f16 = await medianNs(() => qk.toFloat16(x, h), n);
+    const f16back = await medianNs(() => qk.fromFloat16(h, y), n);
+    console.log(`| ${n} | toFloat16 / fromFloat16 | ${cell(f16, copy)} | ${cell(f16back, copy)} | ${ms(copy).toFixed(3)} ms |`);
+    const bf = await medianNs(() => qk.toBFloat16(x, h), n);
+    const bfback = await medianNs(() => qk.fromBFloat16(h, y), n);
+    console.log(`| ${n} | toBFloat16 / fromBFloat16 | ${cell(bf, copy)} | ${cell(bfback, copy)} | ${ms(copy).toFixed(3)} ms |`);
   }
-  const q = median(() => ggml.quantize(x, type, out));
-  const d = median(() => ggml.dequantize(out, type, N, y));
-  console.log(`${type.padEnd(5)} quantize ${q.toFixed(3).padStart(8)} ms (${(q / copy).toFixed(1)}× copy)   dequantize ${d.toFixed(3).padStart(8)} ms (${(d / copy).toFixed(1)}× copy)`);
-}
-process.exit(ok ? 0 : 1);
+  process.exit(ok ? 0 : 1);
+})();

@@ -5,6 +5,7 @@
 // a fuzzer drives them without Node.
 #include <napi.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
@@ -213,6 +214,7 @@ class QuantkitAddon : public Napi::Addon<QuantkitAddon> {
     kernels_ = quantkit::KernelsFor(level);
     convert_ = &quantkit::ConvertKernelsFor(level);
     float8_ = &quantkit::Float8KernelsFor(level);
+    ggml_ = &quantkit::ggml::GgmlKernelsFor(level);
 
     Napi::Array available = Napi::Array::New(env);
     uint32_t count = 0;
@@ -555,17 +557,24 @@ class QuantkitAddon : public Napi::Addon<QuantkitAddon> {
                               "a Uint8Array");
     int type = 0;
     Raise(env, quantkit::args::CheckGgmlQuantize(x.span(), out.span(), NumberArg(info[2]), &type));
-    const size_t blocks = x.length / quantkit::ggml::kBlockSize;
-    uint8_t* bytes = static_cast<uint8_t*>(out.data);
-    size_t bad = 0;
-    if (x.type == quantkit::kF32) {
-      const float* xf = static_cast<const float*>(x.data);
-      bad = quantkit::ggml::FirstNonFinite(xf, x.length);
-      if (bad == x.length) quantkit::ggml::QuantizeBlocks(type, xf, blocks, bytes);
-    } else {
-      const double* xd = static_cast<const double*>(x.data);
-      bad = quantkit::ggml::FirstNonFinite(xd, x.length);
-      if (bad == x.length) quantkit::ggml::QuantizeBlocks(type, xd, blocks, bytes);
+    // Large calls run in parts (split.h). Part boundaries are multiples of 64 elements and
+    // the length is a multiple of 32, so every part is whole blocks. All parts are scanned
+    // before any is written: a refused call writes nothing.
+    const quantkit::ggml::GgmlFirstNonFiniteFn scan = ggml_->first_non_finite[x.type];
+    const size_t in_size = ElementSize(x.kind), block_bytes = quantkit::ggml::BlockBytes(type);
+    size_t first_bad[quantkit::kMaxThreads];
+    std::fill(first_bad, first_bad + quantkit::kMaxThreads, x.length);
+    quantkit::ForParts(x.length, threads_, [&](int k, size_t begin, size_t end) {
+      const size_t i = scan(static_cast<const char*>(x.data) + begin * in_size, end - begin);
+      if (i < end - begin) first_bad[k] = begin + i;
+    });
+    const size_t bad = *std::min_element(first_bad, first_bad + quantkit::kMaxThreads);
+    if (bad == x.length) {
+      const quantkit::ggml::GgmlQuantizeFn fn = ggml_->quantize[x.type][type];
+      quantkit::ForParts(x.length, threads_, [&](int, size_t begin, size_t end) {
+        fn(static_cast<const char*>(x.data) + begin * in_size, (end - begin) / quantkit::ggml::kBlockSize,
+           static_cast<uint8_t*>(out.data) + begin / quantkit::ggml::kBlockSize * block_bytes);
+      });
     }
     return Napi::Number::New(env, bad == x.length ? -1.0 : static_cast<double>(bad));
   }
@@ -579,8 +588,12 @@ class QuantkitAddon : public Napi::Addon<QuantkitAddon> {
     const View out = Float32Output(info[1], "out");
     int type = 0;
     Raise(env, quantkit::args::CheckGgmlDequantize(bytes.span(), out.span(), NumberArg(info[2]), &type));
-    quantkit::ggml::DequantizeBlocks(type, static_cast<const uint8_t*>(bytes.data), out.length / quantkit::ggml::kBlockSize,
-                                     static_cast<float*>(out.data));
+    const quantkit::ggml::GgmlDequantizeFn fn = ggml_->dequantize[type];
+    const size_t block_bytes = quantkit::ggml::BlockBytes(type);
+    quantkit::ForParts(out.length, threads_, [&](int, size_t begin, size_t end) {
+      fn(static_cast<const uint8_t*>(bytes.data) + begin / quantkit::ggml::kBlockSize * block_bytes,
+         (end - begin) / quantkit::ggml::kBlockSize, static_cast<float*>(out.data) + begin);
+    });
     return env.Undefined();
   }
 
@@ -631,6 +644,7 @@ class QuantkitAddon : public Napi::Addon<QuantkitAddon> {
 
   const quantkit::ConvertTable* convert_ = nullptr;
   const quantkit::Float8Kernels* float8_ = nullptr;
+  const quantkit::ggml::GgmlTable* ggml_ = nullptr;
   const KernelTable* kernels_ = nullptr;
   int threads_ = 2;
 };

@@ -210,6 +210,65 @@ describe(`float16 and bfloat16 (${qk.backend.name}/${qk.backend.isa})`, function
     });
   });
 
+  // 4 Mi + 5 elements: the addon splits such a call across threads (parts of at least 2 Mi
+  // on 64-element boundaries); every element must come out as in a small call. The inputs
+  // repeat patterns with a period (65537) prime to every part length, and the edge values
+  // sit on and around each possible boundary.
+  describe('large arrays (split across threads in the addon)', () => {
+    const n = (1 << 22) + 5;
+    const boundaries = [0, n >> 1, (n >> 1) & ~63, (n >> 2) & ~63, ((n >> 2) * 3) & ~63, n - 1];
+
+    it('toFloat16 and toBFloat16: every element as ORT Cast', async () => {
+      const r = randomSource(41);
+      const pool = [...halfEdgeBits(), ...bf16EdgeBits()];
+      const period = Uint32Array.from({ length: 65537 }, (_, i) => (i < pool.length ? pool[i] : r.u32()));
+      const bits = new Uint32Array(n);
+      for (let i = 0; i < n; i++) bits[i] = period[i % 65537];
+      for (const b of boundaries) for (let d = -2; d <= 2; d++) bits[Math.min(n - 1, Math.max(0, b + d))] = [0x7fc00001, 0x477ff000, 0x80000000, 0xff800000, 0x33000001][d + 2];
+      const x = new Float32Array(bits.buffer);
+      const half = qk.toFloat16(x);
+      const halfOrt = await ortToFloat16(x);
+      const bf = qk.toBFloat16(x);
+      const bfOrt = await ortToBFloat16(x);
+      for (let i = 0; i < n; i++) {
+        const b = bits[i];
+        if (isNaN32(b)) {
+          if (half[i] !== halfNaN(b) || bf[i] !== bf16NaN(b)) assert.fail(`element ${i} (${hex(b)}): NaN rule`);
+        } else if (half[i] !== halfOrt[i]) {
+          assert.fail(`toFloat16 element ${i} (${hex(b)}) gives ${hex(half[i])}, ORT ${hex(halfOrt[i])}`);
+        }
+        if (bf[i] !== bfOrt[i]) assert.fail(`toBFloat16 element ${i} (${hex(b)}) gives ${hex(bf[i])}, ORT ${hex(bfOrt[i])}`);
+      }
+      // A Float64Array input takes the same split.
+      const wide = Float64Array.from(x.subarray(0, n));
+      assert.ok(Buffer.from(qk.toFloat16(wide).buffer).equals(Buffer.from(half.buffer)), 'toFloat16 of the float64 copy');
+    });
+
+    it('fromFloat16 and fromBFloat16: every element as the IEEE value (bits << 16 for bfloat16)', () => {
+      // Expected bits of every pattern from the formulas above, then looked up per element.
+      const halfBits = new Uint32Array(65536);
+      const one = new Float32Array(1);
+      for (let h = 0; h < 65536; h++) {
+        const v = halfValue(h);
+        if (Number.isNaN(v)) {
+          halfBits[h] = (((h & 0x8000) << 16) | 0x7fc00000 | ((h & 0x3ff) << 13)) >>> 0;
+        } else {
+          one[0] = v === 0 && h & 0x8000 ? -0 : v;
+          halfBits[h] = bitsOf(one)[0];
+        }
+      }
+      const h = new Uint16Array(n);
+      for (let i = 0; i < n; i++) h[i] = (i * 40503 + (i >>> 16)) & 0xffff;
+      for (const b of boundaries) for (let d = -2; d <= 2; d++) h[Math.min(n - 1, Math.max(0, b + d))] = [0x7c01, 0x8000, 0xfc00, 0x0001, 0xfe55][d + 2];
+      const a = bitsOf(qk.fromFloat16(h));
+      const c = bitsOf(qk.fromBFloat16(h));
+      for (let i = 0; i < n; i++) {
+        if (a[i] !== halfBits[h[i]]) assert.fail(`fromFloat16 element ${i} (${hex(h[i])}) gives ${hex(a[i])}, expected ${hex(halfBits[h[i]])}`);
+        if (c[i] !== ((h[i] << 16) >>> 0)) assert.fail(`fromBFloat16 element ${i} (${hex(h[i])}) gives ${hex(c[i])}`);
+      }
+    });
+  });
+
   describe('arrays', () => {
     it('out is written in place at any offset and returned; inputs at odd offsets work', () => {
       const buf = new ArrayBuffer(64 * 4 + 8);

@@ -334,6 +334,66 @@ describe(`ggml blocks (${qk.backend.name}/${qk.backend.isa})`, () => {
     }
   });
 
+  // 4 Mi + 96 elements: the addon splits such a call across threads (parts of at least
+  // 2 Mi elements, on 64-element boundaries, so whole blocks). Every block is checked: the
+  // whole output against the same data quantized in 64 Ki-element calls (one thread each),
+  // and the blocks on and around every possible part boundary against the reference.
+  describe('large calls (split across threads in the addon)', function () {
+    this.timeout(120000);
+    const n = (1 << 22) + 96;
+    const nb = n / 32;
+    const x = randomBlocks(91, nb, 50);
+    const edges = [0, nb >> 1, nb >> 2, (nb >> 2) * 3, nb / 8, nb - 1].map((b) => Math.floor(b));
+    const sampled = (b) => edges.some((e) => Math.abs(b - e) <= 3);
+    const inPieces = (fn, total, piece) => {
+      const parts = [];
+      for (let i = 0; i < total; i += piece) parts.push(fn(i, Math.min(total, i + piece)));
+      return parts;
+    };
+
+    for (const type of TYPES) {
+      it(`${type}: quantize and dequantize, every block`, () => {
+        const size = BYTES[type];
+        const got = ggml.quantize(x, type);
+        const pieces = Buffer.concat(inPieces((a, b) => ggml.quantize(x.subarray(a, b), type), n, 1 << 16));
+        assert.ok(Buffer.from(got.buffer, got.byteOffset, got.length).equals(pieces), 'the split call equals 64 Ki-element calls');
+        for (let b = 0; b < nb; b++) {
+          if (!sampled(b)) continue;
+          const want = refQuantize(x.subarray(b * 32, b * 32 + 32), type);
+          assert.equal(hex(got.subarray(b * size, (b + 1) * size)), hex(want), `block ${b}`);
+        }
+        const y = ggml.dequantize(got, type, n);
+        const yPieces = inPieces((a, b) => ggml.dequantize(got.subarray((a / 32) * size, (b / 32) * size), type, b - a), n, 1 << 16);
+        let at = 0;
+        for (const part of yPieces) {
+          assert.equal(hex(y.subarray(at, at + part.length)), hex(part), `dequantize elements ${at}..`);
+          at += part.length;
+        }
+        for (let b = 0; b < nb; b++) {
+          if (sampled(b)) assertFloatsEqual(y.subarray(b * 32, b * 32 + 32), refDequantize(got.subarray(b * size, (b + 1) * size), type), `block ${b}`);
+        }
+      });
+    }
+
+    it('a non-finite value in any part is reported (the first of them) and nothing is written', () => {
+      const out = new Uint8Array(nb * BYTES.q4_1).fill(0x5a);
+      const bad = x.slice();
+      const late = n - 40;
+      const middle = (n >> 1) + 7;
+      bad[late] = Infinity;
+      rejects(() => ggml.quantize(bad, 'q4_1', out), 'RangeError', `Expected a finite float32 for x[${late}] but received Infinity`, out);
+      bad[middle] = NaN;
+      rejects(() => ggml.quantize(bad, 'q4_1', out), 'RangeError', `Expected a finite float32 for x[${middle}] but received NaN`, out);
+      bad[3] = -Infinity;
+      rejects(() => ggml.quantize(bad, 'q4_1', out), 'RangeError', 'Expected a finite float32 for x[3] but received -Infinity', out);
+      const wide = Float64Array.from(x);
+      wide[middle + 64] = -1e39;
+      const out8 = new Uint8Array(nb * BYTES.q8_0).fill(0x5a);
+      rejects(() => ggml.quantize(wide, 'q8_0', out8), 'RangeError',
+        `Expected a finite float32 for x[${middle + 64}] but received -1e+39 (-Infinity as float32)`, out8);
+    });
+  });
+
   describe('dequantize matches the reference formulas exactly', () => {
     for (const type of TYPES) {
       it(`${type}: every byte pattern of d (and m), random codes`, () => {
@@ -476,6 +536,26 @@ describe(`ggml blocks (${qk.backend.name}/${qk.backend.isa})`, () => {
       assert.equal(hex(ya), hex(yb));
     });
   }
+
+  it('a 4 Mi-element call (split across threads in the addon): identical bytes and floats', function () {
+    this.timeout(120000);
+    const n = (1 << 22) + 32 * 5;
+    const x = randomBlocks(81, n / 32, 300);
+    for (const [code, type] of TYPES.entries()) {
+      const a = new Uint8Array((n / 32) * BYTES[type]);
+      const b = new Uint8Array(a.length);
+      assert.equal(native.ggmlQuantize(x, a, code), -1);
+      assert.equal(fallbackBinding.ggmlQuantize(x, b, code), -1);
+      assert.ok(Buffer.from(a.buffer).equals(Buffer.from(b.buffer)), `${type} quantize`);
+      const r = prng(83 + code);
+      for (let i = 0; i < a.length; i += 7) a[i] = Math.floor(r() * 256); // any bits, Inf/NaN scales too
+      const ya = new Float32Array(n);
+      const yb = new Float32Array(n);
+      native.ggmlDequantize(a, ya, code);
+      fallbackBinding.ggmlDequantize(a, yb, code);
+      assert.ok(Buffer.from(ya.buffer).equals(Buffer.from(yb.buffer)), `${type} dequantize`);
+    }
+  });
 
   it('the addon refuses what would be unsafe on its own', () => {
     const x = new Float32Array(32);

@@ -1,7 +1,8 @@
 'use strict';
 // The addon is context-aware: loaded in the main thread and in several worker_threads at
 // once, each quantizing concurrently, every result is right; workers exit and start again;
-// SharedArrayBuffer input and output work across threads.
+// SharedArrayBuffer input and output work across threads; large calls, which the addon
+// splits across threads of its own, are right in several workers at once.
 const assert = require('node:assert/strict');
 const path = require('node:path');
 const { Worker } = require('node:worker_threads');
@@ -54,6 +55,55 @@ describe(`worker threads (${qk.backend.name}/${qk.backend.isa})`, function () {
       assert.deepEqual(res.back, dequantizeRef(res.q, params), `worker ${k} dequantize`);
       const dyn = qk.quantizeDynamic(x, { dtype: params.dtype });
       assert.deepEqual(res.dyn, { scale: dyn.scale, zeroPoint: dyn.zeroPoint, data: dyn.data }, `worker ${k} dynamic`);
+    });
+  });
+
+  it('large ggml and float16 calls (split across threads in the addon) run in several workers at once', async function () {
+    this.timeout(180000);
+    // Each worker makes 4 Mi-element calls, which the addon splits across its own threads,
+    // while the main thread does the same: every result must equal the TS backend's.
+    const LARGE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const qk = require(workerData.root);
+const { x, type } = workerData;
+const q = qk.ggml.quantize(x, type);
+parentPort.postMessage({ q, y: qk.ggml.dequantize(q, type, x.length), h: qk.toFloat16(x), bf: qk.fromBFloat16(qk.toBFloat16(x)) });
+`;
+    const { fallbackBinding } = require('../dist/fallback');
+    const n = (1 << 22) + 64;
+    const jobs = ['q8_0', 'q4_1'].map((type, k) => ({ type, x: randomFloats(n, 500 + k, 3 * 10 ** k) }));
+    const running = jobs.map(
+      (job) =>
+        new Promise((resolve, reject) => {
+          const w = new Worker(LARGE, { eval: true, workerData: { root: ROOT, ...job } });
+          let result;
+          w.on('message', (m) => (result = m));
+          w.on('error', reject);
+          w.on('exit', (code) => (code === 0 ? resolve(result) : reject(new Error(`worker exited with ${code}`))));
+        }),
+    );
+    const mainQ = qk.ggml.quantize(jobs[1].x, 'q4_0');
+    const results = await Promise.all(running);
+    const same = (a, b) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+    const wantQ4 = new Uint8Array(mainQ.length);
+    assert.equal(fallbackBinding.ggmlQuantize(jobs[1].x, wantQ4, 1), -1);
+    assert.ok(same(mainQ, wantQ4), 'main thread q4_0');
+    results.forEach((res, k) => {
+      const { x, type } = jobs[k];
+      const q = new Uint8Array(res.q.length);
+      assert.equal(fallbackBinding.ggmlQuantize(x, q, type === 'q8_0' ? 0 : 2), -1);
+      assert.ok(same(res.q, q), `worker ${k} ${type} quantize`);
+      const y = new Float32Array(n);
+      fallbackBinding.ggmlDequantize(q, y, type === 'q8_0' ? 0 : 2);
+      assert.ok(same(res.y, y), `worker ${k} ${type} dequantize`);
+      const h = new Uint16Array(n);
+      fallbackBinding.toFloat16(x, h);
+      assert.ok(same(res.h, h), `worker ${k} toFloat16`);
+      const bf = new Uint16Array(n);
+      fallbackBinding.toBFloat16(x, bf);
+      const back = new Float32Array(n);
+      fallbackBinding.fromBFloat16(bf, back);
+      assert.ok(same(res.bf, back), `worker ${k} bfloat16 round trip`);
     });
   });
 

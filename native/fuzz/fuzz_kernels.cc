@@ -1,4 +1,4 @@
-// libFuzzer target: every kernel of every ISA level this CPU runs, on data, lengths, offsets
+// libFuzzer target: every kernel (per-tensor and ggml blocks) of every ISA level this CPU runs, on data, lengths, offsets
 // and parameters decoded from the fuzzer's bytes, against the scalar reference, bit for bit.
 // The parameters go through the glue's own checks (args.h) first, so the kernels see exactly
 // what the addon would hand them. Each array sits at the very end of a heap block of its
@@ -17,6 +17,8 @@
 #include <vector>
 
 #include "args.h"
+#include "ggml_args.h"
+#include "kernels/ggml.h"
 #include "kernels/kernels.h"
 
 namespace {
@@ -255,14 +257,98 @@ void FuzzMinMax(FuzzedDataProvider& in, const std::vector<const KernelTable*>& t
   }
 }
 
+// The ggml tables of the runnable levels (the scalar one first, as the reference).
+std::vector<const ggml::GgmlTable*> RunnableGgmlTables() {
+  std::vector<const ggml::GgmlTable*> tables;
+  for (int l = 0; l < kIsaCount; ++l) {
+    if (Runnable(static_cast<IsaLevel>(l))) tables.push_back(&ggml::GgmlKernelsFor(static_cast<IsaLevel>(l)));
+  }
+  return tables;
+}
+
+// ggmlQuantize as the glue runs it: the non-finite scan on every table (same index), then,
+// when every element is finite, the blocks (same bytes).
+void FuzzGgmlQuantize(FuzzedDataProvider& in, const std::vector<const ggml::GgmlTable*>& tables) {
+  const int ftype = in.ConsumeIntegralInRange(0, kFloatTypeCount - 1);
+  const args::Number code = NumberFrom(in.ConsumeIntegralInRange<int>(-1, ggml::kBlockTypeCount));
+  const size_t blocks = in.ConsumeBool() ? in.ConsumeIntegralInRange<size_t>(0, 8) : in.ConsumeIntegralInRange<size_t>(0, 700);
+  const size_t n = blocks * ggml::kBlockSize + (in.ConsumeIntegralInRange(0, 15) == 0 ? 1 : 0);
+  const size_t in_offset = in.ConsumeIntegralInRange<size_t>(0, 7) * FloatSize(ftype);
+  const size_t out_offset = in.ConsumeIntegralInRange<size_t>(0, 7);
+  const bool structured = in.ConsumeBool();
+  const float scale = static_cast<float>(std::ldexp(1.0, in.ConsumeIntegralInRange(-140, 100)));
+  int type = 0;
+  const size_t bytes = n / ggml::kBlockSize * ggml::BlockBytes(code.value >= 0 && code.value < 3 ? static_cast<int>(code.value) : 0);
+  Block x(in_offset, n * FloatSize(ftype));
+  Block ref(out_offset, bytes);
+  const args::Result r = args::CheckGgmlQuantize({x.data(), n, x.bytes, ftype}, {ref.data(), bytes, ref.bytes, 0}, code, &type);
+  if (!r.ok()) {
+    if (r.message.empty()) std::abort();
+    return;
+  }
+  FillFloats(x.data(), n, ftype, structured, in.ConsumeRemainingBytes<uint8_t>(), scale);
+  const size_t bad = tables[0]->first_non_finite[ftype](x.data(), n);
+  for (const ggml::GgmlTable* t : tables) {
+    const size_t got = t->first_non_finite[ftype](x.data(), n);
+    if (got != bad) {
+      char detail[96];
+      std::snprintf(detail, sizeof detail, "ggml first non-finite %s: scalar %zu, got %zu", ftype == kF32 ? "f32" : "f64", bad, got);
+      Fail("ggml scan", t->isa, n, 0, detail);
+    }
+  }
+  if (bad != n) return;
+  tables[0]->quantize[ftype][type](x.data(), blocks, ref.data());
+  for (const ggml::GgmlTable* t : tables) {
+    Block got(out_offset, bytes);
+    t->quantize[ftype][type](x.data(), blocks, got.data());
+    const size_t total = out_offset + bytes;
+    if (std::memcmp(ref.storage.get(), got.storage.get(), total) != 0) {
+      char detail[64];
+      std::snprintf(detail, sizeof detail, "ggml quantize %s, type %d", ftype == kF32 ? "f32" : "f64", type);
+      Fail("ggml quantize", t->isa, n, FirstDifference(ref.storage.get(), got.storage.get(), total), detail);
+    }
+  }
+}
+
+void FuzzGgmlDequantize(FuzzedDataProvider& in, const std::vector<const ggml::GgmlTable*>& tables) {
+  const int type = in.ConsumeIntegralInRange(0, ggml::kBlockTypeCount - 1);
+  const size_t blocks = in.ConsumeBool() ? in.ConsumeIntegralInRange<size_t>(0, 8) : in.ConsumeIntegralInRange<size_t>(0, 700);
+  const size_t in_offset = in.ConsumeIntegralInRange<size_t>(0, 7);
+  const size_t out_offset = in.ConsumeIntegralInRange<size_t>(0, 7) * 4;
+  const size_t n = blocks * ggml::kBlockSize, bytes = blocks * ggml::BlockBytes(type);
+  Block q(in_offset, bytes);
+  Block ref(out_offset, n * 4);
+  int checked = 0;
+  if (!args::CheckGgmlDequantize({q.data(), bytes, q.bytes, 0}, {ref.data(), n, ref.bytes, kF32}, NumberFrom(type), &checked)
+           .ok()) {
+    std::abort();
+  }
+  const std::vector<uint8_t> data = in.ConsumeRemainingBytes<uint8_t>();
+  for (size_t i = 0; !data.empty() && i < bytes; ++i) q.data()[i] = data[i % data.size()];
+  tables[0]->dequantize[type](q.data(), blocks, reinterpret_cast<float*>(ref.data()));
+  for (const ggml::GgmlTable* t : tables) {
+    Block got(out_offset, n * 4);
+    t->dequantize[type](q.data(), blocks, reinterpret_cast<float*>(got.data()));
+    const size_t total = out_offset + n * 4;
+    if (std::memcmp(ref.storage.get(), got.storage.get(), total) != 0) {
+      char detail[48];
+      std::snprintf(detail, sizeof detail, "ggml dequantize type %d", type);
+      Fail("ggml dequantize", t->isa, n, FirstDifference(ref.storage.get(), got.storage.get(), total), detail);
+    }
+  }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static const std::vector<const KernelTable*> tables = RunnableTables();
+  static const std::vector<const ggml::GgmlTable*> ggml_tables = RunnableGgmlTables();
   FuzzedDataProvider in(data, size);
-  switch (in.ConsumeIntegralInRange(0, 2)) {
+  switch (in.ConsumeIntegralInRange(0, 4)) {
     case 0: FuzzQuantize(in, tables); break;
     case 1: FuzzDequantize(in, tables); break;
+    case 2: FuzzGgmlQuantize(in, ggml_tables); break;
+    case 3: FuzzGgmlDequantize(in, ggml_tables); break;
     default: FuzzMinMax(in, tables); break;
   }
   return 0;

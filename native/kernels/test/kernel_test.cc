@@ -1,9 +1,10 @@
-// Compares every ISA's kernel table with the scalar reference, bit for bit (memcmp, never
-// ==), on random data plus the edges: NaN payloads, +-Inf, -0, subnormals, FLT_MAX,
-// exact ties and their neighbours, quotients beyond +-2^31, float64 values that round to
-// float32 ties or overflow, every length 0..300 and some large ones, every element offset
-// 0..7 of input and output. Outputs sit between canary bytes, and a second pass puts the
-// arrays against an inaccessible page to catch any read or write past the end.
+// Compares every ISA's kernel table (and its ggml block table) with the scalar reference,
+// bit for bit (memcmp, never ==), on random data plus the edges: NaN payloads, +-Inf, -0,
+// subnormals, FLT_MAX, exact ties and their neighbours, quotients beyond +-2^31, float64
+// values that round to float32 ties or overflow, every length 0..300 and some large ones,
+// every element offset 0..7 of input and output. Outputs sit between canary bytes, and a
+// second pass puts the arrays against an inaccessible page to catch any read or write past
+// the end.
 //
 //   quantkit_kernel_test [--isa NAME]... [--require NAME]... [--seed N] [--exhaustive]
 //                        [--no-bench | --bench-only]
@@ -37,11 +38,13 @@
 #endif
 
 #include "kernels/float8.h"
+#include "kernels/ggml.h"
 #include "kernels/kernels.h"
 
 namespace {
 
 using namespace quantkit;
+using ggml::ScalarGgml;
 
 // ---------------------------------------------------------------------------------------
 // Small helpers
@@ -503,6 +506,186 @@ void TestMinMax(const KernelTable& isa, Inputs& gen, std::vector<Check>& checks)
 }
 
 // ---------------------------------------------------------------------------------------
+// ggml blocks (kernels/ggml.h): every ISA's GgmlTable against the scalar one, byte for
+// byte. Quantize takes finite blocks only (the glue refuses the others first); the scan for
+// the first non-finite element and dequantize take anything.
+
+// One 32-element block of a kind chosen at random: random magnitudes from subnormal to
+// near FLT_MAX, near-ties of x · id (values around (k + ½) · amax / 127 and / 7 or / 15),
+// all ±0 (signs at random), one value repeated, equal and opposite extremes (Q4_0's
+// first-wins rule), a huge spread (Q4_1's max − min overflows), all subnormal (d subnormal:
+// 1/d inexact or infinite).
+template <typename In>
+void GgmlBlock(Inputs& gen, In* x) {
+  constexpr size_t B = ggml::kBlockSize;
+  const int kind = gen.Int(0, 10);
+  const float mag = std::ldexp(1.0f, gen.Int(-140, 126));
+  switch (kind) {
+    case 0:
+      for (size_t j = 0; j < B; ++j) x[j] = static_cast<In>(static_cast<float>(gen.Real(-1.0, 1.0)) * mag);
+      break;
+    case 1: {  // near-ties for Q8_0, Q4_0 and Q4_1 codes
+      const float amax = static_cast<float>(gen.Real(0.5, 1.0)) * mag;
+      const float steps[] = {127.0f, 8.0f, 15.0f};
+      const float step = amax / steps[gen.Int(0, 2)];
+      for (size_t j = 0; j < B; ++j) {
+        float v = (static_cast<float>(gen.Int(-16, 15)) + 0.5f) * step;
+        const int nudge = gen.Int(0, 2);
+        if (nudge == 1) v = std::nextafter(v, INFINITY);
+        if (nudge == 2) v = std::nextafter(v, -INFINITY);
+        x[j] = static_cast<In>(std::fabs(v) <= amax ? v : 0.0f);
+      }
+      x[gen.Int(0, B - 1)] = static_cast<In>(gen.Int(0, 1) ? amax : -amax);
+      break;
+    }
+    case 2:
+      for (size_t j = 0; j < B; ++j) x[j] = static_cast<In>(gen.Int(0, 1) ? 0.0f : -0.0f);
+      break;
+    case 3: {  // ±0 mixed with positives or with negatives only: the sign of Q4_1's min / max
+      const float sign = gen.Int(0, 1) ? 1.0f : -1.0f;
+      for (size_t j = 0; j < B; ++j) {
+        x[j] = static_cast<In>(gen.Int(0, 2) == 0 ? (gen.Int(0, 1) ? 0.0f : -0.0f)
+                                                   : sign * static_cast<float>(gen.Real(0.0, 1.0)) * mag);
+      }
+      break;
+    }
+    case 4: {
+      const float v = static_cast<float>(gen.Real(-1.0, 1.0)) * mag;
+      for (size_t j = 0; j < B; ++j) x[j] = static_cast<In>(v);
+      break;
+    }
+    case 5: {  // +a and −a both present, several times, in random places
+      const float a = static_cast<float>(gen.Real(0.5, 1.0)) * mag;
+      for (size_t j = 0; j < B; ++j) x[j] = static_cast<In>(static_cast<float>(gen.Real(-1.0, 1.0)) * a * 0.5f);
+      for (int r = gen.Int(2, 6); r > 0; --r) x[gen.Int(0, B - 1)] = static_cast<In>(gen.Int(0, 1) ? a : -a);
+      break;
+    }
+    case 6: {  // huge: max − min can overflow to Inf
+      for (size_t j = 0; j < B; ++j) {
+        x[j] = static_cast<In>(static_cast<float>(gen.Real(-1.0, 1.0)) * FLT_MAX);
+      }
+      x[gen.Int(0, B - 1)] = static_cast<In>(FLT_MAX);
+      x[gen.Int(0, B - 1)] = static_cast<In>(-FLT_MAX);
+      break;
+    }
+    case 7:  // subnormal (and tiny normal) blocks
+      for (size_t j = 0; j < B; ++j) {
+        x[j] = static_cast<In>(FromBits(static_cast<uint32_t>(gen.U64()) & (gen.Int(0, 3) ? 0x807fffffu : 0x80ffffffu)));
+      }
+      break;
+    case 8:  // a single non-zero value among zeros
+      for (size_t j = 0; j < B; ++j) x[j] = static_cast<In>(0.0f);
+      x[gen.Int(0, B - 1)] = static_cast<In>(static_cast<float>(gen.Real(-1.0, 1.0)) * mag);
+      break;
+    case 9: {  // the quantize test's own inputs (ties, specials, bit patterns), finite ones only
+      const QuantizeParams p{static_cast<float>(gen.Real(0.5, 2.0)) * std::ldexp(1.0f, gen.Int(-30, 30)), 0, -128, 127};
+      for (size_t j = 0; j < B; ++j) {
+        const In v = gen.Input<In>(p);
+        x[j] = std::fabs(static_cast<float>(v)) <= FLT_MAX ? v : static_cast<In>(0.0f);
+      }
+      break;
+    }
+    default:  // float64 values that round to float32 ties (or overflow past FLT_MAX: replaced)
+      for (size_t j = 0; j < B; ++j) {
+        const QuantizeParams p{1.0f, 0, -128, 127};
+        const In v = gen.Input<In>(p);
+        x[j] = std::fabs(static_cast<float>(v)) <= FLT_MAX ? v : static_cast<In>(static_cast<float>(gen.Real(-1, 1)) * mag);
+      }
+      break;
+  }
+}
+
+template <typename In>
+void TestGgmlQuantize(const ggml::GgmlTable& isa, Inputs& gen, std::vector<Check>& checks) {
+  static const char* kNames[] = {"q8_0", "q4_0", "q4_1"};
+  for (int type = 0; type < ggml::kBlockTypeCount; ++type) {
+    Check check{std::string(isa.isa) + " ggml quantize " + TypeName<In>::value + "->" + kNames[type]};
+    const size_t bytes = ggml::BlockBytes(type);
+    for (int round = 0; round < 3000; ++round) {
+      const size_t blocks = round % 10 == 0 ? static_cast<size_t>(gen.Int(20, 70)) : static_cast<size_t>(gen.Int(0, 4));
+      const size_t xoff = static_cast<size_t>(gen.Int(0, 3)), qoff = static_cast<size_t>(gen.Int(0, 3));
+      Buffer xs((blocks * ggml::kBlockSize + 8) * sizeof(In)), ra(blocks * bytes + 16), ga(blocks * bytes + 16);
+      In* x = reinterpret_cast<In*>(xs.data()) + xoff;
+      for (size_t b = 0; b < blocks; ++b) GgmlBlock(gen, x + b * ggml::kBlockSize);
+      std::memset(ra.data(), 0xA5, ra.size());
+      std::memset(ga.data(), 0xA5, ga.size());
+      ScalarGgml().quantize[FloatIndex<In>()][type](x, blocks, ra.data() + qoff);
+      isa.quantize[FloatIndex<In>()][type](x, blocks, ga.data() + qoff);
+      ++check.cases;
+      if (std::memcmp(ra.data(), ga.data(), ra.size()) != 0) {
+        size_t i = 0;
+        while (ra.data()[i] == ga.data()[i]) ++i;
+        const size_t b = (i - qoff) / bytes;
+        char buf[160];
+        std::snprintf(buf, sizeof buf, "blocks=%zu, block %zu byte %zu: ref %02x got %02x; block input ", blocks, b,
+                      (i - qoff) % bytes, ra.data()[i], ga.data()[i]);
+        Report(check, buf + Hex(x + b * ggml::kBlockSize, ggml::kBlockSize * sizeof(In)));
+      }
+    }
+    checks.push_back(check);
+  }
+}
+
+void TestGgmlDequantize(const ggml::GgmlTable& isa, Inputs& gen, std::vector<Check>& checks) {
+  static const char* kNames[] = {"q8_0", "q4_0", "q4_1"};
+  // fp16 fields: any bits, or the edges (±0, subnormal, largest, Inf, NaNs).
+  static const uint16_t kHalves[] = {0x0000, 0x8000, 0x0001, 0x83ff, 0x0400, 0x7bff, 0xfbff,
+                                     0x7c00, 0xfc00, 0x7e00, 0x7c01, 0xfe01, 0x3c00, 0xbc00};
+  for (int type = 0; type < ggml::kBlockTypeCount; ++type) {
+    Check check{std::string(isa.isa) + " ggml dequantize " + kNames[type]};
+    const size_t bytes = ggml::BlockBytes(type);
+    for (int round = 0; round < 3000; ++round) {
+      const size_t blocks = round % 10 == 0 ? static_cast<size_t>(gen.Int(20, 70)) : static_cast<size_t>(gen.Int(0, 4));
+      const size_t qoff = static_cast<size_t>(gen.Int(0, 3)), xoff = static_cast<size_t>(gen.Int(0, 3));
+      Buffer qs(blocks * bytes + 8), ra((blocks * ggml::kBlockSize + 8) * 4), ga((blocks * ggml::kBlockSize + 8) * 4);
+      uint8_t* q = qs.data() + qoff;
+      for (size_t i = 0; i < blocks * bytes; ++i) q[i] = static_cast<uint8_t>(gen.U64());
+      for (size_t b = 0; b < blocks; ++b) {
+        for (size_t field = 0; field < (type == ggml::kQ4_1 ? 2u : 1u); ++field) {
+          if (gen.Int(0, 1)) {
+            const uint16_t h = kHalves[gen.Int(0, sizeof kHalves / sizeof kHalves[0] - 1)];
+            q[b * bytes + 2 * field] = static_cast<uint8_t>(h & 0xff);
+            q[b * bytes + 2 * field + 1] = static_cast<uint8_t>(h >> 8);
+          }
+        }
+      }
+      std::memset(ra.data(), 0xA5, ra.size());
+      std::memset(ga.data(), 0xA5, ga.size());
+      ScalarGgml().dequantize[type](q, blocks, reinterpret_cast<float*>(ra.data()) + xoff);
+      isa.dequantize[type](q, blocks, reinterpret_cast<float*>(ga.data()) + xoff);
+      ++check.cases;
+      if (std::memcmp(ra.data(), ga.data(), ra.size()) != 0) {
+        size_t i = 0;
+        while (ra.data()[i] == ga.data()[i]) ++i;
+        Report(check, "blocks=" + std::to_string(blocks) + " first differing byte " + std::to_string(i));
+      }
+    }
+    checks.push_back(check);
+  }
+}
+
+template <typename In>
+void TestGgmlScan(const ggml::GgmlTable& isa, Inputs& gen, std::vector<Check>& checks) {
+  Check check{std::string(isa.isa) + " ggml first non-finite " + TypeName<In>::value};
+  const QuantizeParams p{0.01f, 0, -128, 127};
+  for (int round = 0; round < 3000; ++round) {
+    const size_t n = static_cast<size_t>(gen.Int(0, round % 10 == 0 ? 2000 : 300));
+    const size_t off = static_cast<size_t>(gen.Int(0, 3));
+    Buffer xs((n + 8) * sizeof(In));
+    In* x = reinterpret_cast<In*>(xs.data()) + off;
+    for (size_t i = 0; i < n; ++i) x[i] = static_cast<In>(static_cast<float>(gen.Real(-1e30, 1e30)));
+    // None, one or several bad elements (any value of the edge generator, which holds NaN
+    // payloads, ±Inf and float64 values beyond the float32 range), or an edge anywhere.
+    for (int bad = gen.Int(0, 3); bad > 0 && n > 0; --bad) x[gen.Int(0, static_cast<int>(n) - 1)] = gen.Input<In>(p);
+    const size_t r = ScalarGgml().first_non_finite[FloatIndex<In>()](x, n);
+    const size_t g = isa.first_non_finite[FloatIndex<In>()](x, n);
+    ++check.cases;
+    if (r != g) Report(check, "n=" + std::to_string(n) + " ref " + std::to_string(r) + " got " + std::to_string(g));
+  }
+  checks.push_back(check);
+}
+
+// ---------------------------------------------------------------------------------------
 // Guard pages: arrays that end exactly where an inaccessible page begins, so a kernel
 // that reads or writes even one element past n crashes instead of passing by luck.
 
@@ -854,12 +1037,16 @@ int main(int argc, char** argv) {
     Inputs gen(seed + static_cast<uint64_t>(l));
     // Each line is printed as soon as its check ends, so that a crash (a guard page hit)
     // shows which check was running.
-    const auto print_last = [&checks] {
-      const Check& c = checks.back();
+    const auto print = [](const Check& c) {
       std::printf("%-4s %-44s %8" PRIu64 " cases", c.mismatches ? "FAIL" : "ok", c.name.c_str(), c.cases);
       if (c.mismatches) std::printf(", %" PRIu64 " differ", c.mismatches);
       std::printf("\n");
       std::fflush(stdout);
+    };
+    const auto print_last = [&checks, &print] { print(checks.back()); };
+    // For the tests that add one check per block type.
+    const auto print_since = [&checks, &print](size_t first) {
+      for (size_t k = first; k < checks.size(); ++k) print(checks[k]);
     };
     TestQuantize<float, uint8_t>(*t, gen, checks), print_last();
     TestQuantize<float, int8_t>(*t, gen, checks), print_last();
@@ -883,6 +1070,15 @@ int main(int argc, char** argv) {
     TestLanes<double, int16_t>(*t, gen, checks), print_last();
     // A level without float8 SIMD (neon) runs the scalar row itself: nothing to compare.
     if (&Float8KernelsFor(level) != &ScalarFloat8()) TestFloat8(Float8KernelsFor(level), gen, exhaustive, checks), print_last();
+    const ggml::GgmlTable& g = ggml::GgmlKernelsFor(level);
+    size_t first = checks.size();
+    TestGgmlQuantize<float>(g, gen, checks), print_since(first);
+    first = checks.size();
+    TestGgmlQuantize<double>(g, gen, checks), print_since(first);
+    first = checks.size();
+    TestGgmlDequantize(g, gen, checks), print_since(first);
+    TestGgmlScan<float>(g, gen, checks), print_last();
+    TestGgmlScan<double>(g, gen, checks), print_last();
 #if defined(QUANTKIT_HAVE_GUARD_PAGES)
     std::printf("     %s guard pages: a crash here is a read or write past the end\n", t->isa);
     std::fflush(stdout);
