@@ -37,6 +37,7 @@
 #define QUANTKIT_HAVE_GUARD_PAGES 1
 #endif
 
+#include "kernels/convert.h"
 #include "kernels/float8.h"
 #include "kernels/ggml.h"
 #include "kernels/kernels.h"
@@ -664,6 +665,77 @@ void TestGgmlDequantize(const ggml::GgmlTable& isa, Inputs& gen, std::vector<Che
   }
 }
 
+// ---------------------------------------------------------------------------------------
+// float16 / bfloat16 conversions: a level's table against the scalar one, bit for bit.
+
+// Runs one conversion of n elements at element offset `off` through both tables into
+// A5-filled buffers with 8 spare elements, so a store past the end shows as a difference.
+template <typename In, typename Out, typename Fn>
+void CompareConvert(Check& check, Fn ref, Fn got, const In* x, size_t n) {
+  std::vector<Out> a(n + 8), b(n + 8);
+  std::memset(a.data(), 0xA5, a.size() * sizeof(Out));
+  std::memset(b.data(), 0xA5, b.size() * sizeof(Out));
+  ref(x, a.data(), n);
+  got(x, b.data(), n);
+  ++check.cases;
+  if (std::memcmp(a.data(), b.data(), a.size() * sizeof(Out)) != 0) {
+    size_t i = 0;
+    while (std::memcmp(&a[i], &b[i], sizeof(Out)) == 0) ++i;
+    Report(check, "n=" + std::to_string(n) + " element " + std::to_string(i) + ": input " + Hex(&x[i < n ? i : 0], sizeof(In)) +
+                      " scalar " + Hex(&a[i], sizeof(Out)) + " got " + Hex(&b[i], sizeof(Out)));
+  }
+}
+
+void TestConvert(const ConvertTable& isa, Inputs& gen, std::vector<Check>& checks) {
+  const ConvertTable& ref = ScalarConvert();
+  Check check{std::string(isa.isa) + " float16/bfloat16 conversions"};
+  // 16 bits -> float32: every pattern, then short odd lengths for the tails.
+  std::vector<uint16_t> all(65536);
+  for (size_t i = 0; i < all.size(); ++i) all[i] = static_cast<uint16_t>(i);
+  const FromHalfFn from[2][2] = {{ref.from_f16, isa.from_f16}, {ref.from_bf16, isa.from_bf16}};
+  for (const auto& pair : from) {
+    CompareConvert<uint16_t, float>(check, pair[0], pair[1], all.data(), all.size());
+    for (int round = 0; round < 200; ++round) {
+      const size_t off = static_cast<size_t>(gen.Int(0, 65000)), n = static_cast<size_t>(gen.Int(0, 40));
+      CompareConvert<uint16_t, float>(check, pair[0], pair[1], all.data() + off, n);
+    }
+  }
+  // float32 -> 16 bits: a strided sweep over every exponent and sign, the patterns next to
+  // each float16 / bfloat16 rounding boundary, and random bits; float64 inputs near float32 ties.
+  std::vector<float> xs;
+  for (uint64_t b = 0; b <= 0xffffffffu; b += 65521) xs.push_back(FromBits(static_cast<uint32_t>(b)));
+  for (uint32_t h = 0; h < 65536; ++h) {
+    // The float32 midway between float16 h and its upper neighbour when h is normal (for
+    // the rest of the pattern range, values in float16's overflow region), and the midway
+    // point of bfloat16 h.
+    const uint32_t f16tie = ((h & 0x8000u) << 16) | ((((h & 0x7fffu) << 13) + (112u << 23)) | 0x1000u);
+    const uint32_t bf16tie = (h << 16) | 0x8000u;
+    for (int d = -1; d <= 1; ++d) {
+      xs.push_back(FromBits(f16tie + static_cast<uint32_t>(d)));
+      xs.push_back(FromBits(bf16tie + static_cast<uint32_t>(d)));
+    }
+  }
+  for (int i = 0; i < 100000; ++i) xs.push_back(FromBits(static_cast<uint32_t>(gen.U64())));
+  const ToHalfFn to[2][2] = {{ref.to_f16[kF32], isa.to_f16[kF32]}, {ref.to_bf16[kF32], isa.to_bf16[kF32]}};
+  std::vector<double> ds(xs.size());
+  for (size_t i = 0; i < xs.size(); ++i) {
+    // A double one half-ulp (of float32) away from a float32, or exactly on the midpoint.
+    const double v = xs[i], next = std::nextafter(xs[i], INFINITY);
+    ds[i] = gen.Int(0, 2) == 0 ? v : v + (next - v) * (gen.Int(0, 1) ? 0.5 : 0.4999999);
+  }
+  const ToHalfFn to64[2][2] = {{ref.to_f16[kF64], isa.to_f16[kF64]}, {ref.to_bf16[kF64], isa.to_bf16[kF64]}};
+  for (int k = 0; k < 2; ++k) {
+    CompareConvert<float, uint16_t>(check, to[k][0], to[k][1], xs.data(), xs.size());
+    CompareConvert<double, uint16_t>(check, to64[k][0], to64[k][1], ds.data(), ds.size());
+    for (int round = 0; round < 200; ++round) {
+      const size_t off = static_cast<size_t>(gen.Int(0, 1000)), n = static_cast<size_t>(gen.Int(0, 40));
+      CompareConvert<float, uint16_t>(check, to[k][0], to[k][1], xs.data() + off, n);
+      CompareConvert<double, uint16_t>(check, to64[k][0], to64[k][1], ds.data() + off, n);
+    }
+  }
+  checks.push_back(check);
+}
+
 template <typename In>
 void TestGgmlScan(const ggml::GgmlTable& isa, Inputs& gen, std::vector<Check>& checks) {
   Check check{std::string(isa.isa) + " ggml first non-finite " + TypeName<In>::value};
@@ -1070,6 +1142,7 @@ int main(int argc, char** argv) {
     TestLanes<double, int16_t>(*t, gen, checks), print_last();
     // A level without float8 SIMD (neon) runs the scalar row itself: nothing to compare.
     if (&Float8KernelsFor(level) != &ScalarFloat8()) TestFloat8(Float8KernelsFor(level), gen, exhaustive, checks), print_last();
+    TestConvert(ConvertKernelsFor(level), gen, checks), print_last();
     const ggml::GgmlTable& g = ggml::GgmlKernelsFor(level);
     size_t first = checks.size();
     TestGgmlQuantize<float>(g, gen, checks), print_since(first);
