@@ -2,7 +2,7 @@
 // TypeError for a wrong type, RangeError for a wrong value, and a message that names the
 // argument and what was received.
 import { DTYPES, DTYPE_NAMES, MIN_BITS, packedBytes, quantRange, type DType, type DTypeInfo } from './dtypes';
-import type { FloatArray, QuantArray } from '../binding';
+import type { FloatArray, QuantArray, Rounding } from '../binding';
 
 /** A short, human description of any value, for error messages. */
 export function describe(v: unknown): string {
@@ -84,6 +84,20 @@ export function checkDType(v: unknown, name: string): DTypeInfo {
   return info;
 }
 
+/** Whose rounding quantize reproduces (README "Conventions"); default 'onnx'. */
+export type Convention = 'onnx' | 'pytorch' | 'tflite';
+
+/** Indexed by the binding's Rounding number. */
+export const CONVENTION_NAMES: readonly Convention[] = ['onnx', 'pytorch', 'tflite'];
+
+/** The binding's Rounding for a convention name, 0 (onnx) when absent. */
+export function checkConvention(v: unknown, name: string): Rounding {
+  if (v === undefined) return 0;
+  const r = CONVENTION_NAMES.indexOf(v as Convention);
+  if (typeof v !== 'string' || r < 0) throw typeError(`one of ${CONVENTION_NAMES.map((c) => `'${c}'`).join(', ')}`, name, v);
+  return r as Rounding;
+}
+
 /** `bits`, defaulting to the container width (SPEC §2.5). */
 export function checkBits(v: unknown, info: DTypeInfo, name: string): number {
   if (v === undefined) return info.width;
@@ -128,6 +142,8 @@ export interface CheckedParams {
   zeroPoint: number;
   qmin: number;
   qmax: number;
+  /** params.convention as the binding's rounding argument. */
+  rounding: Rounding;
 }
 
 // On every call's path: the argument names are constants, so that no string is built
@@ -140,7 +156,8 @@ export function checkParams(v: unknown): CheckedParams {
   const [qmin, qmax] = quantRange(info, bits);
   const scale = checkScale(p.scale, 'params.scale');
   const zeroPoint = checkZeroPoint(p.zeroPoint, qmin, qmax, 'params.zeroPoint');
-  return { info, scale, zeroPoint, qmin, qmax };
+  const rounding = checkConvention(p.convention, 'params.convention');
+  return { info, scale, zeroPoint, qmin, qmax, rounding };
 }
 
 /** The quantized array of a given dtype (as input or as `out`). */
