@@ -4,7 +4,7 @@
 // unsigned [0, 2^b − 1] and every dequantized value stays the same, bit for bit.
 import type { QuantkitBinding, QuantArray } from '../binding';
 import { DTYPES, type DType, type QuantArrayOf } from './dtypes';
-import { checkParams, checkQuantArray, describe } from './validate';
+import { checkParams, checkQuantArray, describe, type Convention } from './validate';
 
 export type SignedDType = 'int8' | 'int16';
 export type UnsignedDType = 'uint8' | 'uint16';
@@ -14,16 +14,16 @@ export type SignedOf<D extends UnsignedDType> = D extends 'uint8' ? 'int8' : 'in
 /** What the conversion returns: the codes, and the parameters that go with them. */
 export interface Recoded<D extends DType> {
   data: QuantArrayOf<D>;
-  params: { scale: number; zeroPoint: number; dtype: D; bits?: number };
+  params: { scale: number; zeroPoint: number; dtype: D; bits?: number; convention?: Convention };
 }
 
 const PAIRS: Readonly<Record<string, DType>> = { int8: 'uint8', int16: 'uint16', uint8: 'int8', uint16: 'int16' };
 
 export interface SignApi {
   /** int8 → uint8 or int16 → uint16: codes and zero point + 2^(b−1). `out` may be q's own memory. */
-  toUnsigned<D extends SignedDType>(q: QuantArrayOf<D>, params: { scale: number; zeroPoint: number; dtype: D; bits?: number }, out?: QuantArrayOf<UnsignedOf<D>>): Recoded<UnsignedOf<D>>;
+  toUnsigned<D extends SignedDType>(q: QuantArrayOf<D>, params: { scale: number; zeroPoint: number; dtype: D; bits?: number; convention?: Convention }, out?: QuantArrayOf<UnsignedOf<D>>): Recoded<UnsignedOf<D>>;
   /** uint8 → int8 or uint16 → int16: codes and zero point − 2^(b−1). `out` may be q's own memory. */
-  toSigned<D extends UnsignedDType>(q: QuantArrayOf<D>, params: { scale: number; zeroPoint: number; dtype: D; bits?: number }, out?: QuantArrayOf<SignedOf<D>>): Recoded<SignedOf<D>>;
+  toSigned<D extends UnsignedDType>(q: QuantArrayOf<D>, params: { scale: number; zeroPoint: number; dtype: D; bits?: number; convention?: Convention }, out?: QuantArrayOf<SignedOf<D>>): Recoded<SignedOf<D>>;
 }
 
 export function signApi(binding: QuantkitBinding): SignApi {
@@ -53,9 +53,12 @@ export function signApi(binding: QuantkitBinding): SignApi {
     // qmax − qmin + 1 = 2^b, so the offset is half of it.
     const offset = ((p.qmax - p.qmin + 1) / 2) * (toUnsigned ? 1 : -1);
     binding.recode(codes, target, offset);
-    const source = params as { scale: number; bits?: number };
+    const source = params as { scale: number; bits?: number; convention?: Convention };
     const result: Recoded<DType>['params'] = { scale: source.scale, zeroPoint: p.zeroPoint + offset, dtype: to.name };
     if (source.bits !== undefined) result.bits = source.bits;
+    // Every convention adds the zero point after rounding, so the recoded codes are what
+    // quantize gives with the new dtype under the same convention.
+    if (source.convention !== undefined) result.convention = source.convention;
     return { data: target as QuantArrayOf<DType>, params: result };
   }
   return {

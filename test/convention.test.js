@@ -263,6 +263,18 @@ describe(`params.convention (${qk.backend.name}/${qk.backend.isa})`, () => {
         assert.deepEqual(Array.from(axisParams.scale), Array.from(qk.computeParams(x, { axis: 0, shape: [4, 25] }).scale));
       });
 
+      it('toUnsigned / toSigned keep the convention, and their codes are quantize\'s for the other dtype', () => {
+        const x = longWith([0.5, -0.5, 2.5, -2.5, NaN, Infinity, -Infinity], 1001, 23, 40);
+        const p8 = { scale: 0.5, zeroPoint: -3, dtype: 'int8', convention };
+        const u = qk.toUnsigned(qk.quantize(x, p8), p8);
+        assert.equal(u.params.convention, convention);
+        assert.deepEqual(Array.from(u.data), Array.from(qk.quantize(x, u.params)));
+        const p16 = { scale: 0.25, zeroPoint: 40000, dtype: 'uint16', convention };
+        const s16 = qk.toSigned(qk.quantize(x, p16), p16);
+        assert.equal(s16.params.convention, convention);
+        assert.deepEqual(Array.from(s16.data), refCodes(x, s16.params));
+      });
+
       it('dequantize accepts the convention and ignores it (the same formula in all three frameworks)', () => {
         const q = Int8Array.from({ length: 1001 }, (_, i) => (i * 37) % 256 - 128);
         const p = { scale: 0.0235294122, zeroPoint: -7, dtype: 'int8' };

@@ -53,20 +53,20 @@ void Quantize(const In* x, Out* q, size_t n, const QuantizeParams& p) {
   constexpr size_t W = Vec::kWidth;
   // lo and hi are small exact integers (|qmin - z| <= 65535), so clamping before the
   // rounding gives the same codes as clamping after it, and keeps the conversion in range.
-  const auto scale = Vec::Splat(R == kRoundPytorch ? 1.0f / p.scale : p.scale);
+  const auto step = Vec::Splat(R == kRoundPytorch ? 1.0f / p.scale : p.scale);
   const auto lo = Vec::Splat(static_cast<float>(p.qmin - p.zero_point));
   const auto hi = Vec::Splat(static_cast<float>(p.qmax - p.zero_point));
   const auto zero = Vec::SplatI(p.zero_point - Vec::PackBias(q));
   size_t i = 0;
   for (; i + 4 * W <= n; i += 4 * W) {
-    const auto a = QuantizeVec<R, Vec>(Vec::Load(x + i), scale, lo, hi, zero);
-    const auto b = QuantizeVec<R, Vec>(Vec::Load(x + i + W), scale, lo, hi, zero);
-    const auto c = QuantizeVec<R, Vec>(Vec::Load(x + i + 2 * W), scale, lo, hi, zero);
-    const auto d = QuantizeVec<R, Vec>(Vec::Load(x + i + 3 * W), scale, lo, hi, zero);
+    const auto a = QuantizeVec<R, Vec>(Vec::Load(x + i), step, lo, hi, zero);
+    const auto b = QuantizeVec<R, Vec>(Vec::Load(x + i + W), step, lo, hi, zero);
+    const auto c = QuantizeVec<R, Vec>(Vec::Load(x + i + 2 * W), step, lo, hi, zero);
+    const auto d = QuantizeVec<R, Vec>(Vec::Load(x + i + 3 * W), step, lo, hi, zero);
     Vec::Store4(q + i, a, b, c, d);
   }
   for (; i + W <= n; i += W) {
-    Vec::Store1(q + i, QuantizeVec<R, Vec>(Vec::Load(x + i), scale, lo, hi, zero));
+    Vec::Store1(q + i, QuantizeVec<R, Vec>(Vec::Load(x + i), step, lo, hi, zero));
   }
   scalar::Quantize<R>(x + i, q + i, n - i, p);
 }
