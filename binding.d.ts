@@ -9,6 +9,15 @@ export type FloatArray = Float32Array | Float64Array;
 /** Output of quantize, input of dequantize. */
 export type QuantArray = Uint8Array | Int8Array | Uint16Array | Int16Array;
 
+/**
+ * The trailing `rounding` argument of the quantize calls (README "Conventions"):
+ * 0 onnx: rint(fl(x / s)), ties to even;
+ * 1 pytorch: rint(fl(x · fl(1 / s))), ties to even;
+ * 2 tflite: round(fl(x / s)), ties away from zero.
+ * Clamping, NaN -> zeroPoint and ±Inf saturation are the same for all three.
+ */
+export type Rounding = 0 | 1 | 2;
+
 export interface QuantkitBinding {
   /** Version of the package the binding was built from. */
   readonly version: string;
@@ -23,10 +32,11 @@ export interface QuantkitBinding {
   readonly threads: number;
 
   /**
-   * out[i] = clamp(rint(fl(x[i] / scale)) + zeroPoint, qmin, qmax); NaN -> zeroPoint.
-   * The dtype is out's type; qmin/qmax lie inside it with qmin < qmax; scale is used as float32.
+   * out[i] = clamp(rint(fl(x[i] / scale)) + zeroPoint, qmin, qmax); NaN -> zeroPoint (rounding 0;
+   * see Rounding for 1 and 2). The dtype is out's type; qmin/qmax lie inside it with qmin < qmax;
+   * scale is used as float32.
    */
-  quantize(x: FloatArray, out: QuantArray, scale: number, zeroPoint: number, qmin: number, qmax: number): void;
+  quantize(x: FloatArray, out: QuantArray, scale: number, zeroPoint: number, qmin: number, qmax: number, rounding: Rounding): void;
 
   /** out[i] = fl(float32(q[i] - zeroPoint) * scale). */
   dequantize(q: QuantArray, out: Float32Array, scale: number, zeroPoint: number): void;
@@ -56,7 +66,7 @@ export interface QuantkitBinding {
    * quantize, then pack: out.length === ceil(x.length · bits / 8). [qmin, qmax] lies inside
    * the signed or unsigned bits-wide range.
    */
-  quantizePacked(x: FloatArray, out: Uint8Array, bits: number, signed: boolean, scale: number, zeroPoint: number, qmin: number, qmax: number): void;
+  quantizePacked(x: FloatArray, out: Uint8Array, bits: number, signed: boolean, scale: number, zeroPoint: number, qmin: number, qmax: number, rounding: Rounding): void;
 
   /** Unpack, then dequantize: out.length elements, q.length === ceil(out.length · bits / 8). */
   dequantizePacked(q: Uint8Array, out: Float32Array, bits: number, signed: boolean, scale: number, zeroPoint: number): void;
@@ -99,7 +109,7 @@ export interface QuantkitBinding {
   // finite float32s, zeroPoint integers inside [qmin, qmax] (quantize) or the container
   // (dequantize); out shares no memory with any input.
 
-  quantizeAxis(x: FloatArray, out: QuantArray, scale: Float32Array, zeroPoint: Int32Array, outer: number, axisLength: number, inner: number, blockSize: number, qmin: number, qmax: number): void;
+  quantizeAxis(x: FloatArray, out: QuantArray, scale: Float32Array, zeroPoint: Int32Array, outer: number, axisLength: number, inner: number, blockSize: number, qmin: number, qmax: number, rounding: Rounding): void;
 
   dequantizeAxis(q: QuantArray, out: Float32Array, scale: Float32Array, zeroPoint: Int32Array, outer: number, axisLength: number, inner: number, blockSize: number): void;
 

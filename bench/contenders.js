@@ -127,7 +127,7 @@ function nativeRawContender() {
         const out = new Uint8Array(n);
         return {
           async: false,
-          run: () => binding.quantize(r.next().x, out, FIXED.scale, FIXED.zeroPoint, 0, 255),
+          run: () => binding.quantize(r.next().x, out, FIXED.scale, FIXED.zeroPoint, 0, 255, 0),
           output: () => ({ data: out, variant: r.index }),
         };
       }
@@ -147,7 +147,7 @@ function nativeRawContender() {
           const x = r.next().x;
           const [min, max] = binding.minMax(x);
           p = qk.paramsFromRange(min, max);
-          binding.quantize(x, out, p.scale, p.zeroPoint, 0, 255);
+          binding.quantize(x, out, p.scale, p.zeroPoint, 0, 255, 0);
         },
         output: () => ({ data: out, scale: p.scale, zeroPoint: p.zeroPoint, variant: r.index }),
       };

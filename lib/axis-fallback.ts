@@ -1,43 +1,21 @@
 // The TypeScript backend's per-axis and blocked calls (binding.d.ts: quantizeAxis,
 // dequantizeAxis, minMaxAxis). Per element, the arithmetic of fallback.ts's quantize and
-// dequantize with that element's own scale and zero point. The facade has validated every
-// argument before these run.
-import type { FloatArray, QuantArray, QuantkitBinding } from '../binding';
+// dequantize with that element's own scale and zero point (the quantize loops are in
+// rounding.ts). The facade has validated every argument before these run.
+import type { FloatArray, QuantArray, QuantkitBinding, Rounding } from '../binding';
+import { QUANTIZE_LANES, QUANTIZE_SPANS, stepOf } from './rounding';
 
 export type AxisCalls = Pick<QuantkitBinding, 'quantizeAxis' | 'dequantizeAxis' | 'minMaxAxis'>;
 
-// 1.5 · 2^52: see fallback.ts (round to nearest integer, ties to even).
-const ROUND_EVEN = 6755399441055744;
-
-// n elements from `begin`, all using parameter k.
-function quantizeRun(x: FloatArray, out: QuantArray, begin: number, n: number, scale: Float32Array, zeroPoint: Int32Array, k: number, qmin: number, qmax: number): void {
-  const s = scale[k];
-  const z = zeroPoint[k];
-  const lo = qmin - z;
-  const hi = qmax - z;
-  for (let e = begin; e < begin + n; e++) {
-    let v = Math.fround(Math.fround(x[e]) / s);
-    if (v > hi) v = hi;
-    else if (v < lo) v = lo;
-    else if (v !== v) v = 0;
-    out[e] = v + ROUND_EVEN - ROUND_EVEN + z;
-  }
-}
-
-// n elements from `begin`, element j using parameter k0 + j.
-function quantizeLanes(x: FloatArray, out: QuantArray, begin: number, n: number, scale: Float32Array, zeroPoint: Int32Array, k0: number, qmin: number, qmax: number): void {
-  for (let j = 0; j < n; j++) {
-    const s = scale[k0 + j];
-    const z = zeroPoint[k0 + j];
-    let v = Math.fround(Math.fround(x[begin + j]) / s);
-    if (v > qmax - z) v = qmax - z;
-    else if (v < qmin - z) v = qmin - z;
-    else if (v !== v) v = 0;
-    out[begin + j] = v + ROUND_EVEN - ROUND_EVEN + z;
-  }
-}
-
-function quantizeAxis(x: FloatArray, out: QuantArray, scale: Float32Array, zeroPoint: Int32Array, outer: number, d: number, inner: number, blockSize: number, qmin: number, qmax: number): void {
+// Runs of one parameter go through the per-tensor loop, the rest through the per-lane one,
+// both picked once for the convention.
+function quantizeAxis(x: FloatArray, out: QuantArray, scale: Float32Array, zeroPoint: Int32Array, outer: number, d: number, inner: number, blockSize: number, qmin: number, qmax: number, rounding: Rounding): void {
+  const span = QUANTIZE_SPANS[rounding];
+  const quantizeLanes = QUANTIZE_LANES[rounding];
+  const quantizeRun = (begin: number, n: number, k: number): void => {
+    const z = zeroPoint[k];
+    span(x, out, begin, begin + n, stepOf(rounding, scale[k]), qmin - z, qmax - z, z);
+  };
   const nb = blockSize === 0 ? 0 : Math.ceil(d / blockSize);
   let e = 0;
   for (let o = 0; o < outer; o++) {
@@ -47,7 +25,7 @@ function quantizeAxis(x: FloatArray, out: QuantArray, scale: Float32Array, zeroP
       continue;
     }
     for (let a = 0; a < d; a++, e += inner) {
-      if (blockSize === 0) quantizeRun(x, out, e, inner, scale, zeroPoint, a, qmin, qmax);
+      if (blockSize === 0) quantizeRun(e, inner, a);
       else quantizeLanes(x, out, e, inner, scale, zeroPoint, (o * nb + Math.floor(a / blockSize)) * inner, qmin, qmax);
     }
   }

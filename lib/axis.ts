@@ -2,12 +2,13 @@
 // QuantizeLinear / DequantizeLinear with `axis`, opset 21 `block_size`): validation at the
 // edge, then the backend's quantizeAxis / dequantizeAxis / minMaxAxis over the flat data, with
 // no transpose. The tensor is read as (outer, D = shape[axis], inner).
-import type { FloatArray, QuantArray, QuantkitBinding } from '../binding';
+import type { FloatArray, QuantArray, QuantkitBinding, Rounding } from '../binding';
 import { packedBytes, quantRange, type DType, type DTypeInfo, type Float8DType, type QuantArrayOf } from './dtypes';
 import { affineParams, symmetricParams } from './params';
 import {
   checkBits,
   checkBoolean,
+  checkConvention,
   checkDisjoint,
   checkDType,
   checkFloat32Out,
@@ -16,6 +17,8 @@ import {
   describe,
   isDetached,
   typedArrayKind,
+  CONVENTION_NAMES,
+  type Convention,
 } from './validate';
 
 /**
@@ -51,6 +54,8 @@ export interface AxisParams<D extends DType = DType> {
   blockSize?: number;
   dtype: D;
   bits?: number;
+  /** As QuantParams.convention: the rounding quantize uses; ignored by dequantize. */
+  convention?: Convention;
 }
 
 export interface AxisLayoutOptions {
@@ -66,11 +71,15 @@ export interface AxisRangeOptions<D extends DType = DType> extends AxisLayoutOpt
   dtype?: D;
   bits?: number;
   symmetric?: boolean;
+  /** Copied into the returned parameters; the parameter math is the same for all. */
+  convention?: Convention;
 }
 
 export interface AxisDynamicOptions<D extends DType = DType> extends AxisLayoutOptions {
   dtype?: D;
   bits?: number;
+  /** The rounding to quantize with; carried into the result. */
+  convention?: Convention;
   /** As in quantizeDynamic: same element count as x (packed dtypes: ceil(n · width / 8) bytes). */
   out?: QuantArrayOf<D>;
 }
@@ -172,6 +181,7 @@ interface CheckedAxisParams {
   zeroPoint: Int32Array;
   /** The caller's arrays, which `out` must not overlap. */
   sources: ArrayBufferView[];
+  rounding: Rounding;
 }
 
 function checkAxisParams(v: Record<string, unknown>): CheckedAxisParams {
@@ -179,6 +189,7 @@ function checkAxisParams(v: Record<string, unknown>): CheckedAxisParams {
   const bits = checkBits(v.bits, info, 'params.bits');
   const [qmin, qmax] = quantRange(info, bits);
   const layout = checkLayout(v, 'params');
+  const rounding = checkConvention(v.convention, 'params.convention');
   const scaleV = v.scale;
   if (typedArrayKind(scaleV) !== 'Float32Array') throw new TypeError(`Expected a Float32Array for params.scale but received ${describe(scaleV)}`);
   const scale = scaleV as Float32Array;
@@ -206,7 +217,7 @@ function checkAxisParams(v: Record<string, unknown>): CheckedAxisParams {
     if (badZero >= 0) throw new RangeError(`Expected an integer in [${qmin}, ${qmax}] for params.zeroPoint[${badZero}] but received ${zeroPoint[badZero]}`);
     sources.push(z);
   }
-  return { info, qmin, qmax, layout, scale, zeroPoint, sources };
+  return { info, qmin, qmax, layout, scale, zeroPoint, sources, rounding };
 }
 
 function checkLength(a: { length: number }, l: Layout, name: string): void {
@@ -240,12 +251,12 @@ export function axisApi(binding: QuantkitBinding): AxisApi {
   function run(x: FloatArray, p: CheckedAxisParams, t: QuantArray): void {
     const { info, layout: l } = p;
     if (!info.packed) {
-      binding.quantizeAxis(x, t, p.scale, p.zeroPoint, l.outer, l.d, l.inner, l.block, p.qmin, p.qmax);
+      binding.quantizeAxis(x, t, p.scale, p.zeroPoint, l.outer, l.d, l.inner, l.block, p.qmin, p.qmax, p.rounding);
       return;
     }
     // Packed: one code per byte first (the 8-bit kernels, so the same numbers), then packed.
     const codes = codesArray(info, l.n);
-    binding.quantizeAxis(x, codes, p.scale, p.zeroPoint, l.outer, l.d, l.inner, l.block, p.qmin, p.qmax);
+    binding.quantizeAxis(x, codes, p.scale, p.zeroPoint, l.outer, l.d, l.inner, l.block, p.qmin, p.qmax, p.rounding);
     binding.pack(codes, t as Uint8Array, info.width, info.signed);
   }
 
@@ -282,7 +293,7 @@ export function axisApi(binding: QuantkitBinding): AxisApi {
   }
 
   // Each parameter's (min, max) through SPEC §2.3, as paramsFromRange does for one tensor.
-  function paramsOf(x: FloatArray, info: DTypeInfo, bits: number, symmetric: boolean, layout: Layout, o: Record<string, unknown>): AxisParams {
+  function paramsOf(x: FloatArray, info: DTypeInfo, bits: number, symmetric: boolean, rounding: Rounding, layout: Layout, o: Record<string, unknown>): AxisParams {
     if (x.length !== layout.n) throw new RangeError(`Expected x.length to equal the product of opts.shape ${layout.n} but received ${x.length}`);
     const [qmin, qmax] = quantRange(info, bits);
     const mm = new Float64Array(2 * layout.count);
@@ -306,6 +317,7 @@ export function axisApi(binding: QuantkitBinding): AxisApi {
     const params: AxisParams = { scale, zeroPoint, axis: o.axis as number, shape: layout.shape, dtype: info.name };
     if (layout.block !== 0) params.blockSize = layout.block;
     if (bits !== info.width) params.bits = bits;
+    if (o.convention !== undefined) params.convention = CONVENTION_NAMES[rounding];
     return params;
   }
 
@@ -313,18 +325,20 @@ export function axisApi(binding: QuantkitBinding): AxisApi {
     const info = checkAxisDType(o.dtype, 'opts.dtype');
     const bits = checkBits(o.bits, info, 'opts.bits');
     const symmetric = checkBoolean(o.symmetric, 'opts.symmetric');
-    return paramsOf(x, info, bits, symmetric, checkLayout(o, 'opts'), o);
+    const rounding = checkConvention(o.convention, 'opts.convention');
+    return paramsOf(x, info, bits, symmetric, rounding, checkLayout(o, 'opts'), o);
   }
 
   function quantizeDynamic(x: FloatArray, o: Record<string, unknown>): AxisDynamicResult {
     const info = checkAxisDType(o.dtype, 'opts.dtype');
     const bits = checkBits(o.bits, info, 'opts.bits');
+    const rounding = checkConvention(o.convention, 'opts.convention');
     const layout = checkLayout(o, 'opts');
     if (x.length !== layout.n) throw new RangeError(`Expected x.length to equal the product of opts.shape ${layout.n} but received ${x.length}`);
     const [qmin, qmax] = quantRange(info, bits);
-    const pre: CheckedAxisParams = { info, qmin, qmax, layout, scale: new Float32Array(0), zeroPoint: new Int32Array(0), sources: [] };
+    const pre: CheckedAxisParams = { info, qmin, qmax, layout, scale: new Float32Array(0), zeroPoint: new Int32Array(0), sources: [], rounding };
     const data = target(x, pre, o.out, 'opts.out');
-    const params = paramsOf(x, info, bits, false, layout, o);
+    const params = paramsOf(x, info, bits, false, rounding, layout, o);
     const zeroPoint = new Int32Array(layout.count);
     zeroPoint.set(params.zeroPoint as ZeroPointArrayOf<DType>);
     run(x, { ...pre, scale: params.scale, zeroPoint }, data);

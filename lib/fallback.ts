@@ -1,6 +1,7 @@
 // The pure-TypeScript backend: the same calls as the addon (binding.d.ts) and the same bits.
 // The facade has validated every argument before these run.
-import type { FloatArray, QuantArray, QuantkitBinding } from '../binding';
+import type { FloatArray, QuantArray, QuantkitBinding, Rounding } from '../binding';
+import { QUANTIZE_SPANS, stepOf } from './rounding';
 import { version } from './version';
 import { convertCalls } from './convert-fallback';
 import { ggmlDequantize, ggmlQuantize } from './ggml-fallback';
@@ -8,33 +9,17 @@ import { packedCalls } from './packed';
 import { axisCalls } from './axis-fallback';
 import { float8Calls } from './float8-fallback';
 
-// 1.5 · 2^52: adding then subtracting it rounds a double of magnitude < 2^51 to an integer,
-// ties to even (the FPU's rounding), which Math.round (ties up) does not do.
-const ROUND_EVEN = 6755399441055744;
-
 // The loops run in chunks through a small inner function. One long loop straight in the
 // called function sometimes gets its optimized code thrown away on entry when the first
 // calls are large ("insufficient type feedback"), and then stays about 2× slower for the
 // life of the process; a chunked inner loop is optimized reliably.
 const CHUNK = 4096;
 
-function quantizeChunk(x: FloatArray, out: QuantArray, begin: number, end: number, s: number, lo: number, hi: number, zeroPoint: number): void {
-  for (let i = begin; i < end; i++) {
-    // fl(x / s): a float32 quotient. Math.fround of x first covers Float64Array input (SPEC §2.6).
-    let v = Math.fround(Math.fround(x[i]) / s);
-    // Clamp before rounding (equivalent, and keeps the rounding trick in range); NaN fails
-    // both comparisons and maps to the zero point.
-    if (v > hi) v = hi;
-    else if (v < lo) v = lo;
-    else if (v !== v) v = 0;
-    out[i] = v + ROUND_EVEN - ROUND_EVEN + zeroPoint;
-  }
-}
-
-function quantize(x: FloatArray, out: QuantArray, scale: number, zeroPoint: number, qmin: number, qmax: number): void {
-  const s = Math.fround(scale);
+function quantize(x: FloatArray, out: QuantArray, scale: number, zeroPoint: number, qmin: number, qmax: number, rounding: Rounding): void {
+  const span = QUANTIZE_SPANS[rounding];
+  const step = stepOf(rounding, Math.fround(scale));
   const n = x.length;
-  for (let i = 0; i < n; i += CHUNK) quantizeChunk(x, out, i, Math.min(n, i + CHUNK), s, qmin - zeroPoint, qmax - zeroPoint, zeroPoint);
+  for (let i = 0; i < n; i += CHUNK) span(x, out, i, Math.min(n, i + CHUNK), step, qmin - zeroPoint, qmax - zeroPoint, zeroPoint);
 }
 
 // (q − z) is an exact integer and its product with s is exact in a double, so the store

@@ -1,7 +1,7 @@
 // quantkit: exact affine quantization (SPEC.md). This facade validates every argument once,
 // then hands raw TypedArrays to the backend picked at load time (native addon or the
 // bit-identical TypeScript fallback).
-import type { FloatArray } from '../binding';
+import type { FloatArray, Rounding } from '../binding';
 import { DTYPES, packedBytes, quantRange, type DType, type DTypeInfo, type Float8DType, type PackedDType, type QuantArrayOf } from './dtypes';
 import { ggmlFacade, type Ggml } from './ggml';
 import { float16Api } from './float16';
@@ -14,6 +14,7 @@ import {
   checkBits,
   checkBoolean,
   checkByteValues,
+  checkConvention,
   checkCount,
   checkDisjoint,
   checkDType,
@@ -26,10 +27,14 @@ import {
   checkParams,
   checkQuantArray,
   checkUnpackedOut,
+  checkFloat8Convention,
+  CONVENTION_NAMES,
   type CheckedParams,
+  type Convention,
 } from './validate';
 
 export type { DType, PackedDType, Float8DType, QuantArrayOf, QuantArrayMap } from './dtypes';
+export type { Convention } from './validate';
 export type { FloatArray, QuantArray } from '../binding';
 export type { BackendInfo, BackendName } from './loader';
 export type { Float16Api, Float16ArrayLike } from './float16';
@@ -45,6 +50,12 @@ export interface QuantParams<D extends DType = DType> {
   zeroPoint: D extends Float8DType ? 0 : number;
   dtype: D;
   bits?: number;
+  /**
+   * Whose rounding quantize reproduces (README "Conventions"): 'onnx' (default) fl(x / s) ties
+   * to even, 'pytorch' fl(x · fl(1 / s)) ties to even, 'tflite' fl(x / s) ties away from zero.
+   * Dequantize is the same in all three and ignores it.
+   */
+  convention?: Convention;
   /**
    * Element count of a packed tensor (uint4/int4/uint2/int2), for dequantize without `out`:
    * the packed bytes alone do not say whether the last one holds one element or two.
@@ -80,11 +91,15 @@ export interface RangeOptions<D extends DType = DType> {
   bits?: number;
   /** Zero point at the centre, scale from max(|min|, |max|); default false (affine). */
   symmetric?: boolean;
+  /** Copied into the returned parameters; the parameter math (SPEC §2.3) is the same for all. */
+  convention?: Convention;
 }
 
 export interface DynamicOptions<D extends DType = DType> {
   dtype?: D;
   bits?: number;
+  /** The rounding to quantize with (QuantParams.convention); carried into the result. */
+  convention?: Convention;
   /**
    * Where to write the quantized values (same length as x; for a packed dtype a Uint8Array
    * of ceil(x.length · width / 8) bytes); allocated when absent.
@@ -124,7 +139,7 @@ const axis = axisApi(binding);
 // float16 / bfloat16 input (README "float16 and bfloat16 input").
 const half = halfWidener(binding);
 
-function rangeParams(min: number, max: number, info: DTypeInfo, bits: number, symmetric: boolean, what: string): QuantParams {
+function rangeParams(min: number, max: number, info: DTypeInfo, bits: number, symmetric: boolean, convention: Convention | undefined, what: string): QuantParams {
   const [qmin, qmax] = info.float8 ? [0, 0] : quantRange(info, bits);
   const { scale, zeroPoint } = info.float8
     ? float8Params(min, max, info.float8.max)
@@ -140,6 +155,7 @@ function rangeParams(min: number, max: number, info: DTypeInfo, bits: number, sy
   }
   const params: QuantParams = { scale, zeroPoint, dtype: info.name };
   if (bits !== info.width) params.bits = bits;
+  if (convention !== undefined) params.convention = convention;
   return params;
 }
 
@@ -147,12 +163,18 @@ interface CheckedRangeOptions {
   info: DTypeInfo;
   bits: number;
   symmetric: boolean;
+  /** opts.convention as given (undefined when absent) and as the binding's rounding. */
+  convention: Convention | undefined;
+  rounding: Rounding;
 }
 
 function checkRangeOptions(opts: unknown): CheckedRangeOptions {
   const o = checkOptions(opts, 'opts');
   const info = checkDType(o.dtype, 'opts.dtype');
-  return { info, bits: checkBits(o.bits, info, 'opts.bits'), symmetric: checkBoolean(o.symmetric, 'opts.symmetric') };
+  const bits = checkBits(o.bits, info, 'opts.bits');
+  const symmetric = checkBoolean(o.symmetric, 'opts.symmetric');
+  const rounding = info.float8 ? checkFloat8Convention(o.convention, 'opts.convention') : checkConvention(o.convention, 'opts.convention');
+  return { info, bits, symmetric, convention: o.convention === undefined ? undefined : CONVENTION_NAMES[rounding], rounding };
 }
 
 /** A float32 range end: finite as a double and still finite once rounded to float32. */
@@ -171,7 +193,7 @@ export function paramsFromRange<D extends DType = 'uint8'>(min: number, max: num
   const hi = checkRangeEnd(max, 'max');
   if (lo > hi) throw new RangeError(`Expected min <= max but received min ${min} and max ${max}`);
   const o = checkRangeOptions(opts);
-  return rangeParams(lo, hi, o.info, o.bits, o.symmetric, `the range [${min}, ${max}]`) as QuantParams<D>;
+  return rangeParams(lo, hi, o.info, o.bits, o.symmetric, o.convention, `the range [${min}, ${max}]`) as QuantParams<D>;
 }
 
 /**
@@ -199,7 +221,7 @@ function paramsOfRange(dataMin: number, dataMax: number, o: CheckedRangeOptions)
   if (!Number.isFinite(min) || !Number.isFinite(max)) {
     throw new RangeError(`Expected x to hold only finite values (NaN is ignored) but its range is [${min}, ${max}]`);
   }
-  return rangeParams(min, max, o.info, o.bits, o.symmetric, `x's range [${min}, ${max}]`);
+  return rangeParams(min, max, o.info, o.bits, o.symmetric, o.convention, `x's range [${min}, ${max}]`);
 }
 
 /**
@@ -241,12 +263,13 @@ function packedTarget(x: ArrayBufferView & { length: number }, info: DTypeInfo, 
 
 function quantizePacked(x: FloatArray, p: CheckedParams, out: unknown): Uint8Array {
   const target = packedTarget(x, p.info, out, 'out');
-  binding.quantizePacked(x, target, p.info.width, p.info.signed, p.scale, p.zeroPoint, p.qmin, p.qmax);
+  binding.quantizePacked(x, target, p.info.width, p.info.signed, p.scale, p.zeroPoint, p.qmin, p.qmax, p.rounding);
   return target;
 }
 
 /**
- * q = clamp(rint(x / scale) + zeroPoint, qmin, qmax), NaN → zeroPoint (SPEC §2.1).
+ * q = clamp(rint(x / scale) + zeroPoint, qmin, qmax), NaN → zeroPoint (SPEC §2.1); params.convention
+ * 'pytorch' or 'tflite' reproduces those frameworks' rounding instead (README "Conventions").
  * Writes into `out` when given (any byteOffset, no copy) and returns it. For uint4, int4,
  * uint2 and int2 the result is packed (ONNX order) into a Uint8Array of ceil(n · width / 8) bytes.
  * For float8e4m3fn and float8e5m2 it is the float8 code of fl(x / scale) per element, in a
@@ -276,7 +299,7 @@ function quantizeFloat<D extends DType>(x: FloatArray, params: QuantParams<D> | 
     target = checkQuantArray(out, p.info, 'out') as QuantArrayOf<D>;
     checkOutShape(x, target, 'out');
   }
-  binding.quantize(x, target, p.scale, p.zeroPoint, p.qmin, p.qmax);
+  binding.quantize(x, target, p.scale, p.zeroPoint, p.qmin, p.qmax, p.rounding);
   return target;
 }
 
@@ -384,7 +407,7 @@ export function quantizeDynamic<D extends DType = 'uint8'>(x: QuantInput, opts?:
 
 function quantizeDynamicFloat<D extends DType = 'uint8'>(x: FloatArray, o: Record<string, unknown>): DynamicResult<D> | AxisDynamicResult<D> {
   if (hasAxis(o)) return axis.quantizeDynamic(x, o) as AxisDynamicResult<D>;
-  const range = checkRangeOptions({ dtype: o.dtype, bits: o.bits });
+  const range = checkRangeOptions({ dtype: o.dtype, bits: o.bits, convention: o.convention });
   if (range.info.packed) return quantizeDynamicPacked(x, range, o.out) as DynamicResult<D>;
   if (range.info.float8) return quantizeDynamicFloat8(x, range, o.out) as DynamicResult<D>;
   let data: QuantArrayOf<D>;
@@ -396,10 +419,11 @@ function quantizeDynamicFloat<D extends DType = 'uint8'>(x: FloatArray, o: Recor
   }
   const params = paramsOfData(x, range) as QuantParams<D>;
   const [qmin, qmax] = quantRange(range.info, range.bits);
-  binding.quantize(x, data, params.scale, params.zeroPoint, qmin, qmax);
+  binding.quantize(x, data, params.scale, params.zeroPoint, qmin, qmax, range.rounding);
   // Built field by field: an object spread here costs more than the whole 1K quantization.
   const result: DynamicResult<D> = { scale: params.scale, zeroPoint: params.zeroPoint, dtype: params.dtype, data };
   if (params.bits !== undefined) result.bits = params.bits;
+  if (params.convention !== undefined) result.convention = params.convention;
   return result;
 }
 
@@ -416,9 +440,10 @@ function quantizeDynamicPacked(x: FloatArray, range: CheckedRangeOptions, out: u
   const data = packedTarget(x, range.info, out, 'opts.out');
   const params = paramsOfData(x, range);
   const [qmin, qmax] = quantRange(range.info, range.bits);
-  binding.quantizePacked(x, data, range.info.width, range.info.signed, params.scale, params.zeroPoint, qmin, qmax);
+  binding.quantizePacked(x, data, range.info.width, range.info.signed, params.scale, params.zeroPoint, qmin, qmax, range.rounding);
   const result: DynamicResult = { scale: params.scale, zeroPoint: params.zeroPoint, dtype: params.dtype, data, count: x.length };
   if (params.bits !== undefined) result.bits = params.bits;
+  if (params.convention !== undefined) result.convention = params.convention;
   return result;
 }
 

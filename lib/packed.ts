@@ -2,7 +2,7 @@
 // dequantizePacked, pack, unpack). Quantize and dequantize go through the backend's own
 // 8-bit calls one chunk at a time, so the numbers are exactly theirs; this file only moves
 // bits. The facade has validated every argument before these run.
-import type { FloatArray, QuantkitBinding } from '../binding';
+import type { FloatArray, QuantkitBinding, Rounding } from '../binding';
 
 type Quantize8 = QuantkitBinding['quantize'];
 type Dequantize8 = QuantkitBinding['dequantize'];
@@ -46,12 +46,12 @@ export function packedCalls(quantize8: Quantize8, dequantize8: Dequantize8): Pac
   const signedCodes = new Int8Array(CHUNK);
   const unsignedCodes = new Uint8Array(CHUNK);
 
-  function quantizePacked(x: FloatArray, out: Uint8Array, bits: number, signed: boolean, scale: number, zeroPoint: number, qmin: number, qmax: number): void {
+  function quantizePacked(x: FloatArray, out: Uint8Array, bits: number, signed: boolean, scale: number, zeroPoint: number, qmin: number, qmax: number, rounding: Rounding): void {
     const codes = signed ? signedCodes : unsignedCodes;
     const n = x.length;
     for (let i = 0; i < n; i += CHUNK) {
       const m = Math.min(CHUNK, n - i);
-      quantize8(x.subarray(i, i + m), codes.subarray(0, m), scale, zeroPoint, qmin, qmax);
+      quantize8(x.subarray(i, i + m), codes.subarray(0, m), scale, zeroPoint, qmin, qmax, rounding);
       packCodes(codes, m, out.subarray((i * bits) / 8), bits);
     }
   }

@@ -5,7 +5,7 @@
 // bit for bit.
 import type { QuantkitBinding, QuantArray } from '../binding';
 import { DTYPES, type DType, type QuantArrayOf } from './dtypes';
-import { checkCount, checkPackedLength, checkParams, checkQuantArray, describe } from './validate';
+import { checkCount, checkPackedLength, checkParams, checkQuantArray, describe, type Convention } from './validate';
 
 export type SignedDType = 'int8' | 'int16' | 'int4' | 'int2';
 export type UnsignedDType = 'uint8' | 'uint16' | 'uint4' | 'uint2';
@@ -15,7 +15,7 @@ export type SignedOf<D extends UnsignedDType> = D extends 'uint8' ? 'int8' : D e
 /** What the conversion returns: the codes, and the parameters that go with them. */
 export interface Recoded<D extends DType> {
   data: QuantArrayOf<D>;
-  params: { scale: number; zeroPoint: number; dtype: D; bits?: number; count?: number };
+  params: { scale: number; zeroPoint: number; dtype: D; bits?: number; count?: number; convention?: Convention };
 }
 
 const PAIRS: Readonly<Record<string, DType>> = {
@@ -47,9 +47,9 @@ export interface SignApi {
    * int8 → uint8, int16 → uint16, int4 → uint4 or int2 → uint2: codes and zero point + 2^(b−1).
    * `out` may be q's own memory. Packed codes: params.count (when given) keeps the padding 0.
    */
-  toUnsigned<D extends SignedDType>(q: QuantArrayOf<D>, params: { scale: number; zeroPoint: number; dtype: D; bits?: number; count?: number }, out?: QuantArrayOf<UnsignedOf<D>>): Recoded<UnsignedOf<D>>;
+  toUnsigned<D extends SignedDType>(q: QuantArrayOf<D>, params: { scale: number; zeroPoint: number; dtype: D; bits?: number; count?: number; convention?: Convention }, out?: QuantArrayOf<UnsignedOf<D>>): Recoded<UnsignedOf<D>>;
   /** uint8 → int8, uint16 → int16, uint4 → int4 or uint2 → int2: the inverse of toUnsigned. */
-  toSigned<D extends UnsignedDType>(q: QuantArrayOf<D>, params: { scale: number; zeroPoint: number; dtype: D; bits?: number; count?: number }, out?: QuantArrayOf<SignedOf<D>>): Recoded<SignedOf<D>>;
+  toSigned<D extends UnsignedDType>(q: QuantArrayOf<D>, params: { scale: number; zeroPoint: number; dtype: D; bits?: number; count?: number; convention?: Convention }, out?: QuantArrayOf<SignedOf<D>>): Recoded<SignedOf<D>>;
 }
 
 export function signApi(binding: QuantkitBinding): SignApi {
@@ -61,7 +61,7 @@ export function signApi(binding: QuantkitBinding): SignApi {
       throw new TypeError(`Expected ${want} for params.dtype but received ${describe(from.name)}`);
     }
     const codes = checkQuantArray(q, from, 'q');
-    const source = params as { scale: number; bits?: number; count?: unknown };
+    const source = params as { scale: number; bits?: number; count?: unknown; convention?: Convention };
     // A packed tensor's element count (params.count) says which high bits of the last byte
     // are padding, which stays 0; without it every field counts as an element.
     let count: number | undefined;
@@ -98,6 +98,9 @@ export function signApi(binding: QuantkitBinding): SignApi {
     const result: Recoded<DType>['params'] = { scale: source.scale, zeroPoint: p.zeroPoint + offset, dtype: to.name };
     if (source.bits !== undefined) result.bits = source.bits;
     if (count !== undefined) result.count = count;
+    // Every convention adds the zero point after rounding, so the recoded codes are what
+    // quantize gives with the new dtype under the same convention.
+    if (source.convention !== undefined) result.convention = source.convention;
     return { data: target as QuantArrayOf<DType>, params: result };
   }
   return {

@@ -2,7 +2,7 @@
 // TypeError for a wrong type, RangeError for a wrong value, and a message that names the
 // argument and what was received.
 import { DTYPES, DTYPE_NAMES, MIN_BITS, packedBytes, quantRange, type DType, type DTypeInfo } from './dtypes';
-import type { FloatArray, QuantArray } from '../binding';
+import type { FloatArray, QuantArray, Rounding } from '../binding';
 
 /** A short, human description of any value, for error messages. */
 export function describe(v: unknown): string {
@@ -84,6 +84,30 @@ export function checkDType(v: unknown, name: string): DTypeInfo {
   return info;
 }
 
+/** Whose rounding quantize reproduces (README "Conventions"); default 'onnx'. */
+export type Convention = 'onnx' | 'pytorch' | 'tflite';
+
+/** Indexed by the binding's Rounding number. */
+export const CONVENTION_NAMES: readonly Convention[] = ['onnx', 'pytorch', 'tflite'];
+
+/** The binding's Rounding for a convention name, 0 (onnx) when absent. */
+export function checkConvention(v: unknown, name: string): Rounding {
+  if (v === undefined) return 0;
+  const r = CONVENTION_NAMES.indexOf(v as Convention);
+  if (typeof v !== 'string' || r < 0) throw typeError(`one of ${CONVENTION_NAMES.map((c) => `'${c}'`).join(', ')}`, name, v);
+  return r as Rounding;
+}
+
+/**
+ * float8 codes are rounded by the format conversion (nearest even, ONNX's Cast), whatever the
+ * framework: only 'onnx', or no convention, applies to the float8 dtypes.
+ */
+export function checkFloat8Convention(v: unknown, name: string): Rounding {
+  const r = checkConvention(v, name);
+  if (r !== 0) throw rangeError("'onnx' or nothing (float8 codes round as ONNX's Cast does; 'pytorch' and 'tflite' are integer conventions)", name, v);
+  return r;
+}
+
 /** `bits`, defaulting to the container width (SPEC §2.5). */
 export function checkBits(v: unknown, info: DTypeInfo, name: string): number {
   if (v === undefined) return info.width;
@@ -131,6 +155,8 @@ export interface CheckedParams {
   qmax: number;
   /** float8 only: overflow and ±Inf go to ±max (true, ONNX's default) or to NaN / ±Inf. */
   saturate: boolean;
+  /** params.convention as the binding's rounding argument. */
+  rounding: Rounding;
 }
 
 // On every call's path: the argument names are constants, so that no string is built
@@ -144,7 +170,8 @@ export function checkParams(v: unknown): CheckedParams {
   const [qmin, qmax] = quantRange(info, bits);
   const scale = checkScale(p.scale, 'params.scale');
   const zeroPoint = checkZeroPoint(p.zeroPoint, qmin, qmax, 'params.zeroPoint');
-  return { info, scale, zeroPoint, qmin, qmax, saturate: true };
+  const rounding = checkConvention(p.convention, 'params.convention');
+  return { info, scale, zeroPoint, qmin, qmax, saturate: true, rounding };
 }
 
 // float8: the zero point is 0 or absent. ONNX Runtime's QuantizeLinear ignores a float8 zero
@@ -157,7 +184,8 @@ function checkFloat8Params(p: Record<string, unknown>, info: DTypeInfo): Checked
     if (z !== 0) throw rangeError(`0 (the only float8 zero point ONNX Runtime accepts)`, `params.zeroPoint (dtype '${info.name}')`, z);
   }
   const saturate = p.saturate === undefined ? true : checkBoolean(p.saturate, 'params.saturate');
-  return { info, scale, zeroPoint: 0, qmin: 0, qmax: 0, saturate };
+  const rounding = checkFloat8Convention(p.convention, 'params.convention');
+  return { info, scale, zeroPoint: 0, qmin: 0, qmax: 0, saturate, rounding };
 }
 
 /** The quantized array of a given dtype (as input or as `out`). */

@@ -253,16 +253,18 @@ class QuantkitAddon : public Napi::Addon<QuantkitAddon> {
   }
 
  private:
-  // quantize(x, out, scale, zeroPoint, qmin, qmax)
+  // quantize(x, out, scale, zeroPoint, qmin, qmax, rounding)
   Napi::Value Quantize(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    CheckArgCount(info, 6, "quantize");
+    CheckArgCount(info, 7, "quantize");
     const View x = FloatInput(info[0], "x");
     const View out = QuantArray(info[1], "out");
     quantkit::QuantizeParams p{};
+    int rounding = 0;
     Raise(env, quantkit::args::CheckQuantize(x.span(), out.span(), NumberArg(info[2]), NumberArg(info[3]),
                                              NumberArg(info[4]), NumberArg(info[5]), &p));
-    const quantkit::QuantizeFn quantize = kernels_->quantize[x.type][out.type];
+    Raise(env, quantkit::args::CheckRounding(NumberArg(info[6]), &rounding));
+    const quantkit::QuantizeFn quantize = kernels_->quantize[rounding][x.type][out.type];
     const size_t in_size = ElementSize(x.kind), out_size = ElementSize(out.kind);
     quantkit::ForParts(x.length, threads_, [&](int, size_t begin, size_t end) {
       quantize(static_cast<const char*>(x.data) + begin * in_size, static_cast<char*>(out.data) + begin * out_size,
@@ -330,11 +332,11 @@ class QuantkitAddon : public Napi::Addon<QuantkitAddon> {
                     "an Int8Array or Uint8Array");
   }
 
-  // quantizePacked(x, out, bits, signed, scale, zeroPoint, qmin, qmax). Parts start at
-  // multiples of 64 elements (split.h), so each part's packed output starts on a byte.
+  // quantizePacked(x, out, bits, signed, scale, zeroPoint, qmin, qmax, rounding). Parts start
+  // at multiples of 64 elements (split.h), so each part's packed output starts on a byte.
   Napi::Value QuantizePacked(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    CheckArgCount(info, 8, "quantizePacked");
+    CheckArgCount(info, 9, "quantizePacked");
     const View x = FloatInput(info[0], "x");
     const View out = Uint8Array(info[1], "out");
     const bool is_signed = BooleanArg(info[3], "signed");
@@ -342,7 +344,10 @@ class QuantkitAddon : public Napi::Addon<QuantkitAddon> {
     quantkit::QuantizeParams p{};
     Raise(env, quantkit::args::CheckQuantizePacked(x.span(), out.span(), NumberArg(info[2]), is_signed, NumberArg(info[4]),
                                                    NumberArg(info[5]), NumberArg(info[6]), NumberArg(info[7]), &bits, &p));
-    const quantkit::QuantizeFn quantize8 = kernels_->quantize[x.type][is_signed ? quantkit::kI8 : quantkit::kU8];
+    int rounding = 0;
+    Raise(env, quantkit::args::CheckRounding(NumberArg(info[8]), &rounding));
+    const quantkit::QuantizeFn quantize8 =
+        kernels_->quantize[rounding][x.type][is_signed ? quantkit::kI8 : quantkit::kU8];
     const size_t in_size = ElementSize(x.kind);
     const size_t per_byte = static_cast<size_t>(8 / bits);
     quantkit::ForParts(x.length, threads_, [&](int, size_t begin, size_t end) {
@@ -477,10 +482,10 @@ class QuantkitAddon : public Napi::Addon<QuantkitAddon> {
     return UnwrapAs(v, "zeroPoint", [](napi_typedarray_type k) { return k == napi_int32_array ? 0 : -1; }, "an Int32Array");
   }
 
-  // quantizeAxis(x, out, scale, zeroPoint, outer, axisLength, inner, blockSize, qmin, qmax)
+  // quantizeAxis(x, out, scale, zeroPoint, outer, axisLength, inner, blockSize, qmin, qmax, rounding)
   Napi::Value QuantizeAxis(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    CheckArgCount(info, 10, "quantizeAxis");
+    CheckArgCount(info, 11, "quantizeAxis");
     const View x = FloatInput(info[0], "x");
     const View out = QuantArray(info[1], "out");
     const View scale = ScaleArray(info[2]);
@@ -490,6 +495,8 @@ class QuantkitAddon : public Napi::Addon<QuantkitAddon> {
     Raise(env, quantkit::args::CheckQuantizeAxis(x.span(), out.span(), scale.span(), zero.span(), NumberArg(info[4]),
                                                  NumberArg(info[5]), NumberArg(info[6]), NumberArg(info[7]),
                                                  NumberArg(info[8]), NumberArg(info[9]), &layout, &qmin, &qmax));
+    int rounding = 0;
+    Raise(env, quantkit::args::CheckRounding(NumberArg(info[10]), &rounding));
     const size_t count = quantkit::AxisParamCount(layout);
     const float* scales = static_cast<const float*>(scale.data);
     const int32_t* zeros = static_cast<const int32_t*>(zero.data);
@@ -502,9 +509,9 @@ class QuantkitAddon : public Napi::Addon<QuantkitAddon> {
         hi[k] = static_cast<float>(qmax - zeros[k]);
       }
     }
-    const quantkit::AxisQuantizeCall call{kernels_->quantize[x.type][out.type],
-                                          kernels_->quantize_runs[x.type][out.type],
-                                          kernels_->quantize_lanes[x.type][out.type],
+    const quantkit::AxisQuantizeCall call{kernels_->quantize[rounding][x.type][out.type],
+                                          kernels_->quantize_runs[rounding][x.type][out.type],
+                                          kernels_->quantize_lanes[rounding][x.type][out.type],
                                           x.data, ElementSize(x.kind), out.data, ElementSize(out.kind), scales, zeros,
                                           lo.data(), hi.data(), qmin, qmax, layout};
     quantkit::ForUnitParts(quantkit::AxisUnitCount(layout), quantkit::AxisUnitLength(layout), threads_,

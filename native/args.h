@@ -164,6 +164,15 @@ inline Result CheckDequantize(const Span& q, const Span& out, const Number& scal
   return CheckInteger(zero_point, "zeroPoint", lo, hi, zero_point_out);
 }
 
+// The trailing `rounding` of the quantize calls: a kernels.h Rounding (0 onnx, 1 pytorch,
+// 2 tflite), which indexes the kernel table.
+inline Result CheckRounding(const Number& n, int* rounding) {
+  int32_t r = 0;
+  const Result result = CheckInteger(n, "rounding", 0, kRoundingCount - 1, &r);
+  if (result.ok()) *rounding = r;
+  return result;
+}
+
 // minMax(x, out), after x and out were unwrapped: out holds exactly the two results.
 inline Result CheckMinMax(const Span& x, const Span& out) {
   if (out.length != 2) return RangeError("Expected out.length to be 2 but received " + std::to_string(out.length));

@@ -133,6 +133,16 @@ for (const [label, x] of [['f32', x32], ['f64', x64], ['finite f32', finite]]) {
   }
   record(`minMax ${label}, 512 windows of 0-299`, Float64Array.from(windows));
 }
+// The other frameworks' roundings (README "Conventions"): per-tensor, packed and per-axis.
+for (const convention of ['pytorch', 'tflite']) {
+  for (const dtype of ['uint8', 'int16', 'int4']) {
+    const params = { ...qk.paramsFromRange(-3.1, 5.3, { dtype }), convention };
+    record(`quantize f32 ${dtype} ${convention}`, qk.quantize(x32.subarray(3, 3 + N), params));
+    record(`quantize f64 ${dtype} ${convention}`, qk.quantize(x64.subarray(1, 1 + N), params));
+  }
+  const axisParams = qk.computeParams(finite.subarray(0, 1 << 20), { axis: 1, shape: [1 << 14, 64], dtype: 'int8', blockSize: 16, convention });
+  record(`quantize f32 int8 blocked ${convention}`, qk.quantize(x32.subarray(0, 1 << 20), axisParams));
+}
 {
   const big = float32Input(N_SPLIT, 4);
   const params = qk.paramsFromRange(-10, 10, { dtype: 'uint8' });

@@ -131,17 +131,18 @@ function runLeak() {
     ['facade minMax', (k) => qk.minMax(floats[at(k)])],
     ['facade quantizeDynamic', (k) => qk.quantizeDynamic(floats[at(k)], { dtype: 'int8', bits: 4 })],
     ['facade computeParams', (k) => qk.computeParams(doubles[at(k)], { symmetric: true })],
-    ['binding quantize', (k) => binding.quantize(floats[at(k)], outs[at(k)], 0.25, 3, 0, 255)],
+    ['binding quantize', (k) => binding.quantize(floats[at(k)], outs[at(k)], 0.25, 3, 0, 255, k % 3)],
     ['binding dequantize', (k) => binding.dequantize(codes[at(k)], outF[at(k)], 0.25, 3)],
     ['binding minMax', (k) => binding.minMax(doubles[at(k)], range)],
     ['facade RangeError (scale)', throws(RangeError, () => qk.quantize(floats[1], { scale: -1, zeroPoint: 0, dtype: 'uint8' }))],
-    ['glue TypeError (array type)', throws(TypeError, () => binding.quantize(floats[2], outF[2], 1, 0, 0, 255))],
+    ['glue TypeError (array type)', throws(TypeError, () => binding.quantize(floats[2], outF[2], 1, 0, 0, 255, 0))],
     ['glue TypeError (argument count)', throws(TypeError, () => binding.quantize())],
-    ['glue TypeError (not a number)', throws(TypeError, () => binding.quantize(floats[2], outs[2], 1, 'zero', 0, 255))],
-    ['glue RangeError (overlap)', throws(RangeError, () => binding.quantize(shared, sharedAsBytes, 1, 0, 0, 255))],
+    ['glue TypeError (not a number)', throws(TypeError, () => binding.quantize(floats[2], outs[2], 1, 'zero', 0, 255, 0))],
+    ['glue RangeError (overlap)', throws(RangeError, () => binding.quantize(shared, sharedAsBytes, 1, 0, 0, 255, 0))],
     ['glue RangeError (scale NaN)', throws(RangeError, () => binding.dequantize(codes[2], outF[2], NaN, 0))],
-    ['glue RangeError (zero point)', throws(RangeError, () => binding.quantize(floats[2], outs[2], 1, 0.5, 0, 255))],
-    ['glue RangeError (qmin < qmax)', throws(RangeError, () => binding.quantize(floats[2], outs[2], 1, 0, 9, 3))],
+    ['glue RangeError (zero point)', throws(RangeError, () => binding.quantize(floats[2], outs[2], 1, 0.5, 0, 255, 0))],
+    ['glue RangeError (rounding)', throws(RangeError, () => binding.quantize(floats[2], outs[2], 1, 0, 0, 255, 3))],
+    ['glue RangeError (qmin < qmax)', throws(RangeError, () => binding.quantize(floats[2], outs[2], 1, 0, 9, 3, 0))],
     ['glue RangeError (detached)', throws(RangeError, () => binding.minMax(gone, range))],
     ['glue RangeError (out length)', throws(RangeError, () => binding.minMax(floats[2], new Float64Array(3)))],
   ];
@@ -153,7 +154,7 @@ function runLeak() {
   const bigQ = new Uint8Array(LARGE);
   const bigF = new Float32Array(LARGE);
   const largeCalls = [
-    () => binding.quantize(big, bigQ, 0.5, 128, 0, 255),
+    () => binding.quantize(big, bigQ, 0.5, 128, 0, 255, 1),
     () => binding.dequantize(bigQ, bigF, 0.5, 128),
     () => binding.minMax(big64, range),
     () => qk.quantizeDynamic(big), // a fresh 4.5 MB output each time: it must be freed
@@ -347,7 +348,7 @@ function copyOf(a) {
 function runGlue() {
   const total = Number(option('glue-calls', '60000'));
   const r = randomSource(seed + 1);
-  const CALLS = [['quantize', 6], ['dequantize', 4], ['minMax', 2]];
+  const CALLS = [['quantize', 7], ['dequantize', 4], ['minMax', 2]];
   const FACADE = ['quantize', 'dequantize', 'minMax', 'computeParams', 'quantizeDynamic', 'paramsFromRange'];
   const problems = [];
   const note = (what) => {
@@ -380,6 +381,7 @@ function runGlue() {
         args[5] = args[4] + r.int(1, 255);
         args[3] = r.int(args[4], args[5]);
       }
+      if (name === 'quantize' && r.next() < 0.7) args[6] = r.int(0, 2); // a valid rounding
     }
     const snap = snapshot(args);
     const label = `${facade ? 'quantkit' : 'binding'}.${name}(${args.map((a) => (typeof a === 'symbol' ? 'symbol' : describeArg(a))).join(', ')})`;

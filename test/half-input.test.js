@@ -148,6 +148,20 @@ describe(`float16 and bfloat16 input (${qk.backend.name}/${qk.backend.isa})`, fu
         assert.deepEqual(qk.quantizeDynamic({ format, bits: moderate }, opts), qk.quantizeDynamic(Float32Array.from(decode(format, moderate)), opts));
       });
 
+      it(`${format}: every convention gives the codes of the float32 values (per-tensor, packed, blocked, dynamic)`, () => {
+        const bits = moderateBits(format, LONG, 23);
+        const x = Float32Array.from(decode(format, bits));
+        for (const convention of ['onnx', 'pytorch', 'tflite']) {
+          // A scale whose quotients land on many exact ties and reciprocal-rounding cases.
+          for (const params of [{ scale: 0.0078125, zeroPoint: 3, dtype: 'int8', convention }, { scale: 0.3, zeroPoint: 1, dtype: 'int4', convention }]) {
+            assert.deepEqual(qk.quantize({ format, bits }, params), qk.quantize(x, params), `${convention} ${params.dtype}`);
+          }
+          const layout = { axis: 0, shape: [LONG], blockSize: 32, dtype: 'uint8', convention };
+          assert.deepEqual(qk.quantizeDynamic({ format, bits }, layout), qk.quantizeDynamic(x, layout));
+          assert.deepEqual(qk.quantizeDynamic({ format, bits }, { dtype: 'int16', convention }), qk.quantizeDynamic(x, { dtype: 'int16', convention }));
+        }
+      });
+
       it(`${format}: out at an odd byte offset is written in place and returned; its neighbours are untouched`, () => {
         const bits = moderateBits(format, LONG, 11);
         const params = { scale: 0.02, zeroPoint: -5, dtype: 'int16' };

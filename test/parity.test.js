@@ -59,16 +59,16 @@ describe('parity: native addon vs TypeScript backend', () => {
     if (!native) throw new Error(`the native addon is needed for the parity suite:\n- ${reasons.join('\n- ')}`);
   });
 
-  it(`quantize: every output byte equal (${RUNS} runs, lengths 0–5000, odd offsets, all dtypes and bit widths)`, () => {
+  it(`quantize: every output byte equal (${RUNS} runs, lengths 0–5000, odd offsets, all dtypes, bit widths and conventions)`, () => {
     fc.assert(
       fc.property(
-        paramsArb.chain((p) => fc.tuple(fc.constant(p), inputArb(p.scale), fc.nat(5))),
-        ([p, x, outOffset]) => {
+        paramsArb.chain((p) => fc.tuple(fc.constant(p), inputArb(p.scale), fc.nat(5), fc.constantFrom(0, 1, 2))),
+        ([p, x, outOffset, rounding]) => {
           const Ctor = CTORS[p.dtype];
           const a = new Ctor(x.length + outOffset).subarray(outOffset);
           const b = new Ctor(x.length);
-          native.quantize(x, a, p.scale, p.zeroPoint, p.qmin, p.qmax);
-          fallbackBinding.quantize(x, b, p.scale, p.zeroPoint, p.qmin, p.qmax);
+          native.quantize(x, a, p.scale, p.zeroPoint, p.qmin, p.qmax, rounding);
+          fallbackBinding.quantize(x, b, p.scale, p.zeroPoint, p.qmin, p.qmax, rounding);
           assert.deepEqual(bitsOf(a), bitsOf(b));
         },
       ),
@@ -106,12 +106,12 @@ describe('parity: native addon vs TypeScript backend', () => {
         x[i] = [NaN, Infinity, -Infinity, -0, 1e30, -1e30, 0.5][d + 3];
       }
     }
-    for (const [dtype, scale, zeroPoint, qmin, qmax] of [['uint8', 8, 128, 0, 255], ['int16', 0.03, -5, -32768, 32767]]) {
+    for (const [dtype, scale, zeroPoint, qmin, qmax, rounding] of [['uint8', 8, 128, 0, 255, 0], ['int16', 0.03, -5, -32768, 32767, 1], ['int8', 0.5, 3, -128, 127, 2]]) {
       const a = new CTORS[dtype](n);
       const b = new CTORS[dtype](n);
-      native.quantize(x, a, scale, zeroPoint, qmin, qmax);
-      fallbackBinding.quantize(x, b, scale, zeroPoint, qmin, qmax);
-      assert.deepEqual(bitsOf(a), bitsOf(b), `quantize ${dtype}`);
+      native.quantize(x, a, scale, zeroPoint, qmin, qmax, rounding);
+      fallbackBinding.quantize(x, b, scale, zeroPoint, qmin, qmax, rounding);
+      assert.deepEqual(bitsOf(a), bitsOf(b), `quantize ${dtype} rounding ${rounding}`);
       const fa = new Float32Array(n);
       const fb = new Float32Array(n);
       native.dequantize(a, fa, scale, zeroPoint);

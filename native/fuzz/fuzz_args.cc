@@ -196,6 +196,13 @@ void FuzzQuantize(FuzzedDataProvider& in) {
   for (const args::Number* n : {&scale, &zero, &qmin, &qmax}) {
     if (n->is_number) CheckDescribe(n->value);
   }
+  // The trailing rounding of every quantize call: an integer in [0, kRoundingCount - 1],
+  // which then indexes the kernel table.
+  const args::Number rounding = NumberFrom(in);
+  int r = -1;
+  const args::Result got_rounding = args::CheckRounding(rounding, &r);
+  Compare("rounding", got_rounding, NumberExpect(rounding, "rounding", 0, kRoundingCount - 1, false));
+  if (got_rounding.ok() && !(r >= 0 && r < kRoundingCount && r == rounding.value)) Fail("accepted a bad rounding");
 }
 
 void FuzzDequantize(FuzzedDataProvider& in) {

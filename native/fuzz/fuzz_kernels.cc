@@ -168,6 +168,7 @@ void FuzzQuantize(FuzzedDataProvider& in, const std::vector<const KernelTable*>&
     zero = NumberFrom(in.ConsumeIntegralInRange(-70000, 70000) + (in.ConsumeBool() ? 0.5 : 0.0));
   }
   const bool structured = in.ConsumeBool();
+  const int rounding = in.ConsumeIntegralInRange(0, kRoundingCount - 1);  // kernels.h Rounding
 
   Block x(in_offset, n * FloatSize(ftype));
   Block ref(out_offset, n * QuantSize(qtype));
@@ -181,16 +182,16 @@ void FuzzQuantize(FuzzedDataProvider& in, const std::vector<const KernelTable*>&
   }
   FillFloats(x.data(), n, ftype, structured, in.ConsumeRemainingBytes<uint8_t>(), p.scale);
 
-  ScalarKernels().quantize[ftype][qtype](x.data(), ref.data(), n, p);
+  ScalarKernels().quantize[rounding][ftype][qtype](x.data(), ref.data(), n, p);
   for (const KernelTable* t : tables) {
     Block got(out_offset, n * QuantSize(qtype));
-    t->quantize[ftype][qtype](x.data(), got.data(), n, p);
+    t->quantize[rounding][ftype][qtype](x.data(), got.data(), n, p);
     const size_t total = out_offset + got.bytes;
     if (std::memcmp(ref.storage.get(), got.storage.get(), total) != 0) {
       const size_t at = FirstDifference(ref.storage.get(), got.storage.get(), total);
       char detail[256];
-      std::snprintf(detail, sizeof detail, "quantize %s->%d, scale=%a z=%d qmin=%d qmax=%d, out_offset=%zu",
-                    ftype == kF32 ? "f32" : "f64", qtype, p.scale, p.zero_point, p.qmin, p.qmax, out_offset);
+      std::snprintf(detail, sizeof detail, "quantize %s->%d rounding %d, scale=%a z=%d qmin=%d qmax=%d, out_offset=%zu",
+                    ftype == kF32 ? "f32" : "f64", qtype, rounding, p.scale, p.zero_point, p.qmin, p.qmax, out_offset);
       Fail("quantize", t->isa, n, at, detail);
     }
   }

@@ -32,13 +32,15 @@ struct NeonVec {
   static I LoadI(const int32_t* p) { return vld1q_s32(p); }
   static I AddI(I a, I b) { return vaddq_s32(a, b); }
 
-  static I Quantize(F x, F scale, F lo, F hi, I zero) {
-    F v = vdivq_f32(x, scale);
-    // NaN -> +0: x == x is all-ones exactly where x is not NaN.
+  static F Div(F a, F b) { return vdivq_f32(a, b); }
+  static F Mul(F a, F b) { return vmulq_f32(a, b); }
+  static F Clamp(F v, F lo, F hi) {
+    // NaN -> +0: v == v is all-ones exactly where v is not NaN.
     v = vreinterpretq_f32_u32(vandq_u32(vreinterpretq_u32_f32(v), vceqq_f32(v, v)));
-    v = vminq_f32(vmaxq_f32(v, lo), hi);
-    return vaddq_s32(vcvtnq_s32_f32(v), zero);  // FCVTNS: nearest-even whatever FPCR says
+    return vminq_f32(vmaxq_f32(v, lo), hi);
   }
+  static I RoundEven(F v) { return vcvtnq_s32_f32(v); }  // FCVTNS: nearest-even whatever FPCR says
+  static I RoundAway(F v) { return vcvtaq_s32_f32(v); }  // FCVTAS: nearest, ties away from zero
 
   // Codes are already inside [qmin, qmax], so keeping the low half of each lane (XTN)
   // is exact for every dtype, signed or not, and no bias is needed.

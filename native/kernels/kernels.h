@@ -2,7 +2,8 @@
 //
 // Numeric contract (SPEC §2), shared by every ISA:
 //   quantize:   q = clamp(rint(fl(x / s)) + z, qmin, qmax); NaN -> z; float64 input is
-//               first rounded to float32.
+//               first rounded to float32. Other frameworks' conventions (Rounding) change
+//               only the quotient and the rounding; see Rounding below.
 //   dequantize: x = fl(float32(q - z) * s)
 //   minmax:     smallest and largest non-NaN value; NaN, NaN when there is none.
 // The scalar kernels are the reference; every SIMD kernel must return identical bits.
@@ -16,6 +17,13 @@ namespace quantkit {
 // Element types, numbered as the dispatch tables index them.
 enum FloatType : int { kF32 = 0, kF64 = 1, kFloatTypeCount = 2 };
 enum QuantType : int { kU8 = 0, kI8 = 1, kU16 = 2, kI16 = 3, kQuantTypeCount = 4 };
+
+// How quantize turns x / s into an integer (README "Conventions"). Only the quotient and
+// the rounding differ; clamping, NaN -> z, +-Inf saturation and float64 input are shared.
+//   kRoundOnnx:    rint(fl(x / s)), ties to even (ONNX QuantizeLinear)
+//   kRoundPytorch: rint(fl(x * fl(1 / s))), ties to even (ATen quantize_val / fbgemm Quantize)
+//   kRoundTflite:  round(fl(x / s)), ties away from zero (TFLite reference AffineQuantize)
+enum Rounding : int { kRoundOnnx = 0, kRoundPytorch = 1, kRoundTflite = 2, kRoundingCount = 3 };
 
 struct QuantizeParams {
   float scale;         // positive, finite
@@ -51,15 +59,16 @@ using DequantizeLanesFn = void (*)(const void* q, float* x, size_t n, const floa
 using QuantizeRunsFn = void (*)(const void* x, void* q, size_t runs, size_t run_length, const float* scale,
                                 const int32_t* zero_point, int32_t qmin, int32_t qmax);
 
-// One row per ISA level; filled once at load time (see dispatch.cc).
+// One row per ISA level; filled once at load time (see dispatch.cc). The quantize kernels
+// are indexed by Rounding first.
 struct KernelTable {
   const char* isa;
-  QuantizeFn quantize[kFloatTypeCount][kQuantTypeCount];
+  QuantizeFn quantize[kRoundingCount][kFloatTypeCount][kQuantTypeCount];
   DequantizeFn dequantize[kQuantTypeCount];
   MinMaxFn minmax[kFloatTypeCount];
-  QuantizeLanesFn quantize_lanes[kFloatTypeCount][kQuantTypeCount];
+  QuantizeLanesFn quantize_lanes[kRoundingCount][kFloatTypeCount][kQuantTypeCount];
   DequantizeLanesFn dequantize_lanes[kQuantTypeCount];
-  QuantizeRunsFn quantize_runs[kFloatTypeCount][kQuantTypeCount];
+  QuantizeRunsFn quantize_runs[kRoundingCount][kFloatTypeCount][kQuantTypeCount];
 };
 
 // ISA levels in increasing order of capability. Room for arm64 (neon) is kept in the

@@ -6,9 +6,9 @@ namespace quantkit {
 namespace {
 
 struct ScalarOps {
-  template <typename In, typename Out>
+  template <int R, typename In, typename Out>
   static void Quantize(const In* x, Out* q, size_t n, const QuantizeParams& p) {
-    scalar::Quantize(x, q, n, p);
+    scalar::Quantize<R>(x, q, n, p);
   }
   template <typename Q>
   static void Dequantize(const Q* q, float* x, size_t n, float scale, int32_t zero_point) {
@@ -18,9 +18,9 @@ struct ScalarOps {
   static MinMaxResult MinMax(const In* x, size_t n) {
     return scalar::MinMax(x, n);
   }
-  template <typename In, typename Out>
+  template <int R, typename In, typename Out>
   static void QuantizeLanes(const In* x, Out* q, size_t n, const LaneParams& p) {
-    scalar::QuantizeLanes(x, q, n, p.scale, p.zero_point, p.lo, p.hi);
+    scalar::QuantizeLanes<R>(x, q, n, p.scale, p.zero_point, p.lo, p.hi);
   }
   template <typename Q>
   static void DequantizeLanes(const Q* q, float* x, size_t n, const float* scale, const int32_t* zero_point) {

@@ -28,14 +28,29 @@ inline MinMaxResult Finish(float lo, float hi) {
 inline float ToF32(float v) { return v; }
 inline float ToF32(double v) { return static_cast<float>(v); }
 
-template <typename In, typename Out>
+// The quotient of a convention: fl(x / s), or fl(x * inv) with inv = fl(1 / s) (PyTorch).
+// `inv` is only read for kRoundPytorch.
+template <int R>
+inline float Quotient(float x, float scale, float inv) {
+  return R == kRoundPytorch ? x * inv : x / scale;
+}
+
+// Rounds an in-range, non-NaN value: ties to even (nearbyint under the default mode), or
+// ties away from zero for TFLite (std::round, TfLiteRound).
+template <int R>
+inline int32_t RoundToInt(float v) {
+  return static_cast<int32_t>(R == kRoundTflite ? std::round(v) : std::nearbyint(v));
+}
+
+template <int R, typename In, typename Out>
 void Quantize(const In* x, Out* q, size_t n, const QuantizeParams& p) {
   // Clamping the quotient to [qmin - z, qmax - z] before rounding is equivalent to clamping
-  // after it (rint is monotonic and keeps integers), and keeps the conversion in range.
+  // after it (both roundings are monotonic and keep integers), and keeps the conversion in range.
   const float lo = static_cast<float>(p.qmin - p.zero_point);
   const float hi = static_cast<float>(p.qmax - p.zero_point);
+  const float inv = 1.0f / p.scale;  // computed once, as ATen does
   for (size_t i = 0; i < n; ++i) {
-    float v = ToF32(x[i]) / p.scale;
+    float v = Quotient<R>(ToF32(x[i]), p.scale, inv);
     if (v > hi) {
       v = hi;
     } else if (v < lo) {
@@ -43,16 +58,16 @@ void Quantize(const In* x, Out* q, size_t n, const QuantizeParams& p) {
     } else if (v != v) {
       v = 0.0f;  // NaN -> zero point (SPEC §2.1)
     }
-    q[i] = static_cast<Out>(static_cast<int32_t>(std::nearbyint(v)) + p.zero_point);
+    q[i] = static_cast<Out>(RoundToInt<R>(v) + p.zero_point);
   }
 }
 
 // Quantize with per-element parameters: the same expression as Quantize, element by element.
-template <typename In, typename Out>
+template <int R, typename In, typename Out>
 void QuantizeLanes(const In* x, Out* q, size_t n, const float* scale, const int32_t* zero_point, const float* lo,
                    const float* hi) {
   for (size_t i = 0; i < n; ++i) {
-    float v = ToF32(x[i]) / scale[i];
+    float v = Quotient<R>(ToF32(x[i]), scale[i], 1.0f / scale[i]);
     if (v > hi[i]) {
       v = hi[i];
     } else if (v < lo[i]) {
@@ -60,7 +75,7 @@ void QuantizeLanes(const In* x, Out* q, size_t n, const float* scale, const int3
     } else if (v != v) {
       v = 0.0f;
     }
-    q[i] = static_cast<Out>(static_cast<int32_t>(std::nearbyint(v)) + zero_point[i]);
+    q[i] = static_cast<Out>(RoundToInt<R>(v) + zero_point[i]);
   }
 }
 

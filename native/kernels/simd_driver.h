@@ -8,9 +8,11 @@
 //   F Load(const float*)      kWidth unaligned values
 //   F Load(const double*)     kWidth unaligned values, each rounded to float32
 //   F Splat(float), I SplatI(int32_t)
-//   I Quantize(F x, F scale, F lo, F hi, I zero)
-//                             clamp(fl(x / scale), lo, hi) with NaN -> 0, rounded to
-//                             nearest-even, plus zero
+//   F Div(F, F), F Mul(F, F)  IEEE float32 quotient and product (no reciprocal estimate)
+//   F Clamp(F v, F lo, F hi)  clamp(v, lo, hi) with NaN -> +0
+//   I RoundEven(F), I RoundAway(F)
+//                             an in-range, NaN-free value to int32, ties to even (under the
+//                             default mode) or away from zero (TFLite)
 //   int32_t PackBias(Out*)    subtracted from the zero point so that Store can pack with
 //                             the instructions the ISA has (SSE2 has no unsigned 32->16 pack)
 //   void Store1(Out*, I), Store4(Out*, I, I, I, I)
@@ -37,27 +39,36 @@ namespace quantkit {
 namespace {
 namespace simd {
 
-template <class Vec, class In, class Out>
+// One vector of codes under convention R (kernels.h Rounding), the lane-wise arithmetic of
+// scalar::Quantize. For kRoundPytorch `step` holds fl(1 / s), else s.
+template <int R, class Vec>
+typename Vec::I QuantizeVec(typename Vec::F x, typename Vec::F step, typename Vec::F lo, typename Vec::F hi,
+                            typename Vec::I zero) {
+  const auto v = Vec::Clamp(R == kRoundPytorch ? Vec::Mul(x, step) : Vec::Div(x, step), lo, hi);
+  return Vec::AddI(R == kRoundTflite ? Vec::RoundAway(v) : Vec::RoundEven(v), zero);
+}
+
+template <int R, class Vec, class In, class Out>
 void Quantize(const In* x, Out* q, size_t n, const QuantizeParams& p) {
   constexpr size_t W = Vec::kWidth;
   // lo and hi are small exact integers (|qmin - z| <= 65535), so clamping before the
   // rounding gives the same codes as clamping after it, and keeps the conversion in range.
-  const auto scale = Vec::Splat(p.scale);
+  const auto step = Vec::Splat(R == kRoundPytorch ? 1.0f / p.scale : p.scale);
   const auto lo = Vec::Splat(static_cast<float>(p.qmin - p.zero_point));
   const auto hi = Vec::Splat(static_cast<float>(p.qmax - p.zero_point));
   const auto zero = Vec::SplatI(p.zero_point - Vec::PackBias(q));
   size_t i = 0;
   for (; i + 4 * W <= n; i += 4 * W) {
-    const auto a = Vec::Quantize(Vec::Load(x + i), scale, lo, hi, zero);
-    const auto b = Vec::Quantize(Vec::Load(x + i + W), scale, lo, hi, zero);
-    const auto c = Vec::Quantize(Vec::Load(x + i + 2 * W), scale, lo, hi, zero);
-    const auto d = Vec::Quantize(Vec::Load(x + i + 3 * W), scale, lo, hi, zero);
+    const auto a = QuantizeVec<R, Vec>(Vec::Load(x + i), step, lo, hi, zero);
+    const auto b = QuantizeVec<R, Vec>(Vec::Load(x + i + W), step, lo, hi, zero);
+    const auto c = QuantizeVec<R, Vec>(Vec::Load(x + i + 2 * W), step, lo, hi, zero);
+    const auto d = QuantizeVec<R, Vec>(Vec::Load(x + i + 3 * W), step, lo, hi, zero);
     Vec::Store4(q + i, a, b, c, d);
   }
   for (; i + W <= n; i += W) {
-    Vec::Store1(q + i, Vec::Quantize(Vec::Load(x + i), scale, lo, hi, zero));
+    Vec::Store1(q + i, QuantizeVec<R, Vec>(Vec::Load(x + i), step, lo, hi, zero));
   }
-  scalar::Quantize(x + i, q + i, n - i, p);
+  scalar::Quantize<R>(x + i, q + i, n - i, p);
 }
 
 template <class Vec, class Q>
@@ -123,18 +134,20 @@ MinMaxResult MinMax(const In* x, size_t n) {
 
 // Per-lane parameters (LaneParams): the loop of Quantize with the four parameter vectors
 // loaded next to x instead of splatted, so each lane does exactly the per-tensor arithmetic.
-template <class Vec, class In, class Out>
+template <int R, class Vec, class In, class Out>
 void QuantizeLanes(const In* x, Out* q, size_t n, const LaneParams& p) {
   constexpr size_t W = Vec::kWidth;
   const auto bias = Vec::SplatI(-Vec::PackBias(q));
+  const auto one = Vec::Splat(1.0f);
   const auto lane = [&](size_t i) {
-    return Vec::Quantize(Vec::Load(x + i), Vec::Load(p.scale + i), Vec::Load(p.lo + i), Vec::Load(p.hi + i),
-                         Vec::AddI(Vec::LoadI(p.zero_point + i), bias));
+    const auto s = Vec::Load(p.scale + i);
+    return QuantizeVec<R, Vec>(Vec::Load(x + i), R == kRoundPytorch ? Vec::Div(one, s) : s, Vec::Load(p.lo + i),
+                               Vec::Load(p.hi + i), Vec::AddI(Vec::LoadI(p.zero_point + i), bias));
   };
   size_t i = 0;
   for (; i + 4 * W <= n; i += 4 * W) Vec::Store4(q + i, lane(i), lane(i + W), lane(i + 2 * W), lane(i + 3 * W));
   for (; i + W <= n; i += W) Vec::Store1(q + i, lane(i));
-  scalar::QuantizeLanes(x + i, q + i, n - i, p.scale + i, p.zero_point + i, p.lo + i, p.hi + i);
+  scalar::QuantizeLanes<R>(x + i, q + i, n - i, p.scale + i, p.zero_point + i, p.lo + i, p.hi + i);
 }
 
 template <class Vec, class Q>
@@ -150,9 +163,9 @@ void DequantizeLanes(const Q* q, float* x, size_t n, const float* scale, const i
 // Adapts a Vec to the Ops shape MakeKernelTable expects.
 template <class Vec>
 struct Ops {
-  template <typename In, typename Out>
+  template <int R, typename In, typename Out>
   static void Quantize(const In* x, Out* q, size_t n, const QuantizeParams& p) {
-    simd::Quantize<Vec>(x, q, n, p);
+    simd::Quantize<R, Vec>(x, q, n, p);
   }
   template <typename Q>
   static void Dequantize(const Q* q, float* x, size_t n, float scale, int32_t zero_point) {
@@ -162,9 +175,9 @@ struct Ops {
   static MinMaxResult MinMax(const In* x, size_t n) {
     return simd::MinMax<Vec>(x, n);
   }
-  template <typename In, typename Out>
+  template <int R, typename In, typename Out>
   static void QuantizeLanes(const In* x, Out* q, size_t n, const LaneParams& p) {
-    simd::QuantizeLanes<Vec>(x, q, n, p);
+    simd::QuantizeLanes<R, Vec>(x, q, n, p);
   }
   template <typename Q>
   static void DequantizeLanes(const Q* q, float* x, size_t n, const float* scale, const int32_t* zero_point) {

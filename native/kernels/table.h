@@ -21,9 +21,9 @@ template <> struct QuantOf<kI8> { using type = int8_t; };
 template <> struct QuantOf<kU16> { using type = uint16_t; };
 template <> struct QuantOf<kI16> { using type = int16_t; };
 
-template <typename Ops, int F, int Q>
+template <typename Ops, int R, int F, int Q>
 void QuantizeErased(const void* x, void* q, size_t n, const QuantizeParams& p) {
-  Ops::template Quantize<typename FloatOf<F>::type, typename QuantOf<Q>::type>(
+  Ops::template Quantize<R, typename FloatOf<F>::type, typename QuantOf<Q>::type>(
       static_cast<const typename FloatOf<F>::type*>(x), static_cast<typename QuantOf<Q>::type*>(q), n, p);
 }
 
@@ -38,9 +38,9 @@ MinMaxResult MinMaxErased(const void* x, size_t n) {
   return Ops::template MinMax<typename FloatOf<F>::type>(static_cast<const typename FloatOf<F>::type*>(x), n);
 }
 
-template <typename Ops, int F, int Q>
+template <typename Ops, int R, int F, int Q>
 void QuantizeLanesErased(const void* x, void* q, size_t n, const LaneParams& p) {
-  Ops::template QuantizeLanes<typename FloatOf<F>::type, typename QuantOf<Q>::type>(
+  Ops::template QuantizeLanes<R, typename FloatOf<F>::type, typename QuantOf<Q>::type>(
       static_cast<const typename FloatOf<F>::type*>(x), static_cast<typename QuantOf<Q>::type*>(q), n, p);
 }
 
@@ -50,7 +50,7 @@ void DequantizeLanesErased(const void* q, float* x, size_t n, const float* scale
                                                            scale, zero_point);
 }
 
-template <typename Ops, int F, int Q>
+template <typename Ops, int R, int F, int Q>
 void QuantizeRunsErased(const void* x, void* q, size_t runs, size_t run_length, const float* scale,
                         const int32_t* zero_point, int32_t qmin, int32_t qmax) {
   using In = typename FloatOf<F>::type;
@@ -59,10 +59,17 @@ void QuantizeRunsErased(const void* x, void* q, size_t runs, size_t run_length, 
   Out* qs = static_cast<Out*>(q);
   // A direct (inlinable) call per run: no table lookup or indirect call per block.
   for (size_t r = 0; r < runs; ++r) {
-    Ops::template Quantize<In, Out>(xs + r * run_length, qs + r * run_length, run_length,
-                                    QuantizeParams{scale[r], zero_point[r], qmin, qmax});
+    Ops::template Quantize<R, In, Out>(xs + r * run_length, qs + r * run_length, run_length,
+                                       QuantizeParams{scale[r], zero_point[r], qmin, qmax});
   }
 }
+
+// A [kRoundingCount][kFloatTypeCount][kQuantTypeCount] block of one erased quantize kernel.
+#define QUANTKIT_QUANT_ROW(Fn, R, F) {Fn<Ops, R, F, kU8>, Fn<Ops, R, F, kI8>, Fn<Ops, R, F, kU16>, Fn<Ops, R, F, kI16>}
+#define QUANTKIT_QUANT_BY_FLOAT(Fn, R) {QUANTKIT_QUANT_ROW(Fn, R, kF32), QUANTKIT_QUANT_ROW(Fn, R, kF64)}
+#define QUANTKIT_QUANT_BY_ROUNDING(Fn)                                                    \
+  {QUANTKIT_QUANT_BY_FLOAT(Fn, kRoundOnnx), QUANTKIT_QUANT_BY_FLOAT(Fn, kRoundPytorch), \
+   QUANTKIT_QUANT_BY_FLOAT(Fn, kRoundTflite)}
 
 // constexpr so that an ISA file can make its table constant-initialized data: the
 // accessor of an AVX-512 table is compiled with AVX-512 flags but is called on every CPU
@@ -71,25 +78,20 @@ template <typename Ops>
 constexpr KernelTable MakeKernelTable(const char* isa) {
   return KernelTable{
       isa,
-      {{QuantizeErased<Ops, kF32, kU8>, QuantizeErased<Ops, kF32, kI8>, QuantizeErased<Ops, kF32, kU16>,
-        QuantizeErased<Ops, kF32, kI16>},
-       {QuantizeErased<Ops, kF64, kU8>, QuantizeErased<Ops, kF64, kI8>, QuantizeErased<Ops, kF64, kU16>,
-        QuantizeErased<Ops, kF64, kI16>}},
+      QUANTKIT_QUANT_BY_ROUNDING(QuantizeErased),
       {DequantizeErased<Ops, kU8>, DequantizeErased<Ops, kI8>, DequantizeErased<Ops, kU16>,
        DequantizeErased<Ops, kI16>},
       {MinMaxErased<Ops, kF32>, MinMaxErased<Ops, kF64>},
-      {{QuantizeLanesErased<Ops, kF32, kU8>, QuantizeLanesErased<Ops, kF32, kI8>, QuantizeLanesErased<Ops, kF32, kU16>,
-        QuantizeLanesErased<Ops, kF32, kI16>},
-       {QuantizeLanesErased<Ops, kF64, kU8>, QuantizeLanesErased<Ops, kF64, kI8>, QuantizeLanesErased<Ops, kF64, kU16>,
-        QuantizeLanesErased<Ops, kF64, kI16>}},
+      QUANTKIT_QUANT_BY_ROUNDING(QuantizeLanesErased),
       {DequantizeLanesErased<Ops, kU8>, DequantizeLanesErased<Ops, kI8>, DequantizeLanesErased<Ops, kU16>,
        DequantizeLanesErased<Ops, kI16>},
-      {{QuantizeRunsErased<Ops, kF32, kU8>, QuantizeRunsErased<Ops, kF32, kI8>, QuantizeRunsErased<Ops, kF32, kU16>,
-        QuantizeRunsErased<Ops, kF32, kI16>},
-       {QuantizeRunsErased<Ops, kF64, kU8>, QuantizeRunsErased<Ops, kF64, kI8>, QuantizeRunsErased<Ops, kF64, kU16>,
-        QuantizeRunsErased<Ops, kF64, kI16>}},
+      QUANTKIT_QUANT_BY_ROUNDING(QuantizeRunsErased),
   };
 }
+
+#undef QUANTKIT_QUANT_BY_ROUNDING
+#undef QUANTKIT_QUANT_BY_FLOAT
+#undef QUANTKIT_QUANT_ROW
 
 }  // namespace
 }  // namespace quantkit

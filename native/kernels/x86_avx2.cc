@@ -24,11 +24,21 @@ struct Avx2Vec {
   static I LoadI(const int32_t* p) { return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)); }
   static I AddI(I a, I b) { return _mm256_add_epi32(a, b); }
 
-  static I Quantize(F x, F scale, F lo, F hi, I zero) {
-    F v = _mm256_div_ps(x, scale);
+  static F Div(F a, F b) { return _mm256_div_ps(a, b); }
+  static F Mul(F a, F b) { return _mm256_mul_ps(a, b); }
+  static F Clamp(F v, F lo, F hi) {
     v = _mm256_and_ps(v, _mm256_cmp_ps(v, v, _CMP_ORD_Q));  // NaN -> +0 before min/max can see it
-    v = _mm256_min_ps(_mm256_max_ps(v, lo), hi);
-    return _mm256_add_epi32(_mm256_cvtps_epi32(v), zero);  // nearest-even under MXCSR
+    return _mm256_min_ps(_mm256_max_ps(v, lo), hi);
+  }
+  static I RoundEven(F v) { return _mm256_cvtps_epi32(v); }  // nearest-even under MXCSR
+  // Ties away from zero (vroundps has no such mode): truncate, then step one away from zero
+  // where the exact remainder (|v| <= 65535 after the clamp) is at least one half in magnitude.
+  static I RoundAway(F v) {
+    const I t = _mm256_cvttps_epi32(v);
+    const F rem = _mm256_sub_ps(v, _mm256_cvtepi32_ps(t));
+    const I up = _mm256_castps_si256(_mm256_cmp_ps(rem, _mm256_set1_ps(0.5f), _CMP_GE_OQ));
+    const I down = _mm256_castps_si256(_mm256_cmp_ps(rem, _mm256_set1_ps(-0.5f), _CMP_LE_OQ));
+    return _mm256_add_epi32(_mm256_sub_epi32(t, up), down);
   }
 
   // Codes are already inside [qmin, qmax], so the saturating packs never change a value.

@@ -33,11 +33,22 @@ struct Avx512Vec {
 
   // Rounding goes through MXCSR (no embedded {rn-sae}) so that every ISA, the scalar tail
   // included, rounds under the same mode.
-  static I Quantize(F x, F scale, F lo, F hi, I zero) {
-    const F v = _mm512_div_ps(x, scale);
+  static F Div(F a, F b) { return _mm512_div_ps(a, b); }
+  static F Mul(F a, F b) { return _mm512_mul_ps(a, b); }
+  static F Clamp(F v, F lo, F hi) {
     const __mmask16 ordered = _mm512_cmp_ps_mask(v, v, _CMP_ORD_Q);
-    const F clamped = _mm512_min_ps(_mm512_maskz_max_ps(ordered, v, lo), hi);  // NaN lanes -> +0
-    return _mm512_add_epi32(_mm512_cvtps_epi32(clamped), zero);
+    return _mm512_min_ps(_mm512_maskz_max_ps(ordered, v, lo), hi);  // NaN lanes -> +0
+  }
+  static I RoundEven(F v) { return _mm512_cvtps_epi32(v); }
+  // Ties away from zero (no rounding mode does it): truncate, then step one away from zero
+  // where the exact remainder (|v| <= 65535 after the clamp) is at least one half in magnitude.
+  static I RoundAway(F v) {
+    const I t = _mm512_cvttps_epi32(v);
+    const F rem = _mm512_sub_ps(v, _mm512_cvtepi32_ps(t));
+    const __mmask16 up = _mm512_cmp_ps_mask(rem, _mm512_set1_ps(0.5f), _CMP_GE_OQ);
+    const __mmask16 down = _mm512_cmp_ps_mask(rem, _mm512_set1_ps(-0.5f), _CMP_LE_OQ);
+    const I one = _mm512_set1_epi32(1);
+    return _mm512_mask_sub_epi32(_mm512_mask_add_epi32(t, up, t, one), down, t, one);
   }
 
   template <typename Out>

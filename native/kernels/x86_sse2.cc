@@ -37,11 +37,22 @@ struct Sse2Vec {
   static I LoadI(const int32_t* p) { return _mm_loadu_si128(reinterpret_cast<const __m128i*>(p)); }
   static I AddI(I a, I b) { return _mm_add_epi32(a, b); }
 
-  static I Quantize(F x, F scale, F lo, F hi, I zero) {
-    F v = _mm_div_ps(x, scale);
+  static F Div(F a, F b) { return _mm_div_ps(a, b); }
+  static F Mul(F a, F b) { return _mm_mul_ps(a, b); }
+  static F Clamp(F v, F lo, F hi) {
     v = _mm_and_ps(v, _mm_cmpord_ps(v, v));  // NaN -> +0 before min/max can see it
-    v = _mm_min_ps(_mm_max_ps(v, lo), hi);
-    return _mm_add_epi32(_mm_cvtps_epi32(v), zero);  // cvtps2dq: nearest-even under MXCSR
+    return _mm_min_ps(_mm_max_ps(v, lo), hi);
+  }
+  static I RoundEven(F v) { return _mm_cvtps_epi32(v); }  // cvtps2dq: nearest-even under MXCSR
+  // Ties away from zero without SSE4.1's roundps (which has no such mode anyway): truncate,
+  // then step one away from zero where the remainder is at least one half in magnitude. The
+  // remainder v - trunc(v) is exact (|v| <= 65535 after the clamp), so the test is exact.
+  static I RoundAway(F v) {
+    const I t = _mm_cvttps_epi32(v);
+    const F rem = _mm_sub_ps(v, _mm_cvtepi32_ps(t));
+    const I up = _mm_castps_si128(_mm_cmpge_ps(rem, _mm_set1_ps(0.5f)));     // -1 where rem >= 0.5
+    const I down = _mm_castps_si128(_mm_cmple_ps(rem, _mm_set1_ps(-0.5f)));  // -1 where rem <= -0.5
+    return _mm_add_epi32(_mm_sub_epi32(t, up), down);
   }
 
   // Codes are already inside [qmin, qmax], so the saturating packs never change a value.

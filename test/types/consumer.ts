@@ -1,7 +1,7 @@
 // Compiled with `tsc --noEmit --strict` by test/module.test.js: a TypeScript user's view of
 // the package. Lines marked @ts-expect-error must stay errors, or the typings are too loose.
 import quantkit, { quantize, dequantize, quantizeDynamic, paramsFromRange, computeParams, minMax, backend, pack, unpack, toUnsigned, toSigned } from 'quantkit';
-import type { QuantParams, DType, BackendInfo } from 'quantkit';
+import type { QuantParams, DType, BackendInfo, Convention } from 'quantkit';
 
 const x = new Float32Array([0.5, -1, 2]);
 const p: QuantParams<'int8'> = paramsFromRange(-1, 2, { dtype: 'int8', symmetric: true });
@@ -96,3 +96,17 @@ quantize(x, { scale: 1, dtype: 'float8e5m2', saturate: 1 });
 // @ts-expect-error: float8 codes are a Uint8Array
 const f8wrong: Int8Array = quantize(x, { scale: 1, dtype: 'float8e4m3fn' });
 export { f8, f8back, f8dynData, f8dtype, f8range, f8wrong };
+
+// Rounding conventions: a typed field on every kind of parameters and options.
+const conv: Convention = 'pytorch';
+const pt: Int8Array = quantize(x, { scale: 0.1, zeroPoint: 0, dtype: 'int8', convention: conv });
+const tfParams: QuantParams<'uint8'> = paramsFromRange(-1, 1, { convention: 'tflite' });
+const tfConv: Convention | undefined = tfParams.convention;
+const dynPt = quantizeDynamic(x, { dtype: 'int4', convention: 'pytorch' });
+const dynPtConv: Convention | undefined = dynPt.convention;
+const axisTf: Int16Array = quantize(x, { ...computeParams(x, { axis: 0, shape: [3], dtype: 'int16', convention: 'tflite' }) });
+const axisDyn = quantizeDynamic(x, { axis: 0, shape: [3], convention: 'onnx' });
+const axisDynConv: Convention | undefined = axisDyn.convention;
+// @ts-expect-error: only 'onnx', 'pytorch' and 'tflite' are conventions
+quantize(x, { scale: 1, zeroPoint: 0, dtype: 'uint8', convention: 'numpy' });
+export { pt, tfConv, dynPtConv, axisTf, axisDynConv };

@@ -302,15 +302,17 @@ std::string Describe(const QuantizeParams& p) {
 // ---------------------------------------------------------------------------------------
 // Quantize
 
+const char* RoundingName(int r) { return r == kRoundOnnx ? "onnx" : r == kRoundPytorch ? "pytorch" : "tflite"; }
+
 template <typename In, typename Out>
-void RunQuantizeCase(const KernelTable& isa, Check& check, const QuantizeParams& p, const In* x, size_t n,
-                     Buffer& ref, Buffer& got, size_t out_offset, size_t offset_in) {
+void RunQuantizeCase(const KernelTable& isa, Check& check, int rounding, const QuantizeParams& p, const In* x,
+                     size_t n, Buffer& ref, Buffer& got, size_t out_offset, size_t offset_in) {
   std::memset(ref.data(), 0xA5, ref.size());
   std::memset(got.data(), 0xA5, got.size());
   Out* qr = reinterpret_cast<Out*>(ref.data()) + out_offset;
   Out* qg = reinterpret_cast<Out*>(got.data()) + out_offset;
-  ScalarKernels().quantize[FloatIndex<In>()][QuantIndex<Out>()](x, qr, n, p);
-  isa.quantize[FloatIndex<In>()][QuantIndex<Out>()](x, qg, n, p);
+  ScalarKernels().quantize[rounding][FloatIndex<In>()][QuantIndex<Out>()](x, qr, n, p);
+  isa.quantize[rounding][FloatIndex<In>()][QuantIndex<Out>()](x, qg, n, p);
   ++check.cases;
   if (std::memcmp(ref.data(), got.data(), ref.size()) != 0) {
     size_t i = 0;
@@ -329,8 +331,9 @@ void RunQuantizeCase(const KernelTable& isa, Check& check, const QuantizeParams&
 }
 
 template <typename In, typename Out>
-void TestQuantize(const KernelTable& isa, Inputs& gen, std::vector<Check>& checks) {
-  Check check{std::string(isa.isa) + " quantize " + TypeName<In>::value + "->" + TypeName<Out>::value};
+void TestQuantize(const KernelTable& isa, Inputs& gen, std::vector<Check>& checks, int rounding) {
+  Check check{std::string(isa.isa) + " quantize " + RoundingName(rounding) + " " + TypeName<In>::value + "->" +
+              TypeName<Out>::value};
   const std::vector<QuantizeParams> params = ParamsFor<Out>(gen);
   const size_t kLarge[] = {1000, 4099, 65536 + 13};
   std::vector<size_t> lengths;
@@ -347,7 +350,7 @@ void TestQuantize(const KernelTable& isa, Inputs& gen, std::vector<Check>& check
         for (size_t i = 0; i < n; ++i) x[i] = gen.Input<In>(p);
         // Output offset differs from the input's, so relative alignments vary too.
         const size_t out_offset = (offset * 5 + 3) % 8;
-        RunQuantizeCase<In, Out>(isa, check, p, x, n, ref, got, out_offset, offset);
+        RunQuantizeCase<In, Out>(isa, check, rounding, p, x, n, ref, got, out_offset, offset);
       }
     }
   }
@@ -359,8 +362,9 @@ void TestQuantize(const KernelTable& isa, Inputs& gen, std::vector<Check>& check
 // scalar per-tensor quantize with (scale[i], zero_point[i]); the same for dequantize_lanes.
 
 template <typename In, typename Out>
-void TestLanes(const KernelTable& isa, Inputs& gen, std::vector<Check>& checks) {
-  Check check{std::string(isa.isa) + " lanes " + TypeName<In>::value + "<->" + TypeName<Out>::value};
+void TestLanes(const KernelTable& isa, Inputs& gen, std::vector<Check>& checks, int rounding) {
+  Check check{std::string(isa.isa) + " lanes " + RoundingName(rounding) + " " + TypeName<In>::value + "<->" +
+              TypeName<Out>::value};
   const std::vector<QuantizeParams> params = ParamsFor<Out>(gen);
   const size_t max_n = 1000 + 8;
   std::vector<In> xs(max_n);
@@ -385,9 +389,9 @@ void TestLanes(const KernelTable& isa, Inputs& gen, std::vector<Check>& checks) 
       const LaneParams lp{s.data() + offset, z.data() + offset, lo.data() + offset, hi.data() + offset};
       for (size_t i = 0; i < n; ++i) {
         const QuantizeParams p{s[offset + i], z[offset + i], range.qmin, range.qmax};
-        ScalarKernels().quantize[FloatIndex<In>()][QuantIndex<Out>()](xs.data() + offset + i, &ref[i], 1, p);
+        ScalarKernels().quantize[rounding][FloatIndex<In>()][QuantIndex<Out>()](xs.data() + offset + i, &ref[i], 1, p);
       }
-      isa.quantize_lanes[FloatIndex<In>()][QuantIndex<Out>()](xs.data() + offset, got.data(), n, lp);
+      isa.quantize_lanes[rounding][FloatIndex<In>()][QuantIndex<Out>()](xs.data() + offset, got.data(), n, lp);
       ++check.cases;
       if (n != 0 && std::memcmp(ref.data(), got.data(), n * sizeof(Out)) != 0) {
         Report(check, "quantize_lanes n=" + std::to_string(n) + " offset=" + std::to_string(offset));
@@ -798,10 +802,14 @@ void GuardedQuantize(const KernelTable& isa, Inputs& gen, Check& check) {
     for (size_t i = 0; i < n; ++i) x[i] = gen.Input<In>(p);
     Out* r = reinterpret_cast<Out*>(qr.EndingAt(n * sizeof(Out)));
     Out* g = reinterpret_cast<Out*>(qg.EndingAt(n * sizeof(Out)));
-    ScalarKernels().quantize[FloatIndex<In>()][QuantIndex<Out>()](x, r, n, p);
-    isa.quantize[FloatIndex<In>()][QuantIndex<Out>()](x, g, n, p);
-    ++check.cases;
-    if (std::memcmp(r, g, n * sizeof(Out)) != 0) Report(check, "guarded quantize n=" + std::to_string(n));
+    for (int rounding = 0; rounding < kRoundingCount; ++rounding) {
+      ScalarKernels().quantize[rounding][FloatIndex<In>()][QuantIndex<Out>()](x, r, n, p);
+      isa.quantize[rounding][FloatIndex<In>()][QuantIndex<Out>()](x, g, n, p);
+      ++check.cases;
+      if (std::memcmp(r, g, n * sizeof(Out)) != 0) {
+        Report(check, std::string("guarded quantize ") + RoundingName(rounding) + " n=" + std::to_string(n));
+      }
+    }
   }
 }
 
@@ -949,20 +957,20 @@ void TestFloat8(const Float8Kernels& isa, Inputs& gen, bool exhaustive, std::vec
 // Every float32 bit pattern through quantize, for a few parameter sets per output type.
 
 template <typename Out>
-void ExhaustiveFor(const KernelTable& isa, const QuantizeParams& p, Check& check) {
+void ExhaustiveFor(const KernelTable& isa, int rounding, const QuantizeParams& p, Check& check) {
   constexpr size_t kChunk = 1 << 16;
   std::vector<float> x(kChunk);
   std::vector<Out> r(kChunk), g(kChunk);
   for (uint64_t start = 0; start < (1ull << 32); start += kChunk) {
     for (size_t i = 0; i < kChunk; ++i) x[i] = FromBits(static_cast<uint32_t>(start + i));
-    ScalarKernels().quantize[kF32][QuantIndex<Out>()](x.data(), r.data(), kChunk, p);
-    isa.quantize[kF32][QuantIndex<Out>()](x.data(), g.data(), kChunk, p);
+    ScalarKernels().quantize[rounding][kF32][QuantIndex<Out>()](x.data(), r.data(), kChunk, p);
+    isa.quantize[rounding][kF32][QuantIndex<Out>()](x.data(), g.data(), kChunk, p);
     ++check.cases;
     if (std::memcmp(r.data(), g.data(), kChunk * sizeof(Out)) != 0) {
       size_t i = 0;
       while (r[i] == g[i]) ++i;
       char buf[256];
-      std::snprintf(buf, sizeof buf, "%s input=0x%08x ref=%d got=%d", Describe(p).c_str(), Bits(x[i]),
+      std::snprintf(buf, sizeof buf, "%s %s input=0x%08x ref=%d got=%d", RoundingName(rounding), Describe(p).c_str(), Bits(x[i]),
                     static_cast<int>(r[i]), static_cast<int>(g[i]));
       Report(check, buf);
     }
@@ -971,10 +979,12 @@ void ExhaustiveFor(const KernelTable& isa, const QuantizeParams& p, Check& check
 
 void TestExhaustive(const KernelTable& isa, std::vector<Check>& checks) {
   Check check{std::string(isa.isa) + " quantize f32, all 2^32 inputs"};
-  ExhaustiveFor<uint8_t>(isa, {0.0235294122f, 128, 0, 255}, check);
-  ExhaustiveFor<int8_t>(isa, {0.5f, -3, -8, 7}, check);
-  ExhaustiveFor<uint16_t>(isa, {1.0f, 0, 0, 65535}, check);
-  ExhaustiveFor<int16_t>(isa, {3.0517578e-05f, 0, -32768, 32767}, check);
+  for (int r = 0; r < kRoundingCount; ++r) {
+    ExhaustiveFor<uint8_t>(isa, r, {0.0235294122f, 128, 0, 255}, check);
+    ExhaustiveFor<int8_t>(isa, r, {0.5f, -3, -8, 7}, check);
+    ExhaustiveFor<uint16_t>(isa, r, {1.0f, 0, 0, 65535}, check);
+    ExhaustiveFor<int16_t>(isa, r, {3.0517578e-05f, 0, -32768, 32767}, check);
+  }
   checks.push_back(check);
 }
 
@@ -1031,7 +1041,7 @@ void Bench(const std::vector<const KernelTable*>& tables) {
     for (const KernelTable* t : tables) {
       const double tq = MedianSeconds(runs, [&] {
         for (int r = 0; r < reps; ++r) {
-          t->quantize[kF32][kU8](x.data(), q.data(), n, p);
+          t->quantize[kRoundOnnx][kF32][kU8](x.data(), q.data(), n, p);
           ClobberMemory();
         }
       }) / reps;
@@ -1120,26 +1130,30 @@ int main(int argc, char** argv) {
     const auto print_since = [&checks, &print](size_t first) {
       for (size_t k = first; k < checks.size(); ++k) print(checks[k]);
     };
-    TestQuantize<float, uint8_t>(*t, gen, checks), print_last();
-    TestQuantize<float, int8_t>(*t, gen, checks), print_last();
-    TestQuantize<float, uint16_t>(*t, gen, checks), print_last();
-    TestQuantize<float, int16_t>(*t, gen, checks), print_last();
-    TestQuantize<double, uint8_t>(*t, gen, checks), print_last();
-    TestQuantize<double, int8_t>(*t, gen, checks), print_last();
-    TestQuantize<double, uint16_t>(*t, gen, checks), print_last();
-    TestQuantize<double, int16_t>(*t, gen, checks), print_last();
+    for (int r = 0; r < kRoundingCount; ++r) {
+      TestQuantize<float, uint8_t>(*t, gen, checks, r), print_last();
+      TestQuantize<float, int8_t>(*t, gen, checks, r), print_last();
+      TestQuantize<float, uint16_t>(*t, gen, checks, r), print_last();
+      TestQuantize<float, int16_t>(*t, gen, checks, r), print_last();
+      TestQuantize<double, uint8_t>(*t, gen, checks, r), print_last();
+      TestQuantize<double, int8_t>(*t, gen, checks, r), print_last();
+      TestQuantize<double, uint16_t>(*t, gen, checks, r), print_last();
+      TestQuantize<double, int16_t>(*t, gen, checks, r), print_last();
+    }
     TestDequantize<uint8_t>(*t, gen, checks), print_last();
     TestDequantize<int8_t>(*t, gen, checks), print_last();
     TestDequantize<uint16_t>(*t, gen, checks), print_last();
     TestDequantize<int16_t>(*t, gen, checks), print_last();
     TestMinMax<float>(*t, gen, checks), print_last();
     TestMinMax<double>(*t, gen, checks), print_last();
-    TestLanes<float, uint8_t>(*t, gen, checks), print_last();
-    TestLanes<float, int8_t>(*t, gen, checks), print_last();
-    TestLanes<float, uint16_t>(*t, gen, checks), print_last();
-    TestLanes<float, int16_t>(*t, gen, checks), print_last();
-    TestLanes<double, uint8_t>(*t, gen, checks), print_last();
-    TestLanes<double, int16_t>(*t, gen, checks), print_last();
+    for (int r = 0; r < kRoundingCount; ++r) {
+      TestLanes<float, uint8_t>(*t, gen, checks, r), print_last();
+      TestLanes<float, int8_t>(*t, gen, checks, r), print_last();
+      TestLanes<float, uint16_t>(*t, gen, checks, r), print_last();
+      TestLanes<float, int16_t>(*t, gen, checks, r), print_last();
+      TestLanes<double, uint8_t>(*t, gen, checks, r), print_last();
+      TestLanes<double, int16_t>(*t, gen, checks, r), print_last();
+    }
     // A level without float8 SIMD (neon) runs the scalar row itself: nothing to compare.
     if (&Float8KernelsFor(level) != &ScalarFloat8()) TestFloat8(Float8KernelsFor(level), gen, exhaustive, checks), print_last();
     TestConvert(ConvertKernelsFor(level), gen, checks), print_last();
