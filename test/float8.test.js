@@ -318,6 +318,17 @@ describe(`float8 (${qk.backend.name}/${qk.backend.isa})`, function () {
         "Expected a number for params.zeroPoint but received '0'", out);
     });
 
+    it("a convention other than 'onnx' (float8 codes round as ONNX's Cast does)", () => {
+      const out = fresh();
+      const why = "'onnx' or nothing (float8 codes round as ONNX's Cast does; 'pytorch' and 'tflite' are integer conventions)";
+      rejects(() => qk.quantize(x, { scale: 1, dtype: 'float8e4m3fn', convention: 'pytorch' }, out), 'RangeError', `Expected ${why} for params.convention but received 'pytorch'`, out);
+      rejects(() => qk.quantizeDynamic(x, { dtype: 'float8e5m2', convention: 'tflite', out }), 'RangeError', `Expected ${why} for opts.convention but received 'tflite'`, out);
+      assert.throws(() => qk.computeParams(x, { dtype: 'float8e5m2', convention: 'pytorch' }), { name: 'RangeError', message: `Expected ${why} for opts.convention but received 'pytorch'` });
+      rejects(() => qk.quantize(x, { scale: 1, dtype: 'float8e4m3fn', convention: 'numpy' }, out), 'TypeError', "Expected one of 'onnx', 'pytorch', 'tflite' for params.convention but received 'numpy'", out);
+      assert.deepEqual(qk.quantize(x, { scale: 1, dtype: 'float8e4m3fn', convention: 'onnx' }), qk.quantize(x, { scale: 1, dtype: 'float8e4m3fn' }));
+      assert.equal(qk.computeParams(x, { dtype: 'float8e4m3fn', convention: 'onnx' }).convention, 'onnx');
+    });
+
     it('bits', () => {
       const out = fresh();
       rejects(() => qk.quantize(x, { scale: 1, bits: 4, dtype: 'float8e4m3fn' }, out), 'RangeError',
