@@ -1,26 +1,19 @@
 'use strict';
 // float16 / bfloat16 conversions against ONNX Runtime's Cast (the oracle), plus rules the
-// oracle does not pin down, checked against formulas written here from the IEEE encodings.
+// oracle does not pin down, checked against formulas from the IEEE encodings (support/reference.js).
 // test/run.js runs this suite for the addon at every kernel level and for the TypeScript
 // backend, so agreement with ORT is also agreement between backends and ISAs.
 const assert = require('node:assert/strict');
 const qk = require('./support/quantkit');
 const { rejects } = require('./support/assert');
 const { randomSource } = require('./support/data');
+const { halfValue } = require('./support/reference');
 const { ortToFloat16, ortFromFloat16, ortToBFloat16, ortFromBFloat16, releaseCastSessions } = require('./support/ort-cast');
 
 const f32OfBits = (bits) => new Float32Array(Uint32Array.from(bits).buffer);
 const bitsOf = (f) => new Uint32Array(f.buffer, f.byteOffset, f.length);
 const hex = (v) => `0x${v.toString(16)}`;
 
-// The value of a float16 pattern, from the IEEE binary16 definition (not from the code under test).
-function halfValue(h) {
-  const sign = h & 0x8000 ? -1 : 1;
-  const e = (h >> 10) & 0x1f;
-  const m = h & 0x3ff;
-  if (e === 0x1f) return m ? NaN : sign * Infinity;
-  return sign * (e ? 2 ** (e - 15) * (1 + m / 1024) : 2 ** -14 * (m / 1024));
-}
 
 const isNaN32 = (b) => (b & 0x7fffffff) > 0x7f800000;
 // The NaN rules of README "float16 and bfloat16".

@@ -9,28 +9,13 @@ const ort = require('onnxruntime-node');
 const { onnx } = require('onnx-proto');
 const qk = require('./support/quantkit');
 const { rejects } = require('./support/assert');
-const { CTORS, qRange, quantizeRef } = require('./support/reference');
+const { CTORS, qRange, quantizeRef, halfValue, bfloat16Value } = require('./support/reference');
 const { prng } = require('./support/data');
 const { buildModel } = require('./support/onnx-graphs');
 
 const DataType = onnx.TensorProto.DataType;
 const ONNX_TYPES = { uint8: DataType.UINT8, int8: DataType.INT8, uint16: DataType.UINT16, int16: DataType.INT16 };
 
-// The value of a float16 / bfloat16 pattern, from the formats' definitions (not from the code under test).
-function halfValue(h) {
-  const sign = h & 0x8000 ? -1 : 1;
-  const e = (h >> 10) & 0x1f;
-  const m = h & 0x3ff;
-  if (e === 0x1f) return m ? NaN : sign * Infinity;
-  return sign * (e ? 2 ** (e - 15) * (1 + m / 1024) : 2 ** -14 * (m / 1024));
-}
-function bfloat16Value(b) {
-  const sign = b & 0x8000 ? -1 : 1;
-  const e = (b >> 7) & 0xff;
-  const m = b & 0x7f;
-  if (e === 0xff) return m ? NaN : sign * Infinity;
-  return sign * (e ? 2 ** (e - 127) * (1 + m / 128) : 2 ** -126 * (m / 128));
-}
 const decode = (format, bits) => Float64Array.from(bits, format === 'float16' ? halfValue : bfloat16Value);
 
 const ALL_PATTERNS = Uint16Array.from({ length: 65536 }, (_, i) => i);

@@ -14,26 +14,15 @@
 
 #include "kernels/simd_driver.h"
 #include "kernels/table.h"
+#include "kernels/arm_neon_vec.h"
 
 namespace quantkit {
 namespace {
 
-struct NeonVec {
-  static constexpr size_t kWidth = 4;
-  using F = float32x4_t;
-  using I = int32x4_t;
-
-  static F Load(const float* p) { return vld1q_f32(p); }
-  // FCVT rounds under FPCR (nearest-even by default), the instruction the C cast in
-  // scalar::ToF32 compiles to.
-  static F Load(const double* p) { return vcvt_high_f32_f64(vcvt_f32_f64(vld1q_f64(p)), vld1q_f64(p + 2)); }
-  static F Splat(float v) { return vdupq_n_f32(v); }
-  static I SplatI(int32_t v) { return vdupq_n_s32(v); }
+struct NeonVec : NeonBase {
   static I LoadI(const int32_t* p) { return vld1q_s32(p); }
   static I AddI(I a, I b) { return vaddq_s32(a, b); }
 
-  static F Div(F a, F b) { return vdivq_f32(a, b); }
-  static F Mul(F a, F b) { return vmulq_f32(a, b); }
   static F Clamp(F v, F lo, F hi) {
     // NaN -> +0: v == v is all-ones exactly where v is not NaN.
     v = vreinterpretq_f32_u32(vandq_u32(vreinterpretq_u32_f32(v), vceqq_f32(v, v)));
@@ -88,15 +77,11 @@ struct NeonVec {
   // q - zero is exact and below 2^24 in magnitude, so the conversion is exact and the
   // multiply is the only rounding, as in the reference.
   static F Dequantize(I q, I zero, F scale) { return vmulq_f32(vcvtq_f32_s32(vsubq_s32(q, zero)), scale); }
-  static void StoreF(float* x, F v) { vst1q_f32(x, v); }
 
   // x < acc is false for NaN (quiet or signaling) and for equal values, so acc is kept
   // in both cases, as in scalar::MinMax.
   static F Min(F x, F acc) { return vbslq_f32(vcltq_f32(x, acc), x, acc); }
   static F Max(F x, F acc) { return vbslq_f32(vcgtq_f32(x, acc), x, acc); }
-  // The lanes hold no NaN here, so FMINV/FMAXV's NaN propagation never applies.
-  static float ReduceMin(F v) { return vminvq_f32(v); }
-  static float ReduceMax(F v) { return vmaxvq_f32(v); }
 };
 
 }  // namespace

@@ -2,33 +2,22 @@
 #include <arm_neon.h>
 
 #include "kernels/ggml_simd.h"
+#include "kernels/arm_neon_vec.h"
 
 namespace quantkit {
 namespace ggml {
 namespace {
 
-struct NeonGgmlVec {
-  static constexpr size_t kWidth = 4;
-  using F = float32x4_t;
-  using I = int32x4_t;
-
-  static F Load(const float* p) { return vld1q_f32(p); }
-  // FCVTN rounds under FPCR (nearest-even by default), like the C cast in ref::ToF32.
-  static F Load(const double* p) { return vcvt_high_f32_f64(vcvt_f32_f64(vld1q_f64(p)), vld1q_f64(p + 2)); }
-  static F Splat(float v) { return vdupq_n_f32(v); }
+struct NeonGgmlVec : NeonBase {
   static F Abs(F v) { return vabsq_f32(v); }
   static F Min(F a, F b) { return vminq_f32(a, b); }
   static F Max(F a, F b) { return vmaxq_f32(a, b); }
   static F Add(F a, F b) { return vaddq_f32(a, b); }
   static F Sub(F a, F b) { return vsubq_f32(a, b); }
-  static F Mul(F a, F b) { return vmulq_f32(a, b); }
-  static float ReduceMin(F v) { return vminvq_f32(v); }
-  static float ReduceMax(F v) { return vmaxvq_f32(v); }
   static uint32_t EqualMask(F a, F b) {
     const uint32_t bits[4] = {1, 2, 4, 8};
     return vaddvq_u32(vandq_u32(vceqq_f32(a, b), vld1q_u32(bits)));
   }
-  static void StoreF(float* p, F v) { vst1q_f32(p, v); }
   // |v| <= FLT_MAX is false for NaN as well as ±Inf.
   static uint32_t FiniteMask(F v) {
     const uint32_t bits[4] = {1, 2, 4, 8};

@@ -11,7 +11,7 @@
 // from x by definition. The last n % (4 · width) elements run float8::QuantizeOne.
 //
 // A `V` struct supplies: kWidth; F, I; Load(const float*), Load(const double*) (rounded to
-// float32 like the C cast); SplatF, SplatI; Div, Mul; Bits(F) -> I, Float(I) -> F; And,
+// float32 like the C cast); Splat, SplatI; Div, Mul; Bits(F) -> I, Float(I) -> F; And,
 // Or, Add, Sub; Srl(I, count) (one count for all lanes), Srli24(I); Gt(I, I) (signed, all
 // ones where a > b); Select(mask, a, b); Rne(F) -> I; Store4(uint8_t*, I, I, I, I) packs
 // four vectors of codes (each 0..255) into 4 · kWidth bytes.
@@ -61,9 +61,9 @@ void Quantize(const void* xv, uint8_t* q, size_t n, int format, bool saturate, f
   const int emin = 1 - f.bias;
   const int shift = 23 - f.mantissa_bits;
   Constants<V> k;
-  k.scale = V::SplatF(scale);
+  k.scale = V::Splat(scale);
   // 2^(m − emin): 2^9 (e4m3fn), 2^16 (e5m2).
-  k.to_units = V::SplatF(static_cast<float>(1u << (f.mantissa_bits - emin)));
+  k.to_units = V::Splat(static_cast<float>(1u << (f.mantissa_bits - emin)));
   k.rebias = V::SplatI(static_cast<int32_t>(static_cast<uint32_t>(127 - f.bias) << 23));
   k.round_bias = V::SplatI((1 << (shift - 1)) - 1);
   k.normal_min = V::SplatI(static_cast<int32_t>(static_cast<uint32_t>(emin + 127) << 23));

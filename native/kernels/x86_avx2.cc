@@ -5,27 +5,15 @@
 
 #include "kernels/simd_driver.h"
 #include "kernels/table.h"
+#include "kernels/x86_avx2_vec.h"
 
 namespace quantkit {
 namespace {
 
-struct Avx2Vec {
-  static constexpr size_t kWidth = 8;
-  using F = __m256;
-  using I = __m256i;
-
-  static F Load(const float* p) { return _mm256_loadu_ps(p); }
-  // vcvtpd2ps rounds under MXCSR, like the C cast in scalar::ToF32.
-  static F Load(const double* p) {
-    return _mm256_set_m128(_mm256_cvtpd_ps(_mm256_loadu_pd(p + 4)), _mm256_cvtpd_ps(_mm256_loadu_pd(p)));
-  }
-  static F Splat(float v) { return _mm256_set1_ps(v); }
-  static I SplatI(int32_t v) { return _mm256_set1_epi32(v); }
+struct Avx2Vec : Avx2Base {
   static I LoadI(const int32_t* p) { return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)); }
   static I AddI(I a, I b) { return _mm256_add_epi32(a, b); }
 
-  static F Div(F a, F b) { return _mm256_div_ps(a, b); }
-  static F Mul(F a, F b) { return _mm256_mul_ps(a, b); }
   static F Clamp(F v, F lo, F hi) {
     v = _mm256_and_ps(v, _mm256_cmp_ps(v, v, _CMP_ORD_Q));  // NaN -> +0 before min/max can see it
     return _mm256_min_ps(_mm256_max_ps(v, lo), hi);
@@ -102,22 +90,7 @@ struct Avx2Vec {
   static F Dequantize(I q, I zero, F scale) {
     return _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_sub_epi32(q, zero)), scale);
   }
-  static void StoreF(float* x, F v) { _mm256_storeu_ps(x, v); }
 
-  static F Min(F x, F acc) { return _mm256_min_ps(x, acc); }
-  static F Max(F x, F acc) { return _mm256_max_ps(x, acc); }
-  static float ReduceMin(F v) {
-    __m128 m = _mm_min_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-    m = _mm_min_ps(m, _mm_shuffle_ps(m, m, _MM_SHUFFLE(1, 0, 3, 2)));
-    m = _mm_min_ps(m, _mm_shuffle_ps(m, m, _MM_SHUFFLE(2, 3, 0, 1)));
-    return _mm_cvtss_f32(m);
-  }
-  static float ReduceMax(F v) {
-    __m128 m = _mm_max_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-    m = _mm_max_ps(m, _mm_shuffle_ps(m, m, _MM_SHUFFLE(1, 0, 3, 2)));
-    m = _mm_max_ps(m, _mm_shuffle_ps(m, m, _MM_SHUFFLE(2, 3, 0, 1)));
-    return _mm_cvtss_f32(m);
-  }
 };
 
 }  // namespace

@@ -3,24 +3,12 @@
 #include <immintrin.h>
 
 #include "kernels/float8_simd.h"
+#include "kernels/x86_avx2_vec.h"
 
 namespace quantkit {
 namespace {
 
-struct Avx2F8 {
-  static constexpr size_t kWidth = 8;
-  using F = __m256;
-  using I = __m256i;
-
-  static F Load(const float* p) { return _mm256_loadu_ps(p); }
-  // vcvtpd2ps rounds under MXCSR, like the C cast in the reference.
-  static F Load(const double* p) {
-    return _mm256_set_m128(_mm256_cvtpd_ps(_mm256_loadu_pd(p + 4)), _mm256_cvtpd_ps(_mm256_loadu_pd(p)));
-  }
-  static F SplatF(float v) { return _mm256_set1_ps(v); }
-  static I SplatI(int32_t v) { return _mm256_set1_epi32(v); }
-  static F Div(F a, F b) { return _mm256_div_ps(a, b); }
-  static F Mul(F a, F b) { return _mm256_mul_ps(a, b); }
+struct Avx2F8 : Avx2Base {
   static I Bits(F v) { return _mm256_castps_si256(v); }
   static F Float(I v) { return _mm256_castsi256_ps(v); }
   static I And(I a, I b) { return _mm256_and_si256(a, b); }

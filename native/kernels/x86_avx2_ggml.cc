@@ -4,44 +4,19 @@
 #include <immintrin.h>
 
 #include "kernels/ggml_simd.h"
+#include "kernels/x86_avx2_vec.h"
 
 namespace quantkit {
 namespace ggml {
 namespace {
 
-struct Avx2GgmlVec {
-  static constexpr size_t kWidth = 8;
-  using F = __m256;
-  using I = __m256i;
-
-  static F Load(const float* p) { return _mm256_loadu_ps(p); }
-  // vcvtpd2ps rounds under MXCSR, like the C cast in ref::ToF32.
-  static F Load(const double* p) {
-    return _mm256_set_m128(_mm256_cvtpd_ps(_mm256_loadu_pd(p + 4)), _mm256_cvtpd_ps(_mm256_loadu_pd(p)));
-  }
-  static F Splat(float v) { return _mm256_set1_ps(v); }
+struct Avx2GgmlVec : Avx2Base {
   static F Abs(F v) { return _mm256_and_ps(v, _mm256_castsi256_ps(_mm256_set1_epi32(0x7fffffff))); }
-  static F Min(F a, F b) { return _mm256_min_ps(a, b); }
-  static F Max(F a, F b) { return _mm256_max_ps(a, b); }
   static F Add(F a, F b) { return _mm256_add_ps(a, b); }
   static F Sub(F a, F b) { return _mm256_sub_ps(a, b); }
-  static F Mul(F a, F b) { return _mm256_mul_ps(a, b); }
-  static float ReduceMin(F v) {
-    __m128 m = _mm_min_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-    m = _mm_min_ps(m, _mm_shuffle_ps(m, m, _MM_SHUFFLE(1, 0, 3, 2)));
-    m = _mm_min_ps(m, _mm_shuffle_ps(m, m, _MM_SHUFFLE(2, 3, 0, 1)));
-    return _mm_cvtss_f32(m);
-  }
-  static float ReduceMax(F v) {
-    __m128 m = _mm_max_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-    m = _mm_max_ps(m, _mm_shuffle_ps(m, m, _MM_SHUFFLE(1, 0, 3, 2)));
-    m = _mm_max_ps(m, _mm_shuffle_ps(m, m, _MM_SHUFFLE(2, 3, 0, 1)));
-    return _mm_cvtss_f32(m);
-  }
   static uint32_t EqualMask(F a, F b) {
     return static_cast<uint32_t>(_mm256_movemask_ps(_mm256_cmp_ps(a, b, _CMP_EQ_OQ)));
   }
-  static void StoreF(float* p, F v) { _mm256_storeu_ps(p, v); }
   // |v| <= FLT_MAX is false for NaN as well as ±Inf.
   static uint32_t FiniteMask(F v) {
     return static_cast<uint32_t>(_mm256_movemask_ps(_mm256_cmp_ps(Abs(v), _mm256_set1_ps(FLT_MAX), _CMP_LE_OQ)));

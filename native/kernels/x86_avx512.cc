@@ -10,31 +10,15 @@
 
 #include "kernels/simd_driver.h"
 #include "kernels/table.h"
+#include "kernels/x86_avx512_vec.h"
 
 namespace quantkit {
 namespace {
 
-struct Avx512Vec {
-  static constexpr size_t kWidth = 16;
-  using F = __m512;
-  using I = __m512i;
-
-  static F Load(const float* p) { return _mm512_loadu_ps(p); }
-  // vcvtpd2ps rounds under MXCSR, like the C cast in scalar::ToF32.
-  static F Load(const double* p) {
-    const __m256 lo = _mm512_cvtpd_ps(_mm512_loadu_pd(p));
-    const __m256 hi = _mm512_cvtpd_ps(_mm512_loadu_pd(p + 8));
-    return _mm512_insertf32x8(_mm512_castps256_ps512(lo), hi, 1);
-  }
-  static F Splat(float v) { return _mm512_set1_ps(v); }
-  static I SplatI(int32_t v) { return _mm512_set1_epi32(v); }
+struct Avx512Vec : Avx512Base {
   static I LoadI(const int32_t* p) { return _mm512_loadu_si512(p); }
   static I AddI(I a, I b) { return _mm512_add_epi32(a, b); }
 
-  // Rounding goes through MXCSR (no embedded {rn-sae}) so that every ISA, the scalar tail
-  // included, rounds under the same mode.
-  static F Div(F a, F b) { return _mm512_div_ps(a, b); }
-  static F Mul(F a, F b) { return _mm512_mul_ps(a, b); }
   static F Clamp(F v, F lo, F hi) {
     const __mmask16 ordered = _mm512_cmp_ps_mask(v, v, _CMP_ORD_Q);
     return _mm512_min_ps(_mm512_maskz_max_ps(ordered, v, lo), hi);  // NaN lanes -> +0
@@ -89,10 +73,7 @@ struct Avx512Vec {
   static F Dequantize(I q, I zero, F scale) {
     return _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_sub_epi32(q, zero)), scale);
   }
-  static void StoreF(float* x, F v) { _mm512_storeu_ps(x, v); }
 
-  static F Min(F x, F acc) { return _mm512_min_ps(x, acc); }
-  static F Max(F x, F acc) { return _mm512_max_ps(x, acc); }
   static float ReduceMin(F v) {
     const __m256 h = _mm256_min_ps(_mm512_castps512_ps256(v), _mm512_extractf32x8_ps(v, 1));
     __m128 m = _mm_min_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps(h, 1));

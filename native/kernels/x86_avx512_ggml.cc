@@ -9,34 +9,19 @@
 #include <immintrin.h>
 
 #include "kernels/ggml_simd.h"
+#include "kernels/x86_avx512_vec.h"
 
 namespace quantkit {
 namespace ggml {
 namespace {
 
-struct Avx512GgmlVec {
-  static constexpr size_t kWidth = 16;
-  using F = __m512;
-  using I = __m512i;
-
-  static F Load(const float* p) { return _mm512_loadu_ps(p); }
-  // vcvtpd2ps rounds under MXCSR, like the C cast in ref::ToF32.
-  static F Load(const double* p) {
-    const __m256 lo = _mm512_cvtpd_ps(_mm512_loadu_pd(p));
-    const __m256 hi = _mm512_cvtpd_ps(_mm512_loadu_pd(p + 8));
-    return _mm512_insertf32x8(_mm512_castps256_ps512(lo), hi, 1);
-  }
-  static F Splat(float v) { return _mm512_set1_ps(v); }
+struct Avx512GgmlVec : Avx512Base {
   static F Abs(F v) { return _mm512_abs_ps(v); }
-  static F Min(F a, F b) { return _mm512_min_ps(a, b); }
-  static F Max(F a, F b) { return _mm512_max_ps(a, b); }
   static F Add(F a, F b) { return _mm512_add_ps(a, b); }
   static F Sub(F a, F b) { return _mm512_sub_ps(a, b); }
-  static F Mul(F a, F b) { return _mm512_mul_ps(a, b); }
   static float ReduceMin(F v) { return _mm512_reduce_min_ps(v); }
   static float ReduceMax(F v) { return _mm512_reduce_max_ps(v); }
   static uint32_t EqualMask(F a, F b) { return _mm512_cmp_ps_mask(a, b, _CMP_EQ_OQ); }
-  static void StoreF(float* p, F v) { _mm512_storeu_ps(p, v); }
   // |v| <= FLT_MAX is false for NaN as well as ±Inf.
   static uint32_t FiniteMask(F v) { return _mm512_cmp_ps_mask(Abs(v), _mm512_set1_ps(FLT_MAX), _CMP_LE_OQ); }
 

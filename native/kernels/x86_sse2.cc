@@ -6,39 +6,15 @@
 
 #include "kernels/simd_driver.h"
 #include "kernels/table.h"
+#include "kernels/x86_sse2_vec.h"
 
 namespace quantkit {
 namespace {
 
-float ReduceMin128(__m128 v) {
-  v = _mm_min_ps(v, _mm_shuffle_ps(v, v, _MM_SHUFFLE(1, 0, 3, 2)));
-  v = _mm_min_ps(v, _mm_shuffle_ps(v, v, _MM_SHUFFLE(2, 3, 0, 1)));
-  return _mm_cvtss_f32(v);
-}
-
-float ReduceMax128(__m128 v) {
-  v = _mm_max_ps(v, _mm_shuffle_ps(v, v, _MM_SHUFFLE(1, 0, 3, 2)));
-  v = _mm_max_ps(v, _mm_shuffle_ps(v, v, _MM_SHUFFLE(2, 3, 0, 1)));
-  return _mm_cvtss_f32(v);
-}
-
-struct Sse2Vec {
-  static constexpr size_t kWidth = 4;
-  using F = __m128;
-  using I = __m128i;
-
-  static F Load(const float* p) { return _mm_loadu_ps(p); }
-  // cvtpd2ps rounds under MXCSR, like the C cast in scalar::ToF32.
-  static F Load(const double* p) {
-    return _mm_movelh_ps(_mm_cvtpd_ps(_mm_loadu_pd(p)), _mm_cvtpd_ps(_mm_loadu_pd(p + 2)));
-  }
-  static F Splat(float v) { return _mm_set1_ps(v); }
-  static I SplatI(int32_t v) { return _mm_set1_epi32(v); }
+struct Sse2Vec : Sse2Base {
   static I LoadI(const int32_t* p) { return _mm_loadu_si128(reinterpret_cast<const __m128i*>(p)); }
   static I AddI(I a, I b) { return _mm_add_epi32(a, b); }
 
-  static F Div(F a, F b) { return _mm_div_ps(a, b); }
-  static F Mul(F a, F b) { return _mm_mul_ps(a, b); }
   static F Clamp(F v, F lo, F hi) {
     v = _mm_and_ps(v, _mm_cmpord_ps(v, v));  // NaN -> +0 before min/max can see it
     return _mm_min_ps(_mm_max_ps(v, lo), hi);
@@ -122,12 +98,7 @@ struct Sse2Vec {
   // q - zero is exact in int32 and below 2^24 in magnitude, so the conversion is exact and
   // the multiply is the only rounding, as in the reference.
   static F Dequantize(I q, I zero, F scale) { return _mm_mul_ps(_mm_cvtepi32_ps(_mm_sub_epi32(q, zero)), scale); }
-  static void StoreF(float* x, F v) { _mm_storeu_ps(x, v); }
 
-  static F Min(F x, F acc) { return _mm_min_ps(x, acc); }
-  static F Max(F x, F acc) { return _mm_max_ps(x, acc); }
-  static float ReduceMin(F v) { return ReduceMin128(v); }
-  static float ReduceMax(F v) { return ReduceMax128(v); }
 };
 
 }  // namespace

@@ -2,22 +2,12 @@
 #include <emmintrin.h>
 
 #include "kernels/float8_simd.h"
+#include "kernels/x86_sse2_vec.h"
 
 namespace quantkit {
 namespace {
 
-struct Sse2F8 {
-  static constexpr size_t kWidth = 4;
-  using F = __m128;
-  using I = __m128i;
-
-  static F Load(const float* p) { return _mm_loadu_ps(p); }
-  // cvtpd2ps rounds under MXCSR, like the C cast in the reference.
-  static F Load(const double* p) { return _mm_movelh_ps(_mm_cvtpd_ps(_mm_loadu_pd(p)), _mm_cvtpd_ps(_mm_loadu_pd(p + 2))); }
-  static F SplatF(float v) { return _mm_set1_ps(v); }
-  static I SplatI(int32_t v) { return _mm_set1_epi32(v); }
-  static F Div(F a, F b) { return _mm_div_ps(a, b); }
-  static F Mul(F a, F b) { return _mm_mul_ps(a, b); }
+struct Sse2F8 : Sse2Base {
   static I Bits(F v) { return _mm_castps_si128(v); }
   static F Float(I v) { return _mm_castsi128_ps(v); }
   static I And(I a, I b) { return _mm_and_si128(a, b); }

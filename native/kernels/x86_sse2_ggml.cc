@@ -2,40 +2,17 @@
 #include <emmintrin.h>
 
 #include "kernels/ggml_simd.h"
+#include "kernels/x86_sse2_vec.h"
 
 namespace quantkit {
 namespace ggml {
 namespace {
 
-struct Sse2GgmlVec {
-  static constexpr size_t kWidth = 4;
-  using F = __m128;
-  using I = __m128i;
-
-  static F Load(const float* p) { return _mm_loadu_ps(p); }
-  // cvtpd2ps rounds under MXCSR, like the C cast in ref::ToF32.
-  static F Load(const double* p) {
-    return _mm_movelh_ps(_mm_cvtpd_ps(_mm_loadu_pd(p)), _mm_cvtpd_ps(_mm_loadu_pd(p + 2)));
-  }
-  static F Splat(float v) { return _mm_set1_ps(v); }
+struct Sse2GgmlVec : Sse2Base {
   static F Abs(F v) { return _mm_and_ps(v, _mm_castsi128_ps(_mm_set1_epi32(0x7fffffff))); }
-  static F Min(F a, F b) { return _mm_min_ps(a, b); }
-  static F Max(F a, F b) { return _mm_max_ps(a, b); }
   static F Add(F a, F b) { return _mm_add_ps(a, b); }
   static F Sub(F a, F b) { return _mm_sub_ps(a, b); }
-  static F Mul(F a, F b) { return _mm_mul_ps(a, b); }
-  static float ReduceMin(F v) {
-    v = _mm_min_ps(v, _mm_shuffle_ps(v, v, _MM_SHUFFLE(1, 0, 3, 2)));
-    v = _mm_min_ps(v, _mm_shuffle_ps(v, v, _MM_SHUFFLE(2, 3, 0, 1)));
-    return _mm_cvtss_f32(v);
-  }
-  static float ReduceMax(F v) {
-    v = _mm_max_ps(v, _mm_shuffle_ps(v, v, _MM_SHUFFLE(1, 0, 3, 2)));
-    v = _mm_max_ps(v, _mm_shuffle_ps(v, v, _MM_SHUFFLE(2, 3, 0, 1)));
-    return _mm_cvtss_f32(v);
-  }
   static uint32_t EqualMask(F a, F b) { return static_cast<uint32_t>(_mm_movemask_ps(_mm_cmpeq_ps(a, b))); }
-  static void StoreF(float* p, F v) { _mm_storeu_ps(p, v); }
   // |v| <= FLT_MAX is false for NaN as well as ±Inf.
   static uint32_t FiniteMask(F v) {
     return static_cast<uint32_t>(_mm_movemask_ps(_mm_cmple_ps(Abs(v), _mm_set1_ps(FLT_MAX))));

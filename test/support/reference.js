@@ -52,4 +52,22 @@ function affineRef(min, max, qmin, qmax) {
   return { scale, zeroPoint: rintEven(Math.min(qmax, Math.max(qmin, z))) };
 }
 
-module.exports = { RANGES, CTORS, qRange, rintEven, quantizeValue, quantizeRef, dequantizeRef, affineRef };
+// The value of a float16 / bfloat16 pattern, from the formats' definitions (IEEE binary16;
+// bfloat16 is the top half of a float32), not from the code under test.
+function halfValue(h) {
+  const sign = h & 0x8000 ? -1 : 1;
+  const e = (h >> 10) & 0x1f;
+  const m = h & 0x3ff;
+  if (e === 0x1f) return m ? NaN : sign * Infinity;
+  return sign * (e ? 2 ** (e - 15) * (1 + m / 1024) : 2 ** -14 * (m / 1024));
+}
+
+function bfloat16Value(b) {
+  const sign = b & 0x8000 ? -1 : 1;
+  const e = (b >> 7) & 0xff;
+  const m = b & 0x7f;
+  if (e === 0xff) return m ? NaN : sign * Infinity;
+  return sign * (e ? 2 ** (e - 127) * (1 + m / 128) : 2 ** -126 * (m / 128));
+}
+
+module.exports = { RANGES, CTORS, qRange, rintEven, quantizeValue, quantizeRef, dequantizeRef, affineRef, halfValue, bfloat16Value };
