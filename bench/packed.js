@@ -10,7 +10,7 @@ const { medianNs } = require('./timing');
 const qk = require('..');
 const ort = require('onnxruntime-node');
 const { onnx } = require('onnx-proto');
-const { buildModel } = require('../test/support/onnx-graphs');
+const { buildModel, castOutputToInt8 } = require('../test/support/onnx-graphs');
 
 const args = process.argv.slice(2);
 const sizes = args.includes('--sizes') ? args[args.indexOf('--sizes') + 1].split(',').map(Number) : [65536, 16777216];
@@ -21,9 +21,7 @@ async function ortInt4Session(scale, zeroPoint) {
     inputs: [{ name: 'x', elemType: 1, dims: ['N'] }], outputs: [{ name: 'q', elemType: 22, dims: ['N'] }],
     initializers: [{ name: 's', dataType: 1, dims: [], floatData: [scale] }, { name: 'z', dataType: 22, dims: [], int32Data: [zeroPoint] }],
   }));
-  m.graph.node.push({ opType: 'Cast', input: ['q'], output: ['y'], attribute: [{ name: 'to', type: 2, i: 3 }] });
-  m.graph.output = [{ name: 'y', type: { tensorType: { elemType: 3, shape: { dim: [{ dimParam: 'N' }] } } } }];
-  return ort.InferenceSession.create(onnx.ModelProto.encode(m).finish());
+  return ort.InferenceSession.create(onnx.ModelProto.encode(castOutputToInt8(m)).finish());
 }
 
 (async () => {

@@ -9,7 +9,7 @@ const assert = require('node:assert/strict');
 const qk = require('./support/quantkit');
 const { rejects } = require('./support/assert');
 const { quantizeValue } = require('./support/reference');
-const { buildModel } = require('./support/onnx-graphs');
+const { buildModel, castOutputToInt8 } = require('./support/onnx-graphs');
 const { prng: rng } = require('./support/data');
 
 const RANGE = {
@@ -295,7 +295,6 @@ describe(`per-axis and blocked parameters (${qk.backend.name}/${qk.backend.isa})
     });
     const ONNX = { uint8: 2, int8: 3, uint16: 4, int16: 5, uint4: 21, int4: 22, uint2: 25, int2: 26 };
     const FLOAT = 1;
-    const INT8 = 3;
 
     // A one-node model with x (or q) as the only input; scale and zero point initializers of
     // the per-axis (1-D) or blocked (the input's rank) shape, `axis` / `block_size` attributes.
@@ -331,9 +330,7 @@ describe(`per-axis and blocked parameters (${qk.backend.name}/${qk.backend.isa})
       if (p.blockSize !== undefined) attribute.push({ name: 'block_size', type: 2, i: p.blockSize });
       model.graph.node[0].attribute = attribute;
       if (quantize && packed) {
-        model.graph.node[0].output = ['yp'];
-        model.graph.node.push({ opType: 'Cast', input: ['yp'], output: ['y'], attribute: [{ name: 'to', type: 2, i: INT8 }] });
-        model.graph.output[0].type.tensorType.elemType = INT8;
+        castOutputToInt8(model);
       }
       const session = await ort.InferenceSession.create(onnx.ModelProto.encode(model).finish());
       try {

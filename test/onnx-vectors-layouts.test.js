@@ -5,13 +5,12 @@
 // (AxisParams for per-axis and blocked, packed Uint8Array bytes for the sub-byte types).
 const assert = require('node:assert/strict');
 const qk = require('./support/quantkit');
-const { buildModel } = require('./support/onnx-graphs');
+const { buildModel, castOutputToInt8 } = require('./support/onnx-graphs');
 const vectors = require('./support/onnx-vectors-layouts');
 
 // ONNX TensorProto.DataType codes.
 const ONNX = { uint8: 2, int8: 3, uint16: 4, int16: 5, uint4: 21, int4: 22, uint2: 25, int2: 26 };
 const FLOAT = 1;
-const INT8 = 3;
 const WIDTH = { uint4: 4, int4: 4, uint2: 2, int2: 2 };
 const CONTAINER = { uint8: Uint8Array, int8: Int8Array, uint16: Uint16Array, int16: Int16Array };
 // AxisParams.zeroPoint holds one value per entry: the container, or unpack's type.
@@ -105,9 +104,7 @@ describe('ONNX published vectors: per-axis, blocked and packed layouts', functio
       if (quantize && v.zeroPoint === undefined) attribute.push({ name: 'output_dtype', type: 2, i: ONNX[v.dtype] });
       model.graph.node[0].attribute = attribute;
       if (quantize && packed) {
-        model.graph.node[0].output = ['yp'];
-        model.graph.node.push({ opType: 'Cast', input: ['yp'], output: ['y'], attribute: [{ name: 'to', type: 2, i: INT8 }] });
-        model.graph.output[0].type.tensorType.elemType = INT8;
+        castOutputToInt8(model);
       }
       const session = await ort.InferenceSession.create(onnx.ModelProto.encode(model).finish());
       try {

@@ -7,7 +7,7 @@ const assert = require('node:assert/strict');
 const qk = require('./support/quantkit');
 const { rejects } = require('./support/assert');
 const { quantizeValue, rintEven } = require('./support/reference');
-const { buildModel } = require('./support/onnx-graphs');
+const { buildModel, castOutputToInt8 } = require('./support/onnx-graphs');
 
 const WIDTH = { uint4: 4, int4: 4, uint2: 2, int2: 2 };
 const RANGE = { uint4: [0, 15], int4: [-8, 7], uint2: [0, 3], int2: [-2, 1] };
@@ -317,7 +317,6 @@ describe(`packed dtypes against ONNX Runtime (${qk.backend.name}/${qk.backend.is
   const ONNX = { uint4: 21, int4: 22, uint2: 25, int2: 26 };
   const OPSET = { uint4: 21, int4: 21, uint2: 25, int2: 25 };
   const FLOAT = 1;
-  const INT8 = 3;
   const dims = (d) => d;
 
   async function ortQuantize(x, { scale, zeroPoint, dtype }) {
@@ -333,14 +332,11 @@ describe(`packed dtypes against ONNX Runtime (${qk.backend.name}/${qk.backend.is
         { name: 'z', dataType: ONNX[dtype], dims: [], int32Data: [zeroPoint] },
       ],
     });
-    // buildModel makes one node; add the Cast to int8 and expose its output instead.
     const { onnx } = require('onnx-proto');
-    const m = onnx.ModelProto.decode(model);
-    m.graph.node.push({ opType: 'Cast', input: ['q'], output: ['y'], attribute: [{ name: 'to', type: 2, i: INT8 }] });
-    m.graph.output = [{ name: 'y', type: { tensorType: { elemType: INT8, shape: { dim: [{ dimParam: 'N' }] } } } }];
+    const m = castOutputToInt8(onnx.ModelProto.decode(model));
     const session = await ort.InferenceSession.create(onnx.ModelProto.encode(m).finish());
     try {
-      return (await session.run({ x: new ort.Tensor('float32', x, [x.length]) })).y.data;
+      return (await session.run({ x: new ort.Tensor('float32', x, [x.length]) })).q.data;
     } finally {
       await session.release();
     }

@@ -153,7 +153,22 @@ function dynamicQuantizeModel(opset) {
   });
 }
 
+/**
+ * onnxruntime-node cannot hand a 4- or 2-bit tensor to JS: in a decoded one-node model, route
+ * the node's output through a Cast to int8 (same output name and shape), so that its values
+ * come out, one per element. Returns the model.
+ */
+function castOutputToInt8(model) {
+  const node = model.graph.node[0];
+  const name = node.output[0];
+  node.output = [`${name}_narrow`];
+  model.graph.node.push({ opType: 'Cast', input: [`${name}_narrow`], output: [name], attribute: [{ name: 'to', type: 2, i: DataType.INT8 }] });
+  model.graph.output[0].type.tensorType.elemType = DataType.INT8;
+  return model;
+}
+
 module.exports = {
+  castOutputToInt8,
   DEFAULT_OPSET,
   DTYPES,
   dtypeInfo,
