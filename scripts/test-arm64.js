@@ -8,7 +8,8 @@
 //      QUANTKIT_ISA=scalar, and on the TypeScript backend under arm64 V8;
 //   3. scripts/digest.js (a hash of every output for a fixed large input) on x86-64 and on
 //      arm64, which must all agree.
-// The kernel test runs alongside the suites (it takes minutes under emulation, on one core).
+// The kernel test and the three suite passes run side by side (each is one qemu process, on
+// one core, for minutes).
 // types.test.js (tsc on the typings; no backend code) is left to the x86-64 run.
 //
 // Installs what is missing with apt-get (the cross compiler, the arm64 C and C++ runtime,
@@ -127,13 +128,25 @@ function cpuinfoWrapper() {
 
 // --- runs -------------------------------------------------------------------------------
 
+// One mocha pass under qemu, in the background: resolves with its output once it has ended.
+// Each pass is a single qemu process (one core), so the passes run side by side.
 function mochaPass(label, launcher, prefix, files, env) {
-  console.log(`\n=== arm64 (qemu): ${label}: ${files.length} suites ===`);
   const mocha = require.resolve('mocha/bin/mocha.js');
   const argv = [...prefix, launcher, mocha, '--reporter', 'dot', '--timeout', '300000', ...files.map((f) => path.join(root, 'test', f))];
-  const r = timed(`mocha ${label}`, () =>
-    spawnSync(argv[0], argv.slice(1), { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } }),
-  );
+  const started = Date.now();
+  return new Promise((resolve) => {
+    const child = spawn(argv[0], argv.slice(1), { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } });
+    let stdout = '';
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (d) => { stdout += d; });
+    child.on('close', (status, signal) => resolve({ label, files, stdout, status, signal, ms: Date.now() - started }));
+  });
+}
+
+// A finished pass's output and counts, printed in a fixed order whatever order they ended in.
+function reportPass(r) {
+  console.log(`\n=== arm64 (qemu): ${r.label}: ${r.files.length} suites ===`);
+  timings.push(`mocha ${r.label}: ${seconds(r.ms)}`);
   process.stdout.write(r.stdout);
   const count = (word) => Number((r.stdout.match(new RegExp(`(\\d+) ${word}`)) || [0, 0])[1]);
   const p = count('passing');
@@ -141,7 +154,7 @@ function mochaPass(label, launcher, prefix, files, env) {
   if (r.signal) console.log(`mocha died with ${r.signal}`);
   passed += p;
   failed += f;
-  summary.push(`${label}: ${p} passed, ${f} failed`);
+  summary.push(`${r.label}: ${p} passed, ${f} failed`);
 }
 
 function digest(label, cmd, args, env) {
@@ -214,9 +227,12 @@ async function main() {
   if (!prefix) console.log('\ntest-arm64: cannot bind-mount an arm64 /proc/cpuinfo (unshare -m): onnx-oracle.test.js is skipped, ONNX Runtime crashes on load under qemu without it');
   const nativeOnly = new Set(['parity.test.js', 'native-glue.test.js']);
   // No QUANTKIT_ISA: the dispatcher must pick neon by itself (test/support/quantkit.js checks).
-  mochaPass('native, default ISA (neon)', launcher, prefix ?? [], files, { ...armEnv, QUANTKIT_BACKEND: 'native', QUANTKIT_ISA: '', QUANTKIT_EXPECT_ISA: 'neon' });
-  mochaPass('native, scalar', launcher, prefix ?? [], files, { ...armEnv, QUANTKIT_BACKEND: 'native', QUANTKIT_ISA: 'scalar', QUANTKIT_EXPECT_ISA: '' });
-  mochaPass('fallback (TypeScript)', launcher, prefix ?? [], files.filter((f) => !nativeOnly.has(f)), { ...armEnv, QUANTKIT_BACKEND: 'fallback', QUANTKIT_ISA: '', QUANTKIT_EXPECT_ISA: '' });
+  const passes = await Promise.all([
+    mochaPass('native, default ISA (neon)', launcher, prefix ?? [], files, { ...armEnv, QUANTKIT_BACKEND: 'native', QUANTKIT_ISA: '', QUANTKIT_EXPECT_ISA: 'neon' }),
+    mochaPass('native, scalar', launcher, prefix ?? [], files, { ...armEnv, QUANTKIT_BACKEND: 'native', QUANTKIT_ISA: 'scalar', QUANTKIT_EXPECT_ISA: '' }),
+    mochaPass('fallback (TypeScript)', launcher, prefix ?? [], files.filter((f) => !nativeOnly.has(f)), { ...armEnv, QUANTKIT_BACKEND: 'fallback', QUANTKIT_ISA: '', QUANTKIT_EXPECT_ISA: '' }),
+  ]);
+  passes.forEach(reportPass);
 
   // 1, collected.
   const k = await kernelDone;
