@@ -11,7 +11,12 @@ import {
   checkConvention,
   checkDisjoint,
   checkDType,
+  checkFinite,
   checkFloat32Out,
+  checkKeys,
+  keySet,
+  article,
+  arrayHint,
   checkPackedLength,
   checkQuantArray,
   describe,
@@ -94,7 +99,10 @@ const ZERO_POINT_CTORS: Readonly<Record<IntegerDType, { new (n: number): ZeroPoi
 };
 
 interface Layout {
+  /** The shape with a -1 resolved from the data's length. */
   shape: number[];
+  /** The shape as given (a -1 kept), for parameters that are to be reused on other tensors. */
+  given: number[];
   axis: number;
   outer: number;
   d: number;
@@ -104,19 +112,41 @@ interface Layout {
   count: number; // parameters
 }
 
-function checkLayout(o: Record<string, unknown>, prefix: string): Layout {
+/** What the data says of the element count: a length, or (packed bytes without `out`) a byte count. */
+export type ElementCount = { length: number; name: string } | { packedBytes: number; width: number; name: string };
+
+/** shape as written, with `-1` allowed once (README "Reusing per-axis parameters"). */
+function formatShape(shape: readonly unknown[]): string {
+  return `[${shape.map((v) => (typeof v === 'number' ? String(v) : describe(v))).join(', ')}]`;
+}
+
+/**
+ * The tensor's layout from `shape` (one dimension may be -1: it is whatever makes the product
+ * equal the data's element count, as NumPy's reshape), `axis` and `blockSize`. `elements` gives
+ * the count to resolve -1 against and to check the product against.
+ */
+function checkLayout(o: Record<string, unknown>, prefix: string, elements: ElementCount | undefined): Layout {
   const shapeV = o.shape;
   if (!Array.isArray(shapeV)) throw new TypeError(`Expected an array of dimensions for ${prefix}.shape but received ${describe(shapeV)}`);
   const shape: number[] = [];
-  let n = 1;
+  let known = 1; // product of the dimensions other than -1
+  let free = -1;
   for (let k = 0; k < shapeV.length; k++) {
     const v: unknown = shapeV[k];
     if (typeof v !== 'number') throw new TypeError(`Expected a number for ${prefix}.shape[${k}] but received ${describe(v)}`);
-    if (!Number.isSafeInteger(v) || v < 0) throw new RangeError(`Expected a non-negative integer for ${prefix}.shape[${k}] but received ${describe(v)}`);
+    if (v === -1 && free < 0) {
+      free = k;
+      shape.push(-1);
+      continue;
+    }
+    if (!Number.isSafeInteger(v) || v < 0) {
+      const what = free >= 0 && v === -1 ? 'a non-negative integer (only one dimension may be -1)' : 'a non-negative integer, or -1 for one dimension taken from the data';
+      throw new RangeError(`Expected ${what} for ${prefix}.shape[${k}] but received ${describe(v)}`);
+    }
     shape.push(v);
-    n *= v;
+    known *= v;
   }
-  if (!Number.isSafeInteger(n)) throw new RangeError(`Expected the product of ${prefix}.shape to be a safe integer but it is ${n}`);
+  if (!Number.isSafeInteger(known)) throw new RangeError(`Expected the product of ${prefix}.shape ${formatShape(shapeV)} to be a safe integer but it is ${known}`);
   const r = shape.length;
   if (r === 0) throw new RangeError(`Expected ${prefix}.shape to have at least one dimension (for ${prefix}.axis) but received []`);
   const axisV = o.axis;
@@ -132,13 +162,67 @@ function checkLayout(o: Record<string, unknown>, prefix: string): Layout {
     if (!Number.isSafeInteger(blockV) || blockV < 1) throw new RangeError(`Expected a positive integer for ${prefix}.blockSize but received ${describe(blockV)}`);
     block = blockV;
   }
+  const given = shape.slice();
+  let n = known;
+  if (elements === undefined) {
+    // No data (paramsFromRange): a -1 is fine where the parameter count does not depend on it.
+    if (free >= 0 && (block !== 0 || free === axis)) {
+      throw new RangeError(`Expected ${prefix}.shape ${formatShape(shapeV)} to have no -1 ${block !== 0 ? 'with blockSize' : 'at the axis'} (without data the parameter count cannot depend on it)`);
+    }
+    if (free >= 0) shape[free] = 1;
+  } else if (free >= 0) {
+    n = resolveFree(shape, free, known, shapeV, prefix, elements);
+  } else {
+    checkElementCount(n, shapeV, prefix, elements);
+  }
   let outer = 1;
   for (let k = 0; k < axis; k++) outer *= shape[k];
   let inner = 1;
   for (let k = axis + 1; k < r; k++) inner *= shape[k];
   const d = shape[axis];
   const count = block === 0 ? d : outer * Math.ceil(d / block) * inner;
-  return { shape, axis, outer, d, inner, block, n, count };
+  return { shape, given, axis, outer, d, inner, block, n, count };
+}
+
+// The data's element count against the product of a shape without -1.
+function checkElementCount(n: number, shapeV: readonly unknown[], prefix: string, e: ElementCount): void {
+  if ('length' in e) {
+    if (e.length !== n) throw new RangeError(`Expected ${e.name}.length to equal ${n}, the product of ${prefix}.shape ${formatShape(shapeV)}, but received ${e.length}`);
+  } else {
+    const bytes = packedBytes(n, e.width);
+    if (e.packedBytes !== bytes) {
+      throw new RangeError(`Expected ${e.name}.length to equal ${bytes} (${n} elements, the product of ${prefix}.shape ${formatShape(shapeV)}, packed) but received ${e.packedBytes}`);
+    }
+  }
+}
+
+// shape[free] = -1: the count that, times the other dimensions, gives the data's element count.
+function resolveFree(shape: number[], free: number, known: number, shapeV: readonly unknown[], prefix: string, e: ElementCount): number {
+  const given = formatShape(shapeV);
+  if (known === 0) throw new RangeError(`Expected ${prefix}.shape ${given} to have no zero dimension beside its -1 (the -1 cannot be inferred)`);
+  let n: number;
+  if ('length' in e) {
+    n = e.length;
+    if (n % known !== 0) throw new RangeError(`Expected ${e.name}.length to be a multiple of ${known}, the product of ${prefix}.shape ${given} without its -1, but received ${n}`);
+  } else {
+    // Packed bytes hold up to 8 / width elements each; the count must be the one multiple of
+    // `known` that fills exactly these bytes.
+    const perByte = 8 / e.width;
+    const fits: number[] = [];
+    for (let m = Math.floor((e.packedBytes * perByte) / known); m >= 0 && fits.length < 2; m--) {
+      if (packedBytes(m * known, e.width) === e.packedBytes) fits.push(m * known);
+      else if (packedBytes(m * known, e.width) < e.packedBytes) break;
+    }
+    if (fits.length !== 1) {
+      throw new RangeError(
+        `Expected ${e.name}.length ${e.packedBytes} to hold exactly one multiple of ${known} packed elements (the product of ${prefix}.shape ${given} without its -1) ` +
+          `but ${fits.length === 0 ? 'it holds none' : `it could hold ${fits.join(' or ')}`}; pass out, whose length is the element count`,
+      );
+    }
+    n = fits[0]!;
+  }
+  shape[free] = n / known;
+  return n;
 }
 
 /** An integer dtype: float8 has per-tensor parameters only (README "float8"). */
@@ -184,14 +268,40 @@ interface CheckedAxisParams {
   rounding: Rounding;
 }
 
-function checkAxisParams(v: Record<string, unknown>): CheckedAxisParams {
+const AXIS_PARAMS_KEYS = keySet(['scale', 'zeroPoint', 'axis', 'shape', 'blockSize', 'dtype', 'bits', 'convention', 'data'], '(per-axis and blocked params)');
+export const AXIS_RANGE_KEYS = keySet(['axis', 'shape', 'blockSize', 'dtype', 'bits', 'symmetric', 'convention'], '(per-axis and blocked options)');
+const AXIS_DYNAMIC_KEYS = keySet([...AXIS_RANGE_KEYS.keys, 'out'], '(per-axis and blocked options)');
+const AXIS_MINMAX_KEYS = keySet(['axis', 'shape', 'blockSize'], '(per-channel ranges)');
+
+// Zero points go to the backend as an Int32Array. Reused between calls of one parameter count
+// (every call is synchronous), so that the small call a server makes per request allocates
+// nothing: a new 768-element Int32Array costs more than quantizing 768 values.
+let zeroScratch = new Int32Array(0);
+const zeroFilled = new Map<number, Int32Array>();
+function zeroPointsFor(count: number, z: ZeroPointArrayOf<DType> | undefined): Int32Array {
+  if (z === undefined) {
+    let zeros = zeroFilled.get(count);
+    if (zeros === undefined) {
+      if (zeroFilled.size > 16) zeroFilled.clear();
+      zeros = new Int32Array(count);
+      zeroFilled.set(count, zeros);
+    }
+    return zeros;
+  }
+  if (zeroScratch.length !== count) zeroScratch = new Int32Array(count);
+  zeroScratch.set(z);
+  return zeroScratch;
+}
+
+function checkAxisParams(v: Record<string, unknown>, elements: ElementCount): CheckedAxisParams {
+  checkKeys(v, AXIS_PARAMS_KEYS, 'params');
   const info = checkAxisDType(v.dtype, 'params.dtype');
   const bits = checkBits(v.bits, info, 'params.bits');
   const [qmin, qmax] = quantRange(info, bits);
-  const layout = checkLayout(v, 'params');
+  const layout = checkLayout(v, 'params', elements);
   const rounding = checkConvention(v.convention, 'params.convention');
   const scaleV = v.scale;
-  if (typedArrayKind(scaleV) !== 'Float32Array') throw new TypeError(`Expected a Float32Array for params.scale but received ${describe(scaleV)}`);
+  if (typedArrayKind(scaleV) !== 'Float32Array') throw new TypeError(`Expected a Float32Array for params.scale but received ${describe(scaleV)}${arrayHint(scaleV)}`);
   const scale = scaleV as Float32Array;
   if (isDetached(scale)) throw new RangeError('Expected params.scale to be attached but its buffer is detached');
   if (scale.length !== layout.count) {
@@ -199,29 +309,28 @@ function checkAxisParams(v: Record<string, unknown>): CheckedAxisParams {
   }
   const badScale = firstBadScale(scale);
   if (badScale >= 0) throw new RangeError(`Expected a positive finite float32 for params.scale[${badScale}] but received ${describe(scale[badScale])}`);
-  const sources: ArrayBufferView[] = [scale];
-  const zeroPoint = new Int32Array(layout.count);
   const zeroV = v.zeroPoint;
+  let z: ZeroPointArrayOf<DType> | undefined;
   if (zeroV !== undefined) {
     const ctor = ZERO_POINT_CTORS[info.name as IntegerDType];
     if (typedArrayKind(zeroV) !== ctor.name) {
-      throw new TypeError(`Expected ${ctor.name === 'Int8Array' ? 'an' : 'a'} ${ctor.name} (dtype '${info.name}') for params.zeroPoint but received ${describe(zeroV)}`);
+      throw new TypeError(`Expected ${article(ctor.name)} (dtype '${info.name}') for params.zeroPoint but received ${describe(zeroV)}${arrayHint(zeroV, ctor.name)}`);
     }
-    const z = zeroV as ZeroPointArrayOf<DType>;
+    z = zeroV as ZeroPointArrayOf<DType>;
     if (isDetached(z)) throw new RangeError('Expected params.zeroPoint to be attached but its buffer is detached');
     if (z.length !== layout.count) {
       throw new RangeError(`Expected params.zeroPoint.length to equal ${layout.count} (${countWhat(layout)}) but received ${z.length}`);
     }
-    zeroPoint.set(z);
+  }
+  const zeroPoint = zeroPointsFor(layout.count, z);
+  // The container itself bounds a full-width 8- or 16-bit zero point; narrower ranges (bits,
+  // and the 4- and 2-bit types held one per byte) are checked value by value.
+  if (z !== undefined && (info.packed || bits !== info.width)) {
     const badZero = firstOutside(zeroPoint, qmin, qmax);
     if (badZero >= 0) throw new RangeError(`Expected an integer in [${qmin}, ${qmax}] for params.zeroPoint[${badZero}] but received ${zeroPoint[badZero]}`);
-    sources.push(z);
   }
+  const sources: ArrayBufferView[] = z === undefined ? [scale] : [scale, z];
   return { info, qmin, qmax, layout, scale, zeroPoint, sources, rounding };
-}
-
-function checkLength(a: { length: number }, l: Layout, name: string): void {
-  if (a.length !== l.n) throw new RangeError(`Expected ${name}.length to equal the product of params.shape ${l.n} but received ${a.length}`);
 }
 
 function codesArray(info: DTypeInfo, n: number): Int8Array | Uint8Array {
@@ -233,6 +342,40 @@ export interface AxisApi {
   dequantize(q: unknown, params: Record<string, unknown>, out: unknown): Float32Array;
   computeParams(x: FloatArray, opts: Record<string, unknown>): AxisParams;
   quantizeDynamic(x: FloatArray, opts: Record<string, unknown>): AxisDynamicResult;
+  paramsFromRanges(min: unknown, max: unknown, opts: Record<string, unknown>): AxisParams;
+  minMax(x: FloatArray, opts: Record<string, unknown>): AxisRange;
+}
+
+/** Per-channel (or per-block) ranges: NaN where a channel holds no number. */
+export interface AxisRange {
+  min: Float32Array;
+  max: Float32Array;
+}
+
+interface CheckedRangeOpts {
+  info: DTypeInfo;
+  bits: number;
+  symmetric: boolean;
+  rounding: Rounding;
+}
+
+function checkAxisRangeOpts(o: Record<string, unknown>): CheckedRangeOpts {
+  const info = checkAxisDType(o.dtype, 'opts.dtype');
+  const bits = checkBits(o.bits, info, 'opts.bits');
+  const symmetric = checkBoolean(o.symmetric, 'opts.symmetric');
+  const rounding = checkConvention(o.convention, 'opts.convention');
+  return { info, bits, symmetric, rounding };
+}
+
+/** A per-channel range array: Float32Array, Float64Array or an Array of numbers. */
+function checkRangeArray(v: unknown, count: number, what: string, name: string): ArrayLike<number> {
+  const kind = typedArrayKind(v);
+  if (kind !== 'Float32Array' && kind !== 'Float64Array' && !Array.isArray(v)) {
+    throw new TypeError(`Expected a Float32Array, Float64Array or Array of numbers for ${name} but received ${describe(v)}`);
+  }
+  const a = v as ArrayLike<unknown>;
+  if (a.length !== count) throw new RangeError(`Expected ${name}.length to equal ${count} (${what}) but received ${a.length}`);
+  return a as ArrayLike<number>;
 }
 
 export function axisApi(binding: QuantkitBinding): AxisApi {
@@ -261,25 +404,32 @@ export function axisApi(binding: QuantkitBinding): AxisApi {
   }
 
   function quantize(x: FloatArray, params: Record<string, unknown>, out: unknown): QuantArray {
-    const p = checkAxisParams(params);
-    checkLength(x, p.layout, 'x');
+    const p = checkAxisParams(params, { length: x.length, name: 'x' });
     const t = target(x, p, out, 'out');
     run(x, p, t);
     return t;
   }
 
   function dequantize(q: unknown, params: Record<string, unknown>, out: unknown): Float32Array {
-    const p = checkAxisParams(params);
+    // The dtype first: it says what q must be, and so how q counts its elements.
+    const dtypeInfo = checkAxisDType((params as { dtype?: unknown }).dtype, 'params.dtype');
+    const input = checkQuantArray(q, dtypeInfo, 'q');
+    let outArray: Float32Array | undefined;
+    if (out !== undefined) outArray = checkFloat32Out(out, 'out');
+    const elements: ElementCount = !dtypeInfo.packed
+      ? { length: input.length, name: 'q' }
+      : outArray !== undefined
+        ? { length: outArray.length, name: 'out' }
+        : { packedBytes: input.length, width: dtypeInfo.width, name: 'q' };
+    const p = checkAxisParams(params, elements);
     const { info, layout: l } = p;
-    const input = checkQuantArray(q, info, 'q');
     if (info.packed) checkPackedLength(input, l.n, info, 'q');
-    else checkLength(input, l, 'q');
     let t: Float32Array;
-    if (out === undefined) {
+    if (outArray === undefined) {
       t = new Float32Array(l.n);
     } else {
-      t = checkFloat32Out(out, 'out');
-      if (t.length !== l.n) throw new RangeError(`Expected out.length to equal the product of params.shape ${l.n} but received ${t.length}`);
+      t = outArray;
+      if (t.length !== l.n) throw new RangeError(`Expected out.length to equal the element count ${l.n} but received ${t.length}`);
       checkDisjoint(input, t, 'out');
       for (const s of p.sources) checkDisjoint(s, t, 'out');
     }
@@ -293,63 +443,98 @@ export function axisApi(binding: QuantkitBinding): AxisApi {
   }
 
   // Each parameter's (min, max) through SPEC §2.3, as paramsFromRange does for one tensor.
-  function paramsOf(x: FloatArray, info: DTypeInfo, bits: number, symmetric: boolean, rounding: Rounding, layout: Layout, o: Record<string, unknown>): AxisParams {
-    if (x.length !== layout.n) throw new RangeError(`Expected x.length to equal the product of opts.shape ${layout.n} but received ${x.length}`);
+  // `range(k)` gives parameter k's [min, max] (NaN, NaN: no number, counted as [0, 0]).
+  function paramsOfRanges(c: CheckedRangeOpts, layout: Layout, o: Record<string, unknown>, min: ArrayLike<number>, max: ArrayLike<number>, stride: number, source: string): AxisParams {
+    const { info, bits, symmetric, rounding } = c;
     const [qmin, qmax] = quantRange(info, bits);
-    const mm = new Float64Array(2 * layout.count);
-    binding.minMaxAxis(x, mm, layout.outer, layout.d, layout.inner, layout.block);
     const scale = new Float32Array(layout.count);
     const zeroPoint = new ZERO_POINT_CTORS[info.name as IntegerDType](layout.count);
     for (let k = 0; k < layout.count; k++) {
-      let min = mm[2 * k];
-      let max = mm[2 * k + 1];
-      if (Number.isNaN(min)) min = max = 0;
-      if (!Number.isFinite(min) || !Number.isFinite(max)) {
-        throw new RangeError(`Expected x to hold only finite values (NaN is ignored) but the range of parameter ${k}'s elements is [${min}, ${max}]`);
+      let lo = min[stride * k]!;
+      let hi = max[stride * k]!;
+      if (Number.isNaN(lo) && Number.isNaN(hi)) lo = hi = 0;
+      if (stride === 1) {
+        // Given ranges: finite numbers with min <= max, used as float32 (as paramsFromRange).
+        lo = Math.fround(checkFinite(lo, `min[${k}]`));
+        hi = Math.fround(checkFinite(hi, `max[${k}]`));
+        if (!Number.isFinite(lo) || !Number.isFinite(hi)) throw new RangeError(`Expected finite float32 values for min[${k}] and max[${k}] but received ${min[k]} and ${max[k]}`);
+        if (lo > hi) throw new RangeError(`Expected min[${k}] <= max[${k}] but received ${min[k]} and ${max[k]}`);
+      } else if (!Number.isFinite(lo) || !Number.isFinite(hi)) {
+        throw new RangeError(`Expected ${source} to hold only finite values (NaN is ignored) but the range of parameter ${k}'s elements is [${lo}, ${hi}]`);
       }
-      const sz = symmetric ? symmetricParams(min, max, bits, info.signed) : affineParams(min, max, qmin, qmax);
+      const sz = symmetric ? symmetricParams(lo, hi, bits, info.signed) : affineParams(lo, hi, qmin, qmax);
       if (!(sz.scale > 0 && Number.isFinite(sz.scale))) {
-        throw new RangeError(`Expected the range [${min}, ${max}] of parameter ${k}'s elements to give a positive finite float32 scale but it gives ${sz.scale}`);
+        throw new RangeError(`Expected the range [${lo}, ${hi}] of parameter ${k} to give a positive finite float32 scale but it gives ${sz.scale}`);
       }
       scale[k] = sz.scale;
       zeroPoint[k] = sz.zeroPoint;
     }
-    const params: AxisParams = { scale, zeroPoint, axis: o.axis as number, shape: layout.shape, dtype: info.name };
+    // The shape as given: a -1 stays, so the parameters apply to any count along it.
+    const params: AxisParams = { scale, zeroPoint, axis: o.axis as number, shape: layout.given, dtype: info.name };
     if (layout.block !== 0) params.blockSize = layout.block;
     if (bits !== info.width) params.bits = bits;
     if (o.convention !== undefined) params.convention = CONVENTION_NAMES[rounding];
     return params;
   }
 
+  function rangesOf(x: FloatArray, layout: Layout): Float64Array {
+    const mm = new Float64Array(2 * layout.count);
+    binding.minMaxAxis(x, mm, layout.outer, layout.d, layout.inner, layout.block);
+    return mm;
+  }
+
+  function paramsOf(x: FloatArray, c: CheckedRangeOpts, layout: Layout, o: Record<string, unknown>): AxisParams {
+    const mm = rangesOf(x, layout);
+    return paramsOfRanges(c, layout, o, mm, mm.subarray(1), 2, 'x');
+  }
+
   function computeParams(x: FloatArray, o: Record<string, unknown>): AxisParams {
-    const info = checkAxisDType(o.dtype, 'opts.dtype');
-    const bits = checkBits(o.bits, info, 'opts.bits');
-    const symmetric = checkBoolean(o.symmetric, 'opts.symmetric');
-    const rounding = checkConvention(o.convention, 'opts.convention');
-    return paramsOf(x, info, bits, symmetric, rounding, checkLayout(o, 'opts'), o);
+    checkKeys(o, AXIS_RANGE_KEYS, 'opts');
+    const c = checkAxisRangeOpts(o);
+    return paramsOf(x, c, checkLayout(o, 'opts', { length: x.length, name: 'x' }), o);
   }
 
   function quantizeDynamic(x: FloatArray, o: Record<string, unknown>): AxisDynamicResult {
-    const info = checkAxisDType(o.dtype, 'opts.dtype');
-    const bits = checkBits(o.bits, info, 'opts.bits');
-    const rounding = checkConvention(o.convention, 'opts.convention');
-    const layout = checkLayout(o, 'opts');
-    if (x.length !== layout.n) throw new RangeError(`Expected x.length to equal the product of opts.shape ${layout.n} but received ${x.length}`);
-    const [qmin, qmax] = quantRange(info, bits);
-    const pre: CheckedAxisParams = { info, qmin, qmax, layout, scale: new Float32Array(0), zeroPoint: new Int32Array(0), sources: [], rounding };
+    checkKeys(o, AXIS_DYNAMIC_KEYS, 'opts');
+    const c = checkAxisRangeOpts(o);
+    const layout = checkLayout(o, 'opts', { length: x.length, name: 'x' });
+    const [qmin, qmax] = quantRange(c.info, c.bits);
+    const pre: CheckedAxisParams = { info: c.info, qmin, qmax, layout, scale: new Float32Array(0), zeroPoint: new Int32Array(0), sources: [], rounding: c.rounding };
     const data = target(x, pre, o.out, 'opts.out');
-    const params = paramsOf(x, info, bits, false, rounding, layout, o);
+    const params = paramsOf(x, c, layout, o);
     const zeroPoint = new Int32Array(layout.count);
     zeroPoint.set(params.zeroPoint as ZeroPointArrayOf<DType>);
     run(x, { ...pre, scale: params.scale, zeroPoint }, data);
     return { ...params, data } as AxisDynamicResult;
   }
 
-  return { quantize, dequantize, computeParams, quantizeDynamic };
+  function paramsFromRanges(min: unknown, max: unknown, o: Record<string, unknown>): AxisParams {
+    checkKeys(o, AXIS_RANGE_KEYS, 'opts');
+    const c = checkAxisRangeOpts(o);
+    const layout = checkLayout(o, 'opts', undefined);
+    const what = countWhat(layout);
+    const lo = checkRangeArray(min, layout.count, what, 'min');
+    const hi = checkRangeArray(max, layout.count, what, 'max');
+    return paramsOfRanges(c, layout, o, lo, hi, 1, 'the ranges');
+  }
+
+  function minMax(x: FloatArray, o: Record<string, unknown>): AxisRange {
+    checkKeys(o, AXIS_MINMAX_KEYS, 'opts');
+    const layout = checkLayout(o, 'opts', { length: x.length, name: 'x' });
+    const mm = rangesOf(x, layout);
+    const min = new Float32Array(layout.count);
+    const max = new Float32Array(layout.count);
+    for (let k = 0; k < layout.count; k++) {
+      min[k] = mm[2 * k]!;
+      max[k] = mm[2 * k + 1]!;
+    }
+    return { min, max };
+  }
+
+  return { quantize, dequantize, computeParams, quantizeDynamic, paramsFromRanges, minMax };
 }
 
 /** True when params (or opts) use the per-axis / blocked form: they have an `axis`. */
 export function hasAxis(v: unknown): boolean {
   return v !== null && typeof v === 'object' && (v as { axis?: unknown }).axis !== undefined;
 }
-

@@ -57,7 +57,16 @@ function info(name: DType, ctor: QuantArrayConstructor, signed: boolean, width: 
   return { name, ctor, signed, width, packed, ranges };
 }
 
-export const DTYPES: Readonly<Record<DType, DTypeInfo>> = {
+// Frozen at every level: the table is exported, and a changed entry (dtypes.int8.ranges = [])
+// would break every later call in the process. The constructors are shared globals, left as they are.
+function freezeInfo(d: DTypeInfo): DTypeInfo {
+  for (const r of d.ranges) if (r !== undefined) Object.freeze(r);
+  Object.freeze(d.ranges);
+  if (d.float8 !== undefined) Object.freeze(d.float8);
+  return Object.freeze(d);
+}
+
+export const DTYPES: Readonly<Record<DType, DTypeInfo>> = Object.freeze({
   uint8: info('uint8', Uint8Array, false, 8),
   int8: info('int8', Int8Array, true, 8),
   uint16: info('uint16', Uint16Array, false, 16),
@@ -69,9 +78,10 @@ export const DTYPES: Readonly<Record<DType, DTypeInfo>> = {
   // No integer range: `bits` does not apply, and quantize never reads `ranges`.
   float8e4m3fn: { name: 'float8e4m3fn', ctor: Uint8Array, signed: true, width: 8, packed: false, ranges: [], float8: { format: 0, max: 448 } },
   float8e5m2: { name: 'float8e5m2', ctor: Uint8Array, signed: true, width: 8, packed: false, ranges: [], float8: { format: 1, max: 57344 } },
-};
+});
+for (const d of Object.values(DTYPES)) freezeInfo(d);
 
-export const DTYPE_NAMES = Object.keys(DTYPES) as DType[];
+export const DTYPE_NAMES: readonly DType[] = Object.freeze(Object.keys(DTYPES) as DType[]);
 
 /** [qmin, qmax] of a `bits`-wide range inside the dtype (bits already checked). */
 export function quantRange(dtype: DTypeInfo, bits: number): readonly [number, number] {

@@ -6,7 +6,7 @@
 // and each chunk goes through the float32 path, so no n-sized temporary is made.
 import type { FloatArray, QuantkitBinding } from '../binding';
 import type { Float16ArrayLike } from './float16';
-import { describe, isDetached, typedArrayKind } from './validate';
+import { arrayHint, checkKeys, describe, isDetached, keySet, typedArrayKind } from './validate';
 
 export type HalfFormat = 'float16' | 'bfloat16';
 
@@ -31,6 +31,8 @@ export interface CheckedHalf {
 
 const INPUT_TYPES = "a Float32Array, Float64Array, Float16Array or { format: 'float16' | 'bfloat16', bits: Uint16Array }";
 
+const HALF_KEYS = keySet(['format', 'bits']);
+
 function checkAttached(a: ArrayBufferView, name: string): void {
   if (isDetached(a)) throw new RangeError(`Expected ${name} to be attached but its buffer is detached`);
 }
@@ -48,11 +50,12 @@ export function checkQuantInput(v: unknown, name: string): FloatArray | CheckedH
     return { format: 'float16', bits: new Uint16Array(a.buffer, a.byteOffset, a.length) };
   }
   if (kind !== undefined || v === null || typeof v !== 'object' || Array.isArray(v) || ArrayBuffer.isView(v)) {
-    throw new TypeError(`Expected ${INPUT_TYPES} for ${name} but received ${describe(v)}`);
+    throw new TypeError(`Expected ${INPUT_TYPES} for ${name} but received ${describe(v)}${arrayHint(v)}`);
   }
   const o = v as { format?: unknown; bits?: unknown };
   // An object that is not even trying to be { format, bits } (a Proxy of a TypedArray, say).
   if (!('format' in o) && !('bits' in o)) throw new TypeError(`Expected ${INPUT_TYPES} for ${name} but received ${describe(v)}`);
+  checkKeys(o, HALF_KEYS, name);
   const format = o.format;
   if (format !== 'float16' && format !== 'bfloat16') {
     throw new TypeError(`Expected 'float16' or 'bfloat16' for ${name}.format but received ${describe(format)}`);

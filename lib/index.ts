@@ -8,7 +8,7 @@ import { float16Api } from './float16';
 import { signApi } from './sign';
 import { checkQuantInput, halfWidener, HALF_CHUNK, isHalf, type CheckedHalf, type QuantInput } from './half-input';
 import { loadBackend, type BackendInfo } from './loader';
-import { axisApi, hasAxis, type AxisDynamicOptions, type AxisDynamicResult, type AxisParams, type AxisRangeOptions } from './axis';
+import { axisApi, hasAxis, type AxisDynamicOptions, type AxisDynamicResult, type AxisLayoutOptions, type AxisParams, type AxisRange, type AxisRangeOptions } from './axis';
 import { affineParams, float8Params, symmetricParams } from './params';
 import {
   checkBits,
@@ -28,6 +28,9 @@ import {
   checkQuantArray,
   checkUnpackedOut,
   checkFloat8Convention,
+  checkKeys,
+  describe,
+  keySet,
   CONVENTION_NAMES,
   type CheckedParams,
   type Convention,
@@ -41,7 +44,7 @@ export type { Float16Api, Float16ArrayLike } from './float16';
 export type { SignApi, SignedDType, UnsignedDType, Recoded } from './sign';
 export type { Ggml, GgmlType } from './ggml';
 export type { HalfBits, HalfFormat, QuantInput } from './half-input';
-export type { AxisParams, AxisLayoutOptions, AxisRangeOptions, AxisDynamicOptions, AxisDynamicResult, ZeroPointArrayOf, ZeroPointArrayMap } from './axis';
+export type { AxisParams, AxisLayoutOptions, AxisRangeOptions, AxisDynamicOptions, AxisDynamicResult, AxisRange, ZeroPointArrayOf, ZeroPointArrayMap } from './axis';
 
 /** Per-tensor quantization parameters. `bits` (2 to the dtype's width) narrows [qmin, qmax]. */
 export interface QuantParams<D extends DType = DType> {
@@ -98,6 +101,8 @@ export interface RangeOptions<D extends DType = DType> {
 export interface DynamicOptions<D extends DType = DType> {
   dtype?: D;
   bits?: number;
+  /** As in computeParams: zero point at the centre, scale from max(|min|, |max|). */
+  symmetric?: boolean;
   /** The rounding to quantize with (QuantParams.convention); carried into the result. */
   convention?: Convention;
   /**
@@ -168,8 +173,25 @@ interface CheckedRangeOptions {
   rounding: Rounding;
 }
 
-function checkRangeOptions(opts: unknown): CheckedRangeOptions {
+const RANGE_KEYS = keySet(['dtype', 'bits', 'symmetric', 'convention'], "(with 'axis' and 'shape': also 'blockSize')");
+const DYNAMIC_KEYS = keySet(['dtype', 'bits', 'symmetric', 'convention', 'out'], "(with 'axis' and 'shape': also 'blockSize')");
+
+// blockSize or shape without axis would be ignored, and one scale would silently cover the
+// whole tensor: a RangeError that says what is missing.
+function checkNoAxisKeys(o: Record<string, unknown>, name: string): void {
+  for (const key of ['blockSize', 'shape'] as const) {
+    if (o[key] !== undefined) {
+      throw new RangeError(
+        `Expected ${name}.axis alongside ${name}.${key} but received undefined (per-axis and blocked ${name === 'params' ? 'parameters' : 'options'} need both axis and shape; without axis they are per-tensor)`,
+      );
+    }
+  }
+}
+
+function checkRangeOptions(opts: unknown, keys = RANGE_KEYS): CheckedRangeOptions {
   const o = checkOptions(opts, 'opts');
+  checkNoAxisKeys(o, 'opts');
+  checkKeys(o, keys, 'opts');
   const info = checkDType(o.dtype, 'opts.dtype');
   const bits = checkBits(o.bits, info, 'opts.bits');
   const symmetric = checkBoolean(o.symmetric, 'opts.symmetric');
@@ -187,8 +209,21 @@ function checkRangeEnd(v: unknown, name: string): number {
 /**
  * Parameters that map [min, max] onto the dtype's integer range (SPEC §2.3). The range is
  * widened to include 0; `min` and `max` are used as float32.
+ * Per-axis: `min` and `max` are arrays (Float32Array, Float64Array or Array) with one range per
+ * channel (or block) and `opts` has `axis` and `shape`, as `minMax(x, { axis, shape })` returns
+ * them; a channel whose min and max are both NaN (no number) counts as [0, 0]. Errors: TypeError
+ * for a wrong type or unknown option, RangeError for min > max, a non-finite end or a length
+ * that is not the channel (block) count.
  */
-export function paramsFromRange<D extends DType = 'uint8'>(min: number, max: number, opts?: RangeOptions<D>): QuantParams<D> {
+export function paramsFromRange<D extends DType = 'uint8'>(min: ArrayLike<number>, max: ArrayLike<number>, opts: AxisRangeOptions<D>): AxisParams<D>;
+export function paramsFromRange<D extends DType = 'uint8'>(min: number, max: number, opts?: RangeOptions<D>): QuantParams<D>;
+export function paramsFromRange<D extends DType = 'uint8'>(min: number | ArrayLike<number>, max: number | ArrayLike<number>, opts?: RangeOptions<D> | AxisRangeOptions<D>): QuantParams<D> | AxisParams<D> {
+  if (typeof min === 'object' && min !== null) {
+    const o = checkOptions(opts, 'opts');
+    if (!hasAxis(o)) throw new TypeError(`Expected opts.axis and opts.shape with per-channel ranges (min is ${describe(min)}) but received ${o.axis === undefined ? 'no axis' : describe(o.axis)}`);
+    return axis.paramsFromRanges(min, max, o) as AxisParams<D>;
+  }
+  if (hasAxis(opts)) throw new TypeError(`Expected arrays of per-channel ranges for min and max with opts.axis but received ${describe(min)} and ${describe(max)}`);
   const lo = checkRangeEnd(min, 'min');
   const hi = checkRangeEnd(max, 'max');
   if (lo > hi) throw new RangeError(`Expected min <= max but received min ${min} and max ${max}`);
@@ -200,8 +235,24 @@ export function paramsFromRange<D extends DType = 'uint8'>(min: number, max: num
  * Smallest and largest value of x as float32, NaN ignored; `{ min: NaN, max: NaN }` when x has no number.
  * x may also be float16 / bfloat16 (a Float16Array, or `{ format, bits }`).
  */
-export function minMax(x: QuantInput): { min: number; max: number } {
+export function minMax(x: QuantInput): { min: number; max: number };
+/**
+ * Per channel (or per block): `{ axis, shape, blockSize? }` as for per-axis parameters; the
+ * ranges come back as Float32Arrays of one value per channel (block), NaN where a channel
+ * holds no number. They feed `paramsFromRange(min, max, { axis, shape, … })`.
+ */
+export function minMax(x: QuantInput, opts: AxisLayoutOptions): AxisRange;
+export function minMax(x: QuantInput, opts?: AxisLayoutOptions): { min: number; max: number } | AxisRange {
   const input = checkQuantInput(x, 'x');
+  if (opts !== undefined) {
+    const o = checkOptions(opts, 'opts');
+    if (!hasAxis(o)) {
+      checkNoAxisKeys(o, 'opts');
+      checkKeys(o, keySet([]), 'opts');
+    } else {
+      return axis.minMax(isHalf(input) ? half.whole(input) : input, o);
+    }
+  }
   if (isHalf(input)) return half.minMax(input);
   binding.minMax(input, range);
   return { min: range[0], max: range[1] };
@@ -407,7 +458,7 @@ export function quantizeDynamic<D extends DType = 'uint8'>(x: QuantInput, opts?:
 
 function quantizeDynamicFloat<D extends DType = 'uint8'>(x: FloatArray, o: Record<string, unknown>): DynamicResult<D> | AxisDynamicResult<D> {
   if (hasAxis(o)) return axis.quantizeDynamic(x, o) as AxisDynamicResult<D>;
-  const range = checkRangeOptions({ dtype: o.dtype, bits: o.bits, convention: o.convention });
+  const range = checkRangeOptions(o, DYNAMIC_KEYS);
   if (range.info.packed) return quantizeDynamicPacked(x, range, o.out) as DynamicResult<D>;
   if (range.info.float8) return quantizeDynamicFloat8(x, range, o.out) as DynamicResult<D>;
   let data: QuantArrayOf<D>;
@@ -492,7 +543,8 @@ export function unpack<D extends PackedDType>(packed: Uint8Array, dtype: D, coun
   return target as UnpackedArrayOf<D>;
 }
 
+/** The dtype table (frozen, every level: read it, it cannot be changed). */
 export { DTYPES as dtypes };
 
-const quantkit = { paramsFromRange, computeParams, minMax, quantize, dequantize, quantizeDynamic, pack, unpack, ggml, toFloat16, fromFloat16, toBFloat16, fromBFloat16, toUnsigned, toSigned, backend, dtypes: DTYPES };
+const quantkit = Object.freeze({ paramsFromRange, computeParams, minMax, quantize, dequantize, quantizeDynamic, pack, unpack, ggml, toFloat16, fromFloat16, toBFloat16, fromBFloat16, toUnsigned, toSigned, backend, dtypes: DTYPES });
 export default quantkit;

@@ -25,6 +25,77 @@ export function describe(v: unknown): string {
   return 'an object';
 }
 
+/** 'a' or 'an' before a word, by its first letter: "an Int8Array", "a Uint8Array". */
+export function article(word: string): string {
+  return /^[AEIOaeio]/.test(word) ? `an ${word}` : `a ${word}`;
+}
+
+/** The hint a plain Array gets where a TypedArray of numbers was expected. */
+export function arrayHint(v: unknown, ctor = 'Float32Array'): string {
+  return Array.isArray(v) ? ` (a plain Array is not accepted: pass new ${ctor}(array))` : '';
+}
+
+// Levenshtein distance, case-insensitive: how far a mistyped key is from a valid one.
+function editDistance(a: string, b: string): number {
+  const s = a.toLowerCase();
+  const t = b.toLowerCase();
+  let prev = Array.from({ length: t.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= s.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= t.length; j++) {
+      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (s[i - 1] === t[j - 1] ? 0 : 1));
+    }
+    prev = cur;
+  }
+  return prev[t.length]!;
+}
+
+/** The valid key nearest to `key`, when it is near enough to be a likely typo. */
+export function nearestKey(key: string, valid: Iterable<string>): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const k of valid) {
+    // A prefix either way ('axes' for 'axis' is distance 1; 'zero' for 'zeroPoint' a prefix).
+    const d = k.toLowerCase().startsWith(key.toLowerCase()) || key.toLowerCase().startsWith(k.toLowerCase()) ? 1 : editDistance(key, k);
+    if (d < bestDistance) {
+      best = k;
+      bestDistance = d;
+    }
+  }
+  return best !== undefined && bestDistance <= Math.max(2, Math.floor(best.length / 3)) ? best : undefined;
+}
+
+/** The keys one options or params object may have; `why` adds context to the message. */
+export interface KeySet {
+  readonly keys: ReadonlySet<string>;
+  /** Said after the list of valid keys, e.g. "(with axis: …)". */
+  readonly note?: string;
+}
+
+export function keySet(keys: readonly string[], note?: string): KeySet {
+  return Object.freeze({ keys: new Set(keys), note });
+}
+
+/**
+ * Every own enumerable key of `v` must be one of `allowed`: a misspelt option ('symetric') is a
+ * TypeError that names it and the nearest valid key, instead of being silently ignored.
+ * `for…in` is used for speed (V8 caches an object's keys); inherited enumerable keys are
+ * skipped.
+ */
+export function checkKeys(v: object, allowed: KeySet, name: string): void {
+  for (const key in v) {
+    if (!allowed.keys.has(key) && Object.prototype.hasOwnProperty.call(v, key)) throw unknownKey(key, allowed, name);
+  }
+}
+
+function unknownKey(key: string, allowed: KeySet, name: string): TypeError {
+  const near = nearestKey(key, allowed.keys);
+  const valid = [...allowed.keys].map((k) => `'${k}'`).join(', ');
+  return new TypeError(
+    `Unknown key '${key}' in ${name}${near === undefined ? '' : ` (did you mean '${near}'?)`}; the valid keys are ${valid}${allowed.note ? ` ${allowed.note}` : ''}`,
+  );
+}
+
 function typeError(what: string, name: string, v: unknown): TypeError {
   return new TypeError(`Expected ${what} for ${name} but received ${describe(v)}`);
 }
@@ -63,7 +134,7 @@ function checkAttached(a: ArrayBufferView, name: string): void {
 
 export function checkFloatArray(v: unknown, name: string): FloatArray {
   const kind = typedArrayKind(v);
-  if (kind !== 'Float32Array' && kind !== 'Float64Array') throw typeError('a Float32Array or Float64Array', name, v);
+  if (kind !== 'Float32Array' && kind !== 'Float64Array') throw new TypeError(`Expected a Float32Array or Float64Array for ${name} but received ${describe(v)}${arrayHint(v)}`);
   const a = v as FloatArray;
   checkAttached(a, name);
   return a;
@@ -136,7 +207,11 @@ export function checkFinite(v: unknown, name: string): number {
 export function checkScale(v: unknown, name: string): number {
   if (typeof v !== 'number') throw typeError('a number', name, v);
   const s = Math.fround(v);
-  if (!(Number.isFinite(v) && s > 0 && Number.isFinite(s))) throw rangeError('a positive finite float32', name, v);
+  if (!(Number.isFinite(v) && s > 0 && Number.isFinite(s))) {
+    // 1e-50 and 1e39 are positive finite doubles: say what float32 makes of them.
+    const asFloat32 = v > 0 && Number.isFinite(v) ? ` (${s} as float32)` : '';
+    throw new RangeError(`Expected a positive finite float32 for ${name} but received ${describe(v)}${asFloat32}`);
+  }
   return s;
 }
 
@@ -161,9 +236,21 @@ export interface CheckedParams {
 
 // On every call's path: the argument names are constants, so that no string is built
 // unless an error is thrown.
+// Per-tensor params. 'data' and 'count' are there so that quantizeDynamic's result is itself
+// a params object (dequantize(r.data, r)); 'axis' is undefined here (else per-axis params).
+const PARAMS_KEYS = keySet(['scale', 'zeroPoint', 'dtype', 'bits', 'convention', 'count', 'saturate', 'data', 'axis'], "(per-axis params add 'shape' and 'blockSize')");
+
 export function checkParams(v: unknown): CheckedParams {
   if (v === null || typeof v !== 'object') throw typeError('a QuantParams object', 'params', v);
   const p = v as Record<string, unknown>;
+  if (p.shape !== undefined || p.blockSize !== undefined) {
+    const key = p.blockSize !== undefined ? 'blockSize' : 'shape';
+    throw new RangeError(`Expected params.axis alongside params.${key} but received undefined (per-axis and blocked parameters need both axis and shape; without axis they are per-tensor)`);
+  }
+  checkKeys(p, PARAMS_KEYS, 'params');
+  if (ArrayBuffer.isView(p.scale)) {
+    throw new TypeError(`Expected a number for params.scale but received ${describe(p.scale)} (an array of scales is per-axis: add params.axis and params.shape)`);
+  }
   const info = checkDType(p.dtype, 'params.dtype');
   const bits = checkBits(p.bits, info, 'params.bits');
   if (info.float8 !== undefined) return checkFloat8Params(p, info);
@@ -190,7 +277,7 @@ function checkFloat8Params(p: Record<string, unknown>, info: DTypeInfo): Checked
 
 /** The quantized array of a given dtype (as input or as `out`). */
 export function checkQuantArray(v: unknown, info: DTypeInfo, name: string): QuantArray {
-  if (typedArrayKind(v) !== info.ctor.name) throw typeError(`a ${info.ctor.name} (dtype '${info.name}')`, name, v);
+  if (typedArrayKind(v) !== info.ctor.name) throw new TypeError(`Expected ${article(info.ctor.name)} (dtype '${info.name}') for ${name} but received ${describe(v)}${name.endsWith('out') ? '' : arrayHint(v, info.ctor.name)}`);
   const a = v as QuantArray;
   checkAttached(a, name);
   return a;
@@ -263,7 +350,7 @@ export function checkByteValues(v: unknown, name: string): Int8Array | Uint8Arra
 /** The one-value-per-byte array of a packed dtype: Int8Array when signed, Uint8Array when not. */
 export function checkUnpackedOut(v: unknown, info: DTypeInfo, name: string): Int8Array | Uint8Array {
   const want = info.signed ? 'Int8Array' : 'Uint8Array';
-  if (typedArrayKind(v) !== want) throw typeError(`${info.signed ? 'an' : 'a'} ${want} (dtype '${info.name}')`, name, v);
+  if (typedArrayKind(v) !== want) throw typeError(`${article(want)} (dtype '${info.name}')`, name, v);
   const a = v as Int8Array | Uint8Array;
   checkAttached(a, name);
   return a;

@@ -442,7 +442,7 @@ describe(`per-axis and blocked parameters (${qk.backend.name}/${qk.backend.isa})
       refuses((p) => { p.scale[1] = NaN; }, 'RangeError', 'Expected a positive finite float32 for params.scale[1] but received NaN');
       refuses((p) => { p.scale[0] = -Infinity; }, 'RangeError', 'Expected a positive finite float32 for params.scale[0] but received -Infinity');
       refuses((p) => { p.scale = new Float32Array(4).fill(1); }, 'RangeError', 'Expected params.scale.length to equal 3 (shape[axis] = 3) but received 4');
-      refuses((p) => { p.scale = [1, 1, 1]; }, 'TypeError', 'Expected a Float32Array for params.scale but received an Array(3)');
+      refuses((p) => { p.scale = [1, 1, 1]; }, 'TypeError', 'Expected a Float32Array for params.scale but received an Array(3) (a plain Array is not accepted: pass new Float32Array(array))');
       refuses((p) => { p.zeroPoint = new Uint8Array(3); }, 'TypeError', "Expected an Int8Array (dtype 'int8') for params.zeroPoint but received Uint8Array(3)");
       refuses((p) => { p.zeroPoint = new Int8Array(2); }, 'RangeError', 'Expected params.zeroPoint.length to equal 3 (shape[axis] = 3) but received 2');
       refuses((p) => { p.bits = 3; p.zeroPoint[1] = 4; }, 'RangeError', 'Expected an integer in [-4, 3] for params.zeroPoint[1] but received 4');
@@ -456,9 +456,9 @@ describe(`per-axis and blocked parameters (${qk.backend.name}/${qk.backend.isa})
       refuses((p) => { p.axis = 0.5; }, 'RangeError', 'Expected an integer in [-2, 1] for params.axis (rank 2) but received 0.5');
       refuses((p) => { p.axis = '1'; }, 'TypeError', "Expected a number for params.axis but received '1'");
       refuses((p) => { p.shape = [3, 4]; }, 'RangeError', 'Expected params.scale.length to equal 4 (shape[axis] = 4) but received 3');
-      refuses((p) => { p.shape = [5, 3]; }, 'RangeError', 'Expected x.length to equal the product of params.shape 15 but received 12');
+      refuses((p) => { p.shape = [5, 3]; }, 'RangeError', 'Expected x.length to equal 15, the product of params.shape [5, 3], but received 12');
       refuses((p) => { p.shape = new Int32Array([4, 3]); }, 'TypeError', 'Expected an array of dimensions for params.shape but received Int32Array(2)');
-      refuses((p) => { p.shape = [4, -3]; }, 'RangeError', 'Expected a non-negative integer for params.shape[1] but received -3');
+      refuses((p) => { p.shape = [4, -3]; }, 'RangeError', 'Expected a non-negative integer, or -1 for one dimension taken from the data for params.shape[1] but received -3');
       refuses((p) => { p.shape = []; }, 'RangeError', 'Expected params.shape to have at least one dimension (for params.axis) but received []');
       refuses((p) => { p.blockSize = 0; }, 'RangeError', 'Expected a positive integer for params.blockSize but received 0');
       refuses((p) => { p.blockSize = 1.5; }, 'RangeError', 'Expected a positive integer for params.blockSize but received 1.5');
@@ -466,7 +466,7 @@ describe(`per-axis and blocked parameters (${qk.backend.name}/${qk.backend.isa})
 
     it('refuses a wrong out, overlap, and a wrong q', () => {
       refuses(() => ({ out: new Int8Array(11) }), 'RangeError', 'Expected out.length to equal the input length 12 but received 11');
-      refuses(() => ({ out: new Uint8Array(12) }), 'TypeError', "Expected a Int8Array (dtype 'int8') for out but received Uint8Array(12)");
+      refuses(() => ({ out: new Uint8Array(12) }), 'TypeError', "Expected an Int8Array (dtype 'int8') for out but received Uint8Array(12)");
       const shared = new ArrayBuffer(48 + 12);
       const xs = new Float32Array(shared, 0, 12);
       xs.set(x);
@@ -482,13 +482,13 @@ describe(`per-axis and blocked parameters (${qk.backend.name}/${qk.backend.isa})
       ps.scale = new Float32Array(sbuf, 0, 3);
       ps.scale.set([0.5, 1, 2]);
       assert.throws(() => qk.quantize(x, ps, new Int8Array(sbuf, 8, 12)), /Expected out not to overlap the input's memory/);
-      refuses(() => ({ q: new Int8Array(11) }), 'RangeError', 'Expected q.length to equal the product of params.shape 12 but received 11', { call: 'dequantize' });
-      refuses(() => ({ out: new Float32Array(13) }), 'RangeError', 'Expected out.length to equal the product of params.shape 12 but received 13', { call: 'dequantize' });
+      refuses(() => ({ q: new Int8Array(11) }), 'RangeError', 'Expected q.length to equal 12, the product of params.shape [4, 3], but received 11', { call: 'dequantize' });
+      refuses(() => ({ out: new Float32Array(13) }), 'RangeError', 'Expected out.length to equal the element count 12 but received 13', { call: 'dequantize' });
       refuses((p) => { p.dtype = 'int4'; p.zeroPoint = new Int8Array(3); return { q: new Uint8Array(7) }; }, 'RangeError', "Expected q.length to equal 6 (12 'int4' values packed) but received 7", { call: 'dequantize' });
     });
 
     it('refuses bad computeParams options', () => {
-      assert.throws(() => qk.computeParams(x, { axis: 1, shape: [3, 3] }), { name: 'RangeError', message: 'Expected x.length to equal the product of opts.shape 9 but received 12' });
+      assert.throws(() => qk.computeParams(x, { axis: 1, shape: [3, 3] }), { name: 'RangeError', message: 'Expected x.length to equal 9, the product of opts.shape [3, 3], but received 12' });
       assert.throws(() => qk.computeParams(x, { axis: 1 }), { name: 'TypeError', message: 'Expected an array of dimensions for opts.shape but received undefined' });
       assert.throws(() => qk.quantizeDynamic(x, { axis: 0, shape: [12], blockSize: -1 }), { name: 'RangeError', message: 'Expected a positive integer for opts.blockSize but received -1' });
       assert.throws(() => qk.quantizeDynamic(x, { axis: 0, shape: [12], out: new Uint8Array(11) }), { name: 'RangeError', message: 'Expected opts.out.length to equal the input length 12 but received 11' });

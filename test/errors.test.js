@@ -21,7 +21,7 @@ describe(`errors (${qk.backend.name}/${qk.backend.isa})`, () => {
     const out = () => new Uint8Array(3).fill(SENTINEL);
     it('x must be a Float32Array, Float64Array or 16-bit float input', () => {
       const o = out();
-      rejects(() => qk.quantize([1, 2, 3], u8, o), 'TypeError', "Expected a Float32Array, Float64Array, Float16Array or { format: 'float16' | 'bfloat16', bits: Uint16Array } for x but received an Array(3)", o);
+      rejects(() => qk.quantize([1, 2, 3], u8, o), 'TypeError', "Expected a Float32Array, Float64Array, Float16Array or { format: 'float16' | 'bfloat16', bits: Uint16Array } for x but received an Array(3) (a plain Array is not accepted: pass new Float32Array(array))", o);
       rejects(() => qk.quantize(new Int8Array(3), u8, o), 'TypeError', "Expected a Float32Array, Float64Array, Float16Array or { format: 'float16' | 'bfloat16', bits: Uint16Array } for x but received Int8Array(3)", o);
       rejects(() => qk.quantize(undefined, u8, o), 'TypeError', "Expected a Float32Array, Float64Array, Float16Array or { format: 'float16' | 'bfloat16', bits: Uint16Array } for x but received undefined", o);
       rejects(() => qk.quantize(new DataView(new ArrayBuffer(12)), u8, o), 'TypeError', "Expected a Float32Array, Float64Array, Float16Array or { format: 'float16' | 'bfloat16', bits: Uint16Array } for x but received DataView", o);
@@ -42,7 +42,8 @@ describe(`errors (${qk.backend.name}/${qk.backend.isa})`, () => {
       const o = out();
       for (const bad of [-1, 0, -0, NaN, Infinity, -Infinity, 1e-50, 1e39]) {
         const shown = Object.is(bad, -0) ? '-0' : String(bad);
-        rejects(() => qk.quantize(x, { ...u8, scale: bad }, o), 'RangeError', `Expected a positive finite float32 for params.scale but received ${shown}`, o);
+        const asFloat32 = bad === 1e-50 ? ' (0 as float32)' : bad === 1e39 ? ' (Infinity as float32)' : '';
+        rejects(() => qk.quantize(x, { ...u8, scale: bad }, o), 'RangeError', `Expected a positive finite float32 for params.scale but received ${shown}${asFloat32}`, o);
       }
       rejects(() => qk.quantize(x, { ...u8, scale: '0.1' }, o), 'TypeError', "Expected a number for params.scale but received '0.1'", o);
       rejects(() => qk.quantize(x, { ...u8, scale: undefined }, o), 'TypeError', 'Expected a number for params.scale but received undefined', o);
@@ -71,7 +72,7 @@ describe(`errors (${qk.backend.name}/${qk.backend.isa})`, () => {
       const o = out();
       rejects(() => qk.quantize(x, u8, new Int8Array(3)), 'TypeError', "Expected a Uint8Array (dtype 'uint8') for out but received Int8Array(3)");
       rejects(() => qk.quantize(x, u8, new Uint8ClampedArray(3)), 'TypeError', "Expected a Uint8Array (dtype 'uint8') for out but received Uint8ClampedArray(3)");
-      rejects(() => qk.quantize(x, { ...u8, dtype: 'int16' }, new Uint16Array(3)), 'TypeError', "Expected a Int16Array (dtype 'int16') for out but received Uint16Array(3)");
+      rejects(() => qk.quantize(x, { ...u8, dtype: 'int16' }, new Uint16Array(3)), 'TypeError', "Expected an Int16Array (dtype 'int16') for out but received Uint16Array(3)");
       rejects(() => qk.quantize(x, u8, [0, 0, 0]), 'TypeError', "Expected a Uint8Array (dtype 'uint8') for out but received an Array(3)");
       const long = new Uint8Array(4).fill(SENTINEL);
       rejects(() => qk.quantize(x, u8, long), 'RangeError', 'Expected out.length to equal the input length 3 but received 4', long, o);
@@ -140,7 +141,7 @@ describe(`errors (${qk.backend.name}/${qk.backend.isa})`, () => {
       rejects(() => qk.computeParams(x, { dtype: 'int32' }), 'TypeError', "Expected one of 'uint8', 'int8', 'uint16', 'int16', 'uint4', 'int4', 'uint2', 'int2', 'float8e4m3fn', 'float8e5m2' for opts.dtype but received 'int32'");
     });
     it('the data must be a float array', () => {
-      rejects(() => qk.computeParams([1, 2]), 'TypeError', "Expected a Float32Array, Float64Array, Float16Array or { format: 'float16' | 'bfloat16', bits: Uint16Array } for x but received an Array(2)");
+      rejects(() => qk.computeParams([1, 2]), 'TypeError', "Expected a Float32Array, Float64Array, Float16Array or { format: 'float16' | 'bfloat16', bits: Uint16Array } for x but received an Array(2) (a plain Array is not accepted: pass new Float32Array(array))");
       rejects(() => qk.minMax(new Uint8Array(2)), 'TypeError', "Expected a Float32Array, Float64Array, Float16Array or { format: 'float16' | 'bfloat16', bits: Uint16Array } for x but received Uint8Array(2)");
       rejects(() => qk.minMax(detached(Float64Array, 2)), 'RangeError', 'Expected x to be attached but its buffer is detached');
     });
@@ -151,7 +152,7 @@ describe(`errors (${qk.backend.name}/${qk.backend.isa})`, () => {
       const o = new Uint8Array(3).fill(SENTINEL);
       rejects(() => qk.quantizeDynamic('x', { out: o }), 'TypeError', "Expected a Float32Array, Float64Array, Float16Array or { format: 'float16' | 'bfloat16', bits: Uint16Array } for x but received 'x'", o);
       rejects(() => qk.quantizeDynamic(x, { out: new Int8Array(3) }), 'TypeError', "Expected a Uint8Array (dtype 'uint8') for opts.out but received Int8Array(3)");
-      rejects(() => qk.quantizeDynamic(x, { dtype: 'int8', out: o }), 'TypeError', "Expected a Int8Array (dtype 'int8') for opts.out but received Uint8Array(3)", o);
+      rejects(() => qk.quantizeDynamic(x, { dtype: 'int8', out: o }), 'TypeError', "Expected an Int8Array (dtype 'int8') for opts.out but received Uint8Array(3)", o);
       const short = new Uint8Array(2).fill(SENTINEL);
       rejects(() => qk.quantizeDynamic(x, { out: short }), 'RangeError', 'Expected opts.out.length to equal the input length 3 but received 2', short);
       rejects(() => qk.quantizeDynamic(x, { bits: 12, out: o }), 'RangeError', "Expected an integer in [2, 8] for opts.bits (dtype 'uint8') but received 12", o);

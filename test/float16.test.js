@@ -287,7 +287,7 @@ describe(`float16 and bfloat16 (${qk.backend.name}/${qk.backend.isa})`, function
       const x = new Float32Array([1, 2, 3]);
       const o = new Uint16Array(3).fill(7);
       const F16 = globalThis.Float16Array ? 'a Uint16Array or Float16Array' : 'a Uint16Array';
-      rejects(() => qk.toFloat16([1, 2, 3], o), 'TypeError', 'Expected a Float32Array or Float64Array for x but received an Array(3)', o);
+      rejects(() => qk.toFloat16([1, 2, 3], o), 'TypeError', 'Expected a Float32Array or Float64Array for x but received an Array(3) (a plain Array is not accepted: pass new Float32Array(array))', o);
       rejects(() => qk.toFloat16(x, new Int16Array(3)), 'TypeError', `Expected ${F16} for out but received Int16Array(3)`);
       rejects(() => qk.toBFloat16(x, new Float32Array(3)), 'TypeError', 'Expected a Uint16Array for out but received Float32Array(3)');
       rejects(() => qk.toFloat16(x, new Uint16Array(2)), 'RangeError', 'Expected out.length to equal the input length 3 but received 2');

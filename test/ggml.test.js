@@ -459,7 +459,7 @@ describe(`ggml blocks (${qk.backend.name}/${qk.backend.isa})`, () => {
     });
 
     it('x and its length', () => {
-      rejects(() => ggml.quantize([1, 2], 'q8_0'), 'TypeError', 'Expected a Float32Array or Float64Array for x but received an Array(2)');
+      rejects(() => ggml.quantize([1, 2], 'q8_0'), 'TypeError', 'Expected a Float32Array or Float64Array for x but received an Array(2) (a plain Array is not accepted: pass new Float32Array(array))');
       rejects(() => ggml.quantize(new Float32Array(33), 'q8_0'), 'RangeError', 'Expected x.length to be a multiple of 32 (the ggml block size) but received 33');
     });
 

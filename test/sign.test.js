@@ -116,7 +116,7 @@ describe(`signed and unsigned codes (${qk.backend.name}/${qk.backend.isa})`, () 
     rejects(() => qk.toUnsigned(packed, { ...p, dtype: 'int4', count: 5 }), 'RangeError', "Expected q.length to equal 3 (5 'int4' values packed) but received 2", packed);
     rejects(() => qk.toUnsigned(packed, { ...p, dtype: 'int4', count: -1 }), 'RangeError', 'Expected a non-negative integer for params.count but received -1', packed);
     rejects(() => qk.toUnsigned(packed, { ...p, dtype: 'int2' }, new Uint8Array(3)), 'RangeError', 'Expected out.length to equal the input length 2 but received 3');
-    rejects(() => qk.toUnsigned(new Uint8Array(3), p, out), 'TypeError', "Expected a Int8Array (dtype 'int8') for q but received Uint8Array(3)", out);
+    rejects(() => qk.toUnsigned(new Uint8Array(3), p, out), 'TypeError', "Expected an Int8Array (dtype 'int8') for q but received Uint8Array(3)", out);
     rejects(() => qk.toUnsigned(q, p, new Uint16Array(3)), 'TypeError', "Expected a Uint8Array (dtype 'uint8') for out but received Uint16Array(3)");
     rejects(() => qk.toUnsigned(q, p, new Uint8Array(4)), 'RangeError', 'Expected out.length to equal the input length 3 but received 4');
     rejects(() => qk.toUnsigned(q, { ...p, scale: 0 }, out), 'RangeError', 'Expected a positive finite float32 for params.scale but received 0', out);
