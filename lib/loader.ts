@@ -1,6 +1,7 @@
 // Picks the backend once, at require time, and explains itself: when the addon cannot be
 // used, every reason is kept, for the fallback's `backend.reason` or for the error that
-// QUANTKIT_BACKEND=native turns the failure into.
+// QUANTKIT_BACKEND=native turns the failure into, with what to do about it.
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { QuantkitBinding } from '../binding';
 import { fallbackBinding } from './fallback';
@@ -33,16 +34,73 @@ const REQUIRED_CALLS = [
   'quantizeAxis', 'dequantizeAxis', 'minMaxAxis', 'quantizeFloat8', 'dequantizeFloat8',
 ] as const;
 
+/**
+ * Where scripts/install.js keeps why the install-time build failed (FAILURE_RECORD in
+ * scripts/native-build.js, the same path): npm hides that script's output, so without the
+ * record the reason would be lost by the time the package is loaded.
+ */
+const INSTALL_FAILURE_RECORD = path.join('build', 'install-failure.json');
+/** The fix when no record says otherwise; scripts/native-build.js gives the same (BUILD_ADVICE). */
+const BUILD_ADVICE = 'to use the native addon, install cmake (3.19 or newer) and a C++17 compiler, then run `npm rebuild quantkit`';
+
+interface InstallFailure {
+  reason: string;
+  advice: string;
+}
+
+/**
+ * The install-time failure kept under `root`, if it belongs to this version on this platform
+ * (a node_modules copied from elsewhere says nothing about this machine). A missing or
+ * unreadable record is no record: it only ever adds to the explanation.
+ */
+function installFailure(root: string): InstallFailure | undefined {
+  let record: unknown;
+  try {
+    record = JSON.parse(fs.readFileSync(path.join(root, INSTALL_FAILURE_RECORD), 'utf8'));
+  } catch {
+    return undefined;
+  }
+  const r = record as Partial<Record<'version' | 'platform' | 'arch' | 'reason' | 'advice', unknown>> | null;
+  if (r === null || typeof r !== 'object' || r.version !== version || r.platform !== process.platform || r.arch !== process.arch || typeof r.reason !== 'string') {
+    return undefined;
+  }
+  return { reason: r.reason, advice: typeof r.advice === 'string' ? r.advice : BUILD_ADVICE };
+}
+
+/**
+ * Why no addon was found (`notFound`: node-gyp-build matched nothing for this platform) or
+ * the one found does not load (dlopen refused it, e.g. built against a newer glibc), beyond
+ * the loader's own message; and what to do.
+ */
+function explainMissingAddon(root: string, notFound: boolean): { reasons: string[]; advice: string } {
+  const reasons: string[] = [];
+  const platform = `${process.platform}-${process.arch}`;
+  if (notFound) {
+    reasons.push(fs.existsSync(path.join(root, 'prebuilds', platform))
+      ? `none of the prebuilds for ${platform} fits this system`
+      : `quantkit has no prebuild for ${platform}`);
+  }
+  const kept = installFailure(root);
+  if (kept) {
+    reasons.push(`the native addon was not built at install time: ${kept.reason}`);
+  } else if (notFound) {
+    // install.js records every failure, so without a record it did not run here.
+    reasons.push('nothing was built from source at install time (were install scripts disabled, e.g. --ignore-scripts?)');
+  }
+  return { reasons, advice: kept?.advice ?? BUILD_ADVICE };
+}
+
 /** The first line of an error: Node's require errors append the whole require stack. */
 function message(e: unknown): string {
   return (e instanceof Error ? e.message : String(e)).split('\n')[0] ?? '';
 }
 
 /**
- * The addon, or the reasons it cannot be used. `file` (QUANTKIT_ADDON) names one .node file
- * to load instead of searching: a sanitizer or debug build, or a cross-compiled one.
+ * The addon, or the reasons it cannot be used and, when building it would help, `advice`: the
+ * one thing to do. `file` (QUANTKIT_ADDON) names one .node file to load instead of searching:
+ * a sanitizer or debug build, or a cross-compiled one.
  */
-export function loadNative(root: string = PACKAGE_ROOT, file: string | undefined = process.env.QUANTKIT_ADDON): { binding?: QuantkitBinding; reasons: string[] } {
+export function loadNative(root: string = PACKAGE_ROOT, file: string | undefined = process.env.QUANTKIT_ADDON): { binding?: QuantkitBinding; reasons: string[]; advice?: string } {
   const reasons: string[] = [];
   let binding: QuantkitBinding;
   try {
@@ -57,15 +115,21 @@ export function loadNative(root: string = PACKAGE_ROOT, file: string | undefined
     }
   } catch (e) {
     reasons.push(`the addon could not be loaded${file ? ` from QUANTKIT_ADDON=${file}` : ''}: ${message(e)}`);
-    return { reasons };
+    // A file named by QUANTKIT_ADDON is the user's own; an addon that loaded but refused to
+    // start (a bad QUANTKIT_ISA or QUANTKIT_THREADS) names its fix in its message. Only a
+    // missing addon, or one the dynamic loader rejects, calls for a build.
+    const notFound = message(e).startsWith('No native build was found');
+    if (file || !(notFound || (e as NodeJS.ErrnoException).code === 'ERR_DLOPEN_FAILED')) return { reasons };
+    const more = explainMissingAddon(root, notFound);
+    return { reasons: [...reasons, ...more.reasons], advice: more.advice };
   }
   for (const call of REQUIRED_CALLS) {
     if (typeof binding[call] !== 'function') reasons.push(`the addon has no '${call}' function (a build from another version?)`);
   }
   if (binding.version !== version) {
-    reasons.push(`the addon was built for quantkit ${String(binding.version)} but this is ${version}; run 'npm run build:native'`);
+    reasons.push(`the addon was built for quantkit ${String(binding.version)} but this is ${version} (in a checkout, run 'npm run build:native')`);
   }
-  return reasons.length === 0 ? { binding, reasons } : { reasons };
+  return reasons.length === 0 ? { binding, reasons } : { reasons, advice: BUILD_ADVICE };
 }
 
 export function loadBackend(env: Readonly<Record<string, string | undefined>> = process.env, root: string = PACKAGE_ROOT): LoadedBackend {
@@ -78,10 +142,12 @@ export function loadBackend(env: Readonly<Record<string, string | undefined>> = 
   if (choice === 'fallback') {
     return { binding: fallbackBinding, info: { name: 'fallback', isa: fallbackBinding.isa, version, threads: 1, reason: 'QUANTKIT_BACKEND=fallback' } };
   }
-  const { binding, reasons } = loadNative(root, addonFile);
+  const { binding, reasons, advice } = loadNative(root, addonFile);
   if (binding) return { binding, info: { name: 'native', isa: binding.isa, version, threads: binding.threads } };
   if (choice === 'native') {
-    throw new Error(`QUANTKIT_BACKEND=native but the native addon is not usable:\n- ${reasons.join('\n- ')}`);
+    const fix = advice ? `\n${advice[0]!.toUpperCase()}${advice.slice(1)}.` : '';
+    throw new Error(`QUANTKIT_BACKEND=native but the native addon is not usable:\n- ${reasons.join('\n- ')}${fix}`);
   }
-  return { binding: fallbackBinding, info: { name: 'fallback', isa: fallbackBinding.isa, version, threads: 1, reason: reasons.join('; ') } };
+  const reason = (advice ? [...reasons, advice] : reasons).join('; ');
+  return { binding: fallbackBinding, info: { name: 'fallback', isa: fallbackBinding.isa, version, threads: 1, reason } };
 }

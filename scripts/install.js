@@ -1,57 +1,89 @@
 #!/usr/bin/env node
 // npm's install step for quantkit: use a prebuilt or already-built addon when one loads,
 // otherwise build it from source with cmake-js. A failed build never fails `npm install`:
-// the TypeScript backend takes over, and `backend.reason` says why (QUANTKIT_BACKEND=native
-// turns that into an error instead).
+// the TypeScript backend takes over. Why the build failed is kept in build/install-failure.json
+// (scripts/native-build.js), so that `backend.reason` can say it long after npm has hidden
+// this script's output; QUANTKIT_BACKEND=native turns the fallback into an error instead.
 'use strict';
 
-const { spawnSync } = require('node:child_process');
 const path = require('node:path');
+const { BUILD_ADVICE, diagnose, removeFailureRecord, runShown, writeFailureRecord } = require('./native-build');
 
 const root = path.join(__dirname, '..');
 const truthy = (v) => v !== undefined && v !== '' && v !== '0' && v !== 'false';
 const forceBuild = truthy(process.env.QUANTKIT_BUILD_FROM_SOURCE) || truthy(process.env.npm_config_build_from_source);
+const skipBuild = truthy(process.env.QUANTKIT_SKIP_BUILD);
 
 function say(line) {
   process.stderr.write(`quantkit: ${line}\n`);
 }
 
+/** The addon node-gyp-build would load (a prebuild or build/Release), if it loads; else the error. */
 function existingAddon() {
   try {
     const file = require('node-gyp-build').path(root);
     require(file);
-    return file;
-  } catch {
-    return undefined;
+    return { file };
+  } catch (e) {
+    return { error: (e instanceof Error ? e.message : String(e)).split('\n')[0] };
   }
 }
 
-function build() {
+/** Builds the addon; undefined on success, else the failure ({ reason, advice?, output }). */
+async function build() {
   let cmakeJs;
   try {
     cmakeJs = require.resolve('cmake-js/bin/cmake-js');
   } catch {
-    return 'cmake-js is not installed (it is an optional dependency; install it to build from source)';
+    return {
+      reason: 'cmake-js is not installed (an optional dependency of quantkit, left out by --omit=optional?)',
+      advice: 'to use the native addon, install cmake (3.19 or newer) and a C++17 compiler, then reinstall quantkit with its optional dependencies',
+    };
   }
-  const r = spawnSync(process.execPath, [cmakeJs, 'compile', '--directory', root], { stdio: 'inherit', cwd: root });
-  if (r.error) return `cmake-js could not run: ${r.error.message}`;
-  if (r.status !== 0) return `cmake-js exited with ${r.status === null ? `signal ${r.signal}` : `code ${r.status}`}`;
-  return existingAddon() ? undefined : 'the build finished but the addon does not load';
+  const r = await runShown(process.execPath, [cmakeJs, 'compile', '--directory', root], { cwd: root });
+  if (r.status !== 0) return { reason: diagnose(r), output: r.output };
+  const loaded = existingAddon();
+  return loaded.file ? undefined : { reason: `the build finished but the addon does not load: ${loaded.error}`, output: r.output };
 }
 
-if (truthy(process.env.QUANTKIT_SKIP_BUILD)) {
-  say('QUANTKIT_SKIP_BUILD is set: not building the native addon');
-} else {
-  const found = forceBuild ? undefined : existingAddon();
-  if (found) {
-    say(`using the native addon at ${path.relative(root, found)}`);
-  } else {
-    const failure = build();
-    if (failure) {
-      say(`the native addon was not built: ${failure}.`);
-      say('quantkit still works, with its TypeScript backend (same results, slower).');
-    } else {
-      say('native addon built');
-    }
-  }
+function fellBack(failure) {
+  const file = writeFailureRecord(root, failure);
+  say(`the native addon was not built: ${failure.reason}.`);
+  say('quantkit still works, with its TypeScript backend (same results, slower); `backend.reason` says why.');
+  say(`${failure.advice ?? BUILD_ADVICE} (details: ${path.relative(root, file)}).`);
 }
+
+async function main() {
+  const found = forceBuild ? {} : existingAddon();
+  if (found.file) {
+    removeFailureRecord(root);
+    say(`using the native addon at ${path.relative(root, found.file)}`);
+    return;
+  }
+  if (skipBuild) {
+    fellBack({
+      reason: 'QUANTKIT_SKIP_BUILD was set',
+      advice: 'to use the native addon, unset QUANTKIT_SKIP_BUILD, then run `npm rebuild quantkit` (it needs cmake 3.19 or newer and a C++17 compiler)',
+    });
+    return;
+  }
+  const failure = await build();
+  if (!failure) {
+    removeFailureRecord(root);
+    say('native addon built');
+    return;
+  }
+  // Asked to build from source while a prebuild exists: a failed build still leaves that.
+  const prebuilt = existingAddon();
+  if (prebuilt.file) {
+    removeFailureRecord(root);
+    say(`the build from source failed (${failure.reason}); using the native addon at ${path.relative(root, prebuilt.file)}`);
+    return;
+  }
+  fellBack(failure);
+}
+
+main().catch((e) => {
+  // A bug here must not fail `npm install` either: the loader still falls back and says why.
+  say(`the install step failed: ${e instanceof Error ? e.stack : String(e)}`);
+});

@@ -1,15 +1,19 @@
 #!/usr/bin/env node
-// The package as users get it, in CI: a prebuild made with `npm run prebuild`, a real
-// `npm pack`, and real installs into empty projects:
-//   1. the tarball holds what a user needs and nothing else;
+// The package as users get it, in CI: a real `npm pack` (whose prepack step builds the
+// prebuild, or refuses), and real installs into empty projects:
+//   1. `npm pack` builds this platform's prebuild when it is missing, reuses it when it is up
+//      to date, and refuses (no tarball) when it can build none; the tarball holds what a user
+//      needs and nothing else;
 //   2. installed with install scripts disabled, it loads the native backend from the prebuild;
 //   3. with no prebuild and no compiler, the install still succeeds, the TypeScript backend
-//      runs, `backend.reason` says why in one line, and QUANTKIT_BACKEND=native turns the
-//      same situation into an error that lists every reason.
+//      runs, `backend.reason` says why in one line (the build's own failure, kept from install
+//      time) and what to do, QUANTKIT_BACKEND=native turns the same situation into an error
+//      that lists every reason, and doing what the reason says (`npm rebuild quantkit` with
+//      cmake and a compiler) gives the native backend.
 // Prints 'N passed, N failed' and exits non-zero on any failure.
 'use strict';
 const assert = require('node:assert/strict');
-const { execFileSync, spawnSync } = require('node:child_process');
+const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
@@ -44,13 +48,13 @@ function must(cmd, args, opts) {
   return r;
 }
 
-/** npm pack into `work`; returns the tarball's path and its file list. */
-function pack(label) {
+/** npm pack into `work`; returns the tarball's path, its file list and what prepack said. */
+function pack(label, env = process.env) {
   const dest = path.join(work, label);
   fs.mkdirSync(dest);
-  const r = must(npm, ['pack', '--json', '--pack-destination', dest], { cwd: root });
+  const r = must(npm, ['pack', '--json', '--pack-destination', dest], { cwd: root, env });
   const [info] = JSON.parse(r.stdout.slice(r.stdout.indexOf('[')));
-  return { tarball: path.join(dest, info.filename), files: info.files.map((f) => f.path) };
+  return { tarball: path.join(dest, info.filename), files: info.files.map((f) => f.path), log: r.stderr };
 }
 
 /** An empty project with the tarball installed; `env` and extra npm flags for the install. */
@@ -70,94 +74,179 @@ function backendIn(dir, env = {}) {
   return { ...r, backend: r.status === 0 ? JSON.parse(r.stdout) : undefined };
 }
 
-const prebuildDir = path.join(root, 'prebuilds', `${process.platform}-${process.arch}`);
-console.log(`=== package: prebuild, npm pack, installs (in ${work}) ===`);
+const platform = `${process.platform}-${process.arch}`;
+const prebuildDir = path.join(root, 'prebuilds', platform);
+const ADVICE = 'install cmake (3.19 or newer) and a C++17 compiler, then run `npm rebuild quantkit`';
+console.log(`=== package: npm pack and its prebuild, installs (in ${work}) ===`);
 
-// 1. A prebuild for this platform, then the tarball.
-must(npm, ['run', 'prebuild'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
-const withPrebuild = pack('with-prebuild');
-const prebuildFile = fs.readdirSync(prebuildDir).find((f) => f.endsWith('.node'));
-
-check('the tarball holds the prebuild, the compiled JS, the typings and the sources to build from', () => {
-  const want = [
-    `prebuilds/${process.platform}-${process.arch}/${prebuildFile}`,
-    'dist/index.js', 'dist/index.mjs', 'dist/index.d.ts', 'dist/index.d.mts', 'dist/loader.js', 'dist/fallback.js',
-    'binding.d.ts', 'scripts/install.js', 'CMakeLists.txt', 'native/addon.cc', 'native/kernels/dispatch.cc',
-    'README.md', 'package.json',
-  ];
-  for (const f of want) assert.ok(withPrebuild.files.includes(f), `missing ${f}`);
-});
-
-check('the tarball holds nothing a user does not need', () => {
-  const unwanted = withPrebuild.files.filter((f) => /^(test|bench|lib|build[^/]*|node_modules|\.ci|native\/kernels\/test|native\/fuzz)\//.test(f) || /\.tgz$/.test(f));
-  assert.deepEqual(unwanted, []);
-});
-
-// 2. Installed with install scripts disabled: the prebuild alone gives the native backend.
-const a = install('prebuild', withPrebuild.tarball, { flags: ['--ignore-scripts'] });
-check('installed with --ignore-scripts, the native backend loads from the prebuild', () => {
-  const r = backendIn(a.dir);
-  assert.equal(r.status, 0, r.stderr);
-  assert.equal(r.backend.name, 'native');
-  assert.equal(r.backend.version, version);
-  assert.ok(!fs.existsSync(path.join(a.dir, 'node_modules', 'quantkit', 'build')), 'nothing was built');
-});
-check('that install quantizes right, from CommonJS and ESM', () => {
-  const expected = '128,129,130,255,1,0';
-  const code = "quantize(new Float32Array([0, 2, 3, 1000, -254, -1000]), { scale: 2, zeroPoint: 128, dtype: 'uint8' }).join(',')";
-  const cjs = must(process.execPath, ['-e', `const { quantize } = require('quantkit'); console.log(${code})`], { cwd: a.dir });
-  const esm = must(process.execPath, ['--input-type=module', '-e', `import { quantize } from 'quantkit'; console.log(${code})`], { cwd: a.dir });
-  assert.equal(cjs.stdout.trim(), expected);
-  assert.equal(esm.stdout.trim(), expected);
-});
-
-// 3. No prebuild and no compiler: the same package, packed without prebuilds/, installed
-// with its install script running but cmake and the C++ compiler out of reach.
-// Set aside outside prebuilds/ (npm pack takes everything under it), on the same filesystem.
-const aside = path.join(root, `build-prebuild-aside-${process.pid}`);
-fs.renameSync(prebuildDir, aside);
-let withoutPrebuild;
-try {
-  withoutPrebuild = pack('without-prebuild');
-} finally {
-  fs.renameSync(aside, prebuildDir);
-}
+// A PATH with node and npm but no cmake, no compiler, no strip. node is linked in, not
+// symlinked: process.execPath resolves symlinks, and prebuildify puts node's directory
+// (/usr/bin, with cmake and g++ in it) back on PATH.
 const bare = path.join(work, 'bin');
 fs.mkdirSync(bare);
-for (const tool of ['node', 'npm', 'npx', 'sh']) {
+try {
+  fs.linkSync(process.execPath, path.join(bare, 'node'));
+} catch {
+  fs.copyFileSync(process.execPath, path.join(bare, 'node'));
+  fs.chmodSync(path.join(bare, 'node'), 0o755);
+}
+for (const tool of ['npm', 'npx', 'sh']) {
   const found = run('sh', ['-c', `command -v ${tool}`]).stdout.trim();
   if (found) fs.symlinkSync(found, path.join(bare, tool));
 }
 const noCompiler = { ...process.env, PATH: bare, CXX: '', CC: '' };
-let b;
-check('with no prebuild and no compiler, npm install still succeeds and says why', () => {
-  const forThisPlatform = withoutPrebuild.files.filter((f) => f.startsWith(`prebuilds/${process.platform}-${process.arch}`));
-  assert.deepEqual(forThisPlatform, [], 'this tarball has no prebuild for this platform');
-  b = install('no-compiler', withoutPrebuild.tarball, { env: noCompiler, flags: ['--foreground-scripts'] });
-  assert.match(b.log, /quantkit: the native addon was not built: /);
-  assert.match(b.log, /quantkit still works, with its TypeScript backend/);
-});
-check('… then the TypeScript backend runs, and backend.reason says why in one line', () => {
-  const r = backendIn(b.dir);
-  assert.equal(r.status, 0, r.stderr);
-  assert.equal(r.backend.name, 'fallback');
-  assert.equal(r.backend.isa, 'js');
-  assert.match(r.backend.reason, /^the addon could not be loaded: No native build was found/);
-  assert.ok(!r.backend.reason.includes('\n'));
-});
-check('… and QUANTKIT_BACKEND=native makes it an error listing every reason', () => {
-  const r = backendIn(b.dir, { QUANTKIT_BACKEND: 'native' });
-  assert.notEqual(r.status, 0);
-  assert.match(r.stderr, /QUANTKIT_BACKEND=native but the native addon is not usable:\n- the addon could not be loaded: No native build was found/);
-});
 
-check('with the prebuild, the install script builds nothing (and needs no compiler)', () => {
-  const c = install('prebuild-scripts', withPrebuild.tarball, { env: noCompiler, flags: ['--foreground-scripts'] });
-  assert.match(c.log, new RegExp(`quantkit: using the native addon at prebuilds/${process.platform}-${process.arch}/`));
-  const r = backendIn(c.dir);
-  assert.equal(r.status, 0, r.stderr);
-  assert.equal(r.backend.name, 'native');
-});
+// Set aside outside prebuilds/ (npm pack takes everything under it), on the same filesystem.
+const aside = path.join(root, `build-prebuild-aside-${process.pid}`);
+function withoutPrebuild(fn) {
+  fs.renameSync(prebuildDir, aside);
+  try {
+    return fn();
+  } finally {
+    fs.rmSync(prebuildDir, { recursive: true, force: true });
+    fs.renameSync(aside, prebuildDir);
+  }
+}
+
+// A step outside a check that throws (an npm pack or install that fails) ends the run as a
+// failure, still with the summary line.
+try {
+  // 1. npm pack from no prebuild: prepack builds it (the only build of this run).
+  fs.rmSync(prebuildDir, { recursive: true, force: true });
+  const built = pack('built');
+  check('npm pack without a prebuild builds one, checks that it loads, and says what the tarball carries', () => {
+    assert.match(built.log, new RegExp(`quantkit prepack: prebuilds/${platform}/ holds no prebuild: building it with \`npm run prebuild\``));
+    assert.match(built.log, new RegExp(`quantkit prepack: built prebuilds/${platform}/\\S+\\.node \\(quantkit ${version.replace(/\./g, '\\.')}\\); it loads`));
+    assert.match(built.log, new RegExp(`quantkit prepack: the tarball carries prebuilds for [^\\n]*${platform} \\(`));
+    assert.ok(built.files.some((f) => f.startsWith(`prebuilds/${platform}/`) && f.endsWith('.node')), `no prebuilds/${platform}/*.node in the tarball`);
+  });
+
+  const prebuildFile = fs.readdirSync(prebuildDir).find((f) => f.endsWith('.node'));
+  const builtStat = fs.statSync(path.join(prebuildDir, prebuildFile));
+  const withPrebuild = pack('with-prebuild');
+  check('npm pack with an up-to-date prebuild that loads packs it without building again', () => {
+    assert.match(withPrebuild.log, new RegExp(`quantkit prepack: prebuilds/${platform}/${prebuildFile} loads and is up to date \\(quantkit ${version.replace(/\./g, '\\.')}\\): not rebuilding it`));
+    assert.doesNotMatch(withPrebuild.log, /> quantkit@\S+ prebuild\n/, 'npm run prebuild ran');
+    const now = fs.statSync(path.join(prebuildDir, prebuildFile));
+    assert.equal(now.mtimeMs, builtStat.mtimeMs, 'the prebuild was rewritten');
+  });
+
+  check('the tarball holds the prebuild, the compiled JS, the typings and the sources to build from', () => {
+    const want = [
+      `prebuilds/${platform}/${prebuildFile}`,
+      'dist/index.js', 'dist/index.mjs', 'dist/index.d.ts', 'dist/index.d.mts', 'dist/loader.js', 'dist/fallback.js',
+      'binding.d.ts', 'scripts/install.js', 'scripts/native-build.js', 'CMakeLists.txt', 'native/addon.cc', 'native/kernels/dispatch.cc',
+      'README.md', 'package.json',
+    ];
+    for (const f of want) assert.ok(withPrebuild.files.includes(f), `missing ${f}`);
+  });
+
+  check('the tarball holds nothing a user does not need', () => {
+    const unwanted = withPrebuild.files.filter((f) => /^(test|bench|lib|build[^/]*|node_modules|\.ci|native\/kernels\/test|native\/fuzz)\//.test(f) || /\.tgz$/.test(f)
+      || (f.startsWith('scripts/') && !['scripts/install.js', 'scripts/native-build.js'].includes(f)));
+    assert.deepEqual(unwanted, []);
+  });
+
+  // With no prebuild and no way to build one, npm pack refuses and makes no tarball.
+  check('npm pack with no prebuild and no compiler refuses, says why and what to do, and makes no tarball', () => {
+    const dest = path.join(work, 'refused');
+    fs.mkdirSync(dest);
+    const r = withoutPrebuild(() => run(npm, ['pack', '--json', '--pack-destination', dest], { cwd: root, env: noCompiler }));
+    assert.notEqual(r.status, 0, 'npm pack succeeded');
+    assert.match(r.stderr, new RegExp(`quantkit prepack: refusing to pack: the tarball would have no usable prebuild for ${platform}`));
+    assert.match(r.stderr, /`npm run prebuild` failed: CMake was not found on PATH and no C\+\+ compiler was found/);
+    assert.match(r.stderr, /Install cmake \(3\.19 or newer\) and a C\+\+17 compiler and pack again, or set QUANTKIT_PACK_WITHOUT_PREBUILD=1/);
+    assert.deepEqual(fs.readdirSync(dest), []);
+  });
+
+  // 2. Installed with install scripts disabled: the prebuild alone gives the native backend.
+  const a = install('prebuild', withPrebuild.tarball, { flags: ['--ignore-scripts'] });
+  check('installed with --ignore-scripts, the native backend loads from the prebuild', () => {
+    const r = backendIn(a.dir);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.backend.name, 'native');
+    assert.equal(r.backend.version, version);
+    assert.ok(!fs.existsSync(path.join(a.dir, 'node_modules', 'quantkit', 'build')), 'nothing was built');
+  });
+  check('that install quantizes right, from CommonJS and ESM', () => {
+    const expected = '128,129,130,255,1,0';
+    const code = "quantize(new Float32Array([0, 2, 3, 1000, -254, -1000]), { scale: 2, zeroPoint: 128, dtype: 'uint8' }).join(',')";
+    const cjs = must(process.execPath, ['-e', `const { quantize } = require('quantkit'); console.log(${code})`], { cwd: a.dir });
+    const esm = must(process.execPath, ['--input-type=module', '-e', `import { quantize } from 'quantkit'; console.log(${code})`], { cwd: a.dir });
+    assert.equal(cjs.stdout.trim(), expected);
+    assert.equal(esm.stdout.trim(), expected);
+  });
+
+  // 3. No prebuild and no compiler: the same package packed on purpose without prebuilds/,
+  // installed with its install script running but cmake and the C++ compiler out of reach.
+  const noPrebuild = withoutPrebuild(() => pack('without-prebuild', { ...process.env, QUANTKIT_PACK_WITHOUT_PREBUILD: '1' }));
+  check('QUANTKIT_PACK_WITHOUT_PREBUILD=1 packs without this platform\'s prebuild, and says so', () => {
+    assert.match(noPrebuild.log, /quantkit prepack: QUANTKIT_PACK_WITHOUT_PREBUILD is set: packing without checking the prebuilds/);
+    assert.deepEqual(noPrebuild.files.filter((f) => f.startsWith(`prebuilds/${platform}/`)), []);
+  });
+
+  let b;
+  const failureRecord = () => path.join(b.dir, 'node_modules', 'quantkit', 'build', 'install-failure.json');
+  check('with no prebuild and no compiler, npm install still succeeds, says why and what to do, and keeps the reason', () => {
+    b = install('no-compiler', noPrebuild.tarball, { env: noCompiler, flags: ['--foreground-scripts'] });
+    assert.match(b.log, /quantkit: the native addon was not built: CMake was not found on PATH and no C\+\+ compiler was found \(g\+\+ or clang\+\+ on PATH\)\./);
+    assert.match(b.log, /quantkit still works, with its TypeScript backend/);
+    assert.ok(b.log.includes(`quantkit: to use the native addon, ${ADVICE}`), 'no advice in the install log');
+    const record = JSON.parse(fs.readFileSync(failureRecord(), 'utf8'));
+    assert.equal(record.version, version);
+    assert.match(record.reason, /^CMake was not found on PATH/);
+  });
+  check('… then the TypeScript backend runs, and backend.reason says why and what to do, in one line', () => {
+    const r = backendIn(b.dir);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.backend.name, 'fallback');
+    assert.equal(r.backend.isa, 'js');
+    assert.match(r.backend.reason, /^the addon could not be loaded: No native build was found/);
+    assert.ok(r.backend.reason.includes(`; quantkit has no prebuild for ${platform}; `), r.backend.reason);
+    assert.ok(r.backend.reason.includes('; the native addon was not built at install time: CMake was not found on PATH and no C++ compiler was found'), r.backend.reason);
+    assert.ok(r.backend.reason.endsWith(`; to use the native addon, ${ADVICE}`), r.backend.reason);
+    assert.ok(!r.backend.reason.includes('\n'));
+  });
+  check('… and QUANTKIT_BACKEND=native makes it an error listing every reason and the advice', () => {
+    const r = backendIn(b.dir, { QUANTKIT_BACKEND: 'native' });
+    assert.notEqual(r.status, 0);
+    assert.match(r.stderr, new RegExp(
+      'QUANTKIT_BACKEND=native but the native addon is not usable:\\n- the addon could not be loaded: No native build was found[^\\n]*\\n'
+      + `- quantkit has no prebuild for ${platform}\\n- the native addon was not built at install time: CMake was not found on PATH[^\\n]*\\n`
+      + `To use the native addon, ${ADVICE.replace(/[.()`+]/g, '\\$&')}\\.`));
+  });
+
+  check('installed with --ignore-scripts and no prebuild, backend.reason says nothing was built, and what to do', () => {
+    const d = install('no-prebuild-no-scripts', noPrebuild.tarball, { flags: ['--ignore-scripts'] });
+    const r = backendIn(d.dir);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.backend.name, 'fallback');
+    assert.ok(r.backend.reason.includes('; nothing was built from source at install time (were install scripts disabled, e.g. --ignore-scripts?); '), r.backend.reason);
+    assert.ok(r.backend.reason.endsWith(`; to use the native addon, ${ADVICE}`), r.backend.reason);
+  });
+
+  check('with the prebuild, the install script builds nothing (and needs no compiler)', () => {
+    const c = install('prebuild-scripts', withPrebuild.tarball, { env: noCompiler, flags: ['--foreground-scripts'] });
+    assert.match(c.log, new RegExp(`quantkit: using the native addon at prebuilds/${platform}/`));
+    assert.ok(!fs.existsSync(path.join(c.dir, 'node_modules', 'quantkit', 'build')), 'something was built, or a failure kept');
+    const r = backendIn(c.dir);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.backend.name, 'native');
+  });
+
+  // Last, as it builds: the advice works. With cmake and a compiler back on PATH,
+  // `npm rebuild quantkit` builds the addon, the backend is native and the kept failure is gone.
+  check('doing what backend.reason says (`npm rebuild quantkit` with cmake and a compiler) gives the native backend', () => {
+    must(npm, ['rebuild', 'quantkit', '--foreground-scripts'], { cwd: b.dir });
+    const r = backendIn(b.dir);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.backend.name, 'native', r.backend.reason);
+    assert.ok(!fs.existsSync(failureRecord()), 'the failure record was kept after a successful build');
+  });
+} catch (e) {
+  failed++;
+  console.log(`  FAIL  the run stopped: ${String(e.message).split('\n').join('\n        ')}`);
+}
 
 fs.rmSync(work, { recursive: true, force: true });
 console.log(`${passed} passed, ${failed} failed`);
