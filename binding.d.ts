@@ -119,6 +119,13 @@ export interface QuantkitBinding {
    */
   minMaxAxis(x: FloatArray, out: Float64Array, outer: number, axisLength: number, inner: number, blockSize: number): void;
 
+  /**
+   * -1, or the index of the first element of `scale` that is not a positive finite float32
+   * (NaN, ±0, negative, ±Inf). The facade's check of per-axis scales: a branch-free scan in
+   * the addon, so that a small per-axis call is not dominated by it.
+   */
+  findBadScale(scale: Float32Array): number;
+
   // ggml blocks (native/kernels/ggml.h): typeCode 0 = Q8_0 (34-byte blocks), 1 = Q4_0 (18),
   // 2 = Q4_1 (20), 32 elements a block, byte for byte as ggml's reference quantizers.
 

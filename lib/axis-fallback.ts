@@ -5,7 +5,7 @@
 import type { FloatArray, QuantArray, QuantkitBinding, Rounding } from '../binding';
 import { QUANTIZE_LANES, QUANTIZE_SPANS, stepOf } from './rounding';
 
-export type AxisCalls = Pick<QuantkitBinding, 'quantizeAxis' | 'dequantizeAxis' | 'minMaxAxis'>;
+export type AxisCalls = Pick<QuantkitBinding, 'quantizeAxis' | 'dequantizeAxis' | 'minMaxAxis' | 'findBadScale'>;
 
 // Runs of one parameter go through the per-tensor loop, the rest through the per-lane one,
 // both picked once for the convention.
@@ -75,4 +75,12 @@ function minMaxAxis(x: FloatArray, out: Float64Array, outer: number, d: number, 
   }
 }
 
-export const axisCalls: AxisCalls = { quantizeAxis, dequantizeAxis, minMaxAxis };
+function findBadScale(scale: Float32Array): number {
+  for (let k = 0; k < scale.length; k++) {
+    const s = scale[k]!;
+    if (!(s > 0 && s < Infinity)) return k;
+  }
+  return -1;
+}
+
+export const axisCalls: AxisCalls = { quantizeAxis, dequantizeAxis, minMaxAxis, findBadScale };

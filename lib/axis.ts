@@ -238,16 +238,8 @@ function countWhat(l: Layout): string {
   return l.block === 0 ? `shape[axis] = ${l.d}` : `${l.count} blocks`;
 }
 
-// Small loops of their own, over one array type each, so that they are optimized as tight
-// loops whatever the caller's shape (a per-block call can have tens of thousands of parameters).
-function firstBadScale(scale: Float32Array): number {
-  for (let k = 0; k < scale.length; k++) {
-    const s = scale[k];
-    if (!(s > 0 && s < Infinity)) return k;
-  }
-  return -1;
-}
-
+// A small loop of its own, over one array type, so that it is optimized as a tight loop
+// whatever the caller's shape (a per-block call can have tens of thousands of parameters).
 function firstOutside(z: Int32Array, qmin: number, qmax: number): number {
   for (let k = 0; k < z.length; k++) {
     const v = z[k];
@@ -293,7 +285,7 @@ function zeroPointsFor(count: number, z: ZeroPointArrayOf<DType> | undefined): I
   return zeroScratch;
 }
 
-function checkAxisParams(v: Record<string, unknown>, elements: ElementCount): CheckedAxisParams {
+function checkAxisParams(v: Record<string, unknown>, elements: ElementCount, findBadScale: (scale: Float32Array) => number): CheckedAxisParams {
   checkKeys(v, AXIS_PARAMS_KEYS, 'params');
   const info = checkAxisDType(v.dtype, 'params.dtype');
   const bits = checkBits(v.bits, info, 'params.bits');
@@ -307,7 +299,7 @@ function checkAxisParams(v: Record<string, unknown>, elements: ElementCount): Ch
   if (scale.length !== layout.count) {
     throw new RangeError(`Expected params.scale.length to equal ${layout.count} (${countWhat(layout)}) but received ${scale.length}`);
   }
-  const badScale = firstBadScale(scale);
+  const badScale = findBadScale(scale);
   if (badScale >= 0) throw new RangeError(`Expected a positive finite float32 for params.scale[${badScale}] but received ${describe(scale[badScale])}`);
   const zeroV = v.zeroPoint;
   let z: ZeroPointArrayOf<DType> | undefined;
@@ -404,7 +396,7 @@ export function axisApi(binding: QuantkitBinding): AxisApi {
   }
 
   function quantize(x: FloatArray, params: Record<string, unknown>, out: unknown): QuantArray {
-    const p = checkAxisParams(params, { length: x.length, name: 'x' });
+    const p = checkAxisParams(params, { length: x.length, name: 'x' }, binding.findBadScale);
     const t = target(x, p, out, 'out');
     run(x, p, t);
     return t;
@@ -421,7 +413,7 @@ export function axisApi(binding: QuantkitBinding): AxisApi {
       : outArray !== undefined
         ? { length: outArray.length, name: 'out' }
         : { packedBytes: input.length, width: dtypeInfo.width, name: 'q' };
-    const p = checkAxisParams(params, elements);
+    const p = checkAxisParams(params, elements, binding.findBadScale);
     const { info, layout: l } = p;
     if (info.packed) checkPackedLength(input, l.n, info, 'q');
     let t: Float32Array;

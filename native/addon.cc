@@ -242,6 +242,7 @@ class QuantkitAddon : public Napi::Addon<QuantkitAddon> {
         InstanceMethod("quantizeAxis", &QuantkitAddon::QuantizeAxis, napi_enumerable),
         InstanceMethod("dequantizeAxis", &QuantkitAddon::DequantizeAxis, napi_enumerable),
         InstanceMethod("minMaxAxis", &QuantkitAddon::MinMaxAxis, napi_enumerable),
+        InstanceMethod("findBadScale", &QuantkitAddon::FindBadScale, napi_enumerable),
         InstanceMethod("recode", &QuantkitAddon::Recode, napi_enumerable),
         InstanceMethod("quantizeFloat8", &QuantkitAddon::QuantizeFloat8, napi_enumerable),
         InstanceMethod("dequantizeFloat8", &QuantkitAddon::DequantizeFloat8, napi_enumerable),
@@ -482,6 +483,15 @@ class QuantkitAddon : public Napi::Addon<QuantkitAddon> {
     return UnwrapAs(v, "zeroPoint", [](napi_typedarray_type k) { return k == napi_int32_array ? 0 : -1; }, "an Int32Array");
   }
 
+  // findBadScale(scale): -1, or the index of the first value that is not a positive finite float32.
+  Napi::Value FindBadScale(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    CheckArgCount(info, 1, "findBadScale");
+    const View scale = ScaleArray(info[0]);
+    const size_t k = quantkit::FirstBadScale(static_cast<const float*>(scale.data), scale.length);
+    return Napi::Number::New(env, k == scale.length ? -1.0 : static_cast<double>(k));
+  }
+
   // quantizeAxis(x, out, scale, zeroPoint, outer, axisLength, inner, blockSize, qmin, qmax, rounding)
   Napi::Value QuantizeAxis(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
@@ -500,20 +510,32 @@ class QuantkitAddon : public Napi::Addon<QuantkitAddon> {
     const size_t count = quantkit::AxisParamCount(layout);
     const float* scales = static_cast<const float*>(scale.data);
     const int32_t* zeros = static_cast<const int32_t*>(zero.data);
-    std::vector<float> lo, hi;
+    // The lane bounds qmin − z and qmax − z as floats. Up to kReusedBounds parameters they live
+    // in a per-thread pair reused by every call (a small per-axis call should not pay two
+    // allocations; calls on one thread never overlap, and the split below only reads them);
+    // more get a pair of their own, freed with the call.
+    constexpr size_t kReusedBounds = 4096;
+    thread_local std::vector<float> reused_lo(kReusedBounds), reused_hi(kReusedBounds);
+    std::vector<float> own_lo, own_hi;
+    float* lo = nullptr;
+    float* hi = nullptr;
     if (quantkit::AxisNeedsLanes(layout)) {
-      lo.resize(count);
-      hi.resize(count);
-      for (size_t k = 0; k < count; ++k) {
-        lo[k] = static_cast<float>(qmin - zeros[k]);
-        hi[k] = static_cast<float>(qmax - zeros[k]);
+      if (count <= kReusedBounds) {
+        lo = reused_lo.data();
+        hi = reused_hi.data();
+      } else {
+        own_lo.resize(count);
+        own_hi.resize(count);
+        lo = own_lo.data();
+        hi = own_hi.data();
       }
+      quantkit::LaneBounds(zeros, count, qmin, qmax, lo, hi);
     }
     const quantkit::AxisQuantizeCall call{kernels_->quantize[rounding][x.type][out.type],
                                           kernels_->quantize_runs[rounding][x.type][out.type],
                                           kernels_->quantize_lanes[rounding][x.type][out.type],
                                           x.data, ElementSize(x.kind), out.data, ElementSize(out.kind), scales, zeros,
-                                          lo.data(), hi.data(), qmin, qmax, layout};
+                                          lo, hi, qmin, qmax, layout};
     quantkit::ForUnitParts(quantkit::AxisUnitCount(layout), quantkit::AxisUnitLength(layout), threads_,
                            [&](size_t begin, size_t end) { quantkit::QuantizeAxis(call, begin, end); });
     return env.Undefined();

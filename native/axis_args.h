@@ -59,22 +59,20 @@ inline Result CheckParamArrays(const Span& scale, const Span& zero_point, const 
                       std::to_string(zero_point.length));
   }
   const float* s = static_cast<const float*>(scale.data);
-  for (size_t k = 0; k < count; ++k) {
-    if (!(std::isfinite(s[k]) && s[k] > 0.0f)) {
-      return RangeError("Expected a positive finite float32 for scale[" + std::to_string(k) + "] but received " +
-                        DescribeNumber(s[k]));
-    }
+  const size_t k = FirstBadScale(s, count);
+  if (k != count) {
+    return RangeError("Expected a positive finite float32 for scale[" + std::to_string(k) + "] but received " +
+                      DescribeNumber(s[k]));
   }
   return {};
 }
 
 inline Result CheckZeroPoints(const Span& zero_point, int32_t lo, int32_t hi) {
   const int32_t* z = static_cast<const int32_t*>(zero_point.data);
-  for (size_t k = 0; k < zero_point.length; ++k) {
-    if (z[k] < lo || z[k] > hi) {
-      return RangeError("Expected an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) + "] for zeroPoint[" +
-                        std::to_string(k) + "] but received " + std::to_string(z[k]));
-    }
+  const size_t k = FirstZeroPointOutside(z, zero_point.length, lo, hi);
+  if (k != zero_point.length) {
+    return RangeError("Expected an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) + "] for zeroPoint[" +
+                      std::to_string(k) + "] but received " + std::to_string(z[k]));
   }
   return {};
 }

@@ -109,12 +109,30 @@ describe('native glue, called directly', () => {
     throwsClean(() => binding.dequantizeFloat8(detached(Uint8Array, 8), new Float32Array(0), 0, 1), 'RangeError', /detached/);
   });
 
+  it('findBadScale: the first scale that is not a positive finite float32, at every position', () => {
+    for (const n of [0, 1, 63, 64, 65, 200, 768]) {
+      const s = new Float32Array(n + 3).fill(0.5).subarray(3); // a view at a byte offset
+      assert.equal(binding.findBadScale(s), -1);
+      for (const bad of [0, -0, -1, NaN, Infinity, -Infinity, -1e-45]) {
+        for (const at of new Set([0, n >> 1, n - 1].filter((k) => k >= 0 && k < n))) {
+          s.fill(3.4028234663852886e38); // FLT_MAX and the smallest subnormal are fine
+          s[n - 1 - at] = 1e-45;
+          s[at] = bad;
+          if (at !== n - 1) s[n - 1] = Number.NaN; // a later bad one does not win
+          assert.equal(binding.findBadScale(s), at, `${bad} at ${at} of ${n}`);
+        }
+      }
+    }
+    throwsClean(() => binding.findBadScale(new Float64Array(2)), 'TypeError', /Float32Array for scale but received a Float64Array/);
+    throwsClean(() => binding.findBadScale(), 'TypeError', /findBadScale takes 1 argument/);
+  });
+
   // Every call of the binding with its declared arity (binding.d.ts).
   const CALLS = [
     ['quantize', 7], ['dequantize', 4], ['minMax', 2], ['quantizePacked', 9], ['dequantizePacked', 6], ['pack', 4],
     ['unpack', 4], ['recode', 3], ['quantizeAxis', 11], ['dequantizeAxis', 8], ['minMaxAxis', 6], ['ggmlQuantize', 3],
     ['ggmlDequantize', 3], ['toFloat16', 2], ['fromFloat16', 2], ['toBFloat16', 2], ['fromBFloat16', 2],
-    ['quantizeFloat8', 5], ['dequantizeFloat8', 4],
+    ['quantizeFloat8', 5], ['dequantizeFloat8', 4], ['findBadScale', 1],
   ];
 
   it('has exactly the calls this suite drives', () => {

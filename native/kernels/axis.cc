@@ -1,6 +1,7 @@
 #include "kernels/axis.h"
 
 #include <cmath>
+#include <cstring>
 #include <vector>
 
 
@@ -69,6 +70,54 @@ size_t AxisParamCount(const AxisLayout& l) {
 size_t AxisUnitCount(const AxisLayout& l) { return l.inner >= kLongRow ? l.outer * l.axis_len : l.outer; }
 
 size_t AxisUnitLength(const AxisLayout& l) { return l.inner >= kLongRow ? l.inner : l.axis_len * l.inner; }
+
+// A chunk of 64 is tested with no early exit and one unsigned comparison a value (the
+// compiler vectorizes it); only a chunk that holds a bad value is walked again to find it.
+constexpr size_t kScanChunk = 64;
+
+// A float32 is positive and finite exactly when its bits, as an unsigned integer, lie in
+// [0x00000001, 0x7f7fffff] (+0 is 0, +Inf 0x7f800000, NaNs and negatives above).
+inline bool BadScaleBits(uint32_t u) { return u - 1u > 0x7f7ffffeu; }
+
+size_t FirstBadScale(const float* scale, size_t n) {
+  size_t i = 0;
+  for (; i + kScanChunk <= n; i += kScanChunk) {
+    uint32_t bits[kScanChunk];
+    std::memcpy(bits, scale + i, sizeof bits);
+    int bad = 0;
+    for (size_t j = 0; j < kScanChunk; ++j) bad |= static_cast<int>(BadScaleBits(bits[j]));
+    if (bad != 0) break;
+  }
+  for (; i < n; ++i) {
+    uint32_t u;
+    std::memcpy(&u, scale + i, sizeof u);
+    if (BadScaleBits(u)) return i;
+  }
+  return n;
+}
+
+size_t FirstZeroPointOutside(const int32_t* zero_point, size_t n, int32_t lo, int32_t hi) {
+  // v in [lo, hi] exactly when v − lo, wrapped to unsigned, is at most hi − lo.
+  const uint32_t span = static_cast<uint32_t>(hi) - static_cast<uint32_t>(lo);
+  const auto outside = [&](int32_t v) { return static_cast<uint32_t>(v) - static_cast<uint32_t>(lo) > span; };
+  size_t i = 0;
+  for (; i + kScanChunk <= n; i += kScanChunk) {
+    int bad = 0;
+    for (size_t j = 0; j < kScanChunk; ++j) bad |= static_cast<int>(outside(zero_point[i + j]));
+    if (bad != 0) break;
+  }
+  for (; i < n; ++i) {
+    if (outside(zero_point[i])) return i;
+  }
+  return n;
+}
+
+void LaneBounds(const int32_t* zero_point, size_t n, int32_t qmin, int32_t qmax, float* lo, float* hi) {
+  for (size_t k = 0; k < n; ++k) {
+    lo[k] = static_cast<float>(qmin - zero_point[k]);
+    hi[k] = static_cast<float>(qmax - zero_point[k]);
+  }
+}
 
 bool AxisNeedsLanes(const AxisLayout& l) {
   if (l.block == 0) return l.inner < kLongRow;

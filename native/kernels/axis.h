@@ -35,6 +35,18 @@ size_t AxisUnitLength(const AxisLayout& l);
 // parameter, or false when this layout never uses the per-lane kernel (they are not read).
 bool AxisNeedsLanes(const AxisLayout& l);
 
+// Index of the first scale that is not a positive finite float32 (NaN, ±0, a negative or an
+// infinite value), or n when every one is. Scanned in branch-free chunks, so that the check a
+// small per-axis call makes of every scale costs little beside the call itself.
+size_t FirstBadScale(const float* scale, size_t n);
+
+// Index of the first zero point outside [lo, hi], or n when every one is inside.
+size_t FirstZeroPointOutside(const int32_t* zero_point, size_t n, int32_t lo, int32_t hi);
+
+// lo[k] = qmin − zero_point[k] and hi[k] = qmax − zero_point[k] as floats: the per-lane clamp
+// bounds of the lanes kernels (exact: both differences fit in 2^24).
+void LaneBounds(const int32_t* zero_point, size_t n, int32_t qmin, int32_t qmax, float* lo, float* hi);
+
 struct AxisQuantizeCall {
   QuantizeFn run;
   QuantizeRunsFn runs;
