@@ -263,7 +263,7 @@ interface CheckedAxisParams {
 const AXIS_PARAMS_KEYS = keySet(['scale', 'zeroPoint', 'axis', 'shape', 'blockSize', 'dtype', 'bits', 'convention', 'data'], '(per-axis and blocked params)');
 export const AXIS_RANGE_KEYS = keySet(['axis', 'shape', 'blockSize', 'dtype', 'bits', 'symmetric', 'convention'], '(per-axis and blocked options)');
 const AXIS_DYNAMIC_KEYS = keySet([...AXIS_RANGE_KEYS.keys, 'out'], '(per-axis and blocked options)');
-const AXIS_MINMAX_KEYS = keySet(['axis', 'shape', 'blockSize'], '(per-channel ranges)');
+export const AXIS_MINMAX_KEYS = keySet(['axis', 'shape', 'blockSize'], '(per-channel ranges)');
 
 // Zero points go to the backend as an Int32Array. Reused between calls of one parameter count
 // (every call is synchronous), so that the small call a server makes per request allocates

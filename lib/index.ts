@@ -8,7 +8,7 @@ import { float16Api } from './float16';
 import { signApi } from './sign';
 import { checkQuantInput, halfWidener, HALF_CHUNK, isHalf, type CheckedHalf, type QuantInput } from './half-input';
 import { loadBackend, type BackendInfo } from './loader';
-import { axisApi, hasAxis, type AxisDynamicOptions, type AxisDynamicResult, type AxisLayoutOptions, type AxisParams, type AxisRange, type AxisRangeOptions } from './axis';
+import { axisApi, hasAxis, AXIS_MINMAX_KEYS, type AxisDynamicOptions, type AxisDynamicResult, type AxisLayoutOptions, type AxisParams, type AxisRange, type AxisRangeOptions } from './axis';
 import { affineParams, float8Params, symmetricParams } from './params';
 import {
   checkBits,
@@ -246,12 +246,10 @@ export function minMax(x: QuantInput, opts?: AxisLayoutOptions): { min: number; 
   const input = checkQuantInput(x, 'x');
   if (opts !== undefined) {
     const o = checkOptions(opts, 'opts');
-    if (!hasAxis(o)) {
-      checkNoAxisKeys(o, 'opts');
-      checkKeys(o, keySet([]), 'opts');
-    } else {
-      return axis.minMax(isHalf(input) ? half.whole(input) : input, o);
-    }
+    if (hasAxis(o)) return axis.minMax(isHalf(input) ? half.whole(input) : input, o);
+    // Options only make sense per channel: refuse them here rather than ignore them.
+    checkNoAxisKeys(o, 'opts');
+    checkKeys(o, AXIS_MINMAX_KEYS, 'opts');
   }
   if (isHalf(input)) return half.minMax(input);
   binding.minMax(input, range);
