@@ -110,3 +110,16 @@ const axisDynConv: Convention | undefined = axisDyn.convention;
 // @ts-expect-error: only 'onnx', 'pytorch' and 'tflite' are conventions
 quantize(x, { scale: 1, zeroPoint: 0, dtype: 'uint8', convention: 'numpy' });
 export { pt, tfConv, dynPtConv, axisTf, axisDynConv };
+
+// Per-channel ranges and reusable per-axis parameters (shape with -1); symmetric dynamic quantization.
+import type { AxisParams as AxisParamsOf, AxisRange } from 'quantkit';
+const ranges: AxisRange = minMax(x, { axis: 0, shape: [3] });
+const fromRanges: AxisParamsOf<'int8'> = paramsFromRange(ranges.min, ranges.max, { axis: 1, shape: [-1, 3], dtype: 'int8', symmetric: true });
+const reused: Int8Array = quantize(x, fromRanges);
+const symDyn: Int8Array = quantizeDynamic(x, { dtype: 'int8', symmetric: true }).data;
+const plainRange: { min: number; max: number } = minMax(x);
+// @ts-expect-error: per-channel ranges need axis and shape
+paramsFromRange(ranges.min, ranges.max);
+// @ts-expect-error: minMax options are a layout
+minMax(x, { dtype: 'int8' });
+export { reused, symDyn, plainRange };
