@@ -59,4 +59,38 @@ function ortSession(p) {
     console.log(`| ${name} | ${cell(a)} | ${cell(b)} | ${cell(floor)} |`);
     await session.release();
   }
+
+  // The small call a server makes per request: one 768-vector into `out`, per-tensor and with
+  // per-dimension parameters (stored once, shape [-1, 768]), beside a copy of the vector.
+  const dim = 768;
+  const v = x.subarray(0, dim);
+  const vOut = new Int8Array(dim);
+  const vCopy = new Float32Array(dim);
+  const perDim = qk.computeParams(x.subarray(0, 64 * dim), { axis: 1, shape: [-1, dim], dtype: 'int8' });
+  const perDimSym = qk.computeParams(x.subarray(0, 64 * dim), { axis: 1, shape: [-1, dim], dtype: 'int8', symmetric: true });
+  const small = [
+    ['per-tensor', { scale: 0.005, zeroPoint: 1, dtype: 'int8' }],
+    ['per-axis (scale + zero point arrays)', perDim],
+    ['per-axis, symmetric (zero points 0)', perDimSym],
+  ];
+  const ns = (t) => `${t.toFixed(0)} ns`;
+  // medianNs awaits every call, which costs as much as a small call: a synchronous loop here.
+  const syncNs = (fn) => {
+    const times = [];
+    for (let r = 0; r < 15; r++) {
+      const t0 = process.hrtime.bigint();
+      for (let i = 0; i < 20000; i++) fn();
+      times.push(Number(process.hrtime.bigint() - t0) / 20000);
+    }
+    return times.sort((a, b) => a - b)[7];
+  };
+  const tensorNs = syncNs(() => qk.quantize(v, small[0][1], vOut));
+  const copyNs = syncNs(() => vCopy.set(v));
+  console.log(`\none ${dim}-element vector into out (per call)`);
+  console.log('| parameters | quantkit | ÷ per-tensor | copy |');
+  console.log('| --- | ---: | ---: | ---: |');
+  for (const [name, p] of small) {
+    const t = name === 'per-tensor' ? tensorNs : syncNs(() => qk.quantize(v, p, vOut));
+    console.log(`| ${name} | ${ns(t)} | ${(t / tensorNs).toFixed(2)}× | ${ns(copyNs)} |`);
+  }
 })();
