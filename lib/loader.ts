@@ -31,7 +31,7 @@ const PACKAGE_ROOT = path.join(__dirname, '..');
 const REQUIRED_CALLS = [
   'quantize', 'dequantize', 'minMax', 'quantizePacked', 'dequantizePacked', 'pack', 'unpack', 'recode',
   'toFloat16', 'fromFloat16', 'toBFloat16', 'fromBFloat16', 'ggmlQuantize', 'ggmlDequantize',
-  'quantizeAxis', 'dequantizeAxis', 'minMaxAxis', 'quantizeFloat8', 'dequantizeFloat8',
+  'quantizeAxis', 'dequantizeAxis', 'minMaxAxis', 'findBadScale', 'quantizeFloat8', 'dequantizeFloat8',
 ] as const;
 
 /**
