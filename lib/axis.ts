@@ -360,14 +360,14 @@ function checkAxisRangeOpts(o: Record<string, unknown>): CheckedRangeOpts {
 }
 
 /** A per-channel range array: Float32Array, Float64Array or an Array of numbers. */
-function checkRangeArray(v: unknown, count: number, what: string, name: string): ArrayLike<number> {
+function checkRangeArray(v: unknown, count: number, what: string, name: string): ArrayLike<number | null> {
   const kind = typedArrayKind(v);
   if (kind !== 'Float32Array' && kind !== 'Float64Array' && !Array.isArray(v)) {
     throw new TypeError(`Expected a Float32Array, Float64Array or Array of numbers for ${name} but received ${describe(v)}`);
   }
   const a = v as ArrayLike<unknown>;
   if (a.length !== count) throw new RangeError(`Expected ${name}.length to equal ${count} (${what}) but received ${a.length}`);
-  return a as ArrayLike<number>;
+  return a as ArrayLike<number | null>;
 }
 
 export function axisApi(binding: QuantkitBinding): AxisApi {
@@ -436,14 +436,15 @@ export function axisApi(binding: QuantkitBinding): AxisApi {
 
   // Each parameter's (min, max) through SPEC §2.3, as paramsFromRange does for one tensor.
   // `range(k)` gives parameter k's [min, max] (NaN, NaN: no number, counted as [0, 0]).
-  function paramsOfRanges(c: CheckedRangeOpts, layout: Layout, o: Record<string, unknown>, min: ArrayLike<number>, max: ArrayLike<number>, stride: number, source: string): AxisParams {
+  function paramsOfRanges(c: CheckedRangeOpts, layout: Layout, o: Record<string, unknown>, min: ArrayLike<number | null>, max: ArrayLike<number | null>, stride: number, source: string): AxisParams {
     const { info, bits, symmetric, rounding } = c;
     const [qmin, qmax] = quantRange(info, bits);
     const scale = new Float32Array(layout.count);
     const zeroPoint = new ZERO_POINT_CTORS[info.name as IntegerDType](layout.count);
     for (let k = 0; k < layout.count; k++) {
-      let lo = min[stride * k]!;
-      let hi = max[stride * k]!;
+      // null is how JSON.stringify writes NaN: a stored range of an empty channel reads back as null.
+      let lo = min[stride * k] ?? NaN;
+      let hi = max[stride * k] ?? NaN;
       if (Number.isNaN(lo) && Number.isNaN(hi)) lo = hi = 0;
       if (stride === 1) {
         // Given ranges: finite numbers with min <= max, used as float32 (as paramsFromRange).

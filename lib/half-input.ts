@@ -6,7 +6,7 @@
 // and each chunk goes through the float32 path, so no n-sized temporary is made.
 import type { FloatArray, QuantkitBinding } from '../binding';
 import type { Float16ArrayLike } from './float16';
-import { arrayHint, checkKeys, describe, isDetached, keySet, typedArrayKind } from './validate';
+import { arrayHint, checkAttached, checkKeys, describe, keySet, typedArrayKind } from './validate';
 
 export type HalfFormat = 'float16' | 'bfloat16';
 
@@ -32,10 +32,6 @@ export interface CheckedHalf {
 const INPUT_TYPES = "a Float32Array, Float64Array, Float16Array or { format: 'float16' | 'bfloat16', bits: Uint16Array }";
 
 const HALF_KEYS = keySet(['format', 'bits']);
-
-function checkAttached(a: ArrayBufferView, name: string): void {
-  if (isDetached(a)) throw new RangeError(`Expected ${name} to be attached but its buffer is detached`);
-}
 
 /** x as a float array, or as checked 16-bit bits; TypeError for anything else. */
 export function checkQuantInput(v: unknown, name: string): FloatArray | CheckedHalf {

@@ -8,7 +8,7 @@ import { float16Api } from './float16';
 import { signApi } from './sign';
 import { checkQuantInput, halfWidener, HALF_CHUNK, isHalf, type CheckedHalf, type QuantInput } from './half-input';
 import { loadBackend, type BackendInfo } from './loader';
-import { axisApi, hasAxis, AXIS_MINMAX_KEYS, type AxisDynamicOptions, type AxisDynamicResult, type AxisLayoutOptions, type AxisParams, type AxisRange, type AxisRangeOptions } from './axis';
+import { axisApi, hasAxis, AXIS_MINMAX_KEYS, AXIS_RANGE_KEYS, type AxisDynamicOptions, type AxisDynamicResult, type AxisLayoutOptions, type AxisParams, type AxisRange, type AxisRangeOptions } from './axis';
 import { affineParams, float8Params, symmetricParams } from './params';
 import {
   checkBits,
@@ -112,7 +112,8 @@ export interface DynamicOptions<D extends DType = DType> {
   out?: QuantArrayOf<D>;
 }
 
-export type DynamicResult<D extends DType = DType> = QuantParams<D> & { data: QuantArrayOf<D> };
+/** The codes with their parameters; for the packed dtypes also `count`, the element count dequantize needs. */
+export type DynamicResult<D extends DType = DType> = QuantParams<D> & { data: QuantArrayOf<D> } & (D extends PackedDType ? { count: number } : unknown);
 
 const loaded = loadBackend();
 const binding = loaded.binding;
@@ -173,8 +174,9 @@ interface CheckedRangeOptions {
   rounding: Rounding;
 }
 
-const RANGE_KEYS = keySet(['dtype', 'bits', 'symmetric', 'convention'], "(with 'axis' and 'shape': also 'blockSize')");
-const DYNAMIC_KEYS = keySet(['dtype', 'bits', 'symmetric', 'convention', 'out'], "(with 'axis' and 'shape': also 'blockSize')");
+// 'axis' may be present and undefined; 'shape' and 'blockSize' without axis get checkNoAxisKeys' message.
+const RANGE_KEYS = keySet(['dtype', 'bits', 'symmetric', 'convention'], "(with 'axis' and 'shape': also 'blockSize')", ['axis', 'shape', 'blockSize']);
+const DYNAMIC_KEYS = keySet(['dtype', 'bits', 'symmetric', 'convention', 'out'], "(with 'axis' and 'shape': also 'blockSize')", ['axis', 'shape', 'blockSize']);
 
 // blockSize or shape without axis would be ignored, and one scale would silently cover the
 // whole tensor: a RangeError that says what is missing.
@@ -190,8 +192,8 @@ function checkNoAxisKeys(o: Record<string, unknown>, name: string): void {
 
 function checkRangeOptions(opts: unknown, keys = RANGE_KEYS): CheckedRangeOptions {
   const o = checkOptions(opts, 'opts');
-  checkNoAxisKeys(o, 'opts');
   checkKeys(o, keys, 'opts');
+  checkNoAxisKeys(o, 'opts');
   const info = checkDType(o.dtype, 'opts.dtype');
   const bits = checkBits(o.bits, info, 'opts.bits');
   const symmetric = checkBoolean(o.symmetric, 'opts.symmetric');
@@ -215,11 +217,12 @@ function checkRangeEnd(v: unknown, name: string): number {
  * for a wrong type or unknown option, RangeError for min > max, a non-finite end or a length
  * that is not the channel (block) count.
  */
-export function paramsFromRange<D extends DType = 'uint8'>(min: ArrayLike<number>, max: ArrayLike<number>, opts: AxisRangeOptions<D>): AxisParams<D>;
+export function paramsFromRange<D extends DType = 'uint8'>(min: ArrayLike<number | null>, max: ArrayLike<number | null>, opts: AxisRangeOptions<D>): AxisParams<D>;
 export function paramsFromRange<D extends DType = 'uint8'>(min: number, max: number, opts?: RangeOptions<D>): QuantParams<D>;
-export function paramsFromRange<D extends DType = 'uint8'>(min: number | ArrayLike<number>, max: number | ArrayLike<number>, opts?: RangeOptions<D> | AxisRangeOptions<D>): QuantParams<D> | AxisParams<D> {
+export function paramsFromRange<D extends DType = 'uint8'>(min: number | ArrayLike<number | null>, max: number | ArrayLike<number | null>, opts?: RangeOptions<D> | AxisRangeOptions<D>): QuantParams<D> | AxisParams<D> {
   if (typeof min === 'object' && min !== null) {
     const o = checkOptions(opts, 'opts');
+    checkKeys(o, AXIS_RANGE_KEYS, 'opts');
     if (!hasAxis(o)) throw new TypeError(`Expected opts.axis and opts.shape with per-channel ranges (min is ${describe(min)}) but received ${o.axis === undefined ? 'no axis' : describe(o.axis)}`);
     return axis.paramsFromRanges(min, max, o) as AxisParams<D>;
   }
@@ -248,8 +251,8 @@ export function minMax(x: QuantInput, opts?: AxisLayoutOptions): { min: number; 
     const o = checkOptions(opts, 'opts');
     if (hasAxis(o)) return axis.minMax(isHalf(input) ? half.whole(input) : input, o);
     // Options only make sense per channel: refuse them here rather than ignore them.
-    checkNoAxisKeys(o, 'opts');
     checkKeys(o, AXIS_MINMAX_KEYS, 'opts');
+    checkNoAxisKeys(o, 'opts');
   }
   if (isHalf(input)) return half.minMax(input);
   binding.minMax(input, range);
@@ -310,7 +313,11 @@ function packedTarget(x: ArrayBufferView & { length: number }, info: DTypeInfo, 
   return target;
 }
 
-function quantizePacked(x: FloatArray, p: CheckedParams, out: unknown): Uint8Array {
+function quantizePacked(x: FloatArray, p: CheckedParams, out: unknown, count: unknown): Uint8Array {
+  // params.count (from quantizeDynamic, for dequantize) must describe this tensor when given.
+  if (count !== undefined && checkCount(count, 'params.count') !== x.length) {
+    throw new RangeError(`Expected params.count to equal x.length ${x.length} but received ${count}`);
+  }
   const target = packedTarget(x, p.info, out, 'out');
   binding.quantizePacked(x, target, p.info.width, p.info.signed, p.scale, p.zeroPoint, p.qmin, p.qmax, p.rounding);
   return target;
@@ -335,7 +342,7 @@ export function quantize<D extends DType>(x: QuantInput, params: QuantParams<D> 
 function quantizeFloat<D extends DType>(x: FloatArray, params: QuantParams<D> | AxisParams<D> | Float8Params, out?: QuantArrayOf<D>): QuantArrayOf<D> {
   if (hasAxis(params)) return axis.quantize(x, params as unknown as Record<string, unknown>, out) as QuantArrayOf<D>;
   const p = checkParams(params);
-  if (p.info.packed) return quantizePacked(x, p, out) as QuantArrayOf<D>;
+  if (p.info.packed) return quantizePacked(x, p, out, (params as QuantParams).count) as QuantArrayOf<D>;
   if (p.info.float8) {
     const codes = float8Target(x, p.info, out, 'out');
     binding.quantizeFloat8(x, codes, p.info.float8.format, p.saturate, p.scale);
@@ -362,6 +369,12 @@ function quantizeHalf(h: CheckedHalf, params: QuantParams | AxisParams | Float8P
   const p = checkParams(params);
   const n = h.bits.length;
   const width = p.info.width;
+  // A packed params.count describes the whole tensor, not a chunk: checked here, not passed on.
+  const count = (params as QuantParams).count;
+  if (p.info.packed && count !== undefined) {
+    if (checkCount(count, 'params.count') !== n) throw new RangeError(`Expected params.count to equal x.length ${n} but received ${count}`);
+    params = { ...(params as QuantParams), count: undefined };
+  }
   let target: QuantArrayOf<DType>;
   if (p.info.packed) {
     target = packedTarget(h.bits, p.info, out, 'out');
@@ -470,10 +483,10 @@ function quantizeDynamicFloat<D extends DType = 'uint8'>(x: FloatArray, o: Recor
   const [qmin, qmax] = quantRange(range.info, range.bits);
   binding.quantize(x, data, params.scale, params.zeroPoint, qmin, qmax, range.rounding);
   // Built field by field: an object spread here costs more than the whole 1K quantization.
-  const result: DynamicResult<D> = { scale: params.scale, zeroPoint: params.zeroPoint, dtype: params.dtype, data };
+  const result: DynamicResult = { scale: params.scale, zeroPoint: params.zeroPoint, dtype: params.dtype, data };
   if (params.bits !== undefined) result.bits = params.bits;
   if (params.convention !== undefined) result.convention = params.convention;
-  return result;
+  return result as DynamicResult<D>;
 }
 
 // float8: the symmetric scale max(|x|) / the format's largest finite value, zero point 0, and
@@ -546,3 +559,7 @@ export { DTYPES as dtypes };
 
 const quantkit = Object.freeze({ paramsFromRange, computeParams, minMax, quantize, dequantize, quantizeDynamic, pack, unpack, ggml, toFloat16, fromFloat16, toBFloat16, fromBFloat16, toUnsigned, toSigned, backend, dtypes: DTYPES });
 export default quantkit;
+
+// The CommonJS exports (what `require('quantkit')` and ESM's default import both are) cannot be
+// reassigned either: a stray `quantkit.quantize = …` would change the library for every module.
+Object.freeze(module.exports);

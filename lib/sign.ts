@@ -54,7 +54,7 @@ export interface SignApi {
 
 export function signApi(binding: QuantkitBinding): SignApi {
   function convert(q: unknown, params: unknown, out: unknown, toUnsigned: boolean): Recoded<DType> {
-    const p = checkParams(params);
+    const p = checkParams(params, toUnsigned ? 'toUnsigned' : 'toSigned');
     const from = p.info;
     if (from.float8 !== undefined || from.signed !== toUnsigned) {
       const want = toUnsigned ? "'int8', 'int16', 'int4' or 'int2'" : "'uint8', 'uint16', 'uint4' or 'uint2'";

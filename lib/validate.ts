@@ -70,10 +70,15 @@ export interface KeySet {
   readonly keys: ReadonlySet<string>;
   /** Said after the list of valid keys, e.g. "(with axis: …)". */
   readonly note?: string;
+  /**
+   * Keys let through here because a later check explains them better (shape and blockSize
+   * without axis), and offered as suggestions, but not listed as valid.
+   */
+  readonly tolerated: ReadonlySet<string>;
 }
 
-export function keySet(keys: readonly string[], note?: string): KeySet {
-  return Object.freeze({ keys: new Set(keys), note });
+export function keySet(keys: readonly string[], note?: string, tolerated: readonly string[] = []): KeySet {
+  return Object.freeze({ keys: new Set(keys), note, tolerated: new Set(tolerated) });
 }
 
 /**
@@ -84,12 +89,12 @@ export function keySet(keys: readonly string[], note?: string): KeySet {
  */
 export function checkKeys(v: object, allowed: KeySet, name: string): void {
   for (const key in v) {
-    if (!allowed.keys.has(key) && Object.prototype.hasOwnProperty.call(v, key)) throw unknownKey(key, allowed, name);
+    if (!allowed.keys.has(key) && !allowed.tolerated.has(key) && Object.prototype.hasOwnProperty.call(v, key)) throw unknownKey(key, allowed, name);
   }
 }
 
 function unknownKey(key: string, allowed: KeySet, name: string): TypeError {
-  const near = nearestKey(key, allowed.keys);
+  const near = nearestKey(key, [...allowed.keys, ...allowed.tolerated]);
   const valid = [...allowed.keys].map((k) => `'${k}'`).join(', ');
   return new TypeError(
     `Unknown key '${key}' in ${name}${near === undefined ? '' : ` (did you mean '${near}'?)`}; the valid keys are ${valid}${allowed.note ? ` ${allowed.note}` : ''}`,
@@ -128,8 +133,23 @@ export function isDetached(a: ArrayBufferView): boolean {
   }
 }
 
-function checkAttached(a: ArrayBufferView, name: string): void {
+/**
+ * True for a view that a shrunk resizable ArrayBuffer left out of bounds: it reads as empty
+ * (length 0), which would otherwise pass for an empty input. Copying it throws, per spec.
+ */
+export function isOutOfBounds(a: ArrayBufferView): boolean {
+  if (a.byteLength !== 0 || !(a.buffer as ArrayBuffer & { resizable?: boolean }).resizable) return false;
+  try {
+    new Uint8Array(a as unknown as ArrayLike<number>);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+export function checkAttached(a: ArrayBufferView, name: string): void {
   if (isDetached(a)) throw new RangeError(`Expected ${name} to be attached but its buffer is detached`);
+  if (isOutOfBounds(a)) throw new RangeError(`Expected ${name} to lie inside its buffer but its resizable ArrayBuffer shrank below it`);
 }
 
 export function checkFloatArray(v: unknown, name: string): FloatArray {
@@ -238,16 +258,23 @@ export interface CheckedParams {
 // unless an error is thrown.
 // Per-tensor params. 'data' and 'count' are there so that quantizeDynamic's result is itself
 // a params object (dequantize(r.data, r)); 'axis' is undefined here (else per-axis params).
-const PARAMS_KEYS = keySet(['scale', 'zeroPoint', 'dtype', 'bits', 'convention', 'count', 'saturate', 'data', 'axis'], "(per-axis params add 'shape' and 'blockSize')");
+const PARAMS_KEYS = keySet(['scale', 'zeroPoint', 'dtype', 'bits', 'convention', 'count', 'saturate', 'data', 'axis'], "(per-axis params add 'shape' and 'blockSize')", ['shape', 'blockSize']);
 
-export function checkParams(v: unknown): CheckedParams {
+/**
+ * Per-tensor params (quantize and dequantize send per-axis ones elsewhere first). `what`
+ * names the call for the one that takes no per-axis params (toUnsigned, toSigned).
+ */
+export function checkParams(v: unknown, what?: string): CheckedParams {
   if (v === null || typeof v !== 'object') throw typeError('a QuantParams object', 'params', v);
   const p = v as Record<string, unknown>;
+  checkKeys(p, PARAMS_KEYS, 'params');
+  if (p.axis !== undefined) {
+    throw new RangeError(`Expected per-tensor params (without axis) for ${what ?? 'this call'} but received params.axis ${describe(p.axis)} (per-axis params are not supported here)`);
+  }
   if (p.shape !== undefined || p.blockSize !== undefined) {
     const key = p.blockSize !== undefined ? 'blockSize' : 'shape';
     throw new RangeError(`Expected params.axis alongside params.${key} but received undefined (per-axis and blocked parameters need both axis and shape; without axis they are per-tensor)`);
   }
-  checkKeys(p, PARAMS_KEYS, 'params');
   if (ArrayBuffer.isView(p.scale)) {
     throw new TypeError(`Expected a number for params.scale but received ${describe(p.scale)} (an array of scales is per-axis: add params.axis and params.shape)`);
   }
@@ -258,6 +285,8 @@ export function checkParams(v: unknown): CheckedParams {
   const scale = checkScale(p.scale, 'params.scale');
   const zeroPoint = checkZeroPoint(p.zeroPoint, qmin, qmax, 'params.zeroPoint');
   const rounding = checkConvention(p.convention, 'params.convention');
+  // Ignored by the integer dtypes (as ONNX ignores it), but a wrong type is still a mistake.
+  if (p.saturate !== undefined) checkBoolean(p.saturate, 'params.saturate');
   return { info, scale, zeroPoint, qmin, qmax, saturate: true, rounding };
 }
 

@@ -21,8 +21,13 @@ describe(`options and messages (${qk.backend.name}/${qk.backend.isa})`, () => {
       rejects(() => qk.computeParams(x, { Bits: 4 }), 'TypeError', `Unknown key 'Bits' in opts (did you mean 'bits'?); ${RANGE_KEYS}`);
       // Nothing near: no suggestion, only the list.
       rejects(() => qk.computeParams(x, { rounding: 'even' }), 'TypeError', `Unknown key 'rounding' in opts; ${RANGE_KEYS}`);
-      // 'axes' is near 'axis', which is valid only with a shape: the per-axis set names it.
-      rejects(() => qk.computeParams(x, { axes: 0 }), 'TypeError', `Unknown key 'axes' in opts; ${RANGE_KEYS}`);
+      // 'axes' is near 'axis' (valid with a shape), whether or not a shape is there
+      rejects(() => qk.computeParams(x, { axes: 0 }), 'TypeError', `Unknown key 'axes' in opts (did you mean 'axis'?); ${RANGE_KEYS}`);
+      rejects(() => qk.computeParams(x, { axes: 1, shape: [2, 2] }), 'TypeError', `Unknown key 'axes' in opts (did you mean 'axis'?); ${RANGE_KEYS}`);
+      rejects(() => qk.quantize(x, { ...u8, blocksize: 2 }), 'TypeError',
+        "Unknown key 'blocksize' in params (did you mean 'blockSize'?); the valid keys are 'scale', 'zeroPoint', 'dtype', 'bits', 'convention', 'count', 'saturate', 'data', 'axis' (per-axis params add 'shape' and 'blockSize')");
+      rejects(() => qk.paramsFromRange([0], [1], { axes: 0, shape: [1] }), 'TypeError',
+        "Unknown key 'axes' in opts (did you mean 'axis'?); the valid keys are 'axis', 'shape', 'blockSize', 'dtype', 'bits', 'symmetric', 'convention' (per-axis and blocked options)");
       rejects(() => qk.computeParams(x, { axis: 0, shape: [4], axes: 1 }), 'TypeError',
         "Unknown key 'axes' in opts (did you mean 'axis'?); the valid keys are 'axis', 'shape', 'blockSize', 'dtype', 'bits', 'symmetric', 'convention' (per-axis and blocked options)");
     });
@@ -118,6 +123,42 @@ describe(`options and messages (${qk.backend.name}/${qk.backend.isa})`, () => {
     });
   });
 
+  describe('found by a new user', () => {
+    it('toUnsigned and toSigned say that per-axis params are not supported', () => {
+      const p = qk.computeParams(new Float32Array(16), { axis: 1, shape: [4, 4], dtype: 'int8' });
+      rejects(() => qk.toUnsigned(new Int8Array(16), p), 'RangeError',
+        'Expected per-tensor params (without axis) for toUnsigned but received params.axis 1 (per-axis params are not supported here)');
+    });
+    it('stored ranges read back from JSON: null (an empty channel) counts as NaN', () => {
+      const data = new Float32Array([NaN, 1, NaN, -2]);
+      const { min, max } = qk.minMax(data, { axis: 1, shape: [-1, 2] });
+      const back = JSON.parse(JSON.stringify({ min: Array.from(min), max: Array.from(max) }));
+      assert.equal(back.min[0], null);
+      const p = qk.paramsFromRange(back.min, back.max, { axis: 1, shape: [-1, 2], dtype: 'int8' });
+      assert.deepEqual(p.scale, qk.computeParams(data, { axis: 1, shape: [2, 2], dtype: 'int8' }).scale);
+      rejects(() => qk.paramsFromRange([null, 0], [1, 1], { axis: 0, shape: [2] }), 'RangeError', 'Expected a finite number for min[0] but received NaN');
+    });
+    it('saturate must be a boolean even where it is ignored; a packed count must fit x', () => {
+      rejects(() => qk.quantize(x, { ...u8, saturate: 'yes' }), 'TypeError', "Expected a boolean for params.saturate but received 'yes'");
+      const out = new Uint8Array(2).fill(SENTINEL);
+      rejects(() => qk.quantize(x, { scale: 1, zeroPoint: 0, dtype: 'int4', count: 3 }, out), 'RangeError', 'Expected params.count to equal x.length 4 but received 3', out);
+      rejects(() => qk.quantize({ format: 'float16', bits: new Uint16Array(4) }, { scale: 1, zeroPoint: 0, dtype: 'int4', count: 5 }, out), 'RangeError', 'Expected params.count to equal x.length 4 but received 5', out);
+      assert.equal(qk.quantize({ format: 'float16', bits: new Uint16Array(4) }, { scale: 1, zeroPoint: 0, dtype: 'int4', count: 4 }).length, 2);
+    });
+    it('a view that a shrunk resizable ArrayBuffer left out of bounds is refused, not read as empty', function () {
+      if (typeof ArrayBuffer.prototype.resize !== 'function') this.skip();
+      const buffer = new ArrayBuffer(16, { maxByteLength: 64 });
+      const view = new Float32Array(buffer, 8, 2);
+      buffer.resize(4);
+      assert.equal(view.length, 0);
+      rejects(() => qk.quantize(view, u8), 'RangeError', 'Expected x to lie inside its buffer but its resizable ArrayBuffer shrank below it');
+      const ob = new ArrayBuffer(16, { maxByteLength: 64 });
+      const outView = new Uint8Array(ob, 8, 4);
+      ob.resize(2);
+      rejects(() => qk.quantize(new Float32Array(0), u8, outView), 'RangeError', 'Expected out to lie inside its buffer but its resizable ArrayBuffer shrank below it');
+    });
+  });
+
   describe('messages that used to mislead', () => {
     it("'an' before Int8Array and Int16Array", () => {
       rejects(() => qk.quantize(x, { scale: 1, zeroPoint: 0, dtype: 'int8' }, new Uint8Array(4)), 'TypeError', "Expected an Int8Array (dtype 'int8') for out but received Uint8Array(4)");
@@ -155,10 +196,13 @@ describe(`options and messages (${qk.backend.name}/${qk.backend.isa})`, () => {
       assert.throws(() => { 'use strict'; qk.dtypes.int3 = qk.dtypes.int8; }, TypeError);
       assert.deepEqual(qk.quantize(x, { scale: 0.1, zeroPoint: 0, dtype: 'int8' }), before);
     });
-    it('backend, ggml and the default export are frozen', () => {
+    it('backend, ggml, the default export and the module itself are frozen', () => {
       assert.ok(Object.isFrozen(qk.backend));
       assert.ok(Object.isFrozen(qk.ggml));
       assert.ok(Object.isFrozen(qk.default));
+      assert.ok(Object.isFrozen(qk)); // require('quantkit'), and ESM's default import
+      assert.throws(() => { 'use strict'; qk.quantize = null; }, TypeError);
+      assert.equal(typeof qk.quantize, 'function');
     });
   });
 
