@@ -11,7 +11,7 @@
 const os = require('node:os');
 const { medianNs } = require('./timing');
 const qk = require('..');
-const { fallbackBinding } = require('../dist/fallback');
+const { fallbackBinding } = require('../dist/backend-ts');
 
 const { ggml, backend } = qk;
 const args = process.argv.slice(2);

@@ -48,7 +48,7 @@ function newestSource() {
 }
 
 /**
- * Loads this platform's prebuild the way an installed package does (dist/loader.js over
+ * Loads this platform's prebuild the way an installed package does (dist/core/loader.js over
  * node-gyp-build), with build/ ignored (PREBUILDS_ONLY) and in a child process: a .node file
  * cannot be unloaded, so a process that loaded the old one would never see the new one.
  * Returns { file } when it is usable, else { problem }.

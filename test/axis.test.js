@@ -496,7 +496,7 @@ describe(`per-axis and blocked parameters (${qk.backend.name}/${qk.backend.isa})
   });
 
   describe('native calls, reached directly', () => {
-    const { loadNative } = require('../dist/loader');
+    const { loadNative } = require('../dist/core/loader');
     const { binding } = loadNative();
     const throwsLike = (fn, name, pattern) => assert.throws(fn, (e) => e.constructor.name === name && pattern.test(e.message));
 

@@ -515,8 +515,8 @@ describe(`ggml blocks (${qk.backend.name}/${qk.backend.isa})`, () => {
 
 // Only in the addon's passes (the fallback pass checks the TS backend against the formulas above).
 (qk.backend.name === 'native' ? describe : () => {})('ggml blocks: addon and TypeScript backend side by side', () => {
-  const { loadNative } = require('../dist/loader');
-  const { fallbackBinding } = require('../dist/fallback');
+  const { loadNative } = require('../dist/core/loader');
+  const { fallbackBinding } = require('../dist/backend-ts');
   const { binding: native } = loadNative();
 
   for (const [code, type] of TYPES.entries()) {

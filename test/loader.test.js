@@ -8,7 +8,7 @@ const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { loadBackend, loadNative } = require('../dist/loader');
+const { loadBackend, loadNative } = require('../dist/core/loader');
 const { FAILURE_RECORD, BUILD_ADVICE, diagnose, writeFailureRecord, removeFailureRecord } = require('../scripts/native-build');
 
 const ROOT = path.join(__dirname, '..');
@@ -114,7 +114,7 @@ describe('loader: why the addon cannot be used, and what to do', () => {
     const dir = packageRoot();
     fs.mkdirSync(path.join(dir, 'prebuilds', PLATFORM), { recursive: true });
     fs.copyFileSync(addon, path.join(dir, 'prebuilds', PLATFORM, 'quantkit.node'));
-    const r = spawnSync(process.execPath, ['-e', `console.log(JSON.stringify(require('./dist/loader').loadNative(${JSON.stringify(dir)}, '')))`], {
+    const r = spawnSync(process.execPath, ['-e', `console.log(JSON.stringify(require('./dist/core/loader').loadNative(${JSON.stringify(dir)}, '')))`], {
       cwd: ROOT,
       env: { ...process.env, QUANTKIT_ISA: 'mmx', QUANTKIT_ADDON: '' },
       encoding: 'utf8',

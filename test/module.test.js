@@ -7,7 +7,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const qk = require('./support/quantkit');
-const { loadBackend, loadNative } = require('../dist/loader');
+const { loadBackend, loadNative } = require('../dist/core/loader');
 
 const ROOT = path.join(__dirname, '..');
 

@@ -2,7 +2,7 @@
 // The addon can be reached directly, bypassing the facade: it must refuse anything that
 // would be memory-unsafe with a JS exception, never a crash (SPEC §4).
 const assert = require('node:assert/strict');
-const { loadNative } = require('../dist/loader');
+const { loadNative } = require('../dist/core/loader');
 
 const { binding, reasons } = loadNative();
 

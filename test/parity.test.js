@@ -3,8 +3,8 @@
 // Both bindings are loaded side by side and fed the same arbitrary inputs by fast-check.
 const assert = require('node:assert/strict');
 const fc = require('fast-check');
-const { loadNative } = require('../dist/loader');
-const { fallbackBinding } = require('../dist/fallback');
+const { loadNative } = require('../dist/core/loader');
+const { fallbackBinding } = require('../dist/backend-ts');
 const { qRange } = require('./support/reference');
 
 const { binding: native, reasons } = loadNative();

@@ -6,7 +6,7 @@
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
-const { loadNative } = require('../dist/loader');
+const { loadNative } = require('../dist/core/loader');
 
 const here = __dirname;
 const mocha = require.resolve('mocha/bin/mocha.js');

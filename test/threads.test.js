@@ -69,7 +69,7 @@ const { x, type } = workerData;
 const q = qk.ggml.quantize(x, type);
 parentPort.postMessage({ q, y: qk.ggml.dequantize(q, type, x.length), h: qk.toFloat16(x), bf: qk.fromBFloat16(qk.toBFloat16(x)) });
 `;
-    const { fallbackBinding } = require('../dist/fallback');
+    const { fallbackBinding } = require('../dist/backend-ts');
     const n = (1 << 22) + 64;
     const jobs = ['q8_0', 'q4_1'].map((type, k) => ({ type, x: randomFloats(n, 500 + k, 3 * 10 ** k) }));
     const running = jobs.map(

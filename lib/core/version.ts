@@ -1,3 +1,3 @@
 // The package version, read once from package.json (one level above dist/).
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-export const version: string = (require('../package.json') as { version: string }).version;
+export const version: string = (require('../../package.json') as { version: string }).version;

@@ -3,8 +3,8 @@
 // QUANTKIT_BACKEND=native turns the failure into, with what to do about it.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { QuantkitBinding } from '../binding';
-import { fallbackBinding } from './fallback';
+import type { QuantkitBinding } from '../../binding';
+import { fallbackBinding } from '../backend-ts';
 import { version } from './version';
 
 export type BackendName = 'native' | 'fallback';
@@ -27,7 +27,8 @@ export interface LoadedBackend {
   info: BackendInfo;
 }
 
-const PACKAGE_ROOT = path.join(__dirname, '..');
+// dist/core/loader.js: the package root is two levels up.
+const PACKAGE_ROOT = path.join(__dirname, '..', '..');
 const REQUIRED_CALLS = [
   'quantize', 'dequantize', 'minMax', 'quantizePacked', 'dequantizePacked', 'pack', 'unpack', 'recode',
   'toFloat16', 'fromFloat16', 'toBFloat16', 'fromBFloat16', 'ggmlQuantize', 'ggmlDequantize',

@@ -2,7 +2,7 @@
 // TypeError for a wrong type, RangeError for a wrong value, and a message that names the
 // argument and what was received.
 import { DTYPES, DTYPE_NAMES, MIN_BITS, packedBytes, quantRange, type DType, type DTypeInfo } from './dtypes';
-import type { FloatArray, QuantArray, Rounding } from '../binding';
+import type { FloatArray, QuantArray, Rounding } from '../../binding';
 
 /** A short, human description of any value, for error messages. */
 export function describe(v: unknown): string {

@@ -2,7 +2,7 @@
 // dequantizeAxis, minMaxAxis). Per element, the arithmetic of fallback.ts's quantize and
 // dequantize with that element's own scale and zero point (the quantize loops are in
 // rounding.ts). The facade has validated every argument before these run.
-import type { FloatArray, QuantArray, QuantkitBinding, Rounding } from '../binding';
+import type { FloatArray, QuantArray, QuantkitBinding, Rounding } from '../../binding';
 import { QUANTIZE_LANES, QUANTIZE_SPANS, stepOf } from './rounding';
 
 export type AxisCalls = Pick<QuantkitBinding, 'quantizeAxis' | 'dequantizeAxis' | 'minMaxAxis' | 'findBadScale'>;

@@ -2,7 +2,7 @@
 // (see ggml.h there for the layouts and rules). Each float32 operation of ggml's reference
 // quantizer is one Math.fround here: a +, −, · or / of two float32 values computed in
 // double and rounded once to float32 is the correctly rounded float32 result.
-import type { FloatArray } from '../binding';
+import type { FloatArray } from '../../binding';
 import { floatToHalf, halfToFloat } from './half';
 
 const BLOCK = 32;

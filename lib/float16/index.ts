@@ -2,8 +2,8 @@
 // then the backend's array call. The 16-bit side is a Uint16Array of bits; a Float16Array
 // (where the runtime has one) is accepted as fromFloat16's input and toFloat16's `out` and
 // is handed to the backend as a Uint16Array view of the same memory.
-import type { FloatArray, QuantkitBinding } from '../binding';
-import { checkFloat32Out, checkFloatArray, checkOutShape, describe, isDetached, typedArrayKind } from './validate';
+import type { FloatArray, QuantkitBinding } from '../../binding';
+import { checkFloat32Out, checkFloatArray, checkOutShape, describe, isDetached, typedArrayKind } from '../core/validate';
 
 /** The runtime's Float16Array constructor, or undefined (Node 20 has none). */
 const Float16Ctor = (globalThis as { Float16Array?: new (n: number) => ArrayBufferView & { length: number } }).Float16Array;

@@ -3,9 +3,9 @@
 // the half-width of the params' b-bit range, so the signed range [−2^(b−1), 2^(b−1) − 1]
 // lands exactly on the unsigned [0, 2^b − 1] and every dequantized value stays the same,
 // bit for bit.
-import type { QuantkitBinding, QuantArray } from '../binding';
-import { DTYPES, type DType, type QuantArrayOf } from './dtypes';
-import { checkCount, checkPackedLength, checkParams, checkQuantArray, describe, type Convention } from './validate';
+import type { QuantkitBinding, QuantArray } from '../../binding';
+import { DTYPES, type DType, type QuantArrayOf } from '../core/dtypes';
+import { checkCount, checkPackedLength, checkParams, checkQuantArray, describe, type Convention } from '../core/validate';
 
 export type SignedDType = 'int8' | 'int16' | 'int4' | 'int2';
 export type UnsignedDType = 'uint8' | 'uint16' | 'uint4' | 'uint2';

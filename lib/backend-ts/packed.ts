@@ -2,7 +2,7 @@
 // dequantizePacked, pack, unpack). Quantize and dequantize go through the backend's own
 // 8-bit calls one chunk at a time, so the numbers are exactly theirs; this file only moves
 // bits. The facade has validated every argument before these run.
-import type { FloatArray, QuantkitBinding, Rounding } from '../binding';
+import type { FloatArray, QuantkitBinding, Rounding } from '../../binding';
 
 type Quantize8 = QuantkitBinding['quantize'];
 type Dequantize8 = QuantkitBinding['dequantize'];

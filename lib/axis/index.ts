@@ -2,9 +2,9 @@
 // QuantizeLinear / DequantizeLinear with `axis`, opset 21 `block_size`): validation at the
 // edge, then the backend's quantizeAxis / dequantizeAxis / minMaxAxis over the flat data, with
 // no transpose. The tensor is read as (outer, D = shape[axis], inner).
-import type { FloatArray, QuantArray, QuantkitBinding, Rounding } from '../binding';
-import { packedBytes, quantRange, type DType, type DTypeInfo, type Float8DType, type QuantArrayOf } from './dtypes';
-import { affineParams, symmetricParams } from './params';
+import type { FloatArray, QuantArray, QuantkitBinding, Rounding } from '../../binding';
+import { packedBytes, quantRange, type DType, type DTypeInfo, type Float8DType, type QuantArrayOf } from '../core/dtypes';
+import { affineParams, symmetricParams } from '../core/params';
 import {
   checkBits,
   checkBoolean,
@@ -24,7 +24,7 @@ import {
   typedArrayKind,
   CONVENTION_NAMES,
   type Convention,
-} from './validate';
+} from '../core/validate';
 
 /**
  * The zero point array of each dtype: the dtype's own container, and for the packed types one

@@ -2,7 +2,7 @@
 // the same bits as native/kernels/float8.h: the conversion works on float32 bit patterns
 // with integer arithmetic, round to nearest even, the overflow rule of `saturate`. The facade
 // has validated every argument before these run.
-import type { FloatArray, QuantkitBinding } from '../binding';
+import type { FloatArray, QuantkitBinding } from '../../binding';
 
 export type Float8Calls = Pick<QuantkitBinding, 'quantizeFloat8' | 'dequantizeFloat8'>;
 

@@ -2,7 +2,7 @@
 // bit as native/kernels/convert.h. Float32 data is read and written through Uint32Array
 // views of the same memory, never as JS numbers: a NaN's payload (and a signalling NaN)
 // would not survive a trip through a double.
-import type { FloatArray } from '../binding';
+import type { FloatArray } from '../../binding';
 import { bfloat16ToFloatBits, floatBitsToBFloat16, floatBitsToHalf, halfToFloatBits } from './half';
 
 const f32 = new Float32Array(1);

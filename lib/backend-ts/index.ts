@@ -1,13 +1,13 @@
 // The pure-TypeScript backend: the same calls as the addon (binding.d.ts) and the same bits.
 // The facade has validated every argument before these run.
-import type { FloatArray, QuantArray, QuantkitBinding, Rounding } from '../binding';
+import type { FloatArray, QuantArray, QuantkitBinding, Rounding } from '../../binding';
 import { QUANTIZE_SPANS, stepOf } from './rounding';
-import { version } from './version';
-import { convertCalls } from './convert-fallback';
-import { ggmlDequantize, ggmlQuantize } from './ggml-fallback';
+import { version } from '../core/version';
+import { convertCalls } from './convert';
+import { ggmlDequantize, ggmlQuantize } from './ggml';
 import { packedCalls } from './packed';
-import { axisCalls } from './axis-fallback';
-import { float8Calls } from './float8-fallback';
+import { axisCalls } from './axis';
+import { float8Calls } from './float8';
 
 // The loops run in chunks through a small inner function. One long loop straight in the
 // called function sometimes gets its optimized code thrown away on entry when the first

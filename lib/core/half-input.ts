@@ -4,8 +4,8 @@
 // Runtime's QuantizeLinear does with a float16 x (it widens x and the scale, then divides in
 // float32). The widening runs in cache-sized chunks through the backend's conversion call,
 // and each chunk goes through the float32 path, so no n-sized temporary is made.
-import type { FloatArray, QuantkitBinding } from '../binding';
-import type { Float16ArrayLike } from './float16';
+import type { FloatArray, QuantkitBinding } from '../../binding';
+import type { Float16ArrayLike } from '../float16';
 import { arrayHint, checkAttached, checkKeys, describe, keySet, typedArrayKind } from './validate';
 
 export type HalfFormat = 'float16' | 'bfloat16';

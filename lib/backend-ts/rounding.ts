@@ -1,7 +1,7 @@
 // The quantize loops of the TypeScript backend, one per rounding convention (binding.d.ts
 // Rounding, README "Conventions"), shared by fallback.ts and axis-fallback.ts. Callers pick
 // a loop once per call, so no element pays for a branch on the convention.
-import type { FloatArray, QuantArray, Rounding } from '../binding';
+import type { FloatArray, QuantArray, Rounding } from '../../binding';
 
 // 1.5 · 2^52: adding then subtracting it rounds a double of magnitude < 2^51 to an integer,
 // ties to even (the FPU's rounding), which Math.round (ties up) does not do.
