@@ -113,7 +113,7 @@ function fallbackPolymorphicContender() {
  */
 function nativeRawContender() {
   const qk = loadQuantkit('native');
-  const { loadNative } = require(path.join(PACKAGE_ROOT, 'dist', 'loader.js'));
+  const { loadNative } = require(path.join(PACKAGE_ROOT, 'dist', 'core', 'loader.js'));
   const { binding, reasons } = loadNative();
   if (!binding) throw new Error(`the addon is not usable: ${reasons.join('; ')}`);
   return {

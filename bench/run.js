@@ -142,7 +142,7 @@ function packageVersion(name) {
 /** Kernel levels the addon offers on this CPU, for --extra; [] when it does not load here. */
 function availableIsas() {
   try {
-    const { loadNative } = require(path.join(ROOT, 'dist', 'loader.js'));
+    const { loadNative } = require(path.join(ROOT, 'dist', 'core', 'loader.js'));
     const { binding } = loadNative();
     return binding ? { isaAvailable: [...binding.isaAvailable], best: binding.isa } : { isaAvailable: [] };
   } catch {

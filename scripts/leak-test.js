@@ -51,8 +51,8 @@ try {
   console.log('0 passed, 1 failed');
   process.exit(1);
 }
-const { loadNative } = require(path.join(ROOT, 'dist', 'loader'));
-const { fallbackBinding } = require(path.join(ROOT, 'dist', 'fallback'));
+const { loadNative } = require(path.join(ROOT, 'dist', 'core', 'loader'));
+const { fallbackBinding } = require(path.join(ROOT, 'dist', 'backend-ts'));
 const { randomSource } = require(path.join(ROOT, 'test', 'support', 'data'));
 
 const { binding } = loadNative();

@@ -58,7 +58,7 @@ function checkPrebuild() {
   for (const name of ['QUANTKIT_ADDON', 'QUANTKIT_BACKEND', 'QUANTKIT_ISA', 'QUANTKIT_THREADS']) delete env[name];
   const probe = `
     const file = (() => { try { return require('node-gyp-build').path(${JSON.stringify(root)}); } catch { return undefined; } })();
-    const { binding, reasons } = require(${JSON.stringify(path.join(root, 'dist', 'loader.js'))}).loadNative(${JSON.stringify(root)}, '');
+    const { binding, reasons } = require(${JSON.stringify(path.join(root, 'dist', 'core', 'loader.js'))}).loadNative(${JSON.stringify(root)}, '');
     console.log(JSON.stringify({ file, ok: Boolean(binding), reasons }));`;
   const r = spawnSync(process.execPath, ['-e', probe], { env, encoding: 'utf8' });
   if (r.status !== 0) return { problem: `the check could not run: ${r.stderr.trim().split('\n')[0]}` };
@@ -90,7 +90,7 @@ async function main() {
     say('QUANTKIT_PACK_WITHOUT_PREBUILD is set: packing without checking the prebuilds; every install of this tarball '
       + 'on a platform it has no prebuild for builds from source.');
   } else {
-    if (!fs.existsSync(path.join(root, 'dist', 'loader.js'))) {
+    if (!fs.existsSync(path.join(root, 'dist', 'core', 'loader.js'))) {
       // prepack runs before prepare, which compiles lib/ into dist/: the check needs it first.
       const tsc = spawnSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', path.join(root, 'tsconfig.json')], { stdio: ['ignore', 2, 2] });
       if (tsc.status !== 0) refuse('compiling lib/ into dist/ (the loader that checks the prebuild) failed');

@@ -134,7 +134,7 @@ try {
   check('the tarball holds the prebuild, the compiled JS, the typings and the sources to build from', () => {
     const want = [
       `prebuilds/${platform}/${prebuildFile}`,
-      'dist/index.js', 'dist/index.mjs', 'dist/index.d.ts', 'dist/index.d.mts', 'dist/core/loader.js', 'dist/backend-ts.js',
+      'dist/index.js', 'dist/index.mjs', 'dist/index.d.ts', 'dist/index.d.mts', 'dist/core/loader.js', 'dist/backend-ts/index.js',
       'binding.d.ts', 'scripts/install.js', 'scripts/native-build.js', 'CMakeLists.txt', 'native/addon.cc', 'native/kernels/dispatch.cc',
       'README.md', 'package.json',
     ];
