@@ -47,7 +47,7 @@ export interface QuantkitBinding {
    */
   minMax(x: FloatArray, out: Float64Array): void;
 
-  // float16 / bfloat16 (native/kernels/half.h): the 16-bit side is a Uint16Array of bits;
+  // float16 / bfloat16 (native/kernels/convert/half.h): the 16-bit side is a Uint16Array of bits;
   // out has x's (or h's) length and shares no memory with it. float32 -> 16 bits rounds to
   // nearest even; NaN -> sign | 0x7e00 | mantissa >> 13 (float16), sign | 0x7fc0 (bfloat16).
   // 16 bits -> float32 is exact; a float16 NaN keeps its payload and gets the quiet bit,
@@ -87,7 +87,7 @@ export interface QuantkitBinding {
    */
   recode(q: QuantArray, out: QuantArray, offset: number): void;
 
-  // float8 (native/kernels/float8.h): format 0 = float8e4m3fn, 1 = float8e5m2; the codes are
+  // float8 (native/kernels/float8/float8.h): format 0 = float8e4m3fn, 1 = float8e5m2; the codes are
   // a Uint8Array of x's (or out's) length sharing no memory with the other array. There is
   // no zero point: it is 0 (the only one ONNX Runtime's DequantizeLinear accepts).
 
@@ -100,7 +100,7 @@ export interface QuantkitBinding {
   /** out[i] = fl(float(q[i]) * scale); a NaN code gives 0x7fc00000 or 0xffc00000 by its sign. */
   dequantizeFloat8(q: Uint8Array, out: Float32Array, format: number, scale: number): void;
 
-  // Per-axis and blocked parameters (native/kernels/axis.h): x holds outer · axisLength · inner
+  // Per-axis and blocked parameters (native/kernels/axis/axis.h): x holds outer · axisLength · inner
   // elements (axisLength = shape[axis], inner = the product of the dims after it). blockSize 0:
   // per-axis, element (o, a, i) uses parameter a (axisLength parameters). blockSize ≥ 1:
   // element (o, a, i) uses parameter (o · nb + floor(a / blockSize)) · inner + i with
@@ -126,7 +126,7 @@ export interface QuantkitBinding {
    */
   findBadScale(scale: Float32Array): number;
 
-  // ggml blocks (native/kernels/ggml.h): typeCode 0 = Q8_0 (34-byte blocks), 1 = Q4_0 (18),
+  // ggml blocks (native/kernels/ggml/ggml.h): typeCode 0 = Q8_0 (34-byte blocks), 1 = Q4_0 (18),
   // 2 = Q4_1 (20), 32 elements a block, byte for byte as ggml's reference quantizers.
 
   /**

@@ -5,7 +5,7 @@
 // at once (one per core):
 //
 //   fuzz_kernels  every runnable ISA's quantize / dequantize / minmax / ggml blocks vs the scalar reference
-//   fuzz_args     the glue's argument checks (native/args.h, packed_args.h, axis_args.h,
+//   fuzz_args     the glue's argument checks (native/args/args.h, packed_args.h, axis_args.h,
 //                 ggml_args.h, recode_args.h), with the byte extents every accepted call
 //                 touches, and the split of large calls
 //

@@ -135,7 +135,7 @@ try {
     const want = [
       `prebuilds/${platform}/${prebuildFile}`,
       'dist/index.js', 'dist/index.mjs', 'dist/index.d.ts', 'dist/index.d.mts', 'dist/core/loader.js', 'dist/backend-ts/index.js',
-      'binding.d.ts', 'scripts/install.js', 'scripts/native-build.js', 'CMakeLists.txt', 'native/addon.cc', 'native/kernels/dispatch.cc',
+      'binding.d.ts', 'scripts/install.js', 'scripts/native-build.js', 'CMakeLists.txt', 'native/addon.cc', 'native/kernels/isa/dispatch.cc',
       'README.md', 'package.json',
     ];
     for (const f of want) assert.ok(withPrebuild.files.includes(f), `missing ${f}`);

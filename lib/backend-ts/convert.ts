@@ -1,5 +1,5 @@
 // The TypeScript backend's float16 / bfloat16 array conversions (binding.d.ts), bit for
-// bit as native/kernels/convert.h. Float32 data is read and written through Uint32Array
+// bit as native/kernels/convert/convert.h. Float32 data is read and written through Uint32Array
 // views of the same memory, never as JS numbers: a NaN's payload (and a signalling NaN)
 // would not survive a trip through a double.
 import type { FloatArray } from '../../binding';

@@ -1,5 +1,5 @@
 // The TypeScript backend's float8 calls (binding.d.ts: quantizeFloat8, dequantizeFloat8),
-// the same bits as native/kernels/float8.h: the conversion works on float32 bit patterns
+// the same bits as native/kernels/float8/float8.h: the conversion works on float32 bit patterns
 // with integer arithmetic, round to nearest even, the overflow rule of `saturate`. The facade
 // has validated every argument before these run.
 import type { FloatArray, QuantkitBinding } from '../../binding';

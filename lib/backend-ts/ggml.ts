@@ -1,4 +1,4 @@
-// ggml Q8_0 / Q4_0 / Q4_1 blocks in TypeScript: the same bytes as native/kernels/ggml.cc
+// ggml Q8_0 / Q4_0 / Q4_1 blocks in TypeScript: the same bytes as native/kernels/ggml/ggml.cc
 // (see ggml.h there for the layouts and rules). Each float32 operation of ggml's reference
 // quantizer is one Math.fround here: a +, −, · or / of two float32 values computed in
 // double and rounded once to float32 is the correctly rounded float32 result.

@@ -1,5 +1,5 @@
 // float16 (IEEE binary16) and bfloat16 <-> float32, one value at a time, in TypeScript: the
-// same rules and bits as native/kernels/half.h (see there, and README "float16 and bfloat16").
+// same rules and bits as native/kernels/convert/half.h (see there, and README "float16 and bfloat16").
 // A JS number is first rounded to float32 (Math.fround). NaN payloads only survive through
 // the *Bits functions: a NaN that passes through a JS number may lose its payload.
 

@@ -1,5 +1,5 @@
 // ggml blocks: Q8_0, Q4_0 and Q4_1, byte for byte as ggml's reference row quantizers write
-// them (native/kernels/ggml.h has the layouts and the rules), so the bytes drop into a GGUF
+// them (native/kernels/ggml/ggml.h has the layouts and the rules), so the bytes drop into a GGUF
 // tensor. The facade validates every argument, then calls the live backend.
 import type { FloatArray, QuantkitBinding } from '../../binding';
 import { GGML_BLOCK_BYTES } from '../backend-ts/ggml';

@@ -1,6 +1,6 @@
 // libFuzzer target: the glue's argument checks (args.h, packed_args.h, axis_args.h,
 // ggml_args.h, recode_args.h) on arbitrary values, and the split of a large call into parts
-// (kernels/split.h). Every decision is compared with a second, independent statement of the
+// (kernels/isa/split.h). Every decision is compared with a second, independent statement of the
 // rule written here (ranges by their float32 limits, overlap and sizes in 128-bit
 // arithmetic), so the checks can never accept qmin >= qmax, a zero point outside
 // [qmin, qmax], a scale that is not a positive finite float32, arrays of different lengths
@@ -23,12 +23,12 @@
 
 #include <vector>
 
-#include "args.h"
-#include "axis_args.h"
-#include "ggml_args.h"
-#include "kernels/split.h"
-#include "packed_args.h"
-#include "recode_args.h"
+#include "args/args.h"
+#include "args/axis_args.h"
+#include "args/ggml_args.h"
+#include "kernels/isa/split.h"
+#include "args/packed_args.h"
+#include "args/recode_args.h"
 
 namespace {
 
@@ -243,7 +243,7 @@ void FuzzMinMax(FuzzedDataProvider& in) {
   Compare("minMax", got, want);
 }
 
-// kernels/split.h: the parts of a call of n elements over `threads` threads cover [0, n)
+// kernels/isa/split.h: the parts of a call of n elements over `threads` threads cover [0, n)
 // exactly once, part boundaries fall on multiples of 64 elements, no part of a split call is
 // shorter than kMinPartLength, and part k runs as index k only once.
 void FuzzSplit(FuzzedDataProvider& in) {
@@ -585,7 +585,7 @@ void FuzzAxis(FuzzedDataProvider& in) {
   Compare(call, got, want);
   if (!got.ok()) return;
 
-  // What the kernels of kernels/axis.h will touch.
+  // What the kernels of kernels/axis/axis.h will touch.
   if (l.outer != o || l.axis_len != dd || l.inner != ii || l.block != bb) Fail(std::string(call) + ": the layout changed");
   if (AxisParamCount(l) != count_rule) Fail(std::string(call) + ": AxisParamCount disagrees with the rule");
   if (static_cast<u128>(AxisUnitCount(l)) * AxisUnitLength(l) != n) Fail(std::string(call) + ": the work units do not tile the data");

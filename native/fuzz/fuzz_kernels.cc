@@ -16,10 +16,10 @@
 #include <memory>
 #include <vector>
 
-#include "args.h"
-#include "ggml_args.h"
-#include "kernels/ggml.h"
-#include "kernels/kernels.h"
+#include "args/args.h"
+#include "args/ggml_args.h"
+#include "kernels/ggml/ggml.h"
+#include "kernels/isa/kernels.h"
 
 namespace {
 

@@ -37,10 +37,10 @@
 #define QUANTKIT_HAVE_GUARD_PAGES 1
 #endif
 
-#include "kernels/convert.h"
-#include "kernels/float8.h"
-#include "kernels/ggml.h"
-#include "kernels/kernels.h"
+#include "kernels/convert/convert.h"
+#include "kernels/float8/float8.h"
+#include "kernels/ggml/ggml.h"
+#include "kernels/isa/kernels.h"
 
 namespace {
 
@@ -525,7 +525,7 @@ void TestMinMax(const KernelTable& isa, Inputs& gen, std::vector<Check>& checks)
 }
 
 // ---------------------------------------------------------------------------------------
-// ggml blocks (kernels/ggml.h): every ISA's GgmlTable against the scalar one, byte for
+// ggml blocks (kernels/ggml/ggml.h): every ISA's GgmlTable against the scalar one, byte for
 // byte. Quantize takes finite blocks only (the glue refuses the others first); the scan for
 // the first non-finite element and dequantize take anything.
 

@@ -1,0 +1,85 @@
+// Large calls run on several threads (2 by default): one core alone cannot draw the memory
+// bandwidth the machine has, and every operation here splits into independent parts.
+// Below the threshold a thread start (tens of microseconds) costs more than it saves.
+// Each part runs the same kernel on its own elements, so the bits never depend on the split.
+#pragma once
+
+#include <cstddef>
+#include <system_error>
+#include <thread>
+
+#include "kernels/isa/kernels.h"
+
+namespace quantkit {
+
+constexpr int kMaxThreads = 8;
+
+// Elements each part must have at least (2 Mi float32 inputs = 8 MiB, about a millisecond).
+constexpr size_t kMinPartLength = size_t{1} << 21;
+
+// Calls fn(part, begin, end) over [0, n) in up to `threads` parts, part 0 on this thread.
+// Part boundaries are multiples of 64 elements, so no two parts write to one cache line.
+// When a thread cannot be started, this thread does that part's work too.
+template <typename Fn>
+void ForParts(size_t n, int threads, Fn fn) {
+  size_t parts = n / kMinPartLength;
+  if (parts > static_cast<size_t>(threads)) parts = static_cast<size_t>(threads);
+  if (parts <= 1) {
+    fn(0, size_t{0}, n);
+    return;
+  }
+  const size_t step = (n / parts) & ~size_t{63};
+  std::thread helpers[kMaxThreads];
+  for (size_t k = 1; k < parts; ++k) {
+    const size_t begin = k * step;
+    const size_t end = k + 1 == parts ? n : begin + step;
+    try {
+      helpers[k] = std::thread([&fn, k, begin, end] { fn(static_cast<int>(k), begin, end); });
+    } catch (const std::system_error&) {
+      fn(static_cast<int>(k), begin, end);
+    }
+  }
+  fn(0, size_t{0}, step);
+  for (size_t k = 1; k < parts; ++k) {
+    if (helpers[k].joinable()) helpers[k].join();
+  }
+}
+
+// Calls fn(begin, end) over units [0, units) of `unit_length` elements each, in up to
+// `threads` parts of at least kMinPartLength elements (whole units; per-axis kernels).
+template <typename Fn>
+void ForUnitParts(size_t units, size_t unit_length, int threads, Fn fn) {
+  const size_t n = units * unit_length;
+  size_t parts = n / kMinPartLength;
+  if (parts > static_cast<size_t>(threads)) parts = static_cast<size_t>(threads);
+  if (parts > units) parts = units;
+  if (parts <= 1) {
+    fn(size_t{0}, units);
+    return;
+  }
+  const size_t step = units / parts;
+  std::thread helpers[kMaxThreads];
+  for (size_t k = 1; k < parts; ++k) {
+    const size_t begin = k * step;
+    const size_t end = k + 1 == parts ? units : begin + step;
+    try {
+      helpers[k] = std::thread([&fn, begin, end] { fn(begin, end); });
+    } catch (const std::system_error&) {
+      fn(begin, end);
+    }
+  }
+  fn(size_t{0}, step);
+  for (size_t k = 1; k < parts; ++k) {
+    if (helpers[k].joinable()) helpers[k].join();
+  }
+}
+
+// Combines the results of two parts (each already through scalar::Finish: NaN, NaN for no
+// value, zeros as +0).
+inline MinMaxResult MergeMinMax(MinMaxResult a, MinMaxResult b) {
+  if (a.min != a.min) return b;
+  if (b.min != b.min) return a;
+  return {a.min < b.min ? a.min : b.min, a.max > b.max ? a.max : b.max};
+}
+
+}  // namespace quantkit
