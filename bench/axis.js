@@ -63,11 +63,12 @@ function ortSession(p) {
   // The small call a server makes per request: one 768-vector into `out`, per-tensor and with
   // per-dimension parameters (stored once, shape [-1, 768]), beside a copy of the vector.
   const dim = 768;
-  const v = x.subarray(0, dim);
+  const rows = Float32Array.from({ length: 64 * dim }, (_, i) => Math.sin(i) * 0.4);
+  const v = rows.subarray(0, dim);
   const vOut = new Int8Array(dim);
   const vCopy = new Float32Array(dim);
-  const perDim = qk.computeParams(x.subarray(0, 64 * dim), { axis: 1, shape: [-1, dim], dtype: 'int8' });
-  const perDimSym = qk.computeParams(x.subarray(0, 64 * dim), { axis: 1, shape: [-1, dim], dtype: 'int8', symmetric: true });
+  const perDim = qk.computeParams(rows, { axis: 1, shape: [-1, dim], dtype: 'int8' });
+  const perDimSym = qk.computeParams(rows, { axis: 1, shape: [-1, dim], dtype: 'int8', symmetric: true });
   const small = [
     ['per-tensor', { scale: 0.005, zeroPoint: 1, dtype: 'int8' }],
     ['per-axis (scale + zero point arrays)', perDim],

@@ -198,12 +198,13 @@ function checkElementCount(n: number, shapeV: readonly unknown[], prefix: string
 
 // shape[free] = -1: the count that, times the other dimensions, gives the data's element count.
 function resolveFree(shape: number[], free: number, known: number, shapeV: readonly unknown[], prefix: string, e: ElementCount): number {
-  const given = formatShape(shapeV);
-  if (known === 0) throw new RangeError(`Expected ${prefix}.shape ${given} to have no zero dimension beside its -1 (the -1 cannot be inferred)`);
+  // Built only for a message: this runs on every call with a -1.
+  const given = (): string => formatShape(shapeV);
+  if (known === 0) throw new RangeError(`Expected ${prefix}.shape ${given()} to have no zero dimension beside its -1 (the -1 cannot be inferred)`);
   let n: number;
   if ('length' in e) {
     n = e.length;
-    if (n % known !== 0) throw new RangeError(`Expected ${e.name}.length to be a multiple of ${known}, the product of ${prefix}.shape ${given} without its -1, but received ${n}`);
+    if (n % known !== 0) throw new RangeError(`Expected ${e.name}.length to be a multiple of ${known}, the product of ${prefix}.shape ${given()} without its -1, but received ${n}`);
   } else {
     // Packed bytes hold up to 8 / width elements each; the count must be the one multiple of
     // `known` that fills exactly these bytes.
@@ -215,7 +216,7 @@ function resolveFree(shape: number[], free: number, known: number, shapeV: reado
     }
     if (fits.length !== 1) {
       throw new RangeError(
-        `Expected ${e.name}.length ${e.packedBytes} to hold exactly one multiple of ${known} packed elements (the product of ${prefix}.shape ${given} without its -1) ` +
+        `Expected ${e.name}.length ${e.packedBytes} to hold exactly one multiple of ${known} packed elements (the product of ${prefix}.shape ${given()} without its -1) ` +
           `but ${fits.length === 0 ? 'it holds none' : `it could hold ${fits.join(' or ')}`}; pass out, whose length is the element count`,
       );
     }
