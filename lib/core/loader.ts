@@ -133,6 +133,25 @@ export function loadNative(root: string = PACKAGE_ROOT, file: string | undefined
   return reasons.length === 0 ? { binding, reasons } : { reasons, advice: BUILD_ADVICE };
 }
 
+const ISA_NAMES = ['scalar', 'sse2', 'avx2', 'avx512', 'neon'];
+const MAX_THREADS = 8;
+
+/**
+ * QUANTKIT_ISA and QUANTKIT_THREADS, checked before anything loads: a mistyped value is a
+ * RangeError at require time (as a bad QUANTKIT_BACKEND is), not a silent switch to the
+ * slower TypeScript backend. The addon checks them again with the same words.
+ */
+function checkTuning(env: Readonly<Record<string, string | undefined>>): void {
+  const isa = env.QUANTKIT_ISA ?? '';
+  if (isa !== '' && !ISA_NAMES.includes(isa)) {
+    throw new RangeError(`Expected QUANTKIT_ISA to be one of ${ISA_NAMES.join(', ')} but received '${isa}'`);
+  }
+  const threads = env.QUANTKIT_THREADS ?? '';
+  if (threads !== '' && !(/^\d+$/.test(threads) && Number(threads) >= 1 && Number(threads) <= MAX_THREADS)) {
+    throw new RangeError(`Expected QUANTKIT_THREADS to be an integer from 1 to ${MAX_THREADS} but received '${threads}'`);
+  }
+}
+
 export function loadBackend(env: Readonly<Record<string, string | undefined>> = process.env, root: string = PACKAGE_ROOT): LoadedBackend {
   // '' (not undefined) when unset: loadNative's default would read process.env instead of env.
   const addonFile = env.QUANTKIT_ADDON ?? '';
@@ -140,6 +159,7 @@ export function loadBackend(env: Readonly<Record<string, string | undefined>> = 
   if (choice !== '' && choice !== 'native' && choice !== 'fallback') {
     throw new RangeError(`Expected QUANTKIT_BACKEND to be 'native', 'fallback' or unset but received '${choice}'`);
   }
+  checkTuning(env);
   if (choice === 'fallback') {
     return { binding: fallbackBinding, info: { name: 'fallback', isa: fallbackBinding.isa, version, threads: 1, reason: 'QUANTKIT_BACKEND=fallback' } };
   }
