@@ -93,7 +93,7 @@ const ZERO_POINT_CTORS: Readonly<Record<IntegerDType, { new (n: number): ZeroPoi
   uint4: Uint8Array, int4: Int8Array, uint2: Uint8Array, int2: Int8Array,
 };
 
-interface Layout {
+export interface Layout {
   shape: number[];
   axis: number;
   outer: number;
@@ -104,7 +104,7 @@ interface Layout {
   count: number; // parameters
 }
 
-function checkLayout(o: Record<string, unknown>, prefix: string): Layout {
+export function checkLayout(o: Record<string, unknown>, prefix: string): Layout {
   const shapeV = o.shape;
   if (!Array.isArray(shapeV)) throw new TypeError(`Expected an array of dimensions for ${prefix}.shape but received ${describe(shapeV)}`);
   const shape: number[] = [];
