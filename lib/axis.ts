@@ -172,7 +172,7 @@ function firstOutside(z: Int32Array, qmin: number, qmax: number): number {
   return -1;
 }
 
-interface CheckedAxisParams {
+export interface CheckedAxisParams {
   info: DTypeInfo;
   qmin: number;
   qmax: number;
@@ -184,7 +184,7 @@ interface CheckedAxisParams {
   rounding: Rounding;
 }
 
-function checkAxisParams(v: Record<string, unknown>): CheckedAxisParams {
+export function checkAxisParams(v: Record<string, unknown>): CheckedAxisParams {
   const info = checkAxisDType(v.dtype, 'params.dtype');
   const bits = checkBits(v.bits, info, 'params.bits');
   const [qmin, qmax] = quantRange(info, bits);

@@ -42,7 +42,7 @@ export type { Float16Api, Float16ArrayLike } from './float16';
 export type { SignApi, SignedDType, UnsignedDType, Recoded } from './sign';
 export type { Ggml, GgmlType } from './ggml';
 export type { HalfBits, HalfFormat, QuantInput } from './half-input';
-export type { Observer, ChannelObserver, ObserverMethod, ObserverOptions, ParamsOptions, TensorRange, ChannelRange } from './calibrate';
+export type { Observer, ChannelObserver, ObserverMethod, ObserverOptions, ParamsOptions, TensorRange, ChannelRange, ErrorStats, ChannelErrorStats, ErrorStatsOptions, ErrorStatsTarget } from './calibrate';
 export type { AxisParams, AxisLayoutOptions, AxisRangeOptions, AxisDynamicOptions, AxisDynamicResult, ZeroPointArrayOf, ZeroPointArrayMap } from './axis';
 
 /** Per-tensor quantization parameters. `bits` (2 to the dtype's width) narrows [qmin, qmax]. */
@@ -143,9 +143,10 @@ const half = halfWidener(binding);
 
 /**
  * Streaming calibration and error statistics (README "Calibrate and compare"):
- * createObserver(method, opts?) → observe(x) per batch, range(), params({ dtype, bits, symmetric, convention }).
+ * createObserver(method, opts?) → observe(x) per batch, range(), params({ dtype, bits, symmetric, convention });
+ * errorStats(x, params | xHat, opts?) → mse, rmse, meanAbs, maxAbs, sqnrDb, cosine, bytes, … of the round trip.
  */
-export const { createObserver } = calibrateApi(binding);
+export const { createObserver, errorStats } = calibrateApi(binding);
 
 function rangeParams(min: number, max: number, info: DTypeInfo, bits: number, symmetric: boolean, convention: Convention | undefined, what: string): QuantParams {
   const [qmin, qmax] = info.float8 ? [0, 0] : quantRange(info, bits);
@@ -502,5 +503,5 @@ export function unpack<D extends PackedDType>(packed: Uint8Array, dtype: D, coun
 
 export { DTYPES as dtypes };
 
-const quantkit = { paramsFromRange, computeParams, minMax, quantize, dequantize, quantizeDynamic, pack, unpack, ggml, toFloat16, fromFloat16, toBFloat16, fromBFloat16, toUnsigned, toSigned, createObserver, backend, dtypes: DTYPES };
+const quantkit = { paramsFromRange, computeParams, minMax, quantize, dequantize, quantizeDynamic, pack, unpack, ggml, toFloat16, fromFloat16, toBFloat16, fromBFloat16, toUnsigned, toSigned, createObserver, errorStats, backend, dtypes: DTYPES };
 export default quantkit;

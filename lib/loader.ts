@@ -31,6 +31,7 @@ const REQUIRED_CALLS = [
   'quantize', 'dequantize', 'minMax', 'quantizePacked', 'dequantizePacked', 'pack', 'unpack', 'recode',
   'toFloat16', 'fromFloat16', 'toBFloat16', 'fromBFloat16', 'ggmlQuantize', 'ggmlDequantize',
   'quantizeAxis', 'dequantizeAxis', 'minMaxAxis', 'quantizeFloat8', 'dequantizeFloat8',
+  'errorStatsQuantize', 'errorStatsPair', 'histogramAdd',
 ] as const;
 
 /** The first line of an error: Node's require errors append the whole require stack. */

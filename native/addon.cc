@@ -19,6 +19,7 @@
 #include "ggml_args.h"
 #include "packed_args.h"
 #include "recode_args.h"
+#include "glue/calibrate.h"
 #include "kernels/axis.h"
 #include "kernels/kernels.h"
 #include "kernels/convert.h"
@@ -250,6 +251,8 @@ class QuantkitAddon : public Napi::Addon<QuantkitAddon> {
         InstanceValue("version", Napi::String::New(env, QUANTKIT_VERSION), napi_enumerable),
         InstanceValue("threads", Napi::Number::New(env, threads_), napi_enumerable),
     });
+    calibrate_ = {kernels_, &quantkit::calibrate::CalibrateKernelsFor(level), threads_};
+    quantkit::glue::DefineCalibrate(env, exports, &calibrate_);
   }
 
  private:
@@ -653,6 +656,7 @@ class QuantkitAddon : public Napi::Addon<QuantkitAddon> {
   const quantkit::Float8Kernels* float8_ = nullptr;
   const quantkit::ggml::GgmlTable* ggml_ = nullptr;
   const KernelTable* kernels_ = nullptr;
+  quantkit::glue::CalibrateContext calibrate_;
   int threads_ = 2;
 };
 
