@@ -251,7 +251,7 @@ export function errorStatsApi(binding: QuantkitBinding) {
   function halfPlan(format: 'float16' | 'bfloat16', n: number): Plan {
     return {
       bytes: 2 * n,
-      what: `the ${format} round trip`,
+      what: `a ${format} conversion`,
       run: (x, acc, channels, inner) => chunked(x, acc, channels, inner, CHUNK, (xs, ys) => {
         const h = hChunk.subarray(0, xs.length);
         if (format === 'float16') {
