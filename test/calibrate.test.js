@@ -304,3 +304,152 @@ describe('calibrate: bad input', function () {
     refused(t, () => t.observe(new Float32Array(2), [2]), TypeError, 'Expected no shape argument for a per-tensor observer (create it with opts.axis and opts.shape for per-channel) but received an Array(1)');
   });
 });
+
+// ---- histogram observers ---------------------------------------------------------------
+
+const { runPython } = require('./support/torch');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+
+/** Test tensors in 4 batches of growing spread (so the histogram grows), by distribution. */
+function distribution(kind, seed, batchCount = 4, n = 20000) {
+  const r = prng(seed);
+  const gauss = () => Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
+  const draw = {
+    gaussian: () => gauss(),
+    laplacian: () => (r() < 0.5 ? 1 : -1) * -Math.log(1 - r()),
+    uniform: () => r() * 4 - 1.5,
+    relu: () => Math.max(0, gauss() + 0.3),
+    outliers: () => (r() < 0.001 ? gauss() * 60 : gauss()),
+  }[kind];
+  return Array.from({ length: batchCount }, (_, b) => Float32Array.from({ length: n }, () => draw() * (1 + 0.4 * b)));
+}
+const DISTRIBUTIONS = ['gaussian', 'laplacian', 'uniform', 'relu', 'outliers'];
+
+const histTmp = fs.mkdtempSync(path.join(os.tmpdir(), 'quantkit-hist-'));
+let histFile = 0;
+function f32File(a) {
+  const f = path.join(histTmp, `${histFile++}.f32`);
+  fs.writeFileSync(f, Buffer.from(a.buffer, a.byteOffset, a.byteLength));
+  return f;
+}
+after(() => fs.rmSync(histTmp, { recursive: true, force: true }));
+
+describe('calibrate: histogram observers against NumPy restatements of the published algorithms', function () {
+  this.timeout(300000);
+  const data = DISTRIBUTIONS.map((kind, k) => ({ kind, batches: distribution(kind, 100 + k) }));
+
+  it("the collector is ONNX Runtime's HistogramCollector (2048 bins growing by whole bins), count for count", function () {
+    const cases = data.map((d) => ({ kind: 'collect', bins: 2048, batches: d.batches.map(f32File) }));
+    const refs = runPython('histogram_reference.py', cases);
+    data.forEach((d, k) => {
+      const o = qk.createObserver('percentile');
+      d.batches.forEach((b) => o.observe(b));
+      const h = o.histogram();
+      assert.equal(h.hi, refs[k].half, `${d.kind}: T`);
+      assert.ok(h.counts.length > 2048, `${d.kind}: the histogram grew`);
+      assert.deepEqual(Array.from(h.counts), refs[k].counts, `${d.kind}: counts`);
+    });
+  });
+
+  it("'percentile' (symmetric on |x| and two-tailed) and 'entropy' (int8: 128 levels, uint8: 256) give the restatements' thresholds", function () {
+    const cases = [];
+    const checks = [];
+    for (const d of data) {
+      for (const [percentile, symmetric] of [[99.999, false], [99.9, true], [99, false], [99.99, true]]) {
+        const o = qk.createObserver('percentile', { percentile, symmetric });
+        d.batches.forEach((b) => o.observe(b));
+        const h = o.histogram();
+        cases.push({ kind: 'percentile', counts: Array.from(h.counts), lo: h.lo, width: h.width, min: h.min, max: h.max, percentile, symmetric });
+        checks.push((ref) => assert.deepEqual(o.range(), { min: Math.fround(ref.min), max: Math.fround(ref.max) }, `${d.kind} percentile ${percentile} symmetric ${symmetric}`));
+      }
+      for (const dtype of ['int8', 'uint8']) {
+        const o = qk.createObserver('entropy', { dtype });
+        d.batches.forEach((b) => o.observe(b));
+        const h = o.histogram();
+        cases.push({ kind: 'entropy', counts: Array.from(h.counts), width: h.width, levels: dtype === 'int8' ? 128 : 256 });
+        checks.push((ref) => assert.deepEqual(o.range(), { min: Math.fround(Math.max(h.min, -ref.threshold)), max: Math.fround(Math.min(h.max, ref.threshold)) }, `${d.kind} entropy ${dtype}`));
+      }
+    }
+    const refs = runPython('histogram_reference.py', cases);
+    checks.forEach((check, k) => check(refs[k]));
+  });
+});
+
+describe("calibrate: 'mse' against PyTorch's HistogramObserver (real quantize → dequantize MSE)", function () {
+  this.timeout(300000);
+  it('is never worse and mostly better, for uint8 affine and int8 symmetric', function () {
+    const rows = [];
+    const cases = [];
+    for (const [k, kind] of DISTRIBUTIONS.entries()) {
+      const batches = distribution(kind, 200 + k);
+      for (const [dtype, symmetric] of [['uint8', false], ['int8', true]]) {
+        cases.push({ kind: 'observer', cls: 'HistogramObserver', args: { dtype: TORCH_DTYPE[dtype], qscheme: symmetric ? 'per_tensor_symmetric' : 'per_tensor_affine' }, batches: batches.map((b) => ({ shape: [b.length], data: Array.from(b) })) });
+        rows.push({ kind, dtype, symmetric, batches });
+      }
+    }
+    const refs = torchOracle(cases);
+    let better = 0;
+    const table = [];
+    rows.forEach((row, i) => {
+      const all = new Float32Array(row.batches.reduce((n, b) => n + b.length, 0));
+      let off = 0;
+      for (const b of row.batches) {
+        all.set(b, off);
+        off += b.length;
+      }
+      const o = qk.createObserver('mse', { dtype: row.dtype, symmetric: row.symmetric, convention: 'pytorch' });
+      row.batches.forEach((b) => o.observe(b));
+      const ours = qk.errorStats(all, o.params()).mse;
+      const torchParams = { scale: refs[i].scale[0], zeroPoint: refs[i].zero_point[0], dtype: row.dtype, convention: 'pytorch' };
+      const theirs = qk.errorStats(all, torchParams).mse;
+      const minmax = qk.errorStats(all, qk.createObserver('minmax').observe(all).params({ dtype: row.dtype, symmetric: row.symmetric, convention: 'pytorch' })).mse;
+      table.push(`| ${row.kind} | ${row.dtype} ${row.symmetric ? 'symmetric' : 'affine'} | ${ours.toExponential(3)} | ${theirs.toExponential(3)} | ${minmax.toExponential(3)} | ${(theirs / ours).toFixed(3)} |`);
+      assert.ok(ours <= theirs, `${row.kind} ${row.dtype}: mse observer ${ours} > HistogramObserver ${theirs}`);
+      if (ours < theirs) better++;
+    });
+    if (process.env.QUANTKIT_PRINT_TABLES) console.log(['| data | target | mse observer | HistogramObserver | minmax | ratio |', ...table].join('\n'));
+    assert.ok(better > rows.length / 2, `strictly smaller on ${better} of ${rows.length}`);
+  });
+});
+
+describe('calibrate: histogram observers, input and refusals', function () {
+  it('zeros before the first nonzero value, all-zero streams, NaN', function () {
+    const o = qk.createObserver('percentile', { bins: 16 });
+    o.observe(new Float32Array([0, 0, NaN]));
+    assert.deepEqual(o.range(), { min: 0, max: 0 });
+    assert.deepEqual(o.params(), qk.paramsFromRange(0, 0));
+    o.observe(new Float32Array([1, -1]));
+    const h = o.histogram();
+    assert.equal(h.counts.length, 16);
+    assert.deepEqual([h.counts[0], h.counts[8], h.counts[15]], [1, 2, 1]); // −1, the two earlier zeros, 1 (the top edge)
+  });
+
+  it('merges bins in pairs instead of growing past 8 × the initial count', function () {
+    const o = qk.createObserver('mse', { bins: 16 });
+    o.observe(new Float32Array([1, -1, 0.5]));
+    o.observe(new Float32Array([1000]));
+    const h = o.histogram();
+    assert.ok(h.counts.length <= 128, `bins ${h.counts.length}`);
+    assert.equal(h.counts.reduce((a, b) => a + b, 0), 4);
+    assert.ok(h.hi >= 1000);
+    assert.equal(h.lo, -h.hi);
+  });
+
+  it('refuses bad options, ±Inf and params before data; the state is kept', function () {
+    assert.throws(() => qk.createObserver('percentile', { percentile: 40 }), { name: 'RangeError', message: 'Expected a number in (50, 100] for opts.percentile but received 40' });
+    assert.throws(() => qk.createObserver('entropy', { bins: 15 }), { name: 'RangeError', message: 'Expected an integer in [16, 262144] for opts.bins but received 15' });
+    assert.throws(() => qk.createObserver('entropy', { bins: 17 }), { name: 'RangeError', message: 'Expected an even number for opts.bins (0 lies on a bin edge) but received 17' });
+    assert.throws(() => qk.createObserver('entropy', { symmetric: true }), { name: 'TypeError', message: "Expected opts to have only the keys 'bins', 'dtype', 'bits' but received the key 'symmetric'" });
+    assert.throws(() => qk.createObserver('mse', { dtype: 'float8e4m3fn' }), { name: 'RangeError' });
+    const o = qk.createObserver('entropy');
+    assert.throws(() => o.params(), { name: 'RangeError', message: "Expected the 'entropy' observer to have seen at least one number before range() or params() but it has seen none (no batch, or only empty and all-NaN ones)" });
+    o.observe(new Float32Array([1, 2, -3]));
+    const before = JSON.stringify(Array.from(o.histogram().counts));
+    assert.throws(() => o.observe(new Float32Array([1, Infinity])), { name: 'RangeError', message: 'Expected finite float32 values for x (NaN is ignored) but received x[1] = Infinity' });
+    assert.equal(JSON.stringify(Array.from(o.histogram().counts)), before);
+    assert.equal(o.batches, 1);
+    assert.throws(() => o.params({ bins: 3 }), { name: 'TypeError', message: "Expected opts to have only the keys 'dtype', 'bits', 'symmetric', 'convention' but received the key 'bins'" });
+  });
+});
