@@ -152,8 +152,11 @@ export interface QuantkitBinding {
   errorStatsPair(x: FloatArray, xHat: Float32Array, acc: Float64Array, channels: number, inner: number, indexBase: number): void;
 
   /**
-   * counts[k] += the number of non-NaN x (as float32; no ±Inf) whose bin is k: t = (x − lo) ·
-   * invWidth in double, clamped to [0, counts.length − 1], truncated. 1 ≤ counts.length ≤ 2^22.
+   * counts[k] += the number of non-NaN x (as float32) whose bin is k: t = fl(fl(x − lo) · invWidth)
+   * in float32 (lo and invWidth rounded to float32 first), clamped to [0, counts.length − 1]
+   * (±Inf lands in an end bin), truncated;
+   * 1 ≤ counts.length ≤ 2^22. range[0], range[1] = min and max of the non-NaN x as float32
+   * (−0 as 0; NaN, NaN when none): one pass bins a batch and says whether it fitted.
    */
-  histogramAdd(x: FloatArray, counts: Float64Array, lo: number, invWidth: number): void;
+  histogramAdd(x: FloatArray, counts: Float64Array, lo: number, invWidth: number, range: Float64Array): void;
 }

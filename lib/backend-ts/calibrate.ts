@@ -135,15 +135,27 @@ function errorStatsPair(x: FloatArray, xHat: Float32Array, acc: Float64Array, ch
   accumulate(x, xHat, 0, x.length, indexBase, acc, channels, inner);
 }
 
-// [bin = clamp((x − lo) · invWidth, 0, n − 1), truncated] as the addon computes it, in double.
-function histogramAdd(x: FloatArray, counts: Float64Array, lo: number, invWidth: number): void {
+// [bin = clamp(fl(fl(x − lo) · invWidth), 0, n − 1), truncated] in float32 as the addon
+// computes it, with the batch's min and max on the way.
+function histogramAdd(x: FloatArray, counts: Float64Array, lo: number, invWidth: number, range: Float64Array): void {
   const top = counts.length - 1;
+  const lo32 = Math.fround(lo);
+  const inv32 = Math.fround(invWidth);
+  let min = Infinity;
+  let max = -Infinity;
   for (let i = 0; i < x.length; i++) {
     const v = Math.fround(x[i]);
     if (v !== v) continue;
-    let t = (v - lo) * invWidth;
+    if (v < min) min = v;
+    if (v > max) max = v;
+    let t = Math.fround(Math.fround(v - lo32) * inv32);
     t = t < 0 ? 0 : t > top ? top : t;
     counts[Math.trunc(t)]++;
+  }
+  if (min > max) range[0] = range[1] = NaN;
+  else {
+    range[0] = min + 0;
+    range[1] = max + 0;
   }
 }
 

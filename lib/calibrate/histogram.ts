@@ -8,7 +8,10 @@
 // exceed 8 × the initial count: past that, neighbouring bins are merged in pairs (after padding
 // one bin on each side when needed to keep 0 on an edge), so one outlying batch cannot make the
 // histogram enormous; and zeros seen before the first nonzero value wait in a counter.
-// Bin of x: floor((x + T) · bins / (2T)) in double, clamped (binding.d.ts histogramAdd).
+// Bin of x: floor(fl(fl(x + T) · fl(bins / (2T)))) in float32, clamped (binding.d.ts
+// histogramAdd), where ORT's np.histogram of float32 data also works in float32 and then
+// corrects the bin against its float32 edges: a value within a float32 rounding of an edge may
+// land in the neighbouring bin of ORT's.
 //
 //   'percentile': ORT's Percentile calibrator (compute_percentile): symmetric, on the |x|
 //     histogram (the two halves folded), T = the left edge of the first bin whose cumulative
@@ -30,7 +33,7 @@ import { checkQuantInput, isHalf, type QuantInput } from '../half-input';
 import { describe } from '../validate';
 import type { QuantParams } from '../index';
 import type { Observer, ParamsOptions } from './observer';
-import { checkTarget, scaleZeroOf, tensorParams, type BatchReader, type CheckedTarget, type TensorRange } from './target';
+import { checkTarget, refuseInfinite, scaleZeroOf, tensorParams, type BatchReader, type CheckedTarget, type TensorRange } from './target';
 import { checkIntegerIn, checkNumberIn, checkOptionsObject } from './validate';
 
 export type HistogramMethod = 'percentile' | 'entropy' | 'mse';
@@ -252,6 +255,8 @@ class Collector {
   max = -Infinity;
   zeros = 0;
   private readonly maxBins: number;
+  private scratch = new Float64Array(0);
+  private readonly range = new Float64Array(2);
 
   constructor(private readonly bins: number, private readonly binding: QuantkitBinding) {
     this.maxBins = 8 * bins;
@@ -271,34 +276,59 @@ class Collector {
     this.counts = merged;
   }
 
-  add(x: FloatArray, r: TensorRange): void {
-    const t = Math.max(-r.min, r.max);
-    if (r.min < this.min) this.min = r.min;
-    if (r.max > this.max) this.max = r.max;
+  /** Adds a batch; false when it has no number. A batch with ±Inf is refused with nothing changed. */
+  add(x: FloatArray, reader: BatchReader): boolean {
     if (this.counts === undefined) {
+      const r = reader.range(x);
+      if (Number.isNaN(r.min)) return false;
+      this.widen(r);
+      const t = Math.max(-r.min, r.max);
       if (t === 0) {
         for (let i = 0; i < x.length; i++) if (x[i] === x[i]) this.zeros++;
-        return;
+        return true;
       }
       this.half = t;
       this.counts = new Float64Array(this.bins);
       this.counts[this.bins / 2] += this.zeros;
-    } else if (t > this.half) {
-      // ORT's merge_histogram: whole bins on each side (its int((t − T) // stride + 1)).
-      let w = (2 * this.half) / this.counts.length;
-      let grow = Math.floor((t - this.half) / w) + 1;
-      while (this.counts.length + 2 * grow > this.maxBins) {
-        this.mergePairs();
-        w = (2 * this.half) / this.counts.length;
-        grow = Math.floor((t - this.half) / w) + 1;
-      }
-      const grown = new Float64Array(this.counts.length + 2 * grow);
-      grown.set(this.counts, grow);
-      this.counts = grown;
-      this.half = grow * w + this.half;
+      this.binding.histogramAdd(x, this.counts, -this.half, this.counts.length / (2 * this.half), this.range);
+      return true;
     }
-    const counts = this.counts;
-    this.binding.histogramAdd(x, counts, -this.half, counts.length / (2 * this.half));
+    // One pass into a scratch histogram that also finds the batch's range; a batch that
+    // reaches beyond T (rare once calibration settles) is binned again after the growth.
+    const n = this.counts.length;
+    if (this.scratch.length !== n) this.scratch = new Float64Array(n);
+    else this.scratch.fill(0);
+    this.binding.histogramAdd(x, this.scratch, -this.half, n / (2 * this.half), this.range);
+    const r = { min: this.range[0], max: this.range[1] };
+    if (r.min === -Infinity || r.max === Infinity) refuseInfinite(x);
+    if (Number.isNaN(r.min)) return false;
+    this.widen(r);
+    const t = Math.max(-r.min, r.max);
+    if (t <= this.half) {
+      const counts = this.counts;
+      const scratch = this.scratch;
+      for (let k = 0; k < n; k++) counts[k] += scratch[k];
+      return true;
+    }
+    // ORT's merge_histogram: whole bins on each side (its int((t − T) // stride + 1)).
+    let w = (2 * this.half) / n;
+    let grow = Math.floor((t - this.half) / w) + 1;
+    while (this.counts.length + 2 * grow > this.maxBins) {
+      this.mergePairs();
+      w = (2 * this.half) / this.counts.length;
+      grow = Math.floor((t - this.half) / w) + 1;
+    }
+    const grown = new Float64Array(this.counts.length + 2 * grow);
+    grown.set(this.counts, grow);
+    this.counts = grown;
+    this.half = grow * w + this.half;
+    this.binding.histogramAdd(x, grown, -this.half, grown.length / (2 * this.half), this.range);
+    return true;
+  }
+
+  private widen(r: TensorRange): void {
+    if (r.min < this.min) this.min = r.min;
+    if (r.max > this.max) this.max = r.max;
   }
 
   source(): HistogramSource | undefined {
@@ -343,9 +373,8 @@ export function createHistogramMethod(method: HistogramMethod, o: Record<string,
     observe(x: QuantInput, shape?: readonly number[]) {
       const input = checkQuantInput(x, 'x');
       if (shape !== undefined) throw new TypeError(`Expected no shape argument for a '${method}' observer (histogram observers are per-tensor) but received ${describe(shape)}`);
-      const r = reader.range(input);
+      collector.add(isHalf(input) ? reader.floats(input) : input, reader);
       batches++;
-      if (!Number.isNaN(r.min)) collector.add(isHalf(input) ? reader.floats(input) : input, r);
       return observer;
     },
     range() {

@@ -188,19 +188,29 @@ Napi::Value ErrorStatsPair(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
-// histogramAdd(x, counts, lo, invWidth): counts[k] += the non-NaN x whose bin is k (calibrate.h).
+// histogramAdd(x, counts, lo, invWidth, range): counts[k] += the non-NaN x whose bin is k;
+// range[0], range[1] = min, max of the non-NaN x (NaN, NaN when none; −0 as 0).
 Napi::Value HistogramAdd(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const auto* ctx = static_cast<const CalibrateContext*>(info.Data());
-  CheckArgCount(info, 4, "histogramAdd");
+  CheckArgCount(info, 5, "histogramAdd");
   const Array x = Unwrap(info[0], "x", true, true, "a Float32Array or Float64Array");
   const Array counts = Unwrap(info[1], "counts", false, true, "a Float64Array");
+  const Array range = Unwrap(info[4], "range", false, true, "a Float64Array");
+  if (range.length != 2) Throw(env, args::RangeError("Expected range.length to be 2 but received " + std::to_string(range.length)));
+  if (args::Overlaps(range.data, range.bytes, x.data, x.bytes) || args::Overlaps(range.data, range.bytes, counts.data, counts.bytes)) {
+    Throw(env, args::RangeError("Expected range not to overlap x or counts but it does"));
+  }
   const Number lo = NumberArg(info[2]), inv = NumberArg(info[3]);
   if (!lo.is_number) Throw(env, args::NotANumber(lo, "lo"));
   if (!inv.is_number) Throw(env, args::NotANumber(inv, "invWidth"));
-  if (!std::isfinite(lo.value)) Throw(env, args::RangeError("Expected a finite number for lo but received " + args::DescribeNumber(lo.value)));
-  if (!(std::isfinite(inv.value) && inv.value > 0)) {
-    Throw(env, args::RangeError("Expected a positive finite number for invWidth but received " + args::DescribeNumber(inv.value)));
+  // Both are used as float32 (calibrate.h): finite there too.
+  const float lo32 = static_cast<float>(lo.value), inv32 = static_cast<float>(inv.value);
+  if (!(std::isfinite(lo.value) && std::isfinite(lo32))) {
+    Throw(env, args::RangeError("Expected a finite float32 for lo but received " + args::DescribeNumber(lo.value)));
+  }
+  if (!(std::isfinite(inv.value) && std::isfinite(inv32) && inv32 > 0)) {
+    Throw(env, args::RangeError("Expected a positive finite float32 for invWidth but received " + args::DescribeNumber(inv.value)));
   }
   if (counts.length == 0 || counts.length > (size_t{1} << 22)) {
     Throw(env, args::RangeError("Expected counts.length in [1, 2^22] but received " + std::to_string(counts.length)));
@@ -215,12 +225,21 @@ Napi::Value HistogramAdd(const Napi::CallbackInfo& info) {
   const size_t parts = static_cast<size_t>(ctx->threads);
   std::vector<uint32_t> bins(parts * 4 * nbins, 0);
   std::vector<double> sums(parts * nbins, 0.0);
+  std::vector<float> ranges(parts * 2);
+  for (size_t k = 0; k < parts; ++k) {
+    ranges[2 * k] = INFINITY;
+    ranges[2 * k + 1] = -INFINITY;
+  }
   ForParts(x.length, ctx->threads, [&](int k, size_t begin, size_t end) {
     uint32_t* b = bins.data() + static_cast<size_t>(k) * 4 * nbins;
     double* d = sums.data() + static_cast<size_t>(k) * nbins;
+    float* r = ranges.data() + 2 * static_cast<size_t>(k);
     for (size_t s = begin; s < end; s += size_t{1} << 31) {
       const size_t e = std::min(end, s + (size_t{1} << 31));
-      fn(static_cast<const char*>(x.data) + s * in_size, e - s, lo.value, inv.value, b, nbins);
+      float sub[2];
+      fn(static_cast<const char*>(x.data) + s * in_size, e - s, lo32, inv32, b, nbins, sub);
+      r[0] = std::min(r[0], sub[0]);
+      r[1] = std::max(r[1], sub[1]);
       for (uint32_t j = 0; j < nbins; ++j) {
         d[j] += static_cast<double>(b[4 * j]) + b[4 * j + 1] + b[4 * j + 2] + b[4 * j + 3];
         b[4 * j] = b[4 * j + 1] = b[4 * j + 2] = b[4 * j + 3] = 0;
@@ -228,8 +247,18 @@ Napi::Value HistogramAdd(const Napi::CallbackInfo& info) {
     }
   });
   double* c = static_cast<double*>(counts.data);
+  float mn = INFINITY, mx = -INFINITY;
   for (size_t k = 0; k < parts; ++k) {
     for (uint32_t j = 0; j < nbins; ++j) c[j] += sums[k * nbins + j];
+    mn = std::min(mn, ranges[2 * k]);
+    mx = std::max(mx, ranges[2 * k + 1]);
+  }
+  double* out = static_cast<double*>(range.data);
+  if (mn > mx) {
+    out[0] = out[1] = NAN;
+  } else {
+    out[0] = static_cast<double>(mn) + 0.0;  // −0 reported as 0, as minMax does
+    out[1] = static_cast<double>(mx) + 0.0;
   }
   return env.Undefined();
 }

@@ -1,6 +1,5 @@
 # NumPy restatements, written from their published descriptions, for test/calibrate.test.js:
-#   collect:    ONNX Runtime's HistogramCollector.collect_value / merge_histogram (calibrate.py),
-#               binning in float64
+#   collect:    ONNX Runtime's HistogramCollector.collect_value / merge_histogram (calibrate.py)
 #   percentile: ONNX Runtime's Percentile calibrator (compute_percentile), on a given histogram
 #   entropy:    TensorRT's KL-divergence threshold (Migacz 2017), on a given histogram
 # Input: a JSON list of cases on stdin; output: a JSON list of results.
@@ -10,29 +9,34 @@ import sys
 import numpy as np
 
 
+def binned(data, n, t):
+    """quantkit's documented bin rule (binding.d.ts histogramAdd): float32 arithmetic."""
+    lo, inv = np.float32(-t), np.float32(n / (2 * t))
+    k = np.clip((data - lo) * inv, np.float32(0), np.float32(n - 1)).astype(np.int64)
+    return np.bincount(k, minlength=n).astype(np.float64)
+
+
 def collect(case):
+    # ORT's growth, with quantkit's bin rule in place of np.histogram (which bins float32 data
+    # in float32 too but corrects against its own float32 edges).
     hist = None
     for path in case['batches']:
-        # float64, as quantkit bins (ORT's np.histogram of float32 data with a float32 threshold
-        # computes the bin in float32; only values within a float32 rounding of an edge differ).
-        data = np.fromfile(path, dtype=np.float32).astype(np.float64)
+        data = np.fromfile(path, dtype=np.float32)
         data = data[~np.isnan(data)]
-        mn, mx = (np.min(data), np.max(data)) if data.size else (0, 0)
+        mn, mx = (float(np.min(data)), float(np.max(data))) if data.size else (0.0, 0.0)
         threshold = max(abs(mn), abs(mx))
         if hist is None:
-            counts, edges = np.histogram(data, case['bins'], range=(-threshold, threshold))
-            hist = (counts, float(threshold))
+            hist = (binned(data, case['bins'], threshold), threshold)
             continue
         old, old_t = hist
         if threshold <= old_t:
-            counts, _ = np.histogram(data, len(old), range=(-old_t, old_t))
-            hist = (counts + old, old_t)
+            hist = (binned(data, len(old), old_t) + old, old_t)
         else:
             stride = 2 * old_t / len(old)
-            half = int((float(threshold) - old_t) // stride + 1)
+            half = int((threshold - old_t) // stride + 1)
             n = len(old) + 2 * half
             new_t = half * stride + old_t
-            counts, _ = np.histogram(data, n, range=(-new_t, new_t))
+            counts = binned(data, n, new_t)
             counts[half:n - half] += old
             hist = (counts, new_t)
     return {'counts': hist[0].tolist(), 'half': hist[1]}

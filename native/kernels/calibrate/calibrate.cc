@@ -120,16 +120,21 @@ void AccumulateBlock(const CalibrateKernels& k, const float* x, const float* y, 
 }
 
 template <typename In>
-void HistogramScalar(const void* xv, size_t n, double lo, double inv_width, uint32_t* bins, uint32_t nbins) {
+void HistogramScalar(const void* xv, size_t n, float lo, float inv_width, uint32_t* bins, uint32_t nbins, float* range) {
   const In* x = static_cast<const In*>(xv);
-  const double top = static_cast<double>(nbins - 1);
+  const float top = static_cast<float>(nbins - 1);
+  float mn = INFINITY, mx = -INFINITY;
   for (size_t i = 0; i < n; ++i) {
     const float v = static_cast<float>(x[i]);
     if (v != v) continue;
-    double t = (static_cast<double>(v) - lo) * inv_width;
+    if (v < mn) mn = v;
+    if (v > mx) mx = v;
+    float t = (v - lo) * inv_width;  // float32, each operation rounded (-ffp-contract=off)
     t = t < 0 ? 0 : t > top ? top : t;
     ++bins[4 * static_cast<uint32_t>(t) + (i & 3)];
   }
+  range[0] = mn;
+  range[1] = mx;
 }
 
 constexpr CalibrateKernels kScalarCalibrate = {"scalar", PairBlockScalar, {HistogramScalar<float>, HistogramScalar<double>}};

@@ -53,9 +53,11 @@ struct BlockSums {
 using PairBlockFn = void (*)(const float* x, const float* y, size_t n, BlockSums* out);
 
 // Adds each non-NaN x (read as float32) to bins[4 · k + (i mod 4)], k = the bin of
-// t = (double(x) − lo) · inv_width clamped to [0, nbins − 1] and truncated (four copies of
-// the histogram, so that equal neighbours do not wait on one counter). x holds no ±Inf.
-using HistogramFn = void (*)(const void* x, size_t n, double lo, double inv_width, uint32_t* bins, uint32_t nbins);
+// t = fl(fl(x − lo) · inv_width) in float32, clamped to [0, nbins − 1] and truncated (four copies of
+// the histogram, so that equal neighbours do not wait on one counter; ±Inf lands in an end
+// bin), and writes the smallest and largest non-NaN x to range[0], range[1] (+Inf, −Inf when
+// there is none), so that one pass both bins a batch and says whether it fitted.
+using HistogramFn = void (*)(const void* x, size_t n, float lo, float inv_width, uint32_t* bins, uint32_t nbins, float* range);
 
 struct CalibrateKernels {
   const char* isa;

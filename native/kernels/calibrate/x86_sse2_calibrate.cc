@@ -15,19 +15,11 @@ inline double Sum2(__m128d v) { return _mm_cvtsd_f64(_mm_add_sd(v, _mm_unpackhi_
 inline double Max2(__m128d v) { return _mm_cvtsd_f64(_mm_max_sd(v, _mm_unpackhi_pd(v, v))); }
 
 void PairBlockSse2(const float* x, const float* y, size_t n, BlockSums* out) {
-  const __m128 abs_mask = _mm_castsi128_ps(_mm_set1_epi32(0x7fffffff));
-  const __m128 big = _mm_set1_ps(3.4028234663852886e38f);
   const __m128d dabs = _mm_castsi128_pd(_mm_set1_epi64x(0x7fffffffffffffffLL));
   __m128d x2 = _mm_setzero_pd(), e2 = x2, xy = x2, y2 = x2, ab = x2, mx = _mm_set1_pd(-1);
   size_t i = 0;
-  out->special = false;
   for (; i + 4 <= n; i += 4) {
     const __m128 xv = _mm_loadu_ps(x + i), yv = _mm_loadu_ps(y + i);
-    const __m128 ok = _mm_and_ps(_mm_cmple_ps(_mm_and_ps(xv, abs_mask), big), _mm_cmple_ps(_mm_and_ps(yv, abs_mask), big));
-    if (_mm_movemask_ps(ok) != 0xf) {
-      out->special = true;
-      return;
-    }
     for (int h = 0; h < 2; ++h) {
       const __m128 xs = h == 0 ? xv : _mm_movehl_ps(xv, xv);
       const __m128 ys = h == 0 ? yv : _mm_movehl_ps(yv, yv);
@@ -44,6 +36,10 @@ void PairBlockSse2(const float* x, const float* y, size_t n, BlockSums* out) {
   }
   double s[kSums] = {Sum2(x2), Sum2(e2), Sum2(xy), Sum2(y2), Sum2(ab)};
   double max_abs = Max2(mx);
+  // A NaN or ±Inf makes the x² or x̂² sum non-finite (a finite float32 squared is finite in
+  // double): then the block goes to the scalar walk.
+  out->special = !(std::isfinite(s[0]) && std::isfinite(s[3]));
+  if (out->special) return;
   uint64_t count = i;
   for (; i < n; ++i) {
     if (!(std::fabs(x[i]) <= 3.4028234663852886e38f && std::fabs(y[i]) <= 3.4028234663852886e38f)) {
