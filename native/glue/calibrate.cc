@@ -46,6 +46,31 @@ size_t ElementSize(napi_typedarray_type t) {
   }
 }
 
+// What a refused argument is, for the message (the facade's own messages are more detailed).
+std::string Describe(const Napi::Value& v) {
+  switch (v.Type()) {
+    case napi_undefined: return "undefined";
+    case napi_null: return "null";
+    case napi_boolean: return "a boolean";
+    case napi_number: return args::DescribeNumber(v.As<Napi::Number>().DoubleValue());
+    case napi_string: return "a string";
+    case napi_symbol: return "a symbol";
+    case napi_function: return "a function";
+    case napi_bigint: return "a bigint";
+    default: break;
+  }
+  if (v.IsTypedArray()) {
+    switch (v.As<Napi::TypedArray>().TypedArrayType()) {
+      case napi_float32_array: return "a Float32Array";
+      case napi_float64_array: return "a Float64Array";
+      case napi_uint8_array: return "a Uint8Array";
+      case napi_int8_array: return "an Int8Array";
+      default: return "another TypedArray";
+    }
+  }
+  return v.IsArray() ? "an Array" : "an object";
+}
+
 // A TypedArray of one of the allowed kinds; `data` from napi_get_typedarray_info includes
 // byteOffset. A detached buffer is refused (its length reads as 0).
 Array Unwrap(const Napi::Value& v, const char* name, bool allow_f32, bool allow_f64, const char* expected) {
@@ -66,14 +91,14 @@ Array Unwrap(const Napi::Value& v, const char* name, bool allow_f32, bool allow_
       return a;
     }
   }
-  throw Napi::TypeError::New(env, std::string("Expected ") + expected + " for " + name);
+  throw Napi::TypeError::New(env, std::string("Expected ") + expected + " for " + name + " but received " + Describe(v));
 }
 
 Number NumberArg(const Napi::Value& v) {
   Number n;
   const napi_status status = napi_get_value_double(v.Env(), v, &n.value);
   if (status == napi_number_expected) {
-    n.instead = "a value that is not a number";
+    n.instead = Describe(v);
     return n;
   }
   Check(v.Env(), status);
