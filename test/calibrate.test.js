@@ -379,11 +379,17 @@ describe('calibrate: histogram observers against NumPy restatements of the publi
 
 describe("calibrate: 'mse' against PyTorch's HistogramObserver (real quantize → dequantize MSE)", function () {
   this.timeout(300000);
-  it('is never worse and mostly better, for uint8 affine and int8 symmetric', function () {
+  it('is never worse and mostly better, for uint8 affine and int8 symmetric, on synthetic tensors and real weights', function () {
     const rows = [];
     const cases = [];
-    for (const [k, kind] of DISTRIBUTIONS.entries()) {
-      const batches = distribution(kind, 200 + k);
+    const { recognizerWeight } = require('./support/real-weights');
+    const real = ['linear_85.w_0', 'conv2d_180.w_0'].map((name) => {
+      const w = recognizerWeight(name).values;
+      const q = Math.ceil(w.length / 4);
+      return [`PP-OCRv4 ${name} (${w.length})`, [0, 1, 2, 3].map((b) => w.subarray(b * q, Math.min(w.length, (b + 1) * q)))];
+    });
+    const sets = [...DISTRIBUTIONS.map((kind, k) => [kind, distribution(kind, 200 + k)]), ...real];
+    for (const [kind, batches] of sets) {
       for (const [dtype, symmetric] of [['uint8', false], ['int8', true]]) {
         cases.push({ kind: 'observer', cls: 'HistogramObserver', args: { dtype: TORCH_DTYPE[dtype], qscheme: symmetric ? 'per_tensor_symmetric' : 'per_tensor_affine' }, batches: batches.map((b) => ({ shape: [b.length], data: Array.from(b) })) });
         rows.push({ kind, dtype, symmetric, batches });
