@@ -104,29 +104,54 @@ export function mergeAcc(acc: Float64Array, g: number, src: Float64Array, f: num
   if (fb >= 0 && (acc[g + FIRST_BAD] < 0 || fb < acc[g + FIRST_BAD])) acc[g + FIRST_BAD] = fb;
 }
 
-const part = new Float64Array(ACC_SLOTS);
+// Rows shorter than this go to their channels pair by pair (each sum compensated on its own).
+const SHORT_RUN = 64;
+
+function addPair(acc: Float64Array, g: number, xv: number, yv: number, index: number): void {
+  if (xv !== xv || yv !== yv) {
+    acc[g + NAN_COUNT]++;
+    return;
+  }
+  if (!(Math.abs(xv) <= FLT_MAX && Math.abs(yv) <= FLT_MAX)) {
+    if (acc[g + FIRST_BAD] < 0) acc[g + FIRST_BAD] = index;
+    acc[g + BAD_COUNT]++;
+    return;
+  }
+  const e = xv - yv;
+  const a = Math.abs(e);
+  addCompensated(acc, g, xv * xv);
+  addCompensated(acc, g + 2, e * e);
+  addCompensated(acc, g + 4, xv * yv);
+  addCompensated(acc, g + 6, yv * yv);
+  addCompensated(acc, g + 8, a);
+  if (a > acc[g + MAX_ABS]) {
+    acc[g + MAX_ABS] = a;
+    acc[g + MAX_INDEX] = index;
+  }
+  acc[g + COUNT]++;
+}
 
 /** Pairs [begin, end) of x and y (element i numbered base + i − begin) into acc. */
 function accumulate(x: ArrayLike<number>, y: ArrayLike<number>, begin: number, end: number, base: number, acc: Float64Array, channels: number, inner: number): void {
-  if (channels === 0) {
-    for (let b = begin; b < end; b += BLOCK) {
-      sumBlock(x, y, b, Math.min(end, b + BLOCK));
-      addBlock(acc, 0, base + (b - begin));
-    }
-    return;
+  for (let b = begin; b < end; b += BLOCK) {
+    sumBlock(x, y, b, Math.min(end, b + BLOCK));
+    addBlock(acc, 0, base + (b - begin));
   }
+  if (channels === 0) return;
   let i = begin;
   while (i < end) {
     const g = base + (i - begin);
     const c = Math.floor(g / inner) % channels;
     const len = Math.min(end - i, inner - (g % inner));
-    initAcc(part, 1);
-    for (let b = 0; b < len; b += BLOCK) {
-      sumBlock(x, y, i + b, i + Math.min(len, b + BLOCK));
-      addBlock(part, 0, g + b);
+    const group = (1 + c) * ACC_SLOTS;
+    if (inner < SHORT_RUN) {
+      for (let j = 0; j < len; j++) addPair(acc, group, Math.fround(x[i + j]), y[i + j], g + j);
+    } else {
+      for (let b = 0; b < len; b += BLOCK) {
+        sumBlock(x, y, i + b, i + Math.min(len, b + BLOCK));
+        addBlock(acc, group, g + b);
+      }
     }
-    mergeAcc(acc, (1 + c) * ACC_SLOTS, part, 0);
-    mergeAcc(acc, 0, part, 0);
     i += len;
   }
 }

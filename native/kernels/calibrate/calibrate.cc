@@ -183,27 +183,57 @@ void MergeAcc(double* into, const double* from) {
   if (from[kFirstBad] >= 0 && (into[kFirstBad] < 0 || from[kFirstBad] < into[kFirstBad])) into[kFirstBad] = from[kFirstBad];
 }
 
-void AccumulatePairs(const CalibrateKernels& k, const float* x, const float* y, size_t n, size_t base, size_t channels,
-                     size_t inner, double* acc) {
-  if (channels == 0) {
-    for (size_t b = 0; b < n; b += kBlock) AccumulateBlock(k, x + b, y + b, n - b < kBlock ? n - b : kBlock, base + b, acc);
+namespace {
+
+// Rows shorter than this go to their channels pair by pair (each sum compensated on its
+// own), longer ones block by block.
+constexpr size_t kShortRun = 64;
+
+void AddPair(double* g, float xf, float yf, size_t index) {
+  if (std::isnan(xf) || std::isnan(yf)) {
+    g[kNanCount] += 1;
     return;
   }
-  // Runs of elements that share a channel: each goes to its channel's group, then the
-  // channel's new part is merged into the total.
-  double part[kAccSlots];
+  if (!(Finite(xf) && Finite(yf))) {
+    if (g[kFirstBad] < 0) g[kFirstBad] = static_cast<double>(index);
+    g[kBadCount] += 1;
+    return;
+  }
+  const double xd = xf, yd = yf, e = xd - yd, a = std::fabs(e);
+  AddCompensated(g, kSumX2, xd * xd);
+  AddCompensated(g, kSumE2, e * e);
+  AddCompensated(g, kSumXY, xd * yd);
+  AddCompensated(g, kSumY2, yd * yd);
+  AddCompensated(g, kSumAbs, a);
+  if (a > g[kMaxAbs]) {
+    g[kMaxAbs] = a;
+    g[kMaxIndex] = static_cast<double>(index);
+  }
+  g[kCount] += 1;
+}
+
+}  // namespace
+
+void AccumulatePairs(const CalibrateKernels& k, const float* x, const float* y, size_t n, size_t base, size_t channels,
+                     size_t inner, double* acc) {
+  for (size_t b = 0; b < n; b += kBlock) AccumulateBlock(k, x + b, y + b, n - b < kBlock ? n - b : kBlock, base + b, acc);
+  if (channels == 0) return;
+  // Each channel's own group: element i is in channel ((base + i) / inner) mod channels, so
+  // runs of `inner` elements share one.
   size_t i = 0;
   while (i < n) {
     const size_t g = base + i;
     const size_t c = (g / inner) % channels;
     const size_t run_left = inner - g % inner;
     const size_t len = n - i < run_left ? n - i : run_left;
-    InitAcc(part, 1);
-    for (size_t b = 0; b < len; b += kBlock) {
-      AccumulateBlock(k, x + i + b, y + i + b, len - b < kBlock ? len - b : kBlock, g + b, part);
+    double* group = acc + (1 + c) * kAccSlots;
+    if (inner < kShortRun) {
+      for (size_t j = 0; j < len; ++j) AddPair(group, x[i + j], y[i + j], g + j);
+    } else {
+      for (size_t b = 0; b < len; b += kBlock) {
+        AccumulateBlock(k, x + i + b, y + i + b, len - b < kBlock ? len - b : kBlock, g + b, group);
+      }
     }
-    MergeAcc(acc + (1 + c) * kAccSlots, part);
-    MergeAcc(acc, part);
     i += len;
   }
 }
