@@ -1,5 +1,5 @@
 // The TypeScript backend's calibration calls (binding.d.ts errorStatsQuantize, errorStatsPair,
-// histogramAdd), mirroring native/kernels/calibrate/calibrate.cc: blocks of 256 pairs summed
+// histogramAdd), mirroring native/kernels/calibrate/calibrate.cc: blocks of 1024 pairs summed
 // plainly, each block added to the groups with Neumaier's compensation. Counts, max |e| and its
 // index are the addon's exactly; the sums agree to a few ulps (the addon sums in SIMD lanes).
 import type { FloatArray, QuantArray, QuantkitBinding, Rounding } from '../../binding';
@@ -14,7 +14,7 @@ const COUNT = 12;
 const NAN_COUNT = 13;
 const BAD_COUNT = 14;
 const FIRST_BAD = 15;
-const BLOCK = 256;
+const BLOCK = 1024;
 const CHUNK = 2048;
 const FLT_MAX = 3.4028234663852886e38;
 

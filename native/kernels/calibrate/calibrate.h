@@ -37,7 +37,7 @@ enum AccSlot : int {
 constexpr int kSums = 5;
 
 // Pairs per block: short enough that plain double sums lose nothing that matters.
-constexpr size_t kBlock = 256;
+constexpr size_t kBlock = 1024;
 
 // What one block adds: plain sums (x², e², x·x̂, x̂², |e|) over the pairs where neither value
 // is NaN or ±Inf, and their largest |e| (−1 when none). `special` set: the block holds a NaN

@@ -22,46 +22,40 @@ inline double Max4(__m256d v) {
 
 // Two sets of accumulators (for the low and the high four of each 8 pairs) keep the FMA
 // chains short, and the halves are converted straight from memory so that the 16 registers
-// hold every accumulator without spilling. The largest |e| is tracked in float32 (|fl(x − x̂)|
-// is within an ulp of the double |e|), which only decides whether the driver walks the block
-// for the exact maximum and its index: max_abs is reported a little high (never low).
-// No test per group: a NaN or ±Inf makes the x² or x̂² sum non-finite (a finite float32
-// squared is finite in double), which sends the block to the scalar walk.
+// hold every accumulator without spilling; the largest |e| needs only one (vmaxpd has a
+// one-cycle latency). No test per group: a NaN or ±Inf makes the x² or x̂² sum non-finite (a
+// finite float32 squared is finite in double), which sends the block to the scalar walk.
 void PairBlockAvx2(const float* x, const float* y, size_t n, BlockSums* out) {
   const __m256d dabs = _mm256_castsi256_pd(_mm256_set1_epi64x(0x7fffffffffffffffLL));
-  const __m256 fabs_mask = _mm256_castsi256_ps(_mm256_set1_epi32(0x7fffffff));
   __m256d x2a = _mm256_setzero_pd(), e2a = x2a, xya = x2a, y2a = x2a, aba = x2a;
   __m256d x2b = x2a, e2b = x2a, xyb = x2a, y2b = x2a, abb = x2a;
-  __m256 mx = _mm256_setzero_ps();
+  __m256d mx = _mm256_set1_pd(-1);
   size_t i = 0;
   for (; i + 8 <= n; i += 8) {
-    mx = _mm256_max_ps(mx, _mm256_and_ps(_mm256_sub_ps(_mm256_loadu_ps(x + i), _mm256_loadu_ps(y + i)), fabs_mask));
     {
       const __m256d xd = _mm256_cvtps_pd(_mm_loadu_ps(x + i)), yd = _mm256_cvtps_pd(_mm_loadu_ps(y + i));
-      const __m256d e = _mm256_sub_pd(xd, yd);
+      const __m256d e = _mm256_sub_pd(xd, yd), a = _mm256_and_pd(e, dabs);
       x2a = _mm256_fmadd_pd(xd, xd, x2a);
       e2a = _mm256_fmadd_pd(e, e, e2a);
       xya = _mm256_fmadd_pd(xd, yd, xya);
       y2a = _mm256_fmadd_pd(yd, yd, y2a);
-      aba = _mm256_add_pd(aba, _mm256_and_pd(e, dabs));
+      aba = _mm256_add_pd(aba, a);
+      mx = _mm256_max_pd(mx, a);
     }
     {
       const __m256d xd = _mm256_cvtps_pd(_mm_loadu_ps(x + i + 4)), yd = _mm256_cvtps_pd(_mm_loadu_ps(y + i + 4));
-      const __m256d e = _mm256_sub_pd(xd, yd);
+      const __m256d e = _mm256_sub_pd(xd, yd), a = _mm256_and_pd(e, dabs);
       x2b = _mm256_fmadd_pd(xd, xd, x2b);
       e2b = _mm256_fmadd_pd(e, e, e2b);
       xyb = _mm256_fmadd_pd(xd, yd, xyb);
       y2b = _mm256_fmadd_pd(yd, yd, y2b);
-      abb = _mm256_add_pd(abb, _mm256_and_pd(e, dabs));
+      abb = _mm256_add_pd(abb, a);
+      mx = _mm256_max_pd(mx, a);
     }
   }
   double s[kSums] = {Sum4(_mm256_add_pd(x2a, x2b)), Sum4(_mm256_add_pd(e2a, e2b)), Sum4(_mm256_add_pd(xya, xyb)),
                      Sum4(_mm256_add_pd(y2a, y2b)), Sum4(_mm256_add_pd(aba, abb))};
-  __m128 m = _mm_max_ps(_mm256_castps256_ps128(mx), _mm256_extractf128_ps(mx, 1));
-  m = _mm_max_ps(m, _mm_movehl_ps(m, m));
-  m = _mm_max_ss(m, _mm_shuffle_ps(m, m, 1));
-  // One float32 ulp above, so that the double |e| it stands for is never above it.
-  double max_abs = i == 0 ? -1 : static_cast<double>(_mm_cvtss_f32(m)) * (1 + 0x1p-23);
+  double max_abs = Max4(mx);
   out->special = !(std::isfinite(s[0]) && std::isfinite(s[3]));
   if (out->special) return;
   uint64_t count = i;
