@@ -307,7 +307,6 @@ export function errorStatsApi(binding: QuantkitBinding) {
       if (l.n !== n) throw new RangeError(`Expected x.length to equal the product of ${o.shape === undefined ? 'params.shape' : 'opts.shape'} ${l.n} but received ${n}`);
       channels = l.d;
       inner = l.inner;
-      if (channels === 0) channels = 0;
     }
     const acc = new Float64Array(ACC * (1 + channels));
     for (let g = 0; g <= channels; g++) {

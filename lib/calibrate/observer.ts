@@ -10,7 +10,7 @@ import { checkLayout, type AxisParams, type Layout } from '../axis';
 import { checkQuantInput, isHalf, type QuantInput } from '../half-input';
 import { describe, type Convention } from '../validate';
 import type { QuantParams } from '../index';
-import { checkKnownKeys, checkNumberIn, checkOptionsObject } from './validate';
+import { checkNumberIn, checkOptionsObject } from './validate';
 import { batchReader, checkTarget, refuseInfinite, scaleZeroOf, tensorParams, type BatchReader, type TensorRange } from './target';
 import { createHistogramMethod, HISTOGRAM_METHODS, HISTOGRAM_OPTION_KEYS, type HistogramMethod, type HistogramSource } from './histogram';
 
@@ -28,7 +28,7 @@ export interface ObserverOptions {
   bins?: number;
   /** 'percentile': the percentile kept, in (50, 100]; default 99.999. */
   percentile?: number;
-  /** Histogram methods: the range() they report is for this target; params() may ask for another. */
+  /** 'entropy', 'mse' (and `symmetric` for 'percentile'): the target range() reports for; params() may name another. */
   dtype?: DType;
   bits?: number;
   symmetric?: boolean;
@@ -212,7 +212,6 @@ export function observerFactory(binding: QuantkitBinding) {
       throw new TypeError(`Expected one of ${OBSERVER_METHODS.map((m) => `'${m}'`).join(', ')} for method but received ${describe(method)}`);
     }
     const o = checkOptionsObject(opts, OPTION_KEYS[method], 'opts');
-    checkKnownKeys(o, OPTION_KEYS[method], 'opts');
     if (method === 'minmax' || method === 'moving-average') {
       const c = o.averagingConstant === undefined ? 0.01 : checkNumberIn(o.averagingConstant, 0, 1, false, 'opts.averagingConstant');
       // PyTorch holds the constant as a Python float and multiplies a float32 tensor by it: float32.
