@@ -134,6 +134,23 @@ describe('errorStats against a NumPy float64 reference', function () {
     });
   });
 
+  it('per-tensor integer parameters without NaN (the fused path), every convention, dtype and a narrowed range', function () {
+    const x = data(50000, 8, { nan: false, scale: 2 });
+    const cases = [];
+    const runs = [];
+    for (const convention of ['onnx', 'pytorch', 'tflite']) {
+      for (const [dtype, bits, symmetric] of [['uint8', undefined, false], ['int8', undefined, true], ['int16', undefined, false], ['uint16', 9, true], ['int4', undefined, false]]) {
+        // a range narrower than the data, so that some values saturate
+        const p = { ...qk.paramsFromRange(-3, 2.5, { dtype, bits, symmetric }), convention };
+        const xHat = qk.dequantize(qk.quantize(x, p), { ...p, count: x.length });
+        cases.push({ x: file(x), y: file(xHat) });
+        runs.push({ p, label: `${convention} ${dtype} bits ${bits ?? 'full'} ${symmetric ? 'symmetric' : 'affine'}` });
+      }
+    }
+    const refs = runPython('numpy_stats.py', cases);
+    runs.forEach(({ p, label }, i) => sameStats(qk.errorStats(x, p), refs[i], label));
+  });
+
   it('per-axis parameters give per-channel statistics along their own shape', function () {
     const x = data(n, 5);
     const p = qk.computeParams(x, { axis: 1, shape, dtype: 'int8' });
@@ -152,7 +169,7 @@ describe('errorStats against a NumPy float64 reference', function () {
   });
 
   it('16M elements, int8 per-tensor (fused) and x against xHat: within 1e-12 of NumPy', function () {
-    const big = data(1 << 24, 7, { scale: 3 });
+    const big = data(1 << 24, 7, { scale: 3, nan: false });
     const p = qk.computeParams(big, { dtype: 'int8' });
     const xHat = qk.dequantize(qk.quantize(big, p), p);
     const refs = runPython('numpy_stats.py', [{ x: file(big), y: file(xHat) }]);
