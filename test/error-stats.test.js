@@ -245,3 +245,82 @@ describe('errorStats: bad input', function () {
     });
   }
 });
+
+describe('errorStats and histogram calls: the addon and the TypeScript backend side by side', function () {
+  const fc = require('fast-check');
+  const { loadNative } = require('../dist/loader');
+  const { fallbackBinding } = require('../dist/fallback');
+  const { binding: native, reasons } = loadNative();
+  before(function () {
+    if (!native) throw new Error(`the native addon is needed for this comparison:\n- ${reasons.join('\n- ')}`);
+  });
+
+  const value = fc.oneof(
+    { weight: 6, arbitrary: fc.float({ min: -100, max: 100, noNaN: true }) },
+    { weight: 1, arbitrary: fc.float() }, // NaN, ±Inf, subnormals, extremes
+    { weight: 1, arbitrary: fc.integer({ min: -300, max: 300 }).map((k) => Math.fround((k + 0.5) * 0.25)) },
+  );
+  const RANGES = [[0, 255], [-128, 127], [0, 65535], [-32768, 32767]];
+
+  /** Counts, max and index exactly; each sum to 1e-12 of its scale (x·x̂ of sqrt(Σx² Σx̂²)). */
+  function sameAcc(a, b, groups) {
+    for (let g = 0; g < groups; g++) {
+      const o = 16 * g;
+      for (const k of [10, 11, 12, 13, 14, 15]) assert.equal(b[o + k], a[o + k], `group ${g} slot ${k}`);
+      const sum = (acc, k) => acc[o + k] + acc[o + k + 1];
+      const scale = [sum(a, 0), sum(a, 2), Math.sqrt(Math.abs(sum(a, 0) * sum(a, 6))), sum(a, 6), sum(a, 8)];
+      for (let k = 0; k < 5; k++) {
+        const tol = 1e-12 * scale[k] + 1e-300;
+        assert.ok(Math.abs(sum(a, 2 * k) - sum(b, 2 * k)) <= tol || (!Number.isFinite(scale[k])), `group ${g} sum ${k}: ${sum(a, 2 * k)} vs ${sum(b, 2 * k)}`);
+      }
+    }
+  }
+
+  const fresh = (groups) => {
+    const acc = new Float64Array(16 * groups);
+    for (let g = 0; g < groups; g++) acc[16 * g + 10] = acc[16 * g + 11] = acc[16 * g + 15] = -1;
+    return acc;
+  };
+
+  it('errorStatsQuantize and errorStatsPair give the same counts, maxima and indices, and sums within 1e-12', function () {
+    fc.assert(
+      fc.property(fc.array(value, { maxLength: 3000, size: 'max' }), fc.nat(3), fc.integer({ min: 0, max: 2 }), fc.float({ min: Math.fround(1e-3), max: 100, noNaN: true }), fc.nat(), fc.integer({ min: 0, max: 5 }), fc.integer({ min: 1, max: 70 }), fc.nat(1000),
+        (values, type, rounding, scale, zSeed, channels, inner, base) => {
+          const x = Float32Array.from(values);
+          const [qmin, qmax] = RANGES[type];
+          const zeroPoint = qmin + (zSeed % (qmax - qmin + 1));
+          const groups = 1 + channels;
+          const a = fresh(groups);
+          const b = fresh(groups);
+          native.errorStatsQuantize(x, a, type, scale, zeroPoint, qmin, qmax, rounding, channels, inner, base);
+          fallbackBinding.errorStatsQuantize(x, b, type, scale, zeroPoint, qmin, qmax, rounding, channels, inner, base);
+          sameAcc(a, b, groups);
+          const y = Float32Array.from(values.reverse());
+          const c = fresh(groups);
+          const d = fresh(groups);
+          native.errorStatsPair(Float64Array.from(x), y, c, channels, inner, base);
+          fallbackBinding.errorStatsPair(Float64Array.from(x), y, d, channels, inner, base);
+          sameAcc(c, d, groups);
+        }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('histogramAdd gives the same counts and range', function () {
+    fc.assert(
+      fc.property(fc.array(value, { maxLength: 3000, size: 'max' }), fc.integer({ min: 1, max: 5000 }), fc.float({ min: Math.fround(0.01), max: 1000, noNaN: true }), fc.boolean(),
+        (values, bins, half, f64) => {
+          const x = f64 ? Float64Array.from(values) : Float32Array.from(values);
+          const a = new Float64Array(bins);
+          const b = new Float64Array(bins);
+          const ra = new Float64Array(2);
+          const rb = new Float64Array(2);
+          native.histogramAdd(x, a, -half, bins / (2 * half), ra);
+          fallbackBinding.histogramAdd(x, b, -half, bins / (2 * half), rb);
+          assert.deepEqual(Array.from(a), Array.from(b));
+          assert.deepEqual(Array.from(ra), Array.from(rb));
+        }),
+      { numRuns: 200 },
+    );
+  });
+});
