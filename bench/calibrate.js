@@ -16,7 +16,7 @@ const qk = require('..');
 
 const args = process.argv.slice(2);
 const n = args.includes('--n') ? Number(args[args.indexOf('--n') + 1]) : 1 << 24;
-const REPEAT = 9;
+const REPEAT = 15;
 
 function input(count) {
   const x = new Float32Array(count);
@@ -29,34 +29,39 @@ function input(count) {
   return x;
 }
 
-function medianMs(fn) {
-  fn();
-  const times = [];
+/** Medians of the cases timed in turn, one run of each per round, so that a change in the
+ * machine's load hits every case alike (the ratios are what the issue's targets are about). */
+function interleavedMedians(cases) {
+  for (const fn of Object.values(cases)) fn();
+  const times = Object.fromEntries(Object.keys(cases).map((k) => [k, []]));
   for (let r = 0; r < REPEAT; r++) {
-    const t0 = process.hrtime.bigint();
-    fn();
-    times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    for (const [name, fn] of Object.entries(cases)) {
+      const t0 = process.hrtime.bigint();
+      fn();
+      times[name].push(Number(process.hrtime.bigint() - t0) / 1e6);
+    }
   }
-  times.sort((a, b) => a - b);
-  return times[REPEAT >> 1];
+  return Object.fromEntries(Object.entries(times).map(([k, t]) => [k, t.sort((a, b) => a - b)[t.length >> 1]]));
 }
 
 const x = input(n);
 const { backend } = qk;
 console.log(`${os.cpus()[0].model}, ${os.cpus().length} cpus; node ${process.version}; backend ${backend.name}/${backend.isa} threads ${backend.threads}; n = ${n}`);
-console.log('Medians of 9 runs (one warm-up). A shared machine makes them noisy; nothing here is asserted.');
+console.log(`Medians of ${REPEAT} rounds, the cases in turn in each (one warm-up). A shared machine makes them noisy; nothing here is asserted.`);
 
 const copyOut = new Float32Array(n);
-const copy = medianMs(() => copyOut.set(x));
 const mm = qk.createObserver('minmax');
-const minmax = medianMs(() => mm.observe(x));
 const hist = qk.createObserver('percentile');
 hist.observe(x); // fixes T and the bins; later batches of the same data add counts only
-const histogram = medianMs(() => hist.observe(x));
 const params = qk.computeParams(x, { dtype: 'int8', symmetric: true });
 const q = new Int8Array(n);
-const quantize = medianMs(() => qk.quantize(x, params, q));
-const stats = medianMs(() => qk.errorStats(x, params));
+const { copy, minmax, histogram, quantize, stats } = interleavedMedians({
+  copy: () => copyOut.set(x),
+  minmax: () => mm.observe(x),
+  histogram: () => hist.observe(x),
+  quantize: () => qk.quantize(x, params, q),
+  stats: () => qk.errorStats(x, params),
+});
 const { min, max } = qk.minMax(x);
 const threshold = Math.max(-min, max);
 
