@@ -4,6 +4,10 @@
 // accumulate in one pass, nothing of x's size allocated); the other kinds round-trip chunks of
 // CHUNK elements through the existing calls into scratch arrays and accumulate the pairs.
 // Sums are float64, compensated (binding.d.ts); NaN pairs are excluded and counted.
+//
+// For compare() (issue #8, section 3): a Plan round-trips x into accumulator groups, and groups
+// merge (binding.d.ts), so comparing several parameter sets on one tensor is one Plan per set
+// over the same x, each finished with finish(); errorStatsPair compares two given arrays.
 import type { FloatArray, QuantArray, QuantkitBinding } from '../../binding';
 import { packedBytes, type DType } from '../dtypes';
 import { checkAxisParams, checkLayout, hasAxis, type AxisParams, type CheckedAxisParams } from '../axis';
