@@ -137,4 +137,33 @@ export interface QuantkitBinding {
 
   /** out.length is a multiple of 32; bytes.length === out.length / 32 · block bytes. */
   ggmlDequantize(bytes: Uint8Array, out: Float32Array, typeCode: number): void;
+
+  // Calibration (native/kernels/calibrate/calibrate.h, README "Calibrate and compare").
+  // Error statistics add into `acc`: groups of 16 doubles, [0] the whole call's, [1 + c]
+  // channel c's when channels > 0 (element i, numbered indexBase + i, is in channel
+  // floor((indexBase + i) / inner) mod channels). A group holds the compensated sums (value,
+  // then its Neumaier compensation) of x², e², x·x̂, x̂², |e| (e = x − x̂ in double), then max |e|
+  // (−1: none yet), its element number (−1), the count of pairs used, of pairs with a NaN
+  // (excluded), of pairs with ±Inf (excluded) and the first such element number (−1).
+  // acc.length === 16 · (1 + channels); x is read as float32. Sums agree between backends to a
+  // few ulps (their order differs); counts, max |e| and its element number are identical.
+
+  /**
+   * The round trip of a per-tensor integer quantization, fused: q as quantize gives it into a
+   * code type (codeType: 0 uint8, 1 int8, 2 uint16, 3 int16; [qmin, qmax] inside it), x̂ as
+   * dequantize gives it, pairs (x, x̂) accumulated; nothing of x's size is allocated.
+   */
+  errorStatsQuantize(x: FloatArray, acc: Float64Array, codeType: number, scale: number, zeroPoint: number, qmin: number, qmax: number, rounding: Rounding, channels: number, inner: number, indexBase: number): void;
+
+  /** Pairs (x[i], xHat[i]) accumulated; xHat.length === x.length. */
+  errorStatsPair(x: FloatArray, xHat: Float32Array, acc: Float64Array, channels: number, inner: number, indexBase: number): void;
+
+  /**
+   * counts[k] += the number of non-NaN x (as float32) whose bin is k: t = fl(fl(x − lo) · invWidth)
+   * in float32 (lo and invWidth rounded to float32 first), clamped to [0, counts.length − 1]
+   * (±Inf lands in an end bin), truncated;
+   * 1 ≤ counts.length ≤ 2^22. range[0], range[1] = min and max of the non-NaN x as float32
+   * (−0 as 0; NaN, NaN when none): one pass bins a batch and says whether it fitted.
+   */
+  histogramAdd(x: FloatArray, counts: Float64Array, lo: number, invWidth: number, range: Float64Array): void;
 }

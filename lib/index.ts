@@ -6,6 +6,7 @@ import { ggmlFacade, type Ggml } from './ggml';
 import { float16Api } from './float16';
 import { signApi } from './sign';
 import { computeParams, dequantize, minMax, pack, paramsFromRange, quantize, quantizeDynamic, unpack } from './affine';
+import { calibrateApi } from './calibrate';
 
 export type { DType, PackedDType, Float8DType, QuantArrayOf, QuantArrayMap } from './core/dtypes';
 export type { Convention } from './core/validate';
@@ -17,6 +18,7 @@ export type { Ggml, GgmlType } from './ggml';
 export type { HalfBits, HalfFormat, QuantInput } from './core/half-input';
 export type { AxisParams, AxisLayoutOptions, AxisRangeOptions, AxisDynamicOptions, AxisDynamicResult, AxisRange, ZeroPointArrayOf, ZeroPointArrayMap } from './axis';
 export type { QuantParams, Float8Params, UnpackedArrayOf, RangeOptions, DynamicOptions, DynamicResult } from './affine';
+export type { Observer, ChannelObserver, ObserverMethod, ObserverOptions, ParamsOptions, TensorRange, ChannelRange, ErrorStats, ChannelErrorStats, ErrorStatsOptions, ErrorStatsTarget } from './calibrate';
 
 export { paramsFromRange, computeParams, minMax, quantize, dequantize, quantizeDynamic, pack, unpack, backend };
 
@@ -36,10 +38,17 @@ export const { toUnsigned, toSigned } = signApi(binding);
 /** ggml Q8_0 / Q4_0 / Q4_1 blocks, byte for byte as ggml's reference quantizers (README "ggml blocks"). */
 export const ggml: Ggml = ggmlFacade(binding);
 
+/**
+ * Streaming calibration and error statistics (README "Calibrate and compare"):
+ * createObserver(method, opts?) → observe(x) per batch, range(), params({ dtype, bits, symmetric, convention });
+ * errorStats(x, params | xHat, opts?) → mse, rmse, meanAbs, maxAbs, sqnrDb, cosine, bytes, … of the round trip.
+ */
+export const { createObserver, errorStats } = calibrateApi(binding);
+
 /** The dtype table (frozen, every level: read it, it cannot be changed). */
 export { DTYPES as dtypes };
 
-const quantkit = Object.freeze({ paramsFromRange, computeParams, minMax, quantize, dequantize, quantizeDynamic, pack, unpack, ggml, toFloat16, fromFloat16, toBFloat16, fromBFloat16, toUnsigned, toSigned, backend, dtypes: DTYPES });
+const quantkit = Object.freeze({ paramsFromRange, computeParams, minMax, quantize, dequantize, quantizeDynamic, pack, unpack, ggml, toFloat16, fromFloat16, toBFloat16, fromBFloat16, toUnsigned, toSigned, createObserver, errorStats, backend, dtypes: DTYPES });
 export default quantkit;
 
 // The CommonJS exports (what `require('quantkit')` and ESM's default import both are) cannot be

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "glue/addon.h"
+#include "glue/calibrate.h"
 #include "glue/common.h"
 #include "kernels/convert/convert.h"
 #include "kernels/float8/float8.h"
@@ -95,6 +96,9 @@ QuantkitAddon::QuantkitAddon(Napi::Env env, Napi::Object exports) {
       InstanceValue("version", Napi::String::New(env, QUANTKIT_VERSION), napi_enumerable),
       InstanceValue("threads", Napi::Number::New(env, threads_), napi_enumerable),
   });
+  // The calibrate capability registers its own calls (glue/calibrate.cc).
+  calibrate_ = {kernels_, &quantkit::calibrate::CalibrateKernelsFor(level), threads_};
+  DefineCalibrate(env, exports, &calibrate_);
 }
 
 }  // namespace quantkit::glue

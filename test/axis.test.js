@@ -192,7 +192,9 @@ describe(`per-axis and blocked parameters (${qk.backend.name}/${qk.backend.isa})
       assert.deepEqual(Array.from(dout), Array.from(refDequantize(Array.from(out), p)));
     });
 
-    it('a large tensor (split across threads natively) equals the reference on a sample', () => {
+    it('a large tensor (split across threads natively) equals the reference on a sample', function () {
+      // 5M elements, four layouts: a second alone, longer on a shared or emulated machine.
+      this.timeout(Math.max(this.timeout(), 60000));
       const shape = [2048, 2560];
       const rand = rng(3);
       for (const [axis, blockSize] of [[1, undefined], [0, undefined], [1, 32], [0, 128]]) {

@@ -127,12 +127,41 @@ describe('native glue, called directly', () => {
     throwsClean(() => binding.findBadScale(), 'TypeError', /findBadScale takes 1 argument/);
   });
 
+  it('refuses what the calibrate kernels cannot take', () => {
+    const x = new Float32Array(8);
+    const acc = new Float64Array(16);
+    throwsClean(() => binding.errorStatsQuantize(x, acc, 1, 1, 0, -128, 127, 0, 0, 1), 'TypeError', /errorStatsQuantize takes 11 arguments but received 10/);
+    throwsClean(() => binding.errorStatsQuantize(x, new Float32Array(16), 1, 1, 0, -128, 127, 0, 0, 1, 0), 'TypeError', /Float64Array for acc but received a Float32Array/);
+    throwsClean(() => binding.errorStatsQuantize(x, new Float64Array(32), 1, 1, 0, -128, 127, 0, 0, 1, 0), 'RangeError', /acc.length to equal 16 · \(1 \+ channels\) = 16 but received 32/);
+    throwsClean(() => binding.errorStatsQuantize(x, acc, 4, 1, 0, -128, 127, 0, 0, 1, 0), 'RangeError', /\[0, 3\] for codeType but received 4/);
+    throwsClean(() => binding.errorStatsQuantize(x, acc, 0, 1, 0, -128, 127, 0, 0, 1, 0), 'RangeError', /\[0, 255\] for qmin but received -128/);
+    throwsClean(() => binding.errorStatsQuantize(x, acc, 1, 0, 0, -128, 127, 0, 0, 1, 0), 'RangeError', /positive finite float32 for scale/);
+    throwsClean(() => binding.errorStatsQuantize(x, acc, 1, 1, 0, -128, 127, 0, 2, 0, 0), 'RangeError', /for inner but received 0/);
+    throwsClean(() => binding.errorStatsQuantize(x, acc, 1, 1, 0, -128, 127, 0, 0, 1, -1), 'RangeError', /for indexBase but received -1/);
+    const shared = new Float64Array(20);
+    throwsClean(() => binding.errorStatsPair(new Float64Array(shared.buffer, 0, 4), new Float32Array(4), shared.subarray(2, 18), 0, 1, 0), 'RangeError', /acc not to overlap/);
+    throwsClean(() => binding.errorStatsPair(x, new Float32Array(7), acc, 0, 1, 0), 'RangeError', /xHat.length to equal x.length 8 but received 7/);
+    throwsClean(() => binding.errorStatsPair(x, new Float64Array(8), acc, 0, 1, 0), 'TypeError', /Float32Array for xHat but received a Float64Array/);
+    throwsClean(() => binding.errorStatsPair(detached(Float32Array, 8), new Float32Array(0), acc, 0, 1, 0), 'RangeError', /detached/);
+    const range = new Float64Array(2);
+    throwsClean(() => binding.histogramAdd(x, new Float64Array(0), 0, 1, range), 'RangeError', /counts.length in \[1, 2\^22\] but received 0/);
+    throwsClean(() => binding.histogramAdd(x, new Float64Array(4), 1e300, 1, range), 'RangeError', /finite float32 for lo/);
+    throwsClean(() => binding.histogramAdd(x, new Float64Array(4), 0, 1e-50, range), 'RangeError', /positive finite float32 for invWidth/);
+    throwsClean(() => binding.histogramAdd(x, new Float64Array(4), 0, 1, new Float64Array(3)), 'RangeError', /range.length to be 2/);
+    throwsClean(() => binding.histogramAdd(x, new Float64Array(4), '0', 1, range), 'TypeError', /number for lo but received a string/);
+    // accepted calls write only their own outputs
+    const counts = new Float64Array(4);
+    binding.histogramAdd(new Float32Array([-1, 0, 0.5, NaN, 9]), counts, -1, 2, range);
+    assert.deepEqual(Array.from(counts), [1, 0, 1, 2]); // −1 | 0 | 0.5 and 9 (clamped); NaN skipped
+    assert.deepEqual(Array.from(range), [-1, 9]);
+  });
+
   // Every call of the binding with its declared arity (binding.d.ts).
   const CALLS = [
     ['quantize', 7], ['dequantize', 4], ['minMax', 2], ['quantizePacked', 9], ['dequantizePacked', 6], ['pack', 4],
     ['unpack', 4], ['recode', 3], ['quantizeAxis', 11], ['dequantizeAxis', 8], ['minMaxAxis', 6], ['ggmlQuantize', 3],
     ['ggmlDequantize', 3], ['toFloat16', 2], ['fromFloat16', 2], ['toBFloat16', 2], ['fromBFloat16', 2],
-    ['quantizeFloat8', 5], ['dequantizeFloat8', 4], ['findBadScale', 1],
+    ['quantizeFloat8', 5], ['dequantizeFloat8', 4], ['findBadScale', 1], ['errorStatsQuantize', 11], ['errorStatsPair', 6], ['histogramAdd', 5],
   ];
 
   it('has exactly the calls this suite drives', () => {

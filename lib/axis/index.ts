@@ -98,7 +98,7 @@ const ZERO_POINT_CTORS: Readonly<Record<IntegerDType, { new (n: number): ZeroPoi
   uint4: Uint8Array, int4: Int8Array, uint2: Uint8Array, int2: Int8Array,
 };
 
-interface Layout {
+export interface Layout {
   /** The shape with a -1 resolved from the data's length. */
   shape: number[];
   /** The shape as given (a -1 kept), for parameters that are to be reused on other tensors. */
@@ -125,7 +125,7 @@ function formatShape(shape: readonly unknown[]): string {
  * equal the data's element count, as NumPy's reshape), `axis` and `blockSize`. `elements` gives
  * the count to resolve -1 against and to check the product against.
  */
-function checkLayout(o: Record<string, unknown>, prefix: string, elements: ElementCount | undefined): Layout {
+export function checkLayout(o: Record<string, unknown>, prefix: string, elements: ElementCount | undefined): Layout {
   const shapeV = o.shape;
   if (!Array.isArray(shapeV)) throw new TypeError(`Expected an array of dimensions for ${prefix}.shape but received ${describe(shapeV)}`);
   const shape: number[] = [];
@@ -249,7 +249,7 @@ function firstOutside(z: Int32Array, qmin: number, qmax: number): number {
   return -1;
 }
 
-interface CheckedAxisParams {
+export interface CheckedAxisParams {
   info: DTypeInfo;
   qmin: number;
   qmax: number;
@@ -286,7 +286,7 @@ function zeroPointsFor(count: number, z: ZeroPointArrayOf<DType> | undefined): I
   return zeroScratch;
 }
 
-function checkAxisParams(v: Record<string, unknown>, elements: ElementCount, findBadScale: (scale: Float32Array) => number): CheckedAxisParams {
+export function checkAxisParams(v: Record<string, unknown>, elements: ElementCount, findBadScale: (scale: Float32Array) => number): CheckedAxisParams {
   checkKeys(v, AXIS_PARAMS_KEYS, 'params');
   const info = checkAxisDType(v.dtype, 'params.dtype');
   const bits = checkBits(v.bits, info, 'params.bits');

@@ -33,6 +33,7 @@ const REQUIRED_CALLS = [
   'quantize', 'dequantize', 'minMax', 'quantizePacked', 'dequantizePacked', 'pack', 'unpack', 'recode',
   'toFloat16', 'fromFloat16', 'toBFloat16', 'fromBFloat16', 'ggmlQuantize', 'ggmlDequantize',
   'quantizeAxis', 'dequantizeAxis', 'minMaxAxis', 'findBadScale', 'quantizeFloat8', 'dequantizeFloat8',
+  'errorStatsQuantize', 'errorStatsPair', 'histogramAdd',
 ] as const;
 
 /**

@@ -5,6 +5,7 @@
 
 #include <napi.h>
 
+#include "glue/calibrate.h"
 #include "glue/common.h"
 #include "kernels/convert/convert.h"
 #include "kernels/float8/float8.h"
@@ -53,6 +54,7 @@ class QuantkitAddon : public Napi::Addon<QuantkitAddon> {
   const quantkit::ggml::GgmlTable* ggml_ = nullptr;
   const quantkit::KernelTable* kernels_ = nullptr;
   int threads_ = 2;
+  CalibrateContext calibrate_;
 };
 
 }  // namespace quantkit::glue

@@ -123,3 +123,22 @@ paramsFromRange(ranges.min, ranges.max);
 // @ts-expect-error: minMax options are a layout
 minMax(x, { dtype: 'int8' });
 export { reused, symDyn, plainRange };
+
+// Calibration: observers (per-tensor and per-channel) and error statistics.
+import { createObserver, errorStats } from 'quantkit';
+import type { Observer, ChannelObserver, ErrorStats, TensorRange, ChannelRange } from 'quantkit';
+const mm: Observer = createObserver('minmax').observe(x).observe(new Float64Array(2));
+const mmRange: TensorRange = mm.range();
+const mmParams: QuantParams<'int8'> = mm.params({ dtype: 'int8', symmetric: true, convention: 'pytorch' });
+const pc: ChannelObserver = createObserver('moving-average', { axis: 0, shape: [3], averagingConstant: 0.1 });
+const pcRange: ChannelRange = pc.observe(x).range();
+const pcScale: Float32Array = pc.params({ dtype: 'uint8' }).scale;
+const hist = createObserver('entropy', { dtype: 'int8', bins: 1024 });
+const stats: ErrorStats = errorStats(x, mmParams);
+const pair: number = errorStats(x, new Float32Array(3), { axis: 0, shape: [3] }).mse;
+const ggmlStats: number = errorStats(new Float32Array(32), { ggml: 'q4_0' }).sqnrDb;
+// @ts-expect-error: no such method
+createObserver('kl');
+// @ts-expect-error: averagingConstant is a number
+createObserver('moving-average', { averagingConstant: '0.1' });
+export { mmRange, pcRange, pcScale, hist, stats, pair, ggmlStats };

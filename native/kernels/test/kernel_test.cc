@@ -37,6 +37,7 @@
 #define QUANTKIT_HAVE_GUARD_PAGES 1
 #endif
 
+#include "kernels/calibrate/calibrate.h"
 #include "kernels/convert/convert.h"
 #include "kernels/float8/float8.h"
 #include "kernels/ggml/ggml.h"
@@ -968,6 +969,105 @@ void TestFloat8(const Float8Kernels& isa, Inputs& gen, bool exhaustive, std::vec
 }
 
 // ---------------------------------------------------------------------------------------
+// Calibration kernels (kernels/calibrate/calibrate.h) against the scalar row: the histogram's
+// bins and range bit for bit; the error-statistics block's count and special flag exactly,
+// its sums to 1e-13 relative (SIMD lanes add in another order) and its max |e| exactly.
+
+float CalibrateValue(Inputs& gen, bool specials) {
+  const int kind = gen.Int(0, 99);
+  if (specials && kind < 3) {
+    static const float kSpecial[] = {NAN, -NAN, INFINITY, -INFINITY};
+    return kSpecial[gen.Int(0, 3)];
+  }
+  if (kind < 10) return 0.0f;
+  if (kind < 15) return static_cast<float>(gen.Real(-1, 1)) * static_cast<float>(std::ldexp(1.0, gen.Int(-140, 120)));
+  return static_cast<float>(gen.Real(-8, 8));
+}
+
+void ComparePairBlock(const calibrate::CalibrateKernels& isa, Check& check, const float* x, const float* y, size_t n) {
+  calibrate::BlockSums r{}, g{};
+  calibrate::ScalarCalibrate().pair_block(x, y, n, &r);
+  isa.pair_block(x, y, n, &g);
+  ++check.cases;
+  if (r.special != g.special) return Report(check, "special flag differs, n " + std::to_string(n));
+  if (r.special) return;
+  if (r.count != g.count) return Report(check, "count " + std::to_string(g.count) + " vs " + std::to_string(r.count));
+  for (int k = 0; k < calibrate::kSums; ++k) {
+    if (!(std::fabs(g.sum[k] - r.sum[k]) <= 1e-13 * std::fabs(r.sum[k]) + 1e-300)) {
+      return Report(check, "sum " + std::to_string(k) + ": " + std::to_string(g.sum[k]) + " vs " + std::to_string(r.sum[k]));
+    }
+  }
+  if (g.max_abs != r.max_abs) {
+    Report(check, "max_abs " + std::to_string(g.max_abs) + " vs " + std::to_string(r.max_abs));
+  }
+}
+
+template <typename In>
+void CompareHistogram(const calibrate::CalibrateKernels& isa, Check& check, const In* x, size_t n, float lo, float inv, uint32_t nbins) {
+  std::vector<uint32_t> r(4 * nbins, 0), g(4 * nbins, 0);
+  float rr[2], gr[2];
+  calibrate::ScalarCalibrate().histogram[FloatIndex<In>()](x, n, lo, inv, r.data(), nbins, rr);
+  isa.histogram[FloatIndex<In>()](x, n, lo, inv, g.data(), nbins, gr);
+  ++check.cases;
+  // The four copies may be filled in another order: compare their sums per bin.
+  for (uint32_t k = 0; k < nbins; ++k) {
+    const uint64_t a = uint64_t{r[4 * k]} + r[4 * k + 1] + r[4 * k + 2] + r[4 * k + 3];
+    const uint64_t b = uint64_t{g[4 * k]} + g[4 * k + 1] + g[4 * k + 2] + g[4 * k + 3];
+    if (a != b) return Report(check, "bin " + std::to_string(k) + ": " + std::to_string(b) + " vs " + std::to_string(a) + ", n " + std::to_string(n));
+  }
+  if (std::memcmp(rr, gr, sizeof rr) != 0) Report(check, "range differs, n " + std::to_string(n));
+}
+
+void TestCalibrate(const calibrate::CalibrateKernels& isa, Inputs& gen, std::vector<Check>& checks) {
+  Check pair{std::string(isa.isa) + " error-statistics blocks"};
+  Check hist{std::string(isa.isa) + " histogram (f32, f64)"};
+  std::vector<float> x(calibrate::kBlock + 8), y(calibrate::kBlock + 8);
+  std::vector<double> xd(600);
+  std::vector<float> xf(600);
+  for (int k = 0; k < 4000; ++k) {
+    const size_t n = static_cast<size_t>(gen.Int(0, static_cast<int>(calibrate::kBlock)));
+    const size_t off = static_cast<size_t>(gen.Int(0, 7));
+    const bool specials = gen.Int(0, 3) == 0;
+    for (size_t i = 0; i < n; ++i) {
+      x[off + i] = CalibrateValue(gen, specials);
+      // x̂ near x (a round trip), sometimes far (saturation), sometimes special
+      y[off + i] = gen.Int(0, 9) == 0 ? CalibrateValue(gen, specials) : x[off + i] + static_cast<float>(gen.Real(-0.01, 0.01));
+    }
+    ComparePairBlock(isa, pair, x.data() + off, y.data() + off, n);
+  }
+  for (int k = 0; k < 1500; ++k) {
+    const size_t n = static_cast<size_t>(gen.Int(0, 590));
+    const size_t off = static_cast<size_t>(gen.Int(0, 7));
+    const bool specials = gen.Int(0, 3) == 0;
+    for (size_t i = 0; i < n; ++i) {
+      xf[off + i] = CalibrateValue(gen, specials);
+      // a double between float32s, rounding on load
+      xd[off + i] = static_cast<double>(xf[off + i]) * (1.0 + std::ldexp(static_cast<double>(gen.Int(-2, 2)), -25));
+    }
+    const uint32_t nbins = static_cast<uint32_t>(gen.Int(1, 3000));
+    const float half = static_cast<float>(gen.Real(0.5, 10));
+    const float lo = -half, inv = static_cast<float>(nbins / (2.0 * half));
+    CompareHistogram(isa, hist, xf.data() + off, n, lo, inv, nbins);
+    CompareHistogram(isa, hist, xd.data() + off, n, lo, inv, nbins);
+  }
+#if defined(QUANTKIT_HAVE_GUARD_PAGES)
+  GuardedRegion xs(600 * sizeof(double)), ys(600 * sizeof(float));
+  for (size_t n = 0; n <= calibrate::kBlock; ++n) {
+    float* gx = reinterpret_cast<float*>(xs.EndingAt(n * sizeof(float)));
+    float* gy = reinterpret_cast<float*>(ys.EndingAt(n * sizeof(float)));
+    for (size_t i = 0; i < n; ++i) gx[i] = gy[i] = CalibrateValue(gen, false);
+    ComparePairBlock(isa, pair, gx, gy, n);
+    CompareHistogram(isa, hist, gx, n, -8.0f, 64.0f, 1024);
+    double* gd = reinterpret_cast<double*>(xs.EndingAt(n * sizeof(double)));
+    for (size_t i = 0; i < n; ++i) gd[i] = CalibrateValue(gen, true);
+    CompareHistogram(isa, hist, gd, n, -8.0f, 64.0f, 1024);
+  }
+#endif
+  checks.push_back(pair);
+  checks.push_back(hist);
+}
+
+// ---------------------------------------------------------------------------------------
 // Every float32 bit pattern through quantize, for a few parameter sets per output type.
 
 template <typename Out>
@@ -1180,6 +1280,10 @@ int main(int argc, char** argv) {
     TestGgmlDequantize(g, gen, checks), print_since(first);
     TestGgmlScan<float>(g, gen, checks), print_last();
     TestGgmlScan<double>(g, gen, checks), print_last();
+    if (&calibrate::CalibrateKernelsFor(level) != &calibrate::ScalarCalibrate()) {
+      first = checks.size();
+      TestCalibrate(calibrate::CalibrateKernelsFor(level), gen, checks), print_since(first);
+    }
 #if defined(QUANTKIT_HAVE_GUARD_PAGES)
     std::printf("     %s guard pages: a crash here is a read or write past the end\n", t->isa);
     std::fflush(stdout);
