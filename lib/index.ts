@@ -6,7 +6,7 @@ import { ggmlFacade, type Ggml } from './ggml';
 import { float16Api } from './float16';
 import { signApi } from './sign';
 import { computeParams, dequantize, minMax, pack, paramsFromRange, quantize, quantizeDynamic, unpack } from './affine';
-import { calibrateApi } from './calibrate';
+import { calibrateApi, DEFAULT_SCHEMES, formatTable, type CompareCalls } from './calibrate';
 
 export type { DType, PackedDType, Float8DType, QuantArrayOf, QuantArrayMap } from './core/dtypes';
 export type { Convention } from './core/validate';
@@ -18,7 +18,7 @@ export type { Ggml, GgmlType } from './ggml';
 export type { HalfBits, HalfFormat, QuantInput } from './core/half-input';
 export type { AxisParams, AxisLayoutOptions, AxisRangeOptions, AxisDynamicOptions, AxisDynamicResult, AxisRange, ZeroPointArrayOf, ZeroPointArrayMap } from './axis';
 export type { QuantParams, Float8Params, UnpackedArrayOf, RangeOptions, DynamicOptions, DynamicResult } from './affine';
-export type { Observer, ChannelObserver, ObserverMethod, ObserverOptions, ParamsOptions, TensorRange, ChannelRange, ErrorStats, ChannelErrorStats, ErrorStatsOptions, ErrorStatsTarget } from './calibrate';
+export type { Observer, ChannelObserver, ObserverMethod, ObserverOptions, ParamsOptions, TensorRange, ChannelRange, ErrorStats, ChannelErrorStats, ErrorStatsOptions, ErrorStatsTarget, CompareOptions, CompareRow, SchemeName, SchemeSpec } from './calibrate';
 
 export { paramsFromRange, computeParams, minMax, quantize, dequantize, quantizeDynamic, pack, unpack, backend };
 
@@ -38,17 +38,25 @@ export const { toUnsigned, toSigned } = signApi(binding);
 /** ggml Q8_0 / Q4_0 / Q4_1 blocks, byte for byte as ggml's reference quantizers (README "ggml blocks"). */
 export const ggml: Ggml = ggmlFacade(binding);
 
+
 /**
- * Streaming calibration and error statistics (README "Calibrate and compare"):
+ * Streaming calibration, error statistics and scheme comparison (README "Calibrate and compare"):
  * createObserver(method, opts?) → observe(x) per batch, range(), params({ dtype, bits, symmetric, convention });
- * errorStats(x, params | xHat, opts?) → mse, rmse, meanAbs, maxAbs, sqnrDb, cosine, bytes, … of the round trip.
+ * errorStats(x, params | xHat, opts?) → mse, rmse, meanAbs, maxAbs, sqnrDb, cosine, bytes, … of the round trip;
+ * compare(x, { schemes?, calibration?, shape? }) → one row per scheme; formatTable(rows) → aligned text.
  */
-export const { createObserver, errorStats } = calibrateApi(binding);
+export const { createObserver, errorStats, compare } = calibrateApi(binding, {
+  quantize: quantize as CompareCalls['quantize'],
+  computeParams: computeParams as CompareCalls['computeParams'],
+  ggmlQuantize: (x, type) => ggml.quantize(x, type),
+  toHalf: (x, format) => (format === 'float16' ? toFloat16(x) : toBFloat16(x)),
+});
+export { formatTable, DEFAULT_SCHEMES };
 
 /** The dtype table (frozen, every level: read it, it cannot be changed). */
 export { DTYPES as dtypes };
 
-const quantkit = Object.freeze({ paramsFromRange, computeParams, minMax, quantize, dequantize, quantizeDynamic, pack, unpack, ggml, toFloat16, fromFloat16, toBFloat16, fromBFloat16, toUnsigned, toSigned, createObserver, errorStats, backend, dtypes: DTYPES });
+const quantkit = Object.freeze({ paramsFromRange, computeParams, minMax, quantize, dequantize, quantizeDynamic, pack, unpack, ggml, toFloat16, fromFloat16, toBFloat16, fromBFloat16, toUnsigned, toSigned, createObserver, errorStats, compare, formatTable, backend, dtypes: DTYPES });
 export default quantkit;
 
 // The CommonJS exports (what `require('quantkit')` and ESM's default import both are) cannot be

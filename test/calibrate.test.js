@@ -260,13 +260,13 @@ describe('calibrate: bad input', function () {
 
   it('an unknown method or option, a bad averagingConstant: TypeError / RangeError naming it', function () {
     assert.throws(() => qk.createObserver('kl'), { name: 'TypeError', message: "Expected one of 'minmax', 'moving-average', 'percentile', 'entropy', 'mse' for method but received 'kl'" });
-    assert.throws(() => qk.createObserver('minmax', { averagingConstant: 0.1 }), { name: 'TypeError', message: "Expected opts to have only the keys 'axis', 'shape' but received the key 'averagingConstant'" });
-    assert.throws(() => qk.createObserver('moving-average', { averagingConstnat: 0.1 }), { name: 'TypeError', message: "Expected opts to have only the keys 'axis', 'shape', 'averagingConstant' but received the key 'averagingConstnat'" });
+    assert.throws(() => qk.createObserver('minmax', { averagingConstant: 0.1 }), { name: 'TypeError', message: "Unknown key 'averagingConstant' in opts; the valid keys are 'axis', 'shape'" });
+    assert.throws(() => qk.createObserver('moving-average', { averagingConstnat: 0.1 }), { name: 'TypeError', message: "Unknown key 'averagingConstnat' in opts (did you mean 'averagingConstant'?); the valid keys are 'axis', 'shape', 'averagingConstant'" });
     assert.throws(() => qk.createObserver('moving-average', { averagingConstant: 0 }), { name: 'RangeError', message: 'Expected a number in (0, 1] for opts.averagingConstant but received 0' });
     assert.throws(() => qk.createObserver('minmax', { axis: 0 }), { name: 'TypeError', message: 'Expected opts.shape with opts.axis (the shape of a batch) but received undefined' });
     assert.throws(() => qk.createObserver('minmax', { axis: 3, shape: [2, 2] }), { name: 'RangeError', message: 'Expected an integer in [-2, 1] for opts.axis (rank 2) but received 3' });
     const o = qk.createObserver('minmax').observe(new Float32Array([1]));
-    assert.throws(() => o.params({ dtpye: 'int8' }), { name: 'TypeError', message: "Expected opts to have only the keys 'dtype', 'bits', 'symmetric', 'convention' but received the key 'dtpye'" });
+    assert.throws(() => o.params({ dtpye: 'int8' }), { name: 'TypeError', message: "Unknown key 'dtpye' in opts (did you mean 'dtype'?); the valid keys are 'dtype', 'bits', 'symmetric', 'convention'" });
     assert.throws(() => o.params({ convention: 'numpy' }), { name: 'TypeError', message: "Expected one of 'onnx', 'pytorch', 'tflite' for opts.convention but received 'numpy'" });
     assert.throws(() => o.params({ dtype: 'float8e4m3fn', convention: 'pytorch' }), { name: 'RangeError' });
   });
@@ -447,7 +447,7 @@ describe('calibrate: histogram observers, input and refusals', function () {
     assert.throws(() => qk.createObserver('percentile', { percentile: 40 }), { name: 'RangeError', message: 'Expected a number in (50, 100] for opts.percentile but received 40' });
     assert.throws(() => qk.createObserver('entropy', { bins: 15 }), { name: 'RangeError', message: 'Expected an integer in [16, 262144] for opts.bins but received 15' });
     assert.throws(() => qk.createObserver('entropy', { bins: 17 }), { name: 'RangeError', message: 'Expected an even number for opts.bins (0 lies on a bin edge) but received 17' });
-    assert.throws(() => qk.createObserver('entropy', { symmetric: true }), { name: 'TypeError', message: "Expected opts to have only the keys 'bins', 'dtype', 'bits' but received the key 'symmetric'" });
+    assert.throws(() => qk.createObserver('entropy', { symmetric: true }), { name: 'TypeError', message: "Unknown key 'symmetric' in opts; the valid keys are 'bins', 'dtype', 'bits'" });
     assert.throws(() => qk.createObserver('mse', { dtype: 'float8e4m3fn' }), { name: 'RangeError' });
     const o = qk.createObserver('entropy');
     assert.throws(() => o.params(), { name: 'RangeError', message: "Expected the 'entropy' observer to have seen at least one number before range() or params() but it has seen none (no batch, or only empty and all-NaN ones)" });
@@ -456,6 +456,6 @@ describe('calibrate: histogram observers, input and refusals', function () {
     assert.throws(() => o.observe(new Float32Array([1, Infinity])), { name: 'RangeError', message: 'Expected finite float32 values for x (NaN is ignored) but received x[1] = Infinity' });
     assert.equal(JSON.stringify(Array.from(o.histogram().counts)), before);
     assert.equal(o.batches, 1);
-    assert.throws(() => o.params({ bins: 3 }), { name: 'TypeError', message: "Expected opts to have only the keys 'dtype', 'bits', 'symmetric', 'convention' but received the key 'bins'" });
+    assert.throws(() => o.params({ bins: 3 }), { name: 'TypeError', message: "Unknown key 'bins' in opts (did you mean 'bits'?); the valid keys are 'dtype', 'bits', 'symmetric', 'convention'" });
   });
 });

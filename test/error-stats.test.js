@@ -234,7 +234,7 @@ describe('errorStats: bad input', function () {
     [() => qk.errorStats(new Float32Array([1, 1e5]), { dtype: 'float16' }), 'RangeError', 'Expected a float16 conversion to round-trip x[1] = 100000 to a finite value but it gives ±Infinity'],
     [() => qk.errorStats(x, p, { axis: 0 }), 'TypeError', 'Expected opts.shape with opts.axis (params has no shape) but received undefined'],
     [() => qk.errorStats(x, p, { axis: 0, shape: [3] }), 'RangeError', 'Expected x.length to equal 3, the product of opts.shape [3], but received 4'],
-    [() => qk.errorStats(x, p, { axes: 0 }), 'TypeError', "Expected opts to have only the keys 'axis', 'shape' but received the key 'axes'"],
+    [() => qk.errorStats(x, p, { axes: 0 }), 'TypeError', "Unknown key 'axes' in opts (did you mean 'axis'?); the valid keys are 'axis', 'shape'"],
     [() => qk.errorStats(x, 3), 'TypeError', "Expected quantization parameters, { ggml }, { dtype: 'float16' | 'bfloat16' } or a float array for params but received 3"],
     [() => qk.errorStats(x, { scale: -1, zeroPoint: 0, dtype: 'int8' }), 'RangeError', 'Expected a positive finite float32 for params.scale but received -1'],
     [() => qk.errorStats([1, 2], p), 'TypeError', "Expected a Float32Array, Float64Array, Float16Array or { format: 'float16' | 'bfloat16', bits: Uint16Array } for x but received an Array(2) (a plain Array is not accepted: pass new Float32Array(array))"],

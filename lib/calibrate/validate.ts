@@ -1,18 +1,13 @@
 // Checks of the calibrate capability's own options (README "Calibrate and compare"). The
 // shared checks (dtype, bits, convention, shapes) come from ../validate and ../axis.
-import { describe } from '../core/validate';
+import { checkKeys, describe, keySet } from '../core/validate';
 
 /**
- * Every own key of `obj` must be in `allowed`: an unknown option is a TypeError naming it, so
- * that a misspelt option (`averagingConstnat`) is never silently ignored.
- * (A shared helper of the same name is planned for lib/validate.ts; this one is local until then.)
+ * Every own key of `obj` must be in `allowed`: an unknown option is a TypeError naming it and
+ * the nearest valid key (core/validate's checkKeys, as every other options object in quantkit).
  */
 export function checkKnownKeys(obj: Record<string, unknown>, allowed: readonly string[], name: string): void {
-  for (const key of Object.keys(obj)) {
-    if (!allowed.includes(key)) {
-      throw new TypeError(`Expected ${name} to have only the keys ${allowed.map((k) => `'${k}'`).join(', ')} but received the key '${key}'`);
-    }
-  }
+  checkKeys(obj, keySet(allowed), name);
 }
 
 /** An options object (undefined → {}), with only the allowed keys. */
