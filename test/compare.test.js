@@ -25,9 +25,9 @@ function expectedTarget(scheme, x, shape, calibration = 'minmax') {
   switch (scheme) {
     case 'uint8': return observed(calibration, calibration === 'entropy' || calibration === 'mse' ? { dtype: 'uint8' } : {}, { dtype: 'uint8' });
     case 'int8-per-channel': return qk.computeParams(x, { axis: 0, shape: rows, dtype: 'int8', symmetric: true });
-    case 'int4-block32': return qk.computeParams(x, { axis: -1, shape: rows, blockSize: 32, dtype: 'int4' });
-    case 'int4-block128': return qk.computeParams(x, { axis: -1, shape: rows, blockSize: 128, dtype: 'int4' });
-    case 'uint4-block32': return qk.computeParams(x, { axis: -1, shape: rows, blockSize: 32, dtype: 'uint4' });
+    case 'int4-block32': return qk.computeParams(x, { axis: 1, shape: [rows[0], x.length / rows[0]], blockSize: 32, dtype: 'int4' });
+    case 'int4-block128': return qk.computeParams(x, { axis: 1, shape: [rows[0], x.length / rows[0]], blockSize: 128, dtype: 'int4' });
+    case 'uint4-block32': return qk.computeParams(x, { axis: 1, shape: [rows[0], x.length / rows[0]], blockSize: 32, dtype: 'uint4' });
     case 'q8_0': case 'q4_0': case 'q4_1': return { ggml: scheme };
     case 'float8e4m3fn': return qk.computeParams(x, { dtype: 'float8e4m3fn' });
     case 'float16': case 'bfloat16': return { dtype: scheme };
@@ -75,7 +75,10 @@ describe(`compare (${qk.backend.name}/${qk.backend.isa})`, () => {
   it('custom schemes by their parts, and named ones in the order given', () => {
     const rows = qk.compare(x, { shape, schemes: ['q4_0', { name: 'int3 blocks of 64', dtype: 'int8', bits: 3, blockSize: 64 }, { name: 'uint8 per row', dtype: 'uint8', perChannel: true }] });
     assert.deepEqual(rows.map((r) => r.scheme), ['q4_0', 'int3 blocks of 64', 'uint8 per row']);
-    assert.equal(rows[1].mse, qk.errorStats(x, qk.computeParams(x, { axis: -1, shape, blockSize: 64, dtype: 'int8', bits: 3 })).mse);
+    assert.equal(rows[1].mse, qk.errorStats(x, qk.computeParams(x, { axis: 1, shape, blockSize: 64, dtype: 'int8', bits: 3 })).mse);
+    // its own axis: blocks down the columns
+    const [col] = qk.compare(x, { shape, schemes: [{ name: 'cols', dtype: 'int4', blockSize: 16, axis: 0 }] });
+    assert.equal(col.mse, qk.errorStats(x, qk.computeParams(x, { axis: 0, shape, blockSize: 16, dtype: 'int4' })).mse);
     assert.equal(rows[2].mse, qk.errorStats(x, qk.computeParams(x, { axis: 0, shape, dtype: 'uint8' })).mse);
   });
 

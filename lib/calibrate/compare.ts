@@ -29,9 +29,12 @@ export interface SchemeSpec {
   symmetric?: boolean;
   /** One scale per index along `axis` of opts.shape (per-channel). */
   perChannel?: boolean;
-  /** Blocks of this many elements along `axis` of opts.shape (ONNX block_size). */
+  /**
+   * Blocks of this many elements (ONNX block_size): along each row of opts.shape (shape[0] rows,
+   * the rest flattened), or along `axis` of opts.shape when given, or over the flat tensor.
+   */
   blockSize?: number;
-  /** The axis of opts.shape for perChannel or blockSize; default 0 per-channel, −1 (the last) blocked. */
+  /** The axis of opts.shape for perChannel or blockSize; default 0 per-channel, each row flattened blocked. */
   axis?: number;
   /** ggml block type instead of dtype parameters. */
   ggml?: 'q8_0' | 'q4_0' | 'q4_1';
@@ -42,7 +45,7 @@ export interface CompareOptions {
   schemes?: ReadonlyArray<SchemeName | SchemeSpec>;
   /** The observer method that sets each scheme's range; default 'minmax'. */
   calibration?: ObserverMethod;
-  /** x's shape (its product is x.length): needed by per-channel schemes; blocked ones block its last axis. */
+  /** x's shape (its product is x.length): needed by per-channel schemes (axis 0); blocked ones block each of its shape[0] rows. */
   shape?: readonly number[];
 }
 
@@ -57,7 +60,11 @@ export interface CompareRow {
   maxAbs: number;
   /** Milliseconds to calibrate and quantize (not the error statistics), on this machine. */
   ms: number;
-  /** Set instead of the numbers when the scheme does not apply to this tensor (and was not asked for by name). */
+  /**
+   * Set instead of the numbers (all NaN) when the scheme does not apply to this tensor: a default
+   * scheme whose layout does not fit (a scheme asked for by name is a RangeError instead), or a
+   * range of the data that float32 cannot give a scale (any scheme).
+   */
   skipped?: string;
 }
 
@@ -153,8 +160,13 @@ export function compareApi(deps: CompareDeps) {
     if (s.bits !== undefined) target.bits = s.bits;
     if (s.symmetric !== undefined) target.symmetric = s.symmetric;
     if (s.blockSize !== undefined) {
-      const layout = shape ?? [x.length];
-      return deps.computeParams(x, { axis: s.axis ?? -1, shape: layout, blockSize: s.blockSize, ...target } as AxisRangeOptions);
+      // Rows of shape[0], each blocked along the rest of the tensor flattened (as MatMulNBits and
+      // ggml block a weight's rows; a conv kernel's last axis is often 1 or 3 long). A scheme
+      // with its own axis blocks along that axis of opts.shape instead.
+      const [layout, axis] = s.axis !== undefined && shape !== undefined
+        ? [shape, s.axis]
+        : [shape !== undefined && shape.length >= 2 && shape[0]! > 0 ? [shape[0]!, x.length / shape[0]!] : [x.length], -1];
+      return deps.computeParams(x, { axis, shape: layout, blockSize: s.blockSize, ...target } as AxisRangeOptions);
     }
     if (s.perChannel === true) {
       const perChannel = method === 'minmax' || method === 'moving-average' ? method : 'minmax';
@@ -215,7 +227,17 @@ export function compareApi(deps: CompareDeps) {
         return { scheme: s.name, bytes: NaN, bitsPerElement: NaN, mse: NaN, sqnrDb: NaN, cosine: NaN, maxAbs: NaN, ms: NaN, skipped: why };
       }
       const t0 = performance.now();
-      const p = paramsFor(data, s, method, shape);
+      let p: ErrorStatsTarget;
+      try {
+        p = paramsFor(data, s, method, shape);
+      } catch (e) {
+        // The data, not the call: a range too narrow for float32 (every value of a block
+        // subnormal and equal) has no scale. The row says so, and the other rows still come.
+        if (e instanceof RangeError && /to give a positive finite float32 scale/.test(e.message)) {
+          return { scheme: s.name, bytes: NaN, bitsPerElement: NaN, mse: NaN, sqnrDb: NaN, cosine: NaN, maxAbs: NaN, ms: NaN, skipped: e.message };
+        }
+        throw e;
+      }
       quantizeWith(data, s, p);
       const ms = performance.now() - t0;
       const e = deps.errorStats(data, p);
