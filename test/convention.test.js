@@ -243,8 +243,11 @@ describe(`params.convention (${qk.backend.name}/${qk.backend.isa})`, () => {
           assert.equal(r.convention, convention);
           const plain = qk.quantizeDynamic(x, { dtype });
           assert.equal(plain.convention, undefined);
-          assert.equal(r.scale, plain.scale, 'parameter math does not depend on the convention');
-          assert.equal(r.zeroPoint, plain.zeroPoint);
+          // The parameters are computeParams' under the same convention ('pytorch': torch's math).
+          const p = qk.computeParams(x, { dtype, convention });
+          assert.equal(r.scale, p.scale);
+          assert.equal(r.zeroPoint, p.zeroPoint);
+          if (convention !== 'pytorch') assert.equal(r.scale, plain.scale, 'onnx and tflite share SPEC §2.3');
           assert.deepEqual(codes(r.data, dtype, x.length), refCodes(x, { scale: r.scale, zeroPoint: r.zeroPoint, dtype, convention }), dtype);
         }
         const a = qk.quantizeDynamic(x, { dtype: 'int8', axis: 1, shape: [147, 7], convention });
@@ -252,15 +255,36 @@ describe(`params.convention (${qk.backend.name}/${qk.backend.isa})`, () => {
         assert.deepEqual(Array.from(a.data), Array.from(x, (v, e) => codeOf(convention, v, a.scale[e % 7], a.zeroPoint[e % 7], -128, 127)));
       });
 
-      it('computeParams / paramsFromRange pass the convention through; the parameters themselves are SPEC §2.3', () => {
+      it(`computeParams / paramsFromRange pass the convention through, with ${convention === 'pytorch' ? "torch.ao's" : 'SPEC §2.3'} parameter math`, () => {
         const x = longWith([3, -1], 100, 22, 4);
         const withC = qk.computeParams(x, { dtype: 'int8', convention });
         const without = qk.computeParams(x, { dtype: 'int8' });
-        assert.deepEqual(withC, { ...without, convention });
-        assert.deepEqual(qk.paramsFromRange(-1, 3, { convention, symmetric: true }), { ...qk.paramsFromRange(-1, 3, { symmetric: true }), convention });
         const axisParams = qk.computeParams(x, { axis: 0, shape: [4, 25], convention });
         assert.equal(axisParams.convention, convention);
-        assert.deepEqual(Array.from(axisParams.scale), Array.from(qk.computeParams(x, { axis: 0, shape: [4, 25] }).scale));
+        if (convention !== 'pytorch') {
+          assert.deepEqual(withC, { ...without, convention });
+          assert.deepEqual(qk.paramsFromRange(-1, 3, { convention, symmetric: true }), { ...qk.paramsFromRange(-1, 3, { symmetric: true }), convention });
+          assert.deepEqual(Array.from(axisParams.scale), Array.from(qk.computeParams(x, { axis: 0, shape: [4, 25] }).scale));
+          return;
+        }
+        // 'pytorch': what a minmax observer's params() gives under that convention, which the
+        // calibrate suite checks against torch's MinMaxObserver / PerChannelMinMaxObserver.
+        for (const [dtype, symmetric] of [['int8', false], ['int8', true], ['uint8', false], ['uint8', true]]) {
+          const obs = qk.createObserver('minmax');
+          obs.observe(x);
+          const want = obs.params({ dtype, symmetric, convention });
+          const got = qk.computeParams(x, { dtype, symmetric, convention });
+          assert.equal(got.scale, want.scale, `${dtype} ${symmetric}`);
+          assert.equal(got.zeroPoint, want.zeroPoint, `${dtype} ${symmetric}`);
+          const r = qk.minMax(x);
+          assert.deepEqual(qk.paramsFromRange(r.min, r.max, { dtype, symmetric, convention }), got);
+        }
+        // symmetric int8 divides by 127.5 (torch), not 127 (ONNX); [0, 0] gives eps, not 1
+        assert.equal(qk.paramsFromRange(-1, 3, { dtype: 'int8', symmetric: true, convention }).scale, Math.fround(3 / 127.5));
+        assert.equal(qk.paramsFromRange(0, 0, { convention }).scale, 2 ** -23);
+        const perChannel = qk.createObserver('minmax', { axis: 0, shape: [4, 25] });
+        perChannel.observe(x);
+        assert.deepEqual(axisParams.scale, perChannel.params({ dtype: 'uint8', convention }).scale);
       });
 
       it('toUnsigned / toSigned keep the convention, and their codes are quantize\'s for the other dtype', () => {

@@ -7,7 +7,7 @@ import { packedBytes, quantRange, type DType, type DTypeInfo, type Float8DType, 
 import { checkQuantInput, halfWidener, HALF_CHUNK, isHalf, type CheckedHalf, type QuantInput } from '../core/half-input';
 import { binding } from '../core/backend';
 import { axisApi, hasAxis, AXIS_MINMAX_KEYS, AXIS_RANGE_KEYS, type AxisDynamicOptions, type AxisDynamicResult, type AxisLayoutOptions, type AxisParams, type AxisRange, type AxisRangeOptions } from '../axis';
-import { affineParams, float8Params, symmetricParams } from '../core/params';
+import { affineParams, float8Params, pytorchParams, symmetricParams } from '../core/params';
 import {
   checkBits,
   checkBoolean,
@@ -82,7 +82,11 @@ export interface RangeOptions<D extends DType = DType> {
   bits?: number;
   /** Zero point at the centre, scale from max(|min|, |max|); default false (affine). */
   symmetric?: boolean;
-  /** Copied into the returned parameters; the parameter math (SPEC §2.3) is the same for all. */
+  /**
+   * Copied into the returned parameters, and whose parameter math: 'pytorch' is torch.ao's
+   * calculate_qparams (its eps floor, the (qmax − qmin)/2 symmetric divisor, its zero point);
+   * 'onnx' (default) and 'tflite' are SPEC §2.3 (README "Where the conventions differ").
+   */
   convention?: Convention;
 }
 
@@ -114,11 +118,15 @@ const half = halfWidener(binding);
 
 function rangeParams(min: number, max: number, info: DTypeInfo, bits: number, symmetric: boolean, convention: Convention | undefined, what: string): QuantParams {
   const [qmin, qmax] = info.float8 ? [0, 0] : quantRange(info, bits);
+  // One switch says whose rounding and whose parameter math: 'pytorch' takes torch.ao's
+  // calculate_qparams (README "Where the conventions differ"), the others SPEC §2.3.
   const { scale, zeroPoint } = info.float8
     ? float8Params(min, max, info.float8.max)
-    : symmetric
-      ? symmetricParams(min, max, bits, info.signed)
-      : affineParams(min, max, qmin, qmax);
+    : convention === 'pytorch'
+      ? pytorchParams(min, max, qmin, qmax, info.signed, info.name === 'uint8' && bits === 8, symmetric)
+      : symmetric
+        ? symmetricParams(min, max, bits, info.signed)
+        : affineParams(min, max, qmin, qmax);
   if (!(scale > 0 && Number.isFinite(scale))) {
     // Only a range too narrow (the step underflows float32) or too wide (max − min
     // overflows float32) gets here; such a scale cannot quantize anything.

@@ -4,7 +4,7 @@
 // no transpose. The tensor is read as (outer, D = shape[axis], inner).
 import type { FloatArray, QuantArray, QuantkitBinding, Rounding } from '../../binding';
 import { packedBytes, quantRange, type DType, type DTypeInfo, type Float8DType, type QuantArrayOf } from '../core/dtypes';
-import { affineParams, symmetricParams } from '../core/params';
+import { affineParams, pytorchParams, symmetricParams } from '../core/params';
 import {
   checkBits,
   checkBoolean,
@@ -456,7 +456,10 @@ export function axisApi(binding: QuantkitBinding): AxisApi {
       } else if (!Number.isFinite(lo) || !Number.isFinite(hi)) {
         throw new RangeError(`Expected ${source} to hold only finite values (NaN is ignored) but the range of parameter ${k}'s elements is [${lo}, ${hi}]`);
       }
-      const sz = symmetric ? symmetricParams(lo, hi, bits, info.signed) : affineParams(lo, hi, qmin, qmax);
+      // As per-tensor parameters: 'pytorch' takes torch.ao's parameter math, the others SPEC §2.3.
+      const sz = rounding === 1
+        ? pytorchParams(lo, hi, qmin, qmax, info.signed, info.name === 'uint8' && bits === 8, symmetric)
+        : symmetric ? symmetricParams(lo, hi, bits, info.signed) : affineParams(lo, hi, qmin, qmax);
       if (!(sz.scale > 0 && Number.isFinite(sz.scale))) {
         throw new RangeError(`Expected the range [${lo}, ${hi}] of parameter ${k} to give a positive finite float32 scale but it gives ${sz.scale}`);
       }

@@ -8,29 +8,13 @@
 //   z = clamp(qmin − rint(fl(min / s)), qmin, qmax), ties to even (torch.round).
 import type { DTypeInfo } from '../core/dtypes';
 import { quantRange } from '../core/dtypes';
-import { affineParams, float8Params, rintEven, symmetricParams, type ScaleZero } from '../core/params';
+import { affineParams, float8Params, pytorchParams as corePytorchParams, symmetricParams, type ScaleZero } from '../core/params';
 
-const f32 = Math.fround;
-
-/** torch.finfo(torch.float32).eps, the floor of every scale torch's observers return. */
-export const TORCH_EPS = 2 ** -23;
+export { TORCH_EPS } from '../core/params';
 
 export function pytorchParams(min: number, max: number, info: DTypeInfo, bits: number, symmetric: boolean): ScaleZero {
   const [qmin, qmax] = quantRange(info, bits);
-  const lo = Math.min(min, 0);
-  const hi = Math.max(max, 0);
-  if (symmetric) {
-    const a = Math.max(-lo, hi);
-    let scale = f32(a / ((qmax - qmin) / 2)); // (qmax − qmin) / 2 is exact: 127.5, 63.5, …
-    if (!(scale >= TORCH_EPS)) scale = TORCH_EPS;
-    let zeroPoint = 0;
-    if (!info.signed) zeroPoint = info.name === 'uint8' && bits === 8 ? 128 : Math.floor((qmin + qmax) / 2);
-    return { scale, zeroPoint };
-  }
-  let scale = f32(f32(hi - lo) / (qmax - qmin));
-  if (!(scale >= TORCH_EPS)) scale = TORCH_EPS;
-  const z = qmin - rintEven(f32(lo / scale));
-  return { scale, zeroPoint: Math.min(qmax, Math.max(qmin, z)) };
+  return corePytorchParams(min, max, qmin, qmax, info.signed, info.name === 'uint8' && bits === 8, symmetric);
 }
 
 /** SPEC §2.3 (or the float8 rule): what computeParams gives for this range. */

@@ -47,3 +47,30 @@ export function float8Params(min: number, max: number, fmax: number): ScaleZero 
   const a = Math.max(-Math.min(min, 0), Math.max(max, 0));
   return { scale: a === 0 ? 1 : f32(a / fmax), zeroPoint: 0 };
 }
+
+// PyTorch's parameter math (convention 'pytorch'; README "Where the conventions differ"):
+// torch.ao.quantization's ObserverBase._calculate_qparams (1.13), step by step in float32: the
+// range widened to hold 0; symmetric s = max(fl(a / ((qmax − qmin) / 2)), eps), zero point 0
+// (signed), 128 (quint8 at its default range) or floor((qmin + qmax) / 2) (a narrowed range:
+// torch's "customized qrange"); affine s = max(fl(fl(max − min) / (qmax − qmin)), eps),
+// z = clamp(qmin − rint(fl(min / s)), qmin, qmax), ties to even (torch.round).
+/** torch.finfo(torch.float32).eps, the floor of every scale torch's observers return. */
+export const TORCH_EPS = 2 ** -23;
+
+export function pytorchParams(min: number, max: number, qmin: number, qmax: number, signed: boolean, defaultUint8: boolean, symmetric: boolean): ScaleZero {
+  const lo = Math.min(min, 0);
+  const hi = Math.max(max, 0);
+  if (symmetric) {
+    const a = Math.max(-lo, hi);
+    let scale = f32(a / ((qmax - qmin) / 2)); // (qmax − qmin) / 2 is exact: 127.5, 63.5, …
+    if (!(scale >= TORCH_EPS)) scale = TORCH_EPS;
+    let zeroPoint = 0;
+    if (!signed) zeroPoint = defaultUint8 ? 128 : Math.floor((qmin + qmax) / 2);
+    return { scale, zeroPoint };
+  }
+  let scale = f32(f32(hi - lo) / (qmax - qmin));
+  if (!(scale >= TORCH_EPS)) scale = TORCH_EPS;
+  const z = qmin - rintEven(f32(lo / scale));
+  return { scale, zeroPoint: Math.min(qmax, Math.max(qmin, z)) };
+}
+
