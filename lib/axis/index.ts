@@ -76,7 +76,7 @@ export interface AxisRangeOptions<D extends DType = DType> extends AxisLayoutOpt
   dtype?: D;
   bits?: number;
   symmetric?: boolean;
-  /** Copied into the returned parameters; the parameter math is the same for all. */
+  /** Copied into the returned parameters, and whose parameter math ('pytorch': torch.ao's; else SPEC §2.3). */
   convention?: Convention;
 }
 
