@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "args/args.h"
+#include "glue/common.h"
 #include "kernels/isa/split.h"
 
 namespace quantkit {
@@ -19,98 +20,18 @@ using args::Number;
 using args::Result;
 using calibrate::kAccSlots;
 
+// A refused check, always thrown (Raise throws only a failed one).
 [[noreturn]] void Throw(Napi::Env env, const Result& r) {
-  if (r.kind == args::ErrorKind::kType) throw Napi::TypeError::New(env, r.message);
-  throw Napi::RangeError::New(env, r.message);
-}
-void Raise(Napi::Env env, const Result& r) {
-  if (!r.ok()) Throw(env, r);
-}
-void Check(napi_env env, napi_status status) {
-  if (status != napi_ok) throw Napi::Error::New(env);
+  Raise(env, r);
+  throw Napi::Error::New(env, "unreachable: Throw of a passed check");
 }
 
-struct Array {
-  void* data = nullptr;
-  size_t length = 0;
-  size_t bytes = 0;
-  napi_typedarray_type kind = napi_int8_array;
-  args::Span span() const { return {data, length, bytes, 0}; }
-};
-
-size_t ElementSize(napi_typedarray_type t) {
-  switch (t) {
-    case napi_float32_array: return 4;
-    case napi_float64_array: return 8;
-    default: return 1;
-  }
-}
-
-// What a refused argument is, for the message (the facade's own messages are more detailed).
-std::string Describe(const Napi::Value& v) {
-  switch (v.Type()) {
-    case napi_undefined: return "undefined";
-    case napi_null: return "null";
-    case napi_boolean: return "a boolean";
-    case napi_number: return args::DescribeNumber(v.As<Napi::Number>().DoubleValue());
-    case napi_string: return "a string";
-    case napi_symbol: return "a symbol";
-    case napi_function: return "a function";
-    case napi_bigint: return "a bigint";
-    default: break;
-  }
-  if (v.IsTypedArray()) {
-    switch (v.As<Napi::TypedArray>().TypedArrayType()) {
-      case napi_float32_array: return "a Float32Array";
-      case napi_float64_array: return "a Float64Array";
-      case napi_uint8_array: return "a Uint8Array";
-      case napi_int8_array: return "an Int8Array";
-      default: return "another TypedArray";
-    }
-  }
-  return v.IsArray() ? "an Array" : "an object";
-}
-
-// A TypedArray of one of the allowed kinds; `data` from napi_get_typedarray_info includes
-// byteOffset. A detached buffer is refused (its length reads as 0).
-Array Unwrap(const Napi::Value& v, const char* name, bool allow_f32, bool allow_f64, const char* expected) {
-  napi_env env = v.Env();
-  bool is_typedarray = false;
-  Check(env, napi_is_typedarray(env, v, &is_typedarray));
-  if (is_typedarray) {
-    Array a;
-    napi_value buffer = nullptr;
-    Check(env, napi_get_typedarray_info(env, v, &a.kind, &a.length, &a.data, &buffer, nullptr));
-    if ((allow_f32 && a.kind == napi_float32_array) || (allow_f64 && a.kind == napi_float64_array)) {
-      if (a.length == 0) {
-        bool detached = false;
-        Check(env, napi_is_detached_arraybuffer(env, buffer, &detached));
-        if (detached) throw Napi::RangeError::New(env, std::string("Expected ") + name + " to be attached but its buffer is detached");
-      }
-      a.bytes = a.length * ElementSize(a.kind);
-      return a;
-    }
-  }
-  throw Napi::TypeError::New(env, std::string("Expected ") + expected + " for " + name + " but received " + Describe(v));
-}
-
-Number NumberArg(const Napi::Value& v) {
-  Number n;
-  const napi_status status = napi_get_value_double(v.Env(), v, &n.value);
-  if (status == napi_number_expected) {
-    n.instead = Describe(v);
-    return n;
-  }
-  Check(v.Env(), status);
-  n.is_number = true;
-  return n;
-}
-
-void CheckArgCount(const Napi::CallbackInfo& info, size_t n, const char* call) {
-  if (info.Length() != n) {
-    throw Napi::TypeError::New(info.Env(), std::string(call) + " takes " + std::to_string(n) + " arguments but received " +
-                                               std::to_string(info.Length()));
-  }
+// A TypedArray of one of the allowed float kinds, through glue/common.h's unwrapping (byteOffset
+// included, a detached buffer refused).
+View Unwrap(const Napi::Value& v, const char* name, bool allow_f32, bool allow_f64, const char* expected) {
+  return UnwrapAs(v, name, [&](napi_typedarray_type k) {
+    return (allow_f32 && k == napi_float32_array) || (allow_f64 && k == napi_float64_array) ? 0 : -1;
+  }, expected);
 }
 
 // A non-negative integer below 2^53 (counts, indices).
@@ -126,7 +47,7 @@ Result CheckIndex(const Number& n, const char* name, double lo, size_t* out) {
 }
 
 // acc holds 16 · (1 + channels) doubles and shares no byte with the inputs.
-Result CheckAcc(const Array& acc, size_t channels, const Array& x, const Array* y) {
+Result CheckAcc(const View& acc, size_t channels, const View& x, const View* y) {
   const double want = static_cast<double>(kAccSlots) * (1.0 + static_cast<double>(channels));
   if (static_cast<double>(acc.length) != want) {
     return args::RangeError("Expected acc.length to equal 16 · (1 + channels) = " + args::DescribeNumber(want) +
@@ -160,8 +81,8 @@ Napi::Value ErrorStatsQuantize(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const auto* ctx = static_cast<const CalibrateContext*>(info.Data());
   CheckArgCount(info, 11, "errorStatsQuantize");
-  const Array x = Unwrap(info[0], "x", true, true, "a Float32Array or Float64Array");
-  const Array acc = Unwrap(info[1], "acc", false, true, "a Float64Array");
+  const View x = Unwrap(info[0], "x", true, true, "a Float32Array or Float64Array");
+  const View acc = Unwrap(info[1], "acc", false, true, "a Float64Array");
   int32_t type = 0;
   Raise(env, args::CheckInteger(NumberArg(info[2]), "codeType", 0, kQuantTypeCount - 1, &type));
   QuantizeParams p{};
@@ -192,9 +113,9 @@ Napi::Value ErrorStatsPair(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const auto* ctx = static_cast<const CalibrateContext*>(info.Data());
   CheckArgCount(info, 6, "errorStatsPair");
-  const Array x = Unwrap(info[0], "x", true, true, "a Float32Array or Float64Array");
-  const Array y = Unwrap(info[1], "xHat", true, false, "a Float32Array");
-  const Array acc = Unwrap(info[2], "acc", false, true, "a Float64Array");
+  const View x = Unwrap(info[0], "x", true, true, "a Float32Array or Float64Array");
+  const View y = Unwrap(info[1], "xHat", true, false, "a Float32Array");
+  const View acc = Unwrap(info[2], "acc", false, true, "a Float64Array");
   if (x.length != y.length) {
     Throw(env, args::RangeError("Expected xHat.length to equal x.length " + std::to_string(x.length) + " but received " +
                                 std::to_string(y.length)));
@@ -219,9 +140,9 @@ Napi::Value HistogramAdd(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const auto* ctx = static_cast<const CalibrateContext*>(info.Data());
   CheckArgCount(info, 5, "histogramAdd");
-  const Array x = Unwrap(info[0], "x", true, true, "a Float32Array or Float64Array");
-  const Array counts = Unwrap(info[1], "counts", false, true, "a Float64Array");
-  const Array range = Unwrap(info[4], "range", false, true, "a Float64Array");
+  const View x = Unwrap(info[0], "x", true, true, "a Float32Array or Float64Array");
+  const View counts = Unwrap(info[1], "counts", false, true, "a Float64Array");
+  const View range = Unwrap(info[4], "range", false, true, "a Float64Array");
   if (range.length != 2) Throw(env, args::RangeError("Expected range.length to be 2 but received " + std::to_string(range.length)));
   if (args::Overlaps(range.data, range.bytes, x.data, x.bytes) || args::Overlaps(range.data, range.bytes, counts.data, counts.bytes)) {
     Throw(env, args::RangeError("Expected range not to overlap x or counts but it does"));
