@@ -25,6 +25,7 @@
 #include "kernels/float8.h"
 #include "kernels/split.h"
 #include "kernels/recode.h"
+#include "glue/preprocess.h"
 
 namespace {
 
@@ -251,6 +252,7 @@ class QuantkitAddon : public Napi::Addon<QuantkitAddon> {
         InstanceValue("version", Napi::String::New(env, QUANTKIT_VERSION), napi_enumerable),
         InstanceValue("threads", Napi::Number::New(env, threads_), napi_enumerable),
     });
+    quantkit::glue::RegisterPreprocess(env, exports, level, threads_);
   }
 
  private:
