@@ -8,6 +8,7 @@ import { ggmlDequantize, ggmlQuantize } from './ggml-fallback';
 import { packedCalls } from './packed';
 import { axisCalls } from './axis-fallback';
 import { float8Calls } from './float8-fallback';
+import { preprocessCalls } from './preprocess/fallback';
 
 // The loops run in chunks through a small inner function. One long loop straight in the
 // called function sometimes gets its optimized code thrown away on entry when the first
@@ -73,4 +74,5 @@ export const fallbackBinding: QuantkitBinding = {
   ...axisCalls,
   recode,
   ...float8Calls(),
+  ...preprocessCalls,
 };

@@ -10,6 +10,7 @@ import { checkQuantInput, halfWidener, HALF_CHUNK, isHalf, type CheckedHalf, typ
 import { loadBackend, type BackendInfo } from './loader';
 import { axisApi, hasAxis, AXIS_MINMAX_KEYS, AXIS_RANGE_KEYS, type AxisDynamicOptions, type AxisDynamicResult, type AxisLayoutOptions, type AxisParams, type AxisRange, type AxisRangeOptions } from './axis';
 import { affineParams, float8Params, symmetricParams } from './params';
+import { preprocessApi } from './preprocess';
 import {
   checkBits,
   checkBoolean,
@@ -44,6 +45,7 @@ export type { Float16Api, Float16ArrayLike } from './float16';
 export type { SignApi, SignedDType, UnsignedDType, Recoded } from './sign';
 export type { Ggml, GgmlType } from './ggml';
 export type { HalfBits, HalfFormat, QuantInput } from './half-input';
+export type * from './preprocess';
 export type { AxisParams, AxisLayoutOptions, AxisRangeOptions, AxisDynamicOptions, AxisDynamicResult, AxisRange, ZeroPointArrayOf, ZeroPointArrayMap } from './axis';
 
 /** Per-tensor quantization parameters. `bits` (2 to the dtype's width) narrows [qmin, qmax]. */
@@ -144,6 +146,9 @@ const axis = axisApi(binding);
 
 // float16 / bfloat16 input (README "float16 and bfloat16 input").
 const half = halfWidener(binding);
+
+/** Pixels -> model input and back, embedding codes (README "Preprocessing", "Embeddings"). */
+export const { imageToTensor, tensorToImage, quantizeEmbeddings, embeddingRanges, dequantizeEmbeddings, unpackBits } = preprocessApi(binding, half, quantize as never);
 
 function rangeParams(min: number, max: number, info: DTypeInfo, bits: number, symmetric: boolean, convention: Convention | undefined, what: string): QuantParams {
   const [qmin, qmax] = info.float8 ? [0, 0] : quantRange(info, bits);
@@ -557,7 +562,7 @@ export function unpack<D extends PackedDType>(packed: Uint8Array, dtype: D, coun
 /** The dtype table (frozen, every level: read it, it cannot be changed). */
 export { DTYPES as dtypes };
 
-const quantkit = Object.freeze({ paramsFromRange, computeParams, minMax, quantize, dequantize, quantizeDynamic, pack, unpack, ggml, toFloat16, fromFloat16, toBFloat16, fromBFloat16, toUnsigned, toSigned, backend, dtypes: DTYPES });
+const quantkit = Object.freeze({ paramsFromRange, computeParams, minMax, quantize, dequantize, quantizeDynamic, pack, unpack, ggml, toFloat16, fromFloat16, toBFloat16, fromBFloat16, toUnsigned, toSigned, imageToTensor, tensorToImage, quantizeEmbeddings, embeddingRanges, dequantizeEmbeddings, unpackBits, backend, dtypes: DTYPES });
 export default quantkit;
 
 // The CommonJS exports (what `require('quantkit')` and ESM's default import both are) cannot be

@@ -32,6 +32,7 @@ const REQUIRED_CALLS = [
   'quantize', 'dequantize', 'minMax', 'quantizePacked', 'dequantizePacked', 'pack', 'unpack', 'recode',
   'toFloat16', 'fromFloat16', 'toBFloat16', 'fromBFloat16', 'ggmlQuantize', 'ggmlDequantize',
   'quantizeAxis', 'dequantizeAxis', 'minMaxAxis', 'findBadScale', 'quantizeFloat8', 'dequantizeFloat8',
+  'imageToTensor', 'quantizeEmbeddings', 'binarizeEmbeddings',
 ] as const;
 
 /**
