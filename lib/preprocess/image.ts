@@ -4,7 +4,7 @@
 // imageToTensor), and both backends give the table's bits.
 import type { QuantkitBinding } from '../../binding';
 import { DTYPES, type DType } from '../dtypes';
-import { checkKeys, checkOptions, describe, keySet, typedArrayKind, checkAttached } from '../validate';
+import { article, checkKeys, checkOptions, describe, keySet, typedArrayKind, checkAttached } from '../validate';
 import { checkChoice, checkInteger, checkPerChannel, checkRoom, rangeError, typeError } from './checks';
 
 export type ImageLayout = 'nchw' | 'nhwc';
@@ -240,7 +240,7 @@ export function imageApi(binding: QuantkitBinding, quantize: Quantize): ImageApi
       if (o.offset !== undefined) throw typeError('an out array with opts.offset', 'out', out);
       target = new ctor(size);
     } else {
-      if (typedArrayKind(out) !== ctor.name) throw typeError(`${/^[AEIOU]/.test(ctor.name) ? 'an' : 'a'} ${ctor.name} (the output's element type)`, 'out', out);
+      if (typedArrayKind(out) !== ctor.name) throw typeError(`${article(ctor.name)} (the output's element type)`, 'out', out);
       const offset = o.offset === undefined ? 0 : checkInteger(o.offset, 'opts.offset', 0);
       checkRoom(out, offset, size, 'out');
       target = (out as TensorArray).subarray(offset, offset + size);

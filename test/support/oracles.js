@@ -1,0 +1,30 @@
+'use strict';
+// Runs the Python oracles (Debian's python3-torchvision / python3-numpy, which only
+// /usr/bin/python3 sees; .ci/preprocess-oracles.sh installs them). Without them a suite skips
+// its oracle tests, except in CI (CI set), where their absence is a failure.
+const { spawnSync } = require('node:child_process');
+const path = require('node:path');
+
+const PYTHON = '/usr/bin/python3';
+
+function has(modules) {
+  return spawnSync(PYTHON, ['-c', `import ${modules}`], { stdio: 'ignore' }).status === 0;
+}
+
+/** Calls this.skip() (or throws in CI) when `modules` cannot be imported by /usr/bin/python3. */
+function requirePython(ctx, modules) {
+  if (has(modules)) return;
+  if (process.env.CI) throw new Error(`${PYTHON} cannot import ${modules} (apt-get install python3-torchvision python3-numpy)`);
+  ctx.skip();
+}
+
+/** Runs test/support/<script> with a JSON request on stdin; returns stdout as a Buffer. */
+function runPython(script, request) {
+  const r = spawnSync(PYTHON, [path.join(__dirname, script)], { input: JSON.stringify(request), maxBuffer: 1 << 30 });
+  if (r.status !== 0) throw new Error(`${script} failed: ${r.stderr}`);
+  return r.stdout;
+}
+
+const b64 = (a) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
+
+module.exports = { requirePython, runPython, b64 };
