@@ -211,6 +211,27 @@ describe(`preprocess: imageToTensor (${qk.backend.name}, ${qk.backend.isa})`, ()
     });
   });
 
+  describe('the README pipeline: sharp -> imageToTensor -> onnxruntime-node', function () {
+    this.timeout(60000);
+    it('decodes, converts and runs a model on the tensor (a one-node Identity graph)', async () => {
+      const sharp = require('sharp');
+      const ort = require('onnxruntime-node');
+      const { buildModel } = require('./support/onnx-graphs');
+      // A PNG "file" made here, as a photo would be read from disk.
+      const png = await sharp(Buffer.from(randomPixels(40 * 30 * 3, 91)), { raw: { width: 40, height: 30, channels: 3 } }).png().toBuffer();
+      const { data, info } = await sharp(png).resize(16, 16).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+      const input = qk.imageToTensor(data, { width: info.width, height: info.height, channels: info.channels, mean: MEAN, std: STD });
+      const model = buildModel({
+        opType: 'Identity', opset: 13, nodeInputs: ['pixel_values'], nodeOutputs: ['y'],
+        inputs: [{ name: 'pixel_values', elemType: 1, dims: [1, 3, 16, 16] }], outputs: [{ name: 'y', elemType: 1, dims: [1, 3, 16, 16] }],
+      });
+      const session = await ort.InferenceSession.create(model);
+      const { y } = await session.run({ pixel_values: new ort.Tensor('float32', input, [1, 3, 16, 16]) });
+      assertBits(y.data, input, 'identity');
+      assert.equal(input[0], torchvisionValue(data[0], 0, { mean: MEAN, std: STD }));
+    });
+  });
+
   describe('bad input: an error naming the argument, nothing written', () => {
     const px = randomPixels(4 * 3 * 3, 81);
     const opts = { width: 4, height: 3, channels: 3 };
