@@ -16,9 +16,9 @@ constexpr PreprocessTable kScalar = {
 
 const PreprocessTable& ScalarPreprocess() { return kScalar; }
 
-// SSE2 has no gather and no vector floor, and the scalar loops already run near memory
-// speed there; AVX2 (and AVX-512, whose CPUs run AVX2) get the vector table. NEON: the
-// scalar table for now (README "Preprocessing", speed).
+// The image loops are table lookups, scalar on every level (see x86_avx2.cc); the embedding
+// loops are vectorized for AVX2 (and AVX-512 CPUs, which run AVX2). SSE2 has no vector floor
+// and NEON has no kernels here yet: they use the scalar table.
 const PreprocessTable& PreprocessKernelsFor(IsaLevel level) {
   switch (level) {
 #if defined(QUANTKIT_X86)

@@ -11,6 +11,30 @@ namespace quantkit {
 namespace preprocess {
 namespace scalar {
 
+// NCHW with the channel counts known at compile time: each pixel is read once and its
+// output channels go to their planes; the loop is loads, lookups and stores only.
+template <typename T, size_t kIn, size_t kOut>
+void ImagePlanes(const ImageCall& call, size_t begin, size_t end) {
+  const T* lut = static_cast<const T*>(call.lut);
+  T* out = static_cast<T*>(call.out);
+  const size_t n = call.pixel_count;
+  size_t src[kOut];
+  for (size_t c = 0; c < kOut; ++c) src[c] = call.source[c];
+  const uint8_t* px = call.pixels + begin * kIn;
+  for (size_t p = begin; p < end; ++p, px += kIn) {
+    for (size_t c = 0; c < kOut; ++c) out[c * n + p] = lut[c * 256 + px[src[c]]];
+  }
+}
+
+template <typename T, size_t kIn>
+void ImagePlanesOut(const ImageCall& call, size_t begin, size_t end) {
+  switch (call.out_channels) {
+    case 1: return ImagePlanes<T, kIn, 1>(call, begin, end);
+    case 3: return ImagePlanes<T, kIn, 3>(call, begin, end);
+    default: return ImagePlanes<T, kIn, 4>(call, begin, end);
+  }
+}
+
 template <typename T>
 void Image(const ImageCall& call, size_t begin, size_t end) {
   const T* lut = static_cast<const T*>(call.lut);
@@ -23,7 +47,15 @@ void Image(const ImageCall& call, size_t begin, size_t end) {
     }
     return;
   }
-  // One plane at a time: each store stream is sequential.
+  // Output channel counts are 1, 3 or 4 from the facade; 2 goes through the generic loop.
+  if (oc != 2) {
+    switch (ic) {
+      case 1: return ImagePlanesOut<T, 1>(call, begin, end);
+      case 3: return ImagePlanesOut<T, 3>(call, begin, end);
+      case 4: return ImagePlanesOut<T, 4>(call, begin, end);
+      default: break;
+    }
+  }
   for (size_t c = 0; c < oc; ++c) {
     const T* table = lut + c * 256;
     const uint8_t* px = call.pixels + call.source[c];
