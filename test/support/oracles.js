@@ -1,6 +1,6 @@
 'use strict';
 // Runs the Python oracles (Debian's python3-torchvision / python3-numpy, which only
-// /usr/bin/python3 sees; .ci/preprocess-oracles.sh installs them). Without them a suite skips
+// /usr/bin/python3 sees; scripts/preprocess-oracles.js installs them, and .ci/run calls it). Without them a suite skips
 // its oracle tests, except in CI (CI set), where their absence is a failure.
 const { spawnSync } = require('node:child_process');
 const path = require('node:path');
