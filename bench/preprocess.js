@@ -58,7 +58,7 @@ function pixels(n, seed) {
 async function images() {
   const processor = new ImageProcessor({ do_rescale: true, rescale_factor: 1 / 255, do_normalize: true, image_mean: MEAN, image_std: STD });
   const opts = (w, h) => ({ width: w, height: h, channels: 4, mean: MEAN, std: STD, convention: 'transformers.js' });
-  console.log('\n### 224 × 224 RGBA -> normalized NCHW float32\n');
+  console.log('\n### RGBA -> normalized NCHW float32 (ImageNet mean / std)\n');
   console.log('| case | quantkit imageToTensor | transformers.js ImageProcessor | copy floor (output size) | vs transformers.js | vs copy floor |');
   console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
   const cases = [['one 224 × 224 image', 224, 224, 1], ['a batch of 32 224 × 224 images', 224, 224, 32]];
