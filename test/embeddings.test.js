@@ -33,10 +33,11 @@ function nearestCode(x, min, max, signed) {
 
 describe(`embeddings (${qk.backend.name}, ${qk.backend.isa})`, () => {
   describe('sentence-transformers oracle (NumPy restatement of quantize_embeddings)', function () {
+    // Before the hook: a hook takes the suite's timeout when it is registered (importing torch is slow).
+    this.timeout(60000);
     before(function () {
       requirePython(this, 'numpy');
     });
-    this.timeout(60000);
 
     const oracle = (request) => runPython('st_quantize.py', request);
 
@@ -258,6 +259,12 @@ describe(`embeddings (${qk.backend.name}, ${qk.backend.isa})`, () => {
       rejects(() => qk.quantizeEmbeddings(x, { dim: 6, offset: 1 }, out), 'RangeError', 'Expected out to hold 24 elements from offset 1 but received Int8Array(24)', out);
       rejects(() => qk.quantizeEmbeddings(x, { dim: 6, precision: 'uint8' }, out), 'TypeError', "Expected a Uint8Array (precision 'uint8') for out but received Int8Array(24)", out);
       rejects(() => qk.quantizeEmbeddings(x, { dim: 6, precision: 'ubinary' }, new Uint8Array(3)), 'RangeError', 'Expected out to hold 4 elements from offset 0 but received Uint8Array(3)');
+    });
+    it('an infinite value where the range comes from the data; no value at all in a dimension', () => {
+      const y = Float32Array.from(x);
+      y[8] = Infinity;
+      rejects(() => qk.quantizeEmbeddings(y, { dim: 6 }, out), 'RangeError', `Expected finite values in dimension 2 of embeddings (its range) but received [${Math.min(x[2], x[14], x[20])}, Infinity]`, out);
+      rejects(() => qk.quantizeEmbeddings(x, { dim: 6, calibration: new Float32Array(6).fill(NaN) }, out), 'RangeError', 'Expected a value in dimension 0 of opts.calibration to take its range from but every one is NaN', out);
     });
     it('unknown options and precisions', () => {
       rejects(() => qk.quantizeEmbeddings(x, { dim: 6, precison: 'int8' }, out), 'TypeError', "Unknown key 'precison' in opts (did you mean 'precision'?); the valid keys are 'dim', 'precision', 'ranges', 'calibration', 'convention', 'offset'", out);

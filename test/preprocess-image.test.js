@@ -47,10 +47,11 @@ function torchvisionValue(b, c, { mean, std, rescale = true }) {
 
 describe(`preprocess: imageToTensor (${qk.backend.name}, ${qk.backend.isa})`, () => {
   describe('torchvision oracle (python3-torchvision)', function () {
+    // Before the hook: a hook takes the suite's timeout when it is registered (importing torch is slow).
+    this.timeout(60000);
     before(function () {
       requirePython(this, 'torchvision, numpy');
     });
-    this.timeout(60000);
 
     const cases = [
       { name: 'every byte value in every channel', width: 256, height: 1, pixels: allBytes(3) },

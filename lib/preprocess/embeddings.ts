@@ -169,8 +169,13 @@ export function embeddingsApi(binding: QuantkitBinding, half: HalfWidener): Embe
       binding.binarizeEmbeddings(x, target, dim);
     } else if (rows > 0) {
       const r = given ?? ranges(calibration ?? x, dim);
+      const from = calibration ? 'opts.calibration' : 'embeddings';
       for (let i = 0; i < dim; i++) {
-        if (!(r.min[i]! <= r.max[i]!)) throw new RangeError(`Expected a value in dimension ${i} of ${calibration ? 'opts.calibration' : 'embeddings'} to take its range from but every one is NaN`);
+        if (!(r.min[i]! <= r.max[i]!)) throw new RangeError(`Expected a value in dimension ${i} of ${from} to take its range from but every one is NaN`);
+        // An infinite value would make the range, and every step of that dimension, infinite.
+        if (!Number.isFinite(r.min[i]!) || !Number.isFinite(r.max[i]!)) {
+          throw new RangeError(`Expected finite values in dimension ${i} of ${from} (its range) but received [${r.min[i]}, ${r.max[i]}]`);
+        }
       }
       binding.quantizeEmbeddings(x, target, r.min, stepsOf(r.min, r.max), dim, convention === 'sentence-transformers');
     }

@@ -37,6 +37,7 @@
 #define QUANTKIT_HAVE_GUARD_PAGES 1
 #endif
 
+#include "kernels/preprocess/preprocess.h"
 #include "kernels/convert.h"
 #include "kernels/float8.h"
 #include "kernels/ggml.h"
@@ -1078,6 +1079,8 @@ void Bench(const std::vector<const KernelTable*>& tables) {
   }
 }
 
+#include "kernels/preprocess/test/preprocess_kernel_test.h"  // TestPreprocess
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -1180,6 +1183,7 @@ int main(int argc, char** argv) {
     TestGgmlDequantize(g, gen, checks), print_since(first);
     TestGgmlScan<float>(g, gen, checks), print_last();
     TestGgmlScan<double>(g, gen, checks), print_last();
+    if (&preprocess::PreprocessKernelsFor(level) != &preprocess::ScalarPreprocess()) TestPreprocess(preprocess::PreprocessKernelsFor(level), seed + l, checks), print_last();
 #if defined(QUANTKIT_HAVE_GUARD_PAGES)
     std::printf("     %s guard pages: a crash here is a read or write past the end\n", t->isa);
     std::fflush(stdout);
