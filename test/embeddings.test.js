@@ -34,7 +34,7 @@ function nearestCode(x, min, max, signed) {
 describe(`embeddings (${qk.backend.name}, ${qk.backend.isa})`, () => {
   describe('sentence-transformers oracle (NumPy restatement of quantize_embeddings)', function () {
     // Before the hook: a hook takes the suite's timeout when it is registered (importing torch is slow).
-    this.timeout(60000);
+    this.timeout(Math.max(this.timeout(), 60000));
     before(function () {
       requirePython(this, 'numpy');
     });
@@ -154,7 +154,8 @@ describe(`embeddings (${qk.backend.name}, ${qk.backend.isa})`, () => {
       }
     });
 
-    it('a large batch (threads split it) equals the reference', () => {
+    it('a large batch (threads split it) equals the reference', function () {
+      this.timeout(Math.max(this.timeout(), 30000));
       const dim = 768, rows = 6000; // 4.6 Mi values: more than one part
       const x = randomRows(rows, dim, 77);
       const ranges = qk.embeddingRanges(x, dim);
@@ -179,8 +180,11 @@ describe(`embeddings (${qk.backend.name}, ${qk.backend.isa})`, () => {
   });
 
   describe('usearch indexes from the codes: recall@10 against float32', function () {
-    this.timeout(60000);
-    const usearch = require('usearch');
+    this.timeout(Math.max(this.timeout(), 60000));
+    let usearch;
+    before(() => {
+      usearch = require('usearch');
+    });
 
     it('int8 (i8, cos) and binary (b1, hamming), with and without float rescoring of the top 40', () => {
       const r = prng(5);
