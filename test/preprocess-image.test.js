@@ -49,42 +49,52 @@ describe(`preprocess: imageToTensor (${qk.backend.name}, ${qk.backend.isa})`, ()
   describe('torchvision oracle (python3-torchvision)', function () {
     // Before the hook: a hook takes the suite's timeout when it is registered (importing torch is slow).
     this.timeout(Math.max(this.timeout(), 60000));
-    before(function () {
-      requirePython(this, 'torchvision, numpy');
-    });
-
     const cases = [
       { name: 'every byte value in every channel', width: 256, height: 1, pixels: allBytes(3) },
       { name: 'a random 97 × 61 image', width: 97, height: 61, pixels: randomPixels(97 * 61 * 3, 11) },
       { name: 'a random 224 × 224 image', width: 224, height: 224, pixels: randomPixels(224 * 224 * 3, 12) },
     ];
-    for (const { name, width, height, pixels } of cases) {
-      for (const norm of [{ mean: MEAN, std: STD }, { mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5] }, { mean: null, std: null }]) {
+    const norms = [{ mean: MEAN, std: STD }, { mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5] }, { mean: null, std: null }];
+    const rgba = randomPixels(50 * 40 * 4, 13);
+    const rgb = new Uint8Array(50 * 40 * 3);
+    for (let p = 0; p < 50 * 40; p++) for (let c = 0; c < 3; c++) rgb[p * 3 + c] = rgba[p * 4 + c];
+    const r = prng(14);
+    const width = 33, height = 17;
+    // Values around the rounding points: k/255 ± a little, below 0, above 1.
+    const tensor = Float32Array.from({ length: 3 * width * height }, (_, i) => (i % 5 === 0 ? (Math.floor(r() * 300) - 20 + 0.5) / 255 : r() * 3 - 1.5));
+
+    // Every request in one Python process: the oracle's answers, by request key.
+    const answers = new Map();
+    const requests = [];
+    for (const { name, width: w, height: h, pixels } of cases) {
+      for (const norm of norms) requests.push([`${name} ${JSON.stringify(norm.mean)}`, { op: 'normalize', width: w, height: h, channels: 3, pixels: b64(pixels), ...norm }]);
+    }
+    requests.push(['rgba', { op: 'normalize', width: 50, height: 40, channels: 3, pixels: b64(rgb), mean: MEAN, std: STD }]);
+    for (const norm of [norms[2], norms[0]]) requests.push([`save ${JSON.stringify(norm.mean)}`, { op: 'save', width, height, channels: 3, tensor: b64(tensor), ...norm }]);
+    before(function () {
+      requirePython(this, 'torchvision, numpy');
+      const out = JSON.parse(runPython('torchvision_oracle.py', { batch: requests.map(([, q]) => q) }).toString());
+      requests.forEach(([key], i) => answers.set(key, new Uint8Array(Buffer.from(out[i], 'base64'))));
+    });
+    const floats = (key) => new Float32Array(answers.get(key).slice().buffer);
+
+    for (const { name, width: w, height: h, pixels } of cases) {
+      for (const norm of norms) {
         it(`${name}, mean ${JSON.stringify(norm.mean)}`, () => {
-          const expected = new Float32Array(new Uint8Array(runPython('torchvision_oracle.py', { op: 'normalize', width, height, channels: 3, pixels: b64(pixels), ...norm })).buffer);
-          const opts = { width, height, channels: 3, ...(norm.mean ? norm : {}) };
-          assertBits(qk.imageToTensor(pixels, opts), expected, name);
+          const opts = { width: w, height: h, channels: 3, ...(norm.mean ? norm : {}) };
+          assertBits(qk.imageToTensor(pixels, opts), floats(`${name} ${JSON.stringify(norm.mean)}`), name);
         });
       }
     }
 
     it('RGBA input drops alpha and gives the RGB bits', () => {
-      const rgba = randomPixels(50 * 40 * 4, 13);
-      const rgb = new Uint8Array(50 * 40 * 3);
-      for (let p = 0; p < 50 * 40; p++) for (let c = 0; c < 3; c++) rgb[p * 3 + c] = rgba[p * 4 + c];
-      const expected = new Float32Array(new Uint8Array(runPython('torchvision_oracle.py', { op: 'normalize', width: 50, height: 40, channels: 3, pixels: b64(rgb), mean: MEAN, std: STD })).buffer);
-      assertBits(qk.imageToTensor(new Uint8ClampedArray(rgba.buffer), { width: 50, height: 40, channels: 4, mean: MEAN, std: STD }), expected, 'RGBA');
+      assertBits(qk.imageToTensor(new Uint8ClampedArray(rgba.buffer), { width: 50, height: 40, channels: 4, mean: MEAN, std: STD }), floats('rgba'), 'RGBA');
     });
 
     it('tensorToImage gives save_image\'s bytes, after undoing Normalize', () => {
-      const r = prng(14);
-      const width = 33, height = 17;
-      // Values around the rounding points: k/255 ± a little, below 0, above 1.
-      const tensor = Float32Array.from({ length: 3 * width * height }, (_, i) => (i % 5 === 0 ? (Math.floor(r() * 300) - 20 + 0.5) / 255 : r() * 3 - 1.5));
-      for (const norm of [{ mean: null, std: null }, { mean: MEAN, std: STD }]) {
-        const expected = new Uint8Array(runPython('torchvision_oracle.py', { op: 'save', width, height, channels: 3, tensor: b64(tensor), ...norm }));
+      for (const norm of [norms[2], norms[0]]) {
         const actual = qk.tensorToImage(tensor, { width, height, channels: 3, ...(norm.mean ? norm : {}) });
-        assert.deepEqual(Array.from(actual), Array.from(expected));
+        assert.deepEqual(Array.from(actual), Array.from(answers.get(`save ${JSON.stringify(norm.mean)}`)));
       }
     });
   });
