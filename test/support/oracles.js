@@ -7,8 +7,13 @@ const path = require('node:path');
 
 const PYTHON = '/usr/bin/python3';
 
+// Python runs without what a sanitizer run preloads into node (scripts/test-asan.js): its
+// exit-time allocations would otherwise be reported as leaks of the run.
+const env = { ...process.env };
+for (const k of ['LD_PRELOAD', 'ASAN_OPTIONS', 'LSAN_OPTIONS', 'UBSAN_OPTIONS']) delete env[k];
+
 function has(modules) {
-  return spawnSync(PYTHON, ['-c', `import ${modules}`], { stdio: 'ignore' }).status === 0;
+  return spawnSync(PYTHON, ['-c', `import ${modules}`], { stdio: 'ignore', env }).status === 0;
 }
 
 /** Calls this.skip() (or throws in CI) when `modules` cannot be imported by /usr/bin/python3. */
@@ -20,7 +25,7 @@ function requirePython(ctx, modules) {
 
 /** Runs test/support/<script> with a JSON request on stdin; returns stdout as a Buffer. */
 function runPython(script, request) {
-  const r = spawnSync(PYTHON, [path.join(__dirname, script)], { input: JSON.stringify(request), maxBuffer: 1 << 30 });
+  const r = spawnSync(PYTHON, [path.join(__dirname, script)], { input: JSON.stringify(request), maxBuffer: 1 << 30, env });
   if (r.status !== 0) throw new Error(`${script} failed: ${r.stderr}`);
   return r.stdout;
 }
