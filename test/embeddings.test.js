@@ -208,13 +208,13 @@ describe(`embeddings (${qk.backend.name}, ${qk.backend.isa})`, () => {
       const ranges = qk.embeddingRanges(corpus, dim);
 
       const i8 = new usearch.Index({ dimensions: dim, metric: 'cos', quantization: 'i8', connectivity: 16 });
-      i8.add(keys, qk.quantizeEmbeddings(corpus, { dim, ranges }));
-      const i8Hits = i8.search(qk.quantizeEmbeddings(queries, { dim, ranges }), 4 * K, 0).keys;
+      i8.add(keys, qk.quantizeEmbeddings(corpus, { dim, ranges }), 1); // one thread: the same graph every run
+      const i8Hits = i8.search(qk.quantizeEmbeddings(queries, { dim, ranges }), 4 * K, 1).keys;
       // usearch's JS binding takes b1 vectors one value a dimension: quantkit's packed bits, unpacked.
       const bitsOf = (x) => new Int8Array(qk.unpackBits(qk.quantizeEmbeddings(x, { dim, precision: 'ubinary' }), dim).buffer);
       const b1 = new usearch.Index({ dimensions: dim, metric: 'hamming', quantization: 'b1', connectivity: 16 });
-      b1.add(keys, bitsOf(corpus));
-      const b1Hits = b1.search(bitsOf(queries), 4 * K, 0).keys;
+      b1.add(keys, bitsOf(corpus), 1);
+      const b1Hits = b1.search(bitsOf(queries), 4 * K, 1).keys;
 
       const recall = (hits, rescore) => {
         let found = 0;
