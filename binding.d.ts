@@ -166,4 +166,29 @@ export interface QuantkitBinding {
    * (−0 as 0; NaN, NaN when none): one pass bins a batch and says whether it fitted.
    */
   histogramAdd(x: FloatArray, counts: Float64Array, lo: number, invWidth: number, range: Float64Array): void;
+
+  // Preprocessing (native/kernels/preprocess/, README "Preprocessing").
+
+  /**
+   * Pixels -> tensor through per-channel tables: for pixel p (pixels.length / inChannels of
+   * them, HWC bytes) and output channel c, the element at c · pixelCount + p (NCHW) or
+   * p · sources.length + c (nhwc) is lut[c · 256 + pixels[p · inChannels + sources[c]]], copied
+   * bit for bit. inChannels is 1, 3 or 4; sources has 1 to 4 entries below inChannels; lut is
+   * the same kind of array as out, 256 · sources.length long; out shares no memory with the others.
+   */
+  imageToTensor(pixels: Uint8Array | Uint8ClampedArray, out: Float32Array | Uint16Array | Int16Array | Uint8Array | Int8Array, lut: Float32Array | Uint16Array | Int16Array | Uint8Array | Int8Array, sources: Uint8Array, inChannels: number, nhwc: boolean): void;
+
+  /**
+   * Rows of `dim` values to one code each: t = fl(fl(x − min[d]) / step[d]), NaN -> 0, clamped
+   * to [0, 255], then floor (floor = true, sentence-transformers) or nearest even; a Uint8Array
+   * out gets t, an Int8Array out t − 128. x.length is a multiple of dim, out has x's length.
+   */
+  quantizeEmbeddings(x: FloatArray, out: Uint8Array | Int8Array, min: Float32Array, step: Float32Array, dim: number, floor: boolean): void;
+
+  /**
+   * Packed signs (numpy.packbits(x > 0, axis=-1)): bit 7 − d mod 8 of byte floor(d / 8) of a
+   * row is x[d] > 0; ceil(dim / 8) bytes a row, the unused bits 0. An Int8Array out gets the
+   * byte − 128.
+   */
+  binarizeEmbeddings(x: FloatArray, out: Uint8Array | Int8Array, dim: number): void;
 }

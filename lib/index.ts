@@ -1,5 +1,6 @@
 // quantkit's public surface: the capabilities' facades (each in its own folder: affine, axis,
-// float16, sign, ggml), wired to the backend picked at load time (core/backend). No logic here.
+// float16, sign, ggml, calibrate, preprocess), wired to the backend picked at load time
+// (core/backend). No logic here.
 import { DTYPES } from './core/dtypes';
 import { backend, binding } from './core/backend';
 import { ggmlFacade, type Ggml } from './ggml';
@@ -7,6 +8,8 @@ import { float16Api } from './float16';
 import { signApi } from './sign';
 import { computeParams, dequantize, minMax, pack, paramsFromRange, quantize, quantizeDynamic, unpack } from './affine';
 import { calibrateApi, DEFAULT_SCHEMES, formatTable, type CompareCalls } from './calibrate';
+import { preprocessApi } from './preprocess';
+import { halfWidener } from './core/half-input';
 
 export type { DType, PackedDType, Float8DType, QuantArrayOf, QuantArrayMap } from './core/dtypes';
 export type { Convention } from './core/validate';
@@ -16,6 +19,7 @@ export type { Float16Api, Float16ArrayLike } from './float16';
 export type { SignApi, SignedDType, UnsignedDType, Recoded } from './sign';
 export type { Ggml, GgmlType } from './ggml';
 export type { HalfBits, HalfFormat, QuantInput } from './core/half-input';
+export type * from './preprocess';
 export type { AxisParams, AxisLayoutOptions, AxisRangeOptions, AxisDynamicOptions, AxisDynamicResult, AxisRange, ZeroPointArrayOf, ZeroPointArrayMap } from './axis';
 export type { QuantParams, Float8Params, UnpackedArrayOf, RangeOptions, DynamicOptions, DynamicResult } from './affine';
 export type { Observer, ChannelObserver, ObserverMethod, ObserverOptions, ParamsOptions, TensorRange, ChannelRange, ErrorStats, ChannelErrorStats, ErrorStatsOptions, ErrorStatsTarget, CompareOptions, CompareRow, SchemeName, SchemeSpec } from './calibrate';
@@ -53,10 +57,13 @@ export const { createObserver, errorStats, compare } = calibrateApi(binding, {
 });
 export { formatTable, DEFAULT_SCHEMES };
 
+/** Pixels -> model input and back, embedding codes (README "Preprocessing", "Embeddings"). */
+export const { imageToTensor, tensorToImage, quantizeEmbeddings, embeddingRanges, dequantizeEmbeddings, unpackBits } = preprocessApi(binding, halfWidener(binding), quantize as never);
+
 /** The dtype table (frozen, every level: read it, it cannot be changed). */
 export { DTYPES as dtypes };
 
-const quantkit = Object.freeze({ paramsFromRange, computeParams, minMax, quantize, dequantize, quantizeDynamic, pack, unpack, ggml, toFloat16, fromFloat16, toBFloat16, fromBFloat16, toUnsigned, toSigned, createObserver, errorStats, compare, formatTable, backend, dtypes: DTYPES });
+const quantkit = Object.freeze({ paramsFromRange, computeParams, minMax, quantize, dequantize, quantizeDynamic, pack, unpack, ggml, toFloat16, fromFloat16, toBFloat16, fromBFloat16, toUnsigned, toSigned, createObserver, errorStats, compare, formatTable, imageToTensor, tensorToImage, quantizeEmbeddings, embeddingRanges, dequantizeEmbeddings, unpackBits, backend, dtypes: DTYPES });
 export default quantkit;
 
 // The CommonJS exports (what `require('quantkit')` and ESM's default import both are) cannot be

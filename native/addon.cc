@@ -10,6 +10,7 @@
 #include "glue/addon.h"
 #include "glue/calibrate.h"
 #include "glue/common.h"
+#include "glue/preprocess.h"
 #include "kernels/convert/convert.h"
 #include "kernels/float8/float8.h"
 #include "kernels/ggml/ggml.h"
@@ -99,6 +100,8 @@ QuantkitAddon::QuantkitAddon(Napi::Env env, Napi::Object exports) {
   // The calibrate capability registers its own calls (glue/calibrate.cc).
   calibrate_ = {kernels_, &quantkit::calibrate::CalibrateKernelsFor(level), threads_};
   DefineCalibrate(env, exports, &calibrate_);
+  // And the preprocess capability (glue/preprocess.cc).
+  RegisterPreprocess(env, exports, level, threads_);
 }
 
 }  // namespace quantkit::glue

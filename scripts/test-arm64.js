@@ -226,6 +226,7 @@ async function main() {
   const files = prefix ? all : all.filter((f) => f !== 'onnx-oracle.test.js');
   if (!prefix) console.log('\ntest-arm64: cannot bind-mount an arm64 /proc/cpuinfo (unshare -m): onnx-oracle.test.js is skipped, ONNX Runtime crashes on load under qemu without it');
   const nativeOnly = new Set(['parity.test.js', 'native-glue.test.js']);
+  if (!prefix) armEnv.QUANTKIT_NO_ORT = '1'; // the preprocessing suites skip their onnxruntime-node parts
   // No QUANTKIT_ISA: the dispatcher must pick neon by itself (test/support/quantkit.js checks).
   const passes = await Promise.all([
     mochaPass('native, default ISA (neon)', launcher, prefix ?? [], files, { ...armEnv, QUANTKIT_BACKEND: 'native', QUANTKIT_ISA: '', QUANTKIT_EXPECT_ISA: 'neon' }),

@@ -9,6 +9,7 @@ import { packedCalls } from './packed';
 import { axisCalls } from './axis';
 import { float8Calls } from './float8';
 import { calibrateCalls } from './calibrate';
+import { preprocessCalls } from './preprocess';
 
 // The loops run in chunks through a small inner function. One long loop straight in the
 // called function sometimes gets its optimized code thrown away on entry when the first
@@ -75,4 +76,5 @@ export const fallbackBinding: QuantkitBinding = {
   recode,
   ...float8Calls(),
   ...calibrateCalls(quantize, dequantize),
+  ...preprocessCalls,
 };

@@ -34,6 +34,7 @@ const REQUIRED_CALLS = [
   'toFloat16', 'fromFloat16', 'toBFloat16', 'fromBFloat16', 'ggmlQuantize', 'ggmlDequantize',
   'quantizeAxis', 'dequantizeAxis', 'minMaxAxis', 'findBadScale', 'quantizeFloat8', 'dequantizeFloat8',
   'errorStatsQuantize', 'errorStatsPair', 'histogramAdd',
+  'imageToTensor', 'quantizeEmbeddings', 'binarizeEmbeddings',
 ] as const;
 
 /**

@@ -1,5 +1,5 @@
 // libFuzzer target: the glue's argument checks (args.h, packed_args.h, axis_args.h,
-// ggml_args.h, recode_args.h) on arbitrary values, and the split of a large call into parts
+// ggml_args.h, recode_args.h, preprocess_args.h) on arbitrary values, and the split of a large call into parts
 // (kernels/isa/split.h). Every decision is compared with a second, independent statement of the
 // rule written here (ranges by their float32 limits, overlap and sizes in 128-bit
 // arithmetic), so the checks can never accept qmin >= qmax, a zero point outside
@@ -26,6 +26,7 @@
 #include "args/args.h"
 #include "args/axis_args.h"
 #include "args/ggml_args.h"
+#include "args/preprocess_args.h"
 #include "kernels/isa/split.h"
 #include "args/packed_args.h"
 #include "args/recode_args.h"
@@ -687,11 +688,13 @@ void FuzzRecode(FuzzedDataProvider& in) {
   if (!(delta == offset.value && std::fabs(offset.value) <= limit)) Fail("recode accepted a bad offset");
 }
 
+#include "fuzz_preprocess.h"  // FuzzPreprocess: args/preprocess_args.h
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   FuzzedDataProvider in(data, size);
-  switch (in.ConsumeIntegralInRange(0, 14)) {
+  switch (in.ConsumeIntegralInRange(0, 15)) {
     case 0: case 1: case 2: FuzzQuantize(in); break;
     case 3: case 4: FuzzDequantize(in); break;
     case 5: case 6: FuzzMinMax(in); break;
@@ -699,6 +702,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     case 8: case 9: FuzzPacked(in); break;
     case 10: case 11: case 12: FuzzAxis(in); break;
     case 13: FuzzGgml(in); break;
+    case 15: FuzzPreprocess(in); break;
     default: FuzzRecode(in); break;
   }
   return 0;

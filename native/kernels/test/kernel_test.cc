@@ -42,6 +42,7 @@
 #include "kernels/float8/float8.h"
 #include "kernels/ggml/ggml.h"
 #include "kernels/isa/kernels.h"
+#include "kernels/preprocess/preprocess.h"
 
 namespace {
 
@@ -1178,6 +1179,8 @@ void Bench(const std::vector<const KernelTable*>& tables) {
   }
 }
 
+#include "kernels/preprocess/test/preprocess_kernel_test.h"  // TestPreprocess
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -1284,6 +1287,7 @@ int main(int argc, char** argv) {
       first = checks.size();
       TestCalibrate(calibrate::CalibrateKernelsFor(level), gen, checks), print_since(first);
     }
+    if (&preprocess::PreprocessKernelsFor(level) != &preprocess::ScalarPreprocess()) TestPreprocess(preprocess::PreprocessKernelsFor(level), seed + l, checks), print_last();
 #if defined(QUANTKIT_HAVE_GUARD_PAGES)
     std::printf("     %s guard pages: a crash here is a read or write past the end\n", t->isa);
     std::fflush(stdout);
