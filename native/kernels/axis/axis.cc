@@ -82,10 +82,12 @@ inline bool BadScaleBits(uint32_t u) { return u - 1u > 0x7f7ffffeu; }
 size_t FirstBadScale(const float* scale, size_t n) {
   size_t i = 0;
   for (; i + kScanChunk <= n; i += kScanChunk) {
-    uint32_t bits[kScanChunk];
-    std::memcpy(bits, scale + i, sizeof bits);
     int bad = 0;
-    for (size_t j = 0; j < kScanChunk; ++j) bad |= static_cast<int>(BadScaleBits(bits[j]));
+    for (size_t j = 0; j < kScanChunk; ++j) {
+      uint32_t u;
+      std::memcpy(&u, scale + i + j, sizeof u);  // a plain load: no copy of the chunk
+      bad |= static_cast<int>(BadScaleBits(u));
+    }
     if (bad != 0) break;
   }
   for (; i < n; ++i) {
