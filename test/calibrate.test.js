@@ -445,7 +445,8 @@ describe('calibrate: histogram observers, input and refusals', function () {
 
   it('refuses bad options, ±Inf and params before data; the state is kept', function () {
     assert.throws(() => qk.createObserver('percentile', { percentile: 40 }), { name: 'RangeError', message: 'Expected a number in (50, 100] for opts.percentile but received 40' });
-    assert.throws(() => qk.createObserver('entropy', { bins: 15 }), { name: 'RangeError', message: 'Expected an integer in [16, 262144] for opts.bins but received 15' });
+    assert.throws(() => qk.createObserver('entropy', { bins: 15 }), { name: 'RangeError', message: 'Expected an integer in [16, 4096] for opts.bins but received 15' });
+    assert.throws(() => qk.createObserver('entropy', { bins: 8192 }), { name: 'RangeError', message: 'Expected an integer in [16, 4096] for opts.bins but received 8192' });
     assert.throws(() => qk.createObserver('entropy', { bins: 17 }), { name: 'RangeError', message: 'Expected an even number for opts.bins (0 lies on a bin edge) but received 17' });
     assert.throws(() => qk.createObserver('entropy', { symmetric: true }), { name: 'TypeError', message: "Unknown key 'symmetric' in opts; the valid keys are 'bins', 'dtype', 'bits'" });
     assert.throws(() => qk.createObserver('mse', { dtype: 'float8e4m3fn' }), { name: 'RangeError' });

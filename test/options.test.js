@@ -159,6 +159,29 @@ describe(`options and messages (${qk.backend.name}/${qk.backend.isa})`, () => {
     });
   });
 
+  describe('found by a second new user', () => {
+    it('a TypedArray that went through JSON is named as such, with how to rebuild it', () => {
+      const j = JSON.parse(JSON.stringify(qk.minMax(new Float32Array(8), { axis: 1, shape: [-1, 4] })));
+      rejects(() => qk.paramsFromRange(j.min, j.max, { axis: 1, shape: [-1, 4] }), 'TypeError',
+        "Expected a Float32Array, Float64Array or Array of numbers for min but received an object with keys '0'…'3' (a TypedArray after JSON? rebuild it from Object.values(it), or store Array.from(it))");
+    });
+    it('plain Arrays get the hint in errorStats and imageToTensor too', () => {
+      rejects(() => qk.errorStats(new Float32Array(2), [1, 2]), 'TypeError',
+        "Expected quantization parameters, { ggml }, { dtype: 'float16' | 'bfloat16' } or a float array for params but received an Array(2) (a plain Array is not accepted: pass new Float32Array(array))");
+      rejects(() => qk.imageToTensor([1, 2, 3], { width: 1, height: 1, channels: 3 }), 'TypeError',
+        'Expected a Uint8Array, Buffer or Uint8ClampedArray (HWC bytes) for pixels but received an Array(3) (a plain Array is not accepted: pass new Uint8Array(array))');
+    });
+    it('DEFAULT_SCHEMES and an observer\'s batch count cannot be changed', () => {
+      assert.ok(Object.isFrozen(qk.DEFAULT_SCHEMES));
+      assert.throws(() => { 'use strict'; qk.DEFAULT_SCHEMES.push('int8'); }, TypeError);
+      for (const o of [qk.createObserver('minmax'), qk.createObserver('minmax', { axis: 0, shape: [2, 2] }), qk.createObserver('entropy')]) {
+        o.observe(new Float32Array([1, 2, 3, 4]));
+        assert.throws(() => { 'use strict'; o.batches = 99; }, TypeError);
+        assert.equal(o.batches, 1);
+      }
+    });
+  });
+
   describe('messages that used to mislead', () => {
     it("'an' before Int8Array and Int16Array", () => {
       rejects(() => qk.quantize(x, { scale: 1, zeroPoint: 0, dtype: 'int8' }, new Uint8Array(4)), 'TypeError', "Expected an Int8Array (dtype 'int8') for out but received Uint8Array(4)");

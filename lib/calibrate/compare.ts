@@ -68,10 +68,10 @@ export interface CompareRow {
   skipped?: string;
 }
 
-export const DEFAULT_SCHEMES: readonly SchemeName[] = [
+export const DEFAULT_SCHEMES: readonly SchemeName[] = Object.freeze([
   'uint8', 'int8-per-channel', 'int4-block32', 'int4-block128', 'uint4-block32',
   'q8_0', 'q4_0', 'q4_1', 'float8e4m3fn', 'float16', 'bfloat16',
-];
+] as SchemeName[]);
 
 const NAMED: Readonly<Record<SchemeName, Omit<SchemeSpec, 'name'>>> = {
   uint8: { dtype: 'uint8' },

@@ -13,7 +13,7 @@ import { packedBytes, type DType } from '../core/dtypes';
 import { checkAxisParams, checkLayout, hasAxis, type AxisParams, type CheckedAxisParams } from '../axis';
 import { GGML_BLOCK_BYTES } from '../backend-ts/ggml';
 import { checkQuantInput, halfWidener, isHalf, type CheckedHalf, type QuantInput } from '../core/half-input';
-import { checkParams, describe, typedArrayKind, type CheckedParams } from '../core/validate';
+import { arrayHint, checkParams, describe, typedArrayKind, type CheckedParams } from '../core/validate';
 import type { GgmlType } from '../ggml';
 import type { QuantParams, Float8Params } from '../affine';
 import { checkOptionsObject } from './validate';
@@ -281,8 +281,8 @@ export function errorStatsApi(binding: QuantkitBinding) {
   function planFor(target: unknown, n: number): Plan {
     const kind = typedArrayKind(target);
     if (kind !== undefined || (target !== null && typeof target === 'object' && 'bits' in target && 'format' in target)) return pairPlan(target, n);
-    if (target === null || typeof target !== 'object') {
-      throw new TypeError(`Expected quantization parameters, { ggml }, { dtype: 'float16' | 'bfloat16' } or a float array for params but received ${describe(target)}`);
+    if (target === null || typeof target !== 'object' || Array.isArray(target)) {
+      throw new TypeError(`Expected quantization parameters, { ggml }, { dtype: 'float16' | 'bfloat16' } or a float array for params but received ${describe(target)}${arrayHint(target)}`);
     }
     const t = target as Record<string, unknown>;
     if ('ggml' in t) return ggmlPlan(t.ggml, n);

@@ -87,7 +87,11 @@ function noData(method: string): RangeError {
 }
 
 class TensorObserver implements Observer {
-  batches = 0;
+  private seen = 0;
+  /** Batches accepted so far (read-only: a refused batch does not count). */
+  get batches(): number {
+    return this.seen;
+  }
   private lo = Infinity;
   private hi = -Infinity;
 
@@ -97,7 +101,7 @@ class TensorObserver implements Observer {
     const input = checkQuantInput(x, 'x');
     if (shape !== undefined) throw new TypeError(`Expected no shape argument for a per-tensor observer (create it with opts.axis and opts.shape for per-channel) but received ${describe(shape)}`);
     const r = this.reader.range(input);
-    this.batches++;
+    this.seen++;
     if (Number.isNaN(r.min)) return this;
     if (this.method === 'minmax' || this.lo === Infinity) {
       // MinMaxObserver: torch.min(batchMin, min); a moving average starts from its first batch.
@@ -124,7 +128,11 @@ class TensorObserver implements Observer {
 }
 
 class PerChannelObserver implements ChannelObserver {
-  batches = 0;
+  private seen = 0;
+  /** Batches accepted so far (read-only: a refused batch does not count). */
+  get batches(): number {
+    return this.seen;
+  }
   readonly axis: number;
   private readonly lo: Float32Array;
   private readonly hi: Float32Array;
@@ -160,7 +168,7 @@ class PerChannelObserver implements ChannelObserver {
     const r = this.ranges;
     this.binding.minMaxAxis(floats, r, l.outer, l.d, l.inner, 0);
     for (let k = 0; k < l.d; k++) if (r[2 * k] === -Infinity || r[2 * k + 1] === Infinity) refuseInfinite(floats);
-    this.batches++;
+    this.seen++;
     const average = this.method === 'moving-average';
     for (let k = 0; k < l.d; k++) {
       const bmin = r[2 * k];

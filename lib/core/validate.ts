@@ -22,6 +22,11 @@ export function describe(v: unknown): string {
   if (v instanceof DataView) return 'DataView';
   if (Array.isArray(v)) return `an Array(${v.length})`;
   if (v instanceof ArrayBuffer) return `an ArrayBuffer(${v.byteLength})`;
+  // What JSON.stringify makes of a TypedArray: { "0": …, "1": … }. Say how to get it back.
+  const keys = Object.keys(v as object);
+  if (keys.length > 0 && keys.every((k, i) => k === String(i))) {
+    return `an object with keys '0'…'${keys.length - 1}' (a TypedArray after JSON? rebuild it from Object.values(it), or store Array.from(it))`;
+  }
   return 'an object';
 }
 

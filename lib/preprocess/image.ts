@@ -4,7 +4,7 @@
 // imageToTensor), and both backends give the table's bits.
 import type { QuantkitBinding } from '../../binding';
 import { DTYPES, type DType } from '../core/dtypes';
-import { article, checkKeys, checkOptions, describe, keySet, typedArrayKind, checkAttached } from '../core/validate';
+import { arrayHint, article, checkKeys, checkOptions, describe, keySet, typedArrayKind, checkAttached } from '../core/validate';
 import { checkChoice, checkInteger, checkPerChannel, checkRoom, rangeError, typeError } from './checks';
 
 export type ImageLayout = 'nchw' | 'nhwc';
@@ -217,7 +217,7 @@ export function imageApi(binding: QuantkitBinding, quantize: Quantize): ImageApi
    */
   function imageToTensor<T extends TensorArray>(pixels: PixelArray, opts: ImageToTensorOptions, out?: T): T {
     const kind = typedArrayKind(pixels);
-    if (kind !== 'Uint8Array' && kind !== 'Uint8ClampedArray') throw typeError('a Uint8Array, Buffer or Uint8ClampedArray (HWC bytes)', 'pixels', pixels);
+    if (kind !== 'Uint8Array' && kind !== 'Uint8ClampedArray') throw new TypeError(`Expected a Uint8Array, Buffer or Uint8ClampedArray (HWC bytes) for pixels but received ${describe(pixels)}${arrayHint(pixels, 'Uint8Array')}`);
     checkAttached(pixels, 'pixels');
     const o = checkOptions(opts, 'opts');
     if (opts === undefined) throw typeError('an options object with width, height and channels', 'opts', opts);
