@@ -227,6 +227,8 @@ async function main() {
   if (!prefix) console.log('\ntest-arm64: cannot bind-mount an arm64 /proc/cpuinfo (unshare -m): onnx-oracle.test.js is skipped, ONNX Runtime crashes on load under qemu without it');
   const nativeOnly = new Set(['parity.test.js', 'native-glue.test.js']);
   if (!prefix) armEnv.QUANTKIT_NO_ORT = '1'; // the preprocessing suites skip their onnxruntime-node parts
+  // npm installed sharp's libvips for x86-64 only: the sharp and transformers.js parts run natively in npm test.
+  armEnv.QUANTKIT_NO_SHARP = '1';
   // No QUANTKIT_ISA: the dispatcher must pick neon by itself (test/support/quantkit.js checks).
   const passes = await Promise.all([
     mochaPass('native, default ISA (neon)', launcher, prefix ?? [], files, { ...armEnv, QUANTKIT_BACKEND: 'native', QUANTKIT_ISA: '', QUANTKIT_EXPECT_ISA: 'neon' }),

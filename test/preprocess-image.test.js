@@ -104,8 +104,10 @@ describe(`preprocess: imageToTensor (${qk.backend.name}, ${qk.backend.isa})`, ()
     let ImageProcessor, RawImage;
     before(function () {
       // It loads onnxruntime-node, which cannot start under qemu without an arm64 /proc/cpuinfo
-      // (scripts/test-arm64.js says so with QUANTKIT_NO_ORT).
-      if (process.env.QUANTKIT_NO_ORT) this.skip();
+      // (scripts/test-arm64.js says so with QUANTKIT_NO_ORT), and sharp, whose prebuilt libvips
+      // needs x86-64-v2 (SSE4.2): not on the SSE2-only CPU of scripts/test-baseline.js, which
+      // says so with QUANTKIT_NO_SHARP. The native passes run this oracle.
+      if (process.env.QUANTKIT_NO_ORT || process.env.QUANTKIT_NO_SHARP) this.skip();
       ({ ImageProcessor, RawImage } = require('@huggingface/transformers'));
     });
 
@@ -232,7 +234,8 @@ describe(`preprocess: imageToTensor (${qk.backend.name}, ${qk.backend.isa})`, ()
   describe('the README pipeline: sharp -> imageToTensor -> onnxruntime-node', function () {
     this.timeout(Math.max(this.timeout(), 60000));
     it('decodes, converts and runs a model on the tensor (a one-node Identity graph)', async function () {
-      if (process.env.QUANTKIT_NO_ORT) this.skip();
+      // As above: no onnxruntime-node under emulated arm64, no sharp on an SSE2-only CPU.
+      if (process.env.QUANTKIT_NO_ORT || process.env.QUANTKIT_NO_SHARP) this.skip();
       let sharp;
       try {
         sharp = require('sharp');
