@@ -23,7 +23,8 @@ export function describe(v: unknown): string {
   if (Array.isArray(v)) return `an Array(${v.length})`;
   if (v instanceof ArrayBuffer) return `an ArrayBuffer(${v.byteLength})`;
   // What JSON.stringify makes of a TypedArray: { "0": …, "1": … }. Say how to get it back.
-  const keys = Object.keys(v as object);
+  // Only a plain object qualifies: a Proxy of a TypedArray also has keys '0', '1', ….
+  const keys = Object.getPrototypeOf(v) === Object.prototype ? Object.keys(v as object) : [];
   if (keys.length > 0 && keys.every((k, i) => k === String(i))) {
     return `an object with keys '0'…'${keys.length - 1}' (a TypedArray after JSON? rebuild it from Object.values(it), or store Array.from(it))`;
   }
