@@ -1,0 +1,26 @@
+// Which format a file is, from its first bytes (never from its name).
+import type { FileFormat } from './types';
+import { ReadableFile } from './file';
+
+/**
+ * The format of the file at `file`: GGUF ('GGUF' magic), NumPy .npy (\x93NUMPY), .npz (a zip:
+ * 'PK\x03\x04' or an empty archive's 'PK\x05\x06'), tfjs (JSON: a model.json object or a
+ * weights-manifest array), safetensors (an 8-byte little-endian header length then '{').
+ * @throws Error naming the file when none matches.
+ */
+export async function detectFormat(file: string): Promise<FileFormat> {
+  const f = await ReadableFile.open(file);
+  try {
+    const head = await f.read(0, Math.min(f.size, 16), 'the first bytes');
+    const ascii = String.fromCharCode(...head);
+    if (ascii.startsWith('GGUF')) return 'gguf';
+    if (ascii.startsWith('\x93NUMPY')) return 'npy';
+    if (ascii.startsWith('PK\x03\x04') || ascii.startsWith('PK\x05\x06')) return 'npz';
+    const firstText = ascii.replace(/^\uFEFF?[\s]*/, '')[0];
+    if (firstText === '{' || firstText === '[') return 'tfjs';
+    if (head.length >= 9 && head[8] === 0x7b) return 'safetensors';
+    throw new Error(`${file}: not a file quantkit reads (safetensors, .npy, .npz, GGUF or tfjs model.json / weights manifest); it starts with bytes ${Array.from(head.subarray(0, 8), (b) => b.toString(16).padStart(2, '0')).join(' ')}`);
+  } finally {
+    await f.close();
+  }
+}

@@ -1,0 +1,196 @@
+// Positioned reads and all-or-nothing writes, shared by every format in quantkit/io.
+//
+// Reading: `ReadableFile` wraps one descriptor and reads exact byte ranges (a short read is
+// an error naming the file: the file changed or is truncated). Nothing is read that was not
+// asked for, so a reader holds at most one tensor range in memory.
+//
+// Writing: `writeAtomically(out, inputs, fill)` writes into a temporary file next to OUT and
+// renames it over OUT only when `fill` resolves. A thrown error, a full disk or SIGINT/SIGTERM
+// removes the temporary file, so no partial OUT is ever left; OUT equal to an input (same path,
+// or same device and inode through a link) is refused before anything is opened.
+import * as fs from 'node:fs';
+import * as fsp from 'node:fs/promises';
+import * as path from 'node:path';
+import { randomBytes } from 'node:crypto';
+
+/** A file opened for positioned reads. */
+export class ReadableFile {
+  private constructor(readonly path: string, private readonly handle: fsp.FileHandle, readonly size: number) {}
+
+  /** Opens `file` for reading. @throws Error naming the path when it cannot be opened or is not a regular file. */
+  static async open(file: string): Promise<ReadableFile> {
+    if (typeof file !== 'string' || file.length === 0) throw new TypeError(`Expected a file path (non-empty string) but received ${String(file)}`);
+    let handle: fsp.FileHandle;
+    try {
+      handle = await fsp.open(file, 'r');
+    } catch (e) {
+      throw new Error(`Cannot open ${file}: ${(e as Error).message}`);
+    }
+    const st = await handle.stat();
+    if (!st.isFile()) {
+      await handle.close();
+      throw new Error(`Cannot read ${file}: not a regular file`);
+    }
+    return new ReadableFile(file, handle, st.size);
+  }
+
+  /**
+   * Exactly `length` bytes at `offset`, into `into` when given (its length must be `length`).
+   * @throws RangeError naming the file and `what` when the range lies past the end.
+   */
+  async read(offset: number, length: number, what = 'data', into?: Uint8Array): Promise<Uint8Array> {
+    if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0 || offset + length > this.size) {
+      throw new RangeError(`${this.path}: ${what} at bytes [${offset}, ${offset + length}) lies outside the file (${this.size} bytes)`);
+    }
+    const buf = into ?? new Uint8Array(length);
+    let done = 0;
+    while (done < length) {
+      const { bytesRead } = await this.handle.read(buf, done, length - done, offset + done);
+      if (bytesRead === 0) throw new RangeError(`${this.path}: ${what} at bytes [${offset}, ${offset + length}) ends early: the file was truncated while being read`);
+      done += bytesRead;
+    }
+    return buf;
+  }
+
+  async close(): Promise<void> {
+    await this.handle.close();
+  }
+}
+
+/** The output side of writeAtomically: sequential writes into the temporary file. */
+export interface AtomicOutput {
+  /** The final path. */
+  readonly path: string;
+  /** Bytes written so far (the next write's offset). */
+  readonly position: number;
+  /** Appends `bytes` (all of them: short writes are retried). */
+  write(bytes: Uint8Array): Promise<void>;
+  /** Writes `bytes` at `offset` (below position) without moving position: for headers patched at the end. */
+  writeAt(bytes: Uint8Array, offset: number): Promise<void>;
+}
+
+const liveTemps = new Set<string>();
+let signalsHooked = false;
+
+function removeTempsSync(): void {
+  for (const t of liveTemps) {
+    try {
+      fs.unlinkSync(t);
+    } catch {
+      /* already gone */
+    }
+  }
+  liveTemps.clear();
+}
+
+function onSignal(signal: NodeJS.Signals): void {
+  removeTempsSync();
+  // Let the default action (or the application's other handlers) take over.
+  process.removeListener('SIGINT', onSignal);
+  process.removeListener('SIGTERM', onSignal);
+  signalsHooked = false;
+  if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+}
+
+function hookSignals(): void {
+  if (signalsHooked) return;
+  signalsHooked = true;
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+}
+
+function unhookSignalsIfIdle(): void {
+  if (liveTemps.size > 0 || !signalsHooked) return;
+  process.removeListener('SIGINT', onSignal);
+  process.removeListener('SIGTERM', onSignal);
+  signalsHooked = false;
+}
+
+process.on('exit', removeTempsSync);
+
+/**
+ * @throws Error when `out` is one of `inputs` (same resolved path, or same device and inode).
+ */
+export function checkNotAnInput(out: string, inputs: readonly string[]): void {
+  const outAbs = path.resolve(out);
+  let outStat: fs.Stats | undefined;
+  try {
+    outStat = fs.statSync(outAbs);
+  } catch {
+    outStat = undefined;
+  }
+  for (const input of inputs) {
+    const inAbs = path.resolve(input);
+    let same = inAbs === outAbs;
+    if (!same && outStat) {
+      try {
+        const s = fs.statSync(inAbs);
+        same = s.dev === outStat.dev && s.ino === outStat.ino;
+      } catch {
+        /* a missing input is reported by its reader */
+      }
+    }
+    if (same) throw new Error(`Refusing to write ${out}: it is the input ${input} (write to another path, then rename)`);
+  }
+}
+
+/**
+ * Runs `fill` with an output that writes a temporary file in OUT's folder, then renames it to
+ * `out`. On any error (from `fill`, the disk, or a signal) the temporary file is removed and
+ * OUT is left as it was; the error is rethrown.
+ * @param inputs paths `out` must not be (see checkNotAnInput).
+ */
+export async function writeAtomically<T>(out: string, inputs: readonly string[], fill: (o: AtomicOutput) => Promise<T>): Promise<T> {
+  if (typeof out !== 'string' || out.length === 0) throw new TypeError(`Expected an output path (non-empty string) but received ${String(out)}`);
+  checkNotAnInput(out, inputs);
+  const dir = path.dirname(path.resolve(out));
+  try {
+    if (!fs.statSync(dir).isDirectory()) throw new Error('not a folder');
+  } catch (e) {
+    throw new Error(`Cannot write ${out}: its folder ${dir} does not exist or is not a folder`);
+  }
+  const temp = path.join(dir, `.${path.basename(out)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const handle = await fsp.open(temp, 'wx');
+  liveTemps.add(temp);
+  hookSignals();
+  let position = 0;
+  const output: AtomicOutput = {
+    path: out,
+    get position() {
+      return position;
+    },
+    async write(bytes: Uint8Array) {
+      let done = 0;
+      while (done < bytes.length) {
+        const { bytesWritten } = await handle.write(bytes, done, bytes.length - done, position + done);
+        done += bytesWritten;
+      }
+      position += bytes.length;
+    },
+    async writeAt(bytes: Uint8Array, offset: number) {
+      if (!Number.isSafeInteger(offset) || offset < 0 || offset + bytes.length > position) {
+        throw new RangeError(`writeAt: bytes [${offset}, ${offset + bytes.length}) are not inside what was written (${position} bytes)`);
+      }
+      let done = 0;
+      while (done < bytes.length) {
+        const { bytesWritten } = await handle.write(bytes, done, bytes.length - done, offset + done);
+        done += bytesWritten;
+      }
+    },
+  };
+  try {
+    const result = await fill(output);
+    await handle.sync();
+    await handle.close();
+    await fsp.rename(temp, out);
+    liveTemps.delete(temp);
+    unhookSignalsIfIdle();
+    return result;
+  } catch (e) {
+    await handle.close().catch(() => undefined);
+    await fsp.unlink(temp).catch(() => undefined);
+    liveTemps.delete(temp);
+    unhookSignalsIfIdle();
+    throw e;
+  }
+}

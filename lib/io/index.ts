@@ -1,0 +1,6 @@
+// quantkit/io: model files (README "Files and the command"). One reader and one writer per
+// format, each in its own folder; this file only re-exports.
+export type { FileFormat, ElementType, TensorInfo, TensorFile, TensorSource, ProgressCallback } from './types';
+export { ReadableFile, writeAtomically, checkNotAnInput, type AtomicOutput } from './file';
+export { TYPE_LAYOUT, byteLengthOf, elementCount, decodeToFloat32, type TypeLayout } from './decode';
+export { detectFormat } from './detect';
