@@ -1,0 +1,218 @@
+// The `quantkit` command (README "Files and the command"): inspect, quantize, dequantize and
+// compare model files. Argument parsing by commander, progress by cli-progress (progress.ts),
+// charts by Vega-Lite (chart.ts); the work itself is quantkit/io's (lib/io/convert).
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import quantkit, { formatTable } from '../index';
+import { openTensorFile } from '../io/open';
+import { compareFile, dequantizeFile, FILE_SCHEMES, quantizeFile, SCHEMES, type CompareFileResult, type QuantizeFileResult } from '../io/convert';
+import { renderChart } from './chart';
+import { startProgress } from './progress';
+import { writeAtomically } from '../io/file';
+
+/** The file `inspect` and `compare` use when given none (assets/README.md says what it is). */
+export const DEFAULT_FILE = path.join(__dirname, '..', '..', 'assets', 'paddleocr-cls.safetensors');
+
+interface Io {
+  out: (s: string) => void;
+  err: (s: string) => void;
+}
+
+function human(n: number): string {
+  if (n < 1e3) return `${n} B`;
+  if (n < 1e6) return `${(n / 1e3).toFixed(1)} kB`;
+  if (n < 1e9) return `${(n / 1e6).toFixed(1)} MB`;
+  return `${(n / 1e9).toFixed(2)} GB`;
+}
+
+function table(header: string[], rows: string[][], right: boolean[]): string {
+  const w = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (r: string[]) => r.map((c, i) => (right[i] ? c.padStart(w[i]) : c.padEnd(w[i]))).join('  ').trimEnd();
+  return [line(header), line(w.map((n) => '-'.repeat(n))), ...rows.map(line)].join('\n');
+}
+
+function showValue(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.length} ${v.length === 1 ? 'value' : 'values'}${v.length ? `: ${v.slice(0, 4).map((x) => JSON.stringify(x)).join(', ')}${v.length > 4 ? ', …' : ''}` : ''}]`;
+  const s = typeof v === 'string' ? JSON.stringify(v) : typeof v === 'bigint' ? v.toString() : JSON.stringify(v) ?? String(v);
+  return s.length > 100 ? `${s.slice(0, 97)}…` : s;
+}
+
+function jsonReplacer(_k: string, v: unknown): unknown {
+  if (typeof v === 'bigint') return v.toString();
+  if (typeof v === 'number' && !Number.isFinite(v)) return String(v);
+  if (ArrayBuffer.isView(v)) return `<${(v as { length?: number }).length ?? v.byteLength} values>`;
+  return v;
+}
+
+function parseMetadata(value: string, prev: Record<string, string | number | boolean> = {}): Record<string, string | number | boolean> {
+  const eq = value.indexOf('=');
+  if (eq <= 0) throw new InvalidArgumentError(`expected KEY=VALUE but received ${JSON.stringify(value)}`);
+  const key = value.slice(0, eq);
+  const raw = value.slice(eq + 1);
+  let v: string | number | boolean = raw;
+  if (raw === 'true' || raw === 'false') v = raw === 'true';
+  else if (/^-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(raw)) v = Number(raw);
+  return { ...prev, [key]: v };
+}
+
+function collect(value: string, prev: string[] = []): string[] {
+  return [...prev, value];
+}
+
+async function inspect(file: string, opts: { json?: boolean }, io: Io): Promise<void> {
+  const f = await openTensorFile(file);
+  try {
+    const size = f.format === 'tfjs' ? undefined : fs.statSync(file).size;
+    if (opts.json) {
+      io.out(JSON.stringify({ file, format: f.format, bytes: size, metadata: f.metadata, tensors: f.tensors }, jsonReplacer, 2));
+      return;
+    }
+    const total = f.tensors.reduce((s, t) => s + t.byteLength, 0);
+    io.out(`${file}\nformat: ${f.format}${size !== undefined ? `, ${human(size)}` : ''}; ${f.tensors.length} tensors, ${human(total)} of tensor data\n`);
+    const meta = Object.entries(f.metadata);
+    if (meta.length) {
+      io.out('metadata:');
+      for (const [k, v] of meta) io.out(`  ${k} = ${showValue(v)}`);
+      io.out('');
+    }
+    io.out(table(['tensor', 'dtype', 'shape', 'bytes'], f.tensors.map((t) => [t.name, t.storedType, `[${t.shape.join(', ')}]`, String(t.byteLength)]), [false, false, false, true]));
+  } finally {
+    await f.close();
+  }
+}
+
+function quantizeSummary(r: QuantizeFileResult): string {
+  const counts = { quantized: 0, converted: 0, kept: 0 };
+  for (const t of r.tensors) counts[t.action]++;
+  const fell = r.tensors.filter((t) => t.note && t.action === 'quantized');
+  const lines = [
+    `${r.input} (${r.inputFormat}) → ${r.output} (${r.outputFormat}, ${r.scheme})`,
+    `tensors: ${counts.quantized} quantized, ${counts.converted} converted, ${counts.kept} kept as they were`,
+    `size: ${human(r.fileBytesIn)} → ${human(r.fileBytesOut)} (${((100 * r.fileBytesOut) / Math.max(1, r.fileBytesIn)).toFixed(1)}%) in ${r.seconds.toFixed(2)} s`,
+  ];
+  for (const t of fell) lines.push(`  ${t.name}: ${t.note}`);
+  return lines.join('\n');
+}
+
+function compareReport(r: CompareFileResult, top: number | undefined): string {
+  const out: string[] = [`${r.file} (${r.format}): ${r.tensors.length} tensors compared, ${r.left.length} left out (rank < 2 or not float)`, '', 'whole file, best SQNR first:'];
+  out.push(
+    table(
+      ['scheme', 'bytes', 'bits/elem', 'SQNR dB', 'MSE', 'max |e|', 'ms'],
+      r.total.map((row) => [row.scheme + (row.skippedTensors ? ` (${row.skippedTensors} skipped)` : ''), human(row.bytes), row.bitsPerElement.toFixed(2), row.sqnrDb.toFixed(2), row.mse.toExponential(3), row.maxAbs.toPrecision(4), row.ms.toFixed(1)]),
+      [false, true, true, true, true, true, true],
+    ),
+  );
+  const shown = top === undefined ? r.tensors : r.tensors.slice(0, top);
+  out.push('', `per tensor, lowest SQNR first${shown.length < r.tensors.length ? ` (${shown.length} of ${r.tensors.length}; --top to change)` : ''}:`);
+  for (const t of shown) {
+    out.push('', `${t.name}  [${t.shape.join(', ')}] ${t.storedType}`);
+    out.push(formatTable(t.rows));
+  }
+  return out.join('\n');
+}
+
+function positiveInt(v: string): number {
+  const n = Number(v);
+  if (!Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError(`expected a positive integer but received ${JSON.stringify(v)}`);
+  return n;
+}
+
+/** The command, ready to parse (exported for tests: `program(io).parseAsync(argv, { from: 'user' })`). */
+export function program(io: Io = { out: (s) => process.stdout.write(`${s}\n`), err: (s) => process.stderr.write(`${s}\n`) }): Command {
+  const p = new Command('quantkit')
+    .description('Inspect, quantize, dequantize and compare model files (safetensors, NumPy .npy/.npz, GGUF, tfjs) with quantkit.')
+    .version(quantkit.backend.version, '-v, --version')
+    .showHelpAfterError('(run quantkit help COMMAND for its options)')
+    .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) })
+    .addHelpText('after', `\nWith no FILE, inspect and compare use a small real model shipped with quantkit:\n  ${DEFAULT_FILE}\n(PaddleOCR's text-direction classifier, Apache-2.0; see assets/README.md).\n\nExamples:\n  npx quantkit compare\n  npx quantkit inspect model.safetensors\n  npx quantkit quantize model.safetensors model-q4_k.gguf --scheme q4_k\n  npx quantkit quantize model.safetensors model-int8.safetensors --scheme int8\n  npx quantkit dequantize model-q4_k.gguf model-f32.safetensors\n  npx quantkit compare model.safetensors --schemes int8-per-channel,q4_k --chart sqnr.svg`);
+
+  p.command('inspect')
+    .description('List a file\'s format, metadata and tensors (dtype, shape, bytes); the format is detected from its content.')
+    .argument('[file]', 'safetensors, .npy, .npz, .gguf, or tfjs model.json / weights manifest', DEFAULT_FILE)
+    .option('--json', 'print JSON instead of a table')
+    .action((file: string, o: { json?: boolean }) => inspect(file, o, io));
+
+  p.command('quantize')
+    .description('Quantize a model file. OUT\'s extension picks the format: .gguf (ggml blocks), .safetensors (int8/int4 codes with scale and zero-point tensors), .json (tfjs weight quantization).')
+    .argument('<in>', 'input file (any format inspect reads)')
+    .argument('<out>', 'output file; written to a temporary file and renamed at the end, never equal to IN')
+    .addOption(new Option('-s, --scheme <scheme>', `GGUF: ${SCHEMES.gguf.join(', ')}; safetensors: ${SCHEMES.safetensors.join(', ')}; tfjs: ${SCHEMES.tfjs.join(', ')}`).makeOptionMandatory())
+    .addOption(new Option('--to <format>', 'output format when OUT\'s extension does not say').choices(['gguf', 'safetensors', 'tfjs']))
+    .option('--include <glob>', 'only tensors whose name matches (repeatable)', collect)
+    .option('--exclude <glob>', 'leave tensors whose name matches as they are (repeatable)', collect)
+    .option('--quantize-1d', 'quantize rank-0/1 tensors too (norms and biases stay float by default)')
+    .option('--metadata <key=value>', 'add a metadata entry (repeatable; numbers and true/false are typed)', parseMetadata)
+    .option('--json', 'print the summary as JSON')
+    .option('-q, --quiet', 'no progress and no summary')
+    .action(async (input: string, output: string, o: { scheme: string; to?: 'gguf' | 'safetensors' | 'tfjs'; include?: string[]; exclude?: string[]; quantize1d?: boolean; metadata?: Record<string, string | number | boolean>; json?: boolean; quiet?: boolean }) => {
+      const bar = startProgress('quantize', Boolean(o.quiet || o.json));
+      try {
+        const r = await quantizeFile(input, output, { scheme: o.scheme, to: o.to, include: o.include, exclude: o.exclude, quantize1d: o.quantize1d, metadata: o.metadata, onProgress: bar.update });
+        bar.stop();
+        if (o.json) io.out(JSON.stringify(r, jsonReplacer, 2));
+        else if (!o.quiet) io.out(quantizeSummary(r));
+      } finally {
+        bar.stop();
+      }
+    });
+
+  p.command('dequantize')
+    .description('Any file inspect reads back to float32 (or float16) safetensors: ggml blocks, tfjs weight quantization and quantkit\'s int8/int4 layout are decoded; integer tensors are kept.')
+    .argument('<in>', 'input file')
+    .argument('<out>', 'output .safetensors file')
+    .addOption(new Option('--dtype <dtype>', 'float type to write').choices(['f32', 'f16']).default('f32'))
+    .option('--json', 'print the summary as JSON')
+    .option('-q, --quiet', 'no progress and no summary')
+    .action(async (input: string, output: string, o: { dtype: 'f32' | 'f16'; json?: boolean; quiet?: boolean }) => {
+      const bar = startProgress('dequantize', Boolean(o.quiet || o.json));
+      try {
+        const r = await dequantizeFile(input, output, { dtype: o.dtype, onProgress: bar.update });
+        bar.stop();
+        if (o.json) io.out(JSON.stringify(r, jsonReplacer, 2));
+        else if (!o.quiet) io.out(`${r.input} (${r.inputFormat}) → ${r.output} (safetensors, ${o.dtype}): ${r.tensors.length} tensors, ${human(fs.statSync(output).size)} in ${r.seconds.toFixed(2)} s`);
+      } finally {
+        bar.stop();
+      }
+    });
+
+  p.command('compare')
+    .description('How much each quantization scheme loses on every tensor and on the whole file: size, SQNR, MSE, max error; as a table, JSON, or an SVG chart.')
+    .argument('[file]', 'file to compare (any format inspect reads)', DEFAULT_FILE)
+    .option('--schemes <list>', `comma-separated schemes (default: ${FILE_SCHEMES.join(',')})`, (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean))
+    .addOption(new Option('--calibration <method>', 'observer for the ranges').choices(['minmax', 'moving-average', 'percentile', 'entropy', 'mse']).default('minmax'))
+    .option('--include <glob>', 'only tensors whose name matches (repeatable)', collect)
+    .option('--exclude <glob>', 'leave out tensors whose name matches (repeatable)', collect)
+    .addOption(new Option('--sort <order>', 'order of the per-tensor tables').choices(['sqnr', 'size', 'file']).default('sqnr'))
+    .option('--top <n>', 'print only the first N tensors\' tables', positiveInt)
+    .option('--chart <out.svg>', 'also draw SQNR per tensor per scheme as an SVG chart')
+    .option('--json', 'print JSON instead of tables')
+    .option('-q, --quiet', 'no progress')
+    .action(async (file: string, o: { schemes?: string[]; calibration: 'minmax'; include?: string[]; exclude?: string[]; sort: 'sqnr' | 'size' | 'file'; top?: number; chart?: string; json?: boolean; quiet?: boolean }) => {
+      const bar = startProgress('compare', Boolean(o.quiet || o.json));
+      let r: CompareFileResult;
+      try {
+        r = await compareFile(file, { schemes: (o.schemes ?? FILE_SCHEMES) as never, calibration: o.calibration, include: o.include, exclude: o.exclude, sort: o.sort, onProgress: bar.update });
+      } finally {
+        bar.stop();
+      }
+      if (o.chart) {
+        const svg = await renderChart(r);
+        await writeAtomically(o.chart, [file], (w) => w.write(Buffer.from(svg)));
+      }
+      if (o.json) io.out(JSON.stringify(r, jsonReplacer, 2));
+      else io.out(compareReport(r, o.top) + (o.chart ? `\n\nchart: ${o.chart}` : ''));
+    });
+  return p;
+}
+
+/** Runs the command on process.argv; errors print as `quantkit: message` and exit with status 1. */
+export async function main(argv: string[] = process.argv): Promise<void> {
+  try {
+    await program().parseAsync(argv);
+  } catch (e) {
+    process.stderr.write(`quantkit: ${(e as Error).message}\n`);
+    process.exitCode = 1;
+  }
+}

@@ -1,0 +1,43 @@
+// Progress on stderr: a cli-progress bar when stderr is a terminal, plain lines (at most one
+// per 10 %) when it is not, nothing with --quiet.
+import { SingleBar, Presets } from 'cli-progress';
+import type { ProgressCallback } from '../io/types';
+
+export interface Progress {
+  update: ProgressCallback;
+  stop(): void;
+}
+
+function mb(n: number): string {
+  return `${(n / 1e6).toFixed(1)} MB`;
+}
+
+export function startProgress(label: string, quiet: boolean, stream: NodeJS.WriteStream = process.stderr): Progress {
+  if (quiet) return { update: () => undefined, stop: () => undefined };
+  if (stream.isTTY) {
+    const bar = new SingleBar({ stream, format: `${label} [{bar}] {percentage}% | {done}/{all} | {tensor}`, hideCursor: true, clearOnComplete: false }, Presets.shades_classic);
+    let started = false;
+    return {
+      update(done, total, tensor) {
+        if (!started) {
+          bar.start(total, 0, { done: mb(0), all: mb(total), tensor });
+          started = true;
+        }
+        bar.update(done, { done: mb(done), all: mb(total), tensor });
+      },
+      stop() {
+        if (started) bar.stop();
+      },
+    };
+  }
+  let lastTenth = -1;
+  return {
+    update(done, total, tensor) {
+      const tenth = total > 0 ? Math.floor((done / total) * 10) : 10;
+      if (tenth === lastTenth) return;
+      lastTenth = tenth;
+      stream.write(`${label}: ${Math.min(100, tenth * 10)}% (${mb(done)} of ${mb(total)}, ${tensor})\n`);
+    },
+    stop: () => undefined,
+  };
+}

@@ -1,0 +1,53 @@
+// The safetensors layout quantkit writes for integer codes (README "Files and the command"):
+// tensor NAME becomes
+//   NAME             codes: I8 / U8 with NAME's shape; int4 / uint4 as U8 of shape [rows, K/2]
+//                    (two codes a byte, ONNX nibble order: the first element in the low nibble)
+//   NAME.scale       F32, [rows] per-channel or [rows, ceil(K / blockSize)] blocked
+//   NAME.zero_point  the zero points (I8 / U8, one a byte, same shape as NAME.scale); only for
+//                    asymmetric schemes (symmetric ones have every zero point 0)
+// where rows = shape[0] and K = the product of the other dimensions; and `__metadata__`
+// key "quantkit.quantization" holds JSON { version: 1, tensors: { NAME: { scheme, dtype,
+// shape, axis: 0, blockSize?, symmetric } } }, so `quantkit dequantize` restores the floats.
+import type { DType } from '../../core/dtypes';
+
+export type AffineFileScheme =
+  | 'int8' | 'uint8' | 'int4' | 'uint4'
+  | 'int8-block32' | 'int4-block32' | 'int4-block128' | 'uint4-block32' | 'uint4-block128';
+
+export interface AffineFileSchemeSpec {
+  readonly dtype: Extract<DType, 'int8' | 'uint8' | 'int4' | 'uint4'>;
+  readonly symmetric: boolean;
+  /** Absent: per-channel (one scale per row). */
+  readonly blockSize?: number;
+}
+
+export const AFFINE_FILE_SCHEMES: Readonly<Record<AffineFileScheme, AffineFileSchemeSpec>> = Object.freeze({
+  int8: { dtype: 'int8', symmetric: true },
+  uint8: { dtype: 'uint8', symmetric: false },
+  int4: { dtype: 'int4', symmetric: true },
+  uint4: { dtype: 'uint4', symmetric: false },
+  'int8-block32': { dtype: 'int8', symmetric: true, blockSize: 32 },
+  'int4-block32': { dtype: 'int4', symmetric: true, blockSize: 32 },
+  'int4-block128': { dtype: 'int4', symmetric: true, blockSize: 128 },
+  'uint4-block32': { dtype: 'uint4', symmetric: false, blockSize: 32 },
+  'uint4-block128': { dtype: 'uint4', symmetric: false, blockSize: 128 },
+});
+
+export const METADATA_KEY = 'quantkit.quantization';
+
+export interface QuantizedTensorRecord {
+  scheme: AffineFileScheme;
+  dtype: AffineFileSchemeSpec['dtype'];
+  /** The float tensor's shape. */
+  shape: number[];
+  axis: 0;
+  blockSize?: number;
+  symmetric: boolean;
+  /** The float tensor's element type before quantization ('f32', 'f16', …). */
+  from: string;
+}
+
+export interface QuantizationRecord {
+  version: 1;
+  tensors: Record<string, QuantizedTensorRecord>;
+}

@@ -1,0 +1,48 @@
+// Which tensors of a file a conversion touches: --include / --exclude globs on tensor names
+// (picomatch syntax; `*` does not cross '/', which tfjs names use as a separator) and the rule
+// llama.cpp and tfjs-converter share: tensors of rank below 2 (norms, biases) stay float.
+import picomatch from 'picomatch';
+import type { ElementType, TensorInfo } from '../types';
+
+export interface SelectOptions {
+  /** Globs a tensor name must match (any of them); default every tensor. */
+  include?: string | readonly string[];
+  /** Globs that leave a tensor as it is (any of them). */
+  exclude?: string | readonly string[];
+  /** Quantize tensors of rank 0 and 1 too (default false: they stay float). */
+  quantize1d?: boolean;
+}
+
+const FLOATS: ReadonlySet<ElementType> = new Set(['f64', 'f32', 'f16', 'bf16']);
+
+export function isFloatType(t: ElementType): boolean {
+  return FLOATS.has(t);
+}
+
+function globList(v: unknown, name: string): string[] {
+  if (v === undefined) return [];
+  const list = typeof v === 'string' ? [v] : v;
+  if (!Array.isArray(list) || !list.every((g) => typeof g === 'string' && g.length > 0)) {
+    throw new TypeError(`Expected a glob string or an array of glob strings for ${name} but received ${JSON.stringify(v)}`);
+  }
+  return list;
+}
+
+/**
+ * A function telling, for each tensor, undefined (quantize it) or why it is left as it is.
+ * @throws TypeError when include/exclude are not glob strings.
+ */
+export function tensorSelector(opts: SelectOptions): (t: TensorInfo) => string | undefined {
+  const include = globList(opts.include, 'include');
+  const exclude = globList(opts.exclude, 'exclude');
+  const inc = include.length ? picomatch(include, { dot: true }) : undefined;
+  const exc = exclude.length ? picomatch(exclude, { dot: true }) : undefined;
+  return (t) => {
+    if (!isFloatType(t.type)) return `not a float tensor (${t.storedType})`;
+    if (!opts.quantize1d && t.shape.length < 2) return `rank ${t.shape.length}: stays float`;
+    if (inc && !inc(t.name)) return 'not matched by --include';
+    if (exc && exc(t.name)) return 'matched by --exclude';
+    if (t.elements === 0) return 'empty';
+    return undefined;
+  };
+}
