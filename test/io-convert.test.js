@@ -1,0 +1,271 @@
+'use strict';
+// Whole-file jobs (lib/io/convert): quantizeFile, dequantizeFile, compareFile. Expectations come
+// from quantkit's own array calls on the floats read back (ggml.quantize, quantizeDynamic,
+// dequantize, errorStats), which their own suites check against ggml's formulas and ONNX
+// Runtime; here the question is whether the files carry exactly those bytes, in the documented
+// layout, and whether both backends write the same files.
+const assert = require('node:assert/strict');
+const crypto = require('node:crypto');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { spawnSync } = require('node:child_process');
+const qk = require('./support/quantkit');
+const { prng } = require('./support/data');
+const io = require('../dist/io');
+const { quantizeFile, dequantizeFile, compareFile, ggufTypeFor, METADATA_KEY } = require('../dist/io/convert');
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'quantkit-convert-'));
+after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+function floats(n, seed, scale = 1) {
+  const r = prng(seed);
+  return Float32Array.from({ length: n }, () => (r() * 2 - 1) * scale);
+}
+const bytes = (a) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+const sha = (file) => crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+
+// A small checkpoint in the shapes real ones have: 2-D weights (f32, f16, bf16), a row length
+// that k-quants cannot block (288 = 9 · 32) and one no ggml type can (100), a bias, an int64 buffer.
+const W = floats(64 * 512, 1);
+const H = floats(32 * 256, 2, 3);
+const B = floats(16 * 256, 3, 0.5);
+const K288 = floats(8 * 288, 4);
+const K100 = floats(4 * 100, 5);
+const BIAS = floats(64, 6);
+const IDS = new BigInt64Array([0n, 1n, 2n, 9007199254740993n]);
+const source = path.join(tmp, 'model.safetensors');
+
+before(async () => {
+  const t = (name, type, shape, data) => ({ name, type, shape, byteLength: data.byteLength, data: bytes(data) });
+  await io.writeSafetensors(source, [
+    t('layers.0.weight', 'f32', [64, 512], W),
+    t('layers.0.bias', 'f32', [64], BIAS),
+    t('layers.1.weight', 'f16', [32, 256], qk.toFloat16(H)),
+    t('layers.2.weight', 'bf16', [16, 256], qk.toBFloat16(B)),
+    t('odd.k288', 'f32', [8, 288], K288),
+    t('odd.k100', 'f32', [4, 100], K100),
+    t('position_ids', 'i64', [4], IDS),
+  ], { metadata: { format: 'pt' } });
+});
+
+async function floatsOf(file, name) {
+  const f = await io.openTensorFile(file);
+  try {
+    return await f.readFloat32(name);
+  } finally {
+    await f.close();
+  }
+}
+
+describe(`quantizeFile → GGUF (${qk.backend.name})`, () => {
+  for (const scheme of ['q8_0', 'q4_0', 'q4_1', 'q5_0', 'q5_1', 'q4_k', 'q5_k', 'q6_k', 'f16', 'bf16']) {
+    it(`${scheme}: each weight's blocks are ggml.quantize of its floats; biases stay F32; ints kept`, async () => {
+      const out = path.join(tmp, `m-${scheme}.gguf`);
+      const r = await quantizeFile(source, out, { scheme });
+      const g = await io.openTensorFile(out);
+      try {
+        assert.equal(g.format, 'gguf');
+        assert.equal(g.metadata['general.file_type'], { f16: 1, q4_0: 2, q4_1: 3, q8_0: 7, q5_0: 8, q5_1: 9, q4_k: 14, q5_k: 16, q6_k: 18, bf16: 32 }[scheme]);
+        assert.equal(g.metadata.format, 'pt', 'the source metadata is carried over');
+        for (const name of ['layers.0.weight', 'layers.1.weight', 'layers.2.weight', 'odd.k288', 'odd.k100']) {
+          const info = g.tensor(name);
+          const x = await floatsOf(source, name);
+          const want = ggufTypeFor(scheme, info.shape[info.shape.length - 1]);
+          assert.equal(info.type, want, name);
+          const expected = want === 'f16' ? bytes(qk.toFloat16(x)) : want === 'bf16' ? bytes(qk.toBFloat16(x)) : qk.ggml.quantize(x, want);
+          assert.deepEqual(await g.readBytes(name), expected, name);
+        }
+        assert.equal(g.tensor('layers.0.bias').type, 'f32');
+        assert.deepEqual(await g.readFloat32('layers.0.bias'), BIAS);
+        assert.equal(g.tensor('position_ids').type, 'i64');
+        assert.deepEqual(new BigInt64Array((await g.readBytes('position_ids')).slice().buffer), IDS);
+      } finally {
+        await g.close();
+      }
+      assert.equal(r.tensors.length, 7);
+      assert.equal(r.outputFormat, 'gguf');
+      assert.equal(r.fileBytesOut, fs.statSync(out).size);
+    });
+  }
+
+  it('k-quants fall back as llama.cpp does when a row is not a whole number of 256-blocks', () => {
+    assert.equal(ggufTypeFor('q4_k', 288), 'q5_0');
+    assert.equal(ggufTypeFor('q5_k', 288), 'q5_1');
+    assert.equal(ggufTypeFor('q6_k', 288), 'q8_0');
+    assert.equal(ggufTypeFor('q4_k', 100), 'f16');
+    assert.equal(ggufTypeFor('q8_0', 100), 'f16');
+    assert.equal(ggufTypeFor('q4_k', 512), 'q4_k');
+  });
+
+  it('chunked reads give the same file as whole-tensor reads (chunk boundaries inside tensors)', async () => {
+    const a = path.join(tmp, 'chunk-a.gguf');
+    const b = path.join(tmp, 'chunk-b.gguf');
+    await quantizeFile(source, a, { scheme: 'q4_k', chunkElements: 512 });
+    await quantizeFile(source, b, { scheme: 'q4_k' });
+    assert.equal(sha(a), sha(b));
+  });
+
+  it('--include / --exclude / quantize1d pick the tensors', async () => {
+    const out = path.join(tmp, 'pick.gguf');
+    const r = await quantizeFile(source, out, { scheme: 'q8_0', include: 'layers.*', exclude: ['layers.1.*'], quantize1d: false });
+    const act = Object.fromEntries(r.tensors.map((t) => [t.name, t.action + (t.note ? `: ${t.note}` : '')]));
+    assert.equal(act['layers.0.weight'], 'quantized');
+    assert.equal(act['layers.1.weight'], 'kept: matched by --exclude');
+    assert.equal(act['odd.k288'], 'kept: not matched by --include');
+    assert.match(act['layers.0.bias'], /^kept: rank 1/);
+  });
+});
+
+describe(`quantizeFile → safetensors int8 / int4 layout (${qk.backend.name})`, () => {
+  for (const [scheme, dtype, blockSize, symmetric] of [['int8', 'int8', undefined, true], ['uint8', 'uint8', undefined, false], ['int4', 'int4', undefined, true], ['uint4-block32', 'uint4', 32, false], ['int4-block128', 'int4', 128, true], ['int8-block32', 'int8', 32, true]]) {
+    it(`${scheme}: codes, NAME.scale and NAME.zero_point are quantizeDynamic's; dequantizeFile restores dequantize()'s floats`, async () => {
+      const out = path.join(tmp, `m-${scheme}.safetensors`);
+      await quantizeFile(source, out, { scheme, chunkElements: 4096 });
+      const f = await io.openTensorFile(out);
+      try {
+        const rec = JSON.parse(f.metadata[METADATA_KEY]);
+        assert.equal(rec.version, 1);
+        assert.equal(f.metadata.format, 'pt');
+        const x = W;
+        const rows = 64;
+        const k = 512;
+        const q = qk.quantizeDynamic(x, { dtype, symmetric, shape: [rows, k], axis: blockSize ? 1 : 0, ...(blockSize ? { blockSize } : {}) });
+        assert.deepEqual(rec.tensors['layers.0.weight'], { scheme, dtype, shape: [rows, k], axis: 0, ...(blockSize ? { blockSize } : {}), symmetric, from: 'f32' });
+        assert.deepEqual(await f.readBytes('layers.0.weight'), bytes(q.data));
+        assert.deepEqual(await f.readFloat32('layers.0.weight.scale'), q.scale);
+        assert.deepEqual(f.tensor('layers.0.weight.scale').shape, blockSize ? [rows, k / blockSize] : [rows]);
+        if (symmetric) assert.throws(() => f.tensor('layers.0.weight.zero_point'));
+        else assert.deepEqual(await f.readBytes('layers.0.weight.zero_point'), bytes(q.zeroPoint));
+        assert.ok(!rec.tensors['layers.0.bias'], 'the bias stays float');
+        const back = path.join(tmp, `back-${scheme}.safetensors`);
+        await dequantizeFile(out, back);
+        const g = await io.openTensorFile(back);
+        try {
+          assert.deepEqual(g.tensors.map((t) => t.name), ['layers.0.weight', 'layers.0.bias', 'layers.1.weight', 'layers.2.weight', 'odd.k288', 'odd.k100', 'position_ids']);
+          assert.deepEqual(await g.readFloat32('layers.0.weight'), qk.dequantize(q.data, q));
+          assert.equal(g.metadata[METADATA_KEY], undefined);
+          assert.equal(g.tensor('position_ids').type, 'i64');
+        } finally {
+          await g.close();
+        }
+      } finally {
+        await f.close();
+      }
+    });
+  }
+});
+
+describe(`dequantizeFile (${qk.backend.name})`, () => {
+  it('GGUF q4_k back to f32 and f16 safetensors: ggml.dequantize of the blocks', async () => {
+    const gguf = path.join(tmp, 'dq.gguf');
+    await quantizeFile(source, gguf, { scheme: 'q4_k' });
+    for (const dtype of ['f32', 'f16']) {
+      const out = path.join(tmp, `dq-${dtype}.safetensors`);
+      await dequantizeFile(gguf, out, { dtype });
+      const f = await io.openTensorFile(out);
+      try {
+        const x = qk.ggml.dequantize(qk.ggml.quantize(W, 'q4_k'), 'q4_k', W.length);
+        assert.equal(f.tensor('layers.0.weight').type, dtype);
+        const got = await f.readFloat32('layers.0.weight');
+        assert.deepEqual(got, dtype === 'f32' ? x : qk.fromFloat16(qk.toFloat16(x)));
+      } finally {
+        await f.close();
+      }
+    }
+  });
+
+  it('refuses a quantkit record that does not match its tensors, naming the tensor', async () => {
+    const bad = path.join(tmp, 'bad-record.safetensors');
+    const codes = new Int8Array(8);
+    await io.writeSafetensors(bad, [{ name: 'w', type: 'i8', shape: [2, 4], byteLength: 8, data: bytes(codes) }], { metadata: { [METADATA_KEY]: JSON.stringify({ version: 1, tensors: { w: { scheme: 'int8', dtype: 'int8', shape: [2, 4], axis: 0, symmetric: true, from: 'f32' } } }) } });
+    await assert.rejects(dequantizeFile(bad, path.join(tmp, 'never.safetensors')), /tensor w: w\.scale is missing/);
+    assert.ok(!fs.existsSync(path.join(tmp, 'never.safetensors')));
+  });
+});
+
+describe(`compareFile (${qk.backend.name})`, () => {
+  it('per-tensor rows are compare()\'s; the whole-file SQNR pools Σx² / Σe²', async () => {
+    const schemes = ['int8-per-channel', 'q4_0'];
+    const r = await compareFile(source, { schemes });
+    assert.deepEqual(r.left.map((l) => l.name).sort(), ['layers.0.bias', 'position_ids']);
+    assert.equal(r.tensors.length, 5);
+    let x2 = 0;
+    let e2 = 0;
+    for (const t of r.tensors) {
+      const x = await floatsOf(source, t.name);
+      const rows = qk.compare(x, { schemes, shape: [t.shape[0], x.length / t.shape[0]] });
+      assert.deepEqual(t.rows.map((row) => [row.scheme, row.bytes, row.mse, row.sqnrDb]), rows.map((row) => [row.scheme, row.bytes, row.mse, row.sqnrDb]));
+      const q4 = rows.find((row) => row.scheme === 'q4_0');
+      if (q4.skipped === undefined) {
+        for (const v of x) x2 += v * v;
+        e2 += q4.mse * x.length;
+      }
+    }
+    const total = r.total.find((row) => row.scheme === 'q4_0');
+    assert.ok(Math.abs(total.sqnrDb - 10 * Math.log10(x2 / e2)) < 1e-9, `${total.sqnrDb} vs ${10 * Math.log10(x2 / e2)}`);
+    assert.equal(total.skippedTensors, 1, 'odd.k100 is not whole 32-blocks');
+    const worst = r.tensors.map((t) => Math.min(...t.rows.filter((x) => x.skipped === undefined).map((x) => x.sqnrDb)));
+    assert.deepEqual(worst, [...worst].sort((a, b) => a - b), 'lowest SQNR first');
+  });
+});
+
+describe('quantizeFile / dequantizeFile / compareFile: bad input', () => {
+  it('a scheme the output format lacks is a RangeError listing the format\'s schemes', async () => {
+    await assert.rejects(quantizeFile(source, path.join(tmp, 'x.gguf'), { scheme: 'int8' }), { name: 'RangeError', message: /Expected a gguf scheme \(q8_0, q4_0, .*\) for scheme but received "int8"/ });
+    await assert.rejects(quantizeFile(source, path.join(tmp, 'x.safetensors'), { scheme: 'q4_k' }), { name: 'RangeError', message: /safetensors scheme/ });
+  });
+  it('an output name without a known extension asks for --to', async () => {
+    await assert.rejects(quantizeFile(source, path.join(tmp, 'x.bin'), { scheme: 'q8_0' }), /Cannot tell the output format from .*x\.bin/);
+  });
+  it('OUT equal to IN is refused and IN is untouched', async () => {
+    const before = sha(source);
+    await assert.rejects(quantizeFile(source, source, { scheme: 'int8' }), /Refusing to write .*: it is the input/);
+    assert.equal(sha(source), before);
+  });
+  it('a missing input names the path', async () => {
+    await assert.rejects(quantizeFile(path.join(tmp, 'nope.safetensors'), path.join(tmp, 'x.gguf'), { scheme: 'q8_0' }), /Cannot open .*nope\.safetensors/);
+  });
+  it('a tensor that cannot be quantized (NaN) fails naming it; no OUT and no temporary file are left, an existing OUT is untouched', async () => {
+    const nan = path.join(tmp, 'nan.safetensors');
+    const x = floats(4 * 64, 9);
+    x[77] = NaN;
+    await io.writeSafetensors(nan, [{ name: 'ok', type: 'f32', shape: [4, 64], byteLength: 1024, data: bytes(floats(256, 8)) }, { name: 'has.nan', type: 'f32', shape: [4, 64], byteLength: 1024, data: bytes(x) }]);
+    const dir = fs.mkdtempSync(path.join(tmp, 'atomic-'));
+    const out = path.join(dir, 'out.gguf');
+    await assert.rejects(quantizeFile(nan, out, { scheme: 'q8_0' }), /nan\.safetensors: tensor has\.nan: .*77/);
+    assert.deepEqual(fs.readdirSync(dir), []);
+    fs.writeFileSync(out, 'keep me');
+    await assert.rejects(quantizeFile(nan, out, { scheme: 'q8_0' }), /tensor has\.nan/);
+    assert.deepEqual(fs.readdirSync(dir), ['out.gguf']);
+    assert.equal(fs.readFileSync(out, 'utf8'), 'keep me');
+  });
+  it('include / exclude must be glob strings; options must be an object', async () => {
+    await assert.rejects(quantizeFile(source, path.join(tmp, 'x.gguf'), { scheme: 'q8_0', include: [3] }), { name: 'TypeError', message: /glob string .* for include but received \[3\]/ });
+    await assert.rejects(quantizeFile(source, path.join(tmp, 'x.gguf')), { name: 'TypeError', message: /options object with a scheme/ });
+    await assert.rejects(compareFile(source, { sort: 'best' }), { name: 'RangeError', message: /'sqnr', 'size' or 'file' for sort but received "best"/ });
+    await assert.rejects(dequantizeFile(source, path.join(tmp, 'y.safetensors'), { dtype: 'f8' }), { name: 'RangeError', message: /'f32' or 'f16' for dtype but received "f8"/ });
+  });
+});
+
+describe('both backends write identical files', () => {
+  it('native and fallback: the same bytes for every GGUF and safetensors scheme', function () {
+    this.timeout(120000);
+    const script = `
+      const { quantizeFile } = require(${JSON.stringify(path.join(__dirname, '..', 'dist', 'io', 'convert'))});
+      const crypto = require('node:crypto'); const fs = require('node:fs'); const path = require('node:path');
+      (async () => { const out = {};
+        for (const s of ['q8_0','q4_0','q4_1','q5_0','q5_1','q4_k','q5_k','q6_k','f16','bf16','int8','uint8','int4','uint4-block32','int4-block128']) {
+          const f = path.join(process.argv[1], process.env.QUANTKIT_BACKEND + '-' + s + (s.startsWith('q') || s.startsWith('f') || s === 'bf16' ? '.gguf' : '.safetensors'));
+          await quantizeFile(process.argv[2], f, { scheme: s });
+          out[s] = crypto.createHash('sha256').update(fs.readFileSync(f)).digest('hex');
+        }
+        console.log(JSON.stringify(out)); })().catch((e) => { console.error(e); process.exit(1); });`;
+    const run = (backend) => {
+      const r = spawnSync(process.execPath, ['-e', script, tmp, source], { env: { ...process.env, QUANTKIT_BACKEND: backend, QUANTKIT_ISA: backend === 'native' ? process.env.QUANTKIT_ISA || '' : '' }, encoding: 'utf8' });
+      assert.equal(r.status, 0, r.stderr);
+      return JSON.parse(r.stdout);
+    };
+    assert.deepEqual(run('fallback'), run('native'));
+  });
+});
