@@ -4,3 +4,6 @@ export type { FileFormat, ElementType, TensorInfo, TensorFile, TensorSource, Pro
 export { ReadableFile, writeAtomically, checkNotAnInput, type AtomicOutput } from './file';
 export { TYPE_LAYOUT, byteLengthOf, elementCount, decodeToFloat32, type TypeLayout } from './decode';
 export { detectFormat } from './detect';
+export { openGguf, writeGguf, GGML_TYPES, type GgufFile, type GgufTensorInfo, type GgufKv, type GgufValue, type GgufWriteOptions, type GgufMetadataEntry, type GgufValueType } from './gguf';
+export { openTfjs, float16BitsToFloat32, type TfjsFile, type TfjsTensorInfo, type TfjsQuantization } from './tfjs';
+export { writeTfjs, type TfjsWriteOptions, type TfjsWriteResult, type TfjsQuantize } from './tfjs';

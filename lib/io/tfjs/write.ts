@@ -1,0 +1,321 @@
+// tfjs writer: model.json (or a bare weights manifest) plus binary shards named as
+// tfjs-converter names them (write_weights.py): one group, its weights' bytes concatenated in
+// order and cut into shards of `shardBytes` (default 4 MiB), 'group1-shard1of2.bin', ….
+//
+// Weight quantization follows tfjs-converter's quantization.py (--quantize_uint8 / _uint16 /
+// _float16); only float32 weights are quantized, int32 and bool are stored as they are:
+//   uint8/uint16 (quant_max 255/65535), in float64 arithmetic:
+//     min, max = the data's min and max;  if min == max: codes all 0, scale 1, min kept
+//     scale = (max − min) / quant_max
+//     if min ≤ 0 ≤ max (nudge so that 0.0 is exactly a code):
+//       zero = round_half_even(−min / scale);  min = −zero · scale;  max = quant_max · scale + min
+//     code = round_half_even((clip(x, min, max) − min) / scale)
+//     manifest: quantization {dtype, min, scale, original_dtype: 'float32'}
+//   float16: float32 → float16 bits, round to nearest even (numpy's astype(float16)).
+// tfjs decodes code · scale + min (see read.ts). NumPy 1.x evaluated the clip/subtract/divide in
+// float32 (its value-based casting of the float64 scalars); NumPy 2 (NEP 50) and quantkit do it
+// in float64, so codes can differ by one from an old converter's at exact rounding midpoints.
+//
+// All files are written as temporaries and renamed only once every shard and the json are
+// complete; on any error (or SIGINT/SIGTERM) every temporary is removed.
+import * as fs from 'node:fs';
+import * as fsp from 'node:fs/promises';
+import * as nodePath from 'node:path';
+import { randomBytes } from 'node:crypto';
+import quantkit from '../../index';
+import { checkNotAnInput, writeAtomically } from '../file';
+import { byteLengthOf, decodeToFloat32, elementCount, TYPE_LAYOUT } from '../decode';
+import type { ElementType, ProgressCallback, TensorSource } from '../types';
+
+export type TfjsQuantize = 'uint8' | 'uint16' | 'float16';
+
+export interface TfjsWriteOptions {
+  /** Weights in order. Float types (and ggml blocks) become float32, integer types int32, bool bool. */
+  readonly tensors: readonly TensorSource[];
+  /**
+   * Weight quantization for float32 weights: one choice for all, a record by weight name, or a
+   * function of the source; undefined (or null) stores float32.
+   */
+  readonly quantize?: TfjsQuantize | Readonly<Record<string, TfjsQuantize | undefined>> | ((t: TensorSource) => TfjsQuantize | undefined | null);
+  /** A Layers or Graph model topology: writes a model.json; without it a bare weights manifest is written. */
+  readonly modelTopology?: unknown;
+  /** model.json fields written when a topology is given. */
+  readonly format?: string;
+  readonly generatedBy?: string;
+  readonly convertedBy?: string | null;
+  readonly signature?: unknown;
+  readonly userDefinedMetadata?: unknown;
+  /** Bytes per shard file (default 4 MiB, tfjs-converter's). */
+  readonly shardBytes?: number;
+  /** Paths no output may be. */
+  readonly inputs?: readonly string[];
+  readonly onProgress?: ProgressCallback;
+}
+
+export interface TfjsWriteResult {
+  /** The json written. */
+  readonly json: string;
+  /** The shard files written, in order. */
+  readonly shards: readonly string[];
+  /** Bytes of all shards. */
+  readonly weightBytes: number;
+}
+
+/** The uint8/uint16 parameters tfjs-converter's quantize_weights picks for `data`. */
+export function tfjsAffineParams(data: Float32Array, dtype: 'uint8' | 'uint16'): { scale: number; min: number; max: number } {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i]!;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  if (data.length === 0) return { scale: 1, min: 0, max: 0 };
+  if (lo === hi) return { scale: 1, min: lo, max: hi };
+  const qmax = dtype === 'uint8' ? 255 : 65535;
+  const scale = (hi - lo) / qmax;
+  if (lo <= 0 && 0 <= hi) {
+    const zero = roundHalfEven((0 - lo) / scale);
+    const min = -zero * scale;
+    return { scale, min, max: qmax * scale + min };
+  }
+  return { scale, min: lo, max: hi };
+}
+
+function roundHalfEven(v: number): number {
+  const r = Math.round(v);
+  // Math.round takes .5 up; NumPy's round takes it to the even neighbour.
+  return r - v === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
+const FLOAT_TYPES = new Set<ElementType>(['f64', 'f32', 'f16', 'bf16', 'f8e4m3', 'f8e5m2', 'q8_0', 'q4_0', 'q4_1', 'q5_0', 'q5_1', 'q4_k', 'q5_k', 'q6_k']);
+
+/** Temporaries of writes in progress, removed on exit or SIGINT/SIGTERM (as file.ts does for its own). */
+const liveTemps = new Set<string>();
+let hooked = false;
+function removeTempsSync(): void {
+  for (const t of liveTemps) {
+    try {
+      fs.unlinkSync(t);
+    } catch {
+      /* already gone */
+    }
+  }
+  liveTemps.clear();
+}
+function onSignal(signal: NodeJS.Signals): void {
+  removeTempsSync();
+  process.removeListener('SIGINT', onSignal);
+  process.removeListener('SIGTERM', onSignal);
+  hooked = false;
+  if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+}
+function hook(): void {
+  if (hooked) return;
+  hooked = true;
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+}
+function unhookIfIdle(): void {
+  if (liveTemps.size > 0 || !hooked) return;
+  process.removeListener('SIGINT', onSignal);
+  process.removeListener('SIGTERM', onSignal);
+  hooked = false;
+}
+process.on('exit', removeTempsSync);
+
+async function collect(t: TensorSource, byteLength: number): Promise<Uint8Array> {
+  if (t.data !== undefined) {
+    if (!(t.data instanceof Uint8Array) || t.data.length !== byteLength) throw new RangeError(`Weight '${t.name}': data has ${t.data?.length} bytes but byteLength is ${byteLength}`);
+    return t.data;
+  }
+  if (typeof t.chunks !== 'function') throw new TypeError(`Weight '${t.name}': expected data (a Uint8Array) or chunks() but received neither`);
+  const out = new Uint8Array(byteLength);
+  let n = 0;
+  for await (const c of t.chunks()) {
+    if (!(c instanceof Uint8Array)) throw new TypeError(`Weight '${t.name}': chunks() yielded a ${typeof c}, not a Uint8Array`);
+    if (n + c.length > byteLength) throw new RangeError(`Weight '${t.name}': its source yielded more than byteLength ${byteLength} bytes`);
+    out.set(c, n);
+    n += c.length;
+  }
+  if (n !== byteLength) throw new RangeError(`Weight '${t.name}': its source yielded ${n} bytes but byteLength is ${byteLength}`);
+  return out;
+}
+
+/** int32 values of an integer-typed source, each checked to fit. */
+function toInt32(bytes: Uint8Array, type: ElementType, name: string): Int32Array {
+  const n = bytes.length / TYPE_LAYOUT[type].blockBytes;
+  const out = new Int32Array(n);
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let i = 0; i < n; i++) {
+    let v: number | bigint;
+    switch (type) {
+      case 'i8': v = dv.getInt8(i); break;
+      case 'u8': v = dv.getUint8(i); break;
+      case 'i16': v = dv.getInt16(2 * i, true); break;
+      case 'u16': v = dv.getUint16(2 * i, true); break;
+      case 'i32': v = dv.getInt32(4 * i, true); break;
+      case 'u32': v = dv.getUint32(4 * i, true); break;
+      case 'i64': v = dv.getBigInt64(8 * i, true); break;
+      default: v = dv.getBigUint64(8 * i, true); break;
+    }
+    if (v < -2147483648 || v > 2147483647) throw new RangeError(`Weight '${name}': element ${i} is ${v}, outside int32 (tfjs stores integers as int32)`);
+    out[i] = Number(v);
+  }
+  return out;
+}
+
+const asBytes = (a: ArrayBufferView): Uint8Array => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+
+/**
+ * Writes a tfjs model: `out` is the json (model.json when `modelTopology` is given, else a bare
+ * weights manifest array), the shards go next to it. Returns the files written.
+ *
+ * @throws TypeError for bad options, an unknown quantize choice or a weight of a type with no tfjs dtype.
+ * @throws RangeError for a byteLength not matching the shape, a source yielding more or fewer bytes,
+ *   non-finite values in a weight to quantize to uint8/uint16, integers outside int32, or shardBytes
+ *   not a positive integer.
+ * @throws Error for a duplicate weight name or an output equal to an input (nothing is written).
+ */
+export async function writeTfjs(out: string, options: TfjsWriteOptions): Promise<TfjsWriteResult> {
+  if (typeof options !== 'object' || options === null) throw new TypeError(`Expected an options object for writeTfjs but received ${String(options)}`);
+  if (typeof out !== 'string' || out.length === 0) throw new TypeError(`Expected an output path (non-empty string) but received ${String(out)}`);
+  const { tensors, quantize } = options;
+  if (!Array.isArray(tensors)) throw new TypeError(`Expected tensors to be an array of TensorSource but received ${typeof tensors}`);
+  const shardBytes = options.shardBytes ?? 4 * 1024 * 1024;
+  if (!Number.isSafeInteger(shardBytes) || shardBytes <= 0) throw new RangeError(`Expected a positive integer for shardBytes but received ${String(shardBytes)}`);
+
+  const choose = (t: TensorSource): TfjsQuantize | undefined => {
+    const c = typeof quantize === 'function' ? quantize(t) : typeof quantize === 'object' && quantize !== null ? (Object.prototype.hasOwnProperty.call(quantize, t.name) ? quantize[t.name] : undefined) : quantize;
+    if (c === undefined || c === null) return undefined;
+    if (c !== 'uint8' && c !== 'uint16' && c !== 'float16') throw new TypeError(`Weight '${t.name}': expected quantize 'uint8', 'uint16' or 'float16' but received ${JSON.stringify(c)}`);
+    return c;
+  };
+
+  interface Plan { t: TensorSource; dtype: 'float32' | 'int32' | 'bool'; q?: TfjsQuantize; elements: number; inBytes: number; stored: number }
+  const plans: Plan[] = [];
+  const names = new Set<string>();
+  for (const t of tensors) {
+    if (typeof t !== 'object' || t === null || typeof t.name !== 'string' || t.name.length === 0) throw new TypeError(`Expected each weight to have a non-empty string name but received ${String(t?.name)}`);
+    if (names.has(t.name)) throw new Error(`Duplicate weight name '${t.name}'`);
+    names.add(t.name);
+    if (!Object.prototype.hasOwnProperty.call(TYPE_LAYOUT, t.type)) throw new TypeError(`Weight '${t.name}': unknown type ${String(t.type)}`);
+    if (!Array.isArray(t.shape)) throw new TypeError(`Weight '${t.name}': expected shape to be an array of dimensions`);
+    const elements = elementCount(t.shape, `Weight '${t.name}'`);
+    const inBytes = byteLengthOf(t.type, elements);
+    if (inBytes === undefined || t.byteLength !== inBytes) throw new RangeError(`Weight '${t.name}': byteLength ${String(t.byteLength)} does not match ${elements} elements of ${t.type}${inBytes === undefined ? '' : ` (${inBytes} bytes)`}`);
+    const dtype = t.type === 'bool' ? 'bool' : FLOAT_TYPES.has(t.type) ? 'float32' : 'int32';
+    const q = dtype === 'float32' ? choose(t) : undefined;
+    const per = q === 'uint8' ? 1 : q !== undefined ? 2 : dtype === 'bool' ? 1 : 4;
+    plans.push({ t, dtype, q, elements, inBytes, stored: elements * per });
+  }
+  const total = plans.reduce((n, p) => n + p.stored, 0);
+  const nShards = Math.ceil(total / shardBytes);
+  const dir = nodePath.dirname(nodePath.resolve(out));
+  const shardNames = Array.from({ length: nShards }, (_, i) => `group1-shard${i + 1}of${nShards}.bin`);
+  const shardPaths = shardNames.map((n) => nodePath.join(dir, n));
+  const inputs = options.inputs ?? [];
+  for (const p of shardPaths) checkNotAnInput(p, inputs);
+  if (shardPaths.includes(nodePath.resolve(out))) throw new Error(`Refusing to write ${out}: it is also the name of a shard`);
+
+  const temps: string[] = [];
+  let written = 0;
+  let shard = -1;
+  let handle: fsp.FileHandle | undefined;
+  let room = 0;
+  const openNext = async (): Promise<void> => {
+    if (handle !== undefined) await handle.close();
+    shard++;
+    const temp = nodePath.join(dir, `.${shardNames[shard]}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+    handle = await fsp.open(temp, 'wx');
+    temps.push(temp);
+    liveTemps.add(temp);
+    hook();
+    room = Math.min(shardBytes, total - shard * shardBytes);
+  };
+  const sink = async (bytes: Uint8Array): Promise<void> => {
+    let at = 0;
+    while (at < bytes.length) {
+      if (room === 0) await openNext();
+      const n = Math.min(room, bytes.length - at);
+      let done = 0;
+      while (done < n) done += (await handle!.write(bytes, at + done, n - done)).bytesWritten;
+      at += n;
+      room -= n;
+      written += n;
+    }
+  };
+
+  const manifestWeights: Record<string, unknown>[] = [];
+  try {
+    return await writeAtomically(out, inputs, async (jsonOut) => {
+      for (const p of plans) {
+        const t = p.t;
+        const bytes = await collect(t, p.inBytes);
+        const entry: Record<string, unknown> = { name: t.name, shape: t.shape.slice(), dtype: p.dtype };
+        let stored: Uint8Array;
+        if (p.dtype === 'bool') {
+          stored = bytes.map((b) => (b !== 0 ? 1 : 0));
+        } else if (p.dtype === 'int32') {
+          stored = asBytes(toInt32(bytes, t.type, t.name));
+        } else {
+          const x = t.type === 'f32' ? new Float32Array(bytes.slice().buffer) : decodeToFloat32(bytes, t.type);
+          if (p.q === undefined) stored = asBytes(x);
+          else if (p.q === 'float16') {
+            stored = asBytes(quantkit.toFloat16(x));
+            entry.quantization = { dtype: 'float16', original_dtype: 'float32' };
+          } else {
+            for (let i = 0; i < x.length; i++) if (!Number.isFinite(x[i]!)) throw new RangeError(`Weight '${t.name}': element ${i} is ${x[i]}; ${p.q} quantization needs finite values`);
+            const { scale, min, max } = tfjsAffineParams(x, p.q);
+            const qmax = p.q === 'uint8' ? 255 : 65535;
+            const codes = p.q === 'uint8' ? new Uint8Array(x.length) : new Uint16Array(x.length);
+            if (min !== max) {
+              for (let i = 0; i < x.length; i++) {
+                const c = roundHalfEven((Math.min(Math.max(x[i]!, min), max) - min) / scale);
+                codes[i] = c < 0 ? 0 : c > qmax ? qmax : c;
+              }
+            }
+            stored = asBytes(codes);
+            entry.quantization = { dtype: p.q, min, scale, original_dtype: 'float32' };
+          }
+        }
+        await sink(stored);
+        manifestWeights.push(entry);
+        options.onProgress?.(written, total, t.name);
+      }
+      if (handle !== undefined) {
+        await handle.sync();
+        await handle.close();
+        handle = undefined;
+      }
+      const manifest = [{ paths: shardNames, weights: manifestWeights }];
+      let json: unknown = manifest;
+      if (options.modelTopology !== undefined) {
+        const m: Record<string, unknown> = {};
+        if (options.format !== undefined) m.format = options.format;
+        if (options.generatedBy !== undefined) m.generatedBy = options.generatedBy;
+        m.convertedBy = options.convertedBy === undefined ? 'quantkit' : options.convertedBy;
+        m.modelTopology = options.modelTopology;
+        if (options.signature !== undefined) m.signature = options.signature;
+        if (options.userDefinedMetadata !== undefined) m.userDefinedMetadata = options.userDefinedMetadata;
+        m.weightsManifest = manifest;
+        json = m;
+      }
+      await jsonOut.write(new TextEncoder().encode(JSON.stringify(json)));
+      // Every shard is complete: put them in place; the json is renamed last, by writeAtomically.
+      for (let i = 0; i < temps.length; i++) {
+        await fsp.rename(temps[i]!, shardPaths[i]!);
+        liveTemps.delete(temps[i]!);
+      }
+      temps.length = 0;
+      return { json: out, shards: shardPaths, weightBytes: total };
+    });
+  } finally {
+    if (handle !== undefined) await handle.close().catch(() => undefined);
+    for (const t of temps) {
+      await fsp.unlink(t).catch(() => undefined);
+      liveTemps.delete(t);
+    }
+    unhookIfIdle();
+  }
+}
