@@ -6,9 +6,10 @@ import quantkit from '../../index';
 import { openTensorFile } from '../open';
 import { writeSafetensors } from '../safetensors';
 import type { ProgressCallback, TensorFile, TensorInfo, TensorSource } from '../types';
-import { byteChunks, bytesOf, DEFAULT_CHUNK_ELEMENTS, floatChunks } from './chunks';
+import { bytesOf, DEFAULT_CHUNK_ELEMENTS, floatChunks } from './chunks';
 import { METADATA_KEY, type QuantizationRecord, type QuantizedTensorRecord } from './layout';
-import { isFloatType } from './select';
+import { isFloatTensor, isFloatType } from './select';
+import { valuesSource } from './quantize-file';
 import type { TensorReport } from './quantize-file';
 
 export interface DequantizeFileOptions {
@@ -77,9 +78,10 @@ export async function dequantizeFile(input: string, output: string, opts: Dequan
         const elements = shape.reduce((a, b) => a * b, 1);
         sources.push({ name: t.name, type: dtype, shape, byteLength: elements * (dtype === 'f16' ? 2 : 4), chunks: () => affineChunks(src, t, r, step, encode, (n) => progress(t, n)) });
         reports.push({ name: t.name, action: 'converted', from: `${r.dtype}${r.blockSize ? ` block ${r.blockSize}` : ' per-channel'}`, to: dtype, shape, bytesIn: t.byteLength, bytesOut: elements * (dtype === 'f16' ? 2 : 4) });
-      } else if (INTS.has(t.type)) {
-        sources.push({ name: t.name, type: t.type, shape, byteLength: t.byteLength, chunks: () => tagged(src, t, byteChunks(src, t, step * 4), (b) => b, (b) => progress(t, b.length)) });
-        reports.push({ name: t.name, action: 'kept', from: t.type, to: t.type, shape, bytesIn: t.byteLength, bytesOut: t.byteLength, note: 'integer tensor' });
+      } else if (INTS.has(t.type) && !isFloatTensor(t)) {
+        const s = valuesSource(src, t, step, (n) => progress(t, n));
+        sources.push(s);
+        reports.push({ name: t.name, action: s.type === t.type ? 'kept' : 'converted', from: t.storedType, to: s.type, shape, bytesIn: t.byteLength, bytesOut: s.byteLength, note: 'integer tensor' });
       } else {
         const bytesOut = t.elements * (dtype === 'f16' ? 2 : 4);
         const block = blockOf(t);

@@ -4,6 +4,7 @@
 //   any of them → tfjs with the weight quantization of tfjs-converter (uint8, uint16, float16).
 // Tensors stream through in chunks (chunks.ts): memory stays at a few chunks whatever the
 // file's size. The output is written atomically (file.ts): an error leaves no partial file.
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import quantkit from '../../index';
 import type { GgmlType } from '../../ggml';
@@ -13,9 +14,11 @@ import { writeSafetensors } from '../safetensors';
 import { writeTfjs } from '../tfjs';
 import { byteLengthOf, TYPE_LAYOUT } from '../decode';
 import type { ElementType, ProgressCallback, TensorFile, TensorInfo, TensorSource } from '../types';
+import type { TfjsFile } from '../tfjs';
+import type { GgufFile, GgufMetadataEntry } from '../gguf';
 import { byteChunks, bytesOf, DEFAULT_CHUNK_ELEMENTS, floatChunks } from './chunks';
 import { AFFINE_FILE_SCHEMES, METADATA_KEY, type AffineFileScheme, type QuantizationRecord } from './layout';
-import { tensorSelector, type SelectOptions } from './select';
+import { isFloatTensor, storedAsValues, tensorSelector, type SelectOptions } from './select';
 
 export type GgufScheme = 'q8_0' | 'q4_0' | 'q4_1' | 'q5_0' | 'q5_1' | 'q4_k' | 'q5_k' | 'q6_k' | 'f16' | 'bf16';
 export type TfjsScheme = 'uint8' | 'uint16' | 'float16';
@@ -174,9 +177,8 @@ export async function quantizeFile(input: string, output: string, options: Quant
     const reports: TensorReport[] = [];
     if (format === 'gguf') await toGguf(src, output, opts, select, step, reports, progress, input);
     else if (format === 'safetensors') await toSafetensors(src, output, opts, select, step, reports, progress, input);
-    else await toTfjs(src, output, opts, select, reports, progress, input);
-    const { statSync } = await import('node:fs');
-    const fileBytesOut = format === 'tfjs' ? tfjsBytes(output) : statSync(output).size;
+    const tfjsOut = format === 'tfjs' ? await toTfjs(src, output, opts, select, step, reports, progress, input) : undefined;
+    const fileBytesOut = tfjsOut ?? fs.statSync(output).size;
     return {
       input,
       output,
@@ -186,28 +188,13 @@ export async function quantizeFile(input: string, output: string, options: Quant
       tensors: reports,
       bytesIn: reports.reduce((s, r) => s + r.bytesIn, 0),
       bytesOut: reports.reduce((s, r) => s + r.bytesOut, 0),
-      fileBytesIn: src.format === 'tfjs' ? tfjsBytes(input) : statSync(input).size,
+      fileBytesIn: src.format === 'tfjs' ? fs.statSync(input).size + (src as TfjsFile).tfjs.shards.flat().reduce((n, p) => n + fs.statSync(p).size, 0) : fs.statSync(input).size,
       fileBytesOut,
       seconds: (performance.now() - t0) / 1000,
     };
   } finally {
     await src.close();
   }
-}
-
-function tfjsBytes(json: string): number {
-  // model.json plus its shards.
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
-  const fs = require('node:fs') as typeof import('node:fs');
-  let n = fs.statSync(json).size;
-  try {
-    const j = JSON.parse(fs.readFileSync(json, 'utf8'));
-    const groups = Array.isArray(j) ? j : j.weightsManifest ?? [];
-    for (const g of groups) for (const p of g.paths ?? []) n += fs.statSync(path.join(path.dirname(json), p)).size;
-  } catch {
-    /* size of the json alone */
-  }
-  return n;
 }
 
 type Progress = (t: TensorInfo) => (n: number) => void;
@@ -226,12 +213,13 @@ async function toGguf(src: TensorFile, output: string, opts: QuantizeFileOptions
       const encode = type === 'f16' ? (x: Float32Array) => bytesOf(quantkit.toFloat16(x)) : type === 'bf16' ? (x: Float32Array) => bytesOf(quantkit.toBFloat16(x)) : (x: Float32Array) => quantkit.ggml.quantize(x, type as GgmlType);
       sources.push({ name: t.name, type, shape, byteLength: bytesOut, chunks: () => encoded(src, t, step, encode, progress(t)) });
       reports.push({ name: t.name, action: 'quantized', from: t.type, to: type, shape, bytesIn: t.byteLength, bytesOut, note: type === scheme ? undefined : `row length ${rowLength(t)} is not a multiple of ${TYPE_LAYOUT[scheme].blockElements}: ${type}` });
-    } else if (GGUF_KEEPS.has(t.type) && !(t.shape.length < 2 && (t.type === 'f16' || t.type === 'bf16'))) {
+    } else if (GGUF_KEEPS.has(t.type) && storedAsValues(t) && !(t.shape.length < 2 && (t.type === 'f16' || t.type === 'bf16'))) {
       sources.push({ name: t.name, type: t.type, shape, byteLength: t.byteLength, chunks: () => passThrough(src, t, step * 4, progress(t)) });
       reports.push({ name: t.name, action: 'kept', from: t.type, to: t.type, shape, bytesIn: t.byteLength, bytesOut: t.byteLength, note: TYPE_LAYOUT[t.type].blockElements > 1 ? 'already ggml blocks' : why });
-    } else if (t.type === 'f16' || t.type === 'bf16' || t.type === 'u8' || t.type === 'bool' || t.type === 'u16') {
+    } else if (t.type === 'f16' || t.type === 'bf16' || t.type === 'u8' || t.type === 'bool' || t.type === 'u16' || !storedAsValues(t)) {
       // 1-D f16/bf16 tensors become F32 as llama.cpp's converter writes them; u8, bool and u16
-      // (which GGUF has no type for) become F32, exactly.
+      // (which GGUF has no type for) become F32, exactly; tfjs weight-quantized tensors become
+      // the F32 values tfjs decodes.
       const bytesOut = t.elements * 4;
       sources.push({ name: t.name, type: 'f32', shape, byteLength: bytesOut, chunks: () => encoded(src, t, step, (x) => bytesOf(x), progress(t)) });
       reports.push({ name: t.name, action: 'converted', from: t.type, to: 'f32', shape, bytesIn: t.byteLength, bytesOut, note: why });
@@ -239,21 +227,40 @@ async function toGguf(src: TensorFile, output: string, opts: QuantizeFileOptions
       throw new Error(`${input}: tensor ${t.name} is ${t.storedType}, which GGUF has no type for and float32 cannot hold exactly; convert it to another type first`);
     }
   }
-  const metadata: Record<string, string | number | boolean> = {};
-  for (const [k, v] of Object.entries(src.metadata)) {
-    if (src.format === 'gguf' && (k === 'general.alignment' || k === 'general.file_type' || k === 'general.quantization_version')) continue;
-    if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') metadata[k] = v;
+  // The source's metadata, then ours: a GGUF source's key-values keep their types (minus the
+  // keys this file's layout decides); safetensors' and NumPy's string metadata is copied as
+  // strings; tfjs' model.json fields are not GGUF metadata and are left out.
+  const entries = new Map<string, GgufMetadataEntry>();
+  const skip = new Set(['general.alignment', 'general.file_type', 'general.quantization_version']);
+  if (src.format === 'gguf') {
+    for (const [key, kv] of (src as GgufFile).gguf.kv) if (!skip.has(key)) entries.set(key, { key, type: kv.type, value: kv.value });
+  } else if (src.format !== 'tfjs') {
+    for (const [key, v] of Object.entries(src.metadata)) if (typeof v === 'string' && !skip.has(key)) entries.set(key, { key, value: v });
   }
-  if (metadata['general.name'] === undefined) metadata['general.name'] = path.basename(input).replace(/\.[^.]+$/, '');
-  metadata['general.file_type'] = FILE_TYPE[scheme];
-  Object.assign(metadata, opts.metadata ?? {});
+  if (!entries.has('general.name')) entries.set('general.name', { key: 'general.name', value: path.basename(input).replace(/\.[^.]+$/, '') });
+  entries.set('general.file_type', { key: 'general.file_type', type: 'u32', value: FILE_TYPE[scheme] });
+  for (const [key, value] of Object.entries(opts.metadata ?? {})) entries.set(key, { key, value });
+  const metadata = [...entries.values()];
   await writeGguf(output, { metadata, tensors: sources, inputs: inputsOf(src, input) });
 }
 
 function inputsOf(src: TensorFile, input: string): string[] {
-  const m = src.metadata as Record<string, unknown>;
-  const shards = Array.isArray(m['tfjs.shards']) ? (m['tfjs.shards'] as string[]) : [];
+  const shards = src.format === 'tfjs' ? (src as TfjsFile).tfjs.shards.flat() : [];
   return [input, ...shards];
+}
+
+/**
+ * A tensor's values as they decode: float32 for float tensors (and tfjs float32 weights stored
+ * quantized), int32 for tfjs int32 weights stored quantized, the stored bytes otherwise.
+ */
+export function valuesSource(src: TensorFile, t: TensorInfo, step: number, progress: (n: number) => void): TensorSource {
+  const shape = [...t.shape];
+  if (storedAsValues(t) && TYPE_LAYOUT[t.type].blockElements === 1) {
+    return { name: t.name, type: t.type, shape, byteLength: t.byteLength, chunks: () => passThrough(src, t, step * 4, progress) };
+  }
+  const asInt = (t as { dtype?: unknown }).dtype === 'int32';
+  const encode = asInt ? (x: Float32Array) => bytesOf(Int32Array.from(x)) : (x: Float32Array) => bytesOf(x);
+  return { name: t.name, type: asInt ? 'i32' : 'f32', shape, byteLength: t.elements * 4, chunks: () => encoded(src, t, step, encode, progress) };
 }
 
 async function toSafetensors(src: TensorFile, output: string, opts: QuantizeFileOptions, select: Select, step: number, reports: TensorReport[], progress: Progress, input: string): Promise<void> {
@@ -268,7 +275,12 @@ async function toSafetensors(src: TensorFile, output: string, opts: QuantizeFile
     const k = rows === 0 ? 0 : t.elements / rows;
     if (why === undefined && four && k % 2 !== 0) why = `${k} elements a row is odd: int4 codes pack two a byte per row`;
     if (why !== undefined) {
-      if (t.type === 'q8_0' || TYPE_LAYOUT[t.type].blockElements > 1) throw new Error(`${input}: tensor ${t.name} is ${t.storedType} ggml blocks, which safetensors cannot hold: run quantkit dequantize first`);
+      if (TYPE_LAYOUT[t.type].blockElements > 1) throw new Error(`${input}: tensor ${t.name} is ${t.storedType} ggml blocks, which safetensors cannot hold: run quantkit dequantize first`);
+      if (!storedAsValues(t)) {
+        sources.push(valuesSource(src, t, step, progress(t)));
+        reports.push({ name: t.name, action: 'converted', from: t.storedType, to: sources[sources.length - 1].type, shape, bytesIn: t.byteLength, bytesOut: sources[sources.length - 1].byteLength, note: why });
+        continue;
+      }
       sources.push({ name: t.name, type: t.type, shape, byteLength: t.byteLength, chunks: () => passThrough(src, t, step * 4, progress(t)) });
       reports.push({ name: t.name, action: 'kept', from: t.type, to: t.type, shape, bytesIn: t.byteLength, bytesOut: t.byteLength, note: why });
       continue;
@@ -315,7 +327,35 @@ async function toSafetensors(src: TensorFile, output: string, opts: QuantizeFile
   await writeSafetensors(output, sources, { metadata, inputs: inputsOf(src, input) });
 }
 
-async function toTfjs(src: TensorFile, output: string, opts: QuantizeFileOptions, select: Select, reports: TensorReport[], progress: Progress, input: string): Promise<void> {
-  void src; void output; void opts; void select; void reports; void progress; void input;
-  throw new Error('tfjs output: wired after the tfjs writer lands');
+async function toTfjs(src: TensorFile, output: string, opts: QuantizeFileOptions, select: Select, step: number, reports: TensorReport[], progress: Progress, input: string): Promise<number> {
+  const scheme = opts.scheme as TfjsScheme;
+  const sources: TensorSource[] = [];
+  const chosen = new Set<string>();
+  for (const t of src.tensors) {
+    const why = select(t);
+    if (TYPE_LAYOUT[t.type].blockElements > 1 && why !== undefined) throw new Error(`${input}: tensor ${t.name} is ${t.storedType} ggml blocks; quantize it (drop --exclude/--include for it) or run quantkit dequantize first`);
+    const s = why === undefined || isFloatTensor(t) ? floatSource(src, t, step, progress(t)) : valuesSource(src, t, step, progress(t));
+    sources.push(s);
+    if (why === undefined) chosen.add(t.name);
+    reports.push({ name: t.name, action: why === undefined ? 'quantized' : s.type === t.type && storedAsValues(t) ? 'kept' : 'converted', from: t.storedType, to: why === undefined ? scheme : s.type, shape: [...t.shape], bytesIn: t.byteLength, bytesOut: why === undefined ? t.elements * (scheme === 'uint8' ? 1 : 2) : s.byteLength, note: why });
+  }
+  const m = src.format === 'tfjs' ? (src.metadata as Record<string, unknown>) : {};
+  const r = await writeTfjs(output, {
+    tensors: sources,
+    quantize: (s: TensorSource) => (chosen.has(s.name) ? scheme : undefined),
+    ...(m.modelTopology !== undefined ? { modelTopology: m.modelTopology } : {}),
+    ...(typeof m.format === 'string' ? { format: m.format } : {}),
+    ...(typeof m.generatedBy === 'string' ? { generatedBy: m.generatedBy } : {}),
+    ...(m.signature !== undefined ? { signature: m.signature } : {}),
+    ...(m.userDefinedMetadata !== undefined ? { userDefinedMetadata: m.userDefinedMetadata } : {}),
+    convertedBy: `quantkit ${quantkit.backend.version}`,
+    inputs: inputsOf(src, input),
+  });
+  return fs.statSync(r.json).size + r.weightBytes;
+}
+
+function floatSource(src: TensorFile, t: TensorInfo, step: number, progress: (n: number) => void): TensorSource {
+  const b = TYPE_LAYOUT[t.type].blockElements;
+  const chunk = Math.max(b, step - (step % b));
+  return { name: t.name, type: 'f32', shape: [...t.shape], byteLength: t.elements * 4, chunks: () => encoded(src, t, chunk, (x) => bytesOf(x), progress) };
 }

@@ -19,6 +19,19 @@ export function isFloatType(t: ElementType): boolean {
   return FLOATS.has(t);
 }
 
+/**
+ * Whether a tensor's values are floats: a float element type, or a tfjs float32 weight stored
+ * with uint8/uint16/float16 weight quantization (its stored type is the codes').
+ */
+export function isFloatTensor(t: TensorInfo): boolean {
+  return isFloatType(t.type) || (t as { dtype?: unknown }).dtype === 'float32';
+}
+
+/** Whether a tensor's stored bytes are its values (false for tfjs weight-quantized tensors). */
+export function storedAsValues(t: TensorInfo): boolean {
+  return (t as { quantization?: unknown }).quantization === undefined;
+}
+
 function globList(v: unknown, name: string): string[] {
   if (v === undefined) return [];
   const list = typeof v === 'string' ? [v] : v;
@@ -38,7 +51,7 @@ export function tensorSelector(opts: SelectOptions): (t: TensorInfo) => string |
   const inc = include.length ? picomatch(include, { dot: true }) : undefined;
   const exc = exclude.length ? picomatch(exclude, { dot: true }) : undefined;
   return (t) => {
-    if (!isFloatType(t.type)) return `not a float tensor (${t.storedType})`;
+    if (!isFloatTensor(t)) return `not a float tensor (${t.storedType})`;
     if (!opts.quantize1d && t.shape.length < 2) return `rank ${t.shape.length}: stays float`;
     if (inc && !inc(t.name)) return 'not matched by --include';
     if (exc && exc(t.name)) return 'matched by --exclude';
