@@ -4,3 +4,5 @@ export type { FileFormat, ElementType, TensorInfo, TensorFile, TensorSource, Pro
 export { ReadableFile, writeAtomically, checkNotAnInput, type AtomicOutput } from './file';
 export { TYPE_LAYOUT, byteLengthOf, elementCount, decodeToFloat32, type TypeLayout } from './decode';
 export { detectFormat } from './detect';
+export { checkSources, sourceBytes, checkRange } from './source-check';
+export * from './safetensors';
