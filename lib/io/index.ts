@@ -6,3 +6,5 @@ export { TYPE_LAYOUT, byteLengthOf, elementCount, decodeToFloat32, type TypeLayo
 export { detectFormat } from './detect';
 export { checkSources, sourceBytes, checkRange } from './source-check';
 export * from './safetensors';
+export * from './npy';
+export { openTensorFile } from './open';
