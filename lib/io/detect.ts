@@ -16,9 +16,12 @@ export async function detectFormat(file: string): Promise<FileFormat> {
     if (ascii.startsWith('GGUF')) return 'gguf';
     if (ascii.startsWith('\x93NUMPY')) return 'npy';
     if (ascii.startsWith('PK\x03\x04') || ascii.startsWith('PK\x05\x06')) return 'npz';
+    // safetensors before JSON: a header length whose low byte is '{', '[' or a space would
+    // otherwise look like JSON text. Bytes 4..7 of the length are 0 (it is at most 100 MB),
+    // which JSON text never has.
+    if (head.length >= 9 && head[8] === 0x7b && head[4] === 0 && head[5] === 0 && head[6] === 0 && head[7] === 0) return 'safetensors';
     const firstText = ascii.replace(/^\uFEFF?[\s]*/, '')[0];
     if (firstText === '{' || firstText === '[') return 'tfjs';
-    if (head.length >= 9 && head[8] === 0x7b) return 'safetensors';
     throw new Error(`${file}: not a file quantkit reads (safetensors, .npy, .npz, GGUF or tfjs model.json / weights manifest); it starts with bytes ${Array.from(head.subarray(0, 8), (b) => b.toString(16).padStart(2, '0')).join(' ')}`);
   } finally {
     await f.close();

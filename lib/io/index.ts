@@ -7,3 +7,7 @@ export { detectFormat } from './detect';
 export { openGguf, writeGguf, GGML_TYPES, type GgufFile, type GgufTensorInfo, type GgufKv, type GgufValue, type GgufWriteOptions, type GgufMetadataEntry, type GgufValueType } from './gguf';
 export { openTfjs, float16BitsToFloat32, type TfjsFile, type TfjsTensorInfo, type TfjsQuantization } from './tfjs';
 export { writeTfjs, type TfjsWriteOptions, type TfjsWriteResult, type TfjsQuantize } from './tfjs';
+export { checkSources, sourceBytes, checkRange } from './source-check';
+export * from './safetensors';
+export * from './npy';
+export { openTensorFile } from './open';
