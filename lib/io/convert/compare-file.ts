@@ -8,9 +8,12 @@ import type { CompareRow, ObserverMethod, SchemeName, SchemeSpec } from '../../i
 import { openTensorFile } from '../open';
 import type { ProgressCallback, TensorInfo } from '../types';
 import { tensorSelector, type SelectOptions } from './select';
+import { ggufTypeFor, type GgufScheme } from './quantize-file';
+
+const GGML_SCHEMES: ReadonlySet<string> = new Set(['q8_0', 'q4_0', 'q4_1', 'q5_0', 'q5_1', 'q4_k', 'q5_k', 'q6_k']);
 
 export interface CompareFileOptions extends SelectOptions {
-  /** Schemes (compare()'s names or specs); default quantkit's DEFAULT_SCHEMES. */
+  /** Schemes (compare()'s names or specs); default FILE_SCHEMES. A scheme that does not fit a tensor is a row with `skipped`. */
   schemes?: ReadonlyArray<SchemeName | SchemeSpec>;
   /** Observer method for the schemes' ranges; default 'minmax'. */
   calibration?: ObserverMethod;
@@ -24,7 +27,8 @@ export interface TensorComparison {
   shape: number[];
   storedType: string;
   elements: number;
-  rows: CompareRow[];
+  /** compare()'s rows; `storedAs` is the ggml type a row was measured with when the scheme's blocks do not fit the tensor's rows (llama.cpp's fallback, as `quantkit quantize` writes it). */
+  rows: Array<CompareRow & { storedAs?: string }>;
 }
 
 export interface FileComparisonRow {
@@ -83,11 +87,30 @@ export async function compareFile(file: string, opts: CompareFileOptions = {}): 
     const pool = new Map<string, { bytes: number; e2: number; x2: number; n: number; maxAbs: number; ms: number; skipped: number }>();
     for (const t of chosen) {
       let x: Float32Array;
-      let rows: CompareRow[];
+      let rows: Array<CompareRow & { storedAs?: string }>;
       try {
         x = await src.readFloat32(t.name);
         const shape = t.shape.length >= 2 ? [t.shape[0], t.elements / t.shape[0]] : [t.elements];
-        rows = quantkit.compare(x, { schemes: opts.schemes, calibration: opts.calibration, shape });
+        // One scheme at a time: a scheme that does not fit this tensor (a conv kernel of 216
+        // values and 32-blocks) is a skipped row, not the end of the file's report.
+        const k = t.shape.length ? t.shape[t.shape.length - 1]! : 1;
+        rows = (opts.schemes ?? FILE_SCHEMES).map((scheme) => {
+          try {
+            // A ggml scheme is measured as `quantkit quantize` would store this tensor: in its
+            // rows (the last dimension), with llama.cpp's fallback type when a row is not whole
+            // blocks (ggufTypeFor), so the file's totals are those of the file it would write.
+            const ggmlType = typeof scheme === 'string' && GGML_SCHEMES.has(scheme) ? ggufTypeFor(scheme as GgufScheme, k) : undefined;
+            if (ggmlType !== undefined && ggmlType !== scheme) {
+              const row = quantkit.compare(x, { schemes: [ggmlType === 'f16' ? 'float16' : ggmlType] as never, calibration: opts.calibration, shape })[0]!;
+              return { ...row, scheme: scheme as string, storedAs: ggmlType };
+            }
+            return quantkit.compare(x, { schemes: [scheme] as never, calibration: opts.calibration, shape })[0]!;
+          } catch (e) {
+            const m = /^Expected scheme '(.*)' to apply to x but (.*)$/s.exec((e as Error).message);
+            if (!(e instanceof RangeError) || !m) throw e;
+            return { scheme: m[1]!, bytes: NaN, bitsPerElement: NaN, mse: NaN, sqnrDb: NaN, cosine: NaN, maxAbs: NaN, ms: NaN, skipped: m[2]! };
+          }
+        });
       } catch (e) {
         const err = e as Error;
         const msg = `${file}: tensor ${t.name}: ${err.message}`;
