@@ -92,7 +92,7 @@ describe(`quantkit command (${qk.backend.name})`, function () {
     assert.equal(r.err, '');
     const s = JSON.parse(r.out);
     assert.equal(s.outputFormat, 'safetensors');
-    assert.ok(s.fileBytesOut < s.fileBytesIn / 3);
+    assert.ok(s.fileBytesOut < s.fileBytesIn / 2, `${s.fileBytesOut} of ${s.fileBytesIn}`);
   });
 
   it('errors: status 1, one `quantkit:` line naming the problem, nothing written', () => {

@@ -104,9 +104,10 @@ class Bytes {
     this.length += n;
     return at;
   }
-  u32(v: number): void { this.dv.setUint32(this.room(4), v, true); }
-  u64(v: bigint | number): void { this.dv.setBigUint64(this.room(8), BigInt(v), true); }
-  raw(b: Uint8Array): void { this.buf.set(b, this.room(b.length)); }
+  // room() may replace buf and dv: take the offset first, then the (new) buffer.
+  u32(v: number): void { const at = this.room(4); this.dv.setUint32(at, v, true); }
+  u64(v: bigint | number): void { const at = this.room(8); this.dv.setBigUint64(at, BigInt(v), true); }
+  raw(b: Uint8Array): void { const at = this.room(b.length); this.buf.set(b, at); }
   string(s: string): void {
     const b = utf8.encode(s);
     this.u64(b.length);
