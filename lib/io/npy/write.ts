@@ -62,10 +62,13 @@ export async function writeNpz(out: string, tensors: readonly TensorSource[], op
   await writeAtomically(out, opts.inputs ?? [], async (o) => {
     const zip = new ZipFile();
     let failure: unknown;
-    zip.on('error', (e: unknown) => {
+    // yazl forwards no error of a lazily added read stream (its pipe just stalls), so a failing
+    // source, like a zip error, ends the output stream here.
+    const fail = (e: unknown) => {
       failure ??= e;
       (zip.outputStream as unknown as Readable).destroy(e as Error);
-    });
+    };
+    zip.on('error', fail);
     let done = 0;
     tensors.forEach((t, i) => {
       async function* member(): AsyncGenerator<Uint8Array> {
@@ -78,9 +81,7 @@ export async function writeNpz(out: string, tensors: readonly TensorSource[], op
       }
       zip.addReadStreamLazy(`${t.name}.npy`, { compress: opts.compress === true, size: headers[i].length + t.byteLength, mtime: MTIME, mode: 0o100644 }, (cb) => {
         const stream = Readable.from(member(), { objectMode: false });
-        stream.on('error', (e) => {
-          failure ??= e;
-        });
+        stream.on('error', fail);
         cb(null, stream);
       });
     });
