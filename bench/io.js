@@ -12,7 +12,7 @@ const os = require('node:os');
 const path = require('node:path');
 const qk = require('..');
 const { writeSafetensors } = require('../dist/io');
-const { quantizeFile } = require('../dist/io/convert');
+const { quantizeFile } = require('../dist/io');
 
 const args = process.argv.slice(2);
 const arg = (k, d) => (args.includes(k) ? Number(args[args.indexOf(k) + 1]) : d);

@@ -11,3 +11,4 @@ export { checkSources, sourceBytes, checkRange } from './source-check';
 export * from './safetensors';
 export * from './npy';
 export { openTensorFile } from './open';
+export * from './convert';
