@@ -126,16 +126,19 @@ export interface QuantkitBinding {
    */
   findBadScale(scale: Float32Array): number;
 
-  // ggml blocks (native/kernels/ggml/ggml.h): typeCode 0 = Q8_0 (34-byte blocks), 1 = Q4_0 (18),
-  // 2 = Q4_1 (20), 32 elements a block, byte for byte as ggml's reference quantizers.
+  // ggml blocks (native/kernels/ggml/ggml.h), byte for byte as ggml's reference quantizers:
+  // typeCode 0 = Q8_0 (34-byte blocks), 1 = Q4_0 (18), 2 = Q4_1 (20), 3 = Q5_0 (22),
+  // 4 = Q5_1 (24), 32 elements a block; 5 = Q4_K (144), 6 = Q5_K (176), 7 = Q6_K (210),
+  // 256 elements a block. "elements" below is the type's.
 
   /**
-   * x.length is a multiple of 32; out.length === x.length / 32 · block bytes. Returns -1, or
-   * the index of x's first element that is not finite as float32 (then nothing is written).
+   * x.length is a multiple of elements; out.length === x.length / elements · block bytes.
+   * Returns -1, or the index of x's first element that is not finite as float32 (then
+   * nothing is written).
    */
   ggmlQuantize(x: FloatArray, out: Uint8Array, typeCode: number): number;
 
-  /** out.length is a multiple of 32; bytes.length === out.length / 32 · block bytes. */
+  /** out.length is a multiple of elements; bytes.length === out.length / elements · block bytes. */
   ggmlDequantize(bytes: Uint8Array, out: Float32Array, typeCode: number): void;
 
   // Calibration (native/kernels/calibrate/calibrate.h, README "Calibrate and compare").

@@ -39,7 +39,7 @@ export const { toFloat16, fromFloat16, toBFloat16, fromBFloat16 } = float16Api(b
  */
 export const { toUnsigned, toSigned } = signApi(binding);
 
-/** ggml Q8_0 / Q4_0 / Q4_1 blocks, byte for byte as ggml's reference quantizers (README "ggml blocks"). */
+/** ggml blocks (Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q4_K, Q5_K, Q6_K), byte for byte as ggml's reference quantizers (README "ggml blocks"). */
 export const ggml: Ggml = ggmlFacade(binding);
 
 

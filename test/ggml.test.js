@@ -1,47 +1,29 @@
 'use strict';
-// ggml blocks (Q8_0, Q4_0, Q4_1): the bytes of ggml's reference row quantizers
-// (quantize_row_*_ref in ggml-quants.c) and the floats of its dequantize_row_*.
-// The expectations come from an independent statement of those formulas below (its own
-// float16 rounding, its own roundf, a DataView block writer) and from blocks derived by
-// hand; never from the code under test.
+// ggml blocks (Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q4_K, Q5_K, Q6_K): the bytes of ggml's reference
+// row quantizers (quantize_row_*_ref in ggml-quants.c) and the floats of its dequantize_row_*.
+// The expectations come from independent statements of those formulas (below for Q8_0, Q4_0
+// and Q4_1; support/ggml_reference.js for the others: its own float16 rounding, its own
+// roundf and nearest_int, a DataView block writer) and from blocks derived by hand; never
+// from the code under test.
 const assert = require('node:assert/strict');
 const qk = require('./support/quantkit');
 const { rejects } = require('./support/assert');
 const { prng, nextFloat32 } = require('./support/data');
+const kref = require('./support/ggml_reference');
 
 const { ggml } = qk;
+const { refHalf, refHalfValue } = kref;
+// In type-code order (binding.ggmlQuantize's typeCode).
+const ALL_BYTES = { q8_0: 34, q4_0: 18, q4_1: 20, q5_0: 22, q5_1: 24, q4_k: 144, q5_k: 176, q6_k: 210 };
+const ALL_TYPES = Object.keys(ALL_BYTES);
+const ELEMENTS = { q8_0: 32, q4_0: 32, q4_1: 32, q5_0: 32, q5_1: 32, q4_k: 256, q5_k: 256, q6_k: 256 };
+const TYPE_LIST = "'q8_0', 'q4_0', 'q4_1', 'q5_0', 'q5_1', 'q4_k', 'q5_k', 'q6_k'";
+// The first three, with the reference below; the others' is support/ggml_reference.js.
 const BYTES = { q8_0: 34, q4_0: 18, q4_1: 20 };
 const TYPES = Object.keys(BYTES);
+const NEW_TYPES = Object.keys(kref.TYPES);
 const FLT_MAX = 3.4028234663852886e38;
 const f = Math.fround;
-
-// ---- reference: float16 by arithmetic (round to nearest, ties to even) ----------------
-const TIE_EVEN = 6755399441055744; // 1.5 · 2^52
-const rne = (v) => v + TIE_EVEN - TIE_EVEN; // 0 <= v < 2^51
-
-function refHalf(v) {
-  const sign = v < 0 || Object.is(v, -0) ? 0x8000 : 0;
-  const a = Math.abs(v);
-  if (a >= 65520) return sign | 0x7c00; // rounds past the largest finite 65504 (or is Inf)
-  if (a < 2 ** -14) return sign | rne(a * 2 ** 24); // subnormal; 1024 is the smallest normal's code
-  let e = Math.floor(Math.log2(a));
-  while (2 ** e > a) e--;
-  while (2 ** (e + 1) <= a) e++;
-  let m = rne((a / 2 ** e) * 1024);
-  if (m === 2048) {
-    m = 1024;
-    e++;
-  }
-  return sign | ((e + 15) << 10) | (m - 1024);
-}
-
-function refHalfValue(h) {
-  const s = h & 0x8000 ? -1 : 1;
-  const e = (h >> 10) & 31;
-  const m = h & 1023;
-  if (e === 31) return m ? NaN : s * Infinity;
-  return e === 0 ? s * m * 2 ** -24 : s * (1 + m / 1024) * 2 ** (e - 15);
-}
 
 // ---- reference: the three quantizers, float32 step by step ----------------------------
 // C's float -> int8 conversion of NaN/Inf is undefined; quantkit's rule is code 0.
@@ -218,9 +200,10 @@ function boundaryBlocks(type, lo, hi) {
 }
 
 describe(`ggml blocks (${qk.backend.name}/${qk.backend.isa})`, () => {
-  it('blockSize and blockBytes', () => {
+  it('blockSize, blockElements and blockBytes', () => {
     assert.equal(ggml.blockSize, 32);
-    assert.deepEqual(TYPES.map((t) => ggml.blockBytes(t)), [34, 18, 20]);
+    assert.deepEqual(ALL_TYPES.map((t) => ggml.blockBytes(t)), [34, 18, 20, 22, 24, 144, 176, 210]);
+    assert.deepEqual(ALL_TYPES.map((t) => ggml.blockElements(t)), [32, 32, 32, 32, 32, 256, 256, 256]);
   });
 
   describe('reference float16 (the test\'s own)', () => {
@@ -452,15 +435,17 @@ describe(`ggml blocks (${qk.backend.name}/${qk.backend.isa})`, () => {
 
     it('type', () => {
       const out = new Uint8Array(68).fill(SENT);
-      rejects(() => ggml.quantize(x, 'q5_0', out), 'TypeError', "Expected one of 'q8_0', 'q4_0', 'q4_1' for type but received 'q5_0'", out);
-      rejects(() => ggml.quantize(x, undefined), 'TypeError', "Expected one of 'q8_0', 'q4_0', 'q4_1' for type but received undefined");
-      rejects(() => ggml.dequantize(out, 'Q8_0', 64), 'TypeError', "Expected one of 'q8_0', 'q4_0', 'q4_1' for type but received 'Q8_0'");
-      rejects(() => ggml.blockBytes(8), 'TypeError', "Expected one of 'q8_0', 'q4_0', 'q4_1' for type but received 8");
+      rejects(() => ggml.quantize(x, 'q3_k', out), 'TypeError', `Expected one of ${TYPE_LIST} for type but received 'q3_k'`, out);
+      rejects(() => ggml.quantize(x, undefined), 'TypeError', `Expected one of ${TYPE_LIST} for type but received undefined`);
+      rejects(() => ggml.dequantize(out, 'Q8_0', 64), 'TypeError', `Expected one of ${TYPE_LIST} for type but received 'Q8_0'`);
+      rejects(() => ggml.dequantize(out, 'Q4_K', 256), 'TypeError', `Expected one of ${TYPE_LIST} for type but received 'Q4_K'`);
+      rejects(() => ggml.blockBytes(8), 'TypeError', `Expected one of ${TYPE_LIST} for type but received 8`);
+      rejects(() => ggml.blockElements('q2_k'), 'TypeError', `Expected one of ${TYPE_LIST} for type but received 'q2_k'`);
     });
 
     it('x and its length', () => {
       rejects(() => ggml.quantize([1, 2], 'q8_0'), 'TypeError', 'Expected a Float32Array or Float64Array for x but received an Array(2) (a plain Array is not accepted: pass new Float32Array(array))');
-      rejects(() => ggml.quantize(new Float32Array(33), 'q8_0'), 'RangeError', 'Expected x.length to be a multiple of 32 (the ggml block size) but received 33');
+      rejects(() => ggml.quantize(new Float32Array(33), 'q8_0'), 'RangeError', 'Expected x.length to be a multiple of 32 (the q8_0 block size) but received 33');
     });
 
     it('out', () => {
@@ -499,7 +484,7 @@ describe(`ggml blocks (${qk.backend.name}/${qk.backend.isa})`, () => {
       rejects(() => ggml.dequantize(bytes, 'q4_0', '64'), 'TypeError', "Expected a number for n but received '64'");
       rejects(() => ggml.dequantize(bytes, 'q4_0', 64.5), 'RangeError', 'Expected a non-negative integer for n but received 64.5');
       rejects(() => ggml.dequantize(bytes, 'q4_0', -32), 'RangeError', 'Expected a non-negative integer for n but received -32');
-      rejects(() => ggml.dequantize(bytes, 'q4_0', 48), 'RangeError', 'Expected n to be a multiple of 32 (the ggml block size) but received 48');
+      rejects(() => ggml.dequantize(bytes, 'q4_0', 48), 'RangeError', 'Expected n to be a multiple of 32 (the q4_0 block size) but received 48');
       rejects(() => ggml.dequantize(bytes, 'q8_0', 64), 'RangeError', 'Expected bytes.length to be 68 (2 q8_0 blocks of 34 bytes) but received 36');
       const out = new Float32Array(63).fill(7);
       rejects(() => ggml.dequantize(bytes, 'q4_0', 64, out), 'RangeError', 'Expected out.length to equal n 64 but received 63', out);
@@ -513,24 +498,320 @@ describe(`ggml blocks (${qk.backend.name}/${qk.backend.isa})`, () => {
   });
 });
 
+// ---- Q5_0, Q5_1 and the k-quants (support/ggml_reference.js) ------------------------------
+
+function checkNew(x, type, what) {
+  const got = ggml.quantize(x, type);
+  const want = kref.refQuantize(x, type);
+  if (hex(got) !== hex(want)) {
+    const size = ALL_BYTES[type];
+    for (let b = 0; b * size < want.length; b++) {
+      const g = hex(got.subarray(b * size, (b + 1) * size));
+      const w = hex(want.subarray(b * size, (b + 1) * size));
+      assert.equal(g, w, `${type} ${what}: block ${b}`);
+    }
+  }
+  return got;
+}
+
+function gaussian(r) {
+  return Math.sqrt(-2 * Math.log(r() + 1e-300)) * Math.cos(2 * Math.PI * r());
+}
+
+/** Rows of `sb` super-blocks (256 elements): every super-block a different kind of data. */
+function kRows(seed, sb, spread = 1) {
+  const r = prng(seed);
+  const x = new Float32Array(sb * 256);
+  for (let b = 0; b < sb; b++) {
+    const kind = b % 12;
+    const mag = spread * 10 ** (r() * 6 - 3);
+    for (let j = 0; j < 256; j++) {
+      let v = gaussian(r) * mag;
+      if (kind === 1) v = 0; // all zero
+      else if (kind === 2) v = j === 77 ? v * 1e5 : v; // one huge outlier
+      else if (kind === 3) v = -Math.abs(v); // negative only
+      else if (kind === 4) v = Math.abs(v) + mag; // positive, away from 0
+      else if (kind === 5) v = mag; // constant
+      else if (kind === 6) v = -mag; // constant negative
+      else if (kind === 7) v = Math.round(gaussian(r) * 6); // integers: exact ties in nearest_int
+      else if (kind === 8) v = (Math.round(gaussian(r) * 6) + 0.5) * 0.25; // halves of quarters
+      else if (kind === 9) v = gaussian(r) * 1e-41; // subnormal float32
+      else if (kind === 10) v = (j >> 5) % 2 ? 0 : v; // zero sub-blocks among others
+      else if (kind === 11) v = j % 16 === 0 ? v : v * 1e-6; // one large value per 16
+      x[b * 256 + j] = v;
+    }
+  }
+  return x;
+}
+
+// Values on and next to a grid: a row's own dequantized values (the codes' exact points) and
+// their float32 neighbours, and the midpoints between them (nearest_int ties).
+function gridRows(type, seed) {
+  const x = kRows(seed, 8, 3);
+  const y = ggml.dequantize(ggml.quantize(x, type), type, x.length);
+  const out = new Float32Array(x.length * 3);
+  for (let i = 0; i < x.length; i++) {
+    out[i] = y[i];
+    out[x.length + i] = nextFloat32(y[i], i % 2 ? 1 : -1);
+    const j = i % 256 === 255 ? i - 1 : i + 1;
+    out[2 * x.length + i] = f((y[i] + y[j]) / 2);
+  }
+  return out;
+}
+
+/** Q5_0 / Q5_1 blocks with values at and around every code boundary (as boundaryBlocks). */
+function q5Boundaries(type, lo, hi) {
+  const points = [];
+  if (type === 'q5_0') {
+    const max = Math.abs(lo) >= Math.abs(hi) ? lo : hi;
+    const id = f(1 / f(max / -16));
+    for (let n = 1; n <= 32; n++) points.push((n - 16.5) / id);
+  } else {
+    const id = f(1 / f(f(hi - lo) / 31));
+    for (let n = 1; n <= 31; n++) points.push(lo + (n - 0.5) / id);
+  }
+  const [a, b] = [Math.min(lo, hi), Math.max(lo, hi)];
+  const bound = Math.max(Math.abs(lo), Math.abs(hi));
+  const values = [];
+  for (const p of points) {
+    let v = f(p);
+    for (let s = 0; s < 3; s++) v = nextFloat32(v, -1);
+    for (let s = 0; s < 7; s++, v = nextFloat32(v, 1)) {
+      if (type === 'q5_1' ? v >= a && v <= b : Math.abs(v) <= bound) values.push(v);
+    }
+  }
+  const x = new Float32Array(Math.max(1, Math.ceil(values.length / 30)) * 32);
+  for (let blk = 0, i = 0; blk < x.length / 32; blk++) {
+    x[blk * 32] = lo;
+    x[blk * 32 + 1] = hi;
+    for (let j = 2; j < 32; j++) x[blk * 32 + j] = i < values.length ? values[i++] : lo;
+  }
+  return x;
+}
+
+describe(`ggml Q5_0, Q5_1, Q4_K, Q5_K, Q6_K (${qk.backend.name}/${qk.backend.isa})`, () => {
+  describe('blocks derived by hand', () => {
+    it('q5_0: d = max/−16; codes trunc(x/d + 16.5) split into nibbles and qh bits', () => {
+      // max = −16: d = 1. x[0] = −16 -> 0, x[1] = 15 -> 31, x[2] = 0.5 -> 17, x[16] = −0.6 -> 15, zeros -> 16.
+      const x = block(0, { 0: -16, 1: 15, 2: 0.5, 16: -0.6 });
+      // qs[j] = low nibbles of codes j and j + 16: [0|15<<4, 15|0<<4, 1|0<<4, 0|0<<4 …]
+      const qs = ['f0', '0f', '01'].concat(Array(13).fill('00')).join('');
+      // qh: bit j for code j ≥ 16 (1, 2, 3..15), bit j + 16 for code j + 16 ≥ 16 (17..31; not 16).
+      let qh = 0;
+      for (let j = 1; j < 16; j++) qh |= 1 << j;
+      for (let j = 17; j < 32; j++) qh |= 1 << j;
+      const qhHex = Buffer.from(new Uint32Array([qh >>> 0]).buffer).toString('hex');
+      assert.equal(hex(checkNew(x, 'q5_0', 'hand')), '003c' + qhHex + qs);
+    });
+
+    it('q5_1: d = (max − min)/31, m = min, no MIN clamp', () => {
+      const x = block(0, { 0: 31, 1: 15.5, 2: f(15.4999) });
+      // min 0, max 31: d = 1, m = 0. 31 -> 31 (0x1f), 15.5 -> 16, 15.4999 -> 15, zeros 0.
+      const qh = (1 << 0) | (1 << 1);
+      const qhHex = Buffer.from(new Uint32Array([qh]).buffer).toString('hex');
+      assert.equal(hex(checkNew(x, 'q5_1', 'hand')), '003c' + '0000' + qhHex + '0f' + '00' + '0f' + '00'.repeat(13));
+    });
+
+    it('all-zero super-blocks are all-zero bytes; an all-zero q5_0 block has d = −0 and every code 16', () => {
+      assert.equal(hex(checkNew(new Float32Array(32), 'q5_0', 'zero')), '0080' + 'ffffffff' + '00'.repeat(16));
+      assert.equal(hex(checkNew(new Float32Array(32), 'q5_1', 'zero')), '00'.repeat(24));
+      for (const type of ['q4_k', 'q5_k', 'q6_k']) {
+        assert.equal(hex(checkNew(new Float32Array(512), type, 'zero')), '00'.repeat(2 * ALL_BYTES[type]), type);
+      }
+    });
+
+    it('q6_k: a super-block whose group scales are all below GROUP_MAX_EPS (1e-15) is all zero', () => {
+      assert.equal(hex(checkNew(new Float32Array(256).fill(f(9e-16)), 'q6_k', 'eps')), '00'.repeat(210));
+      // 1e-14 passes the group's amax test, but its least-squares scale (≈ 3e-16) does not.
+      assert.equal(hex(checkNew(new Float32Array(256).fill(1e-14), 'q6_k', 'eps')), '00'.repeat(210));
+      assert.notEqual(hex(checkNew(new Float32Array(256).fill(1e-10), 'q6_k', 'eps')), '00'.repeat(210));
+    });
+
+    it('nearest_int of the reference: ties to even, and its bit trick beyond 2^22', () => {
+      const cases = [[0.5, 0], [1.5, 2], [2.5, 2], [-0.5, 0], [-1.5, -2], [7.49999, 7], [4194303, 4194303], [1e10, -2804999], [Infinity, -4194304], [NaN, 0]];
+      for (const [v, want] of cases) assert.equal(kref.nearestInt(f(v)), want, `nearest_int(${v})`);
+    });
+  });
+
+  for (const type of NEW_TYPES) {
+    describe(`${type} matches the reference byte for byte`, () => {
+      const k = ELEMENTS[type] === 256;
+
+      it('random rows of several super-blocks (every kind of data)', function () {
+        this.timeout(60000);
+        for (const [seed, spread] of [[1, 1], [2, 1e-3], [3, 1e3], [4, 1e-20], [5, 1e20], [6, 1e-36], [7, 3e4], [8, 1e30]]) {
+          checkNew(kRows(seed, 12, spread), type, `seed ${seed}`);
+        }
+      });
+
+      it('values on and next to the codes and the midpoints between them', function () {
+        this.timeout(60000);
+        checkNew(gridRows(type, 13), type, 'grid');
+        if (!k) {
+          const ranges = type === 'q5_0' ? [[-16, 1], [-1, 24], [-0.3, 0.29], [1e4, -7e3], [-1e-5, 0]] : [[0, 31], [-1, 2], [0.1, 0.7], [-5e3, 1e4], [-3e-5, -1e-5]];
+          for (const [lo, hi] of ranges) checkNew(q5Boundaries(type, lo, hi), type, `range [${lo}, ${hi}]`);
+        }
+      });
+
+      it('huge values (scales past float16, sums past float32) and tiny ones', () => {
+        const x = new Float32Array(512);
+        for (let j = 0; j < 256; j++) x[j] = (j % 7) * 1e6 - 3e6;
+        x[300] = 3e38;
+        x[301] = -3e38;
+        x[400] = 1e-45;
+        checkNew(x, type, 'huge');
+      });
+
+      it('a Float64Array reads as float32', () => {
+        const x32 = kRows(11, 2, 5);
+        const x64 = Float64Array.from(x32, (v, i) => v * (i % 3 === 0 ? 1 + 2 ** -40 : 1));
+        assert.equal(hex(ggml.quantize(x64, type)), hex(ggml.quantize(x32, type)));
+        checkNew(x64, type, 'f64');
+      });
+
+      it('subarrays at odd offsets and the out argument', () => {
+        const x = kRows(21, 2, 2);
+        const shifted = new Float32Array(new ArrayBuffer(x.byteLength + 4), 4, x.length);
+        shifted.set(x);
+        const want = kref.refQuantize(x, type);
+        const outBuf = new Uint8Array(want.length + 3);
+        const out = outBuf.subarray(1, 1 + want.length);
+        assert.equal(ggml.quantize(shifted, type, out), out);
+        assert.equal(hex(out), hex(want));
+        assert.deepEqual([outBuf[0], outBuf[outBuf.length - 2], outBuf[outBuf.length - 1]], [0, 0, 0]);
+        assert.equal(ggml.quantize(new Float32Array(0), type).length, 0);
+      });
+
+      it('dequantize: every byte pattern of d (and m or dmin), random codes and scales', function () {
+        this.timeout(60000);
+        const size = ALL_BYTES[type];
+        const r = prng(37 + size);
+        const nb = k ? 4096 : 65536;
+        const bytes = new Uint8Array(nb * size);
+        for (let i = 0; i < bytes.length; i++) bytes[i] = Math.floor(r() * 256);
+        const dAt = type === 'q6_k' ? 208 : 0;
+        for (let b = 0; b < nb; b++) {
+          const h = k ? (b * 16 + (b >> 12)) & 0xffff : b; // every 16th pattern for the k-quants, Inf and NaN included
+          bytes[b * size + dAt] = h & 0xff;
+          bytes[b * size + dAt + 1] = h >> 8;
+        }
+        assertFloatsEqual(ggml.dequantize(bytes, type, nb * ELEMENTS[type]), kref.refDequantize(bytes, type), type);
+      });
+
+      it('dequantize into out at an offset', () => {
+        const n = 3 * ELEMENTS[type];
+        const bytes = ggml.quantize(kRows(41, k ? 3 : 1, 7).subarray(0, n), type);
+        const outBuf = new Float32Array(n + 2);
+        const out = outBuf.subarray(1, 1 + n);
+        assert.equal(ggml.dequantize(bytes, type, n, out), out);
+        assertFloatsEqual(out, kref.refDequantize(bytes, type), type);
+        assert.deepEqual([outBuf[0], outBuf[n + 1]], [0, 0]);
+      });
+    });
+  }
+
+  it('round trip: more bits, less error (Gaussian rows); k-quants beat their 32-blocks', () => {
+    const r = prng(99);
+    const x = Float32Array.from({ length: 256 * 64 }, () => gaussian(r));
+    const rmse = {};
+    for (const type of ALL_TYPES) {
+      const y = ggml.dequantize(ggml.quantize(x, type), type, x.length);
+      let s = 0;
+      for (let i = 0; i < x.length; i++) s += (y[i] - x[i]) ** 2;
+      rmse[type] = Math.sqrt(s / x.length);
+    }
+    const order = (a, b) => assert.ok(rmse[a] < rmse[b], `${a} ${rmse[a]} < ${b} ${rmse[b]}`);
+    order('q6_k', 'q5_k');
+    order('q5_k', 'q4_k');
+    order('q6_k', 'q4_k');
+    order('q5_1', 'q4_1');
+    order('q5_0', 'q4_0');
+    order('q4_k', 'q4_0');
+    order('q5_k', 'q5_0');
+    order('q8_0', 'q6_k');
+    assert.ok(rmse.q6_k < 0.02 && rmse.q4_k < 0.1, JSON.stringify(rmse));
+  });
+
+  // 4 Mi + 768 elements: the addon splits the call across threads in whole super-blocks.
+  describe('large calls (split across threads in the addon)', function () {
+    this.timeout(120000);
+    const n = (1 << 22) + 768;
+    const x = kRows(93, n / 256, 50);
+    for (const type of NEW_TYPES) {
+      it(`${type}: the split call equals 64 Ki-element calls; blocks at the part boundaries match the reference`, () => {
+        const size = ALL_BYTES[type];
+        const e = ELEMENTS[type];
+        const nb = n / e;
+        const got = ggml.quantize(x, type);
+        const pieces = [];
+        for (let i = 0; i < n; i += 1 << 16) pieces.push(ggml.quantize(x.subarray(i, Math.min(n, i + (1 << 16))), type));
+        assert.ok(Buffer.from(got.buffer, got.byteOffset, got.length).equals(Buffer.concat(pieces)));
+        for (const b0 of [0, nb >> 1, nb >> 2, (nb >> 2) * 3, nb - 1]) {
+          for (let b = Math.max(0, b0 - 1); b <= Math.min(nb - 1, b0 + 1); b++) {
+            assert.equal(hex(got.subarray(b * size, (b + 1) * size)), hex(kref.refQuantize(x.subarray(b * e, (b + 1) * e), type)), `block ${b}`);
+          }
+        }
+        const y = ggml.dequantize(got, type, n);
+        for (let i = 0; i < n; i += 1 << 16) {
+          const m = Math.min(n, i + (1 << 16));
+          const part = ggml.dequantize(got.subarray((i / e) * size, (m / e) * size), type, m - i);
+          assert.equal(hex(y.subarray(i, m)), hex(part), `dequantize elements ${i}..`);
+        }
+      });
+    }
+  });
+
+  describe('errors', () => {
+    const SENT = 0xab;
+
+    it('lengths: x and n a multiple of the type\'s block elements, out and bytes of its bytes', () => {
+      rejects(() => ggml.quantize(new Float32Array(288), 'q4_k'), 'RangeError', 'Expected x.length to be a multiple of 256 (the q4_k block size) but received 288');
+      rejects(() => ggml.quantize(new Float32Array(48), 'q5_0'), 'RangeError', 'Expected x.length to be a multiple of 32 (the q5_0 block size) but received 48');
+      const out = new Uint8Array(143).fill(SENT);
+      rejects(() => ggml.quantize(new Float32Array(256), 'q4_k', out), 'RangeError', 'Expected out.length to be 144 (1 q4_k block of 144 bytes) but received 143', out);
+      const out2 = new Uint8Array(421).fill(SENT);
+      rejects(() => ggml.quantize(new Float32Array(512), 'q6_k', out2), 'RangeError', 'Expected out.length to be 420 (2 q6_k blocks of 210 bytes) but received 421', out2);
+      rejects(() => ggml.dequantize(new Uint8Array(176), 'q5_k', 128), 'RangeError', 'Expected n to be a multiple of 256 (the q5_k block size) but received 128');
+      rejects(() => ggml.dequantize(new Uint8Array(176), 'q5_k', 512), 'RangeError', 'Expected bytes.length to be 352 (2 q5_k blocks of 176 bytes) but received 176');
+      const y = new Float32Array(255).fill(7);
+      rejects(() => ggml.dequantize(new Uint8Array(210), 'q6_k', 256, y), 'RangeError', 'Expected out.length to equal n 256 but received 255', y);
+    });
+
+    it('non-finite values name the first one, nothing written', () => {
+      for (const type of NEW_TYPES) {
+        const n = 2 * ELEMENTS[type];
+        const out = new Uint8Array(2 * ALL_BYTES[type]).fill(SENT);
+        const bad = new Float32Array(n).fill(1);
+        bad[n - 3] = NaN;
+        bad[n - 1] = Infinity;
+        rejects(() => ggml.quantize(bad, type, out), 'RangeError', `Expected a finite float32 for x[${n - 3}] but received NaN`, out);
+        const wide = new Float64Array(n);
+        wide[5] = -1e39;
+        rejects(() => ggml.quantize(wide, type, out), 'RangeError', 'Expected a finite float32 for x[5] but received -1e+39 (-Infinity as float32)', out);
+      }
+    });
+  });
+});
+
 // Only in the addon's passes (the fallback pass checks the TS backend against the formulas above).
 (qk.backend.name === 'native' ? describe : () => {})('ggml blocks: addon and TypeScript backend side by side', () => {
   const { loadNative } = require('../dist/core/loader');
   const { fallbackBinding } = require('../dist/backend-ts');
   const { binding: native } = loadNative();
 
-  for (const [code, type] of TYPES.entries()) {
+  for (const [code, type] of ALL_TYPES.entries()) {
     it(`${type}: identical bytes and floats`, () => {
       const x = randomBlocks(61 + code, 512, 10);
-      const a = new Uint8Array(512 * BYTES[type]);
-      const b = new Uint8Array(512 * BYTES[type]);
+      const nb = x.length / ELEMENTS[type];
+      const a = new Uint8Array(nb * ALL_BYTES[type]);
+      const b = new Uint8Array(nb * ALL_BYTES[type]);
       assert.equal(native.ggmlQuantize(x, a, code), -1);
       assert.equal(fallbackBinding.ggmlQuantize(x, b, code), -1);
       assert.equal(hex(a), hex(b));
       const r = prng(71 + code);
       for (let i = 0; i < a.length; i++) a[i] = Math.floor(r() * 256);
-      const ya = new Float32Array(512 * 32);
-      const yb = new Float32Array(512 * 32);
+      const ya = new Float32Array(x.length);
+      const yb = new Float32Array(x.length);
       native.ggmlDequantize(a, ya, code);
       fallbackBinding.ggmlDequantize(a, yb, code);
       assert.equal(hex(ya), hex(yb));
@@ -539,10 +820,10 @@ describe(`ggml blocks (${qk.backend.name}/${qk.backend.isa})`, () => {
 
   it('a 4 Mi-element call (split across threads in the addon): identical bytes and floats', function () {
     this.timeout(120000);
-    const n = (1 << 22) + 32 * 5;
+    const n = (1 << 22) + 256 * 5;
     const x = randomBlocks(81, n / 32, 300);
-    for (const [code, type] of TYPES.entries()) {
-      const a = new Uint8Array((n / 32) * BYTES[type]);
+    for (const [code, type] of ALL_TYPES.entries()) {
+      const a = new Uint8Array((n / ELEMENTS[type]) * ALL_BYTES[type]);
       const b = new Uint8Array(a.length);
       assert.equal(native.ggmlQuantize(x, a, code), -1);
       assert.equal(fallbackBinding.ggmlQuantize(x, b, code), -1);
@@ -560,7 +841,10 @@ describe(`ggml blocks (${qk.backend.name}/${qk.backend.isa})`, () => {
   it('the addon refuses what would be unsafe on its own', () => {
     const x = new Float32Array(32);
     assert.throws(() => native.ggmlQuantize(x, new Uint8Array(33), 0), { name: 'RangeError', message: 'Expected out.length to be 34 but received 33' });
-    assert.throws(() => native.ggmlQuantize(x, new Uint8Array(34), 3), { name: 'RangeError', message: 'Expected an integer in [0, 2] for typeCode but received 3' });
+    assert.throws(() => native.ggmlQuantize(x, new Uint8Array(34), 8), { name: 'RangeError', message: 'Expected an integer in [0, 7] for typeCode but received 8' });
+    assert.throws(() => native.ggmlQuantize(x, new Uint8Array(0), 5), { name: 'RangeError', message: 'Expected x.length to be a multiple of 256 but received 32' });
+    assert.throws(() => native.ggmlQuantize(new Float32Array(256), new Uint8Array(143), 5), { name: 'RangeError', message: 'Expected out.length to be 144 but received 143' });
+    assert.throws(() => native.ggmlDequantize(new Uint8Array(210), new Float32Array(288), 7), { name: 'RangeError', message: 'Expected out.length to be a multiple of 256 but received 288' });
     assert.throws(() => native.ggmlQuantize(new Float32Array(31), new Uint8Array(34), 0), { name: 'RangeError', message: 'Expected x.length to be a multiple of 32 but received 31' });
     assert.throws(() => native.ggmlDequantize(new Uint8Array(18), new Float32Array(32), 0), { name: 'RangeError', message: 'Expected bytes.length to be 34 but received 18' });
     assert.throws(() => native.ggmlDequantize(new Float32Array(32), new Float32Array(32), 0), { name: 'TypeError', message: 'Expected a Uint8Array for bytes but received a Float32Array' });

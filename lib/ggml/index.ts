@@ -1,35 +1,46 @@
-// ggml blocks: Q8_0, Q4_0 and Q4_1, byte for byte as ggml's reference row quantizers write
-// them (native/kernels/ggml/ggml.h has the layouts and the rules), so the bytes drop into a GGUF
+// ggml blocks: Q8_0, Q4_0, Q4_1, Q5_0, Q5_1 (32 elements) and the k-quants Q4_K, Q5_K, Q6_K
+// (256-element super-blocks), byte for byte as ggml's reference row quantizers write them
+// (native/kernels/ggml/ggml.h has the layouts and the rules), so the bytes drop into a GGUF
 // tensor. The facade validates every argument, then calls the live backend.
 import type { FloatArray, QuantkitBinding } from '../../binding';
-import { GGML_BLOCK_BYTES } from '../backend-ts/ggml';
+import { GGML_BLOCK_BYTES, GGML_BLOCK_ELEMENTS } from '../backend-ts/ggml';
 import { checkDisjoint, checkFloat32Out, checkFloatArray, describe, isDetached, typedArrayKind } from '../core/validate';
 
-export type GgmlType = 'q8_0' | 'q4_0' | 'q4_1';
+export type GgmlType = 'q8_0' | 'q4_0' | 'q4_1' | 'q5_0' | 'q5_1' | 'q4_k' | 'q5_k' | 'q6_k';
 
-const TYPE_CODES: Readonly<Record<GgmlType, number>> = { q8_0: 0, q4_0: 1, q4_1: 2 };
+const TYPE_CODES: Readonly<Record<GgmlType, number>> = {
+  q8_0: 0, q4_0: 1, q4_1: 2, q5_0: 3, q5_1: 4, q4_k: 5, q5_k: 6, q6_k: 7,
+};
+const TYPE_LIST = Object.keys(TYPE_CODES).map((t) => `'${t}'`).join(', ');
 const BLOCK_SIZE = 32;
 
 export interface Ggml {
-  /** Elements per block: 32 for every type here. */
+  /**
+   * Elements per block of the 32-element types (q8_0, q4_0, q4_1, q5_0, q5_1), kept for
+   * compatibility; `blockElements(type)` is right for every type (256 for the k-quants).
+   */
   readonly blockSize: 32;
-  /** Bytes per block: 34 (q8_0), 18 (q4_0), 20 (q4_1). */
+  /** Elements per block: 32, or 256 for the k-quants q4_k, q5_k and q6_k. */
+  blockElements(type: GgmlType): number;
+  /** Bytes per block: 34 (q8_0), 18 (q4_0), 20 (q4_1), 22 (q5_0), 24 (q5_1), 144 (q4_k), 176 (q5_k), 210 (q6_k). */
   blockBytes(type: GgmlType): number;
   /**
-   * x (length a multiple of 32, every value finite as float32) as ggml blocks; writes into
-   * `out` (exactly x.length / 32 · blockBytes(type) bytes) when given and returns it.
+   * x (length a multiple of blockElements(type), every value finite as float32) as ggml
+   * blocks; writes into `out` (exactly x.length / blockElements(type) · blockBytes(type)
+   * bytes) when given and returns it.
    */
   quantize(x: FloatArray, type: GgmlType, out?: Uint8Array): Uint8Array;
   /**
-   * The n values (n a multiple of 32) that `bytes` (exactly n / 32 · blockBytes(type) of them)
-   * encode, as ggml's dequantize_row_* computes them; into `out` (length n) when given.
+   * The n values (n a multiple of blockElements(type)) that `bytes` (exactly
+   * n / blockElements(type) · blockBytes(type) of them) encode, as ggml's dequantize_row_*
+   * computes them; into `out` (length n) when given.
    */
   dequantize(bytes: Uint8Array, type: GgmlType, n: number, out?: Float32Array): Float32Array;
 }
 
 function checkType(v: unknown, name: string): number {
   if (typeof v === 'string' && Object.prototype.hasOwnProperty.call(TYPE_CODES, v)) return TYPE_CODES[v as GgmlType];
-  throw new TypeError(`Expected one of 'q8_0', 'q4_0', 'q4_1' for ${name} but received ${describe(v)}`);
+  throw new TypeError(`Expected one of ${TYPE_LIST} for ${name} but received ${describe(v)}`);
 }
 
 function checkUint8Array(v: unknown, name: string): Uint8Array {
@@ -39,11 +50,12 @@ function checkUint8Array(v: unknown, name: string): Uint8Array {
   return a;
 }
 
-function checkBlockCount(length: number, name: string): number {
-  if (length % BLOCK_SIZE !== 0) {
-    throw new RangeError(`Expected ${name} to be a multiple of ${BLOCK_SIZE} (the ggml block size) but received ${length}`);
+function checkBlockCount(length: number, code: number, type: string, name: string): number {
+  const elements = GGML_BLOCK_ELEMENTS[code]!;
+  if (length % elements !== 0) {
+    throw new RangeError(`Expected ${name} to be a multiple of ${elements} (the ${type} block size) but received ${length}`);
   }
-  return length / BLOCK_SIZE;
+  return length / elements;
 }
 
 function checkByteLength(a: Uint8Array, want: number, name: string, why: string): void {
@@ -59,6 +71,10 @@ export function ggmlFacade(binding: QuantkitBinding): Ggml {
   return Object.freeze({
     blockSize: BLOCK_SIZE,
 
+    blockElements(type: GgmlType): number {
+      return GGML_BLOCK_ELEMENTS[checkType(type, 'type')]!;
+    },
+
     blockBytes(type: GgmlType): number {
       return GGML_BLOCK_BYTES[checkType(type, 'type')]!;
     },
@@ -66,7 +82,7 @@ export function ggmlFacade(binding: QuantkitBinding): Ggml {
     quantize(x: FloatArray, type: GgmlType, out?: Uint8Array): Uint8Array {
       checkFloatArray(x, 'x');
       const code = checkType(type, 'type');
-      const blocks = checkBlockCount(x.length, 'x.length');
+      const blocks = checkBlockCount(x.length, code, type, 'x.length');
       const size = GGML_BLOCK_BYTES[code]!;
       let target: Uint8Array;
       if (out === undefined) {
@@ -93,7 +109,7 @@ export function ggmlFacade(binding: QuantkitBinding): Ggml {
       if (!Number.isSafeInteger(n) || n < 0) {
         throw new RangeError(`Expected a non-negative integer for n but received ${describe(n)}`);
       }
-      const blocks = checkBlockCount(n, 'n');
+      const blocks = checkBlockCount(n, code, type, 'n');
       const size = GGML_BLOCK_BYTES[code]!;
       checkByteLength(input, blocks * size, 'bytes', blockWhy(blocks, type, size));
       let target: Float32Array;

@@ -18,13 +18,15 @@ inline Result CheckGgmlType(const Number& n, int* type) {
   return r;
 }
 
-// floats elements, bytes bytes: whole blocks of the same count.
+// floats elements, bytes bytes: whole blocks of the same count (32 elements a block, 256 for
+// the k-quants).
 inline Result CheckGgmlShapes(size_t floats, size_t bytes, int type, const char* float_name, const char* byte_name) {
-  if (floats % ggml::kBlockSize != 0) {
-    return RangeError(std::string("Expected ") + float_name + ".length to be a multiple of 32 but received " +
-                      std::to_string(floats));
+  const size_t elements = ggml::BlockElements(type);
+  if (floats % elements != 0) {
+    return RangeError(std::string("Expected ") + float_name + ".length to be a multiple of " + std::to_string(elements) +
+                      " but received " + std::to_string(floats));
   }
-  const size_t want = floats / ggml::kBlockSize * ggml::BlockBytes(type);
+  const size_t want = floats / elements * ggml::BlockBytes(type);
   if (bytes != want) {
     return RangeError(std::string("Expected ") + byte_name + ".length to be " + std::to_string(want) + " but received " +
                       std::to_string(bytes));

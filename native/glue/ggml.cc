@@ -20,11 +20,12 @@ Napi::Value QuantkitAddon::GgmlQuantize(const Napi::CallbackInfo& info) {
                             "a Uint8Array");
   int type = 0;
   Raise(env, quantkit::args::CheckGgmlQuantize(x.span(), out.span(), NumberArg(info[2]), &type));
-  // Large calls run in parts (split.h). Part boundaries are multiples of 64 elements and
-  // the length is a multiple of 32, so every part is whole blocks. All parts are scanned
-  // before any is written: a refused call writes nothing.
+  // Large calls run in parts (split.h). The scan's part boundaries are multiples of 64
+  // elements; the quantize parts are whole blocks (of 32, or 256 for the k-quants). All
+  // parts are scanned before any is written: a refused call writes nothing.
   const quantkit::ggml::GgmlFirstNonFiniteFn scan = ggml_->first_non_finite[x.type];
   const size_t in_size = ElementSize(x.kind), block_bytes = quantkit::ggml::BlockBytes(type);
+  const size_t elements = quantkit::ggml::BlockElements(type);
   size_t first_bad[quantkit::kMaxThreads];
   std::fill(first_bad, first_bad + quantkit::kMaxThreads, x.length);
   quantkit::ForParts(x.length, threads_, [&](int k, size_t begin, size_t end) {
@@ -34,9 +35,9 @@ Napi::Value QuantkitAddon::GgmlQuantize(const Napi::CallbackInfo& info) {
   const size_t bad = *std::min_element(first_bad, first_bad + quantkit::kMaxThreads);
   if (bad == x.length) {
     const quantkit::ggml::GgmlQuantizeFn fn = ggml_->quantize[x.type][type];
-    quantkit::ForParts(x.length, threads_, [&](int, size_t begin, size_t end) {
-      fn(static_cast<const char*>(x.data) + begin * in_size, (end - begin) / quantkit::ggml::kBlockSize,
-         static_cast<uint8_t*>(out.data) + begin / quantkit::ggml::kBlockSize * block_bytes);
+    quantkit::ForUnitParts(x.length / elements, elements, threads_, [&](size_t begin, size_t end) {
+      fn(static_cast<const char*>(x.data) + begin * elements * in_size, end - begin,
+         static_cast<uint8_t*>(out.data) + begin * block_bytes);
     });
   }
   return Napi::Number::New(env, bad == x.length ? -1.0 : static_cast<double>(bad));
@@ -53,10 +54,10 @@ Napi::Value QuantkitAddon::GgmlDequantize(const Napi::CallbackInfo& info) {
   int type = 0;
   Raise(env, quantkit::args::CheckGgmlDequantize(bytes.span(), out.span(), NumberArg(info[2]), &type));
   const quantkit::ggml::GgmlDequantizeFn fn = ggml_->dequantize[type];
-  const size_t block_bytes = quantkit::ggml::BlockBytes(type);
-  quantkit::ForParts(out.length, threads_, [&](int, size_t begin, size_t end) {
-    fn(static_cast<const uint8_t*>(bytes.data) + begin / quantkit::ggml::kBlockSize * block_bytes,
-       (end - begin) / quantkit::ggml::kBlockSize, static_cast<float*>(out.data) + begin);
+  const size_t block_bytes = quantkit::ggml::BlockBytes(type), elements = quantkit::ggml::BlockElements(type);
+  quantkit::ForUnitParts(out.length / elements, elements, threads_, [&](size_t begin, size_t end) {
+    fn(static_cast<const uint8_t*>(bytes.data) + begin * block_bytes, end - begin,
+       static_cast<float*>(out.data) + begin * elements);
   });
   return env.Undefined();
 }

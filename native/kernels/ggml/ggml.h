@@ -1,14 +1,22 @@
-// ggml's Q8_0, Q4_0 and Q4_1 blocks, byte for byte as ggml's reference row quantizers
-// (quantize_row_q8_0_ref, quantize_row_q4_0_ref, quantize_row_q4_1_ref in ggml-quants.c)
-// write them, so that the bytes drop into a GGUF tensor. The reference is plain scalar C++
-// (ggml_impl.h); the SIMD tables (ggml_simd.h) write the same bytes. The arithmetic is
-// float32, one rounding per operation, no contraction (-ffp-contract=off).
+// ggml's Q8_0, Q4_0, Q4_1, Q5_0, Q5_1 blocks and its Q4_K, Q5_K, Q6_K super-blocks, byte for
+// byte as ggml's reference row quantizers (quantize_row_<type>_ref in ggml-quants.c) write
+// them, so that the bytes drop into a GGUF tensor. The reference is plain scalar C++
+// (ggml_impl.h for the first three, ggml_kquants.cc for the others); the SIMD tables
+// (ggml_simd.h) write the same bytes. The arithmetic is float32, one rounding per
+// operation, no contraction (-ffp-contract=off).
 //
-// Block layouts (32 elements each, little-endian float16 fields, no padding):
-//   Q8_0  34 bytes: d (fp16), qs[32] int8              x = qs[j] · d
-//   Q4_0  18 bytes: d (fp16), qs[16] nibbles           x = (nibble − 8) · d
-//   Q4_1  20 bytes: d (fp16), m (fp16), qs[16] nibbles x = nibble · d + m
-// In Q4_0 and Q4_1, byte j holds element j in its low nibble and element j + 16 in its high one.
+// Block layouts (little-endian float16 fields, no padding):
+//   Q8_0   32 elements, 34 bytes: d, qs[32] int8               x = qs[j] · d
+//   Q4_0   32 elements, 18 bytes: d, qs[16] nibbles            x = (nibble − 8) · d
+//   Q4_1   32 elements, 20 bytes: d, m, qs[16] nibbles         x = nibble · d + m
+//   Q5_0   32 elements, 22 bytes: d, qh[4], qs[16] nibbles     x = (nibble | bit << 4) − 16) · d
+//   Q5_1   32 elements, 24 bytes: d, m, qh[4], qs[16] nibbles  x = (nibble | bit << 4) · d + m
+//   Q4_K  256 elements, 144 bytes: d, dmin, scales[12], qs[128]
+//   Q5_K  256 elements, 176 bytes: d, dmin, scales[12], qh[32], qs[128]
+//   Q6_K  256 elements, 210 bytes: ql[128], qh[64], scales[16] int8, d
+// In the 32-element types, byte j holds element j in its low nibble and element j + 16 in its
+// high one (bit j and bit j + 16 of the little-endian qh word hold their fifth bits). The
+// k-quant packings are described in ggml_kquants.cc.
 //
 // Where the C reference converts a NaN or an infinity to an integer (undefined behaviour in
 // C; it happens only when 1/d overflows float32, i.e. d < 2^-128, or when Q4_1's max − min
@@ -26,19 +34,42 @@ namespace quantkit {
 namespace ggml {
 
 // Block types, numbered as binding.ggmlQuantize's typeCode argument.
-enum BlockType : int { kQ8_0 = 0, kQ4_0 = 1, kQ4_1 = 2, kBlockTypeCount = 3 };
+enum BlockType : int {
+  kQ8_0 = 0, kQ4_0 = 1, kQ4_1 = 2, kQ5_0 = 3, kQ5_1 = 4, kQ4_K = 5, kQ5_K = 6, kQ6_K = 7,
+  kBlockTypeCount = 8
+};
 
+// Elements of a 32-element block (Q8_0 to Q5_1), and of a k-quant super-block (ggml's QK_K).
 constexpr size_t kBlockSize = 32;
+constexpr size_t kSuperBlockSize = 256;
 
-// Bytes of one block of `type` (34, 18 or 20).
-constexpr size_t BlockBytes(int type) { return type == kQ8_0 ? 34 : type == kQ4_0 ? 18 : 20; }
+constexpr bool IsKQuant(int type) { return type >= kQ4_K; }
+
+// Elements of one block of `type`: 32, or 256 for the k-quants.
+constexpr size_t BlockElements(int type) { return IsKQuant(type) ? kSuperBlockSize : kBlockSize; }
+
+// Bytes of one block of `type`.
+constexpr size_t BlockBytes(int type) {
+  switch (type) {
+    case kQ8_0: return 34;
+    case kQ4_0: return 18;
+    case kQ4_1: return 20;
+    case kQ5_0: return 22;
+    case kQ5_1: return 24;
+    case kQ4_K: return 144;
+    case kQ5_K: return 176;
+    default: return 210;  // kQ6_K
+  }
+}
 
 // One ISA's block kernels, picked at load time like the quantize kernels (GgmlKernelsFor).
-// quantize: x holds blocks · 32 finite values (float or double as the row says; a float64
-// is read as if rounded to float32 first), out blocks · BlockBytes(type) bytes.
-// dequantize: in holds blocks · BlockBytes(type) bytes (any bits), out blocks · 32 floats;
-// a result that is NaN (only possible where d or m is Inf or NaN) is written as 0x7fc00000.
-// Every table writes the scalar table's bytes (native/kernels/test/kernel_test.cc).
+// quantize: x holds blocks · BlockElements(type) finite values (float or double as the row
+// says; a float64 is read as if rounded to float32 first), out blocks · BlockBytes(type) bytes.
+// dequantize: in holds blocks · BlockBytes(type) bytes (any bits), out blocks ·
+// BlockElements(type) floats; a result that is NaN (only possible where a stored scale, d, m
+// or dmin, is Inf or NaN) is written as 0x7fc00000.
+// Every table writes the scalar table's bytes (native/kernels/test/kernel_test.cc). Q5_0,
+// Q5_1 and the k-quants are the scalar reference in every table (ggml_kquants.cc).
 using GgmlQuantizeFn = void (*)(const void* x, size_t blocks, uint8_t* out);
 using GgmlDequantizeFn = void (*)(const uint8_t* in, size_t blocks, float* out);
 // Index of the first element of x (float or double as the row says) that is NaN or ±Inf

@@ -11,6 +11,7 @@
 #include <cstring>
 
 #include "kernels/ggml/ggml.h"
+#include "kernels/ggml/ggml_kquants.h"
 #include "kernels/convert/half.h"
 
 namespace quantkit {
@@ -116,9 +117,9 @@ inline void QuantizeQ4_1(const float* x, uint8_t* out) {
 }
 
 // A NaN result takes one bit pattern on every platform and backend.
-inline void CanonicalNaNs(float* out) {
+inline void CanonicalNaNs(float* out, size_t n = kBlockSize) {
   const uint32_t nan_bits = 0x7fc00000u;
-  for (size_t j = 0; j < kBlockSize; ++j) {
+  for (size_t j = 0; j < n; ++j) {
     if (std::isnan(out[j])) std::memcpy(&out[j], &nan_bits, sizeof nan_bits);
   }
 }
@@ -193,14 +194,20 @@ void DequantizeRef(const uint8_t* in, size_t blocks, float* out) {
 }  // namespace ref
 
 // constexpr for the reason given in table.h: an ISA file's accessor only returns an address.
+// Q5_0 to Q6_K are the scalar reference at every level (ggml_kquants.h says why).
 template <typename Ops>
 constexpr GgmlTable MakeGgmlTable(const char* isa) {
   return GgmlTable{
       isa,
-      {{Ops::template Quantize<kQ8_0, float>, Ops::template Quantize<kQ4_0, float>, Ops::template Quantize<kQ4_1, float>},
+      {{Ops::template Quantize<kQ8_0, float>, Ops::template Quantize<kQ4_0, float>, Ops::template Quantize<kQ4_1, float>,
+        QuantizeScalarOnly<kQ5_0, float>, QuantizeScalarOnly<kQ5_1, float>, QuantizeScalarOnly<kQ4_K, float>,
+        QuantizeScalarOnly<kQ5_K, float>, QuantizeScalarOnly<kQ6_K, float>},
        {Ops::template Quantize<kQ8_0, double>, Ops::template Quantize<kQ4_0, double>,
-        Ops::template Quantize<kQ4_1, double>}},
-      {Ops::template Dequantize<kQ8_0>, Ops::template Dequantize<kQ4_0>, Ops::template Dequantize<kQ4_1>},
+        Ops::template Quantize<kQ4_1, double>, QuantizeScalarOnly<kQ5_0, double>, QuantizeScalarOnly<kQ5_1, double>,
+        QuantizeScalarOnly<kQ4_K, double>, QuantizeScalarOnly<kQ5_K, double>, QuantizeScalarOnly<kQ6_K, double>}},
+      {Ops::template Dequantize<kQ8_0>, Ops::template Dequantize<kQ4_0>, Ops::template Dequantize<kQ4_1>,
+       DequantizeScalarOnly<kQ5_0>, DequantizeScalarOnly<kQ5_1>, DequantizeScalarOnly<kQ4_K>,
+       DequantizeScalarOnly<kQ5_K>, DequantizeScalarOnly<kQ6_K>},
       {Ops::template FirstNonFinite<float>, Ops::template FirstNonFinite<double>},
   };
 }

@@ -616,18 +616,36 @@ void GgmlBlock(Inputs& gen, In* x) {
   }
 }
 
+const char* const kGgmlNames[ggml::kBlockTypeCount] = {"q8_0", "q4_0", "q4_1", "q5_0", "q5_1", "q4_k", "q5_k", "q6_k"};
+
+// Q5_0 and up are the scalar kernel in every table (ggml_kquants.h); the byte comparisons
+// below hold trivially for them, so this states it: the same function addresses.
+void TestGgmlScalarOnly(const ggml::GgmlTable& isa, std::vector<Check>& checks) {
+  Check check{std::string(isa.isa) + " ggml q5_0..q6_k are the scalar kernels"};
+  for (int type = ggml::kQ5_0; type < ggml::kBlockTypeCount; ++type) {
+    ++check.cases;
+    const bool same = isa.quantize[0][type] == ScalarGgml().quantize[0][type] &&
+                      isa.quantize[1][type] == ScalarGgml().quantize[1][type] &&
+                      isa.dequantize[type] == ScalarGgml().dequantize[type];
+    if (!same) Report(check, std::string(kGgmlNames[type]) + " is not the scalar kernel");
+  }
+  checks.push_back(check);
+}
+
 template <typename In>
 void TestGgmlQuantize(const ggml::GgmlTable& isa, Inputs& gen, std::vector<Check>& checks) {
-  static const char* kNames[] = {"q8_0", "q4_0", "q4_1"};
   for (int type = 0; type < ggml::kBlockTypeCount; ++type) {
-    Check check{std::string(isa.isa) + " ggml quantize " + TypeName<In>::value + "->" + kNames[type]};
-    const size_t bytes = ggml::BlockBytes(type);
-    for (int round = 0; round < 3000; ++round) {
-      const size_t blocks = round % 10 == 0 ? static_cast<size_t>(gen.Int(20, 70)) : static_cast<size_t>(gen.Int(0, 4));
+    Check check{std::string(isa.isa) + " ggml quantize " + TypeName<In>::value + "->" + kGgmlNames[type]};
+    const size_t bytes = ggml::BlockBytes(type), elements = ggml::BlockElements(type);
+    // A k-quant super-block is 8 of the 32-element blocks below (and costs ~30 times more).
+    const int rounds = ggml::IsKQuant(type) ? 300 : 3000;
+    for (int round = 0; round < rounds; ++round) {
+      const size_t blocks = round % 10 == 0 ? static_cast<size_t>(gen.Int(20, 70)) / (elements / ggml::kBlockSize) + 1
+                                            : static_cast<size_t>(gen.Int(0, 4));
       const size_t xoff = static_cast<size_t>(gen.Int(0, 3)), qoff = static_cast<size_t>(gen.Int(0, 3));
-      Buffer xs((blocks * ggml::kBlockSize + 8) * sizeof(In)), ra(blocks * bytes + 16), ga(blocks * bytes + 16);
+      Buffer xs((blocks * elements + 8) * sizeof(In)), ra(blocks * bytes + 16), ga(blocks * bytes + 16);
       In* x = reinterpret_cast<In*>(xs.data()) + xoff;
-      for (size_t b = 0; b < blocks; ++b) GgmlBlock(gen, x + b * ggml::kBlockSize);
+      for (size_t b = 0; b < blocks * elements / ggml::kBlockSize; ++b) GgmlBlock(gen, x + b * ggml::kBlockSize);
       std::memset(ra.data(), 0xA5, ra.size());
       std::memset(ga.data(), 0xA5, ga.size());
       ScalarGgml().quantize[FloatIndex<In>()][type](x, blocks, ra.data() + qoff);
@@ -640,7 +658,7 @@ void TestGgmlQuantize(const ggml::GgmlTable& isa, Inputs& gen, std::vector<Check
         char buf[160];
         std::snprintf(buf, sizeof buf, "blocks=%zu, block %zu byte %zu: ref %02x got %02x; block input ", blocks, b,
                       (i - qoff) % bytes, ra.data()[i], ga.data()[i]);
-        Report(check, buf + Hex(x + b * ggml::kBlockSize, ggml::kBlockSize * sizeof(In)));
+        Report(check, buf + Hex(x + b * elements, elements * sizeof(In)));
       }
     }
     checks.push_back(check);
@@ -648,25 +666,27 @@ void TestGgmlQuantize(const ggml::GgmlTable& isa, Inputs& gen, std::vector<Check
 }
 
 void TestGgmlDequantize(const ggml::GgmlTable& isa, Inputs& gen, std::vector<Check>& checks) {
-  static const char* kNames[] = {"q8_0", "q4_0", "q4_1"};
   // fp16 fields: any bits, or the edges (±0, subnormal, largest, Inf, NaNs).
   static const uint16_t kHalves[] = {0x0000, 0x8000, 0x0001, 0x83ff, 0x0400, 0x7bff, 0xfbff,
                                      0x7c00, 0xfc00, 0x7e00, 0x7c01, 0xfe01, 0x3c00, 0xbc00};
   for (int type = 0; type < ggml::kBlockTypeCount; ++type) {
-    Check check{std::string(isa.isa) + " ggml dequantize " + kNames[type]};
-    const size_t bytes = ggml::BlockBytes(type);
+    Check check{std::string(isa.isa) + " ggml dequantize " + kGgmlNames[type]};
+    const size_t bytes = ggml::BlockBytes(type), elements = ggml::BlockElements(type);
+    // The fp16 fields: d (and m, or dmin) at the front, Q6_K's d at its end.
+    const size_t fields = type == ggml::kQ4_1 || type == ggml::kQ5_1 || type == ggml::kQ4_K || type == ggml::kQ5_K ? 2 : 1;
+    const size_t field_at = type == ggml::kQ6_K ? 208 : 0;
     for (int round = 0; round < 3000; ++round) {
       const size_t blocks = round % 10 == 0 ? static_cast<size_t>(gen.Int(20, 70)) : static_cast<size_t>(gen.Int(0, 4));
       const size_t qoff = static_cast<size_t>(gen.Int(0, 3)), xoff = static_cast<size_t>(gen.Int(0, 3));
-      Buffer qs(blocks * bytes + 8), ra((blocks * ggml::kBlockSize + 8) * 4), ga((blocks * ggml::kBlockSize + 8) * 4);
+      Buffer qs(blocks * bytes + 8), ra((blocks * elements + 8) * 4), ga((blocks * elements + 8) * 4);
       uint8_t* q = qs.data() + qoff;
       for (size_t i = 0; i < blocks * bytes; ++i) q[i] = static_cast<uint8_t>(gen.U64());
       for (size_t b = 0; b < blocks; ++b) {
-        for (size_t field = 0; field < (type == ggml::kQ4_1 ? 2u : 1u); ++field) {
+        for (size_t field = 0; field < fields; ++field) {
           if (gen.Int(0, 1)) {
             const uint16_t h = kHalves[gen.Int(0, sizeof kHalves / sizeof kHalves[0] - 1)];
-            q[b * bytes + 2 * field] = static_cast<uint8_t>(h & 0xff);
-            q[b * bytes + 2 * field + 1] = static_cast<uint8_t>(h >> 8);
+            q[b * bytes + field_at + 2 * field] = static_cast<uint8_t>(h & 0xff);
+            q[b * bytes + field_at + 2 * field + 1] = static_cast<uint8_t>(h >> 8);
           }
         }
       }
@@ -1283,6 +1303,7 @@ int main(int argc, char** argv) {
     TestGgmlDequantize(g, gen, checks), print_since(first);
     TestGgmlScan<float>(g, gen, checks), print_last();
     TestGgmlScan<double>(g, gen, checks), print_last();
+    TestGgmlScalarOnly(g, checks), print_last();
     if (&calibrate::CalibrateKernelsFor(level) != &calibrate::ScalarCalibrate()) {
       first = checks.size();
       TestCalibrate(calibrate::CalibrateKernelsFor(level), gen, checks), print_since(first);
