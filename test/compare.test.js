@@ -28,7 +28,7 @@ function expectedTarget(scheme, x, shape, calibration = 'minmax') {
     case 'int4-block32': return qk.computeParams(x, { axis: 1, shape: [rows[0], x.length / rows[0]], blockSize: 32, dtype: 'int4' });
     case 'int4-block128': return qk.computeParams(x, { axis: 1, shape: [rows[0], x.length / rows[0]], blockSize: 128, dtype: 'int4' });
     case 'uint4-block32': return qk.computeParams(x, { axis: 1, shape: [rows[0], x.length / rows[0]], blockSize: 32, dtype: 'uint4' });
-    case 'q8_0': case 'q4_0': case 'q4_1': return { ggml: scheme };
+    case 'q8_0': case 'q4_0': case 'q4_1': case 'q5_0': case 'q5_1': case 'q4_k': case 'q5_k': case 'q6_k': return { ggml: scheme };
     case 'float8e4m3fn': return qk.computeParams(x, { dtype: 'float8e4m3fn' });
     case 'float16': case 'bfloat16': return { dtype: scheme };
     default: throw new Error(scheme);
@@ -62,6 +62,25 @@ describe(`compare (${qk.backend.name}/${qk.backend.isa})`, () => {
     assert.ok(by['int4-block32'].mse < by['int4-block128'].mse);
   });
 
+  it('the ggml k-quants and Q5 types by name: rows are errorStats of their blocks, sizes as ggml lays them out', () => {
+    const names = ['q5_0', 'q5_1', 'q4_k', 'q5_k', 'q6_k'];
+    const rows = qk.compare(x, { shape, schemes: names });
+    const n = x.length;
+    const bytes = { q5_0: (n / 32) * 22, q5_1: (n / 32) * 24, q4_k: (n / 256) * 144, q5_k: (n / 256) * 176, q6_k: (n / 256) * 210 };
+    for (const row of rows) {
+      const e = qk.errorStats(x, { ggml: row.scheme });
+      for (const k of ['bytes', 'mse', 'sqnrDb', 'maxAbs']) assert.equal(row[k], e[k], `${row.scheme} ${k}`);
+      assert.equal(row.bytes, bytes[row.scheme]);
+      // errorStats' x̂ is ggml.dequantize of ggml.quantize, independently of compare().
+      const back = qk.ggml.dequantize(qk.ggml.quantize(x, row.scheme), row.scheme, n);
+      let se = 0;
+      for (let i = 0; i < n; i++) se += (x[i] - back[i]) ** 2;
+      assert.ok(Math.abs(row.mse - se / n) <= 1e-12 * Math.max(1, se / n), row.scheme);
+    }
+    const by = Object.fromEntries(rows.map((r) => [r.scheme, r]));
+    assert.ok(by.q6_k.sqnrDb > by.q5_k.sqnrDb && by.q5_k.sqnrDb > by.q4_k.sqnrDb);
+  });
+
   for (const calibration of ['percentile', 'entropy', 'mse']) {
     it(`opts.calibration '${calibration}' sets the per-tensor ranges from that observer`, () => {
       const [row] = qk.compare(x, { shape, calibration, schemes: ['uint8'] });
@@ -88,12 +107,13 @@ describe(`compare (${qk.backend.name}/${qk.backend.isa})`, () => {
     const skipped = rows.filter((r) => r.skipped !== undefined).map((r) => [r.scheme, r.skipped]);
     assert.deepEqual(skipped, [
       ['int8-per-channel', 'per-channel needs opts.shape with at least 2 dimensions'],
-      ['q8_0', 'x.length 100 is not a multiple of 32 (ggml blocks)'],
-      ['q4_0', 'x.length 100 is not a multiple of 32 (ggml blocks)'],
-      ['q4_1', 'x.length 100 is not a multiple of 32 (ggml blocks)'],
+      ['q8_0', 'x.length 100 is not a multiple of 32 (q8_0 blocks)'],
+      ['q4_0', 'x.length 100 is not a multiple of 32 (q4_0 blocks)'],
+      ['q4_1', 'x.length 100 is not a multiple of 32 (q4_1 blocks)'],
     ]);
     assert.ok(rows.filter((r) => r.skipped === undefined).every((r) => Number.isFinite(r.mse)));
-    rejects(() => qk.compare(odd, { schemes: ['q8_0'] }), 'RangeError', "Expected scheme 'q8_0' to apply to x but x.length 100 is not a multiple of 32 (ggml blocks)");
+    rejects(() => qk.compare(odd, { schemes: ['q8_0'] }), 'RangeError', "Expected scheme 'q8_0' to apply to x but x.length 100 is not a multiple of 32 (q8_0 blocks)");
+    rejects(() => qk.compare(new Float32Array(288), { schemes: ['q4_k'] }), 'RangeError', "Expected scheme 'q4_k' to apply to x but x.length 288 is not a multiple of 256 (q4_k blocks)");
   });
 
   it('refuses bad options by name', () => {

@@ -14,12 +14,16 @@ import type { ErrorStats, ErrorStatsTarget } from './error-stats';
 import type { ObserverMethod, ObserverOptions, ParamsOptions } from './observer';
 import { OBSERVER_METHODS } from './observer';
 import { checkKnownKeys, checkOptionsObject } from './validate';
+import type { GgmlType } from '../ggml';
+
+/** Elements per ggml block (native/kernels/ggml/ggml.h): 32, or 256 for the k-quants. */
+const GGML_ELEMENTS: Readonly<Record<GgmlType, number>> = { q8_0: 32, q4_0: 32, q4_1: 32, q5_0: 32, q5_1: 32, q4_k: 256, q5_k: 256, q6_k: 256 };
 
 /** A scheme compare() knows by name, or one described by its parts. */
 export type SchemeName =
   | 'uint8' | 'int8' | 'int8-per-channel' | 'uint8-per-channel' | 'int16'
   | 'int4-block32' | 'int4-block128' | 'uint4-block32' | 'uint4-block128' | 'int8-block32'
-  | 'q8_0' | 'q4_0' | 'q4_1' | 'float8e4m3fn' | 'float8e5m2' | 'float16' | 'bfloat16';
+  | 'q8_0' | 'q4_0' | 'q4_1' | 'q5_0' | 'q5_1' | 'q4_k' | 'q5_k' | 'q6_k' | 'float8e4m3fn' | 'float8e5m2' | 'float16' | 'bfloat16';
 
 export interface SchemeSpec {
   /** The row's name. */
@@ -37,7 +41,7 @@ export interface SchemeSpec {
   /** The axis of opts.shape for perChannel or blockSize; default 0 per-channel, each row flattened blocked. */
   axis?: number;
   /** ggml block type instead of dtype parameters. */
-  ggml?: 'q8_0' | 'q4_0' | 'q4_1';
+  ggml?: GgmlType;
 }
 
 export interface CompareOptions {
@@ -87,6 +91,11 @@ const NAMED: Readonly<Record<SchemeName, Omit<SchemeSpec, 'name'>>> = {
   q8_0: { dtype: 'int8', ggml: 'q8_0' },
   q4_0: { dtype: 'int4', ggml: 'q4_0' },
   q4_1: { dtype: 'uint4', ggml: 'q4_1' },
+  q5_0: { dtype: 'int8', ggml: 'q5_0' },
+  q5_1: { dtype: 'uint8', ggml: 'q5_1' },
+  q4_k: { dtype: 'uint4', ggml: 'q4_k' },
+  q5_k: { dtype: 'uint8', ggml: 'q5_k' },
+  q6_k: { dtype: 'int8', ggml: 'q6_k' },
   float8e4m3fn: { dtype: 'float8e4m3fn' },
   float8e5m2: { dtype: 'float8e5m2' },
   float16: { dtype: 'float16' },
@@ -104,7 +113,7 @@ export interface CompareDeps {
     observe(x: Float32Array): unknown;
     params(opts?: ParamsOptions): QuantParams | AxisParams;
   };
-  ggmlQuantize: (x: Float32Array, type: 'q8_0' | 'q4_0' | 'q4_1') => unknown;
+  ggmlQuantize: (x: Float32Array, type: GgmlType) => unknown;
   toHalf: (x: Float32Array, format: 'float16' | 'bfloat16') => unknown;
   errorStats: (x: QuantInput, target: ErrorStatsTarget) => ErrorStats;
 }
@@ -124,7 +133,7 @@ function checkScheme(v: unknown, k: number): SchemeSpec {
   if (typeof o.name !== 'string' || o.name === '') throw new TypeError(`Expected a non-empty string for ${name}.name but received ${describe(o.name)}`);
   if (o.perChannel !== undefined && typeof o.perChannel !== 'boolean') throw new TypeError(`Expected a boolean for ${name}.perChannel but received ${describe(o.perChannel)}`);
   if (o.perChannel === true && o.blockSize !== undefined) throw new RangeError(`Expected either ${name}.perChannel or ${name}.blockSize but received both`);
-  if (o.ggml !== undefined && o.ggml !== 'q8_0' && o.ggml !== 'q4_0' && o.ggml !== 'q4_1') throw new TypeError(`Expected 'q8_0', 'q4_0' or 'q4_1' for ${name}.ggml but received ${describe(o.ggml)}`);
+  if (o.ggml !== undefined && !Object.prototype.hasOwnProperty.call(GGML_ELEMENTS, o.ggml as string)) throw new TypeError(`Expected one of ${Object.keys(GGML_ELEMENTS).map((t) => `'${t}'`).join(', ')} for ${name}.ggml but received ${describe(o.ggml)}`);
   // dtype, bits, symmetric, blockSize and axis are checked where they are used, by the calls
   // that take them, with their own messages.
   return o as unknown as SchemeSpec;
@@ -187,7 +196,7 @@ export function compareApi(deps: CompareDeps) {
   }
 
   function whyNot(s: SchemeSpec, n: number, shape: readonly number[] | undefined): string | undefined {
-    if (s.ggml !== undefined && n % 32 !== 0) return `x.length ${n} is not a multiple of 32 (ggml blocks)`;
+    if (s.ggml !== undefined && n % GGML_ELEMENTS[s.ggml] !== 0) return `x.length ${n} is not a multiple of ${GGML_ELEMENTS[s.ggml]} (${s.ggml} blocks)`;
     if (s.perChannel === true && (shape === undefined || shape.length < 2)) return 'per-channel needs opts.shape with at least 2 dimensions';
     if (n === 0) return 'x is empty';
     return undefined;

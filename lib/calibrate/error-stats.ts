@@ -11,7 +11,7 @@
 import type { FloatArray, QuantArray, QuantkitBinding } from '../../binding';
 import { packedBytes, type DType } from '../core/dtypes';
 import { checkAxisParams, checkLayout, hasAxis, type AxisParams, type CheckedAxisParams } from '../axis';
-import { GGML_BLOCK_BYTES } from '../backend-ts/ggml';
+import { GGML_BLOCK_BYTES, GGML_BLOCK_ELEMENTS } from '../backend-ts/ggml';
 import { checkQuantInput, halfWidener, isHalf, type CheckedHalf, type QuantInput } from '../core/half-input';
 import { arrayHint, checkParams, describe, typedArrayKind, type CheckedParams } from '../core/validate';
 import type { GgmlType } from '../ggml';
@@ -20,7 +20,7 @@ import { checkOptionsObject } from './validate';
 
 const ACC = 16;
 const CHUNK = 16384;
-const GGML_CODES: Readonly<Record<string, number>> = { q8_0: 0, q4_0: 1, q4_1: 2 };
+const GGML_CODES: Readonly<Record<string, number>> = { q8_0: 0, q4_0: 1, q4_1: 2, q5_0: 3, q5_1: 4, q4_k: 5, q5_k: 6, q6_k: 7 };
 const CODE_TYPE: Partial<Record<DType, number>> = { uint8: 0, int8: 1, uint16: 2, int16: 3, uint4: 0, uint2: 0, int4: 1, int2: 1 };
 const BYTES: Partial<Record<DType, number>> = { uint8: 1, int8: 1, uint16: 2, int16: 2, float8e4m3fn: 1, float8e5m2: 1 };
 
@@ -234,17 +234,18 @@ export function errorStatsApi(binding: QuantkitBinding) {
 
   function ggmlPlan(type: unknown, n: number): Plan {
     if (typeof type !== 'string' || GGML_CODES[type] === undefined) {
-      throw new TypeError(`Expected one of 'q8_0', 'q4_0', 'q4_1' for params.ggml but received ${describe(type)}`);
+      throw new TypeError(`Expected one of ${Object.keys(GGML_CODES).map((t) => `'${t}'`).join(', ')} for params.ggml but received ${describe(type)}`);
     }
-    if (n % 32 !== 0) throw new RangeError(`Expected x.length to be a multiple of 32 (ggml blocks) but received ${n}`);
     const code = GGML_CODES[type] as number;
+    const block = GGML_BLOCK_ELEMENTS[code] as number;
+    if (n % block !== 0) throw new RangeError(`Expected x.length to be a multiple of ${block} (${type} blocks) but received ${n}`);
     const size = GGML_BLOCK_BYTES[code] as number;
-    const bytes = new Uint8Array((CHUNK / 32) * size);
+    const bytes = new Uint8Array((CHUNK / block) * size);
     return {
-      bytes: (n / 32) * size,
+      bytes: (n / block) * size,
       what: 'params',
       run: (x, acc, channels, inner) => chunked(x, acc, channels, inner, CHUNK, (xs, ys, begin) => {
-        const b = bytes.subarray(0, (xs.length / 32) * size);
+        const b = bytes.subarray(0, (xs.length / block) * size);
         const bad = binding.ggmlQuantize(xs, b, code);
         if (bad >= 0) throw new RangeError(`Expected a finite float32 for x[${begin + bad}] but received ${describe(xs[bad])}`);
         binding.ggmlDequantize(b, ys, code);

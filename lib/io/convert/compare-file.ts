@@ -157,4 +157,4 @@ export async function compareFile(file: string, opts: CompareFileOptions = {}): 
 }
 
 /** The schemes `quantkit compare` runs when not told: the layouts people ship weights in. */
-export const FILE_SCHEMES: readonly string[] = Object.freeze(['int8-per-channel', 'uint8', 'int4-block32', 'uint4-block32', 'q8_0', 'q4_0', 'q4_1', 'float8e4m3fn', 'bfloat16']);
+export const FILE_SCHEMES: readonly string[] = Object.freeze(['int8-per-channel', 'uint8', 'int4-block32', 'q8_0', 'q6_k', 'q5_k', 'q4_k', 'q4_0', 'float8e4m3fn', 'bfloat16']);
