@@ -20,12 +20,18 @@ const COLS = 4096; // 64 MiB a tensor
 const tensorBytes = ROWS * COLS * 4;
 const count = Math.round((GIB * 2 ** 30) / tensorBytes);
 
-// One 64 MiB block of smooth, varied floats; tensor i is that block scaled by (i + 1) / count,
-// generated chunk by chunk so this process stays small too.
+// Eight 16 MiB chunks of smooth, varied floats, made once; chunk c of tensor i is one of them
+// scaled by (i + 1) / count, so tensors differ and the generator stays fast and small.
 const CHUNK = 1 << 22;
-function chunkOf(i, c) {
+const POOL = Array.from({ length: 8 }, (_, p) => {
   const x = new Float32Array(CHUNK);
-  for (let j = 0; j < CHUNK; j++) x[j] = Math.sin((c * CHUNK + j) * 0.001 + i) * ((i + 1) / count) * (1 + ((j * 2654435761) % 97) / 97);
+  for (let j = 0; j < CHUNK; j++) x[j] = Math.sin(j * 0.001 + p) * (1 + ((j * 2654435761) % 97) / 97);
+  return x;
+});
+function chunkOf(i, c) {
+  const x = new Float32Array(POOL[(i + c) % POOL.length]);
+  const k = (i + 1) / count;
+  for (let j = 0; j < CHUNK; j++) x[j] *= k;
   return x;
 }
 
@@ -41,7 +47,7 @@ async function main() {
       byteLength: tensorBytes,
       async *chunks() {
         for (let c = 0; c < tensorBytes / 4 / CHUNK; c++) {
-          const x = chunkOf(i % 4, c);
+          const x = chunkOf(i, c);
           yield new Uint8Array(x.buffer);
         }
       },
