@@ -19,12 +19,13 @@ describe(`README examples (${qk.backend.name}/${qk.backend.isa})`, () => {
     assert.ok(blocks.length >= 8, `found ${blocks.length} js blocks`);
   });
   for (const { code, line } of blocks) {
-    it(`the example at README.md:${line} runs`, () => {
+    it(`the example at README.md:${line} runs`, async () => {
       const logged = [];
-      const localRequire = (name) => (name === 'quantkit' ? qk : require(name));
+      const localRequire = (name) => (name === 'quantkit' ? qk : name === 'quantkit/io' ? require('../dist/io') : require(name));
       const consoleStub = { log: (...a) => logged.push(a), error: (...a) => logged.push(a) };
-      // eslint-disable-next-line no-new-func
-      new Function('require', 'console', `'use strict';\n${code}`)(localRequire, consoleStub);
+      // An async function body, so that examples may use top-level await (the REPL's and ES modules').
+      const AsyncFunction = (async () => undefined).constructor;
+      await new AsyncFunction('require', 'console', `'use strict';\n${code}`)(localRequire, consoleStub);
     });
   }
 });

@@ -91,8 +91,20 @@ function quantizeSummary(r: QuantizeFileResult): string {
     `tensors: ${counts.quantized} quantized, ${counts.converted} converted, ${counts.kept} kept as they were`,
     `size: ${human(r.fileBytesIn)} → ${human(r.fileBytesOut)} (${((100 * r.fileBytesOut) / Math.max(1, r.fileBytesIn)).toFixed(1)}%) in ${r.seconds.toFixed(2)} s`,
   ];
-  for (const t of fell) lines.push(`  ${t.name}: ${t.note}`);
+  // Tensors that fell back, grouped by what they became, names shortened to a few.
+  const groups = new Map<string, string[]>();
+  for (const t of fell) groups.set(t.to, [...(groups.get(t.to) ?? []), t.name]);
+  for (const [to, names] of groups) {
+    lines.push(`  ${names.length} ${names.length === 1 ? 'tensor' : 'tensors'} stored as ${to}, their rows (last dimension) not whole ${r.scheme} blocks: ${names.slice(0, 3).join(', ')}${names.length > 3 ? ', … (--json lists them)' : ''}`);
+  }
   return lines.join('\n');
+}
+
+/** ' (3 skipped, 53 as f16)': how a scheme's whole-file row was made, when not plainly. */
+function schemeNotes(row: { skippedTensors: number; fallbacks: Record<string, number> }): string {
+  const notes = Object.entries(row.fallbacks).map(([type, n]) => `${n} as ${type}`);
+  if (row.skippedTensors) notes.unshift(`${row.skippedTensors} skipped`);
+  return notes.length ? ` (${notes.join(', ')})` : '';
 }
 
 function compareReport(r: CompareFileResult, top: number | undefined): string {
@@ -100,7 +112,7 @@ function compareReport(r: CompareFileResult, top: number | undefined): string {
   out.push(
     table(
       ['scheme', 'bytes', 'bits/elem', 'SQNR dB', 'MSE', 'max |e|', 'ms'],
-      r.total.map((row) => [row.scheme + (row.skippedTensors ? ` (${row.skippedTensors} skipped)` : ''), human(row.bytes), row.bitsPerElement.toFixed(2), row.sqnrDb.toFixed(2), row.mse.toExponential(3), row.maxAbs.toPrecision(4), row.ms.toFixed(1)]),
+      r.total.map((row) => [row.scheme + schemeNotes(row), human(row.bytes), row.bitsPerElement.toFixed(2), row.sqnrDb.toFixed(2), row.mse.toExponential(3), row.maxAbs.toPrecision(4), row.ms.toFixed(1)]),
       [false, true, true, true, true, true, true],
     ),
   );

@@ -43,6 +43,8 @@ export interface FileComparisonRow {
   /** Elements the scheme applied to, and how many tensors it skipped (see the tensors' rows). */
   elements: number;
   skippedTensors: number;
+  /** Tensors measured in a ggml fallback type (their rows are not whole blocks of the scheme), by type: { f16: 53, q5_0: 1 }. */
+  fallbacks: Record<string, number>;
 }
 
 export interface CompareFileResult {
@@ -84,7 +86,7 @@ export async function compareFile(file: string, opts: CompareFileOptions = {}): 
     const total = chosen.reduce((s, t) => s + t.elements, 0);
     let done = 0;
     const tensors: TensorComparison[] = [];
-    const pool = new Map<string, { bytes: number; e2: number; x2: number; n: number; maxAbs: number; ms: number; skipped: number }>();
+    const pool = new Map<string, { bytes: number; e2: number; x2: number; n: number; maxAbs: number; ms: number; skipped: number; fallbacks: Record<string, number> }>();
     for (const t of chosen) {
       let x: Float32Array;
       let rows: Array<CompareRow & { storedAs?: string }>;
@@ -119,11 +121,12 @@ export async function compareFile(file: string, opts: CompareFileOptions = {}): 
       const x2 = sumSquares(x);
       for (const r of rows) {
         let p = pool.get(r.scheme);
-        if (!p) pool.set(r.scheme, (p = { bytes: 0, e2: 0, x2: 0, n: 0, maxAbs: 0, ms: 0, skipped: 0 }));
+        if (!p) pool.set(r.scheme, (p = { bytes: 0, e2: 0, x2: 0, n: 0, maxAbs: 0, ms: 0, skipped: 0, fallbacks: {} }));
         if (r.skipped !== undefined) {
           p.skipped++;
           continue;
         }
+        if (r.storedAs !== undefined) p.fallbacks[r.storedAs] = (p.fallbacks[r.storedAs] ?? 0) + 1;
         p.bytes += r.bytes;
         p.e2 += r.mse * x.length;
         p.x2 += x2;
@@ -148,6 +151,7 @@ export async function compareFile(file: string, opts: CompareFileOptions = {}): 
       ms: p.ms,
       elements: p.n,
       skippedTensors: p.skipped,
+      fallbacks: p.fallbacks,
     }));
     rows.sort((a, b) => (Number.isNaN(b.sqnrDb) ? -1 : Number.isNaN(a.sqnrDb) ? 1 : b.sqnrDb - a.sqnrDb));
     return { file, format: src.format, tensors, left, total: rows };

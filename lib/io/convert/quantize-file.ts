@@ -212,7 +212,7 @@ async function toGguf(src: TensorFile, output: string, opts: QuantizeFileOptions
       // Chunks hold whole blocks (256 divides the step), and ggml blocks never cross rows.
       const encode = type === 'f16' ? (x: Float32Array) => bytesOf(quantkit.toFloat16(x)) : type === 'bf16' ? (x: Float32Array) => bytesOf(quantkit.toBFloat16(x)) : (x: Float32Array) => quantkit.ggml.quantize(x, type as GgmlType);
       sources.push({ name: t.name, type, shape, byteLength: bytesOut, chunks: () => encoded(src, t, step, encode, progress(t)) });
-      reports.push({ name: t.name, action: 'quantized', from: t.type, to: type, shape, bytesIn: t.byteLength, bytesOut, note: type === scheme ? undefined : `row length ${rowLength(t)} is not a multiple of ${TYPE_LAYOUT[scheme].blockElements}: ${type}` });
+      reports.push({ name: t.name, action: 'quantized', from: t.type, to: type, shape, bytesIn: t.byteLength, bytesOut, note: type === scheme ? undefined : `rows of ${rowLength(t)} values are not whole ${TYPE_LAYOUT[scheme].blockElements}-value ${scheme} blocks: stored as ${type}` });
     } else if (GGUF_KEEPS.has(t.type) && storedAsValues(t) && !(t.shape.length < 2 && (t.type === 'f16' || t.type === 'bf16'))) {
       sources.push({ name: t.name, type: t.type, shape, byteLength: t.byteLength, chunks: () => passThrough(src, t, step * 4, progress(t)) });
       reports.push({ name: t.name, action: 'kept', from: t.type, to: t.type, shape, bytesIn: t.byteLength, bytesOut: t.byteLength, note: TYPE_LAYOUT[t.type].blockElements > 1 ? 'already ggml blocks' : why });
