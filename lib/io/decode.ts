@@ -69,10 +69,11 @@ function view<T>(C: { new (b: ArrayBuffer, o: number, l: number): T; BYTES_PER_E
 
 /**
  * `bytes` (whole elements or whole blocks of `type`) decoded to float32. `littleEndian` false
- * is for big-endian NumPy files (multi-byte types are swapped first).
+ * is for big-endian NumPy files (multi-byte types are swapped first). Into `into` (exactly
+ * the element count) when given.
  * @throws RangeError when bytes.length is not a whole number of elements or blocks.
  */
-export function decodeToFloat32(bytes: Uint8Array, type: ElementType, littleEndian = true): Float32Array {
+export function decodeToFloat32(bytes: Uint8Array, type: ElementType, littleEndian = true, into?: Float32Array): Float32Array {
   const { blockElements, blockBytes } = TYPE_LAYOUT[type];
   if (bytes.length % blockBytes !== 0) throw new RangeError(`Expected a multiple of ${blockBytes} bytes for ${type} data but received ${bytes.length}`);
   const n = (bytes.length / blockBytes) * blockElements;
@@ -81,7 +82,8 @@ export function decodeToFloat32(bytes: Uint8Array, type: ElementType, littleEndi
     for (let i = 0; i < bytes.length; i += blockBytes) for (let j = 0; j < blockBytes; j++) swapped[i + j] = bytes[i + blockBytes - 1 - j];
     bytes = swapped;
   }
-  const out = new Float32Array(n);
+  if (into !== undefined && into.length !== n) throw new RangeError(`Expected into.length to be ${n} (the values in ${bytes.length} bytes of ${type}) but received ${into.length}`);
+  const out = into ?? new Float32Array(n);
   switch (type) {
     case 'f32':
       out.set(view(Float32Array, bytes));

@@ -46,10 +46,13 @@ export interface TensorFile {
   tensor(name: string): TensorInfo;
   /**
    * Stored bytes [byteStart, byteStart + byteLength) of a tensor, exactly as in the file
-   * (little-endian unless the format says otherwise). Defaults: the whole tensor.
-   * @throws RangeError when the range is outside the tensor.
+   * (little-endian unless the format says otherwise). Defaults: the whole tensor. `into`
+   * (exactly byteLength bytes) is filled and returned instead of a new buffer where the reader
+   * supports it (safetensors and GGUF: converters reuse buffers, as fresh 16 MiB allocations
+   * cost more than the read); other readers return a new buffer.
+   * @throws RangeError when the range is outside the tensor or `into` has another length.
    */
-  readBytes(name: string, byteStart?: number, byteLength?: number): Promise<Uint8Array>;
+  readBytes(name: string, byteStart?: number, byteLength?: number, into?: Uint8Array): Promise<Uint8Array>;
   /**
    * Elements [start, start + count) of a tensor decoded to float32 (ints and bool converted,
    * float64 rounded to nearest, float16/bfloat16/float8 exact, ggml blocks dequantized as ggml

@@ -2,25 +2,45 @@
 // encoded (the read runs on libuv's pool, the encoding on this thread), so a conversion holds
 // two chunks of a tensor in memory, never the tensor.
 import type { TensorFile, TensorInfo } from '../types';
+import { decodeToFloat32, TYPE_LAYOUT } from '../decode';
 
 /** Default elements per chunk: 4 Mi float32 values (16 MiB). */
 export const DEFAULT_CHUNK_ELEMENTS = 1 << 22;
 
 /**
  * Elements [0, t.elements) of `t` as float32 chunks of `step` elements (the last may be
- * shorter), each with its first element's index.
+ * shorter; `step` a multiple of the type's block), each with its first element's index.
+ * A chunk is valid until the consumer asks for the one after next: safetensors and GGUF
+ * tensors are read into two buffers used in turn (fresh 16 MiB buffers cost more in page
+ * faults than the read itself); other formats go through their readFloat32.
  */
 export async function* floatChunks(file: TensorFile, t: TensorInfo, step: number): AsyncGenerator<{ start: number; x: Float32Array }> {
   const total = t.elements;
-  const read = (s: number) => {
-    const p = file.readFloat32(t.name, s, Math.min(step, total - s));
+  const { blockElements, blockBytes } = TYPE_LAYOUT[t.type];
+  const reusable = (file.format === 'safetensors' || file.format === 'gguf') && (t as { decodable?: boolean }).decodable !== false;
+  const slots = reusable ? [0, 1].map(() => ({ f: new Float32Array(Math.min(step, total)), b: t.type === 'f32' ? undefined : new Uint8Array((Math.min(step, total) / blockElements) * blockBytes) })) : [];
+  const read = (s: number, k: number): Promise<Float32Array> => {
+    const c = Math.min(step, total - s);
+    let p: Promise<Float32Array>;
+    if (!reusable) {
+      p = file.readFloat32(t.name, s, c);
+    } else {
+      const slot = slots[k % 2]!;
+      const f = slot.f.subarray(0, c);
+      if (slot.b === undefined) {
+        p = file.readBytes(t.name, s * 4, c * 4, bytesOf(f)).then(() => f);
+      } else {
+        const b = slot.b.subarray(0, (c / blockElements) * blockBytes);
+        p = file.readBytes(t.name, (s / blockElements) * blockBytes, b.length, b).then((got) => decodeToFloat32(got, t.type, true, f));
+      }
+    }
     p.catch(() => undefined); // awaited below; this only keeps an abandoned prefetch from being "unhandled"
     return p;
   };
-  let next = total > 0 ? read(0) : undefined;
-  for (let s = 0; s < total; s += step) {
+  let next = total > 0 ? read(0, 0) : undefined;
+  for (let s = 0, k = 0; s < total; s += step, k++) {
     const x = await next!;
-    next = s + step < total ? read(s + step) : undefined;
+    next = s + step < total ? read(s + step, k + 1) : undefined;
     yield { start: s, x };
   }
 }

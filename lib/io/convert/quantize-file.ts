@@ -210,7 +210,20 @@ async function toGguf(src: TensorFile, output: string, opts: QuantizeFileOptions
       const type = ggufTypeFor(scheme, rowLength(t));
       const bytesOut = byteLengthOf(type, t.elements)!;
       // Chunks hold whole blocks (256 divides the step), and ggml blocks never cross rows.
-      const encode = type === 'f16' ? (x: Float32Array) => bytesOf(quantkit.toFloat16(x)) : type === 'bf16' ? (x: Float32Array) => bytesOf(quantkit.toBFloat16(x)) : (x: Float32Array) => quantkit.ggml.quantize(x, type as GgmlType);
+      // One output buffer per tensor, reused chunk after chunk: the writer has written a
+      // chunk before it asks for the next.
+      let out16: Uint16Array | undefined;
+      let outBlocks: Uint8Array | undefined;
+      const encode = type === 'f16' || type === 'bf16'
+        ? (x: Float32Array) => {
+            out16 ??= new Uint16Array(Math.min(step, t.elements));
+            const h = out16.subarray(0, x.length);
+            return bytesOf(type === 'f16' ? quantkit.toFloat16(x, h) : quantkit.toBFloat16(x, h));
+          }
+        : (x: Float32Array) => {
+            outBlocks ??= new Uint8Array(byteLengthOf(type, Math.min(step, t.elements))!);
+            return quantkit.ggml.quantize(x, type as GgmlType, outBlocks.subarray(0, byteLengthOf(type, x.length)!));
+          };
       sources.push({ name: t.name, type, shape, byteLength: bytesOut, chunks: () => encoded(src, t, step, encode, progress(t)) });
       reports.push({ name: t.name, action: 'quantized', from: t.type, to: type, shape, bytesIn: t.byteLength, bytesOut, note: type === scheme ? undefined : `rows of ${rowLength(t)} values are not whole ${TYPE_LAYOUT[scheme].blockElements}-value ${scheme} blocks: stored as ${type}` });
     } else if (GGUF_KEEPS.has(t.type) && storedAsValues(t) && !(t.shape.length < 2 && (t.type === 'f16' || t.type === 'bf16'))) {

@@ -345,14 +345,15 @@ async function parse(file: ReadableFile): Promise<GgufFile> {
     tensors: Object.freeze(tensors),
     gguf: Object.freeze({ version, alignment, dataOffset, kv }),
     tensor,
-    async readBytes(name: string, byteStart = 0, byteLength?: number): Promise<Uint8Array> {
+    async readBytes(name: string, byteStart = 0, byteLength?: number, into?: Uint8Array): Promise<Uint8Array> {
       const t = tensor(name);
       checkOpen();
       const len = byteLength ?? t.byteLength - byteStart;
       if (!Number.isSafeInteger(byteStart) || !Number.isSafeInteger(len) || byteStart < 0 || len < 0 || byteStart + len > t.byteLength) {
         throw new RangeError(`${path}: bytes [${byteStart}, ${byteStart + len}) are outside tensor '${name}' (${t.byteLength} bytes)`);
       }
-      return file.read(dataOffset + t.offset + byteStart, len, `tensor '${name}'`);
+      if (into !== undefined && into.length !== len) throw new RangeError(`${path}: tensor '${name}': into holds ${into.length} bytes, not the ${len} asked for`);
+      return file.read(dataOffset + t.offset + byteStart, len, `tensor '${name}'`, into);
     },
     async readFloat32(name: string, start = 0, count?: number): Promise<Float32Array> {
       const t = tensor(name);

@@ -195,9 +195,10 @@ async function parse(f: ReadableFile): Promise<SafetensorsFile> {
     }
     return t;
   };
-  const readRange = async (t: SafetensorsTensorInfo, offset: number, length: number): Promise<Uint8Array> => {
+  const readRange = async (t: SafetensorsTensorInfo, offset: number, length: number, into?: Uint8Array): Promise<Uint8Array> => {
     if (closed) throw new Error(`${file}: read after close()`);
-    return f.read(t.fileOffset + offset, length, `tensor '${t.name}'`);
+    if (into !== undefined && into.length !== length) throw new RangeError(`${file}: tensor '${t.name}': into holds ${into.length} bytes, not the ${length} asked for`);
+    return f.read(t.fileOffset + offset, length, `tensor '${t.name}'`, into);
   };
   return Object.freeze({
     format: 'safetensors' as const,
@@ -206,10 +207,10 @@ async function parse(f: ReadableFile): Promise<SafetensorsFile> {
     tensors: Object.freeze(tensors),
     dataStart,
     tensor: lookup,
-    async readBytes(name: string, byteStart?: number, byteLength?: number) {
+    async readBytes(name: string, byteStart?: number, byteLength?: number, into?: Uint8Array) {
       const t = lookup(name);
       const [s, c] = checkRange(`${file}: tensor '${name}'`, 'byte', t.byteLength, byteStart, byteLength);
-      return readRange(t, s, c);
+      return readRange(t, s, c, into);
     },
     async readFloat32(name: string, start?: number, count?: number) {
       const t = lookup(name);
