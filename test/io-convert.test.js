@@ -272,3 +272,90 @@ describe('both backends write identical files', () => {
     assert.deepEqual(run('fallback'), run('native'));
   });
 });
+
+describe(`quantizeFile from and to tfjs (${qk.backend.name})`, () => {
+  // face-api's tiny face detector: a bare weights manifest with uint8-quantized float32 weights.
+  const modelDir = path.join(path.dirname(require.resolve('@vladmandic/face-api/package.json')), 'model');
+  const manifest = path.join(modelDir, 'tiny_face_detector_model-weights_manifest.json');
+
+  it('tfjs (uint8-quantized) → GGUF q8_0: weights are ggml.quantize of the floats tfjs decodes; rank-1 weights become F32 values', async () => {
+    const out = path.join(tmp, 'tiny-q8_0.gguf');
+    const r = await quantizeFile(manifest, out, { scheme: 'q8_0' });
+    assert.equal(r.inputFormat, 'tfjs');
+    const src = await io.openTensorFile(manifest);
+    const g = await io.openTensorFile(out);
+    try {
+      for (const t of src.tensors) {
+        const x = await src.readFloat32(t.name);
+        const info = g.tensor(t.name);
+        assert.deepEqual(info.shape, t.shape, t.name);
+        if (t.shape.length < 2) {
+          assert.equal(info.type, 'f32', t.name);
+          assert.deepEqual(await g.readFloat32(t.name), x, t.name);
+        } else {
+          const type = ggufTypeFor('q8_0', t.shape[t.shape.length - 1]);
+          assert.equal(info.type, type, t.name);
+          assert.deepEqual(await g.readBytes(t.name), type === 'f16' ? bytes(qk.toFloat16(x)) : qk.ggml.quantize(x, type), t.name);
+        }
+      }
+    } finally {
+      await src.close();
+      await g.close();
+    }
+  });
+
+  for (const scheme of ['uint8', 'uint16', 'float16']) {
+    it(`tfjs → tfjs ${scheme}: every weight within half a step of the source, the manifest rewritten`, async () => {
+      const dir = fs.mkdtempSync(path.join(tmp, `tfjs-${scheme}-`));
+      const out = path.join(dir, 'model.json');
+      await quantizeFile(manifest, out, { scheme, quantize1d: true });
+      const src = await io.openTensorFile(manifest);
+      const dst = await io.openTensorFile(out);
+      try {
+        assert.equal(dst.format, 'tfjs');
+        assert.deepEqual(dst.tensors.map((t) => t.name), src.tensors.map((t) => t.name));
+        for (const t of dst.tensors) {
+          assert.equal(t.quantization.dtype, scheme, t.name);
+          const x = await src.readFloat32(t.name);
+          const y = await dst.readFloat32(t.name);
+          const step = scheme === 'float16' ? 0 : t.quantization.scale;
+          for (let i = 0; i < x.length; i++) {
+            const tol = scheme === 'float16' ? Math.abs(x[i]) * 2 ** -11 + 2 ** -25 : step / 2 + 1e-6 * Math.abs(x[i]) + 1e-7;
+            assert.ok(Math.abs(x[i] - y[i]) <= tol, `${t.name}[${i}]: ${x[i]} vs ${y[i]}`);
+          }
+        }
+      } finally {
+        await src.close();
+        await dst.close();
+      }
+    });
+  }
+
+  it('tfjs → safetensors int8: quantized weights, rank-1 weights as float32 values; dequantize restores them', async () => {
+    const out = path.join(tmp, 'tiny-int8.safetensors');
+    await quantizeFile(manifest, out, { scheme: 'int8' });
+    const back = path.join(tmp, 'tiny-back.safetensors');
+    await dequantizeFile(out, back);
+    const src = await io.openTensorFile(manifest);
+    const f = await io.openTensorFile(out);
+    const b = await io.openTensorFile(back);
+    try {
+      for (const t of src.tensors) {
+        const x = await src.readFloat32(t.name);
+        if (t.shape.length < 2) {
+          assert.equal(f.tensor(t.name).type, 'f32');
+          assert.deepEqual(await f.readFloat32(t.name), x);
+        } else {
+          assert.equal(f.tensor(t.name).type, 'i8');
+          const rows = t.shape[0];
+          const q = qk.quantizeDynamic(x, { dtype: 'int8', symmetric: true, axis: 0, shape: [rows, x.length / rows] });
+          assert.deepEqual(await b.readFloat32(t.name), qk.dequantize(q.data, q), t.name);
+        }
+      }
+    } finally {
+      await src.close();
+      await f.close();
+      await b.close();
+    }
+  });
+});
