@@ -109,6 +109,20 @@ function unhookSignalsIfIdle(): void {
 process.on('exit', removeTempsSync);
 
 /**
+ * Registers a temporary file of a write in progress: it is removed on process exit and on
+ * SIGINT/SIGTERM until the returned function is called (after it was renamed into place or
+ * removed). For writers of several files at once (tfjs shards); writeAtomically uses it too.
+ */
+export function trackTemp(temp: string): () => void {
+  liveTemps.add(temp);
+  hookSignals();
+  return () => {
+    liveTemps.delete(temp);
+    unhookSignalsIfIdle();
+  };
+}
+
+/**
  * @throws Error when `out` is one of `inputs` (same resolved path, or same device and inode).
  */
 export function checkNotAnInput(out: string, inputs: readonly string[]): void {
@@ -151,8 +165,7 @@ export async function writeAtomically<T>(out: string, inputs: readonly string[],
   }
   const temp = path.join(dir, `.${path.basename(out)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   const handle = await fsp.open(temp, 'wx');
-  liveTemps.add(temp);
-  hookSignals();
+  const untrack = trackTemp(temp);
   let position = 0;
   const output: AtomicOutput = {
     path: out,
@@ -183,14 +196,12 @@ export async function writeAtomically<T>(out: string, inputs: readonly string[],
     await handle.sync();
     await handle.close();
     await fsp.rename(temp, out);
-    liveTemps.delete(temp);
-    unhookSignalsIfIdle();
+    untrack();
     return result;
   } catch (e) {
     await handle.close().catch(() => undefined);
     await fsp.unlink(temp).catch(() => undefined);
-    liveTemps.delete(temp);
-    unhookSignalsIfIdle();
+    untrack();
     throw e;
   }
 }

@@ -18,12 +18,11 @@
 //
 // All files are written as temporaries and renamed only once every shard and the json are
 // complete; on any error (or SIGINT/SIGTERM) every temporary is removed.
-import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import * as nodePath from 'node:path';
 import { randomBytes } from 'node:crypto';
 import quantkit from '../../index';
-import { checkNotAnInput, writeAtomically } from '../file';
+import { checkNotAnInput, trackTemp, writeAtomically } from '../file';
 import { byteLengthOf, decodeToFloat32, elementCount, TYPE_LAYOUT } from '../decode';
 import type { ElementType, ProgressCallback, TensorSource } from '../types';
 
@@ -90,39 +89,6 @@ function roundHalfEven(v: number): number {
 
 const FLOAT_TYPES = new Set<ElementType>(['f64', 'f32', 'f16', 'bf16', 'f8e4m3', 'f8e5m2', 'q8_0', 'q4_0', 'q4_1', 'q5_0', 'q5_1', 'q4_k', 'q5_k', 'q6_k']);
 
-/** Temporaries of writes in progress, removed on exit or SIGINT/SIGTERM (as file.ts does for its own). */
-const liveTemps = new Set<string>();
-let hooked = false;
-function removeTempsSync(): void {
-  for (const t of liveTemps) {
-    try {
-      fs.unlinkSync(t);
-    } catch {
-      /* already gone */
-    }
-  }
-  liveTemps.clear();
-}
-function onSignal(signal: NodeJS.Signals): void {
-  removeTempsSync();
-  process.removeListener('SIGINT', onSignal);
-  process.removeListener('SIGTERM', onSignal);
-  hooked = false;
-  if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
-}
-function hook(): void {
-  if (hooked) return;
-  hooked = true;
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-}
-function unhookIfIdle(): void {
-  if (liveTemps.size > 0 || !hooked) return;
-  process.removeListener('SIGINT', onSignal);
-  process.removeListener('SIGTERM', onSignal);
-  hooked = false;
-}
-process.on('exit', removeTempsSync);
 
 async function collect(t: TensorSource, byteLength: number): Promise<Uint8Array> {
   if (t.data !== undefined) {
@@ -219,6 +185,7 @@ export async function writeTfjs(out: string, options: TfjsWriteOptions): Promise
   if (shardPaths.includes(nodePath.resolve(out))) throw new Error(`Refusing to write ${out}: it is also the name of a shard`);
 
   const temps: string[] = [];
+  const untrack = new Map<string, () => void>();
   let written = 0;
   let shard = -1;
   let handle: fsp.FileHandle | undefined;
@@ -229,8 +196,7 @@ export async function writeTfjs(out: string, options: TfjsWriteOptions): Promise
     const temp = nodePath.join(dir, `.${shardNames[shard]}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
     handle = await fsp.open(temp, 'wx');
     temps.push(temp);
-    liveTemps.add(temp);
-    hook();
+    untrack.set(temp, trackTemp(temp));
     room = Math.min(shardBytes, total - shard * shardBytes);
   };
   const sink = async (bytes: Uint8Array): Promise<void> => {
@@ -305,7 +271,7 @@ export async function writeTfjs(out: string, options: TfjsWriteOptions): Promise
       // Every shard is complete: put them in place; the json is renamed last, by writeAtomically.
       for (let i = 0; i < temps.length; i++) {
         await fsp.rename(temps[i]!, shardPaths[i]!);
-        liveTemps.delete(temps[i]!);
+        untrack.get(temps[i]!)!();
       }
       temps.length = 0;
       return { json: out, shards: shardPaths, weightBytes: total };
@@ -314,8 +280,7 @@ export async function writeTfjs(out: string, options: TfjsWriteOptions): Promise
     if (handle !== undefined) await handle.close().catch(() => undefined);
     for (const t of temps) {
       await fsp.unlink(t).catch(() => undefined);
-      liveTemps.delete(t);
+      untrack.get(t)!();
     }
-    unhookIfIdle();
   }
 }
