@@ -150,4 +150,46 @@ describe('parity: native addon vs TypeScript backend', () => {
       { numRuns: RUNS },
     );
   });
+
+  // ggml blocks, every type (0 Q8_0 … 7 Q6_K): finite float32 rows of 1–3 blocks made of a
+  // magnitude, ties of that magnitude's grid, repeats, zeros and the float32 extremes.
+  const GGML = [[32, 34], [32, 18], [32, 20], [32, 22], [32, 24], [256, 144], [256, 176], [256, 210]];
+  const finiteValue = (mag) =>
+    fc.oneof(
+      { weight: 4, arbitrary: fc.float({ min: -1, max: 1, noNaN: true }).map((v) => Math.fround(v * mag)) },
+      { weight: 2, arbitrary: fc.integer({ min: -40, max: 40 }).map((k) => Math.fround(((k + 0.5) * mag) / 16)) },
+      { weight: 1, arbitrary: fc.constantFrom(0, -0, 1.4e-45, -1.4e-45, 3.4028234663852886e38, -3.4028234663852886e38) },
+    );
+  const ggmlRowArb = fc
+    .tuple(fc.integer({ min: 0, max: 7 }), fc.integer({ min: 1, max: 3 }), fc.constantFrom(1e-40, 1e-20, 1e-3, 1, 300, 7e4, 1e20, 1e36))
+    .chain(([code, blocks, mag]) =>
+      fc.tuple(fc.constant(code), fc.array(finiteValue(mag), { minLength: blocks * GGML[code][0], maxLength: blocks * GGML[code][0] })),
+    );
+
+  it(`ggml blocks: every type, the same bytes and floats (${RUNS} runs)`, function () {
+    this.timeout(60000);
+    fc.assert(
+      fc.property(ggmlRowArb, fc.nat(), ([code, values], seed) => {
+        const [elements, size] = GGML[code];
+        const x = Float32Array.from(values);
+        const a = new Uint8Array((x.length / elements) * size);
+        const b = new Uint8Array(a.length);
+        assert.equal(native.ggmlQuantize(x, a, code), -1);
+        assert.equal(fallbackBinding.ggmlQuantize(x, b, code), -1);
+        assert.deepEqual(a, b, `type ${code}`);
+        // Any bytes dequantize alike too (Inf and NaN scales included).
+        let s = seed >>> 0;
+        for (let i = 0; i < a.length; i += 1 + (s % 5)) {
+          s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+          a[i] = s >>> 24;
+        }
+        const ya = new Float32Array(x.length);
+        const yb = new Float32Array(x.length);
+        native.ggmlDequantize(a, ya, code);
+        fallbackBinding.ggmlDequantize(a, yb, code);
+        assert.deepEqual(bitsOf(ya), bitsOf(yb), `type ${code} dequantize`);
+      }),
+      { numRuns: RUNS },
+    );
+  });
 });

@@ -623,20 +623,23 @@ void FuzzAxis(FuzzedDataProvider& in) {
 void FuzzGgml(FuzzedDataProvider& in) {
   const bool quantize = in.ConsumeBool();
   const char* call = quantize ? "ggmlQuantize" : "ggmlDequantize";
-  const args::Number type = SmallNumber(in, -1, 4);
-  const u128 block_bytes[] = {34, 18, 20};  // Q8_0, Q4_0, Q4_1: fp16 d (and m), then 32 codes
-  const bool type_ok = type.is_number && IntegerRule(type.value, 0, 2);
+  const args::Number type = SmallNumber(in, -1, 9);
+  // Q8_0, Q4_0, Q4_1, Q5_0, Q5_1 (32 elements), Q4_K, Q5_K, Q6_K (256 elements)
+  const u128 block_bytes[] = {34, 18, 20, 22, 24, 144, 176, 210};
+  const u128 block_elements[] = {32, 32, 32, 32, 32, 256, 256, 256};
+  const bool type_ok = type.is_number && IntegerRule(type.value, 0, 7);
   const int t = type_ok ? static_cast<int>(type.value) : 0;
+  const u128 e = block_elements[t];
   const int ftype = quantize ? in.ConsumeIntegralInRange(0, 1) : kF32;
   const size_t fsize = SizeOf(ftype, true);
-  const args::Span floats = SpanAt(in, ftype, fsize, LengthNear(in, 32 * static_cast<u128>(in.ConsumeIntegralInRange<size_t>(0, 40))), nullptr, 0);
-  const args::Span bytes = SpanAt(in, kU8, 1, LengthNear(in, floats.length / 32 * block_bytes[t]), floats.data, floats.bytes);
-  Expected want = NumberExpect(type, "typeCode", 0, 2, false);
+  const args::Span floats = SpanAt(in, ftype, fsize, LengthNear(in, e * static_cast<u128>(in.ConsumeIntegralInRange<size_t>(0, 40))), nullptr, 0);
+  const args::Span bytes = SpanAt(in, kU8, 1, LengthNear(in, floats.length / e * block_bytes[t]), floats.data, floats.bytes);
+  Expected want = NumberExpect(type, "typeCode", 0, 7, false);
   const char* float_name = quantize ? "x" : "out";
   const char* byte_name = quantize ? "out" : "bytes";
-  if (want.kind == args::ErrorKind::kNone && floats.length % 32 != 0) {
-    want = {args::ErrorKind::kRange, std::string("Expected ") + float_name + ".length to be a multiple of 32"};
-  } else if (want.kind == args::ErrorKind::kNone && bytes.length != floats.length / 32 * block_bytes[t]) {
+  if (want.kind == args::ErrorKind::kNone && floats.length % e != 0) {
+    want = {args::ErrorKind::kRange, std::string("Expected ") + float_name + ".length to be a multiple of " + std::to_string(static_cast<unsigned>(e))};
+  } else if (want.kind == args::ErrorKind::kNone && bytes.length != floats.length / e * block_bytes[t]) {
     want = {args::ErrorKind::kRange, std::string("Expected ") + byte_name + ".length to be "};
   } else if (want.kind == args::ErrorKind::kNone && OverlapRule(floats, bytes)) {
     want = {args::ErrorKind::kRange, "Expected out not to overlap the input's memory but it does"};
@@ -647,10 +650,10 @@ void FuzzGgml(FuzzedDataProvider& in) {
   Compare(call, got, want);
   if (!got.ok()) return;
   if (got_type != t) Fail(std::string(call) + ": the block type changed");
-  const u128 blocks = floats.length / 32;
-  Inside(call, "the float side", blocks * 32 * fsize, floats);
+  const u128 blocks = floats.length / e;
+  Inside(call, "the float side", blocks * e * fsize, floats);
   Inside(call, "the block bytes", blocks * block_bytes[t], bytes);
-  Apart(call, floats.data, blocks * 32 * fsize, bytes.data, blocks * block_bytes[t]);
+  Apart(call, floats.data, blocks * e * fsize, bytes.data, blocks * block_bytes[t]);
 }
 
 void FuzzRecode(FuzzedDataProvider& in) {

@@ -272,14 +272,18 @@ std::vector<const ggml::GgmlTable*> RunnableGgmlTables() {
 void FuzzGgmlQuantize(FuzzedDataProvider& in, const std::vector<const ggml::GgmlTable*>& tables) {
   const int ftype = in.ConsumeIntegralInRange(0, kFloatTypeCount - 1);
   const args::Number code = NumberFrom(in.ConsumeIntegralInRange<int>(-1, ggml::kBlockTypeCount));
-  const size_t blocks = in.ConsumeBool() ? in.ConsumeIntegralInRange<size_t>(0, 8) : in.ConsumeIntegralInRange<size_t>(0, 700);
-  const size_t n = blocks * ggml::kBlockSize + (in.ConsumeIntegralInRange(0, 15) == 0 ? 1 : 0);
+  const int known = code.value >= 0 && code.value < ggml::kBlockTypeCount ? static_cast<int>(code.value) : 0;
+  const size_t elements = ggml::BlockElements(known);
+  // The k-quants' scalar search costs ~30 times a 32-element block's work per element.
+  const size_t most = ggml::IsKQuant(known) ? 12 : 700;
+  const size_t blocks = in.ConsumeBool() ? in.ConsumeIntegralInRange<size_t>(0, 8) : in.ConsumeIntegralInRange<size_t>(0, most);
+  const size_t n = blocks * elements + (in.ConsumeIntegralInRange(0, 15) == 0 ? 1 : 0);
   const size_t in_offset = in.ConsumeIntegralInRange<size_t>(0, 7) * FloatSize(ftype);
   const size_t out_offset = in.ConsumeIntegralInRange<size_t>(0, 7);
   const bool structured = in.ConsumeBool();
   const float scale = static_cast<float>(std::ldexp(1.0, in.ConsumeIntegralInRange(-140, 100)));
   int type = 0;
-  const size_t bytes = n / ggml::kBlockSize * ggml::BlockBytes(code.value >= 0 && code.value < 3 ? static_cast<int>(code.value) : 0);
+  const size_t bytes = n / elements * ggml::BlockBytes(known);
   Block x(in_offset, n * FloatSize(ftype));
   Block ref(out_offset, bytes);
   const args::Result r = args::CheckGgmlQuantize({x.data(), n, x.bytes, ftype}, {ref.data(), bytes, ref.bytes, 0}, code, &type);
@@ -316,7 +320,7 @@ void FuzzGgmlDequantize(FuzzedDataProvider& in, const std::vector<const ggml::Gg
   const size_t blocks = in.ConsumeBool() ? in.ConsumeIntegralInRange<size_t>(0, 8) : in.ConsumeIntegralInRange<size_t>(0, 700);
   const size_t in_offset = in.ConsumeIntegralInRange<size_t>(0, 7);
   const size_t out_offset = in.ConsumeIntegralInRange<size_t>(0, 7) * 4;
-  const size_t n = blocks * ggml::kBlockSize, bytes = blocks * ggml::BlockBytes(type);
+  const size_t n = blocks * ggml::BlockElements(type), bytes = blocks * ggml::BlockBytes(type);
   Block q(in_offset, bytes);
   Block ref(out_offset, n * 4);
   int checked = 0;
