@@ -7,7 +7,7 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { spawnSync } = require('node:child_process');
+const { spawn, spawnSync } = require('node:child_process');
 const qk = require('./support/quantkit');
 const io = require('../dist/io');
 
@@ -93,6 +93,29 @@ describe(`quantkit command (${qk.backend.name})`, function () {
     const s = JSON.parse(r.out);
     assert.equal(s.outputFormat, 'safetensors');
     assert.ok(s.fileBytesOut < s.fileBytesIn / 2, `${s.fileBytesOut} of ${s.fileBytesIn}`);
+  });
+
+  it('SIGINT in the middle of a quantize leaves no OUT and no temporary file, and IN unchanged', async () => {
+    const dir = fs.mkdtempSync(path.join(tmp, 'sigint-'));
+    const input = path.join(dir, 'big.safetensors');
+    // 16 tensors of 1 Mi floats: q4_k takes long enough (the k-quants' search) to be interrupted.
+    const x = new Float32Array(1 << 20).map((_, i) => Math.sin(i * 0.37));
+    const data = new Uint8Array(x.buffer);
+    await io.writeSafetensors(input, Array.from({ length: 16 }, (_, i) => ({ name: `w${i}`, type: 'f32', shape: [1024, 1024], byteLength: data.length, data })));
+    const before = fs.readFileSync(input);
+    const out = path.join(dir, 'out.gguf');
+    const child = spawn(process.execPath, [BIN, 'quantize', input, out, '--scheme', 'q4_k'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    const done = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+    await new Promise((resolve) => child.stderr.on('data', (d) => {
+      err += d;
+      if (/quantize: [1-9]\d*%/.test(err)) resolve(); // a tensor or more is written
+    }));
+    child.kill('SIGINT');
+    const { code, signal } = await done;
+    assert.ok(signal === 'SIGINT' || code !== 0, `exit ${code} ${signal}`);
+    assert.deepEqual(fs.readdirSync(dir), ['big.safetensors'], 'no OUT, no temporary file');
+    assert.ok(before.equals(fs.readFileSync(input)));
   });
 
   it('errors: status 1, one `quantkit:` line naming the problem, nothing written', () => {
