@@ -51,7 +51,7 @@ describe(`quantkit command (${qk.backend.name})`, function () {
   it('compare with no file prints the whole-file table and per-tensor tables; --json parses; --chart writes an SVG', () => {
     const r = run('compare', '--top', '2', '--schemes', 'int8-per-channel,q4_0');
     assert.equal(r.status, 0, r.err);
-    assert.match(r.out, /whole file, best SQNR first:\nscheme +bytes +bits\/elem +SQNR dB/);
+    assert.match(r.out, /whole file, best SQNR first:\nscheme +bits\/elem +bytes +MSE +SQNR dB/);
     assert.match(r.out, /per tensor, lowest SQNR first \(2 of \d+; --top to change\)/);
     const chart = path.join(tmp, 'sqnr.svg');
     const j = run('compare', '--json', '--schemes', 'q8_0', '--chart', chart);
@@ -87,7 +87,7 @@ describe(`quantkit command (${qk.backend.name})`, function () {
 
   it('quantize --json prints the summary as JSON and nothing on stderr', () => {
     const out = path.join(tmp, 'cls-int8.safetensors');
-    const r = run('quantize', DEFAULT, out, '--scheme', 'int8', '--json');
+    const r = run('quantize', DEFAULT, out, '--scheme', 'int8-per-channel', '--json');
     assert.equal(r.status, 0, r.err);
     assert.equal(r.err, '');
     const s = JSON.parse(r.out);
@@ -123,7 +123,7 @@ describe(`quantkit command (${qk.backend.name})`, function () {
     const cases = [
       [['quantize', path.join(tmp, 'missing.safetensors'), out, '--scheme', 'q8_0'], /^quantkit: Cannot open .*missing\.safetensors/],
       [['quantize', DEFAULT, out, '--scheme', 'int3'], /^quantkit: Expected a gguf scheme .* but received "int3"/],
-      [['quantize', DEFAULT, DEFAULT, '--scheme', 'int8'], /^quantkit: Refusing to write .*: it is the input/],
+      [['quantize', DEFAULT, DEFAULT, '--scheme', 'int8-per-channel'], /^quantkit: Refusing to write .*: it is the input/],
       [['inspect', path.join(__dirname, 'cli.test.js')], /^quantkit: .*cli\.test\.js: not a file quantkit reads/],
     ];
     for (const [args, message] of cases) {
@@ -133,11 +133,21 @@ describe(`quantkit command (${qk.backend.name})`, function () {
       assert.equal(r.out, '');
     }
     assert.ok(!fs.existsSync(out));
+    // Usage errors: status 2, the same one-line form, and where to read more.
     const usage = run('quantize', DEFAULT, out);
-    assert.notEqual(usage.status, 0);
-    assert.match(usage.err, /required option '-s, --scheme <scheme>' not specified/);
-    const badTop = run('compare', '--top', '0');
-    assert.notEqual(badTop.status, 0);
-    assert.match(badTop.err, /expected a positive integer but received "0"/);
+    assert.equal(usage.status, 2);
+    assert.equal(usage.err, "quantkit: required option '-s, --scheme <scheme>' not specified\n(see: quantkit help quantize)\n");
+    const badTop = run('compare', '--top', '-1');
+    assert.equal(badTop.status, 2);
+    assert.match(badTop.err, /^quantkit: option '--top <n>' argument '-1' is invalid\. expected a whole number \(0 or more\) but received "-1"/);
+    const png = run('compare', '--chart', 'x.png');
+    assert.equal(png.status, 2);
+    assert.match(png.err, /expected a file name ending in \.svg/);
+    const unknown = run('help', 'bogus');
+    assert.equal(unknown.status, 2);
+    assert.match(unknown.err, /^quantkit: unknown command 'bogus' \(the commands: inspect, quantize, dequantize, compare\)/);
+    const dup = run('compare', '--schemes', 'int8,int8');
+    assert.equal(dup.status, 1);
+    assert.match(dup.err, /^quantkit: Expected each scheme once in schemes but 'int8' is at schemes\[0\] and schemes\[1\]/);
   });
 });

@@ -118,7 +118,7 @@ describe(`quantizeFile → GGUF (${qk.backend.name})`, () => {
 });
 
 describe(`quantizeFile → safetensors int8 / int4 layout (${qk.backend.name})`, () => {
-  for (const [scheme, dtype, blockSize, symmetric] of [['int8', 'int8', undefined, true], ['uint8', 'uint8', undefined, false], ['int4', 'int4', undefined, true], ['uint4-block32', 'uint4', 32, false], ['int4-block128', 'int4', 128, true], ['int8-block32', 'int8', 32, true]]) {
+  for (const [scheme, dtype, blockSize, symmetric] of [['int8-per-channel', 'int8', undefined, true], ['uint8-per-channel', 'uint8', undefined, false], ['int4-per-channel', 'int4', undefined, true], ['uint4-per-channel', 'uint4', undefined, false], ['uint4-block32', 'uint4', 32, false], ['int4-block128', 'int4', 128, false], ['int8-block32', 'int8', 32, false]]) {
     it(`${scheme}: codes, NAME.scale and NAME.zero_point are quantizeDynamic's; dequantizeFile restores dequantize()'s floats`, async () => {
       const out = path.join(tmp, `m-${scheme}.safetensors`);
       await quantizeFile(source, out, { scheme, chunkElements: 4096 });
@@ -136,7 +136,10 @@ describe(`quantizeFile → safetensors int8 / int4 layout (${qk.backend.name})`,
         assert.deepEqual(await f.readFloat32('layers.0.weight.scale'), q.scale);
         assert.deepEqual(f.tensor('layers.0.weight.scale').shape, blockSize ? [rows, k / blockSize] : [rows]);
         if (symmetric) assert.throws(() => f.tensor('layers.0.weight.zero_point'));
-        else assert.deepEqual(await f.readBytes('layers.0.weight.zero_point'), bytes(q.zeroPoint));
+        else {
+          assert.deepEqual(await f.readBytes('layers.0.weight.zero_point'), bytes(q.zeroPoint));
+          assert.equal(f.tensor('layers.0.weight.zero_point').type, dtype.startsWith('u') ? 'u8' : 'i8');
+        }
         assert.ok(!rec.tensors['layers.0.bias'], 'the bias stays float');
         const back = path.join(tmp, `back-${scheme}.safetensors`);
         await dequantizeFile(out, back);
@@ -223,7 +226,7 @@ describe('quantizeFile / dequantizeFile / compareFile: bad input', () => {
   });
   it('OUT equal to IN is refused and IN is untouched', async () => {
     const before = sha(source);
-    await assert.rejects(quantizeFile(source, source, { scheme: 'int8' }), /Refusing to write .*: it is the input/);
+    await assert.rejects(quantizeFile(source, source, { scheme: 'int8-per-channel' }), /Refusing to write .*: it is the input/);
     assert.equal(sha(source), before);
   });
   it('a missing input names the path', async () => {
@@ -244,9 +247,18 @@ describe('quantizeFile / dequantizeFile / compareFile: bad input', () => {
     assert.equal(fs.readFileSync(out, 'utf8'), 'keep me');
   });
   it('include / exclude must be glob strings; options must be an object', async () => {
-    await assert.rejects(quantizeFile(source, path.join(tmp, 'x.gguf'), { scheme: 'q8_0', include: [3] }), { name: 'TypeError', message: /glob string .* for include but received \[3\]/ });
+    await assert.rejects(quantizeFile(source, path.join(tmp, 'x.gguf'), { scheme: 'q8_0', include: [3] }), { name: 'TypeError', message: /glob string .* for options.include but received an Array\(1\)/ });
     await assert.rejects(quantizeFile(source, path.join(tmp, 'x.gguf')), { name: 'TypeError', message: /options object with a scheme/ });
-    await assert.rejects(compareFile(source, { sort: 'best' }), { name: 'RangeError', message: /'sqnr', 'size' or 'file' for sort but received "best"/ });
+    await assert.rejects(quantizeFile(source, path.join(tmp, 'x.gguf'), { scheme: 'q8_0', quantise1d: true }), { name: 'TypeError', message: /Unknown key 'quantise1d' in options \(did you mean 'quantize1d'\?\)/ });
+    await assert.rejects(quantizeFile(source, path.join(tmp, 'x.gguf'), { scheme: 'q8_0', onProgress: 'yes' }), { name: 'TypeError', message: /Expected a function for options.onProgress but received 'yes'/ });
+    await assert.rejects(quantizeFile(source, path.join(tmp, 'x.gguf'), { scheme: 'q8_0', metadata: ['a=b'] }), { name: 'TypeError', message: /object of key-values for options.metadata/ });
+    await assert.rejects(quantizeFile(source, path.join(tmp, 'x.gguf'), { scheme: 'q8_0', include: 'nothing.*' }), /--include "nothing\.\*" leaves no float tensor of rank ≥ 2 to quantize/);
+    await assert.rejects(compareFile(source, { sort: 'best' }), { name: 'RangeError', message: /'sqnr', 'size' or 'file' for options.sort but received 'best'/ });
+    await assert.rejects(compareFile(source, { schemes: 'q8_0' }), { name: 'TypeError', message: /array of scheme names or specs for schemes but received 'q8_0'/ });
+    await assert.rejects(compareFile(source, { schemes: [] }), { name: 'RangeError', message: /at least one scheme/ });
+    await assert.rejects(compareFile(source, { schemes: ['q8_0', 'int8', 'q8_0'] }), { name: 'RangeError', message: /'q8_0' is at schemes\[0\] and schemes\[2\]/ });
+    await assert.rejects(compareFile(source, { schemes: ['q8_0', 'int9'] }), { name: 'TypeError', message: /for schemes\[1\] but received 'int9'/ });
+    await assert.rejects(dequantizeFile(source, path.join(tmp, 'y.npy')), /dequantize writes safetensors: name the output \.safetensors/);
     await assert.rejects(dequantizeFile(source, path.join(tmp, 'y.safetensors'), { dtype: 'f8' }), { name: 'RangeError', message: /'f32' or 'f16' for dtype but received "f8"/ });
   });
 });
@@ -258,8 +270,8 @@ describe('both backends write identical files', () => {
       const { quantizeFile } = require(${JSON.stringify(path.join(__dirname, '..', 'dist', 'io', 'convert'))});
       const crypto = require('node:crypto'); const fs = require('node:fs'); const path = require('node:path');
       (async () => { const out = {};
-        for (const s of ['q8_0','q4_0','q4_1','q5_0','q5_1','q4_k','q5_k','q6_k','f16','bf16','int8','uint8','int4','uint4-block32','int4-block128']) {
-          const f = path.join(process.argv[1], process.env.QUANTKIT_BACKEND + '-' + s + (s.startsWith('q') || s.startsWith('f') || s === 'bf16' ? '.gguf' : '.safetensors'));
+        for (const s of ['q8_0','q4_0','q4_1','q5_0','q5_1','q4_k','q5_k','q6_k','f16','bf16','int8-per-channel','uint8-per-channel','int4-per-channel','uint4-block32','int4-block128']) {
+          const f = path.join(process.argv[1], process.env.QUANTKIT_BACKEND + '-' + s + (s.includes('-') ? '.safetensors' : '.gguf'));
           await quantizeFile(process.argv[2], f, { scheme: s });
           out[s] = crypto.createHash('sha256').update(fs.readFileSync(f)).digest('hex');
         }
@@ -307,8 +319,9 @@ describe(`quantizeFile from and to tfjs (${qk.backend.name})`, () => {
   for (const scheme of ['uint8', 'uint16', 'float16']) {
     it(`tfjs → tfjs ${scheme}: every weight within half a step of the source, the manifest rewritten`, async () => {
       const dir = fs.mkdtempSync(path.join(tmp, `tfjs-${scheme}-`));
-      const out = path.join(dir, 'model.json');
+      const out = path.join(dir, 'tiny-weights_manifest.json');
       await quantizeFile(manifest, out, { scheme, quantize1d: true });
+      await assert.rejects(quantizeFile(manifest, path.join(dir, 'model.json'), { scheme }), /has no tfjs model topology, so .*model\.json would be a bare weights manifest/);
       const src = await io.openTensorFile(manifest);
       const dst = await io.openTensorFile(out);
       try {
@@ -333,7 +346,7 @@ describe(`quantizeFile from and to tfjs (${qk.backend.name})`, () => {
 
   it('tfjs → safetensors int8: quantized weights, rank-1 weights as float32 values; dequantize restores them', async () => {
     const out = path.join(tmp, 'tiny-int8.safetensors');
-    await quantizeFile(manifest, out, { scheme: 'int8' });
+    await quantizeFile(manifest, out, { scheme: 'int8-per-channel' });
     const back = path.join(tmp, 'tiny-back.safetensors');
     await dequantizeFile(out, back);
     const src = await io.openTensorFile(manifest);
@@ -357,5 +370,77 @@ describe(`quantizeFile from and to tfjs (${qk.backend.name})`, () => {
       await f.close();
       await b.close();
     }
+  });
+});
+
+describe(`already-quantized inputs, odd tensors, metadata (${qk.backend.name})`, () => {
+  it('quantizing a file quantkit or ggml already quantized is refused (its codes would be read as weights)', async () => {
+    const int8 = path.join(tmp, 'again-int8.safetensors');
+    await quantizeFile(source, int8, { scheme: 'int8-per-channel' });
+    await assert.rejects(quantizeFile(int8, path.join(tmp, 'again.gguf'), { scheme: 'q8_0' }), /already quantized by quantkit .*run quantkit dequantize on it first/);
+    await assert.rejects(compareFile(int8), /already quantized by quantkit/);
+    const gguf = path.join(tmp, 'again-q8_0.gguf');
+    await quantizeFile(source, gguf, { scheme: 'q8_0' });
+    await assert.rejects(quantizeFile(gguf, path.join(tmp, 'again-q4_0.gguf'), { scheme: 'q4_0' }), /already quantized \(\d+ tensors in ggml blocks, e\.g\. layers\.0\.weight Q8_0\)/);
+    assert.ok(!fs.existsSync(path.join(tmp, 'again-q4_0.gguf')));
+  });
+
+  it('compare on a GGUF file compares its ggml tensors as the floats they decode to', async () => {
+    const gguf = path.join(tmp, 'cmp-q4_k.gguf');
+    await quantizeFile(source, gguf, { scheme: 'q4_k' });
+    const r = await compareFile(gguf, { schemes: ['int8-per-channel'] });
+    const names = r.tensors.map((t) => t.name).sort();
+    assert.deepEqual(names, ['layers.0.weight', 'layers.1.weight', 'layers.2.weight', 'odd.k100', 'odd.k288']);
+    const g = await io.openTensorFile(gguf);
+    const x = await g.readFloat32('layers.0.weight');
+    await g.close();
+    const [row] = qk.compare(x, { schemes: ['int8-per-channel'], shape: [64, 512] });
+    assert.equal(r.tensors.find((t) => t.name === 'layers.0.weight').rows[0].mse, row.mse);
+  });
+
+  it('a tensor with NaN or ±Inf is left out of compare with the reason; the others are compared', async () => {
+    const f = path.join(tmp, 'cmp-nan.safetensors');
+    const bad = floats(256, 11);
+    bad[9] = -Infinity;
+    await io.writeSafetensors(f, [{ name: 'good', type: 'f32', shape: [4, 64], byteLength: 1024, data: bytes(floats(256, 10)) }, { name: 'bad', type: 'f32', shape: [4, 64], byteLength: 1024, data: bytes(bad) }]);
+    const r = await compareFile(f, { schemes: ['q8_0'] });
+    assert.deepEqual(r.tensors.map((t) => t.name), ['good']);
+    assert.deepEqual(r.left, [{ name: 'bad', why: 'element 9 is -Infinity: no scheme quantizes NaN or ±Inf' }]);
+  });
+
+  it('tfjs weights (channels last): per-channel schemes take the last axis', async () => {
+    const manifest = path.join(path.dirname(require.resolve('@vladmandic/face-api/package.json')), 'model', 'tiny_face_detector_model-weights_manifest.json');
+    const r = await compareFile(manifest, { schemes: ['int8-per-channel'] });
+    const src = await io.openTensorFile(manifest);
+    try {
+      for (const t of r.tensors) {
+        const x = await src.readFloat32(t.name);
+        const out = t.shape[t.shape.length - 1];
+        const e = qk.errorStats(x, qk.computeParams(x, { axis: 1, shape: [x.length / out, out], dtype: 'int8', symmetric: true }));
+        assert.equal(t.rows[0].mse, e.mse, t.name);
+      }
+    } finally {
+      await src.close();
+    }
+  });
+
+  it('GGUF metadata of every type survives dequantize to safetensors as text; quantization_version is always written', async () => {
+    const gguf = path.join(tmp, 'meta.gguf');
+    await io.writeGguf(gguf, {
+      metadata: [{ key: 'n', value: 3 }, { key: 'b', value: true }, { key: 'big', type: 'u64', value: 18446744073709551615n }, { key: 'arr', type: 'array<u64>', value: [1n, 2n] }, { key: 's', value: 'x' }],
+      tensors: [{ name: 'w', type: 'f32', shape: [2, 32], byteLength: 256, data: bytes(floats(64, 12)) }],
+    });
+    const out = path.join(tmp, 'meta.safetensors');
+    await dequantizeFile(gguf, out);
+    const f = await io.openTensorFile(out);
+    assert.deepEqual({ ...f.metadata }, { n: '3', b: 'true', big: '18446744073709551615', arr: '["1","2"]', s: 'x' });
+    await f.close();
+    const q = path.join(tmp, 'meta-q8_0.gguf');
+    await quantizeFile(out, q, { scheme: 'q8_0', include: 'nothing-matches-*' }).catch((e) => assert.match(e.message, /leaves no float tensor/));
+    await quantizeFile(source, q, { scheme: 'q4_k', include: 'odd.k100' }); // every tensor falls back to f16
+    const g = await io.openTensorFile(q);
+    assert.equal(g.metadata['general.quantization_version'], 2);
+    assert.equal(g.tensor('odd.k100').type, 'f16');
+    await g.close();
   });
 });

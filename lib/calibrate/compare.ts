@@ -21,7 +21,7 @@ const GGML_ELEMENTS: Readonly<Record<GgmlType, number>> = { q8_0: 32, q4_0: 32, 
 
 /** A scheme compare() knows by name, or one described by its parts. */
 export type SchemeName =
-  | 'uint8' | 'int8' | 'int8-per-channel' | 'uint8-per-channel' | 'int16'
+  | 'uint8' | 'int8' | 'int8-per-channel' | 'uint8-per-channel' | 'int4-per-channel' | 'uint4-per-channel' | 'int16'
   | 'int4-block32' | 'int4-block128' | 'uint4-block32' | 'uint4-block128' | 'int8-block32'
   | 'q8_0' | 'q4_0' | 'q4_1' | 'q5_0' | 'q5_1' | 'q4_k' | 'q5_k' | 'q6_k' | 'float8e4m3fn' | 'float8e5m2' | 'float16' | 'bfloat16';
 
@@ -83,6 +83,8 @@ const NAMED: Readonly<Record<SchemeName, Omit<SchemeSpec, 'name'>>> = {
   int16: { dtype: 'int16', symmetric: true },
   'int8-per-channel': { dtype: 'int8', symmetric: true, perChannel: true },
   'uint8-per-channel': { dtype: 'uint8', perChannel: true },
+  'int4-per-channel': { dtype: 'int4', symmetric: true, perChannel: true },
+  'uint4-per-channel': { dtype: 'uint4', perChannel: true },
   'int4-block32': { dtype: 'int4', blockSize: 32 },
   'int4-block128': { dtype: 'int4', blockSize: 128 },
   'uint4-block32': { dtype: 'uint4', blockSize: 32 },

@@ -3,7 +3,7 @@
 // charts by Vega-Lite (chart.ts); the work itself is quantkit/io's (lib/io/convert).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import quantkit, { formatTable } from '../index';
 import { openTensorFile } from '../io/open';
 import { compareFile, dequantizeFile, FILE_SCHEMES, quantizeFile, SCHEMES, type CompareFileResult, type QuantizeFileResult } from '../io/convert';
@@ -33,8 +33,8 @@ function table(header: string[], rows: string[][], right: boolean[]): string {
 }
 
 function showValue(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.length} ${v.length === 1 ? 'value' : 'values'}${v.length ? `: ${v.slice(0, 4).map((x) => JSON.stringify(x)).join(', ')}${v.length > 4 ? ', …' : ''}` : ''}]`;
-  const s = typeof v === 'string' ? JSON.stringify(v) : typeof v === 'bigint' ? v.toString() : JSON.stringify(v) ?? String(v);
+  if (Array.isArray(v)) return `[${v.length} ${v.length === 1 ? 'value' : 'values'}${v.length ? `: ${v.slice(0, 4).map((x) => showValue(x)).join(', ')}${v.length > 4 ? ', …' : ''}` : ''}]`;
+  const s = typeof v === 'bigint' ? v.toString() : JSON.stringify(v, jsonReplacer) ?? String(v);
   return s.length > 100 ? `${s.slice(0, 97)}…` : s;
 }
 
@@ -50,9 +50,11 @@ function parseMetadata(value: string, prev: Record<string, string | number | boo
   if (eq <= 0) throw new InvalidArgumentError(`expected KEY=VALUE but received ${JSON.stringify(value)}`);
   const key = value.slice(0, eq);
   const raw = value.slice(eq + 1);
+  // Typed only when the text is exactly what the number prints as: "3", "-2", "1.5" are
+  // numbers; "007", "1e400", "99999999999999999999" (past 2^53) stay strings.
   let v: string | number | boolean = raw;
   if (raw === 'true' || raw === 'false') v = raw === 'true';
-  else if (/^-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(raw)) v = Number(raw);
+  else if (/^-?(0|[1-9]\d*)(\.\d+)?$/.test(raw) && Number.isFinite(Number(raw)) && String(Number(raw)) === raw && (raw.includes('.') || Number.isSafeInteger(Number(raw)))) v = Number(raw);
   return { ...prev, [key]: v };
 }
 
@@ -82,42 +84,56 @@ async function inspect(file: string, opts: { json?: boolean }, io: Io): Promise<
   }
 }
 
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
 function quantizeSummary(r: QuantizeFileResult): string {
   const counts = { quantized: 0, converted: 0, kept: 0 };
   for (const t of r.tensors) counts[t.action]++;
-  const fell = r.tensors.filter((t) => t.note && t.action === 'quantized');
   const lines = [
     `${r.input} (${r.inputFormat}) → ${r.output} (${r.outputFormat}, ${r.scheme})`,
     `tensors: ${counts.quantized} quantized, ${counts.converted} converted, ${counts.kept} kept as they were`,
     `size: ${human(r.fileBytesIn)} → ${human(r.fileBytesOut)} (${((100 * r.fileBytesOut) / Math.max(1, r.fileBytesIn)).toFixed(1)}%) in ${r.seconds.toFixed(2)} s`,
   ];
-  // Tensors that fell back, grouped by what they became, names shortened to a few.
+  if (r.fileBytesOut > r.fileBytesIn) lines.push(`  note: the output is larger than the input (was the input already quantized, or mostly tensors that stay float?)`);
+  // Tensors that fell back or stayed as they were, grouped by why, names shortened to a few.
   const groups = new Map<string, string[]>();
-  for (const t of fell) groups.set(t.to, [...(groups.get(t.to) ?? []), t.name]);
-  for (const [to, names] of groups) {
-    lines.push(`  ${names.length} ${names.length === 1 ? 'tensor' : 'tensors'} stored as ${to}, their rows (last dimension) not whole ${r.scheme} blocks: ${names.slice(0, 3).join(', ')}${names.length > 3 ? ', … (--json lists them)' : ''}`);
+  for (const t of r.tensors) {
+    if (t.note === undefined) continue;
+    const why = t.action === 'quantized' ? `stored as ${t.to}, their rows (last dimension) not whole ${r.scheme} blocks` : /^rank [01]/.test(t.note) ? 'kept float (rank 0 or 1)' : `${t.action === 'kept' ? 'kept' : `converted to ${t.to}`}: ${t.note.replace(/^\d+ elements a row is odd/, 'an odd number of elements a row')}`;
+    groups.set(why, [...(groups.get(why) ?? []), t.name]);
   }
+  for (const [why, names] of groups) lines.push(`  ${plural(names.length, 'tensor')} ${why}: ${names.slice(0, 3).join(', ')}${names.length > 3 ? ', … (--json lists them)' : ''}`);
   return lines.join('\n');
 }
 
 /** ' (3 skipped, 53 as f16)': how a scheme's whole-file row was made, when not plainly. */
-function schemeNotes(row: { skippedTensors: number; fallbacks: Record<string, number> }): string {
-  const notes = Object.entries(row.fallbacks).map(([type, n]) => `${n} as ${type}`);
+function schemeNotes(row: { skippedTensors: number; fallbacks: Record<string, number>; allFellBack: boolean }): string {
+  const notes = Object.entries(row.fallbacks).map(([type, n]) => `${row.allFellBack ? 'all ' : ''}${n} as ${type}`);
   if (row.skippedTensors) notes.unshift(`${row.skippedTensors} skipped`);
   return notes.length ? ` (${notes.join(', ')})` : '';
 }
 
-function compareReport(r: CompareFileResult, top: number | undefined): string {
-  const out: string[] = [`${r.file} (${r.format}): ${r.tensors.length} tensors compared, ${r.left.length} left out (rank < 2 or not float)`, '', 'whole file, best SQNR first:'];
+function compareReport(r: CompareFileResult, top: number | undefined, sort: 'sqnr' | 'size' | 'file'): string {
+  const reasons = new Map<string, number>();
+  for (const l of r.left) {
+    const why = /^rank/.test(l.why) ? 'rank < 2' : /^not a float/.test(l.why) ? 'not float' : /NaN or ±Inf/.test(l.why) ? 'NaN or ±Inf' : l.why;
+    reasons.set(why, (reasons.get(why) ?? 0) + 1);
+  }
+  const leftOut = r.left.length ? `, ${r.left.length} left out (${[...reasons].map(([why, n]) => `${n} ${why}`).join(', ')})` : '';
+  const out: string[] = [`${r.file} (${r.format}): ${plural(r.tensors.length, 'tensor')} compared${leftOut}`, '', 'whole file, best SQNR first:'];
   out.push(
     table(
-      ['scheme', 'bytes', 'bits/elem', 'SQNR dB', 'MSE', 'max |e|', 'ms'],
-      r.total.map((row) => [row.scheme + schemeNotes(row), human(row.bytes), row.bitsPerElement.toFixed(2), row.sqnrDb.toFixed(2), row.mse.toExponential(3), row.maxAbs.toPrecision(4), row.ms.toFixed(1)]),
+      ['scheme', 'bits/elem', 'bytes', 'MSE', 'SQNR dB', 'max |err|', 'ms'],
+      r.total.map((row) => [row.scheme + schemeNotes(row), row.bitsPerElement.toFixed(2), human(row.bytes), row.mse.toExponential(2), row.sqnrDb.toFixed(2), row.maxAbs.toPrecision(3), row.ms.toFixed(1)]),
       [false, true, true, true, true, true, true],
     ),
   );
+  if (r.total.some((row) => row.allFellBack)) out.push('(all … as f16: no tensor has rows of whole blocks of that ggml type, so the row measures the fallback llama.cpp would store, not the type)');
   const shown = top === undefined ? r.tensors : r.tensors.slice(0, top);
-  out.push('', `per tensor, lowest SQNR first${shown.length < r.tensors.length ? ` (${shown.length} of ${r.tensors.length}; --top to change)` : ''}:`);
+  if (shown.length === 0) return out.join('\n');
+  out.push('', `per tensor, ${{ sqnr: 'lowest SQNR first', size: 'largest first', file: 'in file order' }[sort]}${shown.length < r.tensors.length ? ` (${shown.length} of ${r.tensors.length}; --top to change)` : ''}:`);
   for (const t of shown) {
     out.push('', `${t.name}  [${t.shape.join(', ')}] ${t.storedType}`);
     out.push(formatTable(t.rows.map((row) => (row.storedAs ? { ...row, scheme: `${row.scheme} (as ${row.storedAs})` } : row))));
@@ -125,10 +141,15 @@ function compareReport(r: CompareFileResult, top: number | undefined): string {
   return out.join('\n');
 }
 
-function positiveInt(v: string): number {
+function count(v: string): number {
   const n = Number(v);
-  if (!Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError(`expected a positive integer but received ${JSON.stringify(v)}`);
+  if (!/^\d+$/.test(v) || !Number.isSafeInteger(n)) throw new InvalidArgumentError(`expected a whole number (0 or more) but received ${JSON.stringify(v)}`);
   return n;
+}
+
+function svgPath(v: string): string {
+  if (!/\.svg$/i.test(v) || v.length <= 4) throw new InvalidArgumentError(`expected a file name ending in .svg (the chart is SVG) but received ${JSON.stringify(v)}`);
+  return v;
 }
 
 /** The command, ready to parse (exported for tests: `program(io).parseAsync(argv, { from: 'user' })`). */
@@ -136,8 +157,7 @@ export function program(io: Io = { out: (s) => process.stdout.write(`${s}\n`), e
   const p = new Command('quantkit')
     .description('Inspect, quantize, dequantize and compare model files (safetensors, NumPy .npy/.npz, GGUF, tfjs) with quantkit.')
     .version(quantkit.backend.version, '-v, --version')
-    .showHelpAfterError('(run quantkit help COMMAND for its options)')
-    .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) })
+    .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: () => undefined })
     .addHelpText('after', `\nWith no FILE, inspect and compare use a small real model shipped with quantkit:\n  ${DEFAULT_FILE}\n(PaddleOCR's text-direction classifier, Apache-2.0; see assets/README.md).\n\nExamples:\n  npx quantkit compare\n  npx quantkit inspect model.safetensors\n  npx quantkit quantize model.safetensors model-q4_k.gguf --scheme q4_k\n  npx quantkit quantize model.safetensors model-int8.safetensors --scheme int8\n  npx quantkit dequantize model-q4_k.gguf model-f32.safetensors\n  npx quantkit compare model.safetensors --schemes int8-per-channel,q4_k --chart sqnr.svg`);
 
   p.command('inspect')
@@ -197,8 +217,8 @@ export function program(io: Io = { out: (s) => process.stdout.write(`${s}\n`), e
     .option('--include <glob>', 'only tensors whose name matches (repeatable)', collect)
     .option('--exclude <glob>', 'leave out tensors whose name matches (repeatable)', collect)
     .addOption(new Option('--sort <order>', 'order of the per-tensor tables').choices(['sqnr', 'size', 'file']).default('sqnr'))
-    .option('--top <n>', 'print only the first N tensors\' tables', positiveInt)
-    .option('--chart <out.svg>', 'also draw SQNR per tensor per scheme as an SVG chart')
+    .option('--top <n>', 'print (and chart) only the first N tensors (0: the whole-file table alone)', count)
+    .option('--chart <out.svg>', 'also draw SQNR per tensor per scheme as an SVG chart', svgPath)
     .option('--json', 'print JSON instead of tables')
     .option('-q, --quiet', 'no progress')
     .action(async (file: string, o: { schemes?: string[]; calibration: 'minmax'; include?: string[]; exclude?: string[]; sort: 'sqnr' | 'size' | 'file'; top?: number; chart?: string; json?: boolean; quiet?: boolean }) => {
@@ -210,20 +230,45 @@ export function program(io: Io = { out: (s) => process.stdout.write(`${s}\n`), e
         bar.stop();
       }
       if (o.chart) {
-        const svg = await renderChart(r);
+        const svg = await renderChart(r, o.top);
         await writeAtomically(o.chart, [file], (w) => w.write(Buffer.from(svg)));
       }
       if (o.json) io.out(JSON.stringify(r, jsonReplacer, 2));
-      else io.out(compareReport(r, o.top) + (o.chart ? `\n\nchart: ${o.chart}` : ''));
+      else io.out(compareReport(r, o.top, o.sort) + (o.chart ? `\n\nchart: ${o.chart}` : ''));
     });
   return p;
 }
 
-/** Runs the command on process.argv; errors print as `quantkit: message` and exit with status 1. */
+/**
+ * Runs the command on process.argv. Every error prints one `quantkit: message` line on stderr
+ * (usage errors add where to read more) and sets exit status 1 (2 for usage errors); a closed
+ * stdout (`quantkit inspect | head`) ends the run quietly.
+ */
 export async function main(argv: string[] = process.argv): Promise<void> {
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  });
+  const p = program();
+  p.exitOverride();
+  for (const c of p.commands) c.exitOverride();
   try {
-    await program().parseAsync(argv);
+    const args = argv.slice(2);
+    if (args[0] === 'help' && args[1] !== undefined && !p.commands.some((c) => c.name() === args[1])) {
+      throw new CommanderError(2, 'quantkit.unknownCommand', `unknown command '${args[1]}' (the commands: ${p.commands.map((c) => c.name()).join(', ')})`);
+    }
+    await p.parseAsync(argv);
   } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') {
+        process.exitCode = 0;
+        return;
+      }
+      const command = argv.slice(2).find((a) => p.commands.some((c) => c.name() === a));
+      process.stderr.write(`quantkit: ${e.message.replace(/^error: /, '')}\n(see: quantkit help${command ? ` ${command}` : ''})\n`);
+      process.exitCode = 2;
+      return;
+    }
     process.stderr.write(`quantkit: ${(e as Error).message}\n`);
     process.exitCode = 1;
   }

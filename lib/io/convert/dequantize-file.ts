@@ -9,6 +9,7 @@ import type { ProgressCallback, TensorFile, TensorInfo, TensorSource } from '../
 import { bytesOf, DEFAULT_CHUNK_ELEMENTS, floatChunks } from './chunks';
 import { METADATA_KEY, type QuantizationRecord, type QuantizedTensorRecord } from './layout';
 import { isFloatTensor, isFloatType } from './select';
+import { checkFunction, checkOptionsObject } from './options';
 import { valuesSource } from './quantize-file';
 import type { TensorReport } from './quantize-file';
 
@@ -52,9 +53,16 @@ function quantizationRecord(src: TensorFile): QuantizationRecord | undefined {
  */
 export async function dequantizeFile(input: string, output: string, opts: DequantizeFileOptions = {}): Promise<DequantizeFileResult> {
   const t0 = performance.now();
-  if (opts === null || typeof opts !== 'object') throw new TypeError(`Expected an options object but received ${String(opts)}`);
+  checkOptionsObject(opts, ['dtype', 'onProgress', 'chunkElements'], 'options');
   const dtype = opts.dtype ?? 'f32';
   if (dtype !== 'f32' && dtype !== 'f16') throw new RangeError(`Expected 'f32' or 'f16' for dtype but received ${JSON.stringify(dtype)}`);
+  checkFunction(opts.onProgress, 'options.onProgress');
+  if (opts.chunkElements !== undefined && (!Number.isSafeInteger(opts.chunkElements) || opts.chunkElements < 256 || opts.chunkElements % 256 !== 0)) {
+    throw new RangeError(`Expected a multiple of 256 of at least 256 for options.chunkElements but received ${String(opts.chunkElements)}`);
+  }
+  if (typeof output !== 'string' || !output.toLowerCase().endsWith('.safetensors')) {
+    throw new Error(`dequantize writes safetensors: name the output .safetensors (received ${JSON.stringify(output)})`);
+  }
   const step = opts.chunkElements ?? DEFAULT_CHUNK_ELEMENTS;
   const src = await openTensorFile(input);
   try {
@@ -90,8 +98,13 @@ export async function dequantizeFile(input: string, output: string, opts: Dequan
         reports.push({ name: t.name, action: isFloatType(t.type) && t.type === dtype ? 'kept' : 'converted', from: t.storedType, to: dtype, shape, bytesIn: t.byteLength, bytesOut });
       }
     }
+    // safetensors metadata is string → string: other values (GGUF's numbers, booleans, arrays,
+    // 64-bit integers; tfjs' topology) are kept as their JSON text.
     const metadata: Record<string, string> = {};
-    for (const [k, v] of Object.entries(src.metadata)) if (typeof v === 'string' && k !== METADATA_KEY) metadata[k] = v;
+    for (const [k, v] of Object.entries(src.metadata)) {
+      if (k === METADATA_KEY || v === undefined) continue;
+      metadata[k] = typeof v === 'string' ? v : typeof v === 'bigint' ? v.toString() : JSON.stringify(v, (_key, x) => (typeof x === 'bigint' ? x.toString() : x));
+    }
     await writeSafetensors(output, sources, { metadata, inputs: [input] });
     return { input, output, inputFormat: src.format, tensors: reports, seconds: (performance.now() - t0) / 1000 };
   } finally {

@@ -3,15 +3,17 @@
 //   NAME             codes: I8 / U8 with NAME's shape; int4 / uint4 as U8 of shape [rows, K/2]
 //                    (two codes a byte, ONNX nibble order: the first element in the low nibble)
 //   NAME.scale       F32, [rows] per-channel or [rows, ceil(K / blockSize)] blocked
-//   NAME.zero_point  the zero points (I8 / U8, one a byte, same shape as NAME.scale); only for
-//                    asymmetric schemes (symmetric ones have every zero point 0)
+//   NAME.zero_point  the zero points (I8 for int8/int4, U8 for uint8/uint4, one a byte, same
+//                    shape as NAME.scale); only for asymmetric schemes (symmetric ones have
+//                    every zero point 0)
 // where rows = shape[0] and K = the product of the other dimensions; and `__metadata__`
 // key "quantkit.quantization" holds JSON { version: 1, tensors: { NAME: { scheme, dtype,
 // shape, axis: 0, blockSize?, symmetric } } }, so `quantkit dequantize` restores the floats.
 import type { DType } from '../../core/dtypes';
 
+/** The schemes of compare() that this layout stores, by the same names and with the same parameters. */
 export type AffineFileScheme =
-  | 'int8' | 'uint8' | 'int4' | 'uint4'
+  | 'int8-per-channel' | 'uint8-per-channel' | 'int4-per-channel' | 'uint4-per-channel'
   | 'int8-block32' | 'int4-block32' | 'int4-block128' | 'uint4-block32' | 'uint4-block128';
 
 export interface AffineFileSchemeSpec {
@@ -21,14 +23,16 @@ export interface AffineFileSchemeSpec {
   readonly blockSize?: number;
 }
 
+// As compare()'s named schemes (lib/calibrate/compare.ts): per-channel int8/int4 symmetric,
+// uint per-channel and every blocked scheme asymmetric (each block's own min and max).
 export const AFFINE_FILE_SCHEMES: Readonly<Record<AffineFileScheme, AffineFileSchemeSpec>> = Object.freeze({
-  int8: { dtype: 'int8', symmetric: true },
-  uint8: { dtype: 'uint8', symmetric: false },
-  int4: { dtype: 'int4', symmetric: true },
-  uint4: { dtype: 'uint4', symmetric: false },
-  'int8-block32': { dtype: 'int8', symmetric: true, blockSize: 32 },
-  'int4-block32': { dtype: 'int4', symmetric: true, blockSize: 32 },
-  'int4-block128': { dtype: 'int4', symmetric: true, blockSize: 128 },
+  'int8-per-channel': { dtype: 'int8', symmetric: true },
+  'uint8-per-channel': { dtype: 'uint8', symmetric: false },
+  'int4-per-channel': { dtype: 'int4', symmetric: true },
+  'uint4-per-channel': { dtype: 'uint4', symmetric: false },
+  'int8-block32': { dtype: 'int8', symmetric: false, blockSize: 32 },
+  'int4-block32': { dtype: 'int4', symmetric: false, blockSize: 32 },
+  'int4-block128': { dtype: 'int4', symmetric: false, blockSize: 128 },
   'uint4-block32': { dtype: 'uint4', symmetric: false, blockSize: 32 },
   'uint4-block128': { dtype: 'uint4', symmetric: false, blockSize: 128 },
 });

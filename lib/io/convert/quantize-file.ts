@@ -19,6 +19,8 @@ import type { GgufFile, GgufMetadataEntry } from '../gguf';
 import { byteChunks, bytesOf, DEFAULT_CHUNK_ELEMENTS, floatChunks } from './chunks';
 import { AFFINE_FILE_SCHEMES, METADATA_KEY, type AffineFileScheme, type QuantizationRecord } from './layout';
 import { isFloatTensor, storedAsValues, tensorSelector, type SelectOptions } from './select';
+import { checkFunction, checkGlobs, checkMetadata, checkOptionsObject } from './options';
+import { describe } from '../../core/validate';
 
 export type GgufScheme = 'q8_0' | 'q4_0' | 'q4_1' | 'q5_0' | 'q5_1' | 'q4_k' | 'q5_k' | 'q6_k' | 'f16' | 'bf16';
 export type TfjsScheme = 'uint8' | 'uint16' | 'float16';
@@ -105,15 +107,47 @@ export function ggufTypeFor(scheme: GgufScheme, k: number): GgufScheme {
 // llama.cpp's llama_ftype values (include/llama.h) for general.file_type.
 const FILE_TYPE: Record<GgufScheme, number> = { f16: 1, q4_0: 2, q4_1: 3, q8_0: 7, q5_0: 8, q5_1: 9, q4_k: 14, q5_k: 16, q6_k: 18, bf16: 32 };
 
+const OPTION_KEYS = ['scheme', 'to', 'include', 'exclude', 'quantize1d', 'metadata', 'onProgress', 'chunkElements'];
+// The names compare() uses for f16 / bf16, accepted for GGUF too.
+const SCHEME_ALIASES: Readonly<Record<string, string>> = { float16: 'f16', bfloat16: 'bf16' };
+
 function checkOptions(o: unknown): QuantizeFileOptions {
-  if (o === null || typeof o !== 'object') throw new TypeError(`Expected an options object with a scheme but received ${String(o)}`);
-  const opts = o as QuantizeFileOptions;
-  if (typeof opts.scheme !== 'string') throw new TypeError(`Expected a string for scheme but received ${String(opts.scheme)}`);
+  if (o === undefined) throw new TypeError('Expected an options object with a scheme but received undefined');
+  const opts = checkOptionsObject(o, OPTION_KEYS, 'options') as unknown as QuantizeFileOptions;
+  if (typeof opts.scheme !== 'string') throw new TypeError(`Expected a scheme name (string) for options.scheme but received ${describe(opts.scheme)}`);
   if (opts.chunkElements !== undefined && (!Number.isSafeInteger(opts.chunkElements) || opts.chunkElements < 256 || opts.chunkElements % 256 !== 0)) {
-    throw new RangeError(`Expected a multiple of 256 of at least 256 for chunkElements but received ${opts.chunkElements}`);
+    throw new RangeError(`Expected a multiple of 256 of at least 256 for options.chunkElements but received ${describe(opts.chunkElements)}`);
   }
-  if (opts.metadata !== undefined && (opts.metadata === null || typeof opts.metadata !== 'object')) throw new TypeError(`Expected an object of key-values for metadata but received ${String(opts.metadata)}`);
+  checkMetadata(opts.metadata, 'options.metadata');
+  checkFunction(opts.onProgress, 'options.onProgress');
+  checkGlobs(opts.include, 'options.include');
+  checkGlobs(opts.exclude, 'options.exclude');
+  if (opts.quantize1d !== undefined && typeof opts.quantize1d !== 'boolean') throw new TypeError(`Expected a boolean for options.quantize1d but received ${describe(opts.quantize1d)}`);
   return opts;
+}
+
+/**
+ * A source quantkit has already quantized cannot be quantized again without losing what it
+ * holds: its codes would be read as weights. Refused, with the way out.
+ */
+function checkNotQuantized(src: TensorFile): void {
+  if (src.metadata[METADATA_KEY] !== undefined) {
+    throw new Error(`${src.path}: already quantized by quantkit (its __metadata__ has "${METADATA_KEY}"): run quantkit dequantize on it first, or quantize the float original`);
+  }
+  const blocks = src.tensors.filter((t) => TYPE_LAYOUT[t.type].blockElements > 1 && (t as { decodable?: boolean }).decodable !== false);
+  const opaque = src.tensors.filter((t) => (t as { decodable?: boolean }).decodable === false);
+  if (blocks.length > 0 || opaque.length > 0) {
+    const first = blocks[0] ?? opaque[0]!;
+    throw new Error(`${src.path}: already quantized (${blocks.length + opaque.length} tensors in ggml blocks, e.g. ${first.name} ${first.storedType}): run quantkit dequantize on it first, or quantize the float original`);
+  }
+}
+
+/** @throws Error when include/exclude leave no tensor to quantize (a glob that matches nothing is a mistake). */
+function checkSelection(src: TensorFile, select: Select, opts: QuantizeFileOptions): void {
+  if (opts.include === undefined) return;
+  if (src.tensors.some((t) => select(t) === undefined)) return;
+  const names = src.tensors.slice(0, 3).map((t) => t.name).join(', ');
+  throw new Error(`${src.path}: --include ${JSON.stringify(opts.include)} leaves no float tensor of rank ≥ 2 to quantize (its ${src.tensors.length} tensors are named like ${names})`);
 }
 
 function rowLength(t: TensorInfo): number {
@@ -159,8 +193,9 @@ async function* passThrough(src: TensorFile, t: TensorInfo, stepBytes: number, p
  */
 export async function quantizeFile(input: string, output: string, options: QuantizeFileOptions): Promise<QuantizeFileResult> {
   const t0 = performance.now();
-  const opts = checkOptions(options);
-  const format = outputFormatOf(output, opts.to);
+  const checked = checkOptions(options);
+  const format = outputFormatOf(output, checked.to);
+  const opts = { ...checked, scheme: format === 'gguf' ? SCHEME_ALIASES[checked.scheme] ?? checked.scheme : checked.scheme };
   if (!SCHEMES[format].includes(opts.scheme)) {
     throw new RangeError(`Expected a ${format} scheme (${SCHEMES[format].join(', ')}) for scheme but received ${JSON.stringify(opts.scheme)}`);
   }
@@ -168,6 +203,8 @@ export async function quantizeFile(input: string, output: string, options: Quant
   const step = opts.chunkElements ?? DEFAULT_CHUNK_ELEMENTS;
   const src = await openTensorFile(input);
   try {
+    checkNotQuantized(src);
+    checkSelection(src, select, opts);
     const totalIn = src.tensors.reduce((s, t) => s + t.byteLength, 0);
     let doneIn = 0;
     const progress = (t: TensorInfo) => (n: number) => {
@@ -252,6 +289,8 @@ async function toGguf(src: TensorFile, output: string, opts: QuantizeFileOptions
   }
   if (!entries.has('general.name')) entries.set('general.name', { key: 'general.name', value: path.basename(input).replace(/\.[^.]+$/, '') });
   entries.set('general.file_type', { key: 'general.file_type', type: 'u32', value: FILE_TYPE[scheme] });
+  // As llama.cpp writes it into every quantized file (even one whose tensors all fell back to F16).
+  entries.set('general.quantization_version', { key: 'general.quantization_version', type: 'u32', value: 2 });
   for (const [key, value] of Object.entries(opts.metadata ?? {})) entries.set(key, { key, value });
   const metadata = [...entries.values()];
   await writeGguf(output, { metadata, tensors: sources, inputs: inputsOf(src, input) });
@@ -324,7 +363,7 @@ async function toSafetensors(src: TensorFile, output: string, opts: QuantizeFile
     sources.push({ name: t.name, type: codeType, shape: codeShape, byteLength: codeBytes, chunks: () => codes(progress(t)) });
     const paramShape = spec.blockSize ? [rows, groups] : [rows];
     sources.push({ name: `${t.name}.scale`, type: 'f32', shape: paramShape, byteLength: scale.byteLength, chunks: async function* () { yield bytesOf(scale); } });
-    if (zeroPoint) sources.push({ name: `${t.name}.zero_point`, type: 'u8', shape: paramShape, byteLength: zeroPoint.byteLength, chunks: async function* () { yield zeroPoint; } });
+    if (zeroPoint) sources.push({ name: `${t.name}.zero_point`, type: spec.dtype === 'int8' || spec.dtype === 'int4' ? 'i8' : 'u8', shape: paramShape, byteLength: zeroPoint.byteLength, chunks: async function* () { yield zeroPoint; } });
     record.tensors[t.name] = { scheme: opts.scheme as AffineFileScheme, dtype: spec.dtype, shape, axis: 0, ...(spec.blockSize ? { blockSize: spec.blockSize } : {}), symmetric: spec.symmetric, from: t.type };
     reports.push({ name: t.name, action: 'quantized', from: t.type, to: spec.blockSize ? `${spec.dtype} block ${spec.blockSize}` : `${spec.dtype} per-channel`, shape, bytesIn: t.byteLength, bytesOut: codeBytes + scale.byteLength + (zeroPoint?.byteLength ?? 0) });
   }
@@ -353,6 +392,9 @@ async function toTfjs(src: TensorFile, output: string, opts: QuantizeFileOptions
     reports.push({ name: t.name, action: why === undefined ? 'quantized' : s.type === t.type && storedAsValues(t) ? 'kept' : 'converted', from: t.storedType, to: why === undefined ? scheme : s.type, shape: [...t.shape], bytesIn: t.byteLength, bytesOut: why === undefined ? t.elements * (scheme === 'uint8' ? 1 : 2) : s.byteLength, note: why });
   }
   const m = src.format === 'tfjs' ? (src.metadata as Record<string, unknown>) : {};
+  if (m.modelTopology === undefined && path.basename(output) === 'model.json') {
+    throw new Error(`${input} has no tfjs model topology, so ${output} would be a bare weights manifest, which tf.loadLayersModel / tf.loadGraphModel cannot load as a model.json: name it like weights_manifest.json`);
+  }
   const r = await writeTfjs(output, {
     tensors: sources,
     quantize: (s: TensorSource) => (chosen.has(s.name) ? scheme : undefined),

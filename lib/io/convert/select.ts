@@ -3,6 +3,7 @@
 // llama.cpp and tfjs-converter share: tensors of rank below 2 (norms, biases) stay float.
 import picomatch from 'picomatch';
 import type { ElementType, TensorInfo } from '../types';
+import { checkGlobs } from './options';
 
 export interface SelectOptions {
   /** Globs a tensor name must match (any of them); default every tensor. */
@@ -20,11 +21,13 @@ export function isFloatType(t: ElementType): boolean {
 }
 
 /**
- * Whether a tensor's values are floats: a float element type, or a tfjs float32 weight stored
- * with uint8/uint16/float16 weight quantization (its stored type is the codes').
+ * Whether a tensor's values are floats: a float element type, ggml blocks quantkit decodes, or
+ * a tfjs float32 weight stored with uint8/uint16/float16 weight quantization (its stored type is
+ * the codes').
  */
 export function isFloatTensor(t: TensorInfo): boolean {
-  return isFloatType(t.type) || (t as { dtype?: unknown }).dtype === 'float32';
+  if ((t as { decodable?: unknown }).decodable === false) return false;
+  return isFloatType(t.type) || (t as { dtype?: unknown }).dtype === 'float32' || t.type.startsWith('q');
 }
 
 /** Whether a tensor's stored bytes are its values (false for tfjs weight-quantized tensors). */
@@ -34,11 +37,8 @@ export function storedAsValues(t: TensorInfo): boolean {
 
 function globList(v: unknown, name: string): string[] {
   if (v === undefined) return [];
-  const list = typeof v === 'string' ? [v] : v;
-  if (!Array.isArray(list) || !list.every((g) => typeof g === 'string' && g.length > 0)) {
-    throw new TypeError(`Expected a glob string or an array of glob strings for ${name} but received ${JSON.stringify(v)}`);
-  }
-  return list;
+  checkGlobs(v, name);
+  return typeof v === 'string' ? [v] : (v as string[]);
 }
 
 /**
