@@ -266,6 +266,14 @@ function fmt(v: number, digits: number): string {
   return v.toFixed(digits);
 }
 
+/** Three significant digits (errors span many decades: 0.00142 and 0.00130 must not both read 0.001). */
+function sig(v: number): string {
+  if (Number.isNaN(v)) return '—';
+  if (v === Infinity) return '∞';
+  if (v === 0) return '0';
+  return Math.abs(v) < 1e-4 || Math.abs(v) >= 1e6 ? v.toExponential(2) : v.toPrecision(3);
+}
+
 /**
  * The rows as an aligned text table (one header line, a rule, one line a row), for a terminal
  * or a README. Columns: scheme, bits/elem, bytes, MSE, SQNR dB, cosine, max |err|, ms.
@@ -276,7 +284,7 @@ export function formatTable(rows: readonly CompareRow[]): string {
   const body = rows.map((r, k) => {
     if (r === null || typeof r !== 'object' || typeof r.scheme !== 'string') throw new TypeError(`Expected a compare() row for rows[${k}] but received ${describe(r)}`);
     if (r.skipped !== undefined) return [r.scheme, '—', '—', '—', '—', '—', '—', `skipped: ${r.skipped}`];
-    return [r.scheme, fmt(r.bitsPerElement, 2), String(r.bytes), fmt(r.mse, 3), fmt(r.sqnrDb, 2), fmt(r.cosine, 6), fmt(r.maxAbs, 3), fmt(r.ms, 2)];
+    return [r.scheme, fmt(r.bitsPerElement, 2), String(r.bytes), sig(r.mse), fmt(r.sqnrDb, 2), fmt(r.cosine, 6), sig(r.maxAbs), fmt(r.ms, 2)];
   });
   const widths = head.map((h, c) => Math.max(h.length, ...body.map((row) => (c === 7 && row[7]!.startsWith('skipped') ? 0 : row[c]!.length))));
   const line = (cells: string[]): string => cells.map((cell, c) => (c === 0 || cell.startsWith('skipped') ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ').trimEnd();
