@@ -6,9 +6,11 @@
 // Median of repeated timed batches (timing.js); the machine and the kernel are printed
 // above the table. Each ggml output is checked against the TS backend's before timing
 // (identical or the case is not timed and the run exits 1).
-// Then q5_0, q5_1, q4_k, q5_k, q6_k (scalar kernels on every ISA) at --new-sizes (64K and 1M
-// elements by default), the addon beside the TS backend in the same run.
-//   node bench/ggml.js [--sizes 1048576,16777216] [--new-sizes 65536,1048576]
+// Then q5_0, q5_1, q4_k, q5_k, q6_k at --new-sizes (64K and 1M elements by default), the
+// addon beside the TS backend in the same run; then their quantize at 1M elements at every
+// kernel level this CPU runs (the level is picked at load, so each is timed in a child
+// process started with QUANTKIT_ISA=<level>), each checked against the TS backend first.
+//   node bench/ggml.js [--sizes 1048576,16777216] [--new-sizes 65536,1048576] [--no-levels]
 'use strict';
 const os = require('node:os');
 const { medianNs } = require('./timing');
@@ -33,6 +35,64 @@ function input(n) {
 
 const ms = (ns) => ns / 1e6;
 const cell = (ns, copy) => `${ms(ns).toFixed(3)} ms (${(ns / copy).toFixed(1)}×)`;
+
+// The child of the per-level table: one JSON line { isa, ms: { type: quantize ms | null } }
+// (null: the bytes differ from the TS backend's, not timed).
+async function levelChild() {
+  const { loadNative } = require('../dist/core/loader');
+  const native = loadNative().binding;
+  const n = 1 << 20;
+  const x = input(n);
+  const ms = {};
+  for (const [type, code] of NEW_TYPES) {
+    const out = new Uint8Array((n / ggml.blockElements(type)) * ggml.blockBytes(type));
+    const other = new Uint8Array(out.length);
+    fallbackBinding.ggmlQuantize(x, other, code);
+    native.ggmlQuantize(x, out, code);
+    ms[type] = Buffer.compare(Buffer.from(out), Buffer.from(other)) === 0 ? (await medianNs(() => native.ggmlQuantize(x, out, code), n)) / 1e6 : null;
+  }
+  console.log(JSON.stringify({ isa: backend.isa, ms }));
+}
+
+// Quantize of the five types at every level this machine runs (a level the CPU lacks loads
+// a lower one: reported once, under the level that ran).
+function levelTable() {
+  const { spawnSync } = require('node:child_process');
+  const rows = [];
+  for (const level of process.arch === 'arm64' ? ['scalar', 'neon'] : ['scalar', 'sse2', 'avx2', 'avx512']) {
+    const r = spawnSync(process.execPath, [__filename, '--level-child'], {
+      env: { ...process.env, QUANTKIT_ISA: level, QUANTKIT_BACKEND: 'native' }, encoding: 'utf8' });
+    if (r.status !== 0) {
+      console.log(`(${level}: could not run: ${(r.stderr || '').trim().split('\n')[0]})`);
+      continue;
+    }
+    const row = JSON.parse(r.stdout.trim().split('\n').pop());
+    if (!rows.some((e) => e.isa === row.isa)) rows.push(row);
+  }
+  if (rows.length === 0) return true;
+  console.log('');
+  console.log('Q5_0 to Q6_K quantize, 1M float32 elements, one thread, at each kernel level (× is the speed-up over scalar).');
+  console.log(`| type | ${rows.map((r) => r.isa).join(' | ')} |`);
+  console.log(`| --- | ${rows.map(() => '---:').join(' | ')} |`);
+  let ok = true;
+  for (const [type] of NEW_TYPES) {
+    const base = rows[0].ms[type];
+    const cells = rows.map((r) => {
+      if (r.ms[type] === null) {
+        ok = false;
+        return 'differs from the TS backend, not timed';
+      }
+      return r === rows[0] || base === null ? `${r.ms[type].toFixed(2)} ms` : `${r.ms[type].toFixed(2)} ms (${(base / r.ms[type]).toFixed(1)}×)`;
+    });
+    console.log(`| ${type} | ${cells.join(' | ')} |`);
+  }
+  return ok;
+}
+
+if (args.includes('--level-child')) {
+  levelChild().then(() => process.exit(0), (e) => { console.error(e); process.exit(1); });
+  return;
+}
 
 (async () => {
   console.log(`${os.cpus()[0].model}, ${os.cpus().length} cpus; node ${process.version}; backend ${backend.name}/${backend.isa} threads ${backend.threads ?? 1}`);
@@ -69,7 +129,7 @@ const cell = (ns, copy) => `${ms(ns).toFixed(3)} ms (${(ns / copy).toFixed(1)}×
   }
   if (newSizes.length > 0) {
     console.log('');
-    console.log('Q5_0 to Q6_K: the addon (its scalar kernel; one thread below 4 Mi elements) and the TS backend, same input.');
+    console.log('Q5_0 to Q6_K: the addon (its kernel at the level above; one thread below 4 Mi elements) and the TS backend, same input.');
     console.log('| n | type | native quantize | TS quantize | native dequantize | TS dequantize |');
     console.log('| ---: | --- | ---: | ---: | ---: | ---: |');
   }
@@ -100,5 +160,6 @@ const cell = (ns, copy) => `${ms(ns).toFixed(3)} ms (${(ns / copy).toFixed(1)}×
       console.log(`| ${n} | ${type} | ${nq} | ${per(tq)} | ${nd} | ${per(td)} |`);
     }
   }
+  if (native && !args.includes('--no-levels')) ok = levelTable() && ok;
   process.exit(ok ? 0 : 1);
 })();

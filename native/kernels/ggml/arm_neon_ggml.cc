@@ -71,6 +71,10 @@ struct NeonGgmlVec : NeonBase {
   }
   static F ToFloat(I v) { return vcvtq_f32_s32(v); }
   static I SubI(I a, int32_t v) { return vsubq_s32(a, vdupq_n_s32(v)); }
+
+  // Q5_0, Q5_1 and the k-quants: the scalar kernels of ggml_kquants.cc for now.
+  static constexpr bool kQ5 = false;
+  static constexpr bool kKQuants = false;
 };
 
 constexpr GgmlTable kNeonGgml = MakeGgmlTable<simd::GgmlOps<NeonGgmlVec>>("neon");

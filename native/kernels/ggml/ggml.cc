@@ -7,6 +7,7 @@ namespace ggml {
 namespace {
 
 struct ScalarGgmlOps {
+  static constexpr bool Owns(int type) { return type <= kQ4_1; }
   template <int Type, typename In>
   static void Quantize(const void* x, size_t blocks, uint8_t* out) { ref::QuantizeRef<Type, In>(x, blocks, out); }
   template <int Type>

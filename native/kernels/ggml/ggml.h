@@ -2,7 +2,7 @@
 // byte as ggml's reference row quantizers (quantize_row_<type>_ref in ggml-quants.c) write
 // them, so that the bytes drop into a GGUF tensor. The reference is plain scalar C++
 // (ggml_impl.h for the first three, ggml_kquants.cc for the others); the SIMD tables
-// (ggml_simd.h) write the same bytes. The arithmetic is float32, one rounding per
+// (ggml_simd.h, ggml_kquants_simd.h) write the same bytes. The arithmetic is float32, one rounding per
 // operation, no contraction (-ffp-contract=off).
 //
 // Block layouts (little-endian float16 fields, no padding):
@@ -68,8 +68,10 @@ constexpr size_t BlockBytes(int type) {
 // dequantize: in holds blocks · BlockBytes(type) bytes (any bits), out blocks ·
 // BlockElements(type) floats; a result that is NaN (only possible where a stored scale, d, m
 // or dmin, is Inf or NaN) is written as 0x7fc00000.
-// Every table writes the scalar table's bytes (native/kernels/test/kernel_test.cc). Q5_0,
-// Q5_1 and the k-quants are the scalar reference in every table (ggml_kquants.cc).
+// Every table writes the scalar table's bytes (native/kernels/test/kernel_test.cc). The
+// quantize of Q5_0 to Q6_K has SIMD kernels on SSE2, AVX2 and AVX-512 (ggml_simd.h,
+// ggml_kquants_simd.h) and is the scalar reference (ggml_kquants.cc) on NEON; their
+// dequantize is the scalar reference in every table.
 using GgmlQuantizeFn = void (*)(const void* x, size_t blocks, uint8_t* out);
 using GgmlDequantizeFn = void (*)(const uint8_t* in, size_t blocks, float* out);
 // Index of the first element of x (float or double as the row says) that is NaN or ±Inf

@@ -61,6 +61,8 @@ inline float ScaleQ8_0(float amax) { return amax / 127.0f; }
 // d = −0, stored as 0x8000.
 inline float ScaleQ4_0(float max) { return max / -8.0f; }
 inline float ScaleQ4_1(float min, float max) { return (max - min) / 15.0f; }
+inline float ScaleQ5_0(float max) { return max / -16.0f; }
+inline float ScaleQ5_1(float min, float max) { return (max - min) / 31.0f; }
 
 inline void QuantizeQ8_0(const float* x, uint8_t* out) {
   float amax = 0.0f;
@@ -193,18 +195,27 @@ void DequantizeRef(const uint8_t* in, size_t blocks, float* out) {
 
 }  // namespace ref
 
+// The quantize kernel of one block type in Ops' table: its own where Ops::Owns(type) (Q8_0
+// to Q4_1 always; Q5_0 to Q6_K where the ISA has them, ggml_simd.h), else the scalar
+// reference of ggml_kquants.cc, the very function of the scalar table.
+template <typename Ops, int Type, typename In>
+constexpr GgmlQuantizeFn QuantizeEntry() {
+  if constexpr (Ops::Owns(Type)) return Ops::template Quantize<Type, In>;
+  else return QuantizeScalarOnly<Type, In>;
+}
+
 // constexpr for the reason given in table.h: an ISA file's accessor only returns an address.
-// Q5_0 to Q6_K are the scalar reference at every level (ggml_kquants.h says why).
+// Dequantize of Q5_0 to Q6_K is the scalar reference at every level.
 template <typename Ops>
 constexpr GgmlTable MakeGgmlTable(const char* isa) {
   return GgmlTable{
       isa,
-      {{Ops::template Quantize<kQ8_0, float>, Ops::template Quantize<kQ4_0, float>, Ops::template Quantize<kQ4_1, float>,
-        QuantizeScalarOnly<kQ5_0, float>, QuantizeScalarOnly<kQ5_1, float>, QuantizeScalarOnly<kQ4_K, float>,
-        QuantizeScalarOnly<kQ5_K, float>, QuantizeScalarOnly<kQ6_K, float>},
-       {Ops::template Quantize<kQ8_0, double>, Ops::template Quantize<kQ4_0, double>,
-        Ops::template Quantize<kQ4_1, double>, QuantizeScalarOnly<kQ5_0, double>, QuantizeScalarOnly<kQ5_1, double>,
-        QuantizeScalarOnly<kQ4_K, double>, QuantizeScalarOnly<kQ5_K, double>, QuantizeScalarOnly<kQ6_K, double>}},
+      {{QuantizeEntry<Ops, kQ8_0, float>(), QuantizeEntry<Ops, kQ4_0, float>(), QuantizeEntry<Ops, kQ4_1, float>(),
+        QuantizeEntry<Ops, kQ5_0, float>(), QuantizeEntry<Ops, kQ5_1, float>(), QuantizeEntry<Ops, kQ4_K, float>(),
+        QuantizeEntry<Ops, kQ5_K, float>(), QuantizeEntry<Ops, kQ6_K, float>()},
+       {QuantizeEntry<Ops, kQ8_0, double>(), QuantizeEntry<Ops, kQ4_0, double>(), QuantizeEntry<Ops, kQ4_1, double>(),
+        QuantizeEntry<Ops, kQ5_0, double>(), QuantizeEntry<Ops, kQ5_1, double>(), QuantizeEntry<Ops, kQ4_K, double>(),
+        QuantizeEntry<Ops, kQ5_K, double>(), QuantizeEntry<Ops, kQ6_K, double>()}},
       {Ops::template Dequantize<kQ8_0>, Ops::template Dequantize<kQ4_0>, Ops::template Dequantize<kQ4_1>,
        DequantizeScalarOnly<kQ5_0>, DequantizeScalarOnly<kQ5_1>, DequantizeScalarOnly<kQ4_K>,
        DequantizeScalarOnly<kQ5_K>, DequantizeScalarOnly<kQ6_K>},

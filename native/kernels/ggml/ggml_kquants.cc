@@ -27,9 +27,7 @@ namespace quantkit {
 namespace ggml {
 namespace {
 
-// ggml's GROUP_MAX_EPS: below it a group's largest magnitude (or a super-block's largest
-// scale) counts as zero.
-constexpr float kGroupMaxEps = 1e-15f;
+using kquant::kGroupMaxEps;
 
 // nearest_int: adding 1.5 · 2^23 leaves the rounded integer (ties to even) in the low
 // mantissa bits. Stated on the bits so that it gives what ggml's gives for every float,
@@ -75,7 +73,7 @@ void QuantizeQ5_0(const float* x, uint8_t* out) {
       max = x[j];
     }
   }
-  const float d = max / -16.0f;
+  const float d = ref::ScaleQ5_0(max);
   const float id = ref::InverseOf(d);
   ref::StoreHalf(out, d);
   uint32_t qh = 0;
@@ -96,7 +94,7 @@ void QuantizeQ5_1(const float* x, uint8_t* out) {
     if (x[j] < min) min = x[j];
     if (x[j] > max) max = x[j];
   }
-  const float d = (max - min) / 31.0f;
+  const float d = ref::ScaleQ5_1(min, max);
   const float id = ref::InverseOf(d);
   ref::StoreHalf(out, d);
   ref::StoreHalf(out + 2, min);
@@ -235,29 +233,15 @@ float MakeQxQuants(int n, int nmax, const float* x, int8_t* L) {
   return scale;
 }
 
-// get_scale_min_k4: sub-block j's 6-bit scale and min from the 12 packed bytes.
-inline void ScaleMinK4(int j, const uint8_t* q, uint8_t* sc, uint8_t* m) {
-  if (j < 4) {
-    *sc = q[j] & 63;
-    *m = q[j + 4] & 63;
-  } else {
-    *sc = static_cast<uint8_t>((q[j + 4] & 0x0f) | ((q[j - 4] >> 6) << 4));
-    *m = static_cast<uint8_t>((q[j + 4] >> 4) | ((q[j] >> 6) << 4));
-  }
-}
-
 // The shared part of Q4_K and Q5_K: per-sub-block scales and mins by make_qkx2_quants,
-// quantized to 6 bits against the super-block's largest (d = max_scale/63, dmin =
-// max_min/63, both fp16), then every code again from the stored scales. Writes d, dmin,
-// scales[12] and leaves the codes (0..nmax) in L.
+// stored by kquant::StoreScalesMinsK, then every code again from the stored scales. Writes
+// d, dmin, scales[12] and leaves the codes (0..nmax) in L.
 void QuantizeScalesMinsK(const float* x, int nmax, float rmin, float rdelta, int nstep, uint8_t* out, uint8_t* L) {
   constexpr int kSub = 32;
   float scales[kSuperBlockSize / kSub];
   float mins[kSuperBlockSize / kSub];
   float weights[kSub];
   uint8_t laux[kSub];
-  float max_scale = 0;
-  float max_min = 0;
   for (int j = 0; j < 8; ++j) {
     const float* xs = x + kSub * j;
     float sum_x2 = 0;
@@ -265,34 +249,14 @@ void QuantizeScalesMinsK(const float* x, int nmax, float rmin, float rdelta, int
     const float av_x = std::sqrt(sum_x2 / 32.0f);
     for (int l = 0; l < kSub; ++l) weights[l] = av_x + std::fabs(xs[l]);
     scales[j] = MakeQkx2Quants(kSub, nmax, xs, weights, L + kSub * j, &mins[j], laux, rmin, rdelta, nstep);
-    if (scales[j] > max_scale) max_scale = scales[j];
-    if (mins[j] > max_min) max_min = mins[j];
   }
-  const float inv_scale = max_scale > 0 ? 63.0f / max_scale : 0.0f;
-  const float inv_min = max_min > 0 ? 63.0f / max_min : 0.0f;
-  uint8_t* packed = out + 4;
-  for (int j = 0; j < 8; ++j) {
-    // The reference stores nearest_int's int in a uint8_t before the MIN: modulo 256.
-    uint8_t ls = static_cast<uint8_t>(NearestInt(inv_scale * scales[j]));
-    uint8_t lm = static_cast<uint8_t>(NearestInt(inv_min * mins[j]));
-    if (ls > 63) ls = 63;
-    if (lm > 63) lm = 63;
-    if (j < 4) {
-      packed[j] = ls;
-      packed[j + 4] = lm;
-    } else {
-      packed[j + 4] = static_cast<uint8_t>((ls & 0x0f) | ((lm & 0x0f) << 4));
-      packed[j - 4] |= static_cast<uint8_t>((ls >> 4) << 6);
-      packed[j] |= static_cast<uint8_t>((lm >> 4) << 6);
-    }
-  }
-  ref::StoreHalf(out, max_scale / 63.0f);
-  ref::StoreHalf(out + 2, max_min / 63.0f);
+  kquant::StoreScalesMinsK(scales, mins, out);
+  const uint8_t* packed = out + 4;
   const float d_all = ref::LoadHalf(out);
   const float dmin_all = ref::LoadHalf(out + 2);
   for (int j = 0; j < 8; ++j) {
     uint8_t sc, m;
-    ScaleMinK4(j, packed, &sc, &m);
+    kquant::ScaleMinK4(j, packed, &sc, &m);
     const float d = d_all * static_cast<float>(sc);
     // `if (!d) continue;`: a zero d keeps make_qkx2_quants' codes; a NaN d does not skip.
     if (d == 0) continue;
@@ -304,81 +268,29 @@ void QuantizeScalesMinsK(const float* x, int nmax, float rmin, float rdelta, int
 void QuantizeQ4_K(const float* x, uint8_t* out) {
   uint8_t L[kSuperBlockSize];
   QuantizeScalesMinsK(x, 15, -1.0f, 0.1f, 20, out, L);
-  uint8_t* q = out + 16;
-  for (size_t j = 0; j < kSuperBlockSize; j += 64, q += 32) {
-    for (size_t l = 0; l < 32; ++l) q[l] = static_cast<uint8_t>(L[j + l] | (L[j + l + 32] << 4));
-  }
+  kquant::PackCodesQ4_K(L, out);
 }
 
 void QuantizeQ5_K(const float* x, uint8_t* out) {
   uint8_t L[kSuperBlockSize];
   QuantizeScalesMinsK(x, 31, -0.5f, 0.1f, 15, out, L);
-  uint8_t* qh = out + 16;
-  uint8_t* ql = out + 48;
-  std::memset(qh, 0, 32);
-  uint8_t m1 = 1, m2 = 2;
-  for (size_t n = 0; n < kSuperBlockSize; n += 64, ql += 32) {
-    for (size_t j = 0; j < 32; ++j) {
-      int l1 = L[n + j];
-      if (l1 > 15) {
-        l1 -= 16;
-        qh[j] |= m1;
-      }
-      int l2 = L[n + j + 32];
-      if (l2 > 15) {
-        l2 -= 16;
-        qh[j] |= m2;
-      }
-      ql[j] = static_cast<uint8_t>(l1 | (l2 << 4));
-    }
-    m1 = static_cast<uint8_t>(m1 << 2);
-    m2 = static_cast<uint8_t>(m2 << 2);
-  }
+  kquant::PackCodesQ5_K(L, out);
 }
 
 void QuantizeQ6_K(const float* x, uint8_t* out) {
   constexpr int kSub = 16;
   int8_t L[kSuperBlockSize];
   float scales[kSuperBlockSize / kSub];
-  float max_scale = 0;
-  float max_abs_scale = 0;
-  for (int ib = 0; ib < 16; ++ib) {
-    const float scale = MakeQxQuants(kSub, 32, x + kSub * ib, L + kSub * ib);
-    scales[ib] = scale;
-    const float abs_scale = std::fabs(scale);
-    if (abs_scale > max_abs_scale) {
-      max_abs_scale = abs_scale;
-      max_scale = scale;
-    }
-  }
-  uint8_t* ql = out;
-  uint8_t* qh = out + 128;
-  int8_t* sc = reinterpret_cast<int8_t*>(out + 192);
-  if (max_abs_scale < kGroupMaxEps) {
-    std::memset(out, 0, BlockBytes(kQ6_K));  // d = fp16 +0 is 0x0000 too
-    return;
-  }
-  const float iscale = -128.0f / max_scale;
-  ref::StoreHalf(out + 208, 1 / iscale);
-  for (int ib = 0; ib < 16; ++ib) {
-    const int l = NearestInt(iscale * scales[ib]);
-    sc[ib] = static_cast<int8_t>(static_cast<uint8_t>(l < 127 ? l : 127));  // int -> int8 modulo 256
-  }
+  for (int ib = 0; ib < 16; ++ib) scales[ib] = MakeQxQuants(kSub, 32, x + kSub * ib, L + kSub * ib);
+  if (!kquant::StoreScalesQ6_K(scales, out)) return;
+  const int8_t* sc = reinterpret_cast<const int8_t*>(out + 192);
   const float d_all = ref::LoadHalf(out + 208);
   for (int j = 0; j < 16; ++j) {
     const float d = d_all * static_cast<float>(sc[j]);
     if (d == 0) continue;
     for (int i = 0; i < kSub; ++i) L[kSub * j + i] = static_cast<int8_t>(Clamp(NearestInt(x[kSub * j + i] / d), -32, 31) + 32);
   }
-  for (size_t j = 0; j < kSuperBlockSize; j += 128, ql += 64, qh += 32) {
-    for (size_t l = 0; l < 32; ++l) {
-      const uint8_t q1 = static_cast<uint8_t>(L[j + l]), q2 = static_cast<uint8_t>(L[j + l + 32]);
-      const uint8_t q3 = static_cast<uint8_t>(L[j + l + 64]), q4 = static_cast<uint8_t>(L[j + l + 96]);
-      ql[l] = static_cast<uint8_t>((q1 & 0x0f) | ((q3 & 0x0f) << 4));
-      ql[l + 32] = static_cast<uint8_t>((q2 & 0x0f) | ((q4 & 0x0f) << 4));
-      qh[l] = static_cast<uint8_t>((q1 >> 4) | ((q2 >> 4) << 2) | ((q3 >> 4) << 4) | ((q4 >> 4) << 6));
-    }
-  }
+  kquant::PackCodesQ6_K(reinterpret_cast<const uint8_t*>(L), out);
 }
 
 // ---- dequantize (dequantize_row_*): one rounding per float operation, as ggml ----------
@@ -423,9 +335,9 @@ void DequantizeQ45_K(const uint8_t* p, float* y) {
   float* yo = y;
   for (int j = 0, is = 0; j < static_cast<int>(kSuperBlockSize); j += 64, is += 2, q += 32) {
     uint8_t sc, m;
-    ScaleMinK4(is, packed, &sc, &m);
+    kquant::ScaleMinK4(is, packed, &sc, &m);
     const float d1 = d * static_cast<float>(sc), m1 = dmin * static_cast<float>(m);
-    ScaleMinK4(is + 1, packed, &sc, &m);
+    kquant::ScaleMinK4(is + 1, packed, &sc, &m);
     const float d2 = d * static_cast<float>(sc), m2 = dmin * static_cast<float>(m);
     for (int l = 0; l < 32; ++l) {
       const int v = (q[l] & 0x0f) + (kFifthBit && (qh[l] & u1) ? 16 : 0);
@@ -465,6 +377,107 @@ void DequantizeQ6_K(const uint8_t* p, float* const out) {
 }
 
 }  // namespace
+
+namespace kquant {
+
+void StoreScalesMinsK(const float* scales, const float* mins, uint8_t* out) {
+  float max_scale = 0;
+  float max_min = 0;
+  for (int j = 0; j < 8; ++j) {
+    if (scales[j] > max_scale) max_scale = scales[j];
+    if (mins[j] > max_min) max_min = mins[j];
+  }
+  const float inv_scale = max_scale > 0 ? 63.0f / max_scale : 0.0f;
+  const float inv_min = max_min > 0 ? 63.0f / max_min : 0.0f;
+  uint8_t* packed = out + 4;
+  for (int j = 0; j < 8; ++j) {
+    // The reference stores nearest_int's int in a uint8_t before the MIN: modulo 256.
+    uint8_t ls = static_cast<uint8_t>(NearestInt(inv_scale * scales[j]));
+    uint8_t lm = static_cast<uint8_t>(NearestInt(inv_min * mins[j]));
+    if (ls > 63) ls = 63;
+    if (lm > 63) lm = 63;
+    if (j < 4) {
+      packed[j] = ls;
+      packed[j + 4] = lm;
+    } else {
+      packed[j + 4] = static_cast<uint8_t>((ls & 0x0f) | ((lm & 0x0f) << 4));
+      packed[j - 4] |= static_cast<uint8_t>((ls >> 4) << 6);
+      packed[j] |= static_cast<uint8_t>((lm >> 4) << 6);
+    }
+  }
+  ref::StoreHalf(out, max_scale / 63.0f);
+  ref::StoreHalf(out + 2, max_min / 63.0f);
+}
+
+bool StoreScalesQ6_K(const float* scales, uint8_t* out) {
+  float max_scale = 0;
+  float max_abs_scale = 0;
+  for (int ib = 0; ib < 16; ++ib) {
+    const float abs_scale = std::fabs(scales[ib]);
+    if (abs_scale > max_abs_scale) {
+      max_abs_scale = abs_scale;
+      max_scale = scales[ib];
+    }
+  }
+  if (max_abs_scale < kGroupMaxEps) {
+    std::memset(out, 0, BlockBytes(kQ6_K));  // d = fp16 +0 is 0x0000 too
+    return false;
+  }
+  int8_t* sc = reinterpret_cast<int8_t*>(out + 192);
+  const float iscale = -128.0f / max_scale;
+  ref::StoreHalf(out + 208, 1 / iscale);
+  for (int ib = 0; ib < 16; ++ib) {
+    const int l = NearestInt(iscale * scales[ib]);
+    sc[ib] = static_cast<int8_t>(static_cast<uint8_t>(l < 127 ? l : 127));  // int -> int8 modulo 256
+  }
+  return true;
+}
+
+void PackCodesQ4_K(const uint8_t* L, uint8_t* out) {
+  uint8_t* q = out + 16;
+  for (size_t j = 0; j < kSuperBlockSize; j += 64, q += 32) {
+    for (size_t l = 0; l < 32; ++l) q[l] = static_cast<uint8_t>(L[j + l] | (L[j + l + 32] << 4));
+  }
+}
+
+void PackCodesQ5_K(const uint8_t* L, uint8_t* out) {
+  uint8_t* qh = out + 16;
+  uint8_t* ql = out + 48;
+  std::memset(qh, 0, 32);
+  uint8_t m1 = 1, m2 = 2;
+  for (size_t n = 0; n < kSuperBlockSize; n += 64, ql += 32) {
+    for (size_t j = 0; j < 32; ++j) {
+      int l1 = L[n + j];
+      if (l1 > 15) {
+        l1 -= 16;
+        qh[j] |= m1;
+      }
+      int l2 = L[n + j + 32];
+      if (l2 > 15) {
+        l2 -= 16;
+        qh[j] |= m2;
+      }
+      ql[j] = static_cast<uint8_t>(l1 | (l2 << 4));
+    }
+    m1 = static_cast<uint8_t>(m1 << 2);
+    m2 = static_cast<uint8_t>(m2 << 2);
+  }
+}
+
+void PackCodesQ6_K(const uint8_t* L, uint8_t* out) {
+  uint8_t* ql = out;
+  uint8_t* qh = out + 128;
+  for (size_t j = 0; j < kSuperBlockSize; j += 128, ql += 64, qh += 32) {
+    for (size_t l = 0; l < 32; ++l) {
+      const uint8_t q1 = L[j + l], q2 = L[j + l + 32], q3 = L[j + l + 64], q4 = L[j + l + 96];
+      ql[l] = static_cast<uint8_t>((q1 & 0x0f) | ((q3 & 0x0f) << 4));
+      ql[l + 32] = static_cast<uint8_t>((q2 & 0x0f) | ((q4 & 0x0f) << 4));
+      qh[l] = static_cast<uint8_t>((q1 >> 4) | ((q2 >> 4) << 2) | ((q3 >> 4) << 4) | ((q4 >> 4) << 6));
+    }
+  }
+}
+
+}  // namespace kquant
 
 template <int Type, typename In>
 void QuantizeScalarOnly(const void* xv, size_t blocks, uint8_t* out) {

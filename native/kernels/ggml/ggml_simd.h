@@ -23,6 +23,14 @@
 //   void LoadQ8(const uint8_t*, I*)               32 int8 codes, sign-extended
 //   void LoadNibbles(const uint8_t*, I*)          16 bytes -> 32 codes (low nibbles first)
 //   F ToFloat(I), I SubI(I, int32_t)
+//   bool kQ5, kKQuants                            whether this ISA has the Q5_0 / Q5_1 kernels
+//                                                 below and the k-quant ones (ggml_kquants_simd.h,
+//                                                 which lists what those need); without them
+//                                                 the table takes ggml_kquants.cc's scalar ones
+// and for Q5_0 / Q5_1:
+//   I Truncate(F)                                 (int)v per lane, 0 where ref::Unconvertible
+//   I MinI(I, int32_t), I AndI(I, int32_t)
+//   uint32_t Bit4Mask(I)                          bit i set where bit 4 of lane i is set
 #pragma once
 
 #if defined(_MSC_VER) && !defined(__clang__)
@@ -30,6 +38,7 @@
 #endif
 
 #include "kernels/ggml/ggml_impl.h"
+#include "kernels/ggml/ggml_kquants_simd.h"
 
 namespace quantkit {
 namespace ggml {
@@ -136,6 +145,77 @@ struct GgmlOps {
     Vec::template StoreBytes<K / 2>(out + 4, q);
   }
 
+  // Q5_0 and Q5_1: Q4_0's and Q4_1's steps with 5-bit codes; bit 4 of each code goes to qh
+  // (bit j for element j), little-endian.
+  static void StoreQh(uint8_t* p, uint32_t qh) {
+    for (int k = 0; k < 4; ++k) p[k] = static_cast<uint8_t>(qh >> (8 * k));
+  }
+
+  template <typename In>
+  static void QuantizeQ5_0(const In* x, uint8_t* out) {
+    F v[K];
+    for (size_t k = 0; k < K; ++k) v[k] = Vec::Load(x + k * W);
+    F a = Vec::Abs(v[0]);
+    for (size_t k = 1; k < K; ++k) a = Vec::Max(a, Vec::Abs(v[k]));
+    const float amax = Vec::ReduceMax(a);
+    float max = 0.0f;
+    if (amax != 0.0f) {
+      const F target = Vec::Splat(amax);
+      max = ref::ToF32(x[LowestBit(BlockMask(v, [&](F e) { return Vec::EqualMask(Vec::Abs(e), target); }))]);
+    }
+    const float d = ref::ScaleQ5_0(max);
+    const F id = Vec::Splat(ref::InverseOf(d));
+    const F offset = Vec::Splat(16.5f);
+    ref::StoreHalf(out, d);
+    I q[K / 2];
+    uint32_t qh = 0;
+    for (size_t k = 0; k < K / 2; ++k) {
+      // (int8_t)v then MIN(31, ·): a code of an unconvertible lane is 0 either way.
+      const I lo = Vec::MinI(Vec::Truncate(Vec::Add(Vec::Mul(v[k], id), offset)), 31);
+      const I hi = Vec::MinI(Vec::Truncate(Vec::Add(Vec::Mul(v[k + K / 2], id), offset)), 31);
+      qh |= Vec::Bit4Mask(lo) << (k * W) | Vec::Bit4Mask(hi) << (k * W + kBlockSize / 2);
+      q[k] = Vec::Nibbles(Vec::AndI(lo, 0x0f), Vec::AndI(hi, 0x0f));
+    }
+    StoreQh(out + 2, qh);
+    Vec::template StoreBytes<K / 2>(out + 6, q);
+  }
+
+  template <typename In>
+  static void QuantizeQ5_1(const In* x, uint8_t* out) {
+    F v[K];
+    for (size_t k = 0; k < K; ++k) v[k] = Vec::Load(x + k * W);
+    F lo = v[0], hi = v[0];
+    for (size_t k = 1; k < K; ++k) {
+      lo = Vec::Min(lo, v[k]);
+      hi = Vec::Max(hi, v[k]);
+    }
+    float min = Vec::ReduceMin(lo);
+    float max = Vec::ReduceMax(hi);
+    if (min == 0.0f || max == 0.0f) {
+      const F zero = Vec::Splat(0.0f);
+      const float first_zero = ref::ToF32(x[LowestBit(BlockMask(v, [&](F e) { return Vec::EqualMask(e, zero); }))]);
+      if (min == 0.0f) min = first_zero;
+      if (max == 0.0f) max = first_zero;
+    }
+    const float d = ref::ScaleQ5_1(min, max);
+    const F id = Vec::Splat(ref::InverseOf(d));
+    const F vmin = Vec::Splat(min);
+    const F half = Vec::Splat(0.5f);
+    ref::StoreHalf(out, d);
+    ref::StoreHalf(out + 2, min);
+    I q[K / 2];
+    uint32_t qh = 0;
+    for (size_t k = 0; k < K / 2; ++k) {
+      // (uint8_t)v, no MIN: only the low five bits are stored.
+      const I c0 = Vec::Truncate(Vec::Add(Vec::Mul(Vec::Sub(v[k], vmin), id), half));
+      const I c1 = Vec::Truncate(Vec::Add(Vec::Mul(Vec::Sub(v[k + K / 2], vmin), id), half));
+      qh |= Vec::Bit4Mask(c0) << (k * W) | Vec::Bit4Mask(c1) << (k * W + kBlockSize / 2);
+      q[k] = Vec::Nibbles(Vec::AndI(c0, 0x0f), Vec::AndI(c1, 0x0f));
+    }
+    StoreQh(out + 4, qh);
+    Vec::template StoreBytes<K / 2>(out + 8, q);
+  }
+
   // Four vectors per step without an early exit; the exact index is found by the
   // reference within the step that has one.
   template <typename In>
@@ -151,13 +231,25 @@ struct GgmlOps {
     return i + ref::FirstNonFinite(x + i, n - i);
   }
 
+  // The block types whose quantize this ISA has (MakeGgmlTable takes the scalar kernel of
+  // ggml_kquants.cc for the others).
+  static constexpr bool Owns(int type) {
+    return type <= kQ4_1 || (type <= kQ5_1 ? Vec::kQ5 : Vec::kKQuants);
+  }
+
   template <int Type, typename In>
   static void Quantize(const void* xv, size_t blocks, uint8_t* out) {
-    const In* x = static_cast<const In*>(xv);
-    for (size_t b = 0; b < blocks; ++b, x += kBlockSize, out += BlockBytes(Type)) {
-      if (Type == kQ8_0) QuantizeQ8_0(x, out);
-      else if (Type == kQ4_0) QuantizeQ4_0(x, out);
-      else QuantizeQ4_1(x, out);
+    if constexpr (IsKQuant(Type)) {
+      KQuantOps<Vec>::template Quantize<Type, In>(xv, blocks, out);
+    } else {
+      const In* x = static_cast<const In*>(xv);
+      for (size_t b = 0; b < blocks; ++b, x += kBlockSize, out += BlockBytes(Type)) {
+        if constexpr (Type == kQ8_0) QuantizeQ8_0(x, out);
+        else if constexpr (Type == kQ4_0) QuantizeQ4_0(x, out);
+        else if constexpr (Type == kQ4_1) QuantizeQ4_1(x, out);
+        else if constexpr (Type == kQ5_0) QuantizeQ5_0(x, out);
+        else QuantizeQ5_1(x, out);
+      }
     }
   }
 

@@ -72,6 +72,33 @@ struct Avx2GgmlVec : Avx2Base {
   }
   static F ToFloat(I v) { return _mm256_cvtepi32_ps(v); }
   static I SubI(I a, int32_t v) { return _mm256_sub_epi32(a, _mm256_set1_epi32(v)); }
+
+  // Q5_0, Q5_1 (ggml_simd.h) and the k-quants (ggml_kquants_simd.h).
+  static constexpr bool kQ5 = true;
+  static constexpr bool kKQuants = true;
+  using M = F;
+  static I Truncate(F v) { return _mm256_and_si256(_mm256_cvttps_epi32(v), Convertible(v)); }
+  static I AndI(I a, int32_t v) { return _mm256_and_si256(a, _mm256_set1_epi32(v)); }
+  static I AddI(I a, int32_t v) { return _mm256_add_epi32(a, _mm256_set1_epi32(v)); }
+  static I MinI(I a, int32_t v) { return _mm256_min_epi32(a, _mm256_set1_epi32(v)); }
+  static I MaxI(I a, int32_t v) { return _mm256_max_epi32(a, _mm256_set1_epi32(v)); }
+  static uint32_t Bit4Mask(I v) {
+    return static_cast<uint32_t>(_mm256_movemask_ps(_mm256_castsi256_ps(_mm256_slli_epi32(v, 27))));
+  }
+  static M Lt(F a, F b) { return _mm256_cmp_ps(a, b, _CMP_LT_OQ); }
+  static M Gt(F a, F b) { return _mm256_cmp_ps(a, b, _CMP_GT_OQ); }
+  static M Eq(F a, F b) { return _mm256_cmp_ps(a, b, _CMP_EQ_OQ); }
+  static M NeqU(F a, F b) { return _mm256_cmp_ps(a, b, _CMP_NEQ_UQ); }
+  static M AndM(M a, M b) { return _mm256_and_ps(a, b); }
+  static bool Any(M m) { return _mm256_movemask_ps(m) != 0; }
+  static F Select(M m, F a, F b) { return _mm256_blendv_ps(b, a, m); }
+  static I SelectI(M m, I a, I b) {
+    return _mm256_castps_si256(_mm256_blendv_ps(_mm256_castsi256_ps(b), _mm256_castsi256_ps(a), m));
+  }
+  static F Sqrt(F v) { return _mm256_sqrt_ps(v); }
+  static F Neg(F v) { return _mm256_xor_ps(v, _mm256_set1_ps(-0.0f)); }
+  static I AsInt(F v) { return _mm256_castps_si256(v); }
+  static void StoreI(int32_t* p, I v) { _mm256_storeu_si256(reinterpret_cast<__m256i*>(p), v); }
 };
 
 constexpr GgmlTable kAvx2Ggml = MakeGgmlTable<simd::GgmlOps<Avx2GgmlVec>>("avx2");

@@ -58,6 +58,30 @@ struct Avx512GgmlVec : Avx512Base {
   }
   static F ToFloat(I v) { return _mm512_cvtepi32_ps(v); }
   static I SubI(I a, int32_t v) { return _mm512_sub_epi32(a, _mm512_set1_epi32(v)); }
+
+  // Q5_0, Q5_1 (ggml_simd.h) and the k-quants (ggml_kquants_simd.h): Q4_K and Q5_K search
+  // two super-blocks at once (16 sub-blocks of 32), Q6_K one (16 of 16).
+  static constexpr bool kQ5 = true;
+  static constexpr bool kKQuants = true;
+  using M = __mmask16;
+  static I Truncate(F v) { return _mm512_maskz_mov_epi32(Convertible(v), _mm512_cvttps_epi32(v)); }
+  static I AndI(I a, int32_t v) { return _mm512_and_si512(a, _mm512_set1_epi32(v)); }
+  static I AddI(I a, int32_t v) { return _mm512_add_epi32(a, _mm512_set1_epi32(v)); }
+  static I MinI(I a, int32_t v) { return _mm512_min_epi32(a, _mm512_set1_epi32(v)); }
+  static I MaxI(I a, int32_t v) { return _mm512_max_epi32(a, _mm512_set1_epi32(v)); }
+  static uint32_t Bit4Mask(I v) { return _mm512_test_epi32_mask(v, _mm512_set1_epi32(16)); }
+  static M Lt(F a, F b) { return _mm512_cmp_ps_mask(a, b, _CMP_LT_OQ); }
+  static M Gt(F a, F b) { return _mm512_cmp_ps_mask(a, b, _CMP_GT_OQ); }
+  static M Eq(F a, F b) { return _mm512_cmp_ps_mask(a, b, _CMP_EQ_OQ); }
+  static M NeqU(F a, F b) { return _mm512_cmp_ps_mask(a, b, _CMP_NEQ_UQ); }
+  static M AndM(M a, M b) { return static_cast<M>(a & b); }
+  static bool Any(M m) { return m != 0; }
+  static F Select(M m, F a, F b) { return _mm512_mask_blend_ps(m, b, a); }
+  static I SelectI(M m, I a, I b) { return _mm512_mask_blend_epi32(m, b, a); }
+  static F Sqrt(F v) { return _mm512_sqrt_ps(v); }
+  static F Neg(F v) { return _mm512_xor_ps(v, _mm512_set1_ps(-0.0f)); }
+  static I AsInt(F v) { return _mm512_castps_si512(v); }
+  static void StoreI(int32_t* p, I v) { _mm512_storeu_si512(p, v); }
 };
 
 constexpr GgmlTable kAvx512Ggml = MakeGgmlTable<simd::GgmlOps<Avx512GgmlVec>>("avx512");

@@ -76,6 +76,41 @@ struct Sse2GgmlVec : Sse2Base {
   }
   static F ToFloat(I v) { return _mm_cvtepi32_ps(v); }
   static I SubI(I a, int32_t v) { return _mm_sub_epi32(a, _mm_set1_epi32(v)); }
+
+  // Q5_0, Q5_1 (ggml_simd.h) and the k-quants (ggml_kquants_simd.h).
+  static constexpr bool kQ5 = true;
+  static constexpr bool kKQuants = true;
+  using M = F;
+  static I Truncate(F v) { return _mm_and_si128(_mm_cvttps_epi32(v), Convertible(v)); }
+  static I AndI(I a, int32_t v) { return _mm_and_si128(a, _mm_set1_epi32(v)); }
+  static I AddI(I a, int32_t v) { return _mm_add_epi32(a, _mm_set1_epi32(v)); }
+  // SSE2 has no pminsd / pmaxsd.
+  static I MinI(I a, int32_t v) {
+    const I b = _mm_set1_epi32(v);
+    const I gt = _mm_cmpgt_epi32(a, b);
+    return _mm_or_si128(_mm_andnot_si128(gt, a), _mm_and_si128(gt, b));
+  }
+  static I MaxI(I a, int32_t v) {
+    const I b = _mm_set1_epi32(v);
+    const I lt = _mm_cmplt_epi32(a, b);
+    return _mm_or_si128(_mm_andnot_si128(lt, a), _mm_and_si128(lt, b));
+  }
+  static uint32_t Bit4Mask(I v) { return static_cast<uint32_t>(_mm_movemask_ps(_mm_castsi128_ps(_mm_slli_epi32(v, 27)))); }
+  static M Lt(F a, F b) { return _mm_cmplt_ps(a, b); }
+  static M Gt(F a, F b) { return _mm_cmpgt_ps(a, b); }
+  static M Eq(F a, F b) { return _mm_cmpeq_ps(a, b); }
+  static M NeqU(F a, F b) { return _mm_cmpneq_ps(a, b); }  // cmpneqps is true on unordered
+  static M AndM(M a, M b) { return _mm_and_ps(a, b); }
+  static bool Any(M m) { return _mm_movemask_ps(m) != 0; }
+  static F Select(M m, F a, F b) { return _mm_or_ps(_mm_and_ps(m, a), _mm_andnot_ps(m, b)); }
+  static I SelectI(M m, I a, I b) {
+    const I mi = _mm_castps_si128(m);
+    return _mm_or_si128(_mm_and_si128(mi, a), _mm_andnot_si128(mi, b));
+  }
+  static F Sqrt(F v) { return _mm_sqrt_ps(v); }
+  static F Neg(F v) { return _mm_xor_ps(v, _mm_set1_ps(-0.0f)); }
+  static I AsInt(F v) { return _mm_castps_si128(v); }
+  static void StoreI(int32_t* p, I v) { _mm_storeu_si128(reinterpret_cast<__m128i*>(p), v); }
 };
 
 constexpr GgmlTable kSse2Ggml = MakeGgmlTable<simd::GgmlOps<Sse2GgmlVec>>("sse2");

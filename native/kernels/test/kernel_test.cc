@@ -616,18 +616,86 @@ void GgmlBlock(Inputs& gen, In* x) {
   }
 }
 
+// One k-quant super-block (256 values): usually 8 blocks of GgmlBlock's kinds, else one
+// kind for all of it: all ±0 or one constant (flat sub-blocks, all-zero scales), small
+// integers times a power of two (exact ties in nearest_int, equal errors between trials),
+// a smooth row with a few outliers, a random row of one sign, one sub-block repeated
+// (equal lanes), huge values.
+template <typename In>
+void GgmlSuperBlock(Inputs& gen, In* x) {
+  constexpr size_t N = ggml::kSuperBlockSize;
+  const float mag = std::ldexp(1.0f, gen.Int(-140, 126));
+  switch (gen.Int(0, 11)) {
+    case 0:
+      for (size_t j = 0; j < N; ++j) x[j] = static_cast<In>(gen.Int(0, 1) ? 0.0f : -0.0f);
+      break;
+    case 1: {
+      const float v = static_cast<float>(gen.Real(-1.0, 1.0)) * mag;
+      for (size_t j = 0; j < N; ++j) x[j] = static_cast<In>(v);
+      break;
+    }
+    case 2: {
+      const float unit = std::ldexp(1.0f, gen.Int(-30, 30));
+      const int span = gen.Int(1, 40);
+      for (size_t j = 0; j < N; ++j) x[j] = static_cast<In>(static_cast<float>(gen.Int(-span, span)) * unit);
+      break;
+    }
+    case 3: {
+      const float scale = static_cast<float>(gen.Real(0.001, 0.1));
+      for (size_t j = 0; j < N; ++j) x[j] = static_cast<In>(static_cast<float>(std::sin(0.1 * static_cast<double>(j))) * scale);
+      for (int r = gen.Int(1, 4); r > 0; --r) x[gen.Int(0, N - 1)] = static_cast<In>(static_cast<float>(gen.Real(-100.0, 100.0)) * scale);
+      break;
+    }
+    case 4: {
+      const float sign = gen.Int(0, 1) ? 1.0f : -1.0f;
+      for (size_t j = 0; j < N; ++j) x[j] = static_cast<In>(sign * static_cast<float>(gen.Real(0.0, 1.0)) * mag);
+      break;
+    }
+    case 5: {
+      const size_t sub = gen.Int(0, 1) ? 16 : 32;
+      GgmlBlock(gen, x);
+      for (size_t j = sub; j < N; ++j) x[j] = x[j % sub];
+      break;
+    }
+    case 6:
+      for (size_t j = 0; j < N; ++j) x[j] = static_cast<In>(static_cast<float>(gen.Real(-1.0, 1.0)) * FLT_MAX);
+      break;
+    default:
+      for (size_t b = 0; b < N / ggml::kBlockSize; ++b) GgmlBlock(gen, x + b * ggml::kBlockSize);
+      break;
+  }
+}
+
+// `blocks` blocks of `type` at x.
+template <typename In>
+void GgmlRow(Inputs& gen, int type, size_t blocks, In* x) {
+  if (ggml::IsKQuant(type)) {
+    for (size_t b = 0; b < blocks; ++b) GgmlSuperBlock(gen, x + b * ggml::kSuperBlockSize);
+  } else {
+    for (size_t b = 0; b < blocks; ++b) GgmlBlock(gen, x + b * ggml::kBlockSize);
+  }
+}
+
 const char* const kGgmlNames[ggml::kBlockTypeCount] = {"q8_0", "q4_0", "q4_1", "q5_0", "q5_1", "q4_k", "q5_k", "q6_k"};
 
-// Q5_0 and up are the scalar kernel in every table (ggml_kquants.h); the byte comparisons
-// below hold trivially for them, so this states it: the same function addresses.
+// Which kernels a table takes from the scalar reference of ggml_kquants.cc: dequantize of
+// Q5_0 and up at every level; quantize of Q5_0 and up only where the ISA has no kernels for
+// them (neon). The SIMD ones must not be the scalar function, or the byte comparisons below
+// would hold trivially.
+bool HasGgmlQ5AndKQuantKernels(const std::string& isa) { return isa == "sse2" || isa == "avx2" || isa == "avx512"; }
+
 void TestGgmlScalarOnly(const ggml::GgmlTable& isa, std::vector<Check>& checks) {
-  Check check{std::string(isa.isa) + " ggml q5_0..q6_k are the scalar kernels"};
+  const bool simd = HasGgmlQ5AndKQuantKernels(isa.isa);
+  Check check{std::string(isa.isa) + " ggml q5_0..q6_k: " + (simd ? "own quantize, scalar dequantize" : "scalar kernels")};
   for (int type = ggml::kQ5_0; type < ggml::kBlockTypeCount; ++type) {
     ++check.cases;
-    const bool same = isa.quantize[0][type] == ScalarGgml().quantize[0][type] &&
-                      isa.quantize[1][type] == ScalarGgml().quantize[1][type] &&
-                      isa.dequantize[type] == ScalarGgml().dequantize[type];
-    if (!same) Report(check, std::string(kGgmlNames[type]) + " is not the scalar kernel");
+    if (isa.dequantize[type] != ScalarGgml().dequantize[type]) Report(check, std::string(kGgmlNames[type]) + " dequantize is not the scalar kernel");
+    for (int f = 0; f < kFloatTypeCount; ++f) {
+      const bool same = isa.quantize[f][type] == ScalarGgml().quantize[f][type];
+      if (same == simd) {
+        Report(check, std::string(kGgmlNames[type]) + " quantize " + (simd ? "is" : "is not") + " the scalar kernel");
+      }
+    }
   }
   checks.push_back(check);
 }
@@ -645,7 +713,7 @@ void TestGgmlQuantize(const ggml::GgmlTable& isa, Inputs& gen, std::vector<Check
       const size_t xoff = static_cast<size_t>(gen.Int(0, 3)), qoff = static_cast<size_t>(gen.Int(0, 3));
       Buffer xs((blocks * elements + 8) * sizeof(In)), ra(blocks * bytes + 16), ga(blocks * bytes + 16);
       In* x = reinterpret_cast<In*>(xs.data()) + xoff;
-      for (size_t b = 0; b < blocks * elements / ggml::kBlockSize; ++b) GgmlBlock(gen, x + b * ggml::kBlockSize);
+      GgmlRow(gen, type, blocks, x);
       std::memset(ra.data(), 0xA5, ra.size());
       std::memset(ga.data(), 0xA5, ga.size());
       ScalarGgml().quantize[FloatIndex<In>()][type](x, blocks, ra.data() + qoff);
@@ -896,6 +964,46 @@ void TestGuarded(const KernelTable& isa, Inputs& gen, std::vector<Check>& checks
   GuardedDequantize<int16_t>(isa, gen, check);
   GuardedMinMax<float>(isa, gen, check);
   GuardedMinMax<double>(isa, gen, check);
+  checks.push_back(check);
+}
+
+// ggml blocks against the guard page: every whole-block count up to a few (so that the
+// AVX-512 k-quants' pairs of super-blocks end on a single one), input and output both
+// ending at the page.
+template <typename In>
+void GuardedGgml(const ggml::GgmlTable& isa, Inputs& gen, Check& check) {
+  GuardedRegion xs(2048 * sizeof(In)), qr(2048), qg(2048), yr(2048 * sizeof(float)), yg(2048 * sizeof(float));
+  for (int type = 0; type < ggml::kBlockTypeCount; ++type) {
+    const size_t bytes = ggml::BlockBytes(type), elements = ggml::BlockElements(type);
+    const size_t most = ggml::IsKQuant(type) ? 5 : 40;
+    for (size_t blocks = 0; blocks <= most; ++blocks) {
+      const size_t n = blocks * elements;
+      In* x = reinterpret_cast<In*>(xs.EndingAt(n * sizeof(In)));
+      GgmlRow(gen, type, blocks, x);
+      uint8_t* r = qr.EndingAt(blocks * bytes);
+      uint8_t* g = qg.EndingAt(blocks * bytes);
+      ScalarGgml().quantize[FloatIndex<In>()][type](x, blocks, r);
+      isa.quantize[FloatIndex<In>()][type](x, blocks, g);
+      ++check.cases;
+      if (std::memcmp(r, g, blocks * bytes) != 0) {
+        Report(check, std::string("guarded ggml quantize ") + TypeName<In>::value + "->" + kGgmlNames[type] + " blocks=" + std::to_string(blocks));
+      }
+      float* a = reinterpret_cast<float*>(yr.EndingAt(n * sizeof(float)));
+      float* c = reinterpret_cast<float*>(yg.EndingAt(n * sizeof(float)));
+      ScalarGgml().dequantize[type](r, blocks, a);
+      isa.dequantize[type](r, blocks, c);
+      ++check.cases;
+      if (std::memcmp(a, c, n * sizeof(float)) != 0) {
+        Report(check, std::string("guarded ggml dequantize ") + kGgmlNames[type] + " blocks=" + std::to_string(blocks));
+      }
+    }
+  }
+}
+
+void TestGgmlGuarded(const ggml::GgmlTable& isa, Inputs& gen, std::vector<Check>& checks) {
+  Check check{std::string(isa.isa) + " ggml guard pages (all types)"};
+  GuardedGgml<float>(isa, gen, check);
+  GuardedGgml<double>(isa, gen, check);
   checks.push_back(check);
 }
 #endif
@@ -1313,6 +1421,7 @@ int main(int argc, char** argv) {
     std::printf("     %s guard pages: a crash here is a read or write past the end\n", t->isa);
     std::fflush(stdout);
     TestGuarded(*t, gen, checks), print_last();
+    TestGgmlGuarded(g, gen, checks), print_last();
 #endif
     if (exhaustive) TestExhaustive(*t, checks), print_last();
   }
