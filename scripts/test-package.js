@@ -2,8 +2,10 @@
 // The package as users get it, in CI: a real `npm pack` (whose prepack step builds the
 // prebuild, or refuses), and real installs into empty projects:
 //   1. `npm pack` builds this platform's prebuild when it is missing, reuses it when it is up
-//      to date, and refuses (no tarball) when it can build none; the tarball holds what a user
-//      needs and nothing else;
+//      to date (by the SHA-256 of the sources recorded beside it, not by dates), and refuses (no
+//      tarball) when it can build none or when another platform's prebuild (linux-arm64) is not
+//      recorded as built from the current sources; the tarball holds what a user needs and
+//      nothing else;
 //   2. installed with install scripts disabled, it loads the native backend from the prebuild;
 //   3. with no prebuild and no compiler, the install still succeeds, the TypeScript backend
 //      runs, `backend.reason` says why in one line (the build's own failure, kept from install
@@ -22,6 +24,7 @@ const root = path.join(__dirname, '..');
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'quantkit-package-'));
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 const { version } = require('../package.json');
+const { RECORD, readRecord, sourcesHash } = require('./native-sources');
 
 let passed = 0;
 let failed = 0;
@@ -108,6 +111,46 @@ function withoutPrebuild(fn) {
   }
 }
 
+/** Runs `fn`, then puts `dir` back as it was before (a copy is kept aside meanwhile). */
+function preserving(dir, fn) {
+  const copy = `${aside}-copy`;
+  fs.cpSync(dir, copy, { recursive: true, preserveTimestamps: true });
+  try {
+    return fn();
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.renameSync(copy, dir);
+  }
+}
+
+// A stand-in linux-arm64 prebuild (never loaded: this machine cannot), with a record of the
+// sources it was built from when `record` is given; the real one, if any, is set aside.
+const armDir = path.join(root, 'prebuilds', 'linux-arm64');
+const armAside = `${aside}-arm64`;
+function withArm64(record, fn) {
+  const had = fs.existsSync(armDir);
+  if (had) fs.renameSync(armDir, armAside);
+  try {
+    fs.mkdirSync(armDir, { recursive: true });
+    fs.writeFileSync(path.join(armDir, 'quantkit.glibc.node'), 'a stand-in for an arm64 addon');
+    if (record !== undefined) fs.writeFileSync(path.join(armDir, RECORD), `${record}\n`);
+    return fn();
+  } finally {
+    fs.rmSync(armDir, { recursive: true, force: true });
+    if (had) fs.renameSync(armAside, armDir);
+  }
+}
+
+/** npm pack that is expected to be refused: its stderr, after checking that no tarball was made. */
+function packRefused(label, env = process.env) {
+  const dest = path.join(work, label);
+  fs.mkdirSync(dest);
+  const r = run(npm, ['pack', '--json', '--pack-destination', dest], { cwd: root, env });
+  assert.notEqual(r.status, 0, 'npm pack succeeded');
+  assert.deepEqual(fs.readdirSync(dest), [], 'a tarball was made');
+  return r.stderr;
+}
+
 // A step outside a check that throws (an npm pack or install that fails) ends the run as a
 // failure, still with the summary line.
 try {
@@ -119,6 +162,8 @@ try {
     assert.match(built.log, new RegExp(`quantkit prepack: built prebuilds/${platform}/\\S+\\.node \\(quantkit ${version.replace(/\./g, '\\.')}\\); it loads`));
     assert.match(built.log, new RegExp(`quantkit prepack: the tarball carries prebuilds for [^\\n]*${platform} \\(`));
     assert.ok(built.files.some((f) => f.startsWith(`prebuilds/${platform}/`) && f.endsWith('.node')), `no prebuilds/${platform}/*.node in the tarball`);
+    assert.equal(readRecord(root, platform), sourcesHash(root), `prebuilds/${platform}/${RECORD} is not the hash of the sources`);
+    assert.ok(built.files.includes(`prebuilds/${platform}/${RECORD}`), `no prebuilds/${platform}/${RECORD} in the tarball`);
   });
 
   const prebuildFile = fs.readdirSync(prebuildDir).find((f) => f.endsWith('.node'));
@@ -159,6 +204,41 @@ try {
     assert.deepEqual(fs.readdirSync(dest), []);
   });
 
+  // The prebuild as a `cp -r` leaves it: newer than every source, but built from other ones.
+  check('a prebuild recorded as built from other sources is stale however new its file: npm pack rebuilds it (here, with no compiler, refuses)', () => {
+    preserving(prebuildDir, () => {
+      fs.writeFileSync(path.join(prebuildDir, RECORD), `${'0'.repeat(64)}\n`);
+      const later = new Date(Date.now() + 3600e3);
+      fs.utimesSync(path.join(prebuildDir, prebuildFile), later, later);
+      const err = packRefused('stale-x64', noCompiler);
+      assert.match(err, new RegExp(`quantkit prepack: prebuilds/${platform}/${prebuildFile.replace(/\./g, '\\.')} was built from other sources than native/ and CMakeLists\\.txt hold now \\(sha256 0{12}… recorded, [0-9a-f]{12}… now\\): building it with \`npm run prebuild\``));
+      assert.match(err, /quantkit prepack: refusing to pack: the tarball would have no usable prebuild/);
+    });
+  });
+
+  if (platform !== 'linux-arm64') {
+    const ARM64_ADVICE = 'run `npm run prebuild:arm64` to rebuild it, or delete prebuilds/linux-arm64 to pack without it (or set QUANTKIT_PACK_WITHOUT_PREBUILD=1 to pack without checking any prebuild)';
+    check('a linux-arm64 prebuild with no record of its sources refuses the pack, saying how to rebuild or drop it', () => {
+      const err = withArm64(undefined, () => packRefused('arm64-unrecorded'));
+      assert.ok(err.includes(`quantkit prepack: refusing to pack: prebuilds/linux-arm64/quantkit.glibc.node has no record of the sources it was built from (prebuilds/linux-arm64/${RECORD}). `), err);
+      assert.ok(err.includes(ARM64_ADVICE), err);
+    });
+    check('a linux-arm64 prebuild recorded as built from other sources refuses the pack', () => {
+      const err = withArm64('f'.repeat(64), () => packRefused('arm64-stale'));
+      assert.match(err, /quantkit prepack: refusing to pack: prebuilds\/linux-arm64\/quantkit\.glibc\.node was built from other sources than native\/ and CMakeLists\.txt hold now \(sha256 f{12}… recorded, [0-9a-f]{12}… now\)\. /);
+      assert.ok(err.includes(ARM64_ADVICE), err);
+    });
+    check('a linux-arm64 prebuild recorded as built from the current sources is packed, with its record', () => {
+      const packed = withArm64(sourcesHash(root), () => pack('arm64-current'));
+      assert.ok(packed.files.includes('prebuilds/linux-arm64/quantkit.glibc.node') && packed.files.includes(`prebuilds/linux-arm64/${RECORD}`), packed.files.join(' '));
+      assert.match(packed.log, /quantkit prepack: the tarball carries prebuilds for linux-arm64 \(quantkit\.glibc\.node; sources sha256 [0-9a-f]{12}…\)/);
+    });
+    check('QUANTKIT_PACK_WITHOUT_PREBUILD=1 packs a stale linux-arm64 prebuild without checking it', () => {
+      const packed = withArm64(undefined, () => pack('arm64-unchecked', { ...process.env, QUANTKIT_PACK_WITHOUT_PREBUILD: '1' }));
+      assert.ok(packed.files.includes('prebuilds/linux-arm64/quantkit.glibc.node'));
+    });
+  }
+
   // 2. Installed with install scripts disabled: the prebuild alone gives the native backend.
   const a = install('prebuild', withPrebuild.tarball, { flags: ['--ignore-scripts'] });
   check('installed with --ignore-scripts, the native backend loads from the prebuild', () => {
@@ -167,6 +247,10 @@ try {
     assert.equal(r.backend.name, 'native');
     assert.equal(r.backend.version, version);
     assert.ok(!fs.existsSync(path.join(a.dir, 'node_modules', 'quantkit', 'build')), 'nothing was built');
+  });
+  check('the installed prebuild\'s record is the hash of the sources installed with it (and the loader ignored it)', () => {
+    const installed = path.join(a.dir, 'node_modules', 'quantkit');
+    assert.equal(readRecord(installed, platform), sourcesHash(installed));
   });
   check('that install quantizes right, from CommonJS and ESM', () => {
     const expected = '128,129,130,255,1,0';

@@ -301,6 +301,29 @@ describe('io: GGUF', function () {
       assert.deepEqual(fs.readdirSync(sub), ['out.gguf']);
     });
 
+    it('u64/i64 metadata and arrays of them (bigint) go through every quantkit/io path without a JSON serialization error', async () => {
+      const src = file('u64.gguf');
+      const kv = [
+        { key: 'k.big', type: 'u64', value: 2n ** 63n + 5n },
+        { key: 'k.arr', type: 'array<u64>', value: [1n, 2n ** 64n - 1n] },
+        { key: 'k.neg', type: 'array<i64>', value: [-(2n ** 63n), 3n] },
+        { key: 'k.nested', type: 'array<array<u64>>', value: [[1n], [2n, 3n]] },
+      ];
+      const x = Float32Array.from({ length: 64 }, (_, i) => Math.cos(i));
+      await io.writeGguf(src, { metadata: kv, tensors: [{ name: 'w', type: 'f32', shape: [2, 32], byteLength: 256, data: new Uint8Array(x.buffer) }] });
+      const f = await io.openGguf(src);
+      assert.deepEqual({ ...f.metadata }, { 'k.big': 2n ** 63n + 5n, 'k.arr': [1n, 2n ** 64n - 1n], 'k.neg': [-(2n ** 63n), 3n], 'k.nested': [[1n], [2n, 3n]] });
+      await f.close();
+      const sub = fs.mkdtempSync(path.join(dir, 'u64-'));
+      for (const [out, scheme] of [['q.gguf', 'q8_0'], ['q.safetensors', 'int8'], ['q.json', 'uint8']]) await io.quantizeFile(src, path.join(sub, out), { scheme });
+      const g = await io.openGguf(path.join(sub, 'q.gguf'));
+      for (const { key, type, value } of kv) assert.deepEqual(g.gguf.kv.get(key), { type, value }, key);
+      await g.close();
+      await io.dequantizeFile(src, path.join(sub, 'd.safetensors'));
+      await io.dequantizeFile(path.join(sub, 'q.gguf'), path.join(sub, 'd2.safetensors'));
+      await io.compareFile(src, { schemes: ['q8_0'] });
+    });
+
     it('refuses OUT == IN', async () => {
       const p = file('same.gguf');
       await io.writeGguf(p, { tensors: [t1] });

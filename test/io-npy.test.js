@@ -293,8 +293,16 @@ describe('io: NumPy .npy and .npz', function () {
     let p;
     const open = (bytes) => io.openNpz((p = write('x.npz', bytes)));
 
-    it('a member that is not .npy, or named twice', async function () {
-      await rejectsWith(open(await zipOf([['a.npy', goodNpy], ['notes.txt', 'hi']])), 'Error', `${p}: member 'notes.txt' is not a .npy file (an .npz holds only .npy members)`);
+    it('a member that is not .npy is listed in metadata.otherMembers and skipped, as NumPy does', async function () {
+      const f = await open(await zipOf([['notes.txt', 'hi'], ['a.npy', goodNpy], ['sub/README', 'x']]));
+      assert.deepEqual(f.tensors.map((t) => t.name), ['a']);
+      assert.deepEqual(f.metadata.members, ['a.npy']);
+      assert.deepEqual(f.metadata.otherMembers, ['notes.txt', 'sub/README']);
+      assert.deepEqual(await f.readBytes('a'), new Uint8Array(256));
+      await f.close();
+    });
+
+    it('a member named twice', async function () {
       await rejectsWith(open(await zipOf([['a.npy', goodNpy], ['a.npy', goodNpy]])), 'Error', `${p}: member 'a.npy' appears twice in the archive`);
       await rejectsWith(open(await zipOf([['a.npy', 'not numpy at all']])), 'Error', `${p}: member 'a.npy': not a .npy file (it does not start with \\x93NUMPY)`);
     });
@@ -328,9 +336,50 @@ describe('io: NumPy .npy and .npz', function () {
       const liar = await zipOf([['a.npy', shortNpy]]);
       liar.writeUInt32LE(shortNpy.length + 64, centralHeaders(liar)[0] + 24);
       const f = await open(liar);
-      assert.deepEqual(await f.readBytes('a', 200, 56), new Uint8Array(56));
+      // The first read checks the whole member's CRC-32, which meets the early end.
+      await rejectsWith(f.readBytes('a', 200, 56), 'Error', /x\.npz: member 'a\.npy' is corrupt: /);
       await rejectsWith(f.readBytes('a', 250, 20), 'Error', /x\.npz: member 'a\.npy' is corrupt: /);
       await f.close();
+    });
+
+    it('a member whose CRC-32 does not match is refused on its first read, stored or deflated; the others read', async function () {
+      const { crc32, tableCrc32 } = require('../dist/io/npy/npz');
+      const zlib = require('node:zlib');
+      const other = npyBytes("{'descr': '<u1', 'fortran_order': False, 'shape': (3,), }", new Uint8Array([7, 8, 9]));
+      const values = new Uint8Array(256);
+      for (let i = 0; i < 256; i++) values[i] = i;
+      const w = npyBytes("{'descr': '<f4', 'fortran_order': False, 'shape': (64,), }", values);
+      const realCrc = zlib.crc32 ? zlib.crc32(w) : tableCrc32(w);
+      const hex = (v) => `0x${(v >>> 0).toString(16).padStart(8, '0')}`;
+      // Stored: two data bytes flipped (the .npy header intact, so it opens).
+      const stored = await zipOf([['w.npy', w], ['o.npy', other]], false);
+      const at = stored.indexOf(w) + w.length - 10;
+      stored[at] ^= 0x40;
+      stored[at + 1] ^= 0x01;
+      const bad = Buffer.from(w);
+      bad[w.length - 10] ^= 0x40;
+      bad[w.length - 9] ^= 0x01;
+      let f = await open(stored);
+      const message = `${p}: member 'w.npy': CRC-32 mismatch (stored ${hex(realCrc)}, computed ${hex(crc32(bad))})`;
+      await rejectsWith(f.readFloat32('w'), 'Error', message);
+      await rejectsWith(f.readBytes('w', 0, 4), 'Error', message);
+      assert.deepEqual(await f.readBytes('o'), new Uint8Array([7, 8, 9]));
+      await f.close();
+      // Deflated: the stored CRC-32 changed in the local and central headers, the data intact.
+      const deflated = await zipOf([['w.npy', w], ['o.npy', other]], true);
+      const cd = centralHeaders(deflated)[0];
+      assert.equal(deflated.readUInt32LE(cd + 16), realCrc);
+      deflated.writeUInt32LE((realCrc ^ 0x1000) >>> 0, cd + 16);
+      deflated.writeUInt32LE((realCrc ^ 0x1000) >>> 0, 14);
+      f = await open(deflated);
+      await rejectsWith(f.readFloat32('w', 3, 2), 'Error', `${p}: member 'w.npy': CRC-32 mismatch (stored ${hex(realCrc ^ 0x1000)}, computed ${hex(realCrc)})`);
+      assert.deepEqual(await f.readBytes('o'), new Uint8Array([7, 8, 9]));
+      await f.close();
+      // The table fallback (Node before 20.15 / 22.2) is zip's CRC-32 too.
+      assert.equal(tableCrc32(w), realCrc);
+      assert.equal(tableCrc32(w.subarray(100), tableCrc32(w.subarray(0, 100))), realCrc);
+      assert.equal(tableCrc32(new Uint8Array(0)), 0);
+      assert.equal(tableCrc32(Buffer.from('123456789')), 0xcbf43926);
     });
 
     it('unsupported compression method', async function () {
@@ -380,6 +429,8 @@ describe('io: NumPy .npy and .npz', function () {
       }
       const d = write('junk.bin', 'hello world, not a tensor file');
       await rejectsWith(io.openTensorFile(d), 'Error', `${d}: not a file quantkit reads (safetensors, .npy, .npz, GGUF or tfjs model.json / weights manifest); it starts with bytes 68 65 6c 6c 6f 20 77 6f`);
+      const e = write('empty.bin', '');
+      await rejectsWith(io.openTensorFile(e), 'Error', `${e}: not a file quantkit reads (safetensors, .npy, .npz, GGUF or tfjs model.json / weights manifest); it is empty (0 bytes)`);
     });
   });
 });

@@ -349,5 +349,87 @@ describe('io: safetensors', function () {
       assert.deepEqual(fs.readFileSync(out), before);
       assert.deepEqual(listDir(tmp.dir), ['link.safetensors', 'out.safetensors']);
     });
+
+    it('OUT that exists and is not a regular file (device, folder, FIFO, socket) is refused and left as it is', async function () {
+      // As root a rename over /dev/null would replace it: use a device node of our own then.
+      let dev = '/dev/null';
+      if (process.getuid?.() === 0 && require('node:child_process').spawnSync('mknod', ['-m', '666', tmp.file('null'), 'c', '1', '3']).status === 0) dev = tmp.file('null');
+      await rejectsWith(io.writeSafetensors(dev, [src()]), 'Error', `Refusing to write ${dev}: it is a character device`);
+      assert.ok(fs.statSync(dev).isCharacterDevice());
+      await rejectsWith(io.writeSafetensors(tmp.dir, [src()]), 'Error', `Refusing to write ${tmp.dir}: it is a folder`);
+      await rejectsWith(io.writeSafetensors('.', [src()]), 'Error', 'Refusing to write .: it is a folder');
+      const fifo = tmp.file('fifo');
+      if (require('node:child_process').spawnSync('mkfifo', [fifo]).status === 0) {
+        await rejectsWith(io.writeSafetensors(fifo, [src()]), 'Error', `Refusing to write ${fifo}: it is a FIFO (named pipe)`);
+        assert.ok(fs.statSync(fifo).isFIFO());
+      }
+      const sock = tmp.file('sock');
+      const server = require('node:net').createServer();
+      await new Promise((resolve) => server.listen(sock, resolve));
+      try {
+        await rejectsWith(io.writeSafetensors(sock, [src()]), 'Error', `Refusing to write ${sock}: it is a socket`);
+      } finally {
+        await new Promise((resolve) => server.close(resolve));
+      }
+      const devLink = tmp.file('null-link');
+      fs.symlinkSync('/dev/null', devLink);
+      await rejectsWith(io.writeSafetensors(devLink, [src()]), 'Error', `Refusing to write ${devLink} (a link to /dev/null): it is a character device`);
+      assert.ok(fs.lstatSync(devLink).isSymbolicLink());
+      assert.ok(!listDir(tmp.dir).some((f) => f.endsWith('.tmp')));
+    });
+
+    it('OUT that is a symbolic link: its target is replaced and the link kept; a link to an input is refused', async function () {
+      const target = tmp.file('target.safetensors');
+      fs.writeFileSync(target, 'old');
+      const link = tmp.file('link.safetensors');
+      fs.symlinkSync('target.safetensors', link);
+      await io.writeSafetensors(link, [src()]);
+      assert.ok(fs.lstatSync(link).isSymbolicLink());
+      const f = await io.openSafetensors(target);
+      assert.deepEqual(f.tensors.map((t) => t.name), ['w']);
+      await f.close();
+      // A dangling link creates its target, as a shell's `>` does.
+      const dangling = tmp.file('dangling.safetensors');
+      fs.symlinkSync('made.safetensors', dangling);
+      await io.writeSafetensors(dangling, [src()]);
+      assert.ok(fs.lstatSync(dangling).isSymbolicLink() && fs.statSync(tmp.file('made.safetensors')).isFile());
+      // The OUT == IN check is made on the resolved path too.
+      const before = fs.readFileSync(target);
+      await rejectsWith(io.writeSafetensors(link, [src()], { inputs: [target] }), 'Error', `Refusing to write ${link}: it is the input ${target} (write to another path, then rename)`);
+      assert.deepEqual(fs.readFileSync(target), before);
+      assert.deepEqual(listDir(tmp.dir), ['dangling.safetensors', 'link.safetensors', 'made.safetensors', 'target.safetensors']);
+    });
+
+    it('OS errors name OUT, not the temporary file, with the OS error as cause; a read-only OUT is refused', async function () {
+      if (process.platform === 'linux') {
+        const e = await rejectsWith(io.writeSafetensors('/proc/out.safetensors', [src()]), 'Error', 'Cannot write /proc/out.safetensors: ENOENT no such file or directory (while creating a temporary file in /proc)');
+        assert.equal(e.cause.code, 'ENOENT');
+      }
+      // Permission checks: root passes them, so run as nobody when root.
+      if (process.platform === 'win32') this.skip();
+      const ro = tmp.file('ro');
+      fs.mkdirSync(ro);
+      fs.writeFileSync(tmp.file('readonly.safetensors'), 'keep');
+      fs.chmodSync(tmp.file('readonly.safetensors'), 0o444);
+      fs.chmodSync(ro, 0o555);
+      fs.chmodSync(tmp.dir, 0o777);
+      const code = `const io = require(${JSON.stringify(path.join(__dirname, '..', 'dist', 'io'))});
+        const src = { name: 'w', type: 'f32', shape: [2], byteLength: 8, data: new Uint8Array(8) };
+        (async () => {
+          for (const out of process.argv.slice(1)) {
+            try { await io.writeSafetensors(out, [src]); console.log('written'); }
+            catch (e) { console.log(e.message + ' | cause ' + (e.cause && e.cause.code)); }
+          }
+        })();`;
+      const asUser = process.getuid() === 0 ? { uid: 65534, gid: 65534 } : {};
+      const r = require('node:child_process').spawnSync(process.execPath, ['-e', code, path.join(ro, 'out.safetensors'), tmp.file('readonly.safetensors')], { encoding: 'utf8', ...asUser });
+      assert.equal(r.status, 0, r.stderr);
+      assert.deepEqual(r.stdout.trim().split('\n'), [
+        `Cannot write ${path.join(ro, 'out.safetensors')}: EACCES permission denied (while creating a temporary file in ${ro}) | cause EACCES`,
+        `Refusing to write ${tmp.file('readonly.safetensors')}: it is not writable by this process (EACCES) | cause EACCES`,
+      ]);
+      assert.equal(fs.readFileSync(tmp.file('readonly.safetensors'), 'utf8'), 'keep');
+      assert.deepEqual(listDir(ro), []);
+    });
   });
 });

@@ -118,7 +118,7 @@ describe('io: tfjs', function () {
         const total = (1200 + 30 + 3 + 4 + 2) * per + 12 + 4;
         assert.equal(r.weightBytes, total);
         const n = Math.ceil(total / 1000);
-        assert.deepEqual(r.shards.map((s) => path.basename(s)), Array.from({ length: n }, (_, i) => `group1-shard${i + 1}of${n}.bin`));
+        assert.deepEqual(r.shards.map((s) => path.basename(s)), Array.from({ length: n }, (_, i) => `weights_manifest.group1-shard${i + 1}of${n}.bin`));
         assert.deepEqual(fs.readdirSync(d).sort(), [...r.shards.map((s) => path.basename(s)), 'weights_manifest.json'].sort());
         assert.deepEqual(progress.at(-1), [total, total, 'half']);
         const tensors = await assertSameAsTfjs(out);
@@ -148,7 +148,7 @@ describe('io: tfjs', function () {
       const d = sub();
       const out = path.join(d, 'm.json');
       await io.writeTfjs(out, { tensors: [{ name: 'w', type: 'f32', shape: [3], byteLength: 12, data: f32bytes([0, -0.1, 1.2]) }], quantize: 'uint8' });
-      assert.deepEqual(Array.from(fs.readFileSync(path.join(d, 'group1-shard1of1.bin'))), [20, 0, 255]);
+      assert.deepEqual(Array.from(fs.readFileSync(path.join(d, 'm.group1-shard1of1.bin'))), [20, 0, 255]);
       const manifest = JSON.parse(fs.readFileSync(out, 'utf8'));
       assert.deepEqual(Object.keys(manifest[0].weights[0].quantization), ['dtype', 'min', 'scale', 'original_dtype']);
       assert.equal((await io.openTfjs(out)).tensor('w').quantization.originalDtype, 'float32');
@@ -232,6 +232,7 @@ describe('io: tfjs', function () {
       ['absolute path', [{ paths: ['/etc/passwd'], weights: [] }], 'Error', (p) => `${p}: group 0 paths[0] '/etc/passwd' is not a file inside the json's folder`],
       ['missing shard', [{ paths: ['gone.bin'], weights: [] }], 'Error', /^Cannot open .*gone\.bin: ENOENT/],
       ['shards too short', w({ shape: [100] }), 'RangeError', (p) => `${p}: group 0's shards hold 64 bytes but its weights need 400`],
+      ['shards too long', w({}), 'RangeError', (p) => `${p}: group 0's shards hold 64 bytes but its weights need 16: the shards do not match the manifest (were they replaced by another model's?)`],
     ];
     cases.forEach(([what, json, name, message], i) => {
       it(`refuses ${what}`, async () => {
@@ -269,8 +270,34 @@ describe('io: tfjs', function () {
       await io.writeTfjs(out, { tensors: [t1] });
       await rejectsWith(io.writeTfjs(out, { tensors: [t1], inputs: [out] }), 'Error', `Refusing to write ${out}: it is the input ${out} (write to another path, then rename)`);
       const s = path.join(d, 'group1-shard1of1.bin');
-      await rejectsWith(io.writeTfjs(path.join(d, 'other.json'), { tensors: [t1], inputs: [s] }), 'Error', `Refusing to write ${s}: it is the input ${s} (write to another path, then rename)`);
+      await rejectsWith(io.writeTfjs(out, { tensors: [t1], inputs: [s] }), 'Error', `Refusing to write ${s}: it is the input ${s} (write to another path, then rename)`);
       assert.deepEqual(fs.readdirSync(d).sort(), ['group1-shard1of1.bin', 'model.json']);
+    });
+    it('shards are named after the json unless it is model.json: two models in one folder keep their own', async () => {
+      const d = sub();
+      const a = { name: 'a', type: 'f32', shape: [3], byteLength: 12, data: f32bytes([1, 2, 3]) };
+      const b = { name: 'b', type: 'f32', shape: [5], byteLength: 20, data: f32bytes([5, 6, 7, 8, 9]) };
+      const ra = await io.writeTfjs(path.join(d, 'a.json'), { tensors: [a], quantize: 'uint8' });
+      const rb = await io.writeTfjs(path.join(d, 'b.json'), { tensors: [b] });
+      const rm = await io.writeTfjs(path.join(d, 'model.json'), { tensors: [b], modelTopology: {}, shardBytes: 8 });
+      assert.deepEqual([ra, rb].map((r) => r.shards.map((x) => path.basename(x))), [['a.group1-shard1of1.bin'], ['b.group1-shard1of1.bin']]);
+      assert.deepEqual(rm.shards.map((x) => path.basename(x)), ['group1-shard1of3.bin', 'group1-shard2of3.bin', 'group1-shard3of3.bin']);
+      assert.deepEqual(JSON.parse(fs.readFileSync(path.join(d, 'a.json'), 'utf8'))[0].paths, ['a.group1-shard1of1.bin']);
+      const fa = await io.openTfjs(path.join(d, 'a.json'));
+      assert.deepEqual(Array.from(await fa.readFloat32('a')).map((v) => Math.round(v * 100) / 100), [1, 2, 3]);
+      await fa.close();
+      const fb = await io.openTfjs(path.join(d, 'b.json'));
+      assert.deepEqual(Array.from(await fb.readFloat32('b')), [5, 6, 7, 8, 9]);
+      await fb.close();
+      assert.deepEqual(fs.readdirSync(d).sort(), ['a.group1-shard1of1.bin', 'a.json', 'b.group1-shard1of1.bin', 'b.json',
+        'group1-shard1of3.bin', 'group1-shard2of3.bin', 'group1-shard3of3.bin', 'model.json']);
+    });
+    it('a shard path that is a folder is refused before anything is written', async () => {
+      const d = sub();
+      fs.mkdirSync(path.join(d, 'm.group1-shard1of1.bin'));
+      const s = path.join(d, 'm.group1-shard1of1.bin');
+      await rejectsWith(io.writeTfjs(path.join(d, 'm.json'), { tensors: [t1] }), 'Error', `Refusing to write ${s}: it is a folder`);
+      assert.deepEqual(fs.readdirSync(d), ['m.group1-shard1of1.bin']);
     });
     const errors = [
       ['bad quantize', { quantize: 'int8' }, 'TypeError', `Weight 't': expected quantize 'uint8', 'uint16' or 'float16' but received "int8"`],

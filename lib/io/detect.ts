@@ -6,11 +6,12 @@ import { ReadableFile } from './file';
  * The format of the file at `file`: GGUF ('GGUF' magic), NumPy .npy (\x93NUMPY), .npz (a zip:
  * 'PK\x03\x04' or an empty archive's 'PK\x05\x06'), tfjs (JSON: a model.json object or a
  * weights-manifest array), safetensors (an 8-byte little-endian header length then '{').
- * @throws Error naming the file when none matches.
+ * @throws Error naming the file when none matches (saying so when the file is empty).
  */
 export async function detectFormat(file: string): Promise<FileFormat> {
   const f = await ReadableFile.open(file);
   try {
+    if (f.size === 0) throw new Error(`${file}: not a file quantkit reads (safetensors, .npy, .npz, GGUF or tfjs model.json / weights manifest); it is empty (0 bytes)`);
     const head = await f.read(0, Math.min(f.size, 16), 'the first bytes');
     const ascii = String.fromCharCode(...head);
     if (ascii.startsWith('GGUF')) return 'gguf';

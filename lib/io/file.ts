@@ -7,7 +7,10 @@
 // Writing: `writeAtomically(out, inputs, fill)` writes into a temporary file next to OUT and
 // renames it over OUT only when `fill` resolves. A thrown error, a full disk or SIGINT/SIGTERM
 // removes the temporary file, so no partial OUT is ever left; OUT equal to an input (same path,
-// or same device and inode through a link) is refused before anything is opened.
+// or same device and inode through a link) is refused before anything is opened. A symbolic
+// link OUT is written through (its target is replaced, the link kept); an OUT that is not a
+// regular file (/dev/null, a folder, a FIFO, a socket), or that this process may not write, is
+// refused; the OS's errors name OUT, not the temporary file.
 import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
@@ -148,54 +151,143 @@ export function checkNotAnInput(out: string, inputs: readonly string[]): void {
   }
 }
 
+/** What a file system entry that is not a regular file is, for messages. */
+function kindOf(st: fs.Stats): string {
+  if (st.isDirectory()) return 'a folder';
+  if (st.isCharacterDevice()) return 'a character device';
+  if (st.isBlockDevice()) return 'a block device';
+  if (st.isFIFO()) return 'a FIFO (named pipe)';
+  if (st.isSocket()) return 'a socket';
+  return 'not a regular file';
+}
+
+/** Links followed before giving up, as Linux's MAXSYMLINKS. */
+const MAX_LINKS = 40;
+
+/**
+ * The path a write to `out` lands on: `out` itself, or, when `out` is a symbolic link, the end
+ * of its chain of links (which need not exist yet: writing through a dangling link creates its
+ * target, as a shell's `>` does). Absolute.
+ * @throws Error naming `out` for a loop of links.
+ */
+export function resolveOutput(out: string): string {
+  let p = path.resolve(out);
+  for (let i = 0; i < MAX_LINKS; i++) {
+    let st: fs.Stats;
+    try {
+      st = fs.lstatSync(p);
+    } catch {
+      return p;
+    }
+    if (!st.isSymbolicLink()) return p;
+    p = path.resolve(path.dirname(p), fs.readlinkSync(p));
+  }
+  throw new Error(`Cannot write ${out}: more than ${MAX_LINKS} symbolic links to follow (a loop?)`);
+}
+
+/**
+ * An OS error met while writing `out` (opening, writing, syncing or renaming its temporary file),
+ * as `Cannot write OUT: CODE reason (while …)`: OUT named, the temporary file not, and the
+ * original as `cause`. Errors without an OS code (a writer's own checks) are returned unchanged.
+ */
+export function writeError(out: string, e: unknown, during: string): unknown {
+  const code = (e as NodeJS.ErrnoException | undefined)?.code;
+  if (typeof code !== 'string' || !/^E[A-Z0-9]+$/.test(code)) return e;
+  // Node's text is 'CODE: reason, syscall 'path' [-> 'path']': keep the reason only.
+  const reason = String((e as Error).message).replace(/^E[A-Z0-9]+: /, '').replace(/, [a-z]+ '.*$/s, '');
+  return new Error(`Cannot write ${out}: ${code} ${reason} (while ${during})`, { cause: e });
+}
+
+/**
+ * Checks that `out` may be written and returns the file to replace (see resolveOutput).
+ * @throws Error naming `out` when it is an input (checkNotAnInput), exists and is not a regular
+ *   file, is not writable by this process, or its folder does not exist.
+ */
+export function checkOutput(out: string, inputs: readonly string[]): string {
+  if (typeof out !== 'string' || out.length === 0) throw new TypeError(`Expected an output path (non-empty string) but received ${String(out)}`);
+  checkNotAnInput(out, inputs);
+  const target = resolveOutput(out);
+  const via = target === path.resolve(out) ? '' : ` (a link to ${target})`;
+  if (via !== '') checkNotAnInput(target, inputs);
+  const st = fs.statSync(target, { throwIfNoEntry: false });
+  if (st !== undefined) {
+    // Renaming over /dev/null as root would replace the device with a regular file.
+    if (!st.isFile()) throw new Error(`Refusing to write ${out}${via}: it is ${kindOf(st)}`);
+    try {
+      fs.accessSync(target, fs.constants.W_OK);
+    } catch (e) {
+      throw new Error(`Refusing to write ${out}${via}: it is not writable by this process (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, { cause: e });
+    }
+  }
+  const dir = path.dirname(target);
+  const dirStat = fs.statSync(dir, { throwIfNoEntry: false });
+  if (dirStat === undefined || !dirStat.isDirectory()) throw new Error(`Cannot write ${out}: its folder ${dir} does not exist or is not a folder`);
+  return target;
+}
+
 /**
  * Runs `fill` with an output that writes a temporary file in OUT's folder, then renames it to
  * `out`. On any error (from `fill`, the disk, or a signal) the temporary file is removed and
  * OUT is left as it was; the error is rethrown.
- * @param inputs paths `out` must not be (see checkNotAnInput).
+ *
+ * OUT, when it exists, must be a regular file this process may write; a symbolic link is
+ * followed: the temporary file goes in the target's folder and replaces the target, so the link
+ * stays. OS errors (EACCES, ENOSPC, EROFS, …) are rethrown as `Error: Cannot write OUT: CODE
+ * reason (while …)` with the original as `cause`.
+ * @param inputs paths `out` must not be (see checkNotAnInput); checked on OUT and on its target.
  */
 export async function writeAtomically<T>(out: string, inputs: readonly string[], fill: (o: AtomicOutput) => Promise<T>): Promise<T> {
-  if (typeof out !== 'string' || out.length === 0) throw new TypeError(`Expected an output path (non-empty string) but received ${String(out)}`);
-  checkNotAnInput(out, inputs);
-  const dir = path.dirname(path.resolve(out));
+  const target = checkOutput(out, inputs);
+  const dir = path.dirname(target);
+  const temp = path.join(dir, `.${path.basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  let handle: fsp.FileHandle;
   try {
-    if (!fs.statSync(dir).isDirectory()) throw new Error('not a folder');
+    handle = await fsp.open(temp, 'wx');
   } catch (e) {
-    throw new Error(`Cannot write ${out}: its folder ${dir} does not exist or is not a folder`);
+    throw writeError(out, e, `creating a temporary file in ${dir}`);
   }
-  const temp = path.join(dir, `.${path.basename(out)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  const handle = await fsp.open(temp, 'wx');
   const untrack = trackTemp(temp);
   let position = 0;
+  const writeFully = async (bytes: Uint8Array, at: number): Promise<void> => {
+    let done = 0;
+    try {
+      while (done < bytes.length) {
+        const { bytesWritten } = await handle.write(bytes, done, bytes.length - done, at + done);
+        done += bytesWritten;
+      }
+    } catch (e) {
+      throw writeError(out, e, 'writing');
+    }
+  };
   const output: AtomicOutput = {
     path: out,
     get position() {
       return position;
     },
     async write(bytes: Uint8Array) {
-      let done = 0;
-      while (done < bytes.length) {
-        const { bytesWritten } = await handle.write(bytes, done, bytes.length - done, position + done);
-        done += bytesWritten;
-      }
+      await writeFully(bytes, position);
       position += bytes.length;
     },
     async writeAt(bytes: Uint8Array, offset: number) {
       if (!Number.isSafeInteger(offset) || offset < 0 || offset + bytes.length > position) {
         throw new RangeError(`writeAt: bytes [${offset}, ${offset + bytes.length}) are not inside what was written (${position} bytes)`);
       }
-      let done = 0;
-      while (done < bytes.length) {
-        const { bytesWritten } = await handle.write(bytes, done, bytes.length - done, offset + done);
-        done += bytesWritten;
-      }
+      await writeFully(bytes, offset);
     },
   };
   try {
     const result = await fill(output);
-    await handle.sync();
-    await handle.close();
-    await fsp.rename(temp, out);
+    try {
+      await handle.sync();
+      await handle.close();
+    } catch (e) {
+      throw writeError(out, e, 'flushing it to disk');
+    }
+    try {
+      await fsp.rename(temp, target);
+    } catch (e) {
+      throw writeError(out, e, 'renaming the temporary file into place');
+    }
     untrack();
     return result;
   } catch (e) {

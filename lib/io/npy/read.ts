@@ -11,6 +11,11 @@ export interface ByteSource {
   readonly size: number;
   /** Exactly `length` bytes at `offset`. @throws RangeError naming `what` when outside. */
   read(offset: number, length: number, what: string): Promise<Uint8Array>;
+  /**
+   * Checks the whole source once (an .npz member's CRC-32); npyTensorFile awaits it before
+   * every read of tensor data, and it gives the same verdict every time.
+   */
+  verify?(): Promise<void>;
 }
 
 /** A NumPy array as quantkit lists it: TensorInfo plus the .npy header's facts. */
@@ -136,6 +141,7 @@ export function npyTensorFile(format: 'npy' | 'npz', file: string, metadata: Rec
       const { info, header, source } = lookup(name);
       const [s, c] = checkRange(`${file}: tensor '${name}'`, 'byte', info.byteLength, byteStart, byteLength);
       open();
+      await source.verify?.();
       const size = header.itemSize;
       if (!header.fortranOrder || c === 0) return source.read(header.dataOffset + s, c, `tensor '${name}'`);
       const first = Math.floor(s / size);
@@ -148,6 +154,7 @@ export function npyTensorFile(format: 'npy' | 'npz', file: string, metadata: Rec
       const { info, header, source } = lookup(name);
       const [s, c] = checkRange(`${file}: tensor '${name}'`, 'element', info.elements, start, count);
       open();
+      await source.verify?.();
       return decodeToFloat32(await readNpyElements(source, header, s, c, `tensor '${name}'`), header.type, header.littleEndian);
     },
     async close() {

@@ -94,8 +94,10 @@ export function float16BitsToFloat32(h: Uint16Array, out = new Float32Array(h.le
  *   a shape that is not an array of non-negative integers, dtype 'string' or 'complex64' (not read)
  *   or any other unknown dtype; a quantization dtype other than uint8/uint16/float16, uint8/uint16
  *   without numeric `scale` and `min`, float16 on a non-float32 weight, quantized bool; a shard path
- *   that is absolute or leaves the json's folder, or cannot be opened; shards holding fewer bytes
- *   than the group's weights need.
+ *   that is absolute or leaves the json's folder, or cannot be opened.
+ * @throws RangeError naming the file, the group and both sizes when a group's shards hold fewer or
+ *   more bytes than its weights need (tfjs ignores extra bytes; quantkit refuses them, since
+ *   tfjs-converter never writes them and shards that are not the manifest's decode to garbage).
  */
 export async function openTfjs(path: string): Promise<TfjsFile> {
   if (typeof path !== 'string' || path.length === 0) throw new TypeError(`Expected a file path (non-empty string) but received ${String(path)}`);
@@ -188,7 +190,7 @@ export async function openTfjs(path: string): Promise<TfjsFile> {
     });
   });
 
-  // Open every shard; a group's shards must hold at least its weights' bytes.
+  // Open every shard; a group's shards must hold exactly its weights' bytes.
   const opened: ReadableFile[] = [];
   const shards: { file: ReadableFile; start: number }[][] = [];
   try {
@@ -204,6 +206,12 @@ export async function openTfjs(path: string): Promise<TfjsFile> {
       shards.push(list);
       const need = raws.filter((r) => r.info.group === gi).reduce((n, r) => n + r.info.byteLength, 0);
       if (total < need) throw new RangeError(`${path}: group ${gi}'s shards hold ${total} bytes but its weights need ${need}`);
+      // tfjs (decodeWeights) reads what the weights need and ignores the rest; but tfjs-converter
+      // writes exactly that many bytes, so more means the shards are not this manifest's (another
+      // model's shards of the same name written over them, say) and every value would be wrong.
+      if (total > need) {
+        throw new RangeError(`${path}: group ${gi}'s shards hold ${total} bytes but its weights need ${need}: the shards do not match the manifest (were they replaced by another model's?)`);
+      }
     }
   } catch (e) {
     await Promise.all(opened.map((f) => f.close().catch(() => undefined)));

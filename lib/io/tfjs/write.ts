@@ -1,6 +1,9 @@
-// tfjs writer: model.json (or a bare weights manifest) plus binary shards named as
-// tfjs-converter names them (write_weights.py): one group, its weights' bytes concatenated in
-// order and cut into shards of `shardBytes` (default 4 MiB), 'group1-shard1of2.bin', ….
+// tfjs writer: model.json (or a bare weights manifest) plus binary shards: one group, its
+// weights' bytes concatenated in order and cut into shards of `shardBytes` (default 4 MiB).
+// Shards of a json named model.json are named as tfjs-converter names them (write_weights.py):
+// 'group1-shard1of2.bin', …; any other json name prefixes them with its own name without the
+// extension: b.json → 'b.group1-shard1of2.bin', … (weights_manifest.json too), so that two
+// models written into one folder under different json names never share a shard file.
 //
 // Weight quantization follows tfjs-converter's quantization.py (--quantize_uint8 / _uint16 /
 // _float16); only float32 weights are quantized, int32 and bool are stored as they are:
@@ -22,7 +25,7 @@ import * as fsp from 'node:fs/promises';
 import * as nodePath from 'node:path';
 import { randomBytes } from 'node:crypto';
 import quantkit from '../../index';
-import { checkNotAnInput, trackTemp, writeAtomically } from '../file';
+import { checkNotAnInput, checkOutput, trackTemp, writeAtomically, writeError } from '../file';
 import { byteLengthOf, decodeToFloat32, elementCount, TYPE_LAYOUT } from '../decode';
 import type { ElementType, ProgressCallback, TensorSource } from '../types';
 
@@ -133,9 +136,20 @@ function toInt32(bytes: Uint8Array, type: ElementType, name: string): Int32Array
 
 const asBytes = (a: ArrayBufferView): Uint8Array => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 
+/** The shard file names for a json at `out`: see the naming rule at the top of this file. */
+export function tfjsShardNames(out: string, count: number): string[] {
+  const base = nodePath.basename(out);
+  const prefix = base === 'model.json' ? '' : `${nodePath.parse(base).name || base}.`;
+  return Array.from({ length: count }, (_, i) => `${prefix}group1-shard${i + 1}of${count}.bin`);
+}
+
 /**
  * Writes a tfjs model: `out` is the json (model.json when `modelTopology` is given, else a bare
- * weights manifest array), the shards go next to it. Returns the files written.
+ * weights manifest array), the shards go next to it (in the folder of `out` as given, even when
+ * `out` is a symbolic link: the json lists them relative to where it is opened). Shards are named
+ * 'group1-shardIofN.bin' for a json named model.json, else 'NAME.group1-shardIofN.bin' for a
+ * json NAME.json, so that models written into one folder under different names keep their own
+ * shards; a shard file of that name already there is replaced. Returns the files written.
  *
  * @throws TypeError for bad options, an unknown quantize choice or a weight of a type with no tfjs dtype.
  * @throws RangeError for a byteLength not matching the shape, a source yielding more or fewer bytes,
@@ -178,11 +192,13 @@ export async function writeTfjs(out: string, options: TfjsWriteOptions): Promise
   const total = plans.reduce((n, p) => n + p.stored, 0);
   const nShards = Math.ceil(total / shardBytes);
   const dir = nodePath.dirname(nodePath.resolve(out));
-  const shardNames = Array.from({ length: nShards }, (_, i) => `group1-shard${i + 1}of${nShards}.bin`);
+  const shardNames = tfjsShardNames(out, nShards);
   const shardPaths = shardNames.map((n) => nodePath.join(dir, n));
   const inputs = options.inputs ?? [];
-  for (const p of shardPaths) checkNotAnInput(p, inputs);
   if (shardPaths.includes(nodePath.resolve(out))) throw new Error(`Refusing to write ${out}: it is also the name of a shard`);
+  checkNotAnInput(out, inputs);
+  // What each shard's rename replaces (a link's target; not a folder, device or read-only file).
+  const shardTargets = shardPaths.map((p) => checkOutput(p, inputs));
 
   const temps: string[] = [];
   const untrack = new Map<string, () => void>();
@@ -191,10 +207,23 @@ export async function writeTfjs(out: string, options: TfjsWriteOptions): Promise
   let handle: fsp.FileHandle | undefined;
   let room = 0;
   const openNext = async (): Promise<void> => {
-    if (handle !== undefined) await handle.close();
+    if (handle !== undefined) {
+      try {
+        await handle.sync();
+        await handle.close();
+      } catch (e) {
+        throw writeError(shardPaths[shard]!, e, 'flushing it to disk');
+      }
+      handle = undefined;
+    }
     shard++;
-    const temp = nodePath.join(dir, `.${shardNames[shard]}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-    handle = await fsp.open(temp, 'wx');
+    const target = shardTargets[shard]!;
+    const temp = nodePath.join(nodePath.dirname(target), `.${nodePath.basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+    try {
+      handle = await fsp.open(temp, 'wx');
+    } catch (e) {
+      throw writeError(shardPaths[shard]!, e, `creating a temporary file in ${nodePath.dirname(target)}`);
+    }
     temps.push(temp);
     untrack.set(temp, trackTemp(temp));
     room = Math.min(shardBytes, total - shard * shardBytes);
@@ -205,7 +234,11 @@ export async function writeTfjs(out: string, options: TfjsWriteOptions): Promise
       if (room === 0) await openNext();
       const n = Math.min(room, bytes.length - at);
       let done = 0;
-      while (done < n) done += (await handle!.write(bytes, at + done, n - done)).bytesWritten;
+      try {
+        while (done < n) done += (await handle!.write(bytes, at + done, n - done)).bytesWritten;
+      } catch (e) {
+        throw writeError(shardPaths[shard]!, e, 'writing');
+      }
       at += n;
       room -= n;
       written += n;
@@ -250,8 +283,12 @@ export async function writeTfjs(out: string, options: TfjsWriteOptions): Promise
         options.onProgress?.(written, total, t.name);
       }
       if (handle !== undefined) {
-        await handle.sync();
-        await handle.close();
+        try {
+          await handle.sync();
+          await handle.close();
+        } catch (e) {
+          throw writeError(shardPaths[shard]!, e, 'flushing it to disk');
+        }
         handle = undefined;
       }
       const manifest = [{ paths: shardNames, weights: manifestWeights }];
@@ -270,7 +307,11 @@ export async function writeTfjs(out: string, options: TfjsWriteOptions): Promise
       await jsonOut.write(new TextEncoder().encode(JSON.stringify(json)));
       // Every shard is complete: put them in place; the json is renamed last, by writeAtomically.
       for (let i = 0; i < temps.length; i++) {
-        await fsp.rename(temps[i]!, shardPaths[i]!);
+        try {
+          await fsp.rename(temps[i]!, shardTargets[i]!);
+        } catch (e) {
+          throw writeError(shardPaths[i]!, e, 'renaming the temporary file into place');
+        }
         untrack.get(temps[i]!)!();
       }
       temps.length = 0;
