@@ -315,7 +315,7 @@ describe('io: GGUF', function () {
       assert.deepEqual({ ...f.metadata }, { 'k.big': 2n ** 63n + 5n, 'k.arr': [1n, 2n ** 64n - 1n], 'k.neg': [-(2n ** 63n), 3n], 'k.nested': [[1n], [2n, 3n]] });
       await f.close();
       const sub = fs.mkdtempSync(path.join(dir, 'u64-'));
-      for (const [out, scheme] of [['q.gguf', 'q8_0'], ['q.safetensors', 'int8'], ['q.json', 'uint8']]) await io.quantizeFile(src, path.join(sub, out), { scheme });
+      for (const [out, scheme] of [['q.gguf', 'q8_0'], ['q.safetensors', 'int8-per-channel'], ['q.json', 'uint8']]) await io.quantizeFile(src, path.join(sub, out), { scheme });
       const g = await io.openGguf(path.join(sub, 'q.gguf'));
       for (const { key, type, value } of kv) assert.deepEqual(g.gguf.kv.get(key), { type, value }, key);
       await g.close();
