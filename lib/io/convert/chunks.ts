@@ -18,7 +18,9 @@ export async function* floatChunks(file: TensorFile, t: TensorInfo, step: number
   const total = t.elements;
   const { blockElements, blockBytes } = TYPE_LAYOUT[t.type];
   const reusable = (file.format === 'safetensors' || file.format === 'gguf') && (t as { decodable?: boolean }).decodable !== false;
-  const slots = reusable ? [0, 1].map(() => ({ f: new Float32Array(Math.min(step, total)), b: t.type === 'f32' ? undefined : new Uint8Array((Math.min(step, total) / blockElements) * blockBytes) })) : [];
+  const floats = Math.min(step, total);
+  const raw = t.type === 'f32' ? 0 : (floats / blockElements) * blockBytes;
+  const slots = reusable ? [acquire(floats, raw), acquire(floats, raw)] : [];
   const read = (s: number, k: number): Promise<Float32Array> => {
     const c = Math.min(step, total - s);
     let p: Promise<Float32Array>;
@@ -27,10 +29,10 @@ export async function* floatChunks(file: TensorFile, t: TensorInfo, step: number
     } else {
       const slot = slots[k % 2]!;
       const f = slot.f.subarray(0, c);
-      if (slot.b === undefined) {
+      if (raw === 0) {
         p = file.readBytes(t.name, s * 4, c * 4, bytesOf(f)).then(() => f);
       } else {
-        const b = slot.b.subarray(0, (c / blockElements) * blockBytes);
+        const b = slot.b!.subarray(0, (c / blockElements) * blockBytes);
         p = file.readBytes(t.name, (s / blockElements) * blockBytes, b.length, b).then((got) => decodeToFloat32(got, t.type, true, f));
       }
     }
@@ -38,11 +40,38 @@ export async function* floatChunks(file: TensorFile, t: TensorInfo, step: number
     return p;
   };
   let next = total > 0 ? read(0, 0) : undefined;
-  for (let s = 0, k = 0; s < total; s += step, k++) {
-    const x = await next!;
-    next = s + step < total ? read(s + step, k + 1) : undefined;
-    yield { start: s, x };
+  try {
+    for (let s = 0, k = 0; s < total; s += step, k++) {
+      const x = await next!;
+      next = s + step < total ? read(s + step, k + 1) : undefined;
+      yield { start: s, x };
+    }
+  } finally {
+    // A prefetch still in flight writes into its slot: give the slots back only once it is done.
+    const pending = next;
+    if (pending === undefined) for (const slot of slots) release(slot);
+    else void pending.then(() => undefined, () => undefined).then(() => slots.forEach(release));
   }
+}
+
+interface Slot {
+  f: Float32Array;
+  b?: Uint8Array;
+}
+
+// Buffers of finished conversions, reused by the next tensor: fresh 16 MiB buffers cost page
+// faults on every tensor (more than the read). A generator takes two and gives them back when
+// it ends; concurrent conversions each take their own. At most four are kept.
+const spare: Slot[] = [];
+
+function acquire(floats: number, raw: number): Slot {
+  const i = spare.findIndex((sl) => sl.f.length >= floats && (raw === 0 || (sl.b !== undefined && sl.b.length >= raw)));
+  if (i >= 0) return spare.splice(i, 1)[0]!;
+  return { f: new Float32Array(floats), b: raw ? new Uint8Array(raw) : undefined };
+}
+
+function release(slot: Slot): void {
+  if (spare.length < 4) spare.push(slot);
 }
 
 /** The stored bytes of `t` in chunks of at most `stepBytes`, read ahead like floatChunks. */
