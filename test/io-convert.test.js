@@ -433,8 +433,19 @@ describe(`already-quantized inputs, odd tensors, metadata (${qk.backend.name})`,
     const out = path.join(tmp, 'meta.safetensors');
     await dequantizeFile(gguf, out);
     const f = await io.openTensorFile(out);
-    assert.deepEqual({ ...f.metadata }, { n: '3', b: 'true', big: '18446744073709551615', arr: '["1","2"]', s: 'x' });
+    const { 'quantkit.gguf': typed, ...flat } = f.metadata;
+    assert.deepEqual(flat, { n: '3', b: 'true', big: '18446744073709551615', arr: '["1","2"]', s: 'x' });
+    assert.ok(typeof typed === 'string');
     await f.close();
+    // … and back to GGUF with the types they had (quantkit.gguf carries them).
+    const again = path.join(tmp, 'meta-again.gguf');
+    await quantizeFile(out, again, { scheme: 'q8_0', quantize1d: true });
+    const a = await io.openGguf(again);
+    for (const [key, type, value] of [['n', 'u32', 3], ['b', 'bool', true], ['big', 'u64', 18446744073709551615n], ['arr', 'array<u64>', [1n, 2n]], ['s', 'string', 'x']]) {
+      assert.deepEqual(a.gguf.kv.get(key), { type, value }, key);
+    }
+    assert.equal(a.gguf.kv.get('quantkit.gguf'), undefined);
+    await a.close();
     const q = path.join(tmp, 'meta-q8_0.gguf');
     await quantizeFile(out, q, { scheme: 'q8_0', include: 'nothing-matches-*' }).catch((e) => assert.match(e.message, /leaves no float tensor/));
     await quantizeFile(source, q, { scheme: 'q4_k', include: 'odd.k100' }); // every tensor falls back to f16
@@ -442,5 +453,70 @@ describe(`already-quantized inputs, odd tensors, metadata (${qk.backend.name})`,
     assert.equal(g.metadata['general.quantization_version'], 2);
     assert.equal(g.tensor('odd.k100').type, 'f16');
     await g.close();
+  });
+});
+
+describe(`values a format cannot hold (${qk.backend.name})`, () => {
+  const file = path.join(tmp, 'mask.safetensors');
+  before(async () => {
+    // An attention-mask-like tensor: 0 and −1e5, past float16's 65504.
+    const mask = Float32Array.from({ length: 64 * 64 }, (_, i) => ((i % 64) > (i >> 6) ? -1e5 : 0));
+    const u32 = Uint32Array.from({ length: 8 }, (_, i) => 4e9 + i);
+    await io.writeSafetensors(file, [
+      { name: 'mask', type: 'f32', shape: [64, 64], byteLength: mask.byteLength, data: bytes(mask) },
+      { name: 'w', type: 'f32', shape: [4, 64], byteLength: 1024, data: bytes(floats(256, 3)) },
+      { name: 'ids', type: 'u32', shape: [8], byteLength: 32, data: bytes(u32) },
+    ]);
+  });
+
+  for (const scheme of ['q4_1', 'q5_1', 'q5_k', 'f16']) {
+    it(`${scheme}: a block whose float16 scale or min would overflow is refused, naming the tensor and element, nothing written`, async () => {
+      const out = path.join(tmp, `mask-${scheme}.gguf`);
+      await assert.rejects(quantizeFile(file, out, { scheme }), { name: 'RangeError', message: new RegExp(`tensor mask: element \\d+ \\((0|-100000)\\) becomes -Infinity in ${scheme === 'q5_k' ? 'q5_1' : scheme}`) });
+      assert.ok(!fs.existsSync(out));
+    });
+  }
+
+  it('q8_0 holds it (its scale is max/127); u32 tensors become I64 in GGUF', async () => {
+    const out = path.join(tmp, 'mask-q8_0.gguf');
+    await quantizeFile(file, out, { scheme: 'q8_0' });
+    const g = await io.openGguf(out);
+    assert.equal(g.tensor('ids').type, 'i64');
+    assert.deepEqual(new BigInt64Array((await g.readBytes('ids')).slice().buffer), BigInt64Array.from({ length: 8 }, (_, i) => BigInt(4e9 + i)));
+    await g.close();
+  });
+
+  it('compare gives the overflowing schemes a skipped row and goes on', async () => {
+    const r = await compareFile(file, { schemes: ['q8_0', 'q4_1'] });
+    const mask = r.tensors.find((t) => t.name === 'mask');
+    assert.equal(mask.rows[0].skipped, undefined);
+    assert.match(mask.rows[1].skipped, /Infinity/);
+    assert.equal(r.tensors.length, 2);
+  });
+
+  it('NaN in a tensor is refused by the safetensors schemes too (it would become the zero point)', async () => {
+    const nan = path.join(tmp, 'nan2.safetensors');
+    const x = floats(256, 4);
+    x[100] = NaN;
+    await io.writeSafetensors(nan, [{ name: 'w', type: 'f32', shape: [4, 64], byteLength: 1024, data: bytes(x) }]);
+    await assert.rejects(quantizeFile(nan, path.join(tmp, 'nan2-int8.safetensors'), { scheme: 'int8-per-channel' }), /tensor w: element 100 is NaN: no scheme quantizes NaN/);
+  });
+
+  it('safetensors f16 / bf16 schemes cast the selected tensors; F16 refuses values past 65504', async () => {
+    const out = path.join(tmp, 'w-bf16.safetensors');
+    await quantizeFile(file, out, { scheme: 'bfloat16', exclude: 'mask' });
+    const f = await io.openTensorFile(out);
+    assert.equal(f.tensor('w').type, 'bf16');
+    assert.equal(f.tensor('mask').type, 'f32');
+    await f.close();
+    await assert.rejects(quantizeFile(file, path.join(tmp, 'w-f16.safetensors'), { scheme: 'f16' }), /tensor mask: element \d+ \(-100000\) is past float16's largest value 65504/);
+  });
+
+  it('names: Q4_K as inspect prints it; --to must agree with OUT\'s extension; reserved metadata keys; an --exclude that leaves nothing', async () => {
+    const r = await quantizeFile(source, path.join(tmp, 'upper.gguf'), { scheme: 'Q4_K' });
+    assert.equal(r.scheme, 'q4_k');
+    await assert.rejects(quantizeFile(source, path.join(tmp, 'y.gguf'), { scheme: 'int8-per-channel', to: 'safetensors' }), /y\.gguf is named as gguf but --to says safetensors/);
+    await assert.rejects(quantizeFile(source, path.join(tmp, 'y.gguf'), { scheme: 'q8_0', metadata: { 'general.file_type': 3 } }), /cannot set 'general\.file_type'/);
+    await assert.rejects(quantizeFile(source, path.join(tmp, 'y.gguf'), { scheme: 'q8_0', exclude: '**' }), /--exclude "\*\*" leaves no float tensor/);
   });
 });

@@ -4,42 +4,45 @@ import type { CompareFileResult } from '../io/convert';
 
 /**
  * The Vega-Lite spec for `result` (exported for tests and for users who render elsewhere): the
- * whole file, then the first `top` tensors (all when undefined) in the result's order; a row
- * measured in a ggml fallback type is labelled with it ("q4_k (as f16)").
+ * whole file, then the first `top` tensors (all when undefined) in the result's order; bars
+ * coloured by scheme, faded where the scheme fell back to another ggml type (named in the
+ * tooltip), schemes in the whole-file table's order.
  */
 export function chartSpec(result: CompareFileResult, top?: number): Record<string, unknown> {
-  const values: Array<{ tensor: string; scheme: string; sqnrDb: number }> = [];
-  const label = (scheme: string, storedAs?: string) => (storedAs ? `${scheme} (as ${storedAs})` : scheme);
-  const order: string[] = [];
-  const add = (s: string) => {
-    if (!order.includes(s)) order.push(s);
-  };
+  const values: Array<{ tensor: string; scheme: string; storedAs: string; fallback: boolean; sqnrDb: number }> = [];
+  const order = result.total.map((r) => r.scheme);
   for (const r of result.total) {
     if (!Number.isFinite(r.sqnrDb)) continue;
-    const s = r.allFellBack ? label(r.scheme, Object.keys(r.fallbacks).join('/')) : r.scheme;
-    add(s);
-    values.push({ tensor: '(whole file)', scheme: s, sqnrDb: Math.round(r.sqnrDb * 100) / 100 });
+    const fb = Object.keys(r.fallbacks);
+    values.push({ tensor: '(whole file)', scheme: r.scheme, storedAs: r.allFellBack ? fb.join(', ') : fb.length ? `${r.scheme} and ${fb.join(', ')}` : r.scheme, fallback: r.allFellBack, sqnrDb: Math.round(r.sqnrDb * 100) / 100 });
   }
   const tensors = top === undefined ? result.tensors : result.tensors.slice(0, top);
   for (const t of tensors) {
     for (const r of t.rows) {
       if (r.skipped !== undefined || !Number.isFinite(r.sqnrDb)) continue;
-      const s = label(r.scheme, r.storedAs);
-      add(s);
-      values.push({ tensor: t.name, scheme: s, sqnrDb: Math.round(r.sqnrDb * 100) / 100 });
+      values.push({ tensor: t.name, scheme: r.scheme, storedAs: r.storedAs ?? r.scheme, fallback: r.storedAs !== undefined, sqnrDb: Math.round(r.sqnrDb * 100) / 100 });
     }
   }
+  const fallbacks = values.some((v) => v.fallback);
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: { text: `SQNR per tensor: ${result.file}`, subtitle: `higher is better (dB); each tensor quantized alone, the file pooled${tensors.length < result.tensors.length ? `; ${tensors.length} of ${result.tensors.length} tensors` : ''}` },
+    title: {
+      text: `SQNR per tensor: ${result.file}`,
+      subtitle: [
+        `higher is better (dB); each tensor quantized alone, the file pooled${tensors.length < result.tensors.length ? `; ${tensors.length} of ${result.tensors.length} tensors` : ''}`,
+        ...(fallbacks ? ['faded bars: the ggml scheme does not fit those rows; they show the fallback type llama.cpp would store (see the tooltip)'] : []),
+      ],
+    },
     data: { values },
-    mark: { type: 'bar', tooltip: true },
+    mark: { type: 'bar' },
     width: 560,
     encoding: {
       y: { field: 'tensor', type: 'nominal', sort: ['(whole file)', ...tensors.map((t) => t.name)], title: null, axis: { labelLimit: 320 } },
       yOffset: { field: 'scheme', type: 'nominal', sort: order },
       x: { field: 'sqnrDb', type: 'quantitative', title: 'SQNR (dB)' },
       color: { field: 'scheme', type: 'nominal', title: 'scheme', sort: order },
+      opacity: { condition: { test: 'datum.fallback', value: 0.3 }, value: 1 },
+      tooltip: [{ field: 'tensor' }, { field: 'scheme' }, { field: 'storedAs', title: 'stored as' }, { field: 'sqnrDb', title: 'SQNR dB' }],
     },
     config: { view: { stroke: null } },
   };

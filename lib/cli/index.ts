@@ -8,7 +8,7 @@ import quantkit, { formatTable } from '../index';
 import { openTensorFile } from '../io/open';
 import { compareFile, dequantizeFile, FILE_SCHEMES, quantizeFile, SCHEMES, type CompareFileResult, type QuantizeFileResult } from '../io/convert';
 import { renderChart } from './chart';
-import { startProgress } from './progress';
+import { activeBar, startProgress } from './progress';
 import { writeAtomically } from '../io/file';
 
 /** The file `inspect` and `compare` use when given none (assets/README.md says what it is). */
@@ -101,7 +101,7 @@ function quantizeSummary(r: QuantizeFileResult): string {
   const groups = new Map<string, string[]>();
   for (const t of r.tensors) {
     if (t.note === undefined) continue;
-    const why = t.action === 'quantized' ? `stored as ${t.to}, their rows (last dimension) not whole ${r.scheme} blocks` : /^rank [01]/.test(t.note) ? 'kept float (rank 0 or 1)' : `${t.action === 'kept' ? 'kept' : `converted to ${t.to}`}: ${t.note.replace(/^\d+ elements a row is odd/, 'an odd number of elements a row')}`;
+    const why = t.action === 'quantized' ? `stored as ${t.to}, their rows (last dimension) not whole ${r.scheme} blocks` : /^rank [01]/.test(t.note) ? `${t.action === 'kept' ? 'kept as they were' : `converted to ${t.to}`} (rank 0 or 1)` : `${t.action === 'kept' ? 'kept as they were' : `converted to ${t.to}`}: ${t.note.replace(/^\d+ elements a row is odd/, 'an odd number of elements a row')}`;
     groups.set(why, [...(groups.get(why) ?? []), t.name]);
   }
   for (const [why, names] of groups) lines.push(`  ${plural(names.length, 'tensor')} ${why}: ${names.slice(0, 3).join(', ')}${names.length > 3 ? ', … (--json lists them)' : ''}`);
@@ -110,9 +110,9 @@ function quantizeSummary(r: QuantizeFileResult): string {
 
 /** ' (3 skipped, 53 as f16)': how a scheme's whole-file row was made, when not plainly. */
 function schemeNotes(row: { skippedTensors: number; fallbacks: Record<string, number>; allFellBack: boolean }): string {
-  const notes = Object.entries(row.fallbacks).map(([type, n]) => `${row.allFellBack ? 'all ' : ''}${n} as ${type}`);
+  const notes = Object.entries(row.fallbacks).map(([type, n]) => `${n} as ${type}`);
   if (row.skippedTensors) notes.unshift(`${row.skippedTensors} skipped`);
-  return notes.length ? ` (${notes.join(', ')})` : '';
+  return notes.length ? ` (${row.allFellBack ? 'all fell back: ' : ''}${notes.join(', ')})` : '';
 }
 
 function compareReport(r: CompareFileResult, top: number | undefined, sort: 'sqnr' | 'size' | 'file'): string {
@@ -122,7 +122,12 @@ function compareReport(r: CompareFileResult, top: number | undefined, sort: 'sqn
     reasons.set(why, (reasons.get(why) ?? 0) + 1);
   }
   const leftOut = r.left.length ? `, ${r.left.length} left out (${[...reasons].map(([why, n]) => `${n} ${why}`).join(', ')})` : '';
-  const out: string[] = [`${r.file} (${r.format}): ${plural(r.tensors.length, 'tensor')} compared${leftOut}`, '', 'whole file, best SQNR first:'];
+  const out: string[] = [`${r.file} (${r.format}): ${plural(r.tensors.length, 'tensor')} compared${leftOut}`];
+  if (r.tensors.length === 0) {
+    out.push('nothing to compare: schemes apply to float tensors of rank 2 or more (--quantize-1d for the others)');
+    return out.join('\n');
+  }
+  out.push('', 'whole file, best SQNR first:');
   out.push(
     table(
       ['scheme', 'bits/elem', 'bytes', 'MSE', 'SQNR dB', 'max |err|', 'ms'],
@@ -130,7 +135,9 @@ function compareReport(r: CompareFileResult, top: number | undefined, sort: 'sqn
       [false, true, true, true, true, true, true],
     ),
   );
-  if (r.total.some((row) => row.allFellBack)) out.push('(all … as f16: no tensor has rows of whole blocks of that ggml type, so the row measures the fallback llama.cpp would store, not the type)');
+  if (r.total.some((row) => row.allFellBack)) out.push('(all fell back: no tensor has rows of whole blocks of that ggml type, so the row measures the fallback type llama.cpp would store, not the scheme)');
+  const stored = Object.entries(r.storedQuantized);
+  if (stored.length) out.push(`note: ${stored.map(([kind, n]) => `${plural(n, 'tensor')} ${n === 1 ? 'is' : 'are'} stored as ${kind}`).join(', ')} already: the errors above come on top of what that quantization lost, and a scheme that matches it can look lossless`);
   const shown = top === undefined ? r.tensors : r.tensors.slice(0, top);
   if (shown.length === 0) return out.join('\n');
   out.push('', `per tensor, ${{ sqnr: 'lowest SQNR first', size: 'largest first', file: 'in file order' }[sort]}${shown.length < r.tensors.length ? ` (${shown.length} of ${r.tensors.length}; --top to change)` : ''}:`);
@@ -158,7 +165,7 @@ export function program(io: Io = { out: (s) => process.stdout.write(`${s}\n`), e
     .description('Inspect, quantize, dequantize and compare model files (safetensors, NumPy .npy/.npz, GGUF, tfjs) with quantkit.')
     .version(quantkit.backend.version, '-v, --version')
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: () => undefined })
-    .addHelpText('after', `\nWith no FILE, inspect and compare use a small real model shipped with quantkit:\n  ${DEFAULT_FILE}\n(PaddleOCR's text-direction classifier, Apache-2.0; see assets/README.md).\n\nExamples:\n  npx quantkit compare\n  npx quantkit inspect model.safetensors\n  npx quantkit quantize model.safetensors model-q4_k.gguf --scheme q4_k\n  npx quantkit quantize model.safetensors model-int8.safetensors --scheme int8\n  npx quantkit dequantize model-q4_k.gguf model-f32.safetensors\n  npx quantkit compare model.safetensors --schemes int8-per-channel,q4_k --chart sqnr.svg`);
+    .addHelpText('after', `\nWith no FILE, inspect and compare use a small real model shipped with quantkit:\n  ${DEFAULT_FILE}\n(PaddleOCR's text-direction classifier, Apache-2.0; see assets/README.md).\n\nExamples:\n  npx quantkit compare\n  npx quantkit inspect model.safetensors\n  npx quantkit quantize model.safetensors model-q4_k.gguf --scheme q4_k\n  npx quantkit quantize model.safetensors model-int8.safetensors --scheme int8-per-channel\n  npx quantkit dequantize model-q4_k.gguf model-f32.safetensors\n  npx quantkit compare model.safetensors --schemes int8-per-channel,q4_k --chart sqnr.svg`);
 
   p.command('inspect')
     .description('List a file\'s format, metadata and tensors (dtype, shape, bytes); the format is detected from its content.')
@@ -216,16 +223,17 @@ export function program(io: Io = { out: (s) => process.stdout.write(`${s}\n`), e
     .addOption(new Option('--calibration <method>', 'observer for the ranges').choices(['minmax', 'moving-average', 'percentile', 'entropy', 'mse']).default('minmax'))
     .option('--include <glob>', 'only tensors whose name matches (repeatable)', collect)
     .option('--exclude <glob>', 'leave out tensors whose name matches (repeatable)', collect)
+    .option('--quantize-1d', 'compare rank-0/1 tensors too')
     .addOption(new Option('--sort <order>', 'order of the per-tensor tables').choices(['sqnr', 'size', 'file']).default('sqnr'))
     .option('--top <n>', 'print (and chart) only the first N tensors (0: the whole-file table alone)', count)
     .option('--chart <out.svg>', 'also draw SQNR per tensor per scheme as an SVG chart', svgPath)
     .option('--json', 'print JSON instead of tables')
     .option('-q, --quiet', 'no progress')
-    .action(async (file: string, o: { schemes?: string[]; calibration: 'minmax'; include?: string[]; exclude?: string[]; sort: 'sqnr' | 'size' | 'file'; top?: number; chart?: string; json?: boolean; quiet?: boolean }) => {
+    .action(async (file: string, o: { schemes?: string[]; calibration: 'minmax'; include?: string[]; exclude?: string[]; quantize1d?: boolean; sort: 'sqnr' | 'size' | 'file'; top?: number; chart?: string; json?: boolean; quiet?: boolean }) => {
       const bar = startProgress('compare', Boolean(o.quiet || o.json));
       let r: CompareFileResult;
       try {
-        r = await compareFile(file, { schemes: (o.schemes ?? FILE_SCHEMES) as never, calibration: o.calibration, include: o.include, exclude: o.exclude, sort: o.sort, onProgress: bar.update });
+        r = await compareFile(file, { schemes: (o.schemes ?? FILE_SCHEMES) as never, calibration: o.calibration, include: o.include, exclude: o.exclude, quantize1d: o.quantize1d, sort: o.sort, onProgress: bar.update });
       } finally {
         bar.stop();
       }
@@ -252,8 +260,21 @@ export async function main(argv: string[] = process.argv): Promise<void> {
   const p = program();
   p.exitOverride();
   for (const c of p.commands) c.exitOverride();
+  // Ctrl-C / SIGTERM: the progress bar gives the terminal its cursor back, one line says what
+  // happened, and the exit runs the temporary files' removal (lib/io/file.ts).
+  const interrupted = (signal: NodeJS.Signals) => {
+    activeBar?.stop();
+    process.stderr.write(`\nquantkit: interrupted by ${signal}; no output file was written\n`);
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
   try {
     const args = argv.slice(2);
+    if (args.length === 0) {
+      p.outputHelp();
+      return;
+    }
     if (args[0] === 'help' && args[1] !== undefined && !p.commands.some((c) => c.name() === args[1])) {
       throw new CommanderError(2, 'quantkit.unknownCommand', `unknown command '${args[1]}' (the commands: ${p.commands.map((c) => c.name()).join(', ')})`);
     }

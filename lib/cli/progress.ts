@@ -12,6 +12,9 @@ function mb(n: number): string {
   return `${(n / 1e6).toFixed(1)} MB`;
 }
 
+/** The bar on screen now, if any: stopped on SIGINT so the terminal gets its cursor back. */
+export let activeBar: { stop(): void } | undefined;
+
 export function startProgress(label: string, quiet: boolean, stream: NodeJS.WriteStream = process.stderr): Progress {
   if (quiet) return { update: () => undefined, stop: () => undefined };
   if (stream.isTTY) {
@@ -22,11 +25,14 @@ export function startProgress(label: string, quiet: boolean, stream: NodeJS.Writ
         if (!started) {
           bar.start(total, 0, { done: mb(0), all: mb(total), tensor });
           started = true;
+          activeBar = bar;
         }
         bar.update(done, { done: mb(done), all: mb(total), tensor });
       },
       stop() {
         if (started) bar.stop();
+        started = false;
+        activeBar = undefined;
       },
     };
   }

@@ -14,6 +14,7 @@ import { tensorSelector, type SelectOptions } from './select';
 import { ggufTypeFor, type GgufScheme } from './quantize-file';
 import { checkFunction, checkGlobs, checkOptionsObject } from './options';
 import { METADATA_KEY } from './layout';
+import { TYPE_LAYOUT } from '../decode';
 
 const GGML_SCHEMES: ReadonlySet<string> = new Set(['q8_0', 'q4_0', 'q4_1', 'q5_0', 'q5_1', 'q4_k', 'q5_k', 'q6_k']);
 /** quantize's names for schemes compare() knows by another. */
@@ -69,6 +70,8 @@ export interface CompareFileResult {
   left: Array<{ name: string; why: string }>;
   /** The whole file, one row per scheme, best SQNR first (rows that all fell back last). */
   total: FileComparisonRow[];
+  /** Compared tensors the file already stores quantized (ggml blocks, tfjs uint8/uint16/float16), by stored type: their errors come on top of what that quantization lost. */
+  storedQuantized: Record<string, number>;
 }
 
 /** The schemes `quantkit compare` runs when not told: the layouts people ship weights in. */
@@ -86,9 +89,11 @@ const OPTION_KEYS = ['schemes', 'calibration', 'sort', 'include', 'exclude', 'qu
  * The schemes, checked before any file is read: an array, not empty, no name twice, each one
  * compare() (or quantize) knows. Errors name `schemes[i]`.
  */
-function checkSchemes(v: unknown): Array<SchemeName | SchemeSpec | string> {
-  if (v === undefined) return [...FILE_SCHEMES];
-  if (!Array.isArray(v)) throw new TypeError(`Expected an array of scheme names or specs for schemes but received ${describe(v)}`);
+function checkSchemes(given: unknown): Array<SchemeName | SchemeSpec | string> {
+  if (given === undefined) return [...FILE_SCHEMES];
+  if (!Array.isArray(given)) throw new TypeError(`Expected an array of scheme names or specs for schemes but received ${describe(given)}`);
+  // Names as `inspect` prints ggml types (Q4_K) are the same schemes.
+  const v = given.map((s) => (typeof s === 'string' ? s.toLowerCase() : s));
   if (v.length === 0) throw new RangeError('Expected at least one scheme in schemes but received an empty array');
   const seen = new Set<string>();
   const probe = Float32Array.from({ length: 512 }, (_, i) => Math.sin(i));
@@ -176,9 +181,13 @@ export async function compareFile(file: string, options?: CompareFileOptions): P
             if (channelsLast && typeof spec === 'string' && spec.endsWith('-per-channel')) spec = { ...PER_CHANNEL[spec]!, name: spec, axis: 1 };
             return { ...quantkit.compare(x, { schemes: [spec] as never, calibration: opts.calibration, shape })[0]!, scheme: label };
           } catch (e) {
-            const m = /^Expected scheme '(.*)' to apply to x but (.*)$/s.exec((e as Error).message);
-            if (!(e instanceof RangeError) || !m) throw e;
-            return { scheme: label, bytes: NaN, bitsPerElement: NaN, mse: NaN, sqnrDb: NaN, cosine: NaN, maxAbs: NaN, ms: NaN, skipped: m[2]! };
+            // A scheme that does not fit the tensor, or that the tensor's values overflow (a
+            // float16 scale past 65504 gives ±Inf): a skipped row saying why, not the end of
+            // the file's report.
+            const message = (e as Error).message;
+            const m = /^Expected scheme '(.*)' to apply to x but (.*)$/s.exec(message);
+            if (!(e instanceof RangeError) || (!m && !/Infinity|float32 scale/.test(message))) throw e;
+            return { scheme: label, bytes: NaN, bitsPerElement: NaN, mse: NaN, sqnrDb: NaN, cosine: NaN, maxAbs: NaN, ms: NaN, skipped: m ? m[2]! : message };
           }
         });
       } catch (e) {
@@ -225,7 +234,13 @@ export async function compareFile(file: string, options?: CompareFileOptions): P
     }));
     const rank = (r: FileComparisonRow) => (Number.isNaN(r.sqnrDb) ? 2 : r.allFellBack ? 1 : 0);
     rows.sort((a, b) => rank(a) - rank(b) || (rank(a) === 2 ? 0 : b.sqnrDb - a.sqnrDb));
-    return { file, format: src.format, tensors, left, total: rows };
+    const storedQuantized: Record<string, number> = {};
+    for (const t of chosen) {
+      const q = (t as { quantization?: { dtype?: string } }).quantization;
+      const kind = q !== undefined ? `tfjs ${q.dtype}` : TYPE_LAYOUT[t.type].blockElements > 1 ? t.storedType : undefined;
+      if (kind !== undefined && !left.some((l) => l.name === t.name)) storedQuantized[kind] = (storedQuantized[kind] ?? 0) + 1;
+    }
+    return { file, format: src.format, tensors, left, total: rows, storedQuantized };
   } finally {
     await src.close();
   }

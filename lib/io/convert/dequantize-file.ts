@@ -7,7 +7,8 @@ import { openTensorFile } from '../open';
 import { writeSafetensors } from '../safetensors';
 import type { ProgressCallback, TensorFile, TensorInfo, TensorSource } from '../types';
 import { bytesOf, DEFAULT_CHUNK_ELEMENTS, floatChunks } from './chunks';
-import { METADATA_KEY, type QuantizationRecord, type QuantizedTensorRecord } from './layout';
+import { GGUF_KV_KEY, ggufKvToText, METADATA_KEY, type QuantizationRecord, type QuantizedTensorRecord } from './layout';
+import type { GgufFile } from '../gguf';
 import { isFloatTensor, isFloatType } from './select';
 import { checkFunction, checkOptionsObject } from './options';
 import { valuesSource } from './quantize-file';
@@ -101,8 +102,11 @@ export async function dequantizeFile(input: string, output: string, opts: Dequan
     // safetensors metadata is string → string: other values (GGUF's numbers, booleans, arrays,
     // 64-bit integers; tfjs' topology) are kept as their JSON text.
     const metadata: Record<string, string> = {};
+    // A GGUF source's key-values also go under GGUF_KV_KEY with their types, so that
+    // quantizing this file back to GGUF restores them as they were.
+    if (src.format === 'gguf') metadata[GGUF_KV_KEY] = ggufKvToText((src as GgufFile).gguf.kv);
     for (const [k, v] of Object.entries(src.metadata)) {
-      if (k === METADATA_KEY || v === undefined) continue;
+      if (k === METADATA_KEY || v === undefined || metadata[k] !== undefined) continue;
       metadata[k] = typeof v === 'string' ? v : typeof v === 'bigint' ? v.toString() : JSON.stringify(v, (_key, x) => (typeof x === 'bigint' ? x.toString() : x));
     }
     await writeSafetensors(output, sources, { metadata, inputs: [input] });

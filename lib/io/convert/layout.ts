@@ -55,3 +55,39 @@ export interface QuantizationRecord {
   version: 1;
   tensors: Record<string, QuantizedTensorRecord>;
 }
+
+/**
+ * `__metadata__` key under which a safetensors file made from a GGUF file (by dequantize or
+ * quantize) keeps the GGUF key-values with their types, as JSON [{ key, type, value }] (64-bit
+ * integers as decimal strings), so that quantizing it back to GGUF restores them exactly.
+ */
+export const GGUF_KV_KEY = 'quantkit.gguf';
+
+interface TypedKv {
+  readonly type: string;
+  readonly value: unknown;
+}
+
+/** GGUF key-values (openGguf's gguf.kv) as GGUF_KV_KEY's JSON text. */
+export function ggufKvToText(kv: ReadonlyMap<string, TypedKv>): string {
+  return JSON.stringify([...kv].map(([key, { type, value }]) => ({ key, type, value })), (_k, v) => (typeof v === 'bigint' ? v.toString() : v));
+}
+
+/**
+ * GGUF_KV_KEY's JSON text back to typed entries for writeGguf (u64/i64 values, in arrays too,
+ * become bigints again).
+ * @throws Error naming `where` when the text is not such a list.
+ */
+export function ggufKvFromText(text: string, where: string): Array<{ key: string; type: string; value: unknown }> {
+  let list: unknown;
+  try {
+    list = JSON.parse(text);
+  } catch (e) {
+    throw new Error(`${where}: __metadata__["${GGUF_KV_KEY}"] is not JSON: ${(e as Error).message}`);
+  }
+  if (!Array.isArray(list) || !list.every((e) => e !== null && typeof e === 'object' && typeof e.key === 'string' && typeof e.type === 'string')) {
+    throw new Error(`${where}: __metadata__["${GGUF_KV_KEY}"] is not a list of { key, type, value }`);
+  }
+  const big = (type: string, v: unknown): unknown => (Array.isArray(v) ? v.map((x) => big(type.replace(/^array<(.*)>$/, '$1'), x)) : (type === 'u64' || type === 'i64') && typeof v === 'string' ? BigInt(v) : v);
+  return list.map((e: { key: string; type: string; value: unknown }) => ({ key: e.key, type: e.type, value: big(e.type, e.value) }));
+}

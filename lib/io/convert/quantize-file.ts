@@ -17,7 +17,7 @@ import type { ElementType, ProgressCallback, TensorFile, TensorInfo, TensorSourc
 import type { TfjsFile } from '../tfjs';
 import type { GgufFile, GgufMetadataEntry } from '../gguf';
 import { byteChunks, bytesOf, DEFAULT_CHUNK_ELEMENTS, floatChunks } from './chunks';
-import { AFFINE_FILE_SCHEMES, METADATA_KEY, type AffineFileScheme, type QuantizationRecord } from './layout';
+import { AFFINE_FILE_SCHEMES, GGUF_KV_KEY, ggufKvFromText, ggufKvToText, METADATA_KEY, type AffineFileScheme, type QuantizationRecord } from './layout';
 import { isFloatTensor, storedAsValues, tensorSelector, type SelectOptions } from './select';
 import { checkFunction, checkGlobs, checkMetadata, checkOptionsObject } from './options';
 import { describe } from '../../core/validate';
@@ -28,7 +28,7 @@ export type OutputFormat = 'gguf' | 'safetensors' | 'tfjs';
 
 export const SCHEMES: Readonly<Record<OutputFormat, readonly string[]>> = Object.freeze({
   gguf: Object.freeze(['q8_0', 'q4_0', 'q4_1', 'q5_0', 'q5_1', 'q4_k', 'q5_k', 'q6_k', 'f16', 'bf16']),
-  safetensors: Object.freeze(Object.keys(AFFINE_FILE_SCHEMES)),
+  safetensors: Object.freeze([...Object.keys(AFFINE_FILE_SCHEMES), 'f16', 'bf16']),
   tfjs: Object.freeze(['uint8', 'uint16', 'float16']),
 });
 
@@ -76,14 +76,14 @@ export interface QuantizeFileResult {
 
 /** The output format OUT's extension names, or `to`. @throws Error when neither says. */
 export function outputFormatOf(out: string, to?: string): OutputFormat {
+  const ext = path.extname(String(out)).toLowerCase();
+  const named: OutputFormat | undefined = ext === '.gguf' ? 'gguf' : ext === '.safetensors' ? 'safetensors' : ext === '.json' ? 'tfjs' : undefined;
   if (to !== undefined) {
-    if (to === 'gguf' || to === 'safetensors' || to === 'tfjs') return to;
-    throw new RangeError(`Expected 'gguf', 'safetensors' or 'tfjs' for to but received ${JSON.stringify(to)}`);
+    if (to !== 'gguf' && to !== 'safetensors' && to !== 'tfjs') throw new RangeError(`Expected 'gguf', 'safetensors' or 'tfjs' for to but received ${JSON.stringify(to)}`);
+    if (named !== undefined && named !== to) throw new Error(`${out} is named as ${named} but --to says ${to}: rename the output or drop --to`);
+    return to;
   }
-  const ext = path.extname(out).toLowerCase();
-  if (ext === '.gguf') return 'gguf';
-  if (ext === '.safetensors') return 'safetensors';
-  if (ext === '.json') return 'tfjs';
+  if (named !== undefined) return named;
   throw new Error(`Cannot tell the output format from ${out}: name it .gguf, .safetensors or .json (tfjs), or pass --to`);
 }
 
@@ -107,6 +107,9 @@ export function ggufTypeFor(scheme: GgufScheme, k: number): GgufScheme {
 // llama.cpp's llama_ftype values (include/llama.h) for general.file_type.
 const FILE_TYPE: Record<GgufScheme, number> = { f16: 1, q4_0: 2, q4_1: 3, q8_0: 7, q5_0: 8, q5_1: 9, q4_k: 14, q5_k: 16, q6_k: 18, bf16: 32 };
 
+// Keys the output's layout decides (GGUF's type, version and alignment; quantkit's record).
+const RESERVED_KEYS: ReadonlySet<string> = new Set(['general.file_type', 'general.quantization_version', 'general.alignment', METADATA_KEY, GGUF_KV_KEY]);
+
 const OPTION_KEYS = ['scheme', 'to', 'include', 'exclude', 'quantize1d', 'metadata', 'onProgress', 'chunkElements'];
 // The names compare() uses for f16 / bf16, accepted for GGUF too.
 const SCHEME_ALIASES: Readonly<Record<string, string>> = { float16: 'f16', bfloat16: 'bf16' };
@@ -119,6 +122,9 @@ function checkOptions(o: unknown): QuantizeFileOptions {
     throw new RangeError(`Expected a multiple of 256 of at least 256 for options.chunkElements but received ${describe(opts.chunkElements)}`);
   }
   checkMetadata(opts.metadata, 'options.metadata');
+  for (const key of Object.keys(opts.metadata ?? {})) {
+    if (RESERVED_KEYS.has(key)) throw new Error(`options.metadata cannot set '${key}': quantkit writes it from the scheme and the file's layout`);
+  }
   checkFunction(opts.onProgress, 'options.onProgress');
   checkGlobs(opts.include, 'options.include');
   checkGlobs(opts.exclude, 'options.exclude');
@@ -144,10 +150,19 @@ function checkNotQuantized(src: TensorFile): void {
 
 /** @throws Error when include/exclude leave no tensor to quantize (a glob that matches nothing is a mistake). */
 function checkSelection(src: TensorFile, select: Select, opts: QuantizeFileOptions): void {
-  if (opts.include === undefined) return;
+  if (opts.include === undefined && opts.exclude === undefined) return;
   if (src.tensors.some((t) => select(t) === undefined)) return;
   const names = src.tensors.slice(0, 3).map((t) => t.name).join(', ');
-  throw new Error(`${src.path}: --include ${JSON.stringify(opts.include)} leaves no float tensor of rank ≥ 2 to quantize (its ${src.tensors.length} tensors are named like ${names})`);
+  const flags = [opts.include !== undefined ? `--include ${JSON.stringify(opts.include)}` : '', opts.exclude !== undefined ? `--exclude ${JSON.stringify(opts.exclude)}` : ''].filter(Boolean).join(' and ');
+  const verb = opts.include !== undefined && opts.exclude !== undefined ? 'leave' : 'leaves';
+  throw new Error(`${src.path}: ${flags} ${verb} no float tensor of rank ≥ 2 to quantize (its ${src.tensors.length} tensors are named like ${names})`);
+}
+
+/** @throws RangeError naming the tensor and element when x holds NaN or ±Inf (no scheme quantizes them). */
+function checkFinite(x: Float32Array, start: number): void {
+  for (let i = 0; i < x.length; i++) {
+    if (!Number.isFinite(x[i]!)) throw new RangeError(`element ${start + i} is ${x[i]}: no scheme quantizes NaN or ±Inf (exclude the tensor with --exclude, or fix the file)`);
+  }
 }
 
 function rowLength(t: TensorInfo): number {
@@ -195,7 +210,8 @@ export async function quantizeFile(input: string, output: string, options: Quant
   const t0 = performance.now();
   const checked = checkOptions(options);
   const format = outputFormatOf(output, checked.to);
-  const opts = { ...checked, scheme: format === 'gguf' ? SCHEME_ALIASES[checked.scheme] ?? checked.scheme : checked.scheme };
+  const lower = checked.scheme.toLowerCase();
+  const opts = { ...checked, scheme: format === 'tfjs' ? lower : SCHEME_ALIASES[lower] ?? lower };
   if (!SCHEMES[format].includes(opts.scheme)) {
     throw new RangeError(`Expected a ${format} scheme (${SCHEMES[format].join(', ')}) for scheme but received ${JSON.stringify(opts.scheme)}`);
   }
@@ -251,21 +267,46 @@ async function toGguf(src: TensorFile, output: string, opts: QuantizeFileOptions
       // chunk before it asks for the next.
       let out16: Uint16Array | undefined;
       let outBlocks: Uint8Array | undefined;
+      let back: Float32Array | undefined;
+      // ggml stores each block's scale (and min) as float16: a block whose scale or min passes
+      // 65504 decodes to ±Inf, in llama.cpp too. Refused, naming the element, instead of
+      // written: every chunk's blocks are decoded once and checked.
+      const overflow = (y: Float32Array, x: Float32Array, start: number) => {
+        for (let i = 0; i < y.length; i++) {
+          if (!Number.isFinite(y[i]!)) throw new RangeError(`element ${start + i} (${x[i]}) becomes ${y[i]} in ${type}: its block's float16 scale or min passes 65504; keep the tensor float (--exclude) or pick a type without that limit (bf16, or another file format)`);
+        }
+      };
       const encode = type === 'f16' || type === 'bf16'
-        ? (x: Float32Array) => {
+        ? (x: Float32Array, start: number) => {
+            checkFinite(x, start);
             out16 ??= new Uint16Array(Math.min(step, t.elements));
             const h = out16.subarray(0, x.length);
-            return bytesOf(type === 'f16' ? quantkit.toFloat16(x, h) : quantkit.toBFloat16(x, h));
+            if (type === 'f16') {
+              quantkit.toFloat16(x, h);
+              for (let i = 0; i < h.length; i++) if ((h[i]! & 0x7c00) === 0x7c00) overflow(quantkit.fromFloat16(h.subarray(i, i + 1)), x.subarray(i, i + 1), start + i);
+              return bytesOf(h);
+            }
+            return bytesOf(quantkit.toBFloat16(x, h));
           }
-        : (x: Float32Array) => {
+        : (x: Float32Array, start: number) => {
+            checkFinite(x, start);
             outBlocks ??= new Uint8Array(byteLengthOf(type, Math.min(step, t.elements))!);
-            return quantkit.ggml.quantize(x, type as GgmlType, outBlocks.subarray(0, byteLengthOf(type, x.length)!));
+            back ??= new Float32Array(Math.min(step, t.elements));
+            const blocks = quantkit.ggml.quantize(x, type as GgmlType, outBlocks.subarray(0, byteLengthOf(type, x.length)!));
+            overflow(quantkit.ggml.dequantize(blocks, type as GgmlType, x.length, back.subarray(0, x.length)), x, start);
+            return blocks;
           };
       sources.push({ name: t.name, type, shape, byteLength: bytesOut, chunks: () => encoded(src, t, step, encode, progress(t)) });
       reports.push({ name: t.name, action: 'quantized', from: t.type, to: type, shape, bytesIn: t.byteLength, bytesOut, note: type === scheme ? undefined : `rows of ${rowLength(t)} values are not whole ${TYPE_LAYOUT[scheme].blockElements}-value ${scheme} blocks: stored as ${type}` });
     } else if (GGUF_KEEPS.has(t.type) && storedAsValues(t) && !(t.shape.length < 2 && (t.type === 'f16' || t.type === 'bf16'))) {
       sources.push({ name: t.name, type: t.type, shape, byteLength: t.byteLength, chunks: () => passThrough(src, t, step * 4, progress(t)) });
       reports.push({ name: t.name, action: 'kept', from: t.type, to: t.type, shape, bytesIn: t.byteLength, bytesOut: t.byteLength, note: TYPE_LAYOUT[t.type].blockElements > 1 ? 'already ggml blocks' : why });
+    } else if ((t as { dtype?: unknown }).dtype === 'int32' || t.type === 'u32' || t.type === 'u64') {
+      // tfjs int32 weights stored quantized become I32, the values tfjs decodes; u32 and u64
+      // (GGUF has no unsigned tensor types) become I64, u64 only while every value fits.
+      const s = t.type === 'u32' || t.type === 'u64' ? widenToI64(src, t, step, progress(t)) : valuesSource(src, t, step, progress(t));
+      sources.push(s);
+      reports.push({ name: t.name, action: 'converted', from: t.storedType, to: s.type, shape, bytesIn: t.byteLength, bytesOut: s.byteLength, note: why });
     } else if (t.type === 'f16' || t.type === 'bf16' || t.type === 'u8' || t.type === 'bool' || t.type === 'u16' || !storedAsValues(t)) {
       // 1-D f16/bf16 tensors become F32 as llama.cpp's converter writes them; u8, bool and u16
       // (which GGUF has no type for) become F32, exactly; tfjs weight-quantized tensors become
@@ -274,7 +315,7 @@ async function toGguf(src: TensorFile, output: string, opts: QuantizeFileOptions
       sources.push({ name: t.name, type: 'f32', shape, byteLength: bytesOut, chunks: () => encoded(src, t, step, (x) => bytesOf(x), progress(t)) });
       reports.push({ name: t.name, action: 'converted', from: t.type, to: 'f32', shape, bytesIn: t.byteLength, bytesOut, note: why });
     } else {
-      throw new Error(`${input}: tensor ${t.name} is ${t.storedType}, which GGUF has no type for and float32 cannot hold exactly; convert it to another type first`);
+      throw new Error(`${input}: tensor ${t.name} is ${t.type} (${t.storedType}), which GGUF has no tensor type for`);
     }
   }
   // The source's metadata, then ours: a GGUF source's key-values keep their types (minus the
@@ -285,7 +326,10 @@ async function toGguf(src: TensorFile, output: string, opts: QuantizeFileOptions
   if (src.format === 'gguf') {
     for (const [key, kv] of (src as GgufFile).gguf.kv) if (!skip.has(key)) entries.set(key, { key, type: kv.type, value: kv.value });
   } else if (src.format !== 'tfjs') {
-    for (const [key, v] of Object.entries(src.metadata)) if (typeof v === 'string' && !skip.has(key)) entries.set(key, { key, value: v });
+    // A safetensors file made from a GGUF file carries the GGUF key-values with their types.
+    const typed = typeof src.metadata[GGUF_KV_KEY] === 'string' ? ggufKvFromText(src.metadata[GGUF_KV_KEY] as string, src.path) : [];
+    for (const e of typed) if (!skip.has(e.key)) entries.set(e.key, e as GgufMetadataEntry);
+    for (const [key, v] of Object.entries(src.metadata)) if (typeof v === 'string' && !skip.has(key) && key !== GGUF_KV_KEY && key !== METADATA_KEY && !entries.has(key)) entries.set(key, { key, value: v });
   }
   if (!entries.has('general.name')) entries.set('general.name', { key: 'general.name', value: path.basename(input).replace(/\.[^.]+$/, '') });
   entries.set('general.file_type', { key: 'general.file_type', type: 'u32', value: FILE_TYPE[scheme] });
@@ -294,6 +338,32 @@ async function toGguf(src: TensorFile, output: string, opts: QuantizeFileOptions
   for (const [key, value] of Object.entries(opts.metadata ?? {})) entries.set(key, { key, value });
   const metadata = [...entries.values()];
   await writeGguf(output, { metadata, tensors: sources, inputs: inputsOf(src, input) });
+}
+
+/** u32 / u64 tensors as I64 (GGUF has no unsigned tensor types); a u64 value past 2^63 − 1 is an error naming it. */
+function widenToI64(src: TensorFile, t: TensorInfo, step: number, progress: (n: number) => void): TensorSource {
+  const from = t.type === 'u32' ? 4 : 8;
+  async function* chunks(): AsyncGenerator<Uint8Array> {
+    let index = 0;
+    try {
+      for await (const b of byteChunks(src, t, step * from)) {
+        const n = b.length / from;
+        const out = new BigInt64Array(n);
+        const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+        for (let i = 0; i < n; i++) {
+          const v = from === 4 ? BigInt(dv.getUint32(i * 4, true)) : dv.getBigUint64(i * 8, true);
+          if (v > 0x7fffffffffffffffn) throw new RangeError(`element ${index + i} is ${v}, past I64's largest value (GGUF has no u64 tensors)`);
+          out[i] = v;
+        }
+        index += n;
+        yield bytesOf(out);
+        progress(b.length);
+      }
+    } catch (e) {
+      throw tagError(src.path, t, e);
+    }
+  }
+  return { name: t.name, type: 'i64', shape: [...t.shape], byteLength: t.elements * 8, chunks };
 }
 
 function inputsOf(src: TensorFile, input: string): string[] {
@@ -316,6 +386,7 @@ export function valuesSource(src: TensorFile, t: TensorInfo, step: number, progr
 }
 
 async function toSafetensors(src: TensorFile, output: string, opts: QuantizeFileOptions, select: Select, step: number, reports: TensorReport[], progress: Progress, input: string): Promise<void> {
+  if (opts.scheme === 'f16' || opts.scheme === 'bf16') return toSafetensorsHalf(src, output, opts, select, step, reports, progress, input);
   const spec = AFFINE_FILE_SCHEMES[opts.scheme as AffineFileScheme];
   const record: QuantizationRecord = { version: 1, tensors: {} };
   const sources: TensorSource[] = [];
@@ -348,6 +419,7 @@ async function toSafetensors(src: TensorFile, output: string, opts: QuantizeFile
         for (let r = 0; r < rows; r += rowsPerChunk) {
           const n = Math.min(rowsPerChunk, rows - r);
           const x = await src.readFloat32(t.name, r * k, n * k);
+          checkFinite(x, r * k);
           const q = quantkit.quantizeDynamic(x, { dtype: spec.dtype, symmetric: spec.symmetric, shape: [n, k], axis: spec.blockSize ? 1 : 0, ...(spec.blockSize ? { blockSize: spec.blockSize } : {}) } as never) as unknown as { data: ArrayBufferView; scale: Float32Array; zeroPoint?: ArrayBufferView };
           scale.set(q.scale, r * groups);
           if (zeroPoint && q.zeroPoint) zeroPoint.set(new Uint8Array(q.zeroPoint.buffer, q.zeroPoint.byteOffset, q.zeroPoint.byteLength), r * groups);
@@ -374,8 +446,42 @@ async function toSafetensors(src: TensorFile, output: string, opts: QuantizeFile
   }
   const metadata: Record<string, string> = {};
   for (const [key, v] of Object.entries(src.metadata)) if (typeof v === 'string') metadata[key] = v;
+  if (src.format === 'gguf') metadata[GGUF_KV_KEY] = ggufKvToText((src as GgufFile).gguf.kv);
   for (const [key, v] of Object.entries(opts.metadata ?? {})) metadata[key] = String(v);
   metadata[METADATA_KEY] = JSON.stringify(record);
+  await writeSafetensors(output, sources, { metadata, inputs: inputsOf(src, input) });
+}
+
+/** safetensors → safetensors with the selected float tensors cast to F16 / BF16 (round to nearest even; F16 refuses values past 65504). */
+async function toSafetensorsHalf(src: TensorFile, output: string, opts: QuantizeFileOptions, select: Select, step: number, reports: TensorReport[], progress: Progress, input: string): Promise<void> {
+  const type = opts.scheme as 'f16' | 'bf16';
+  const sources: TensorSource[] = [];
+  for (const t of src.tensors) {
+    const why = select(t);
+    if (why !== undefined) {
+      if (TYPE_LAYOUT[t.type].blockElements > 1) throw new Error(`${input}: tensor ${t.name} is ${t.storedType} ggml blocks, which safetensors cannot hold: run quantkit dequantize first`);
+      const s = valuesSource(src, t, step, progress(t));
+      sources.push(s);
+      reports.push({ name: t.name, action: s.type === t.type && storedAsValues(t) ? 'kept' : 'converted', from: t.storedType, to: s.type, shape: [...t.shape], bytesIn: t.byteLength, bytesOut: s.byteLength, note: why });
+      continue;
+    }
+    let h: Uint16Array | undefined;
+    const encode = (x: Float32Array, start: number) => {
+      checkFinite(x, start);
+      h ??= new Uint16Array(Math.min(step, t.elements));
+      const out = h.subarray(0, x.length);
+      if (type === 'bf16') return bytesOf(quantkit.toBFloat16(x, out));
+      quantkit.toFloat16(x, out);
+      for (let i = 0; i < out.length; i++) if ((out[i]! & 0x7c00) === 0x7c00) throw new RangeError(`element ${start + i} (${x[i]}) is past float16's largest value 65504: use bf16`);
+      return bytesOf(out);
+    };
+    sources.push({ name: t.name, type, shape: [...t.shape], byteLength: t.elements * 2, chunks: () => encoded(src, t, step, encode, progress(t)) });
+    reports.push({ name: t.name, action: 'quantized', from: t.storedType, to: type, shape: [...t.shape], bytesIn: t.byteLength, bytesOut: t.elements * 2 });
+  }
+  const metadata: Record<string, string> = {};
+  for (const [key, v] of Object.entries(src.metadata)) if (typeof v === 'string') metadata[key] = v;
+  if (src.format === 'gguf') metadata[GGUF_KV_KEY] = ggufKvToText((src as GgufFile).gguf.kv);
+  for (const [key, v] of Object.entries(opts.metadata ?? {})) metadata[key] = String(v);
   await writeSafetensors(output, sources, { metadata, inputs: inputsOf(src, input) });
 }
 
