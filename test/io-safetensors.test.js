@@ -290,6 +290,20 @@ describe('io: safetensors', function () {
     });
     const w = (tensors, opts) => io.writeSafetensors(out, tensors, opts);
 
+    it('overwriting keeps OUT\'s permission bits (a 0600 file stays 0600); a new OUT gets the umask default', async function () {
+      fs.writeFileSync(out, 'previous');
+      fs.chmodSync(out, 0o600);
+      await w([src()]);
+      assert.equal(fs.statSync(out).mode & 0o777, 0o600);
+      fs.chmodSync(out, 0o640);
+      await w([src()]);
+      assert.equal(fs.statSync(out).mode & 0o777, 0o640);
+      const fresh = tmp.file('fresh.safetensors');
+      await io.writeSafetensors(fresh, [src()]);
+      const umask = process.umask();
+      assert.equal(fs.statSync(fresh).mode & 0o777, 0o666 & ~umask);
+    });
+
     it('rejects malformed sources before creating anything', async function () {
       const what = `writeSafetensors(${out})`;
       await rejectsWith(w('x'), 'TypeError', `${what}: expected an array of tensor sources but received 'x'`);

@@ -247,6 +247,19 @@ describe('io: tfjs', function () {
 
   describe('writer errors and atomicity', () => {
     const t1 = { name: 't', type: 'f32', shape: [300], byteLength: 1200, data: new Uint8Array(1200) };
+    it('overwriting keeps the json\'s and each shard\'s permission bits (0600 stays 0600)', async () => {
+      const d = sub();
+      const json = path.join(d, 'm.json');
+      const big = { name: 'b', type: 'f32', shape: [2048], byteLength: 8192, data: new Uint8Array(8192) };
+      const r = await io.writeTfjs(json, { tensors: [big], shardBytes: 4096 });
+      assert.equal(r.shards.length, 2);
+      for (const f of [json, ...r.shards]) fs.chmodSync(f, 0o600);
+      fs.chmodSync(r.shards[1], 0o640);
+      await io.writeTfjs(json, { tensors: [big], shardBytes: 4096 });
+      assert.deepEqual([json, ...r.shards].map((f) => fs.statSync(f).mode & 0o777), [0o600, 0o600, 0o640]);
+      assert.deepEqual(fs.readdirSync(d).sort(), ['m.group1-shard1of2.bin', 'm.group1-shard2of2.bin', 'm.json']);
+    });
+
     it('a failing source leaves no json, no shard and no temporary file', async () => {
       const d = sub();
       const failing = { name: 'x', type: 'f32', shape: [4], byteLength: 16, async *chunks() { yield new Uint8Array(8); throw new Error('source broke'); } };

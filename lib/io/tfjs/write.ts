@@ -25,7 +25,7 @@ import * as fsp from 'node:fs/promises';
 import * as nodePath from 'node:path';
 import { randomBytes } from 'node:crypto';
 import quantkit from '../../index';
-import { checkNotAnInput, checkOutput, trackTemp, writeAtomically, writeError } from '../file';
+import { checkNotAnInput, checkOutput, keepMode, trackTemp, writeAtomically, writeError } from '../file';
 import { byteLengthOf, decodeToFloat32, elementCount, TYPE_LAYOUT } from '../decode';
 import type { ElementType, ProgressCallback, TensorSource } from '../types';
 
@@ -307,6 +307,7 @@ export async function writeTfjs(out: string, options: TfjsWriteOptions): Promise
       await jsonOut.write(new TextEncoder().encode(JSON.stringify(json)));
       // Every shard is complete: put them in place; the json is renamed last, by writeAtomically.
       for (let i = 0; i < temps.length; i++) {
+        await keepMode(temps[i]!, shardTargets[i]!, shardPaths[i]!);
         try {
           await fsp.rename(temps[i]!, shardTargets[i]!);
         } catch (e) {
