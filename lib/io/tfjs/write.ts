@@ -1,5 +1,5 @@
 // tfjs writer: model.json (or a bare weights manifest) plus binary shards: one group, its
-// weights' bytes concatenated in order and cut into shards of `shardBytes` (default 4 MiB).
+// weights' bytes concatenated in order and cut into shards of `shardBytes` (default 4 MiB, at least 4096).
 // Shards of a json named model.json are named as tfjs-converter names them (write_weights.py):
 // 'group1-shard1of2.bin', …; any other json name prefixes them with its own name without the
 // extension: b.json → 'b.group1-shard1of2.bin', … (weights_manifest.json too), so that two
@@ -28,6 +28,7 @@ import quantkit from '../../index';
 import { checkNotAnInput, checkOutput, keepMode, trackTemp, writeAtomically, writeError } from '../file';
 import { byteLengthOf, decodeToFloat32, elementCount, TYPE_LAYOUT } from '../decode';
 import type { ElementType, ProgressCallback, TensorSource } from '../types';
+import { describe } from '../../core/validate';
 
 export type TfjsQuantize = 'uint8' | 'uint16' | 'float16';
 
@@ -47,7 +48,10 @@ export interface TfjsWriteOptions {
   readonly convertedBy?: string | null;
   readonly signature?: unknown;
   readonly userDefinedMetadata?: unknown;
-  /** Bytes per shard file (default 4 MiB, tfjs-converter's). */
+  /**
+   * Bytes per shard file: an integer of at least 4096 (a smaller one would write a file per few
+   * weights: 1 made 65,536 files of a 256 KiB model). Default 4 MiB, tfjs-converter's.
+   */
   readonly shardBytes?: number;
   /** Paths no output may be. */
   readonly inputs?: readonly string[];
@@ -89,6 +93,9 @@ function roundHalfEven(v: number): number {
   // Math.round takes .5 up; NumPy's round takes it to the even neighbour.
   return r - v === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
+
+/** The smallest shardBytes accepted: one page; tfjs-converter's default is 4 MiB. */
+const MIN_SHARD_BYTES = 4096;
 
 const FLOAT_TYPES = new Set<ElementType>(['f64', 'f32', 'f16', 'bf16', 'f8e4m3', 'f8e5m2', 'q8_0', 'q4_0', 'q4_1', 'q5_0', 'q5_1', 'q4_k', 'q5_k', 'q6_k']);
 
@@ -154,7 +161,7 @@ export function tfjsShardNames(out: string, count: number): string[] {
  * @throws TypeError for bad options, an unknown quantize choice or a weight of a type with no tfjs dtype.
  * @throws RangeError for a byteLength not matching the shape, a source yielding more or fewer bytes,
  *   non-finite values in a weight to quantize to uint8/uint16, integers outside int32, or shardBytes
- *   not a positive integer.
+ *   not an integer of at least 4096.
  * @throws Error for a duplicate weight name or an output equal to an input (nothing is written).
  */
 export async function writeTfjs(out: string, options: TfjsWriteOptions): Promise<TfjsWriteResult> {
@@ -163,7 +170,10 @@ export async function writeTfjs(out: string, options: TfjsWriteOptions): Promise
   const { tensors, quantize } = options;
   if (!Array.isArray(tensors)) throw new TypeError(`Expected tensors to be an array of TensorSource but received ${typeof tensors}`);
   const shardBytes = options.shardBytes ?? 4 * 1024 * 1024;
-  if (!Number.isSafeInteger(shardBytes) || shardBytes <= 0) throw new RangeError(`Expected a positive integer for shardBytes but received ${String(shardBytes)}`);
+  if (typeof shardBytes !== 'number') throw new TypeError(`Expected a number for shardBytes but received ${describe(shardBytes)}`);
+  if (!Number.isSafeInteger(shardBytes) || shardBytes < MIN_SHARD_BYTES) {
+    throw new RangeError(`Expected an integer of at least ${MIN_SHARD_BYTES} for shardBytes but received ${describe(shardBytes)} (each shard is a file; tfjs-converter writes 4 MiB shards)`);
+  }
 
   const choose = (t: TensorSource): TfjsQuantize | undefined => {
     const c = typeof quantize === 'function' ? quantize(t) : typeof quantize === 'object' && quantize !== null ? (Object.prototype.hasOwnProperty.call(quantize, t.name) ? quantize[t.name] : undefined) : quantize;
