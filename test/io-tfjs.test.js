@@ -165,7 +165,7 @@ describe('io: tfjs', function () {
       await f.close();
       await rejectsWith(
         io.writeTfjs(path.join(d, 'n.json'), { tensors: [{ name: 's', type: 'f32', shape: [special.length], byteLength: special.length * 4, data: f32bytes(special) }], quantize: 'uint8' }),
-        'RangeError', "Weight 's': element 9 is NaN; uint8 quantization needs finite values",
+        'RangeError', `writeTfjs(${path.join(d, 'n.json')}): tensor 's': element 9 is NaN; uint8 quantization needs finite values`,
       );
     });
 
@@ -267,7 +267,7 @@ describe('io: tfjs', function () {
       await rejectsWith(io.writeTfjs(path.join(d, 'model.json'), { tensors: [t1, failing], shardBytes: 4096, modelTopology: {} }), 'Error', 'source broke');
       assert.deepEqual(fs.readdirSync(d), []);
       const short = { name: 'x', type: 'f32', shape: [4], byteLength: 16, async *chunks() { yield new Uint8Array(8); } };
-      await rejectsWith(io.writeTfjs(path.join(d, 'model.json'), { tensors: [t1, short], shardBytes: 4096 }), 'RangeError', "Weight 'x': its source yielded 8 bytes but byteLength is 16");
+      await rejectsWith(io.writeTfjs(path.join(d, 'model.json'), { tensors: [t1, short], shardBytes: 4096 }), 'RangeError', `writeTfjs(${path.join(d, 'model.json')}): tensor 'x': chunks() yielded 8 bytes but byteLength is 16`);
       assert.deepEqual(fs.readdirSync(d), []);
     });
     it('a failed rewrite leaves the previous model as it was', async () => {
@@ -315,19 +315,20 @@ describe('io: tfjs', function () {
       assert.deepEqual(fs.readdirSync(d), ['m.group1-shard1of1.bin']);
     });
     const errors = [
-      ['bad quantize', { quantize: 'int8' }, 'TypeError', `Weight 't': expected quantize 'uint8', 'uint16' or 'float16' but received "int8"`],
-      ['bad shardBytes', { shardBytes: 0 }, 'RangeError', 'Expected an integer of at least 4096 for shardBytes but received 0 (each shard is a file; tfjs-converter writes 4 MiB shards)'],
-      ['tiny shardBytes', { shardBytes: 1 }, 'RangeError', 'Expected an integer of at least 4096 for shardBytes but received 1 (each shard is a file; tfjs-converter writes 4 MiB shards)'],
-      ['shardBytes just under 4096', { shardBytes: 4095 }, 'RangeError', 'Expected an integer of at least 4096 for shardBytes but received 4095 (each shard is a file; tfjs-converter writes 4 MiB shards)'],
-      ['fractional shardBytes', { shardBytes: 4096.5 }, 'RangeError', 'Expected an integer of at least 4096 for shardBytes but received 4096.5 (each shard is a file; tfjs-converter writes 4 MiB shards)'],
-      ['byteLength mismatch', { tensors: [{ ...t1, byteLength: 4 }] }, 'RangeError', "Weight 't': byteLength 4 does not match 300 elements of f32 (1200 bytes)"],
-      ['int64 out of int32', { tensors: [{ name: 'i', type: 'i64', shape: [1], byteLength: 8, data: new Uint8Array(new BigInt64Array([2n ** 40n]).buffer) }] }, 'RangeError', "Weight 'i': element 0 is 1099511627776, outside int32 (tfjs stores integers as int32)"],
-      ['duplicate names', { tensors: [t1, t1] }, 'Error', "Duplicate weight name 't'"],
+      ['bad quantize', { quantize: 'int8' }, 'TypeError', "tensor 't': expected quantize 'uint8', 'uint16' or 'float16' but received 'int8'"],
+      ['bad shardBytes', { shardBytes: 0 }, 'RangeError', 'expected an integer of at least 4096 for shardBytes but received 0 (each shard is a file; tfjs-converter writes 4 MiB shards)'],
+      ['tiny shardBytes', { shardBytes: 1 }, 'RangeError', 'expected an integer of at least 4096 for shardBytes but received 1 (each shard is a file; tfjs-converter writes 4 MiB shards)'],
+      ['shardBytes just under 4096', { shardBytes: 4095 }, 'RangeError', 'expected an integer of at least 4096 for shardBytes but received 4095 (each shard is a file; tfjs-converter writes 4 MiB shards)'],
+      ['fractional shardBytes', { shardBytes: 4096.5 }, 'RangeError', 'expected an integer of at least 4096 for shardBytes but received 4096.5 (each shard is a file; tfjs-converter writes 4 MiB shards)'],
+      ['byteLength mismatch', { tensors: [{ ...t1, byteLength: 4 }] }, 'RangeError', "tensor 't': expected byteLength 1200 (shape [300] of f32) but received 4"],
+      ['int64 out of int32', { tensors: [{ name: 'i', type: 'i64', shape: [1], byteLength: 8, data: new Uint8Array(new BigInt64Array([2n ** 40n]).buffer) }] }, 'RangeError', "tensor 'i': element 0 is 1099511627776, outside int32 (tfjs stores integers as int32)"],
+      ['duplicate names', { tensors: [t1, t1] }, 'Error', "two tensors are named 't'"],
     ];
     for (const [what, opts, name, message] of errors) {
       it(`refuses ${what}, writing nothing`, async () => {
         const d = sub();
-        await rejectsWith(io.writeTfjs(path.join(d, 'model.json'), { tensors: [t1], ...opts }), name, message);
+        const out = path.join(d, 'model.json');
+        await rejectsWith(io.writeTfjs(out, { tensors: [t1], ...opts }), name, `writeTfjs(${out}): ${message}`);
         assert.deepEqual(fs.readdirSync(d), []);
       });
     }
