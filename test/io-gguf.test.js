@@ -276,6 +276,18 @@ describe('io: GGUF', function () {
       ['byteLength mismatch', { tensors: [{ ...t1, byteLength: 12 }] }, 'RangeError', "tensor 't': expected byteLength 8 (shape [2] of f32) but received 12"],
       ['duplicate tensor', { tensors: [t1, t1] }, 'Error', "two tensors are named 't'"],
     ];
+    cases.push(
+      ['a misspelt option', { metdata: { a: 1 } }, 'TypeError', "Unknown key 'metdata' in options (did you mean 'metadata'?); the valid keys are 'metadata', 'tensors', 'alignment', 'inputs', 'onProgress'"],
+      ['an unknown option', { compress: true }, 'TypeError', "Unknown key 'compress' in options; the valid keys are 'metadata', 'tensors', 'alignment', 'inputs', 'onProgress'"],
+      ['alignment of the wrong type', { alignment: '32' }, 'TypeError', "expected a number for alignment but received '32'"],
+      ['inputs of the wrong type', { inputs: 'a.safetensors' }, 'TypeError', "expected an array of file paths for inputs but received 'a.safetensors'"],
+    );
+    it('openGguf takes no options', async () => {
+      const p = file('noopt.gguf');
+      await io.writeGguf(p, { tensors: [t1] });
+      await rejectsWith(io.openGguf(p, { bogus: 1 }), 'TypeError', `openGguf(${p}): Unknown key 'bogus' in options; it takes no options`);
+      await rejectsWith(io.openTensorFile(p, { bogus: 1 }), 'TypeError', `openTensorFile(${p}): Unknown key 'bogus' in options; it takes no options`);
+    });
     for (const [what, opts, name, message] of cases) {
       it(`refuses ${what}, writing nothing`, async () => {
         const p = file(`e-${what.replace(/\W/g, '_')}.gguf`);

@@ -324,6 +324,25 @@ describe('io: safetensors', function () {
       assert.deepEqual(listDir(tmp.dir), []);
     });
 
+    it('checks its options: a misspelt key names the nearest valid one, each value its type; nothing is created', async function () {
+      const what = `writeSafetensors(${out})`;
+      const keys = "the valid keys are 'metadata', 'inputs', 'onProgress'";
+      await rejectsWith(w([src()], { metdata: { a: 'b' } }), 'TypeError', `${what}: Unknown key 'metdata' in options (did you mean 'metadata'?); ${keys}`);
+      await rejectsWith(w([src()], { bogus: 1 }), 'TypeError', `${what}: Unknown key 'bogus' in options; ${keys}`);
+      await rejectsWith(w([src()], 'metadata'), 'TypeError', `${what}: Expected an options object for options but received 'metadata'`);
+      await rejectsWith(w([src()], { inputs: 'in.safetensors' }), 'TypeError', `${what}: expected an array of file paths for inputs but received 'in.safetensors'`);
+      await rejectsWith(w([src()], { onProgress: true }), 'TypeError', `${what}: expected a function for onProgress but received true`);
+      assert.deepEqual(listDir(tmp.dir), []);
+    });
+
+    it('openSafetensors and openTensorFile take no options: a key is an error, {} is fine', async function () {
+      await w([src()]);
+      await rejectsWith(io.openSafetensors(out, { bogus: 1 }), 'TypeError', `openSafetensors(${out}): Unknown key 'bogus' in options; it takes no options`);
+      await rejectsWith(io.openTensorFile(out, { bogus: 1 }), 'TypeError', `openTensorFile(${out}): Unknown key 'bogus' in options; it takes no options`);
+      await rejectsWith(io.openTensorFile(out, 0), 'TypeError', `openTensorFile(${out}): expected no options (it takes none) but received 0 (an index passed by Array.prototype.map? call it as paths.map((p) => open(p)))`);
+      for (const f of [await io.openSafetensors(out, {}), await io.openTensorFile(out, {}), await io.openTensorFile(out, undefined)]) await f.close();
+    });
+
     it('chunks() yielding too many, too few or non-bytes: no OUT and no temporary file', async function () {
       const what = `writeSafetensors(${out})`;
       await rejectsWith(w([src({ data: undefined, chunks: chunked(new Uint8Array(12)) })]), 'RangeError', `${what}: tensor 'w': chunks() yielded more than its byteLength of 8 bytes`);

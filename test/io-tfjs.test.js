@@ -315,7 +315,8 @@ describe('io: tfjs', function () {
       assert.deepEqual(fs.readdirSync(d), ['m.group1-shard1of1.bin']);
     });
     const errors = [
-      ['bad quantize', { quantize: 'int8' }, 'TypeError', "tensor 't': expected quantize 'uint8', 'uint16' or 'float16' but received 'int8'"],
+      ['bad quantize', { quantize: 'int8' }, 'TypeError', "expected quantize 'uint8', 'uint16', 'float16', a record by weight name or a function but received 'int8' (did you mean 'uint8'?)"],
+      ['a quantize function giving a bad choice', { quantize: () => 'int8' }, 'TypeError', "tensor 't': expected quantize 'uint8', 'uint16' or 'float16' but received 'int8'"],
       ['bad shardBytes', { shardBytes: 0 }, 'RangeError', 'expected an integer of at least 4096 for shardBytes but received 0 (each shard is a file; tfjs-converter writes 4 MiB shards)'],
       ['tiny shardBytes', { shardBytes: 1 }, 'RangeError', 'expected an integer of at least 4096 for shardBytes but received 1 (each shard is a file; tfjs-converter writes 4 MiB shards)'],
       ['shardBytes just under 4096', { shardBytes: 4095 }, 'RangeError', 'expected an integer of at least 4096 for shardBytes but received 4095 (each shard is a file; tfjs-converter writes 4 MiB shards)'],
@@ -324,6 +325,23 @@ describe('io: tfjs', function () {
       ['int64 out of int32', { tensors: [{ name: 'i', type: 'i64', shape: [1], byteLength: 8, data: new Uint8Array(new BigInt64Array([2n ** 40n]).buffer) }] }, 'RangeError', "tensor 'i': element 0 is 1099511627776, outside int32 (tfjs stores integers as int32)"],
       ['duplicate names', { tensors: [t1, t1] }, 'Error', "two tensors are named 't'"],
     ];
+    errors.push(
+      ['a misspelt option (quantise)', { quantise: 'uint8' }, 'TypeError', "Unknown key 'quantise' in options (did you mean 'quantize'?); the valid keys are 'tensors', 'quantize', 'modelTopology', 'format', 'generatedBy', 'convertedBy', 'signature', 'userDefinedMetadata', 'shardBytes', 'inputs', 'onProgress'"],
+      ['a misspelt quantize choice, even with no float weight', { tensors: [{ name: 'i', type: 'i32', shape: [1], byteLength: 4, data: new Uint8Array(4) }], quantize: 'unit8' }, 'TypeError', "expected quantize 'uint8', 'uint16', 'float16', a record by weight name or a function but received 'unit8' (did you mean 'uint8'?)"],
+      ['a quantize record naming no weight', { quantize: { T: 'uint8' } }, 'TypeError', "quantize names 'T', which is no weight (did you mean 't'?)"],
+      ['a quantize record with a bad choice', { quantize: { t: 'int8' } }, 'TypeError', "expected quantize['t'] 'uint8', 'uint16' or 'float16' but received 'int8'"],
+      ['quantize of the wrong type', { quantize: 8 }, 'TypeError', "expected quantize 'uint8', 'uint16', 'float16', a record by weight name or a function but received 8"],
+      ['shardBytes of the wrong type', { shardBytes: '4096' }, 'TypeError', "expected a number for shardBytes but received '4096'"],
+      ['format of the wrong type', { format: 1 }, 'TypeError', 'expected a string for format but received 1'],
+      ['convertedBy of the wrong type', { convertedBy: false }, 'TypeError', 'expected a string or null for convertedBy but received false'],
+    );
+    it('openTfjs takes no options', async () => {
+      const d = sub();
+      const out = path.join(d, 'm.json');
+      await io.writeTfjs(out, { tensors: [t1] });
+      await rejectsWith(io.openTfjs(out, { bogus: 1 }), 'TypeError', `openTfjs(${out}): Unknown key 'bogus' in options; it takes no options`);
+      await rejectsWith(io.openTensorFile(out, { bogus: 1 }), 'TypeError', `openTensorFile(${out}): Unknown key 'bogus' in options; it takes no options`);
+    });
     for (const [what, opts, name, message] of errors) {
       it(`refuses ${what}, writing nothing`, async () => {
         const d = sub();

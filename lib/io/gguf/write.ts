@@ -6,7 +6,8 @@
 // quantized tensors (gguf-py's GGUFWriter adds 2 the same way).
 import { writeAtomically } from '../file';
 import { byteLengthOf } from '../decode';
-import { checkSources, sourceBytes } from '../source-check';
+import { checkSources, checkWriterOptions, sourceBytes } from '../source-check';
+import { describe } from '../../core/validate';
 import type { ElementType, ProgressCallback, TensorSource } from '../types';
 import {
   GGML_ID_OF,
@@ -205,7 +206,7 @@ function entriesOf(metadata: GgufWriteOptions['metadata'], what: string): { key:
  * Every error of the writer's own checks starts with `writeGguf(OUT): `; errors of the disk name
  * OUT (writeAtomically), errors thrown by a source's chunks() are rethrown as they are.
  * @returns the number of bytes written.
- * @throws TypeError for a bad option, a value not matching its type, an unknown type name, or a
+ * @throws TypeError for a bad or unknown option (a misspelt key names the nearest valid one), a value not matching its type, an unknown type name, or a
  *   tensor type GGUF cannot hold (u8, u16, u32, u64, bool, float8).
  * @throws RangeError for an integer out of its type's range, an alignment that is not a power of
  *   two, more than 4 dims, ne[0] not a multiple of the block size, byteLength not matching the
@@ -215,7 +216,9 @@ function entriesOf(metadata: GgufWriteOptions['metadata'], what: string): { key:
  */
 export async function writeGguf(out: string, options: GgufWriteOptions): Promise<number> {
   const what = `writeGguf(${String(out)})`;
-  if (typeof options !== 'object' || options === null) throw new TypeError(`${what}: expected an options object { tensors, metadata?, … } but received ${String(options)}`);
+  if (typeof options !== 'object' || options === null) throw new TypeError(`${what}: expected an options object { tensors, metadata?, … } but received ${describe(options)}`);
+  checkWriterOptions(options, ['metadata', 'tensors', 'alignment', 'inputs', 'onProgress'], what);
+  if (options.alignment !== undefined && typeof options.alignment !== 'number') throw new TypeError(`${what}: expected a number for alignment but received ${describe(options.alignment)}`);
   const entries = entriesOf(options.metadata, what);
   const keys = new Set<string>();
   for (const e of entries) {

@@ -27,9 +27,9 @@ import { randomBytes } from 'node:crypto';
 import quantkit from '../../index';
 import { checkNotAnInput, checkOutput, keepMode, trackTemp, writeAtomically, writeError } from '../file';
 import { decodeToFloat32, TYPE_LAYOUT } from '../decode';
-import { checkSources, sourceBytes } from '../source-check';
+import { checkSources, checkWriterOptions, sourceBytes } from '../source-check';
 import type { ElementType, ProgressCallback, TensorSource } from '../types';
-import { describe } from '../../core/validate';
+import { describe, nearestKey } from '../../core/validate';
 
 export type TfjsQuantize = 'uint8' | 'uint16' | 'float16';
 
@@ -99,6 +99,35 @@ function roundHalfEven(v: number): number {
 const MIN_SHARD_BYTES = 4096;
 
 const WRITABLE = Object.keys(TYPE_LAYOUT) as ElementType[];
+const OPTION_KEYS = ['tensors', 'quantize', 'modelTopology', 'format', 'generatedBy', 'convertedBy', 'signature', 'userDefinedMetadata', 'shardBytes', 'inputs', 'onProgress'];
+const QUANTIZE_CHOICES: readonly unknown[] = ['uint8', 'uint16', 'float16'];
+
+/**
+ * `quantize` as given: undefined, null, a choice, a function (its results are checked per
+ * weight), or a record whose keys all name a weight (a misspelt weight name is an error, not a
+ * weight silently left float32) and whose values are choices (or undefined / null).
+ */
+function checkQuantize(quantize: unknown, tensors: readonly TensorSource[], what: string): void {
+  if (quantize === undefined || quantize === null || typeof quantize === 'function') return;
+  const expected = "'uint8', 'uint16', 'float16', a record by weight name or a function";
+  if (typeof quantize === 'string') {
+    if (!QUANTIZE_CHOICES.includes(quantize)) {
+      const near = nearestKey(quantize, QUANTIZE_CHOICES as string[]);
+      throw new TypeError(`${what}: expected quantize ${expected} but received ${describe(quantize)}${near === undefined ? '' : ` (did you mean '${near}'?)`}`);
+    }
+    return;
+  }
+  if (typeof quantize !== 'object' || Array.isArray(quantize) || ArrayBuffer.isView(quantize)) throw new TypeError(`${what}: expected quantize ${expected} but received ${describe(quantize)}`);
+  const names = new Set(tensors.map((t) => t.name));
+  for (const [name, c] of Object.entries(quantize)) {
+    if (!names.has(name)) {
+      const near = nearestKey(name, names);
+      throw new TypeError(`${what}: quantize names '${name}', which is no weight${near === undefined ? '' : ` (did you mean '${near}'?)`}`);
+    }
+    if (c !== undefined && c !== null && !QUANTIZE_CHOICES.includes(c)) throw new TypeError(`${what}: expected quantize['${name}'] 'uint8', 'uint16' or 'float16' but received ${describe(c)}`);
+  }
+}
+
 const FLOAT_TYPES = new Set<ElementType>(['f64', 'f32', 'f16', 'bf16', 'f8e4m3', 'f8e5m2', 'q8_0', 'q4_0', 'q4_1', 'q5_0', 'q5_1', 'q4_k', 'q5_k', 'q6_k']);
 
 
@@ -156,7 +185,8 @@ export function tfjsShardNames(out: string, count: number): string[] {
  *
  * Every error of the writer's own checks starts with `writeTfjs(OUT): `; errors of the disk name
  * the file (writeAtomically), errors thrown by a source's chunks() are rethrown as they are.
- * @throws TypeError for bad options, an unknown quantize choice or a weight of a type with no tfjs dtype.
+ * @throws TypeError for bad options (an unknown key names the nearest valid one), an unknown quantize
+ *   choice or weight name in a quantize record or a weight of a type with no tfjs dtype.
  * @throws RangeError for a byteLength not matching the shape, a source yielding more or fewer bytes,
  *   non-finite values in a weight to quantize to uint8/uint16, integers outside int32, or shardBytes
  *   not an integer of at least 4096.
@@ -165,9 +195,17 @@ export function tfjsShardNames(out: string, count: number): string[] {
 export async function writeTfjs(out: string, options: TfjsWriteOptions): Promise<TfjsWriteResult> {
   if (typeof out !== 'string' || out.length === 0) throw new TypeError(`Expected an output path (non-empty string) but received ${String(out)}`);
   const what = `writeTfjs(${out})`;
-  if (typeof options !== 'object' || options === null) throw new TypeError(`${what}: expected an options object { tensors, quantize?, … } but received ${String(options)}`);
+  if (typeof options !== 'object' || options === null) throw new TypeError(`${what}: expected an options object { tensors, quantize?, … } but received ${describe(options)}`);
+  checkWriterOptions(options, OPTION_KEYS, what);
   const { tensors, quantize } = options;
   const counts = checkSources(tensors, what, WRITABLE);
+  checkQuantize(quantize, tensors, what);
+  for (const key of ['format', 'generatedBy'] as const) {
+    if (options[key] !== undefined && typeof options[key] !== 'string') throw new TypeError(`${what}: expected a string for ${key} but received ${describe(options[key])}`);
+  }
+  if (options.convertedBy !== undefined && options.convertedBy !== null && typeof options.convertedBy !== 'string') {
+    throw new TypeError(`${what}: expected a string or null for convertedBy but received ${describe(options.convertedBy)}`);
+  }
   const shardBytes = options.shardBytes ?? 4 * 1024 * 1024;
   if (typeof shardBytes !== 'number') throw new TypeError(`${what}: expected a number for shardBytes but received ${describe(shardBytes)}`);
   if (!Number.isSafeInteger(shardBytes) || shardBytes < MIN_SHARD_BYTES) {
