@@ -261,25 +261,37 @@ describe('io: GGUF', function () {
   describe('writer errors and atomicity', () => {
     const t1 = { name: 't', type: 'f32', shape: [2], byteLength: 8, data: f32bytes([1, 2]) };
     const cases = [
-      ['u8 out of range', { metadata: [{ key: 'k', type: 'u8', value: 256 }] }, 'RangeError', "GGUF metadata key 'k': 256 is outside the range of u8 [0, 255]"],
-      ['value of the wrong kind', { metadata: [{ key: 'k', type: 'string', value: 1 }] }, 'TypeError', "GGUF metadata key 'k': expected a string for type string but received number"],
-      ['unknown type name', { metadata: [{ key: 'k', type: 'u128', value: 1 }] }, 'TypeError', "GGUF metadata key 'k': unknown GGUF type 'u128' (expected one of u8, i8, u16, i16, u32, i32, f32, bool, string, u64, i64, f64 or array<T>)"],
-      ['null value', { metadata: { k: null } }, 'TypeError', "GGUF metadata key 'k': cannot store null in GGUF metadata (strings, booleans, numbers, bigints and arrays of them)"],
-      ['mixed array', { metadata: { k: [1, 'a'] } }, 'TypeError', "GGUF metadata key 'k': array items of different kinds (u32, string); GGUF arrays hold one type"],
-      ['empty untyped array', { metadata: { k: [] } }, 'TypeError', "GGUF metadata key 'k': an empty array needs an explicit type (e.g. 'array<u32>')"],
-      ['duplicate key', { metadata: [{ key: 'k', value: 1 }, { key: 'k', value: 2 }] }, 'Error', "GGUF metadata: duplicate key 'k'"],
-      ['bad alignment', { alignment: 48 }, 'RangeError', 'Expected a power of two up to 2^31 for alignment but received 48'],
-      ['u8 tensor', { tensors: [{ ...t1, type: 'u8', byteLength: 2, data: new Uint8Array(2) }] }, 'TypeError', "Tensor 't': type u8 cannot be stored in GGUF (f32, f16, bf16, f64, i8, i16, i32, i64, q4_0, q4_1, q5_0, q5_1, q8_0, q4_k, q5_k, q6_k)"],
-      ['long name', { tensors: [{ ...t1, name: 'n'.repeat(64) }] }, 'Error', `Tensor '${'n'.repeat(64)}': its name is 64 UTF-8 bytes; GGUF readers (ggml) accept at most 63`],
-      ['five dims', { tensors: [{ ...t1, shape: [1, 1, 1, 1, 2] }] }, 'RangeError', "Tensor 't': shape [1, 1, 1, 1, 2] has 5 dims; GGUF holds at most 4"],
-      ['row not whole blocks', { tensors: [{ name: 'q', type: 'q8_0', shape: [32, 16], byteLength: 544, data: new Uint8Array(544) }] }, 'RangeError', "Tensor 'q': type q8_0 needs the innermost dimension to be a multiple of 32 but shape is [32, 16]"],
-      ['byteLength mismatch', { tensors: [{ ...t1, byteLength: 12 }] }, 'RangeError', "Tensor 't': byteLength 12 does not match 2 elements of f32 (8 bytes)"],
-      ['duplicate tensor', { tensors: [t1, t1] }, 'Error', "Duplicate tensor name 't'"],
+      ['u8 out of range', { metadata: [{ key: 'k', type: 'u8', value: 256 }] }, 'RangeError', "metadata key 'k': 256 is outside the range of u8 [0, 255]"],
+      ['value of the wrong kind', { metadata: [{ key: 'k', type: 'string', value: 1 }] }, 'TypeError', "metadata key 'k': expected a string for type string but received number"],
+      ['unknown type name', { metadata: [{ key: 'k', type: 'u128', value: 1 }] }, 'TypeError', "metadata key 'k': unknown GGUF type 'u128' (expected one of u8, i8, u16, i16, u32, i32, f32, bool, string, u64, i64, f64 or array<T>)"],
+      ['null value', { metadata: { k: null } }, 'TypeError', "metadata key 'k': cannot store null in GGUF metadata (strings, booleans, numbers, bigints and arrays of them)"],
+      ['mixed array', { metadata: { k: [1, 'a'] } }, 'TypeError', "metadata key 'k': array items of different kinds (u32, string); GGUF arrays hold one type"],
+      ['empty untyped array', { metadata: { k: [] } }, 'TypeError', "metadata key 'k': an empty array needs an explicit type (e.g. 'array<u32>')"],
+      ['duplicate key', { metadata: [{ key: 'k', value: 1 }, { key: 'k', value: 2 }] }, 'Error', "duplicate metadata key 'k'"],
+      ['bad alignment', { alignment: 48 }, 'RangeError', 'expected a power of two up to 2^31 for alignment but received 48'],
+      ['u8 tensor', { tensors: [{ ...t1, type: 'u8', byteLength: 2, data: new Uint8Array(2) }] }, 'TypeError', "tensor 't': type 'u8' cannot be stored in this format (it stores f32, f16, bf16, f64, i8, i16, i32, i64, q4_0, q4_1, q5_0, q5_1, q8_0, q4_k, q5_k, q6_k)"],
+      ['long name', { tensors: [{ ...t1, name: 'n'.repeat(64) }] }, 'Error', `tensor '${'n'.repeat(64)}': its name is 64 UTF-8 bytes; GGUF readers (ggml) accept at most 63`],
+      ['five dims', { tensors: [{ ...t1, shape: [1, 1, 1, 1, 2] }] }, 'RangeError', "tensor 't': shape [1, 1, 1, 1, 2] has 5 dims; GGUF holds at most 4"],
+      ['row not whole blocks', { tensors: [{ name: 'q', type: 'q8_0', shape: [32, 16], byteLength: 544, data: new Uint8Array(544) }] }, 'RangeError', "tensor 'q': type q8_0 needs the innermost dimension to be a multiple of 32 but shape is [32, 16]"],
+      ['byteLength mismatch', { tensors: [{ ...t1, byteLength: 12 }] }, 'RangeError', "tensor 't': expected byteLength 8 (shape [2] of f32) but received 12"],
+      ['duplicate tensor', { tensors: [t1, t1] }, 'Error', "two tensors are named 't'"],
     ];
+    cases.push(
+      ['a misspelt option', { metdata: { a: 1 } }, 'TypeError', "Unknown key 'metdata' in options (did you mean 'metadata'?); the valid keys are 'metadata', 'tensors', 'alignment', 'inputs', 'onProgress'"],
+      ['an unknown option', { compress: true }, 'TypeError', "Unknown key 'compress' in options; the valid keys are 'metadata', 'tensors', 'alignment', 'inputs', 'onProgress'"],
+      ['alignment of the wrong type', { alignment: '32' }, 'TypeError', "expected a number for alignment but received '32'"],
+      ['inputs of the wrong type', { inputs: 'a.safetensors' }, 'TypeError', "expected an array of file paths for inputs but received 'a.safetensors'"],
+    );
+    it('openGguf takes no options', async () => {
+      const p = file('noopt.gguf');
+      await io.writeGguf(p, { tensors: [t1] });
+      await rejectsWith(io.openGguf(p, { bogus: 1 }), 'TypeError', `openGguf(${p}): Unknown key 'bogus' in options; it takes no options`);
+      await rejectsWith(io.openTensorFile(p, { bogus: 1 }), 'TypeError', `openTensorFile(${p}): Unknown key 'bogus' in options; it takes no options`);
+    });
     for (const [what, opts, name, message] of cases) {
       it(`refuses ${what}, writing nothing`, async () => {
         const p = file(`e-${what.replace(/\W/g, '_')}.gguf`);
-        await rejectsWith(io.writeGguf(p, { tensors: [t1], ...opts }), name, message);
+        await rejectsWith(io.writeGguf(p, { tensors: [t1], ...opts }), name, `writeGguf(${p}): ${message}`);
         assert.equal(fs.existsSync(p), false);
       });
     }
@@ -291,9 +303,9 @@ describe('io: GGUF', function () {
       const failing = { name: 'x', type: 'f32', shape: [4], byteLength: 16, async *chunks() { yield new Uint8Array(8); throw new Error('source broke'); } };
       await rejectsWith(io.writeGguf(p, { tensors: [t1, failing] }), 'Error', 'source broke');
       const short = { name: 'x', type: 'f32', shape: [4], byteLength: 16, async *chunks() { yield new Uint8Array(8); } };
-      await rejectsWith(io.writeGguf(p, { tensors: [short] }), 'RangeError', "Tensor 'x': its source yielded 8 bytes but byteLength is 16");
+      await rejectsWith(io.writeGguf(p, { tensors: [short] }), 'RangeError', `writeGguf(${p}): tensor 'x': chunks() yielded 8 bytes but byteLength is 16`);
       const long = { name: 'x', type: 'f32', shape: [1], byteLength: 4, async *chunks() { yield new Uint8Array(8); } };
-      await rejectsWith(io.writeGguf(p, { tensors: [long] }), 'RangeError', "Tensor 'x': its source yielded more than byteLength 4 bytes");
+      await rejectsWith(io.writeGguf(p, { tensors: [long] }), 'RangeError', `writeGguf(${p}): tensor 'x': chunks() yielded more than its byteLength of 4 bytes`);
       assert.deepEqual(fs.readdirSync(sub), ['out.gguf']);
       assert.equal(fs.readFileSync(p, 'utf8'), 'previous');
       const fresh = path.join(sub, 'fresh.gguf');

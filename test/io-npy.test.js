@@ -413,6 +413,28 @@ describe('io: NumPy .npy and .npz', function () {
     }
   });
 
+  describe('options', function () {
+    const t = { name: 'x', type: 'u8', shape: [1], byteLength: 1, data: new Uint8Array([4]) };
+    it('writeNpy / writeNpz check their options: a misspelt key names the nearest valid one; nothing is created', async function () {
+      const out = tmp.file('o.npz');
+      await rejectsWith(io.writeNpy(out, t, { bogus: 1 }), 'TypeError', `writeNpy(${out}): Unknown key 'bogus' in options; the valid keys are 'inputs', 'onProgress'`);
+      await rejectsWith(io.writeNpy(out, t, { input: [] }), 'TypeError', `writeNpy(${out}): Unknown key 'input' in options (did you mean 'inputs'?); the valid keys are 'inputs', 'onProgress'`);
+      await rejectsWith(io.writeNpz(out, [t], { compres: true }), 'TypeError', `writeNpz(${out}): Unknown key 'compres' in options (did you mean 'compress'?); the valid keys are 'compress', 'inputs', 'onProgress'`);
+      await rejectsWith(io.writeNpz(out, [t], { compress: 'yes' }), 'TypeError', `writeNpz(${out}): expected a boolean for compress but received 'yes'`);
+      await rejectsWith(io.writeNpz(out, [t], { onProgress: 'log' }), 'TypeError', `writeNpz(${out}): expected a function for onProgress but received 'log'`);
+      assert.deepEqual(listDir(tmp.dir), []);
+    });
+    it('openNpy / openNpz take no options', async function () {
+      const a = tmp.file('a.npy');
+      const b = tmp.file('b.npz');
+      await io.writeNpy(a, t);
+      await io.writeNpz(b, [t]);
+      await rejectsWith(io.openNpy(a, { mmap: true }), 'TypeError', `openNpy(${a}): Unknown key 'mmap' in options; it takes no options`);
+      await rejectsWith(io.openNpz(b, { bogus: 1 }), 'TypeError', `openNpz(${b}): Unknown key 'bogus' in options; it takes no options`);
+      await rejectsWith(io.openTensorFile(b, { bogus: 1 }), 'TypeError', `openTensorFile(${b}): Unknown key 'bogus' in options; it takes no options`);
+    });
+  });
+
   describe('openTensorFile', function () {
     it('dispatches on content, not name', async function () {
       const a = tmp.file('weights.bin');

@@ -290,6 +290,20 @@ describe('io: safetensors', function () {
     });
     const w = (tensors, opts) => io.writeSafetensors(out, tensors, opts);
 
+    it('overwriting keeps OUT\'s permission bits (a 0600 file stays 0600); a new OUT gets the umask default', async function () {
+      fs.writeFileSync(out, 'previous');
+      fs.chmodSync(out, 0o600);
+      await w([src()]);
+      assert.equal(fs.statSync(out).mode & 0o777, 0o600);
+      fs.chmodSync(out, 0o640);
+      await w([src()]);
+      assert.equal(fs.statSync(out).mode & 0o777, 0o640);
+      const fresh = tmp.file('fresh.safetensors');
+      await io.writeSafetensors(fresh, [src()]);
+      const umask = process.umask();
+      assert.equal(fs.statSync(fresh).mode & 0o777, 0o666 & ~umask);
+    });
+
     it('rejects malformed sources before creating anything', async function () {
       const what = `writeSafetensors(${out})`;
       await rejectsWith(w('x'), 'TypeError', `${what}: expected an array of tensor sources but received 'x'`);
@@ -308,6 +322,25 @@ describe('io: safetensors', function () {
       await rejectsWith(w([src()], { metadata: { a: 1 } }), 'TypeError', `${what}: expected a string for metadata['a'] but received number`);
       await rejectsWith(w([src()], { metadata: 'a' }), 'TypeError', `${what}: expected an object of strings for metadata but received string`);
       assert.deepEqual(listDir(tmp.dir), []);
+    });
+
+    it('checks its options: a misspelt key names the nearest valid one, each value its type; nothing is created', async function () {
+      const what = `writeSafetensors(${out})`;
+      const keys = "the valid keys are 'metadata', 'inputs', 'onProgress'";
+      await rejectsWith(w([src()], { metdata: { a: 'b' } }), 'TypeError', `${what}: Unknown key 'metdata' in options (did you mean 'metadata'?); ${keys}`);
+      await rejectsWith(w([src()], { bogus: 1 }), 'TypeError', `${what}: Unknown key 'bogus' in options; ${keys}`);
+      await rejectsWith(w([src()], 'metadata'), 'TypeError', `${what}: Expected an options object for options but received 'metadata'`);
+      await rejectsWith(w([src()], { inputs: 'in.safetensors' }), 'TypeError', `${what}: expected an array of file paths for inputs but received 'in.safetensors'`);
+      await rejectsWith(w([src()], { onProgress: true }), 'TypeError', `${what}: expected a function for onProgress but received true`);
+      assert.deepEqual(listDir(tmp.dir), []);
+    });
+
+    it('openSafetensors and openTensorFile take no options: a key is an error, {} is fine', async function () {
+      await w([src()]);
+      await rejectsWith(io.openSafetensors(out, { bogus: 1 }), 'TypeError', `openSafetensors(${out}): Unknown key 'bogus' in options; it takes no options`);
+      await rejectsWith(io.openTensorFile(out, { bogus: 1 }), 'TypeError', `openTensorFile(${out}): Unknown key 'bogus' in options; it takes no options`);
+      await rejectsWith(io.openTensorFile(out, 0), 'TypeError', `openTensorFile(${out}): expected no options (it takes none) but received 0 (an index passed by Array.prototype.map? call it as paths.map((p) => open(p)))`);
+      for (const f of [await io.openSafetensors(out, {}), await io.openTensorFile(out, {}), await io.openTensorFile(out, undefined)]) await f.close();
     });
 
     it('chunks() yielding too many, too few or non-bytes: no OUT and no temporary file', async function () {

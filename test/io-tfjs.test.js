@@ -100,7 +100,7 @@ describe('io: tfjs', function () {
     const rnd = (n, seed) => Float32Array.from({ length: n }, (_, i) => Math.sin(i * 12.9898 + seed) * 43758.5453 % 1 * 3 - 0.5);
     const special = Float32Array.from([0, -0, 1e-8, -1e-8, 65504, 70000, -70000, 6e-8, 1 / 3, NaN, Infinity, -Infinity]);
     const sources = () => [
-      { name: 'dense/kernel', type: 'f32', shape: [40, 30], byteLength: 4800, data: f32bytes(rnd(1200, 1)) },
+      { name: 'dense/kernel', type: 'f32', shape: [400, 30], byteLength: 48000, data: f32bytes(rnd(12000, 1)) },
       { name: 'dense/bias', type: 'f32', shape: [30], byteLength: 120, data: f32bytes(rnd(30, 2).map((v) => v + 2)) },
       { name: 'const', type: 'f32', shape: [3], byteLength: 12, data: f32bytes([0.7, 0.7, 0.7]) },
       { name: 'neg', type: 'f32', shape: [4], byteLength: 16, data: f32bytes([-1, -2, -3, -4]) },
@@ -113,11 +113,11 @@ describe('io: tfjs', function () {
         const d = sub();
         const out = path.join(d, 'weights_manifest.json');
         const progress = [];
-        const r = await io.writeTfjs(out, { tensors: sources(), quantize, shardBytes: 1000, onProgress: (a, b, n) => progress.push([a, b, n]) });
+        const r = await io.writeTfjs(out, { tensors: sources(), quantize, shardBytes: 4096, onProgress: (a, b, n) => progress.push([a, b, n]) });
         const per = { uint8: 1, uint16: 2, float16: 2 }[quantize] ?? 4;
-        const total = (1200 + 30 + 3 + 4 + 2) * per + 12 + 4;
+        const total = (12000 + 30 + 3 + 4 + 2) * per + 12 + 4;
         assert.equal(r.weightBytes, total);
-        const n = Math.ceil(total / 1000);
+        const n = Math.ceil(total / 4096);
         assert.deepEqual(r.shards.map((s) => path.basename(s)), Array.from({ length: n }, (_, i) => `weights_manifest.group1-shard${i + 1}of${n}.bin`));
         assert.deepEqual(fs.readdirSync(d).sort(), [...r.shards.map((s) => path.basename(s)), 'weights_manifest.json'].sort());
         assert.deepEqual(progress.at(-1), [total, total, 'half']);
@@ -137,7 +137,7 @@ describe('io: tfjs', function () {
           const k = f.tensor('dense/kernel').quantization;
           assert.equal(Math.fround(Math.round(-k.min / k.scale) * k.scale + k.min), 0);
         }
-        if (quantize === undefined) assert.deepEqual(bits(await f.readFloat32('dense/kernel')), bits(rnd(1200, 1)));
+        if (quantize === undefined) assert.deepEqual(bits(await f.readFloat32('dense/kernel')), bits(rnd(12000, 1)));
         await f.close();
       });
     }
@@ -165,12 +165,12 @@ describe('io: tfjs', function () {
       await f.close();
       await rejectsWith(
         io.writeTfjs(path.join(d, 'n.json'), { tensors: [{ name: 's', type: 'f32', shape: [special.length], byteLength: special.length * 4, data: f32bytes(special) }], quantize: 'uint8' }),
-        'RangeError', "Weight 's': element 9 is NaN; uint8 quantization needs finite values",
+        'RangeError', `writeTfjs(${path.join(d, 'n.json')}): tensor 's': element 9 is NaN; uint8 quantization needs finite values`,
       );
     });
 
     it('a Layers model written with its topology loads in tf.loadLayersModel with the weights quantkit reads', async () => {
-      const model = tf.sequential({ layers: [tf.layers.dense({ units: 3, inputShape: [5], name: 'd1' }), tf.layers.dense({ units: 2, name: 'd2' })] });
+      const model = tf.sequential({ layers: [tf.layers.dense({ units: 60, inputShape: [40], name: 'd1' }), tf.layers.dense({ units: 2, name: 'd2' })] });
       let artifacts;
       await model.save(tf.io.withSaveHandler(async (a) => {
         artifacts = a;
@@ -187,7 +187,8 @@ describe('io: tfjs', function () {
       for (const quantize of ['uint8', 'uint16', 'float16', undefined]) {
         const d = sub();
         const out = path.join(d, 'model.json');
-        await io.writeTfjs(out, { tensors, quantize, modelTopology: artifacts.modelTopology, format: 'layers-model', generatedBy: artifacts.generatedBy, shardBytes: 64 });
+        await io.writeTfjs(out, { tensors, quantize, modelTopology: artifacts.modelTopology, format: 'layers-model', generatedBy: artifacts.generatedBy, shardBytes: 4096 });
+        if (quantize === undefined) assert.equal(JSON.parse(fs.readFileSync(out, 'utf8')).weightsManifest[0].paths.length, 3);
         const handler = {
           async load() {
             const j = JSON.parse(fs.readFileSync(out, 'utf8'));
@@ -247,21 +248,34 @@ describe('io: tfjs', function () {
 
   describe('writer errors and atomicity', () => {
     const t1 = { name: 't', type: 'f32', shape: [300], byteLength: 1200, data: new Uint8Array(1200) };
+    it('overwriting keeps the json\'s and each shard\'s permission bits (0600 stays 0600)', async () => {
+      const d = sub();
+      const json = path.join(d, 'm.json');
+      const big = { name: 'b', type: 'f32', shape: [2048], byteLength: 8192, data: new Uint8Array(8192) };
+      const r = await io.writeTfjs(json, { tensors: [big], shardBytes: 4096 });
+      assert.equal(r.shards.length, 2);
+      for (const f of [json, ...r.shards]) fs.chmodSync(f, 0o600);
+      fs.chmodSync(r.shards[1], 0o640);
+      await io.writeTfjs(json, { tensors: [big], shardBytes: 4096 });
+      assert.deepEqual([json, ...r.shards].map((f) => fs.statSync(f).mode & 0o777), [0o600, 0o600, 0o640]);
+      assert.deepEqual(fs.readdirSync(d).sort(), ['m.group1-shard1of2.bin', 'm.group1-shard2of2.bin', 'm.json']);
+    });
+
     it('a failing source leaves no json, no shard and no temporary file', async () => {
       const d = sub();
       const failing = { name: 'x', type: 'f32', shape: [4], byteLength: 16, async *chunks() { yield new Uint8Array(8); throw new Error('source broke'); } };
-      await rejectsWith(io.writeTfjs(path.join(d, 'model.json'), { tensors: [t1, failing], shardBytes: 500, modelTopology: {} }), 'Error', 'source broke');
+      await rejectsWith(io.writeTfjs(path.join(d, 'model.json'), { tensors: [t1, failing], shardBytes: 4096, modelTopology: {} }), 'Error', 'source broke');
       assert.deepEqual(fs.readdirSync(d), []);
       const short = { name: 'x', type: 'f32', shape: [4], byteLength: 16, async *chunks() { yield new Uint8Array(8); } };
-      await rejectsWith(io.writeTfjs(path.join(d, 'model.json'), { tensors: [t1, short], shardBytes: 500 }), 'RangeError', "Weight 'x': its source yielded 8 bytes but byteLength is 16");
+      await rejectsWith(io.writeTfjs(path.join(d, 'model.json'), { tensors: [t1, short], shardBytes: 4096 }), 'RangeError', `writeTfjs(${path.join(d, 'model.json')}): tensor 'x': chunks() yielded 8 bytes but byteLength is 16`);
       assert.deepEqual(fs.readdirSync(d), []);
     });
     it('a failed rewrite leaves the previous model as it was', async () => {
       const d = sub();
       const out = path.join(d, 'model.json');
-      await io.writeTfjs(out, { tensors: [t1], shardBytes: 500 });
+      await io.writeTfjs(out, { tensors: [t1], shardBytes: 4096 });
       const before = fs.readdirSync(d).sort().map((f) => [f, fs.readFileSync(path.join(d, f)).toString('hex')]);
-      await rejectsWith(io.writeTfjs(out, { tensors: [{ ...t1, name: 'y', data: undefined, async *chunks() { throw new Error('nope'); } }], shardBytes: 500 }), 'Error', 'nope');
+      await rejectsWith(io.writeTfjs(out, { tensors: [{ ...t1, name: 'y', data: undefined, async *chunks() { throw new Error('nope'); } }], shardBytes: 4096 }), 'Error', 'nope');
       assert.deepEqual(fs.readdirSync(d).sort().map((f) => [f, fs.readFileSync(path.join(d, f)).toString('hex')]), before);
     });
     it('refuses OUT == IN, for the json and for a shard', async () => {
@@ -279,7 +293,8 @@ describe('io: tfjs', function () {
       const b = { name: 'b', type: 'f32', shape: [5], byteLength: 20, data: f32bytes([5, 6, 7, 8, 9]) };
       const ra = await io.writeTfjs(path.join(d, 'a.json'), { tensors: [a], quantize: 'uint8' });
       const rb = await io.writeTfjs(path.join(d, 'b.json'), { tensors: [b] });
-      const rm = await io.writeTfjs(path.join(d, 'model.json'), { tensors: [b], modelTopology: {}, shardBytes: 8 });
+      const c = { name: 'c', type: 'f32', shape: [2500], byteLength: 10000, data: new Uint8Array(10000) };
+      const rm = await io.writeTfjs(path.join(d, 'model.json'), { tensors: [c], modelTopology: {}, shardBytes: 4096 });
       assert.deepEqual([ra, rb].map((r) => r.shards.map((x) => path.basename(x))), [['a.group1-shard1of1.bin'], ['b.group1-shard1of1.bin']]);
       assert.deepEqual(rm.shards.map((x) => path.basename(x)), ['group1-shard1of3.bin', 'group1-shard2of3.bin', 'group1-shard3of3.bin']);
       assert.deepEqual(JSON.parse(fs.readFileSync(path.join(d, 'a.json'), 'utf8'))[0].paths, ['a.group1-shard1of1.bin']);
@@ -300,16 +315,38 @@ describe('io: tfjs', function () {
       assert.deepEqual(fs.readdirSync(d), ['m.group1-shard1of1.bin']);
     });
     const errors = [
-      ['bad quantize', { quantize: 'int8' }, 'TypeError', `Weight 't': expected quantize 'uint8', 'uint16' or 'float16' but received "int8"`],
-      ['bad shardBytes', { shardBytes: 0 }, 'RangeError', 'Expected a positive integer for shardBytes but received 0'],
-      ['byteLength mismatch', { tensors: [{ ...t1, byteLength: 4 }] }, 'RangeError', "Weight 't': byteLength 4 does not match 300 elements of f32 (1200 bytes)"],
-      ['int64 out of int32', { tensors: [{ name: 'i', type: 'i64', shape: [1], byteLength: 8, data: new Uint8Array(new BigInt64Array([2n ** 40n]).buffer) }] }, 'RangeError', "Weight 'i': element 0 is 1099511627776, outside int32 (tfjs stores integers as int32)"],
-      ['duplicate names', { tensors: [t1, t1] }, 'Error', "Duplicate weight name 't'"],
+      ['bad quantize', { quantize: 'int8' }, 'TypeError', "expected quantize 'uint8', 'uint16', 'float16', a record by weight name or a function but received 'int8' (did you mean 'uint8'?)"],
+      ['a quantize function giving a bad choice', { quantize: () => 'int8' }, 'TypeError', "tensor 't': expected quantize 'uint8', 'uint16' or 'float16' but received 'int8'"],
+      ['bad shardBytes', { shardBytes: 0 }, 'RangeError', 'expected an integer of at least 4096 for shardBytes but received 0 (each shard is a file; tfjs-converter writes 4 MiB shards)'],
+      ['tiny shardBytes', { shardBytes: 1 }, 'RangeError', 'expected an integer of at least 4096 for shardBytes but received 1 (each shard is a file; tfjs-converter writes 4 MiB shards)'],
+      ['shardBytes just under 4096', { shardBytes: 4095 }, 'RangeError', 'expected an integer of at least 4096 for shardBytes but received 4095 (each shard is a file; tfjs-converter writes 4 MiB shards)'],
+      ['fractional shardBytes', { shardBytes: 4096.5 }, 'RangeError', 'expected an integer of at least 4096 for shardBytes but received 4096.5 (each shard is a file; tfjs-converter writes 4 MiB shards)'],
+      ['byteLength mismatch', { tensors: [{ ...t1, byteLength: 4 }] }, 'RangeError', "tensor 't': expected byteLength 1200 (shape [300] of f32) but received 4"],
+      ['int64 out of int32', { tensors: [{ name: 'i', type: 'i64', shape: [1], byteLength: 8, data: new Uint8Array(new BigInt64Array([2n ** 40n]).buffer) }] }, 'RangeError', "tensor 'i': element 0 is 1099511627776, outside int32 (tfjs stores integers as int32)"],
+      ['duplicate names', { tensors: [t1, t1] }, 'Error', "two tensors are named 't'"],
     ];
+    errors.push(
+      ['a misspelt option (quantise)', { quantise: 'uint8' }, 'TypeError', "Unknown key 'quantise' in options (did you mean 'quantize'?); the valid keys are 'tensors', 'quantize', 'modelTopology', 'format', 'generatedBy', 'convertedBy', 'signature', 'userDefinedMetadata', 'shardBytes', 'inputs', 'onProgress'"],
+      ['a misspelt quantize choice, even with no float weight', { tensors: [{ name: 'i', type: 'i32', shape: [1], byteLength: 4, data: new Uint8Array(4) }], quantize: 'unit8' }, 'TypeError', "expected quantize 'uint8', 'uint16', 'float16', a record by weight name or a function but received 'unit8' (did you mean 'uint8'?)"],
+      ['a quantize record naming no weight', { quantize: { T: 'uint8' } }, 'TypeError', "quantize names 'T', which is no weight (did you mean 't'?)"],
+      ['a quantize record with a bad choice', { quantize: { t: 'int8' } }, 'TypeError', "expected quantize['t'] 'uint8', 'uint16' or 'float16' but received 'int8'"],
+      ['quantize of the wrong type', { quantize: 8 }, 'TypeError', "expected quantize 'uint8', 'uint16', 'float16', a record by weight name or a function but received 8"],
+      ['shardBytes of the wrong type', { shardBytes: '4096' }, 'TypeError', "expected a number for shardBytes but received '4096'"],
+      ['format of the wrong type', { format: 1 }, 'TypeError', 'expected a string for format but received 1'],
+      ['convertedBy of the wrong type', { convertedBy: false }, 'TypeError', 'expected a string or null for convertedBy but received false'],
+    );
+    it('openTfjs takes no options', async () => {
+      const d = sub();
+      const out = path.join(d, 'm.json');
+      await io.writeTfjs(out, { tensors: [t1] });
+      await rejectsWith(io.openTfjs(out, { bogus: 1 }), 'TypeError', `openTfjs(${out}): Unknown key 'bogus' in options; it takes no options`);
+      await rejectsWith(io.openTensorFile(out, { bogus: 1 }), 'TypeError', `openTensorFile(${out}): Unknown key 'bogus' in options; it takes no options`);
+    });
     for (const [what, opts, name, message] of errors) {
       it(`refuses ${what}, writing nothing`, async () => {
         const d = sub();
-        await rejectsWith(io.writeTfjs(path.join(d, 'model.json'), { tensors: [t1], ...opts }), name, message);
+        const out = path.join(d, 'model.json');
+        await rejectsWith(io.writeTfjs(out, { tensors: [t1], ...opts }), name, `writeTfjs(${out}): ${message}`);
         assert.deepEqual(fs.readdirSync(d), []);
       });
     }

@@ -10,7 +10,8 @@
 // or same device and inode through a link) is refused before anything is opened. A symbolic
 // link OUT is written through (its target is replaced, the link kept); an OUT that is not a
 // regular file (/dev/null, a folder, a FIFO, a socket), or that this process may not write, is
-// refused; the OS's errors name OUT, not the temporary file.
+// refused; an existing OUT keeps its permission bits (keepMode); the OS's errors name OUT, not
+// the temporary file.
 import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
@@ -226,13 +227,36 @@ export function checkOutput(out: string, inputs: readonly string[]): string {
 }
 
 /**
+ * Gives the temporary file `temp` the permission bits of `target` when `target` exists, so that
+ * a rename over an existing OUT does not reset its mode (a 0600 file stays 0600, as it would
+ * after `>` in a shell); a new OUT keeps the temporary file's mode (0666 less the umask). Only
+ * the permission bits are copied: set-user-ID, set-group-ID and sticky are left off, as the
+ * kernel clears them when a file is rewritten. The owner is not copied (only root could).
+ * @throws Error naming `out` (writeError) when chmod fails.
+ */
+export async function keepMode(temp: string, target: string, out: string): Promise<void> {
+  let st: fs.Stats | undefined;
+  try {
+    st = await fsp.stat(target);
+  } catch {
+    return;
+  }
+  if (!st.isFile()) return;
+  try {
+    await fsp.chmod(temp, st.mode & 0o777);
+  } catch (e) {
+    throw writeError(out, e, 'giving the temporary file the mode of the existing file');
+  }
+}
+
+/**
  * Runs `fill` with an output that writes a temporary file in OUT's folder, then renames it to
  * `out`. On any error (from `fill`, the disk, or a signal) the temporary file is removed and
  * OUT is left as it was; the error is rethrown.
  *
  * OUT, when it exists, must be a regular file this process may write; a symbolic link is
  * followed: the temporary file goes in the target's folder and replaces the target, so the link
- * stays. OS errors (EACCES, ENOSPC, EROFS, …) are rethrown as `Error: Cannot write OUT: CODE
+ * stays. An existing OUT's permission bits are kept (keepMode). OS errors (EACCES, ENOSPC, EROFS, …) are rethrown as `Error: Cannot write OUT: CODE
  * reason (while …)` with the original as `cause`.
  * @param inputs paths `out` must not be (see checkNotAnInput); checked on OUT and on its target.
  */
@@ -283,6 +307,7 @@ export async function writeAtomically<T>(out: string, inputs: readonly string[],
     } catch (e) {
       throw writeError(out, e, 'flushing it to disk');
     }
+    await keepMode(temp, target, out);
     try {
       await fsp.rename(temp, target);
     } catch (e) {

@@ -1,8 +1,10 @@
-// Checks shared by the writers and readers of quantkit/io: a writer's TensorSource list is
-// validated before anything is opened, its bytes are streamed with their count enforced,
+// Checks shared by the writers and readers of quantkit/io: options objects have only known keys,
+// a writer's TensorSource list is validated before anything is opened, its bytes are streamed with their count enforced,
 // and a reader's byte or element range is checked against the tensor.
 import type { ElementType, TensorSource } from './types';
 import { TYPE_LAYOUT, byteLengthOf, elementCount } from './decode';
+import { checkOptionsObject } from '../calibrate/validate';
+import { describe } from '../core/validate';
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
@@ -11,6 +13,49 @@ function show(v: unknown): string {
   if (v === null || typeof v !== 'object') return String(v);
   if (Array.isArray(v)) return `an Array of length ${v.length}`;
   return `a ${(v as object).constructor?.name ?? 'null-prototype object'}`;
+}
+
+/** `${what}: ` before the message of a check's TypeError (checkOptionsObject names no call). */
+function prefixed<T>(what: string, check: () => T): T {
+  try {
+    return check();
+  } catch (e) {
+    if (e instanceof TypeError) throw new TypeError(`${what}: ${e.message}`);
+    throw e;
+  }
+}
+
+/**
+ * A writer's options object (undefined → {}): every key must be one of `allowed` (a misspelt
+ * one is a TypeError naming it and the nearest valid key: calibrate's checkOptionsObject, as every
+ * options object in quantkit), `inputs` an array of paths and `onProgress` a function when given.
+ * The writer checks its other values.
+ * @throws TypeError starting with `${what}: `.
+ */
+export function checkWriterOptions(v: unknown, allowed: readonly string[], what: string): Record<string, unknown> {
+  const o = prefixed(what, () => checkOptionsObject(v, allowed, 'options'));
+  const inputs = o.inputs;
+  if (inputs !== undefined && (!Array.isArray(inputs) || !inputs.every((p) => typeof p === 'string' && p.length > 0))) {
+    throw new TypeError(`${what}: expected an array of file paths for inputs but received ${describe(inputs)}`);
+  }
+  if (o.onProgress !== undefined && typeof o.onProgress !== 'function') throw new TypeError(`${what}: expected a function for onProgress but received ${describe(o.onProgress)}`);
+  return o;
+}
+
+/**
+ * The second argument of an opener, which takes no options: undefined or an object without keys.
+ * A misspelt option is then an error rather than silently ignored.
+ * @throws TypeError starting with `${what}: `.
+ */
+export function checkNoOptions(v: unknown, what: string): void {
+  if (v === undefined) return;
+  if (v === null || typeof v !== 'object' || Array.isArray(v) || ArrayBuffer.isView(v)) {
+    // Array.prototype.map passes the index as a second argument.
+    const hint = typeof v === 'number' ? ' (an index passed by Array.prototype.map? call it as paths.map((p) => open(p)))' : '';
+    throw new TypeError(`${what}: expected no options (it takes none) but received ${describe(v)}${hint}`);
+  }
+  const key = Object.keys(v)[0];
+  if (key !== undefined) throw new TypeError(`${what}: Unknown key '${key}' in options; it takes no options`);
 }
 
 /**

@@ -10,6 +10,7 @@
 // string = u64:byte_length + UTF-8 bytes; array = u32:item_type u64:count + items.
 // Version 2 has this layout too; version 1 (u32 counts and lengths) is refused, as ggml does.
 import { ReadableFile } from '../file';
+import { checkNoOptions } from '../source-check';
 import { decodeToFloat32 } from '../decode';
 import type { ElementType, TensorFile, TensorInfo } from '../types';
 import {
@@ -210,8 +211,10 @@ function plain(v: GgufValue): unknown {
  *   rest of the file could hold; strings longer than GGUF_MAX_STRING_BYTES or past the end; arrays
  *   nested deeper than GGUF_MAX_ARRAY_DEPTH; n_dims > 4; a dimension product above 2^53 − 1; ne[0]
  *   not a multiple of the type's block; a tensor past the end of the file.
+ * @param options none yet: an object with a key (a misspelt option) is a TypeError.
  */
-export async function openGguf(path: string): Promise<GgufFile> {
+export async function openGguf(path: string, options?: Readonly<Record<string, never>>): Promise<GgufFile> {
+  checkNoOptions(options, `openGguf(${String(path)})`);
   const file = await ReadableFile.open(path);
   try {
     return await parse(file);

@@ -5,7 +5,9 @@
 // `general.alignment` a u32 power of two, `general.quantization_version` present for
 // quantized tensors (gguf-py's GGUFWriter adds 2 the same way).
 import { writeAtomically } from '../file';
-import { byteLengthOf, elementCount } from '../decode';
+import { byteLengthOf } from '../decode';
+import { checkSources, checkWriterOptions, sourceBytes } from '../source-check';
+import { describe } from '../../core/validate';
 import type { ElementType, ProgressCallback, TensorSource } from '../types';
 import {
   GGML_ID_OF,
@@ -43,6 +45,9 @@ export interface GgufWriteOptions {
   readonly onProgress?: ProgressCallback;
 }
 
+/** The types with a ggml id, listed floats, integers, then blocks (for messages). */
+const ORDER: readonly ElementType[] = ['f32', 'f16', 'bf16', 'f64', 'i8', 'i16', 'i32', 'i64', 'q4_0', 'q4_1', 'q5_0', 'q5_1', 'q8_0', 'q4_k', 'q5_k', 'q6_k'];
+const WRITABLE = (Object.keys(GGML_ID_OF) as ElementType[]).sort((a, b) => (ORDER.indexOf(a) >>> 0) - (ORDER.indexOf(b) >>> 0));
 const SCALARS = new Set<string>(GGUF_VALUE_TYPES.filter((t) => t !== 'array'));
 const utf8 = new TextEncoder();
 
@@ -167,12 +172,12 @@ class Bytes {
   }
 }
 
-function entriesOf(metadata: GgufWriteOptions['metadata']): { key: string; type: GgufValueType; value: unknown }[] {
+function entriesOf(metadata: GgufWriteOptions['metadata'], what: string): { key: string; type: GgufValueType; value: unknown }[] {
   const out: { key: string; type: GgufValueType; value: unknown }[] = [];
   if (metadata === undefined) return out;
   const add = (key: unknown, type: GgufValueType | undefined, value: unknown, i: number): void => {
-    if (typeof key !== 'string' || key.length === 0) throw new TypeError(`GGUF metadata entry ${i}: expected a non-empty string key but received ${String(key)}`);
-    out.push({ key, type: type ?? inferType(value, `GGUF metadata key '${key}'`, 0), value });
+    if (typeof key !== 'string' || key.length === 0) throw new TypeError(`${what}: metadata entry ${i}: expected a non-empty string key but received ${String(key)}`);
+    out.push({ key, type: type ?? inferType(value, `${what}: metadata key '${key}'`, 0), value });
   };
   if (metadata instanceof Map) {
     let i = 0;
@@ -182,15 +187,9 @@ function entriesOf(metadata: GgufWriteOptions['metadata']): { key: string; type:
   } else if (typeof metadata === 'object' && metadata !== null) {
     Object.keys(metadata).forEach((k, i) => add(k, undefined, (metadata as Record<string, unknown>)[k], i));
   } else {
-    throw new TypeError(`Expected GGUF metadata as an array of {key, type?, value}, a record or a Map but received ${typeof metadata}`);
+    throw new TypeError(`${what}: expected metadata as an array of {key, type?, value}, a record or a Map but received ${typeof metadata}`);
   }
   return out;
-}
-
-async function* chunksOf(t: TensorSource): AsyncIterable<Uint8Array> {
-  if (t.data !== undefined) yield t.data;
-  else if (typeof t.chunks === 'function') yield* t.chunks();
-  else throw new TypeError(`Tensor '${t.name}': expected data (a Uint8Array) or chunks() but received neither`);
 }
 
 /**
@@ -204,8 +203,10 @@ async function* chunksOf(t: TensorSource): AsyncIterable<Uint8Array> {
  * Each tensor's shape (row-major, outermost first) is stored reversed as ggml dims; offsets and
  * the data section are aligned and each tensor's data is zero-padded to the alignment.
  *
+ * Every error of the writer's own checks starts with `writeGguf(OUT): `; errors of the disk name
+ * OUT (writeAtomically), errors thrown by a source's chunks() are rethrown as they are.
  * @returns the number of bytes written.
- * @throws TypeError for a bad option, a value not matching its type, an unknown type name, or a
+ * @throws TypeError for a bad or unknown option (a misspelt key names the nearest valid one), a value not matching its type, an unknown type name, or a
  *   tensor type GGUF cannot hold (u8, u16, u32, u64, bool, float8).
  * @throws RangeError for an integer out of its type's range, an alignment that is not a power of
  *   two, more than 4 dims, ne[0] not a multiple of the block size, byteLength not matching the
@@ -214,59 +215,55 @@ async function* chunksOf(t: TensorSource): AsyncIterable<Uint8Array> {
  *   OUT equal to an input (nothing is written then).
  */
 export async function writeGguf(out: string, options: GgufWriteOptions): Promise<number> {
-  if (typeof options !== 'object' || options === null) throw new TypeError(`Expected an options object for writeGguf but received ${String(options)}`);
-  const entries = entriesOf(options.metadata);
+  const what = `writeGguf(${String(out)})`;
+  if (typeof options !== 'object' || options === null) throw new TypeError(`${what}: expected an options object { tensors, metadata?, … } but received ${describe(options)}`);
+  checkWriterOptions(options, ['metadata', 'tensors', 'alignment', 'inputs', 'onProgress'], what);
+  if (options.alignment !== undefined && typeof options.alignment !== 'number') throw new TypeError(`${what}: expected a number for alignment but received ${describe(options.alignment)}`);
+  const entries = entriesOf(options.metadata, what);
   const keys = new Set<string>();
   for (const e of entries) {
-    if (keys.has(e.key)) throw new Error(`GGUF metadata: duplicate key '${e.key}'`);
+    if (keys.has(e.key)) throw new Error(`${what}: duplicate metadata key '${e.key}'`);
     keys.add(e.key);
   }
   const tensors = options.tensors;
-  if (!Array.isArray(tensors)) throw new TypeError(`Expected tensors to be an array of TensorSource but received ${typeof tensors}`);
+  const counts = checkSources(tensors, what, WRITABLE);
 
   let alignment = options.alignment;
   const given = entries.find((e) => e.key === 'general.alignment');
   if (given !== undefined) {
-    if (given.type !== 'u32') throw new TypeError(`GGUF metadata key 'general.alignment' must be of type u32 but is ${given.type}`);
-    if (alignment !== undefined && alignment !== given.value) throw new RangeError(`alignment ${alignment} differs from metadata 'general.alignment' ${String(given.value)}`);
+    if (given.type !== 'u32') throw new TypeError(`${what}: metadata key 'general.alignment' must be of type u32 but is ${given.type}`);
+    if (alignment !== undefined && alignment !== given.value) throw new RangeError(`${what}: alignment ${alignment} differs from metadata 'general.alignment' ${String(given.value)}`);
     alignment = Number(given.value);
   }
   alignment ??= GGUF_DEFAULT_ALIGNMENT;
   if (!Number.isSafeInteger(alignment) || alignment <= 0 || alignment > 0xffffffff || (alignment & (alignment - 1)) !== 0) {
-    throw new RangeError(`Expected a power of two up to 2^31 for alignment but received ${String(alignment)}`);
+    throw new RangeError(`${what}: expected a power of two up to 2^31 for alignment but received ${String(alignment)}`);
   }
   if (given === undefined && alignment !== GGUF_DEFAULT_ALIGNMENT) entries.push({ key: 'general.alignment', type: 'u32', value: alignment });
 
   interface Plan { t: TensorSource; ggml: number; ne: number[]; byteLength: number; offset: number }
   const plans: Plan[] = [];
-  const names = new Set<string>();
   let dataSize = 0;
   let quantized = false;
-  for (const t of tensors) {
-    if (typeof t !== 'object' || t === null || typeof t.name !== 'string' || t.name.length === 0) throw new TypeError(`Expected each tensor to have a non-empty string name but received ${String(t?.name)}`);
+  // checkSources has checked names (non-empty, unique), types, shapes and byteLength; what GGUF
+  // adds: ggml's name length, dims and whole blocks per row.
+  tensors.forEach((t, i) => {
     const name = t.name;
-    if (names.has(name)) throw new Error(`Duplicate tensor name '${name}'`);
-    names.add(name);
-    if (utf8.encode(name).length >= GGML_MAX_NAME) throw new Error(`Tensor '${name}': its name is ${utf8.encode(name).length} UTF-8 bytes; GGUF readers (ggml) accept at most ${GGML_MAX_NAME - 1}`);
-    const ggml = GGML_ID_OF[t.type as ElementType];
-    if (ggml === undefined) {
-      throw new TypeError(`Tensor '${name}': type ${String(t.type)} cannot be stored in GGUF (f32, f16, bf16, f64, i8, i16, i32, i64, q4_0, q4_1, q5_0, q5_1, q8_0, q4_k, q5_k, q6_k)`);
-    }
-    if (!Array.isArray(t.shape)) throw new TypeError(`Tensor '${name}': expected shape to be an array of dimensions`);
-    if (t.shape.length > GGML_MAX_DIMS) throw new RangeError(`Tensor '${name}': shape [${t.shape.join(', ')}] has ${t.shape.length} dims; GGUF holds at most ${GGML_MAX_DIMS}`);
-    const elements = elementCount(t.shape, `Tensor '${name}'`);
+    const where = `${what}: tensor '${name}'`;
+    const nameBytes = utf8.encode(name).length;
+    if (nameBytes >= GGML_MAX_NAME) throw new Error(`${where}: its name is ${nameBytes} UTF-8 bytes; GGUF readers (ggml) accept at most ${GGML_MAX_NAME - 1}`);
+    const ggml = GGML_ID_OF[t.type]!;
+    if (t.shape.length > GGML_MAX_DIMS) throw new RangeError(`${where}: shape [${t.shape.join(', ')}] has ${t.shape.length} dims; GGUF holds at most ${GGML_MAX_DIMS}`);
     const info = GGML_TYPES.get(ggml)!;
     const row = t.shape.length === 0 ? 1 : t.shape[t.shape.length - 1]!;
     if (row % info.blockElements !== 0) {
-      throw new RangeError(`Tensor '${name}': type ${t.type} needs the innermost dimension to be a multiple of ${info.blockElements} but shape is [${t.shape.join(', ')}]`);
+      throw new RangeError(`${where}: type ${t.type} needs the innermost dimension to be a multiple of ${info.blockElements} but shape is [${t.shape.join(', ')}]`);
     }
-    const byteLength = byteLengthOf(t.type, elements)!;
-    if (t.byteLength !== byteLength) throw new RangeError(`Tensor '${name}': byteLength ${String(t.byteLength)} does not match ${elements} elements of ${t.type} (${byteLength} bytes)`);
-    if (t.data !== undefined && t.data.length !== byteLength) throw new RangeError(`Tensor '${name}': data has ${t.data.length} bytes but byteLength is ${byteLength}`);
+    const byteLength = byteLengthOf(t.type, counts[i]!)!;
     if (info.blockElements > 1) quantized = true;
     plans.push({ t, ggml, ne: t.shape.slice().reverse(), byteLength, offset: dataSize });
     dataSize += Math.ceil(byteLength / alignment) * alignment;
-  }
+  });
   if (quantized && !keys.has('general.quantization_version')) entries.push({ key: 'general.quantization_version', type: 'u32', value: 2 });
 
   const h = new Bytes();
@@ -276,7 +273,7 @@ export async function writeGguf(out: string, options: GgufWriteOptions): Promise
   h.u64(entries.length);
   for (const e of entries) {
     h.string(e.key);
-    const where = `GGUF metadata key '${e.key}'`;
+    const where = `${what}: metadata key '${e.key}'`;
     const t = parseType(e.type, where);
     h.u32(GGUF_VALUE_TYPES.indexOf((t.scalar ?? 'array') as never));
     h.value(e.type, e.value as GgufValue, where, 0);
@@ -297,15 +294,10 @@ export async function writeGguf(out: string, options: GgufWriteOptions): Promise
     await o.write(header);
     if (headerPadded > header.length) await o.write(zeros.subarray(0, headerPadded - header.length));
     for (const p of plans) {
-      let written = 0;
-      for await (const chunk of chunksOf(p.t)) {
-        if (!(chunk instanceof Uint8Array)) throw new TypeError(`Tensor '${p.t.name}': chunks() yielded a ${typeof chunk}, not a Uint8Array`);
-        if (written + chunk.length > p.byteLength) throw new RangeError(`Tensor '${p.t.name}': its source yielded more than byteLength ${p.byteLength} bytes`);
+      for await (const chunk of sourceBytes(p.t, what)) {
         await o.write(chunk);
-        written += chunk.length;
         options.onProgress?.(o.position, total, p.t.name);
       }
-      if (written !== p.byteLength) throw new RangeError(`Tensor '${p.t.name}': its source yielded ${written} bytes but byteLength is ${p.byteLength}`);
       const pad = Math.ceil(p.byteLength / alignment) * alignment - p.byteLength;
       if (pad > 0) await o.write(zeros.subarray(0, pad));
     }

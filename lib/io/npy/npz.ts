@@ -7,6 +7,7 @@
 import * as zlib from 'node:zlib';
 import * as yauzl from 'yauzl';
 import { ReadableFile } from '../file';
+import { checkNoOptions } from '../source-check';
 import { npyInfo, npyTensorFile, readNpyHeader, type ByteSource, type NpyFile, type NpyMember } from './read';
 
 /**
@@ -158,8 +159,10 @@ function storedSource(f: ReadableFile, entry: yauzl.Entry, dataStart: number, fi
  *   .npy header (see openNpy); RangeError when a member's data lies past the end of the archive
  *   or its sizes claim more than deflate can produce (a zip bomb). Reads reject with
  *   `FILE: member 'NAME': CRC-32 mismatch (stored 0x…, computed 0x…)` for a corrupt member.
+ * @param options none yet: an object with a key (a misspelt option) is a TypeError.
  */
-export async function openNpz(file: string): Promise<NpyFile> {
+export async function openNpz(file: string, options?: Readonly<Record<string, never>>): Promise<NpyFile> {
+  checkNoOptions(options, `openNpz(${String(file)})`);
   const f = await ReadableFile.open(file);
   let zip: yauzl.ZipFile | undefined;
   try {

@@ -3,7 +3,7 @@
 import type { TensorFile, TensorInfo } from '../types';
 import { ReadableFile } from '../file';
 import { decodeToFloat32 } from '../decode';
-import { checkRange } from '../source-check';
+import { checkNoOptions, checkRange } from '../source-check';
 import { MAX_NPY_HEADER, npyPrefix, parseNpyHeader, type NpyHeader } from './header';
 
 /** Bytes addressed from 0 to size: a file, or one member of an archive. */
@@ -174,8 +174,10 @@ export function npyTensorFile(format: 'npy' | 'npz', file: string, metadata: Rec
  * @throws Error naming the file for a wrong magic, version, header literal, keys or dtype (object,
  *   string, structured … arrays are refused by name); RangeError for a header over 1 MiB, a
  *   truncated header or data, or a shape over 2^53 elements.
+ * @param options none yet: an object with a key (a misspelt option) is a TypeError.
  */
-export async function openNpy(file: string): Promise<NpyFile> {
+export async function openNpy(file: string, options?: Readonly<Record<string, never>>): Promise<NpyFile> {
+  checkNoOptions(options, `openNpy(${String(file)})`);
   const f = await ReadableFile.open(file);
   try {
     const header = await readNpyHeader(f, file);

@@ -3,8 +3,9 @@
 import { Readable } from 'node:stream';
 import { ZipFile } from 'yazl';
 import type { ElementType, ProgressCallback, TensorSource } from '../types';
+import { describe } from '../../core/validate';
 import { writeAtomically } from '../file';
-import { checkSources, sourceBytes } from '../source-check';
+import { checkSources, checkWriterOptions, sourceBytes } from '../source-check';
 import { TYPE_TO_NPY, npyHeaderBytes } from './header';
 
 export interface NpyWriteOptions {
@@ -25,12 +26,13 @@ const WRITABLE = Object.keys(TYPE_TO_NPY) as ElementType[];
  * Writes one tensor as a .npy file (version 1.0, or 2.0 when the header needs it; little-endian;
  * C order; header padded so the data starts at a multiple of 64), all or nothing (writeAtomically).
  * The bytes are those np.save writes for the same array. Types: bool, i8…i64, u8…u64, f16, f32, f64.
- * @throws TypeError for a type NumPy has no dtype for (bf16, f8e4m3, f8e5m2, ggml blocks) and for
- *   malformed sources, RangeError for sizes that do not match, Error when OUT is an input;
+ * @throws TypeError for a type NumPy has no dtype for (bf16, f8e4m3, f8e5m2, ggml blocks), an
+ *   unknown option key and for malformed sources, RangeError for sizes that do not match, Error when OUT is an input;
  *   errors of chunks() and the disk are rethrown with OUT left as it was.
  */
 export async function writeNpy(out: string, tensor: TensorSource, opts: NpyWriteOptions = {}): Promise<void> {
   const what = `writeNpy(${String(out)})`;
+  checkWriterOptions(opts, ['inputs', 'onProgress'], what);
   checkSources([tensor], what, WRITABLE);
   const header = npyHeaderBytes(tensor.type, tensor.shape, what);
   await writeAtomically(out, opts.inputs ?? [], async (o) => {
@@ -55,8 +57,9 @@ const MTIME = new Date(2000, 0, 1);
  */
 export async function writeNpz(out: string, tensors: readonly TensorSource[], opts: NpzWriteOptions = {}): Promise<void> {
   const what = `writeNpz(${String(out)})`;
+  checkWriterOptions(opts, ['compress', 'inputs', 'onProgress'], what);
+  if (opts.compress !== undefined && typeof opts.compress !== 'boolean') throw new TypeError(`${what}: expected a boolean for compress but received ${describe(opts.compress)}`);
   checkSources(tensors, what, WRITABLE);
-  if (opts.compress !== undefined && typeof opts.compress !== 'boolean') throw new TypeError(`${what}: expected a boolean for compress but received ${typeof opts.compress}`);
   const headers = tensors.map((t) => npyHeaderBytes(t.type, t.shape, what));
   const total = tensors.reduce((a, t) => a + t.byteLength, 0);
   await writeAtomically(out, opts.inputs ?? [], async (o) => {

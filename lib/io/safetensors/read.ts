@@ -13,7 +13,7 @@
 import type { ElementType, TensorFile, TensorInfo } from '../types';
 import { ReadableFile } from '../file';
 import { TYPE_LAYOUT, decodeToFloat32, elementCount } from '../decode';
-import { checkRange } from '../source-check';
+import { checkNoOptions, checkRange } from '../source-check';
 import { KNOWN_UNSUPPORTED, SAFETENSORS_TO_TYPE } from './dtypes';
 
 /** The largest header accepted, in bytes: the reference implementation's MAX_HEADER_SIZE. */
@@ -82,8 +82,10 @@ function topLevelKeys(json: string): string[] {
  *   the wrong kind; RangeError when the header length is over 100 MB or past the end of the file,
  *   when data_offsets lie outside the data area, overlap, leave holes or trailing bytes, or do
  *   not match shape × dtype size, or when a shape has more than 2^53 elements.
+ * @param options none yet: an object with a key (a misspelt option) is a TypeError.
  */
-export async function openSafetensors(file: string): Promise<SafetensorsFile> {
+export async function openSafetensors(file: string, options?: Readonly<Record<string, never>>): Promise<SafetensorsFile> {
+  checkNoOptions(options, `openSafetensors(${String(file)})`);
   const f = await ReadableFile.open(file);
   try {
     return await parse(f);

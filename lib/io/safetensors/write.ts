@@ -8,7 +8,7 @@
 // order (readers sort by offset, so both layouts are valid files).
 import type { ElementType, ProgressCallback, TensorSource } from '../types';
 import { writeAtomically } from '../file';
-import { checkSources, sourceBytes } from '../source-check';
+import { checkSources, checkWriterOptions, sourceBytes } from '../source-check';
 import { TYPE_TO_SAFETENSORS } from './dtypes';
 
 export interface SafetensorsWriteOptions {
@@ -55,12 +55,13 @@ export function safetensorsHeader(tensors: readonly Pick<TensorSource, 'name' | 
  * file renamed over OUT at the end; on any error OUT is left as it was).
  * Types: f64, f32, f16, bf16, i64…i8, u64…u8, bool, f8e4m3, f8e5m2 (stored as F64 … F8_E5M2);
  * bytes are written as given (little-endian, C order, as the format requires).
- * @throws TypeError / RangeError / Error for a malformed source list or metadata (checked before
+ * @throws TypeError / RangeError / Error for a malformed source list, an unknown option key or metadata (checked before
  *   anything is opened), Error when OUT is an input, RangeError when a source's chunks() yields
  *   more or fewer bytes than its byteLength; errors from chunks() and the disk are rethrown.
  */
 export async function writeSafetensors(out: string, tensors: readonly TensorSource[], opts: SafetensorsWriteOptions = {}): Promise<void> {
   const what = `writeSafetensors(${String(out)})`;
+  checkWriterOptions(opts, ['metadata', 'inputs', 'onProgress'], what);
   checkSources(tensors, what, WRITABLE, ['__metadata__']);
   const metadata = checkMetadata(opts.metadata, what);
   const header = safetensorsHeader(tensors, metadata);

@@ -14,6 +14,7 @@
 import * as fs from 'node:fs/promises';
 import * as nodePath from 'node:path';
 import { ReadableFile } from '../file';
+import { checkNoOptions } from '../source-check';
 import { decodeToFloat32, elementCount } from '../decode';
 import type { ElementType, TensorFile, TensorInfo } from '../types';
 
@@ -98,8 +99,10 @@ export function float16BitsToFloat32(h: Uint16Array, out = new Float32Array(h.le
  * @throws RangeError naming the file, the group and both sizes when a group's shards hold fewer or
  *   more bytes than its weights need (tfjs ignores extra bytes; quantkit refuses them, since
  *   tfjs-converter never writes them and shards that are not the manifest's decode to garbage).
+ * @param options none yet: an object with a key (a misspelt option) is a TypeError.
  */
-export async function openTfjs(path: string): Promise<TfjsFile> {
+export async function openTfjs(path: string, options?: Readonly<Record<string, never>>): Promise<TfjsFile> {
+  checkNoOptions(options, `openTfjs(${String(path)})`);
   if (typeof path !== 'string' || path.length === 0) throw new TypeError(`Expected a file path (non-empty string) but received ${String(path)}`);
   let st;
   try {

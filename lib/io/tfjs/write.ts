@@ -1,5 +1,5 @@
 // tfjs writer: model.json (or a bare weights manifest) plus binary shards: one group, its
-// weights' bytes concatenated in order and cut into shards of `shardBytes` (default 4 MiB).
+// weights' bytes concatenated in order and cut into shards of `shardBytes` (default 4 MiB, at least 4096).
 // Shards of a json named model.json are named as tfjs-converter names them (write_weights.py):
 // 'group1-shard1of2.bin', …; any other json name prefixes them with its own name without the
 // extension: b.json → 'b.group1-shard1of2.bin', … (weights_manifest.json too), so that two
@@ -25,9 +25,11 @@ import * as fsp from 'node:fs/promises';
 import * as nodePath from 'node:path';
 import { randomBytes } from 'node:crypto';
 import quantkit from '../../index';
-import { checkNotAnInput, checkOutput, trackTemp, writeAtomically, writeError } from '../file';
-import { byteLengthOf, decodeToFloat32, elementCount, TYPE_LAYOUT } from '../decode';
+import { checkNotAnInput, checkOutput, keepMode, trackTemp, writeAtomically, writeError } from '../file';
+import { decodeToFloat32, TYPE_LAYOUT } from '../decode';
+import { checkSources, checkWriterOptions, sourceBytes } from '../source-check';
 import type { ElementType, ProgressCallback, TensorSource } from '../types';
+import { describe, nearestKey } from '../../core/validate';
 
 export type TfjsQuantize = 'uint8' | 'uint16' | 'float16';
 
@@ -47,7 +49,10 @@ export interface TfjsWriteOptions {
   readonly convertedBy?: string | null;
   readonly signature?: unknown;
   readonly userDefinedMetadata?: unknown;
-  /** Bytes per shard file (default 4 MiB, tfjs-converter's). */
+  /**
+   * Bytes per shard file: an integer of at least 4096 (a smaller one would write a file per few
+   * weights: 1 made 65,536 files of a 256 KiB model). Default 4 MiB, tfjs-converter's.
+   */
   readonly shardBytes?: number;
   /** Paths no output may be. */
   readonly inputs?: readonly string[];
@@ -90,29 +95,56 @@ function roundHalfEven(v: number): number {
   return r - v === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
 
+/** The smallest shardBytes accepted: one page; tfjs-converter's default is 4 MiB. */
+const MIN_SHARD_BYTES = 4096;
+
+const WRITABLE = Object.keys(TYPE_LAYOUT) as ElementType[];
+const OPTION_KEYS = ['tensors', 'quantize', 'modelTopology', 'format', 'generatedBy', 'convertedBy', 'signature', 'userDefinedMetadata', 'shardBytes', 'inputs', 'onProgress'];
+const QUANTIZE_CHOICES: readonly unknown[] = ['uint8', 'uint16', 'float16'];
+
+/**
+ * `quantize` as given: undefined, null, a choice, a function (its results are checked per
+ * weight), or a record whose keys all name a weight (a misspelt weight name is an error, not a
+ * weight silently left float32) and whose values are choices (or undefined / null).
+ */
+function checkQuantize(quantize: unknown, tensors: readonly TensorSource[], what: string): void {
+  if (quantize === undefined || quantize === null || typeof quantize === 'function') return;
+  const expected = "'uint8', 'uint16', 'float16', a record by weight name or a function";
+  if (typeof quantize === 'string') {
+    if (!QUANTIZE_CHOICES.includes(quantize)) {
+      const near = nearestKey(quantize, QUANTIZE_CHOICES as string[]);
+      throw new TypeError(`${what}: expected quantize ${expected} but received ${describe(quantize)}${near === undefined ? '' : ` (did you mean '${near}'?)`}`);
+    }
+    return;
+  }
+  if (typeof quantize !== 'object' || Array.isArray(quantize) || ArrayBuffer.isView(quantize)) throw new TypeError(`${what}: expected quantize ${expected} but received ${describe(quantize)}`);
+  const names = new Set(tensors.map((t) => t.name));
+  for (const [name, c] of Object.entries(quantize)) {
+    if (!names.has(name)) {
+      const near = nearestKey(name, names);
+      throw new TypeError(`${what}: quantize names '${name}', which is no weight${near === undefined ? '' : ` (did you mean '${near}'?)`}`);
+    }
+    if (c !== undefined && c !== null && !QUANTIZE_CHOICES.includes(c)) throw new TypeError(`${what}: expected quantize['${name}'] 'uint8', 'uint16' or 'float16' but received ${describe(c)}`);
+  }
+}
+
 const FLOAT_TYPES = new Set<ElementType>(['f64', 'f32', 'f16', 'bf16', 'f8e4m3', 'f8e5m2', 'q8_0', 'q4_0', 'q4_1', 'q5_0', 'q5_1', 'q4_k', 'q5_k', 'q6_k']);
 
 
-async function collect(t: TensorSource, byteLength: number): Promise<Uint8Array> {
-  if (t.data !== undefined) {
-    if (!(t.data instanceof Uint8Array) || t.data.length !== byteLength) throw new RangeError(`Weight '${t.name}': data has ${t.data?.length} bytes but byteLength is ${byteLength}`);
-    return t.data;
-  }
-  if (typeof t.chunks !== 'function') throw new TypeError(`Weight '${t.name}': expected data (a Uint8Array) or chunks() but received neither`);
-  const out = new Uint8Array(byteLength);
+/** A checked source's bytes in one array (sourceBytes enforces the count). */
+async function collect(t: TensorSource, what: string): Promise<Uint8Array> {
+  if (t.data !== undefined) return t.data;
+  const out = new Uint8Array(t.byteLength);
   let n = 0;
-  for await (const c of t.chunks()) {
-    if (!(c instanceof Uint8Array)) throw new TypeError(`Weight '${t.name}': chunks() yielded a ${typeof c}, not a Uint8Array`);
-    if (n + c.length > byteLength) throw new RangeError(`Weight '${t.name}': its source yielded more than byteLength ${byteLength} bytes`);
+  for await (const c of sourceBytes(t, what)) {
     out.set(c, n);
     n += c.length;
   }
-  if (n !== byteLength) throw new RangeError(`Weight '${t.name}': its source yielded ${n} bytes but byteLength is ${byteLength}`);
   return out;
 }
 
 /** int32 values of an integer-typed source, each checked to fit. */
-function toInt32(bytes: Uint8Array, type: ElementType, name: string): Int32Array {
+function toInt32(bytes: Uint8Array, type: ElementType, where: string): Int32Array {
   const n = bytes.length / TYPE_LAYOUT[type].blockBytes;
   const out = new Int32Array(n);
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -128,7 +160,7 @@ function toInt32(bytes: Uint8Array, type: ElementType, name: string): Int32Array
       case 'i64': v = dv.getBigInt64(8 * i, true); break;
       default: v = dv.getBigUint64(8 * i, true); break;
     }
-    if (v < -2147483648 || v > 2147483647) throw new RangeError(`Weight '${name}': element ${i} is ${v}, outside int32 (tfjs stores integers as int32)`);
+    if (v < -2147483648 || v > 2147483647) throw new RangeError(`${where}: element ${i} is ${v}, outside int32 (tfjs stores integers as int32)`);
     out[i] = Number(v);
   }
   return out;
@@ -151,44 +183,53 @@ export function tfjsShardNames(out: string, count: number): string[] {
  * json NAME.json, so that models written into one folder under different names keep their own
  * shards; a shard file of that name already there is replaced. Returns the files written.
  *
- * @throws TypeError for bad options, an unknown quantize choice or a weight of a type with no tfjs dtype.
+ * Every error of the writer's own checks starts with `writeTfjs(OUT): `; errors of the disk name
+ * the file (writeAtomically), errors thrown by a source's chunks() are rethrown as they are.
+ * @throws TypeError for bad options (an unknown key names the nearest valid one), an unknown quantize
+ *   choice or weight name in a quantize record or a weight of a type with no tfjs dtype.
  * @throws RangeError for a byteLength not matching the shape, a source yielding more or fewer bytes,
  *   non-finite values in a weight to quantize to uint8/uint16, integers outside int32, or shardBytes
- *   not a positive integer.
+ *   not an integer of at least 4096.
  * @throws Error for a duplicate weight name or an output equal to an input (nothing is written).
  */
 export async function writeTfjs(out: string, options: TfjsWriteOptions): Promise<TfjsWriteResult> {
-  if (typeof options !== 'object' || options === null) throw new TypeError(`Expected an options object for writeTfjs but received ${String(options)}`);
   if (typeof out !== 'string' || out.length === 0) throw new TypeError(`Expected an output path (non-empty string) but received ${String(out)}`);
+  const what = `writeTfjs(${out})`;
+  if (typeof options !== 'object' || options === null) throw new TypeError(`${what}: expected an options object { tensors, quantize?, … } but received ${describe(options)}`);
+  checkWriterOptions(options, OPTION_KEYS, what);
   const { tensors, quantize } = options;
-  if (!Array.isArray(tensors)) throw new TypeError(`Expected tensors to be an array of TensorSource but received ${typeof tensors}`);
+  const counts = checkSources(tensors, what, WRITABLE);
+  checkQuantize(quantize, tensors, what);
+  for (const key of ['format', 'generatedBy'] as const) {
+    if (options[key] !== undefined && typeof options[key] !== 'string') throw new TypeError(`${what}: expected a string for ${key} but received ${describe(options[key])}`);
+  }
+  if (options.convertedBy !== undefined && options.convertedBy !== null && typeof options.convertedBy !== 'string') {
+    throw new TypeError(`${what}: expected a string or null for convertedBy but received ${describe(options.convertedBy)}`);
+  }
   const shardBytes = options.shardBytes ?? 4 * 1024 * 1024;
-  if (!Number.isSafeInteger(shardBytes) || shardBytes <= 0) throw new RangeError(`Expected a positive integer for shardBytes but received ${String(shardBytes)}`);
+  if (typeof shardBytes !== 'number') throw new TypeError(`${what}: expected a number for shardBytes but received ${describe(shardBytes)}`);
+  if (!Number.isSafeInteger(shardBytes) || shardBytes < MIN_SHARD_BYTES) {
+    throw new RangeError(`${what}: expected an integer of at least ${MIN_SHARD_BYTES} for shardBytes but received ${describe(shardBytes)} (each shard is a file; tfjs-converter writes 4 MiB shards)`);
+  }
 
   const choose = (t: TensorSource): TfjsQuantize | undefined => {
     const c = typeof quantize === 'function' ? quantize(t) : typeof quantize === 'object' && quantize !== null ? (Object.prototype.hasOwnProperty.call(quantize, t.name) ? quantize[t.name] : undefined) : quantize;
     if (c === undefined || c === null) return undefined;
-    if (c !== 'uint8' && c !== 'uint16' && c !== 'float16') throw new TypeError(`Weight '${t.name}': expected quantize 'uint8', 'uint16' or 'float16' but received ${JSON.stringify(c)}`);
+    if (c !== 'uint8' && c !== 'uint16' && c !== 'float16') throw new TypeError(`${what}: tensor '${t.name}': expected quantize 'uint8', 'uint16' or 'float16' but received ${describe(c)}`);
     return c;
   };
 
   interface Plan { t: TensorSource; dtype: 'float32' | 'int32' | 'bool'; q?: TfjsQuantize; elements: number; inBytes: number; stored: number }
   const plans: Plan[] = [];
-  const names = new Set<string>();
-  for (const t of tensors) {
-    if (typeof t !== 'object' || t === null || typeof t.name !== 'string' || t.name.length === 0) throw new TypeError(`Expected each weight to have a non-empty string name but received ${String(t?.name)}`);
-    if (names.has(t.name)) throw new Error(`Duplicate weight name '${t.name}'`);
-    names.add(t.name);
-    if (!Object.prototype.hasOwnProperty.call(TYPE_LAYOUT, t.type)) throw new TypeError(`Weight '${t.name}': unknown type ${String(t.type)}`);
-    if (!Array.isArray(t.shape)) throw new TypeError(`Weight '${t.name}': expected shape to be an array of dimensions`);
-    const elements = elementCount(t.shape, `Weight '${t.name}'`);
-    const inBytes = byteLengthOf(t.type, elements);
-    if (inBytes === undefined || t.byteLength !== inBytes) throw new RangeError(`Weight '${t.name}': byteLength ${String(t.byteLength)} does not match ${elements} elements of ${t.type}${inBytes === undefined ? '' : ` (${inBytes} bytes)`}`);
+  // checkSources has checked names (non-empty, unique), types, shapes, byteLength and data.
+  tensors.forEach((t, i) => {
+    const elements = counts[i]!;
+    const inBytes = t.byteLength;
     const dtype = t.type === 'bool' ? 'bool' : FLOAT_TYPES.has(t.type) ? 'float32' : 'int32';
     const q = dtype === 'float32' ? choose(t) : undefined;
     const per = q === 'uint8' ? 1 : q !== undefined ? 2 : dtype === 'bool' ? 1 : 4;
     plans.push({ t, dtype, q, elements, inBytes, stored: elements * per });
-  }
+  });
   const total = plans.reduce((n, p) => n + p.stored, 0);
   const nShards = Math.ceil(total / shardBytes);
   const dir = nodePath.dirname(nodePath.resolve(out));
@@ -250,13 +291,14 @@ export async function writeTfjs(out: string, options: TfjsWriteOptions): Promise
     return await writeAtomically(out, inputs, async (jsonOut) => {
       for (const p of plans) {
         const t = p.t;
-        const bytes = await collect(t, p.inBytes);
+        const where = `${what}: tensor '${t.name}'`;
+        const bytes = await collect(t, what);
         const entry: Record<string, unknown> = { name: t.name, shape: t.shape.slice(), dtype: p.dtype };
         let stored: Uint8Array;
         if (p.dtype === 'bool') {
           stored = bytes.map((b) => (b !== 0 ? 1 : 0));
         } else if (p.dtype === 'int32') {
-          stored = asBytes(toInt32(bytes, t.type, t.name));
+          stored = asBytes(toInt32(bytes, t.type, where));
         } else {
           const x = t.type === 'f32' ? new Float32Array(bytes.slice().buffer) : decodeToFloat32(bytes, t.type);
           if (p.q === undefined) stored = asBytes(x);
@@ -264,7 +306,7 @@ export async function writeTfjs(out: string, options: TfjsWriteOptions): Promise
             stored = asBytes(quantkit.toFloat16(x));
             entry.quantization = { dtype: 'float16', original_dtype: 'float32' };
           } else {
-            for (let i = 0; i < x.length; i++) if (!Number.isFinite(x[i]!)) throw new RangeError(`Weight '${t.name}': element ${i} is ${x[i]}; ${p.q} quantization needs finite values`);
+            for (let i = 0; i < x.length; i++) if (!Number.isFinite(x[i]!)) throw new RangeError(`${where}: element ${i} is ${x[i]}; ${p.q} quantization needs finite values`);
             const { scale, min, max } = tfjsAffineParams(x, p.q);
             const qmax = p.q === 'uint8' ? 255 : 65535;
             const codes = p.q === 'uint8' ? new Uint8Array(x.length) : new Uint16Array(x.length);
@@ -307,6 +349,7 @@ export async function writeTfjs(out: string, options: TfjsWriteOptions): Promise
       await jsonOut.write(new TextEncoder().encode(JSON.stringify(json)));
       // Every shard is complete: put them in place; the json is renamed last, by writeAtomically.
       for (let i = 0; i < temps.length; i++) {
+        await keepMode(temps[i]!, shardTargets[i]!, shardPaths[i]!);
         try {
           await fsp.rename(temps[i]!, shardTargets[i]!);
         } catch (e) {
