@@ -67,17 +67,21 @@ function zipError(file: string, e: unknown): Error {
 /** A deflated member: every read inflates from its start (yauzl checks the inflated size). */
 function deflatedSource(zip: yauzl.ZipFile, entry: yauzl.Entry, dataStart: number, file: string): ByteSource {
   const member = entry.fileName;
+  // The member's inflated bytes from its start. Not openReadStreamLowLevelPromise: in yauzl
+  // 3.4.0 it calls openReadStream with these arguments.
+  const openInflated = async (): Promise<NodeJS.ReadableStream> => {
+    try {
+      return await new Promise<NodeJS.ReadableStream>((resolve, reject) =>
+        zip.openReadStreamLowLevel(dataStart, entry.compressedSize, 0, entry.compressedSize, true, entry.uncompressedSize, (err, s) => (err ? reject(err) : resolve(s))),
+      );
+    } catch (e) {
+      throw new Error(`${file}: member '${member}' cannot be read: ${(e as Error).message}`);
+    }
+  };
   return {
     size: entry.uncompressedSize,
     verify: crcCheck(file, entry, async (each) => {
-      let stream: NodeJS.ReadableStream;
-      try {
-        stream = await new Promise<NodeJS.ReadableStream>((resolve, reject) =>
-          zip.openReadStreamLowLevel(dataStart, entry.compressedSize, 0, entry.compressedSize, true, entry.uncompressedSize, (err, s) => (err ? reject(err) : resolve(s))),
-        );
-      } catch (e) {
-        throw new Error(`${file}: member '${member}' cannot be read: ${(e as Error).message}`);
-      }
+      const stream = await openInflated();
       try {
         for await (const c of stream as AsyncIterable<Buffer>) each(c);
       } catch (e) {
@@ -90,15 +94,7 @@ function deflatedSource(zip: yauzl.ZipFile, entry: yauzl.Entry, dataStart: numbe
       }
       const out = new Uint8Array(length);
       if (length === 0) return out;
-      let stream: NodeJS.ReadableStream;
-      try {
-        // Not openReadStreamLowLevelPromise: in yauzl 3.4.0 it calls openReadStream with these arguments.
-        stream = await new Promise<NodeJS.ReadableStream>((resolve, reject) =>
-          zip.openReadStreamLowLevel(dataStart, entry.compressedSize, 0, entry.compressedSize, true, entry.uncompressedSize, (err, s) => (err ? reject(err) : resolve(s))),
-        );
-      } catch (e) {
-        throw new Error(`${file}: member '${member}' cannot be read: ${(e as Error).message}`);
-      }
+      const stream = await openInflated();
       let pos = 0;
       let filled = 0;
       try {

@@ -247,16 +247,19 @@ export async function writeTfjs(out: string, options: TfjsWriteOptions): Promise
   let shard = -1;
   let handle: fsp.FileHandle | undefined;
   let room = 0;
-  const openNext = async (): Promise<void> => {
-    if (handle !== undefined) {
-      try {
-        await handle.sync();
-        await handle.close();
-      } catch (e) {
-        throw writeError(shardPaths[shard]!, e, 'flushing it to disk');
-      }
-      handle = undefined;
+  // Flushes and closes the shard being written, if any.
+  const finishShard = async (): Promise<void> => {
+    if (handle === undefined) return;
+    try {
+      await handle.sync();
+      await handle.close();
+    } catch (e) {
+      throw writeError(shardPaths[shard]!, e, 'flushing it to disk');
     }
+    handle = undefined;
+  };
+  const openNext = async (): Promise<void> => {
+    await finishShard();
     shard++;
     const target = shardTargets[shard]!;
     const temp = nodePath.join(nodePath.dirname(target), `.${nodePath.basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
@@ -324,15 +327,7 @@ export async function writeTfjs(out: string, options: TfjsWriteOptions): Promise
         manifestWeights.push(entry);
         options.onProgress?.(written, total, t.name);
       }
-      if (handle !== undefined) {
-        try {
-          await handle.sync();
-          await handle.close();
-        } catch (e) {
-          throw writeError(shardPaths[shard]!, e, 'flushing it to disk');
-        }
-        handle = undefined;
-      }
+      await finishShard();
       const manifest = [{ paths: shardNames, weights: manifestWeights }];
       let json: unknown = manifest;
       if (options.modelTopology !== undefined) {
