@@ -253,7 +253,24 @@ export async function quantizeFile(input: string, output: string, options: Quant
 type Progress = (t: TensorInfo) => (n: number) => void;
 type Select = (t: TensorInfo) => string | undefined;
 
+/**
+ * Output buffers for one conversion, made on first use and shared by all its tensors (a fresh
+ * set per tensor left hundreds of MB of garbage behind on a many-tensor file). Sized for a
+ * chunk of `step` elements in the widest encoding: Q8_0's 34 bytes per 32 values.
+ */
+function scratchFor(step: number) {
+  let h: Uint16Array | undefined;
+  let b: Uint8Array | undefined;
+  let f: Float32Array | undefined;
+  return {
+    halves: () => (h ??= new Uint16Array(step)),
+    blocks: () => (b ??= new Uint8Array(Math.ceil(step / 32) * 34)),
+    floats: () => (f ??= new Float32Array(step)),
+  };
+}
+
 async function toGguf(src: TensorFile, output: string, opts: QuantizeFileOptions, select: Select, step: number, reports: TensorReport[], progress: Progress, input: string): Promise<void> {
+  const scratch = scratchFor(step);
   const scheme = opts.scheme as GgufScheme;
   const sources: TensorSource[] = [];
   for (const t of src.tensors) {
@@ -265,9 +282,8 @@ async function toGguf(src: TensorFile, output: string, opts: QuantizeFileOptions
       // Chunks hold whole blocks (256 divides the step), and ggml blocks never cross rows.
       // One output buffer per tensor, reused chunk after chunk: the writer has written a
       // chunk before it asks for the next.
-      let out16: Uint16Array | undefined;
-      let outBlocks: Uint8Array | undefined;
-      let back: Float32Array | undefined;
+      // Output buffers shared by every tensor of the file (scratch, below): tensors are written
+      // one after another, and a chunk is written before the next is made.
       // ggml stores each block's scale (and min) as float16: a block whose scale or min passes
       // 65504 decodes to ±Inf, in llama.cpp too. Refused, naming the element, instead of
       // written: every chunk's blocks are decoded once and checked.
@@ -279,8 +295,7 @@ async function toGguf(src: TensorFile, output: string, opts: QuantizeFileOptions
       const encode = type === 'f16' || type === 'bf16'
         ? (x: Float32Array, start: number) => {
             checkFinite(x, start);
-            out16 ??= new Uint16Array(Math.min(step, t.elements));
-            const h = out16.subarray(0, x.length);
+            const h = scratch.halves().subarray(0, x.length);
             if (type === 'f16') {
               quantkit.toFloat16(x, h);
               for (let i = 0; i < h.length; i++) if ((h[i]! & 0x7c00) === 0x7c00) overflow(quantkit.fromFloat16(h.subarray(i, i + 1)), x.subarray(i, i + 1), start + i);
@@ -290,10 +305,8 @@ async function toGguf(src: TensorFile, output: string, opts: QuantizeFileOptions
           }
         : (x: Float32Array, start: number) => {
             checkFinite(x, start);
-            outBlocks ??= new Uint8Array(byteLengthOf(type, Math.min(step, t.elements))!);
-            back ??= new Float32Array(Math.min(step, t.elements));
-            const blocks = quantkit.ggml.quantize(x, type as GgmlType, outBlocks.subarray(0, byteLengthOf(type, x.length)!));
-            overflow(quantkit.ggml.dequantize(blocks, type as GgmlType, x.length, back.subarray(0, x.length)), x, start);
+            const blocks = quantkit.ggml.quantize(x, type as GgmlType, scratch.blocks().subarray(0, byteLengthOf(type, x.length)!));
+            overflow(quantkit.ggml.dequantize(blocks, type as GgmlType, x.length, scratch.floats().subarray(0, x.length)), x, start);
             return blocks;
           };
       sources.push({ name: t.name, type, shape, byteLength: bytesOut, chunks: () => encoded(src, t, step, encode, progress(t)) });
@@ -455,6 +468,7 @@ async function toSafetensors(src: TensorFile, output: string, opts: QuantizeFile
 /** safetensors → safetensors with the selected float tensors cast to F16 / BF16 (round to nearest even; F16 refuses values past 65504). */
 async function toSafetensorsHalf(src: TensorFile, output: string, opts: QuantizeFileOptions, select: Select, step: number, reports: TensorReport[], progress: Progress, input: string): Promise<void> {
   const type = opts.scheme as 'f16' | 'bf16';
+  const scratch = scratchFor(step);
   const sources: TensorSource[] = [];
   for (const t of src.tensors) {
     const why = select(t);
@@ -465,11 +479,9 @@ async function toSafetensorsHalf(src: TensorFile, output: string, opts: Quantize
       reports.push({ name: t.name, action: s.type === t.type && storedAsValues(t) ? 'kept' : 'converted', from: t.storedType, to: s.type, shape: [...t.shape], bytesIn: t.byteLength, bytesOut: s.byteLength, note: why });
       continue;
     }
-    let h: Uint16Array | undefined;
     const encode = (x: Float32Array, start: number) => {
       checkFinite(x, start);
-      h ??= new Uint16Array(Math.min(step, t.elements));
-      const out = h.subarray(0, x.length);
+      const out = scratch.halves().subarray(0, x.length);
       if (type === 'bf16') return bytesOf(quantkit.toBFloat16(x, out));
       quantkit.toFloat16(x, out);
       for (let i = 0; i < out.length; i++) if ((out[i]! & 0x7c00) === 0x7c00) throw new RangeError(`element ${start + i} (${x[i]}) is past float16's largest value 65504: use bf16`);
