@@ -104,6 +104,11 @@ const NAMED: Readonly<Record<SchemeName, Omit<SchemeSpec, 'name'>>> = {
   bfloat16: { dtype: 'bfloat16' },
 };
 const NAMES = Object.keys(NAMED) as SchemeName[];
+
+/** The parts of the scheme compare() knows as `name` (the table above), for code that builds on its schemes. */
+export function namedScheme(name: SchemeName): Readonly<Omit<SchemeSpec, 'name'>> {
+  return NAMED[name];
+}
 const SPEC_KEYS = ['name', 'dtype', 'bits', 'symmetric', 'perChannel', 'blockSize', 'axis', 'ggml'];
 
 /** What compare() needs of the rest of quantkit. */

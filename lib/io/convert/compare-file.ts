@@ -8,6 +8,7 @@
 import quantkit from '../../index';
 import type { CompareRow, ObserverMethod, SchemeName, SchemeSpec } from '../../index';
 import { describe } from '../../core/validate';
+import { namedScheme } from '../../calibrate/compare';
 import { openTensorFile } from '../open';
 import type { ProgressCallback, TensorInfo } from '../types';
 import { tensorSelector, type SelectOptions } from './select';
@@ -178,7 +179,7 @@ export async function compareFile(file: string, options?: CompareFileOptions): P
               if (type !== scheme) return { ...quantkit.compare(x, { schemes: [type === 'f16' ? 'float16' : type] as never, calibration: opts.calibration, shape })[0]!, scheme, storedAs: type };
             }
             let spec = typeof scheme === 'string' ? ALIASES[scheme] ?? scheme : scheme;
-            if (channelsLast && typeof spec === 'string' && spec.endsWith('-per-channel')) spec = { ...PER_CHANNEL[spec]!, name: spec, axis: 1 };
+            if (channelsLast && typeof spec === 'string' && spec.endsWith('-per-channel')) spec = { ...namedScheme(spec as SchemeName), name: spec, axis: 1 };
             return { ...quantkit.compare(x, { schemes: [spec] as never, calibration: opts.calibration, shape })[0]!, scheme: label };
           } catch (e) {
             // A scheme that does not fit the tensor, or that the tensor's values overflow (a
@@ -245,11 +246,3 @@ export async function compareFile(file: string, options?: CompareFileOptions): P
     await src.close();
   }
 }
-
-// compare()'s per-channel schemes as specs, for tfjs' channels-last layout (axis 1 of [rest, out]).
-const PER_CHANNEL: Readonly<Record<string, Omit<SchemeSpec, 'name'>>> = {
-  'int8-per-channel': { dtype: 'int8', symmetric: true, perChannel: true },
-  'uint8-per-channel': { dtype: 'uint8', perChannel: true },
-  'int4-per-channel': { dtype: 'int4', symmetric: true, perChannel: true },
-  'uint4-per-channel': { dtype: 'uint4', perChannel: true },
-};

@@ -6,6 +6,7 @@ import quantkit from '../../index';
 import { openTensorFile } from '../open';
 import { writeSafetensors } from '../safetensors';
 import type { ProgressCallback, TensorFile, TensorInfo, TensorSource } from '../types';
+import { TYPE_LAYOUT } from '../decode';
 import { bytesOf, DEFAULT_CHUNK_ELEMENTS, floatChunks } from './chunks';
 import { GGUF_KV_KEY, ggufKvToText, METADATA_KEY, type QuantizationRecord, type QuantizedTensorRecord } from './layout';
 import type { GgufFile } from '../gguf';
@@ -93,7 +94,7 @@ export async function dequantizeFile(input: string, output: string, opts: Dequan
         reports.push({ name: t.name, action: s.type === t.type ? 'kept' : 'converted', from: t.storedType, to: s.type, shape, bytesIn: t.byteLength, bytesOut: s.byteLength, note: 'integer tensor' });
       } else {
         const bytesOut = t.elements * (dtype === 'f16' ? 2 : 4);
-        const block = blockOf(t);
+        const block = TYPE_LAYOUT[t.type].blockElements;
         const chunkElements = Math.max(block, step - (step % block));
         sources.push({ name: t.name, type: dtype, shape, byteLength: bytesOut, chunks: () => tagged(src, t, floatChunks(src, t, chunkElements), (c) => encode(c.x), (c) => progress(t, (c.x.length * t.byteLength) / t.elements)) });
         reports.push({ name: t.name, action: isFloatType(t.type) && t.type === dtype ? 'kept' : 'converted', from: t.storedType, to: dtype, shape, bytesIn: t.byteLength, bytesOut });
@@ -114,10 +115,6 @@ export async function dequantizeFile(input: string, output: string, opts: Dequan
   } finally {
     await src.close();
   }
-}
-
-function blockOf(t: TensorInfo): number {
-  return ({ q8_0: 32, q4_0: 32, q4_1: 32, q5_0: 32, q5_1: 32, q4_k: 256, q5_k: 256, q6_k: 256 } as Record<string, number>)[t.type] ?? 1;
 }
 
 async function* tagged<C>(src: TensorFile, t: TensorInfo, it: AsyncIterable<C>, map: (c: C) => Uint8Array, after: (c: C) => void): AsyncGenerator<Uint8Array> {

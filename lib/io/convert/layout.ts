@@ -10,6 +10,7 @@
 // key "quantkit.quantization" holds JSON { version: 1, tensors: { NAME: { scheme, dtype,
 // shape, axis: 0, blockSize?, symmetric } } }, so `quantkit dequantize` restores the floats.
 import type { DType } from '../../core/dtypes';
+import { namedScheme } from '../../calibrate/compare';
 
 /** The schemes of compare() that this layout stores, by the same names and with the same parameters. */
 export type AffineFileScheme =
@@ -23,19 +24,19 @@ export interface AffineFileSchemeSpec {
   readonly blockSize?: number;
 }
 
-// As compare()'s named schemes (lib/calibrate/compare.ts): per-channel int8/int4 symmetric,
-// uint per-channel and every blocked scheme asymmetric (each block's own min and max).
-export const AFFINE_FILE_SCHEMES: Readonly<Record<AffineFileScheme, AffineFileSchemeSpec>> = Object.freeze({
-  'int8-per-channel': { dtype: 'int8', symmetric: true },
-  'uint8-per-channel': { dtype: 'uint8', symmetric: false },
-  'int4-per-channel': { dtype: 'int4', symmetric: true },
-  'uint4-per-channel': { dtype: 'uint4', symmetric: false },
-  'int8-block32': { dtype: 'int8', symmetric: false, blockSize: 32 },
-  'int4-block32': { dtype: 'int4', symmetric: false, blockSize: 32 },
-  'int4-block128': { dtype: 'int4', symmetric: false, blockSize: 128 },
-  'uint4-block32': { dtype: 'uint4', symmetric: false, blockSize: 32 },
-  'uint4-block128': { dtype: 'uint4', symmetric: false, blockSize: 128 },
-});
+// compare()'s named schemes (lib/calibrate/compare.ts) by the same names, so that what is
+// compared is what is written: per-channel int8/int4 symmetric, uint per-channel and every
+// blocked scheme asymmetric (each block's own min and max).
+const FILE_SCHEME_NAMES: readonly AffineFileScheme[] = ['int8-per-channel', 'uint8-per-channel', 'int4-per-channel', 'uint4-per-channel', 'int8-block32', 'int4-block32', 'int4-block128', 'uint4-block32', 'uint4-block128'];
+
+export const AFFINE_FILE_SCHEMES: Readonly<Record<AffineFileScheme, AffineFileSchemeSpec>> = Object.freeze(
+  Object.fromEntries(
+    FILE_SCHEME_NAMES.map((name) => {
+      const parts = namedScheme(name);
+      return [name, Object.freeze({ dtype: parts.dtype as AffineFileSchemeSpec['dtype'], symmetric: parts.symmetric === true, ...(parts.blockSize !== undefined ? { blockSize: parts.blockSize } : {}) })];
+    }),
+  ) as Record<AffineFileScheme, AffineFileSchemeSpec>,
+);
 
 export const METADATA_KEY = 'quantkit.quantization';
 
