@@ -55,7 +55,11 @@ function quantizeQ8_0(out: Uint8Array, o: number): void {
   for (let j = 0; j < BLOCK; j++) out[o + 2 + j] = roundHalfAway(Math.fround(block[j]! * id)) & 0xff;
 }
 
-function quantizeQ4_0(out: Uint8Array, o: number): void {
+/**
+ * The 32-value block's value of largest magnitude, with its sign (ggml's amax/max scan of
+ * Q4_0 and Q5_0): the first one wins a tie (strict <), and an all-zero block gives +0.
+ */
+function signedAbsMax(): number {
   let amax = 0;
   let max = 0;
   for (let j = 0; j < BLOCK; j++) {
@@ -65,6 +69,26 @@ function quantizeQ4_0(out: Uint8Array, o: number): void {
       max = block[j]!;
     }
   }
+  return max;
+}
+
+// The block's min and max (ggml's scan of Q4_1 and Q5_1, from ±FLT_MAX), set by blockMinMax().
+let blockMin = 0;
+let blockMax = 0;
+function blockMinMax(): void {
+  let min = FLT_MAX;
+  let max = -FLT_MAX;
+  for (let j = 0; j < BLOCK; j++) {
+    const v = block[j]!;
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  blockMin = min;
+  blockMax = max;
+}
+
+function quantizeQ4_0(out: Uint8Array, o: number): void {
+  const max = signedAbsMax();
   const d = Math.fround(max / -8); // −0 for an all-zero block, as in C
   const id = d !== 0 ? Math.fround(1 / d) : 0;
   storeHalf(out, o, d);
@@ -76,13 +100,9 @@ function quantizeQ4_0(out: Uint8Array, o: number): void {
 }
 
 function quantizeQ4_1(out: Uint8Array, o: number): void {
-  let min = FLT_MAX;
-  let max = -FLT_MAX;
-  for (let j = 0; j < BLOCK; j++) {
-    const v = block[j]!;
-    if (v < min) min = v;
-    if (v > max) max = v;
-  }
+  blockMinMax();
+  const min = blockMin;
+  const max = blockMax;
   const d = Math.fround(Math.fround(max - min) / 15);
   const id = d !== 0 ? Math.fround(1 / d) : 0;
   storeHalf(out, o, d);
@@ -117,15 +137,7 @@ function storeQh(out: Uint8Array, at: number, qh: number): void {
 }
 
 function quantizeQ5_0(out: Uint8Array, o: number): void {
-  let amax = 0;
-  let max = 0;
-  for (let j = 0; j < BLOCK; j++) {
-    const a = Math.abs(block[j]!);
-    if (amax < a) {
-      amax = a;
-      max = block[j]!;
-    }
-  }
+  const max = signedAbsMax();
   const d = Math.fround(max / -16);
   const id = d !== 0 ? Math.fround(1 / d) : 0;
   storeHalf(out, o, d);
@@ -141,13 +153,9 @@ function quantizeQ5_0(out: Uint8Array, o: number): void {
 }
 
 function quantizeQ5_1(out: Uint8Array, o: number): void {
-  let min = FLT_MAX;
-  let max = -FLT_MAX;
-  for (let j = 0; j < BLOCK; j++) {
-    const v = block[j]!;
-    if (v < min) min = v;
-    if (v > max) max = v;
-  }
+  blockMinMax();
+  const min = blockMin;
+  const max = blockMax;
   const d = Math.fround(Math.fround(max - min) / 31);
   const id = d !== 0 ? Math.fround(1 / d) : 0;
   storeHalf(out, o, d);

@@ -76,9 +76,9 @@ inline void QuantizeQ8_0(const float* x, uint8_t* out) {
   for (size_t j = 0; j < kBlockSize; ++j) out[2 + j] = static_cast<uint8_t>(RoundHalfAway(x[j] * id));
 }
 
-inline void QuantizeQ4_0(const float* x, uint8_t* out) {
-  // The value of largest magnitude with its sign; the first one wins a tie (strict <), and
-  // an all-zero block keeps +0.
+// The block's value of largest magnitude, with its sign (the scan of ggml's Q4_0 and Q5_0
+// reference quantizers): the first one wins a tie (strict <), and an all-zero block keeps +0.
+inline float SignedAbsMax(const float* x) {
   float amax = 0.0f;
   float max = 0.0f;
   for (size_t j = 0; j < kBlockSize; ++j) {
@@ -88,7 +88,11 @@ inline void QuantizeQ4_0(const float* x, uint8_t* out) {
       max = x[j];
     }
   }
-  const float d = ScaleQ4_0(max);
+  return max;
+}
+
+inline void QuantizeQ4_0(const float* x, uint8_t* out) {
+  const float d = ScaleQ4_0(SignedAbsMax(x));
   const float id = InverseOf(d);
   StoreHalf(out, d);
   for (size_t j = 0; j < kBlockSize / 2; ++j) {

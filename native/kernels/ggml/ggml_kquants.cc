@@ -64,16 +64,7 @@ inline uint32_t LoadQh(const uint8_t* p) {
 }
 
 void QuantizeQ5_0(const float* x, uint8_t* out) {
-  float amax = 0.0f;
-  float max = 0.0f;
-  for (size_t j = 0; j < kBlockSize; ++j) {
-    const float a = std::fabs(x[j]);
-    if (amax < a) {
-      amax = a;
-      max = x[j];
-    }
-  }
-  const float d = ref::ScaleQ5_0(max);
+  const float d = ref::ScaleQ5_0(ref::SignedAbsMax(x));
   const float id = ref::InverseOf(d);
   ref::StoreHalf(out, d);
   uint32_t qh = 0;
