@@ -1,0 +1,82 @@
+// What every mode gets: the model, fresh names, the checked options, the exclusion rule, and
+// the report it fills (nodes changed, nodes skipped and why).
+import type { ModelProto, NodeProto } from './proto';
+import { nodeLabel, type GraphScope, type Names } from './graph';
+
+/** The modes of quantizeModel (README "ONNX models"). */
+export const MODEL_MODES = ['dynamic', 'qdq', 'weights-only', 'matmul-nbits', 'fp16'] as const;
+export type ModelMode = (typeof MODEL_MODES)[number];
+
+/** One calibration feed: input name -> float32 data with its shape (or an onnxruntime Tensor). */
+export type CalibrationFeed = Record<string, { data: Float32Array | Int32Array | BigInt64Array | Uint8Array | Int8Array | Float64Array; dims: readonly number[] } | unknown>;
+
+/** The options of quantizeModel, after checks (see quantize-model.ts for each one's meaning). */
+export interface ModelOptions {
+  mode: ModelMode;
+  perChannel: boolean;
+  weightType?: 'int8' | 'uint8' | 'int4' | 'uint4';
+  activationType: 'uint8' | 'int8';
+  blockSize?: number;
+  symmetric?: boolean;
+  reduceRange: boolean;
+  calibration?: string | Iterable<CalibrationFeed> | AsyncIterable<CalibrationFeed>;
+  method: 'minmax' | 'percentile' | 'entropy' | 'mse';
+  percentile?: number;
+  bins?: number;
+  accuracyLevel?: number;
+  keepIoTypes: boolean;
+  keepFloat32Ops: readonly string[];
+  excludeOp: readonly string[];
+  excludeNode: readonly string[];
+  externalDataDir?: string;
+}
+
+/** A node the mode rewrote. */
+export interface ChangedNode {
+  /** The node's name (or op type and first output when unnamed). */
+  node: string;
+  opType: string;
+  /** What it became: 'MatMulInteger', 'DequantizeLinear(int4, block 32) → MatMul', … */
+  as: string;
+  /** Which graph: 'main' or the subgraph path. */
+  graph: string;
+}
+
+/** A node the mode could have rewritten but did not, and why. */
+export interface SkippedNode {
+  node: string;
+  opType: string;
+  reason: string;
+  graph: string;
+}
+
+export type ModelProgress = (done: number, total: number, label: string) => void;
+
+export interface ModeContext {
+  model: ModelProto;
+  names: Names;
+  opts: ModelOptions;
+  /** Whether --exclude-op / --exclude-node keep `node` as it is. */
+  isExcluded(node: NodeProto): boolean;
+  changed(node: NodeProto, scope: GraphScope, as: string): void;
+  skipped(node: NodeProto, scope: GraphScope, reason: string): void;
+  progress: ModelProgress;
+  /** Filled by the front: the report so far. */
+  readonly report: { changed: ChangedNode[]; skipped: SkippedNode[] };
+}
+
+export function makeContext(model: ModelProto, names: Names, opts: ModelOptions, progress: ModelProgress): ModeContext {
+  const report = { changed: [] as ChangedNode[], skipped: [] as SkippedNode[] };
+  const excludedOps = new Set(opts.excludeOp);
+  const excludedNodes = new Set(opts.excludeNode);
+  return {
+    model,
+    names,
+    opts,
+    report,
+    progress,
+    isExcluded: (node) => excludedOps.has(node.opType) || (!!node.name && excludedNodes.has(node.name)),
+    changed: (node, scope, as) => report.changed.push({ node: nodeLabel(node), opType: node.opType, as, graph: scope.path }),
+    skipped: (node, scope, reason) => report.skipped.push({ node: nodeLabel(node), opType: node.opType, reason, graph: scope.path }),
+  };
+}

@@ -1,0 +1,216 @@
+// quantizeModel: read an ONNX model, rewrite it in one of the modes, write it (README "ONNX
+// models"). The modes live in modes/, the file handling in model.ts, opset upgrades in opset.ts.
+import { checkOptionsObject } from '../calibrate/validate';
+import { describe } from '../core/validate';
+import { MODEL_MODES, makeContext, type CalibrationFeed, type ChangedNode, type ModelMode, type ModelOptions, type ModelProgress, type SkippedNode } from './context';
+import { loadModel, saveModel } from './model';
+import { encodeModel } from './proto';
+import { Names, opsetOf } from './graph';
+import { upgradeOpset } from './opset';
+import { MODES } from './modes';
+
+/** Options of quantizeModel. */
+export interface QuantizeModelOptions {
+  /** 'dynamic' | 'qdq' | 'weights-only' | 'matmul-nbits' | 'fp16' (required). */
+  mode: ModelMode;
+  /** Write the model here (atomically, with its data file when it has external data); without it the bytes are returned. */
+  output?: string;
+  /** Weights per output channel (dynamic, weights-only: default false; qdq: default true). */
+  perChannel?: boolean;
+  /** dynamic: 'int8' | 'uint8' (default int8, uint8 when the model has Conv); weights-only: also 'int4' | 'uint4' (default int8). */
+  weightType?: 'int8' | 'uint8' | 'int4' | 'uint4';
+  /** qdq: the activations' type (default 'uint8'). */
+  activationType?: 'uint8' | 'int8';
+  /** weights-only: blocked along the input axis (opset 21 block_size, ≥ 16, power of 2); matmul-nbits: 32 or 128 … (default 128). */
+  blockSize?: number;
+  /** Weights' zero point fixed at the middle of the range (defaults per mode, see the README). */
+  symmetric?: boolean;
+  /** ONNX Runtime's reduce_range: 7-bit weights (uint8 [0, 127], int8 [−64, 64]). Default false. */
+  reduceRange?: boolean;
+  /** qdq: the calibration inputs: a .npz path of named inputs (one batch per member prefix), or an iterable of feeds. */
+  calibration?: string | Iterable<CalibrationFeed> | AsyncIterable<CalibrationFeed>;
+  /** qdq: the activation observer (default 'minmax'). */
+  method?: 'minmax' | 'percentile' | 'entropy' | 'mse';
+  /** qdq with method 'percentile': the percentile (default 99.999). */
+  percentile?: number;
+  /** qdq histogram methods: bins (default 2048). */
+  bins?: number;
+  /** matmul-nbits: MatMulNBits' accuracy_level (0–4, default 0: unset). */
+  accuracyLevel?: number;
+  /** fp16: keep float32 graph inputs and outputs (default true). */
+  keepIoTypes?: boolean;
+  /** fp16: more op types to keep in float32, beyond the default block list. */
+  keepFloat32Ops?: readonly string[];
+  /** Op types to leave as they are. */
+  excludeOp?: readonly string[];
+  /** Node names to leave as they are. */
+  excludeNode?: readonly string[];
+  /** Upgrade the default-domain opset to this version first (default: the lowest the mode needs, when the model's is lower). */
+  opset?: number;
+  /** Large tensors in a data file next to the output: true, false, or 'auto' (default: when the input had external data or the model needs it). */
+  externalData?: boolean | 'auto';
+  /** Where the input's external data files are (default: the model's folder; needed for bytes input with external data). */
+  externalDataDir?: string;
+  /** Progress: (done, total, label). */
+  onProgress?: ModelProgress;
+}
+
+/** What quantizeModel did. */
+export interface QuantizeModelResult {
+  mode: ModelMode;
+  /** The model's bytes, when no output was given. */
+  bytes?: Uint8Array;
+  /** The output path, when given; the data file's path when one was written. */
+  output?: string;
+  dataFile?: string;
+  /** Bytes in (model plus external data) and out. */
+  sizeBefore: number;
+  sizeAfter: number;
+  /** The default-domain opset before and after (an upgrade when they differ). */
+  opsetBefore: number;
+  opsetAfter: number;
+  /** Nodes rewritten, one row each. */
+  nodesChanged: number;
+  changed: ChangedNode[];
+  /** Nodes of the kinds the mode rewrites that it left as they were, and why. */
+  skipped: SkippedNode[];
+}
+
+const KEYS = ['mode', 'output', 'perChannel', 'weightType', 'activationType', 'blockSize', 'symmetric', 'reduceRange', 'calibration', 'method', 'percentile', 'bins', 'accuracyLevel', 'keepIoTypes', 'keepFloat32Ops', 'excludeOp', 'excludeNode', 'opset', 'externalData', 'externalDataDir', 'onProgress'];
+
+function oneOf<T extends string>(v: unknown, allowed: readonly T[], name: string): T {
+  if (typeof v !== 'string' || !(allowed as readonly string[]).includes(v)) {
+    throw (typeof v === 'string' ? RangeError : TypeError)(`Expected ${name} to be one of ${allowed.map((a) => `'${a}'`).join(', ')} but received ${describe(v)}`) as Error;
+  }
+  return v as T;
+}
+const bool = (v: unknown, name: string, dflt: boolean): boolean => {
+  if (v === undefined) return dflt;
+  if (typeof v !== 'boolean') throw new TypeError(`Expected ${name} to be a boolean but received ${describe(v)}`);
+  return v;
+};
+const strings = (v: unknown, name: string): string[] => {
+  if (v === undefined) return [];
+  const l = typeof v === 'string' ? [v] : v;
+  if (!Array.isArray(l) || !l.every((s) => typeof s === 'string' && s.length > 0)) throw new TypeError(`Expected ${name} to be an array of non-empty strings but received ${describe(v)}`);
+  return l as string[];
+};
+const int = (v: unknown, name: string, lo: number, hi: number): number | undefined => {
+  if (v === undefined) return undefined;
+  if (typeof v !== 'number') throw new TypeError(`Expected ${name} to be a number but received ${describe(v)}`);
+  if (!Number.isInteger(v) || v < lo || v > hi) throw new RangeError(`Expected ${name} to be an integer in [${lo}, ${hi}] but received ${describe(v)}`);
+  return v;
+};
+
+/** Checks quantizeModel's options; every error names the option and the value. */
+export function checkModelOptions(raw: unknown): { opts: ModelOptions; output?: string; opset?: number; externalData: boolean | 'auto'; onProgress?: ModelProgress } {
+  if (raw === undefined) throw new TypeError(`Expected options with a mode (${MODEL_MODES.map((m) => `'${m}'`).join(', ')}) but received undefined`);
+  const o = checkOptionsObject(raw, KEYS, 'options');
+  const mode = oneOf(o.mode, MODEL_MODES, 'options.mode');
+  const only = (key: string, modes: readonly ModelMode[]): void => {
+    if (o[key] !== undefined && !modes.includes(mode)) throw new TypeError(`options.${key} applies to mode ${modes.map((m) => `'${m}'`).join(' or ')}, not '${mode}'`);
+  };
+  only('perChannel', ['dynamic', 'qdq', 'weights-only']);
+  only('weightType', ['dynamic', 'weights-only']);
+  only('activationType', ['qdq']);
+  only('blockSize', ['weights-only', 'matmul-nbits']);
+  only('symmetric', ['dynamic', 'weights-only', 'matmul-nbits']);
+  only('reduceRange', ['dynamic', 'qdq', 'weights-only']);
+  only('calibration', ['qdq']);
+  only('method', ['qdq']);
+  only('percentile', ['qdq']);
+  only('bins', ['qdq']);
+  only('accuracyLevel', ['matmul-nbits']);
+  only('keepIoTypes', ['fp16']);
+  only('keepFloat32Ops', ['fp16']);
+  if (o.output !== undefined && (typeof o.output !== 'string' || o.output.length === 0)) throw new TypeError(`Expected options.output to be a path but received ${describe(o.output)}`);
+  if (o.externalDataDir !== undefined && (typeof o.externalDataDir !== 'string' || o.externalDataDir.length === 0)) throw new TypeError(`Expected options.externalDataDir to be a folder path but received ${describe(o.externalDataDir)}`);
+  if (o.onProgress !== undefined && typeof o.onProgress !== 'function') throw new TypeError(`Expected options.onProgress to be a function but received ${describe(o.onProgress)}`);
+  if (o.externalData !== undefined && o.externalData !== 'auto' && typeof o.externalData !== 'boolean') throw new TypeError(`Expected options.externalData to be true, false or 'auto' but received ${describe(o.externalData)}`);
+  const weightTypes = mode === 'dynamic' ? (['int8', 'uint8'] as const) : (['int8', 'uint8', 'int4', 'uint4'] as const);
+  const weightType = o.weightType === undefined ? undefined : oneOf(o.weightType, weightTypes, 'options.weightType');
+  const method = o.method === undefined ? 'minmax' : oneOf(o.method, ['minmax', 'percentile', 'entropy', 'mse'] as const, 'options.method');
+  if (o.percentile !== undefined && method !== 'percentile') throw new TypeError(`options.percentile applies to method 'percentile', not '${method}'`);
+  if (o.bins !== undefined && method === 'minmax') throw new TypeError(`options.bins applies to the histogram methods ('percentile', 'entropy', 'mse'), not 'minmax'`);
+  if (o.percentile !== undefined && (typeof o.percentile !== 'number' || !(o.percentile > 50 && o.percentile <= 100))) throw new RangeError(`Expected options.percentile to be a number in (50, 100] but received ${describe(o.percentile)}`);
+  const blockSize = int(o.blockSize, 'options.blockSize', 16, 2 ** 20);
+  if (blockSize !== undefined && (blockSize & (blockSize - 1)) !== 0) throw new RangeError(`Expected options.blockSize to be a power of 2 (16, 32, 64, 128, …) but received ${blockSize}`);
+  if (mode === 'qdq' && o.calibration === undefined) throw new TypeError(`Mode 'qdq' needs options.calibration: a .npz of named model inputs, or an iterable of feeds ({ inputName: { data, dims } })`);
+  const calibration = o.calibration;
+  if (calibration !== undefined && typeof calibration !== 'string') {
+    const c = calibration as { [Symbol.iterator]?: unknown; [Symbol.asyncIterator]?: unknown };
+    if (calibration === null || typeof calibration !== 'object' || (typeof c[Symbol.iterator] !== 'function' && typeof c[Symbol.asyncIterator] !== 'function')) {
+      throw new TypeError(`Expected options.calibration to be a .npz path or an iterable of feeds but received ${describe(calibration)}`);
+    }
+  }
+  if (o.weightType !== undefined && mode === 'weights-only' && (weightType === 'int4' || weightType === 'uint4') && o.perChannel === undefined && blockSize === undefined) {
+    // 4-bit per-tensor loses too much to be a sensible default: say so rather than guess.
+    throw new TypeError(`options.weightType '${weightType}' needs options.perChannel: true or options.blockSize (per-tensor 4-bit weights are rarely usable)`);
+  }
+  if (blockSize !== undefined && o.perChannel === true) throw new TypeError('options.blockSize and options.perChannel: true exclude each other (blocked parameters are per block along the input axis)');
+  const opts: ModelOptions = {
+    mode,
+    perChannel: bool(o.perChannel, 'options.perChannel', mode === 'qdq'),
+    weightType,
+    activationType: o.activationType === undefined ? 'uint8' : oneOf(o.activationType, ['uint8', 'int8'] as const, 'options.activationType'),
+    blockSize,
+    symmetric: o.symmetric === undefined ? undefined : bool(o.symmetric, 'options.symmetric', false),
+    reduceRange: bool(o.reduceRange, 'options.reduceRange', false),
+    calibration: calibration as ModelOptions['calibration'],
+    method,
+    percentile: o.percentile as number | undefined,
+    bins: int(o.bins, 'options.bins', 16, 4096),
+    accuracyLevel: int(o.accuracyLevel, 'options.accuracyLevel', 0, 4),
+    keepIoTypes: bool(o.keepIoTypes, 'options.keepIoTypes', true),
+    keepFloat32Ops: strings(o.keepFloat32Ops, 'options.keepFloat32Ops'),
+    excludeOp: strings(o.excludeOp, 'options.excludeOp'),
+    excludeNode: strings(o.excludeNode, 'options.excludeNode'),
+    externalDataDir: o.externalDataDir as string | undefined,
+  };
+  return { opts, output: o.output as string | undefined, opset: int(o.opset, 'options.opset', 7, 30), externalData: (o.externalData as boolean | 'auto' | undefined) ?? 'auto', onProgress: o.onProgress as ModelProgress | undefined };
+}
+
+/**
+ * Quantizes an ONNX model (README "ONNX models"): `model` is a path or the model's bytes; with
+ * `options.output` the result is written there atomically, else its bytes are returned.
+ * @throws TypeError/RangeError naming the option for bad options; Error for a file that is not
+ * an ONNX model, missing external data, an opset the mode cannot reach, or a node that cannot
+ * be rewritten; nothing is written then.
+ */
+export async function quantizeModel(model: string | Uint8Array, options: QuantizeModelOptions): Promise<QuantizeModelResult> {
+  const { opts, output, opset, externalData, onProgress } = checkModelOptions(options);
+  const loaded = await loadModel(model, opts.externalDataDir);
+  const m = loaded.model;
+  const what = loaded.file ?? 'the model';
+  const before = opsetOf(m, '');
+  if (before === undefined) throw new Error(`${what} imports no default-domain (ai.onnx) opset`);
+  const impl = MODES[opts.mode];
+  const need = impl.minOpset(opts);
+  const target = Math.max(opset ?? 0, before < need.opset ? need.opset : 0);
+  if (opset !== undefined && opset < before) throw new RangeError(`Expected options.opset to be at least the model's opset ${before} (quantkit upgrades, never downgrades) but received ${opset}`);
+  if (target > before) upgradeOpset(m, target, `${what} (opset ${before}; mode '${opts.mode}' needs ${need.opset}: ${need.why})`);
+  const ctx = makeContext(m, new Names(m), opts, onProgress ?? (() => undefined));
+  await impl.run(ctx);
+  const result: QuantizeModelResult = {
+    mode: opts.mode,
+    sizeBefore: loaded.sizeBytes,
+    sizeAfter: 0,
+    opsetBefore: before,
+    opsetAfter: opsetOf(m, '') ?? before,
+    nodesChanged: ctx.report.changed.length,
+    changed: ctx.report.changed,
+    skipped: ctx.report.skipped,
+  };
+  if (output !== undefined) {
+    const inputs = [...(loaded.file ? [loaded.file] : []), ...loaded.externalFiles];
+    const saved = await saveModel(m, output, { externalData, inputs, hadExternalData: loaded.hadExternalData });
+    result.output = output;
+    result.sizeAfter = saved.bytes;
+    if (saved.dataFile) result.dataFile = saved.dataFile;
+  } else {
+    if (externalData === true) throw new TypeError('options.externalData: true needs options.output (a data file is written next to it)');
+    result.bytes = encodeModel(m);
+    result.sizeAfter = result.bytes.length;
+  }
+  return result;
+}
