@@ -1,5 +1,232 @@
-// PLACEHOLDER: the opset upgrader, being written.
-import type { ModelProto } from './proto';
-export function upgradeOpset(_model: ModelProto, target: number, what: string): void {
-  throw new Error(`${what}: upgrading to opset ${target} is not written yet`);
+// Default-domain opset upgrades, for models exported at an opset below what a mode needs
+// (PaddleOCR's recognition model is opset 9; DynamicQuantizeLinear needs 11, per-channel
+// DequantizeLinear 13, int4 and block_size 21).
+//
+// Raising the version number is not enough: some operators changed their signature (Clip's
+// min/max and Slice's starts/ends moved from attributes to inputs) or their meaning (Softmax
+// before 13 flattens to 2-D at `axis`). Each such change is rewritten here to the newer form
+// with the same result, following the operator changelog (onnx/docs/Changelog.md). An operator
+// this file does not know is refused by name rather than carried over on trust: only those whose
+// every change between the two versions is listed in COMPATIBLE or REWRITES pass.
+import { allGraphs, attrInt, getAttr, intAttr, intsAttr, makeNode, nodeLabel, Names, opsetOf, type GraphScope } from './graph';
+import { int64, type GraphProto, type ModelProto, type NodeProto } from './proto';
+import { floatTensor, int64Tensor } from './tensor';
+
+/**
+ * Operators whose changes up to opset 21 only add types, add attributes whose defaults keep the
+ * old behaviour, or allow negative axes: the node stays as it is.
+ */
+const COMPATIBLE = new Set([
+  'Abs', 'Acos', 'Acosh', 'Add', 'And', 'ArgMax', 'ArgMin', 'Asin', 'Asinh', 'Atan', 'Atanh', 'AveragePool', 'BatchNormalization',
+  'BitShift', 'Cast', 'CastLike', 'Ceil', 'Celu', 'Compress', 'Concat', 'ConcatFromSequence', 'Constant', 'ConstantOfShape', 'Conv',
+  'ConvInteger', 'ConvTranspose', 'Cos', 'Cosh', 'CumSum', 'DepthToSpace', 'DequantizeLinear', 'Det', 'Div', 'Einsum', 'Elu', 'Equal',
+  'Erf', 'Exp', 'Expand', 'EyeLike', 'Flatten', 'Floor', 'GRU', 'Gather', 'GatherElements', 'GatherND', 'Gelu', 'Gemm',
+  'GlobalAveragePool', 'GlobalLpPool', 'GlobalMaxPool', 'Greater', 'GreaterOrEqual', 'HardSigmoid', 'HardSwish', 'Identity', 'If',
+  'InstanceNormalization', 'IsInf', 'IsNaN', 'LRN', 'LSTM', 'LayerNormalization', 'LeakyRelu', 'Less', 'LessOrEqual', 'Log', 'Loop',
+  'LpNormalization', 'LpPool', 'MatMul', 'MatMulInteger', 'Max', 'MaxPool', 'MaxRoiPool', 'MaxUnpool', 'Mean', 'MeanVarianceNormalization',
+  'Min', 'Mish', 'Mod', 'Mul', 'Multinomial', 'Neg', 'NonMaxSuppression', 'NonZero', 'Not', 'OneHot', 'Or', 'PRelu', 'Pow',
+  'QLinearConv', 'QLinearMatMul', 'QuantizeLinear', 'RNN', 'RandomNormal', 'RandomNormalLike', 'RandomUniform', 'RandomUniformLike',
+  'Range', 'Reciprocal', 'Relu', 'Reshape', 'Resize', 'ReverseSequence', 'RoiAlign', 'Round', 'Scan', 'Scatter', 'ScatterElements',
+  'ScatterND', 'Selu', 'SequenceAt', 'SequenceConstruct', 'SequenceEmpty', 'SequenceErase', 'SequenceInsert', 'SequenceLength', 'Shape',
+  'Shrink', 'Sigmoid', 'Sign', 'Sin', 'Sinh', 'Size', 'Softplus', 'Softsign', 'SpaceToDepth', 'Sqrt', 'Sub', 'Sum', 'Tan', 'Tanh',
+  'ThresholdedRelu', 'Tile', 'Transpose', 'Trilu', 'Unique', 'Where', 'Xor', 'DynamicQuantizeLinear',
+]);
+
+type Rewrite = (node: NodeProto, k: RewriteKit) => NodeProto[];
+interface RewriteKit {
+  names: Names;
+  graph: GraphProto;
+  /** Adds an initializer to the node's graph and returns its name. */
+  constant(base: string, t: ReturnType<typeof int64Tensor>): string;
 }
+
+const dropAttrs = (node: NodeProto, names: string[]): void => {
+  node.attribute = node.attribute.filter((a) => !names.includes(a.name));
+};
+
+/** A rewrite per operator and the opset at which it takes effect (applies when from < at <= target). */
+const REWRITES: Record<string, { at: number; rewrite: Rewrite }[]> = {
+  // Clip-11: min and max are optional inputs instead of attributes.
+  Clip: [{
+    at: 11,
+    rewrite(node, k) {
+      const min = getAttr(node, 'min');
+      const max = getAttr(node, 'max');
+      const inputs = [node.input[0]];
+      inputs.push(min && typeof min.f === 'number' ? k.constant(`${node.output[0]}_clip_min`, floatTensor('', [], [min.f])) : '');
+      inputs.push(max && typeof max.f === 'number' ? k.constant(`${node.output[0]}_clip_max`, floatTensor('', [], [max.f])) : '');
+      while (inputs.length > 1 && inputs[inputs.length - 1] === '') inputs.pop();
+      node.input = inputs;
+      dropAttrs(node, ['min', 'max']);
+      return [node];
+    },
+  }],
+  // Slice-10: starts, ends, axes are inputs (and steps is new).
+  Slice: [{
+    at: 10,
+    rewrite(node, k) {
+      const starts = intsAttr(node, 'starts');
+      const ends = intsAttr(node, 'ends');
+      if (!starts || !ends) throw new Error(`Slice node ${nodeLabel(node)} has no starts/ends attributes`);
+      const axes = intsAttr(node, 'axes');
+      const base = node.output[0];
+      node.input = [node.input[0], k.constant(`${base}_starts`, int64Tensor('', [starts.length], starts)), k.constant(`${base}_ends`, int64Tensor('', [ends.length], ends))];
+      if (axes) node.input.push(k.constant(`${base}_axes`, int64Tensor('', [axes.length], axes)));
+      dropAttrs(node, ['starts', 'ends', 'axes']);
+      return [node];
+    },
+  }],
+  // Pad-11: pads and the constant value are inputs.
+  Pad: [{
+    at: 11,
+    rewrite(node, k) {
+      const pads = intsAttr(node, 'pads') ?? intsAttr(node, 'paddings');
+      if (!pads) throw new Error(`Pad node ${nodeLabel(node)} has no pads attribute`);
+      const value = getAttr(node, 'value');
+      node.input = [node.input[0], k.constant(`${node.output[0]}_pads`, int64Tensor('', [pads.length], pads))];
+      if (value && typeof value.f === 'number' && value.f !== 0) node.input.push(k.constant(`${node.output[0]}_pad_value`, floatTensor('', [], [value.f])));
+      dropAttrs(node, ['pads', 'paddings', 'value']);
+      return [node];
+    },
+  }],
+  // TopK-10: k is an input.
+  TopK: [{
+    at: 10,
+    rewrite(node, k) {
+      const kk = intAttr(node, 'k', -1);
+      if (kk < 0) throw new Error(`TopK node ${nodeLabel(node)} has no k attribute`);
+      node.input = [node.input[0], k.constant(`${node.output[0]}_k`, int64Tensor('', [1], [kk]))];
+      dropAttrs(node, ['k']);
+      return [node];
+    },
+  }],
+  // Dropout-12: ratio is an input; at inference Dropout is the identity either way.
+  Dropout: [{
+    at: 12,
+    rewrite(node, k) {
+      const ratio = getAttr(node, 'ratio');
+      if (ratio && typeof ratio.f === 'number') node.input = [node.input[0], k.constant(`${node.output[0]}_ratio`, floatTensor('', [], [ratio.f]))];
+      dropAttrs(node, ['ratio', 'is_test']);
+      return [node];
+    },
+  }],
+  // Squeeze-13 / Unsqueeze-13: axes is an input.
+  Squeeze: [{ at: 13, rewrite: axesToInput('axes') }],
+  Unsqueeze: [{ at: 13, rewrite: axesToInput('axes') }],
+  // Split-13: split is an input.
+  Split: [{ at: 13, rewrite: axesToInput('split') }],
+  ReduceSum: [{ at: 13, rewrite: axesToInput('axes') }],
+  // Reductions other than ReduceSum take axes as an input from 18.
+  ...Object.fromEntries(['ReduceMean', 'ReduceMax', 'ReduceMin', 'ReduceProd', 'ReduceL1', 'ReduceL2', 'ReduceLogSum', 'ReduceLogSumExp', 'ReduceSumSquare'].map((op) => [op, [{ at: 18, rewrite: axesToInput('axes') }]])),
+  // Softmax, LogSoftmax, Hardmax before 13 flatten the input to 2-D at `axis` (default 1) and
+  // normalize each row; from 13 they normalize along `axis` (default −1) alone. The old meaning
+  // is Flatten(axis) → op(axis 1) → Reshape(back to the input's shape).
+  ...Object.fromEntries(['Softmax', 'LogSoftmax', 'Hardmax'].map((op) => [op, [{
+    at: 13,
+    rewrite(node: NodeProto, k: RewriteKit) {
+      const axis = intAttr(node, 'axis', 1);
+      if (axis === -1) return [node];
+      const base = node.output[0];
+      const flat = k.names.make(`${base}_flat2d`);
+      const normed = k.names.make(`${base}_rows`);
+      const shape = k.names.make(`${base}_in_shape`);
+      return [
+        makeNode('Flatten', [node.input[0]], [flat], k.names.make(`${nodeLabel(node)}_flatten`), [attrInt('axis', axis)]),
+        makeNode(op, [flat], [normed], node.name ? node.name : k.names.make(`${op}_rows`), [attrInt('axis', 1)]),
+        makeNode('Shape', [node.input[0]], [shape], k.names.make(`${nodeLabel(node)}_shape`)),
+        makeNode('Reshape', [normed, shape], [base], k.names.make(`${nodeLabel(node)}_reshape`)),
+      ];
+    },
+  }]])),
+};
+
+function axesToInput(attr: string): Rewrite {
+  return (node, k) => {
+    const v = intsAttr(node, attr);
+    dropAttrs(node, [attr]);
+    if (v === undefined) return [node];
+    const name = k.constant(`${node.output[0]}_${attr}`, int64Tensor('', [v.length], v));
+    while (node.input.length < 1) node.input.push('');
+    node.input = [node.input[0], name, ...node.input.slice(2)];
+    return [node];
+  };
+}
+
+/** Operators refused with a reason (their old forms have no exact newer equivalent here). */
+const REFUSED: Record<string, string> = {
+  Upsample: 'Upsample was removed in opset 10 (Resize replaces it with different coordinate rules)',
+};
+
+/** The lowest IR version that may carry a default-domain opset (onnx/helper.py VERSION_TABLE). */
+export function irVersionFor(opset: number): number {
+  if (opset <= 8) return 4;
+  if (opset <= 10) return 5;
+  if (opset <= 11) return 6;
+  if (opset <= 14) return 7;
+  if (opset <= 18) return 8;
+  if (opset <= 20) return 9;
+  if (opset <= 22) return 10;
+  return 11;
+}
+
+/** The newest default-domain opset this upgrader writes (and ONNX Runtime 1.17+ runs). */
+export const MAX_UPGRADE_OPSET = 21;
+
+/**
+ * Upgrades `model`'s default-domain opset to `target` in place: every node in every graph is
+ * checked first (nothing changes when one cannot be upgraded), then rewritten as REWRITES says,
+ * the opset import and ir_version raised.
+ * @throws Error naming the operator, the node and both opsets when a node cannot be upgraded;
+ * RangeError when `target` is above MAX_UPGRADE_OPSET.
+ */
+export function upgradeOpset(model: ModelProto, target: number, what: string): void {
+  const from = opsetOf(model, '');
+  if (from === undefined) throw new Error(`${what}: imports no default-domain opset`);
+  if (target <= from) return;
+  if (target > MAX_UPGRADE_OPSET) throw new RangeError(`${what}: cannot upgrade to opset ${target}; quantkit upgrades to at most opset ${MAX_UPGRADE_OPSET}`);
+  const scopes = allGraphs(model);
+  const isDefault = (n: NodeProto): boolean => (n.domain ?? '') === '' || n.domain === 'ai.onnx';
+  for (const { graph } of scopes) {
+    for (const node of graph.node) {
+      if (!isDefault(node)) continue;
+      const refusal = REFUSED[node.opType];
+      if (refusal) throw new Error(`${what}: cannot upgrade node ${nodeLabel(node)} (${node.opType}) from opset ${from} to ${target}: ${refusal}`);
+      if (!COMPATIBLE.has(node.opType) && !REWRITES[node.opType]) {
+        throw new Error(`${what}: cannot upgrade node ${nodeLabel(node)} from opset ${from} to ${target}: quantkit's upgrader does not know operator ${node.opType}; convert the model with onnx.version_converter first`);
+      }
+      if (node.opType === 'BatchNormalization' && node.output.filter(Boolean).length > 1) {
+        throw new Error(`${what}: cannot upgrade node ${nodeLabel(node)}: BatchNormalization in training form (several outputs) changed meaning in opset 14`);
+      }
+    }
+  }
+  const names = new Names(model);
+  for (const scope of scopes) upgradeGraph(scope, from, target, names);
+  const o = model.opsetImport.find((x) => (x.domain ?? '') === '' || x.domain === 'ai.onnx')!;
+  o.version = target;
+  if (int64(model.irVersion, 'ir_version') < irVersionFor(target)) model.irVersion = irVersionFor(target);
+}
+
+function upgradeGraph(scope: GraphScope, from: number, target: number, names: Names): void {
+  const graph = scope.graph;
+  const out: NodeProto[] = [];
+  const kit: RewriteKit = {
+    names,
+    graph,
+    constant(base, t) {
+      const name = names.make(base);
+      graph.initializer.push({ ...t, name });
+      return name;
+    },
+  };
+  for (const node of graph.node) {
+    let nodes = [node];
+    if ((node.domain ?? '') === '' || node.domain === 'ai.onnx') {
+      for (const step of REWRITES[node.opType] ?? []) {
+        if (from < step.at && step.at <= target) nodes = nodes.flatMap((n) => (n.opType === node.opType ? step.rewrite(n, kit) : [n]));
+      }
+    }
+    out.push(...nodes);
+  }
+  graph.node = out;
+}
+
