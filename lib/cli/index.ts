@@ -10,6 +10,7 @@ import { compareFile, dequantizeFile, FILE_SCHEMES, quantizeFile, SCHEMES, type 
 import { renderChart } from './chart';
 import { activeBar, startProgress } from './progress';
 import { writeAtomically } from '../io/file';
+import { addOnnxOptions, isOnnxJob, quantizeOnnx, type OnnxCliOptions } from './onnx';
 
 /** The file `inspect` and `compare` use when given none (assets/README.md says what it is). */
 export const DEFAULT_FILE = path.join(__dirname, '..', '..', 'assets', 'paddleocr-cls.safetensors');
@@ -162,10 +163,10 @@ function svgPath(v: string): string {
 /** The command, ready to parse (exported for tests: `program(io).parseAsync(argv, { from: 'user' })`). */
 export function program(io: Io = { out: (s) => process.stdout.write(`${s}\n`), err: (s) => process.stderr.write(`${s}\n`) }): Command {
   const p = new Command('quantkit')
-    .description('Inspect, quantize, dequantize and compare model files (safetensors, NumPy .npy/.npz, GGUF, tfjs) with quantkit.')
+    .description('Inspect, quantize, dequantize and compare model files (safetensors, NumPy .npy/.npz, GGUF, tfjs) with quantkit, and quantize ONNX models.')
     .version(quantkit.backend.version, '-v, --version')
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: () => undefined })
-    .addHelpText('after', `\nWith no FILE, inspect and compare use a small real model shipped with quantkit:\n  ${DEFAULT_FILE}\n(PaddleOCR's text-direction classifier, Apache-2.0; see assets/README.md).\n\nExamples:\n  npx quantkit compare\n  npx quantkit inspect model.safetensors\n  npx quantkit quantize model.safetensors model-q4_k.gguf --scheme q4_k\n  npx quantkit quantize model.safetensors model-int8.safetensors --scheme int8-per-channel\n  npx quantkit dequantize model-q4_k.gguf model-f32.safetensors\n  npx quantkit compare model.safetensors --schemes int8-per-channel,q4_k --chart sqnr.svg`);
+    .addHelpText('after', `\nWith no FILE, inspect and compare use a small real model shipped with quantkit:\n  ${DEFAULT_FILE}\n(PaddleOCR's text-direction classifier, Apache-2.0; see assets/README.md).\n\nExamples:\n  npx quantkit compare\n  npx quantkit inspect model.safetensors\n  npx quantkit quantize model.safetensors model-q4_k.gguf --scheme q4_k\n  npx quantkit quantize model.safetensors model-int8.safetensors --scheme int8-per-channel\n  npx quantkit dequantize model-q4_k.gguf model-f32.safetensors\n  npx quantkit quantize model.onnx model-int8.onnx --mode dynamic\n  npx quantkit quantize model.onnx model-q4.onnx --mode matmul-nbits --block-size 32\n  npx quantkit compare model.safetensors --schemes int8-per-channel,q4_k --chart sqnr.svg`);
 
   p.command('inspect')
     .description('List a file\'s format, metadata and tensors (dtype, shape, bytes); the format is detected from its content.')
@@ -173,22 +174,32 @@ export function program(io: Io = { out: (s) => process.stdout.write(`${s}\n`), e
     .option('--json', 'print JSON instead of a table')
     .action((file: string, o: { json?: boolean }) => inspect(file, o, io));
 
-  p.command('quantize')
-    .description('Quantize a model file. OUT\'s extension picks the format: .gguf (ggml blocks), .safetensors (int8/int4 codes with scale and zero-point tensors), .json (tfjs weight quantization).')
-    .argument('<in>', 'input file (any format inspect reads)')
+  const quantizeCommand = p.command('quantize')
+    .description('Quantize a model file. OUT\'s extension picks the format: .gguf (ggml blocks), .safetensors (int8/int4 codes with scale and zero-point tensors), .json (tfjs weight quantization). An ONNX model (IN.onnx) is quantized into a model onnxruntime runs, with --mode (README "ONNX models").')
+    .argument('<in>', 'input file (any format inspect reads, or an ONNX model)')
     .argument('<out>', 'output file; written to a temporary file and renamed at the end, never equal to IN')
-    .addOption(new Option('-s, --scheme <scheme>', `GGUF: ${SCHEMES.gguf.join(', ')}; safetensors: ${SCHEMES.safetensors.join(', ')}; tfjs: ${SCHEMES.tfjs.join(', ')}`).makeOptionMandatory())
+    .addOption(new Option('-s, --scheme <scheme>', `tensor files (required for them): GGUF: ${SCHEMES.gguf.join(', ')}; safetensors: ${SCHEMES.safetensors.join(', ')}; tfjs: ${SCHEMES.tfjs.join(', ')}`))
     .addOption(new Option('--to <format>', 'output format when OUT\'s extension does not say').choices(['gguf', 'safetensors', 'tfjs']))
     .option('--include <glob>', 'only tensors whose name matches (repeatable)', collect)
     .option('--exclude <glob>', 'leave tensors whose name matches as they are (repeatable)', collect)
     .option('--quantize-1d', 'quantize rank-0/1 tensors too (norms and biases stay float by default)')
     .option('--metadata <key=value>', 'add a metadata entry (repeatable; numbers and true/false are typed)', parseMetadata)
     .option('--json', 'print the summary as JSON')
-    .option('-q, --quiet', 'no progress and no summary')
-    .action(async (input: string, output: string, o: { scheme: string; to?: 'gguf' | 'safetensors' | 'tfjs'; include?: string[]; exclude?: string[]; quantize1d?: boolean; metadata?: Record<string, string | number | boolean>; json?: boolean; quiet?: boolean }) => {
+    .option('-q, --quiet', 'no progress and no summary');
+  addOnnxOptions(quantizeCommand)
+    .action(async (input: string, output: string, o: OnnxCliOptions & { scheme?: string; to?: 'gguf' | 'safetensors' | 'tfjs'; include?: string[]; exclude?: string[]; quantize1d?: boolean; metadata?: Record<string, string | number | boolean>; json?: boolean; quiet?: boolean }) => {
+      if (isOnnxJob(input, o)) {
+        if (o.scheme !== undefined) throw new CommanderError(2, 'quantkit.schemeOnnx', '--scheme is for tensor files; ONNX models take --mode');
+        return quantizeOnnx(input, output, o, io.out);
+      }
+      const onnxOnly = (['perChannel', 'perTensor', 'weightType', 'activationType', 'blockSize', 'symmetric', 'asymmetric', 'reduceRange', 'calibration', 'method', 'percentile', 'accuracyLevel', 'keepFloat32Op', 'excludeOp', 'excludeNode', 'opset', 'externalData'] as const).filter((k) => (o as Record<string, unknown>)[k] !== undefined);
+      if (onnxOnly.length) throw new CommanderError(2, 'quantkit.onnxOption', `--${onnxOnly[0].replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} applies to ONNX models (IN.onnx), not to ${input}`);
+      if (o.float32Io === false) throw new CommanderError(2, 'quantkit.onnxOption', `--no-float32-io applies to ONNX models (IN.onnx), not to ${input}`);
+      if (o.scheme === undefined) throw new CommanderError(2, 'commander.missingMandatoryOptionValue', "required option '-s, --scheme <scheme>' not specified");
+      const scheme = o.scheme;
       const bar = startProgress('quantize', Boolean(o.quiet || o.json));
       try {
-        const r = await quantizeFile(input, output, { scheme: o.scheme, to: o.to, include: o.include, exclude: o.exclude, quantize1d: o.quantize1d, metadata: o.metadata, onProgress: bar.update });
+        const r = await quantizeFile(input, output, { scheme, to: o.to, include: o.include, exclude: o.exclude, quantize1d: o.quantize1d, metadata: o.metadata, onProgress: bar.update });
         bar.stop();
         if (o.json) io.out(JSON.stringify(r, jsonReplacer, 2));
         else if (!o.quiet) io.out(quantizeSummary(r));

@@ -8,14 +8,16 @@ export interface Progress {
   stop(): void;
 }
 
-function mb(n: number): string {
+function mbOf(n: number): string {
   return `${(n / 1e6).toFixed(1)} MB`;
 }
 
 /** The bar on screen now, if any: stopped on SIGINT so the terminal gets its cursor back. */
 export let activeBar: { stop(): void } | undefined;
 
-export function startProgress(label: string, quiet: boolean, stream: NodeJS.WriteStream = process.stderr): Progress {
+/** `unit`: 'bytes' shows MB (files), 'nodes' shows counts (ONNX graphs). */
+export function startProgress(label: string, quiet: boolean, stream: NodeJS.WriteStream = process.stderr, unit: 'bytes' | 'nodes' = 'bytes'): Progress {
+  const mb = unit === 'bytes' ? mbOf : (n: number) => `${n}`;
   if (quiet) return { update: () => undefined, stop: () => undefined };
   if (stream.isTTY) {
     const bar = new SingleBar({ stream, format: `${label} [{bar}] {percentage}% | {done}/{all} | {tensor}`, hideCursor: true, clearOnComplete: false }, Presets.shades_classic);
