@@ -222,10 +222,10 @@ async function main() {
 
   // 2. The suites.
   const prefix = cpuinfoWrapper();
-  // The file suites (io-*, cli) are TypeScript over the same facade calls the other suites
+  // The file suites (io-*, cli, the ONNX model suites) are TypeScript over the same facade calls the other suites
   // check here; they run on x86-64 (npm test, ASan), not again under qemu (minutes of emulated
   // tfjs, zip and child processes for no new kernel coverage).
-  const all = fs.readdirSync(path.join(root, 'test')).filter((f) => f.endsWith('.test.js') && f !== 'types.test.js' && !/^(io-.*|cli)\.test\.js$/.test(f)).sort();
+  const all = fs.readdirSync(path.join(root, 'test')).filter((f) => f.endsWith('.test.js') && f !== 'types.test.js' && !/^(io-.*|onnx-(?!oracle|vectors).*|cli)\.test\.js$/.test(f)).sort();
   const files = prefix ? all : all.filter((f) => f !== 'onnx-oracle.test.js');
   if (!prefix) console.log('\ntest-arm64: cannot bind-mount an arm64 /proc/cpuinfo (unshare -m): onnx-oracle.test.js is skipped, ONNX Runtime crashes on load under qemu without it');
   const nativeOnly = new Set(['parity.test.js', 'native-glue.test.js']);

@@ -36,9 +36,9 @@ if (!have('qemu-x86_64')) {
 
 // Every suite but the typings check, which runs no addon code.
 const skip = new Set(['types.test.js']);
-// The file suites (io-*, cli: TypeScript over facade calls the kernel suites check here) run in
+// The file suites (io-*, cli, and the ONNX model suites onnx-* other than the kernel oracles onnx-oracle/onnx-vectors-*: TypeScript over facade calls the kernel suites check here) run in
 // npm test and under ASan, not again on the emulated CPU.
-const files = fs.readdirSync(path.join(root, 'test')).filter((f) => f.endsWith('.test.js') && !skip.has(f) && !/^(io-.*|cli)\.test\.js$/.test(f)).sort();
+const files = fs.readdirSync(path.join(root, 'test')).filter((f) => f.endsWith('.test.js') && !skip.has(f) && !/^(io-.*|onnx-(?!oracle|vectors).*|cli)\.test\.js$/.test(f)).sort();
 
 console.log(`=== native suites on an emulated baseline x86-64 CPU (qemu-x86_64 -cpu ${CPU}) ===`);
 const r = spawnSync(

@@ -16,9 +16,9 @@ const files = fs.readdirSync(here).filter((f) => f.endsWith('.test.js')).sort();
 const NATIVE_ONLY = new Set(['parity.test.js', 'native-glue.test.js']);
 // Suites that do not depend on the backend at all: once is enough.
 const ONCE = new Set(['types.test.js']);
-// The file suites (model files and the command): TypeScript over the facade, whose kernels the
+// The file suites (model files, ONNX models and the command): TypeScript over the facade, whose kernels the
 // other suites check at every level; they run on the top native level and on the TypeScript backend.
-const FILES = (f) => /^(io-.*|cli)\.test\.js$/.test(f);
+const FILES = (f) => /^(io-.*|onnx-(?!oracle|vectors).*|cli)\.test\.js$/.test(f);
 
 const args = process.argv.slice(2);
 const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;

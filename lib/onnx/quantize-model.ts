@@ -4,6 +4,7 @@ import { checkOptionsObject } from '../calibrate/validate';
 import { describe } from '../core/validate';
 import { MODEL_MODES, makeContext, type CalibrationFeed, type ChangedNode, type ModelMode, type ModelOptions, type ModelProgress, type SkippedNode } from './context';
 import { loadModel, saveModel } from './model';
+import { checkNotAnInput } from '../io/file';
 import { encodeModel } from './proto';
 import { Names, opsetOf } from './graph';
 import { upgradeOpset } from './opset';
@@ -179,7 +180,9 @@ export function checkModelOptions(raw: unknown): { opts: ModelOptions; output?: 
  */
 export async function quantizeModel(model: string | Uint8Array, options: QuantizeModelOptions): Promise<QuantizeModelResult> {
   const { opts, output, opset, externalData, onProgress } = checkModelOptions(options);
+  if (output !== undefined && typeof model === 'string') checkNotAnInput(output, [model]);
   const loaded = await loadModel(model, opts.externalDataDir);
+  if (output !== undefined) checkNotAnInput(output, loaded.externalFiles);
   const m = loaded.model;
   const what = loaded.file ?? 'the model';
   const before = opsetOf(m, '');

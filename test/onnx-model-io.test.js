@@ -1,0 +1,200 @@
+'use strict';
+// quantkit/onnx's model handling (README "ONNX models"): reading and writing models (protobuf
+// round trip, external data), the opset upgrader, and the refusals of bad input: every error
+// names what is wrong, and nothing is written.
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { spawnSync } = require('node:child_process');
+require('./support/quantkit');
+const { quantizeModel, loadModel, saveModel, upgradeOpset } = require('../dist/onnx');
+const { encodeModel } = require('../dist/onnx/proto');
+const { buildModel, runModel, REAL_MODELS } = require('./support/onnx-build');
+
+const BIN = path.join(__dirname, '..', 'bin', 'quantkit.js');
+let tmp;
+beforeEach(() => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'qk-onnx-io-'));
+});
+afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+function matmulModel({ opset = 13, k = 64, n = 32, extraNodes = [], extraInits = [] } = {}) {
+  const w = Float32Array.from({ length: k * n }, (_, i) => Math.sin(i * 0.7) * 0.3);
+  return buildModel({
+    opset,
+    inputs: [['x', 'float', [2, k]]],
+    outputs: [['y', 'float', [2, n]]],
+    nodes: [{ op: 'MatMul', inputs: ['x', 'w'], outputs: ['y'], name: 'mm' }, ...extraNodes],
+    initializers: [{ name: 'w', dims: [k, n], float: w }, ...extraInits],
+  });
+}
+const feed = (k = 64) => ({ x: { data: Float32Array.from({ length: 2 * k }, (_, i) => Math.cos(i)), dims: [2, k] } });
+const listing = () => fs.readdirSync(tmp).sort();
+
+describe('quantkit/onnx: reading and writing models', () => {
+  it('decodes and re-encodes the real models byte for byte (every field of IR 11 is known)', async () => {
+    for (const file of [REAL_MODELS.rec, REAL_MODELS.det, REAL_MODELS.cls, REAL_MODELS.vad]) {
+      const { model } = await loadModel(file);
+      assert.ok(Buffer.from(encodeModel(model)).equals(fs.readFileSync(file)), file);
+    }
+  });
+
+  it('writes external data next to OUT and reads it back; ORT runs the pair with the same outputs', async () => {
+    const bytes = matmulModel({ k: 256, n: 64 });
+    const { model } = await loadModel(bytes);
+    const out = path.join(tmp, 'm.onnx');
+    const r = await saveModel(model, out, { externalData: true });
+    assert.equal(r.dataFile, path.join(tmp, 'm.onnx.data'));
+    assert.equal(fs.statSync(r.dataFile).size, 256 * 64 * 4);
+    assert.ok(fs.statSync(out).size < 1024);
+    const a = await runModel(bytes, feed(256));
+    const b = await runModel(out, feed(256));
+    assert.deepEqual(b.y.data, a.y.data);
+    const back = await loadModel(out);
+    assert.equal(back.hadExternalData, true);
+    const direct = await loadModel(bytes);
+    assert.ok(Buffer.from(encodeModel(back.model)).equals(Buffer.from(encodeModel(direct.model))), 'loading materializes the data: the same model as before');
+    // quantizeModel keeps external data external when the input had it
+    const q = await quantizeModel(out, { mode: 'weights-only', output: path.join(tmp, 'q.onnx') });
+    assert.equal(q.dataFile, path.join(tmp, 'q.onnx.data'));
+    const c = await runModel(path.join(tmp, 'q.onnx'), feed(256));
+    assert.equal(c.y.data.length, a.y.data.length);
+  });
+
+  it('refuses missing, escaping and short external data, naming the tensor and the file', async () => {
+    const { model } = await loadModel(matmulModel({ k: 256, n: 64 }));
+    const out = path.join(tmp, 'm.onnx');
+    await saveModel(model, out, { externalData: true });
+    fs.renameSync(`${out}.data`, path.join(tmp, 'elsewhere'));
+    await assert.rejects(quantizeModel(out, { mode: 'dynamic', output: path.join(tmp, 'q.onnx') }), /tensor w is stored in external data file .*m\.onnx\.data, which cannot be opened/);
+    fs.writeFileSync(`${out}.data`, Buffer.alloc(100));
+    await assert.rejects(loadModel(out), /tensor w reads bytes \[0, 65536\) of .*m\.onnx\.data, which has 100 bytes/);
+    // a location outside the model's folder
+    const m2 = (await loadModel(matmulModel({ k: 256, n: 64 }))).model;
+    const w = m2.graph.initializer[0];
+    w.rawData = new Uint8Array(0);
+    w.dataLocation = 1;
+    w.externalData = [{ key: 'location', value: '../../etc/passwd' }];
+    await assert.rejects(loadModel(encodeModel(m2), tmp), /names external data "\.\.\/\.\.\/etc\/passwd" outside the model's folder/);
+    await assert.rejects(loadModel(encodeModel(m2)), /pass the model as a path, or give externalDataDir/);
+    assert.deepEqual(listing(), ['elsewhere', 'm.onnx', 'm.onnx.data']);
+  });
+
+  it('refuses files that are not ONNX models, and writes nothing', async () => {
+    const out = path.join(tmp, 'q.onnx');
+    const cases = [
+      [Buffer.from('not a model at all, just text\n'), /is not an ONNX model/],
+      [Buffer.alloc(0), /is not an ONNX model \(it is empty\)/],
+      [fs.readFileSync(REAL_MODELS.cls).subarray(0, 300000), /is not an ONNX model \(the protobuf does not decode/],
+      [fs.readFileSync(path.join(__dirname, '..', 'assets', 'paddleocr-cls.safetensors')), /is not an ONNX model/],
+    ];
+    for (const [bytes, re] of cases) {
+      const file = path.join(tmp, 'in.onnx');
+      fs.writeFileSync(file, bytes);
+      await assert.rejects(quantizeModel(file, { mode: 'dynamic', output: out }), re);
+      await assert.rejects(quantizeModel(bytes, { mode: 'dynamic' }), re);
+    }
+    assert.deepEqual(listing(), ['in.onnx']);
+  });
+
+  it('refuses OUT equal to IN (also through a symbolic link), leaving IN as it was', async () => {
+    const file = path.join(tmp, 'm.onnx');
+    fs.writeFileSync(file, matmulModel());
+    const before = fs.readFileSync(file);
+    await assert.rejects(quantizeModel(file, { mode: 'dynamic', output: file }), /it is the input/);
+    fs.symlinkSync(file, path.join(tmp, 'link.onnx'));
+    await assert.rejects(quantizeModel(file, { mode: 'dynamic', output: path.join(tmp, 'link.onnx') }), /it is the input/);
+    assert.ok(fs.readFileSync(file).equals(before));
+    assert.deepEqual(listing(), ['link.onnx', 'm.onnx']);
+  });
+
+  it('checks every option before reading the model, naming the option and the value', async () => {
+    const m = matmulModel();
+    const cases = [
+      [undefined, TypeError, /Expected options with a mode/],
+      [{}, TypeError, /Expected options\.mode to be one of 'dynamic', 'qdq', 'weights-only', 'matmul-nbits', 'fp16' but received undefined/],
+      [{ mode: 'int8' }, RangeError, /options\.mode .* but received 'int8'/],
+      [{ mode: 'dynamic', perchannel: true }, TypeError, /perchannel.*perChannel/],
+      [{ mode: 'dynamic', calibration: [] }, TypeError, /options\.calibration applies to mode 'qdq', not 'dynamic'/],
+      [{ mode: 'qdq' }, TypeError, /Mode 'qdq' needs options\.calibration/],
+      [{ mode: 'qdq', calibration: 42 }, TypeError, /Expected options\.calibration to be a \.npz path or an iterable of feeds but received 42/],
+      [{ mode: 'matmul-nbits', blockSize: 48 }, RangeError, /options\.blockSize to be a power of 2 .* but received 48/],
+      [{ mode: 'weights-only', weightType: 'int3' }, RangeError, /options\.weightType .* but received 'int3'/],
+      [{ mode: 'dynamic', weightType: 'int4' }, RangeError, /options\.weightType to be one of 'int8', 'uint8' but received 'int4'/],
+      [{ mode: 'weights-only', blockSize: 32, perChannel: true }, TypeError, /exclude each other/],
+      [{ mode: 'qdq', calibration: [], method: 'minmax', bins: 100 }, TypeError, /options\.bins applies to the histogram methods/],
+      [{ mode: 'dynamic', opset: 99 }, RangeError, /options\.opset to be an integer in \[7, 30\] but received 99/],
+      [{ mode: 'fp16', output: '' }, TypeError, /options\.output to be a path but received ''/],
+    ];
+    for (const [opts, cls, re] of cases) await assert.rejects(quantizeModel(m, opts), (e) => e instanceof cls && re.test(e.message), JSON.stringify(opts));
+    await assert.rejects(quantizeModel(42, { mode: 'dynamic' }), /Expected model to be a path \(string\) or the model's bytes \(Uint8Array\) but received number/);
+  });
+});
+
+describe('quantkit/onnx: opset upgrades', () => {
+  it('upgrades PaddleOCR recognition and direction (opset 9) to 11, 13 and 21 with the same outputs in ORT', async () => {
+    const { textImage } = require('./support/real-models');
+    for (const [key, w] of [['rec', 320], ['cls', 192]]) {
+      const x = await textImage('upgrade 13', 48, w);
+      const ref = await runModel(REAL_MODELS[key], { x });
+      for (const target of [11, 13, 21]) {
+        const { model } = await loadModel(REAL_MODELS[key]);
+        upgradeOpset(model, target, key);
+        const got = await runModel(encodeModel(model), { x });
+        for (const [name, o] of Object.entries(ref)) {
+          const g = got[name].data;
+          let worst = 0;
+          for (let i = 0; i < g.length; i++) worst = Math.max(worst, Math.abs(g[i] - o.data[i]));
+          assert.ok(worst <= 1e-5, `${key} → opset ${target}: ${name} differs by ${worst}`);
+        }
+      }
+    }
+  });
+
+  it('rewrites Softmax before opset 13 (2-D flattening at axis) so that its meaning is kept', async () => {
+    const data = Float32Array.from({ length: 24 }, (_, i) => Math.sin(i));
+    const bytes = buildModel({ opset: 11, inputs: [['x', 'float', [2, 3, 4]]], outputs: [['y', 'float', [2, 3, 4]]], nodes: [{ op: 'Softmax', inputs: ['x'], outputs: ['y'], attrs: { axis: 1 } }] });
+    const ref = await runModel(bytes, { x: { data, dims: [2, 3, 4] } });
+    const { model } = await loadModel(bytes);
+    upgradeOpset(model, 13, 'softmax');
+    assert.deepEqual(model.graph.node.map((n) => n.opType), ['Flatten', 'Softmax', 'Shape', 'Reshape']);
+    const got = await runModel(encodeModel(model), { x: { data, dims: [2, 3, 4] } });
+    assert.deepEqual(Array.from(got.y.data, (v) => v.toFixed(6)), Array.from(ref.y.data, (v) => v.toFixed(6)));
+  });
+
+  it('refuses an operator it cannot upgrade by name, and the mode says which opset it needs; nothing is written', async () => {
+    const bytes = matmulModel({ opset: 9, extraNodes: [{ op: 'Upsample', inputs: ['y', 'scales'], outputs: ['z'], name: 'up' }], extraInits: [{ name: 'scales', dims: [2], float: Float32Array.of(1, 2) }] });
+    const out = path.join(tmp, 'q.onnx');
+    await assert.rejects(quantizeModel(bytes, { mode: 'dynamic', output: out }), /opset 9; mode 'dynamic' needs 11: .*cannot upgrade node up \(Upsample\) from opset 9 to 11: Upsample was removed in opset 10/);
+    const odd = matmulModel({ opset: 9, extraNodes: [{ op: 'FancyOp', inputs: ['y'], outputs: ['z'], name: 'fancy' }] });
+    await assert.rejects(quantizeModel(odd, { mode: 'dynamic' }), /does not know operator FancyOp/);
+    await assert.rejects(quantizeModel(matmulModel({ opset: 13 }), { mode: 'dynamic', opset: 12 }), /options\.opset to be at least the model's opset 13/);
+    assert.deepEqual(listing(), []);
+  });
+});
+
+describe('quantkit quantize on ONNX models: usage errors', () => {
+  const run = (...args) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8' });
+  it('needs --mode, refuses --scheme and the ONNX flags on tensor files, with exit status 2', () => {
+    const m = path.join(tmp, 'm.onnx');
+    fs.writeFileSync(m, matmulModel());
+    const out = path.join(tmp, 'o.onnx');
+    let r = run('quantize', m, out);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /^quantkit: ONNX models need --mode \(dynamic, qdq, weights-only, matmul-nbits, fp16\)/);
+    r = run('quantize', m, out, '--mode', 'dynamic', '--scheme', 'q8_0');
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /--scheme is for tensor files; ONNX models take --mode/);
+    r = run('quantize', m, out, '--mode', 'int8');
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /argument 'int8' is invalid. Allowed choices are dynamic, qdq, weights-only, matmul-nbits, fp16/);
+    r = run('quantize', path.join(__dirname, '..', 'assets', 'paddleocr-cls.safetensors'), path.join(tmp, 'o.gguf'), '--scheme', 'q8_0', '--per-channel');
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /--per-channel applies to ONNX models/);
+    r = run('quantize', m, out, '--mode', 'qdq');
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /^quantkit: Mode 'qdq' needs options\.calibration/);
+    assert.deepEqual(listing(), ['m.onnx']);
+  });
+});

@@ -1,0 +1,107 @@
+'use strict';
+// The real-model matrix of quantkit/onnx, shared by test/onnx-models.test.js (which asserts the
+// bounds) and bench/onnx.js (which prints the README's table with latencies): for each model,
+// its inputs, its calibration feeds, the modes that apply, and `evaluate(model, bytes)` → how
+// the quantized model's outputs agree with the float model's.
+const { REAL_MODELS, runModel } = require('./onnx-build');
+const { textImage, ctcDecode, vadSignal, vadProbabilities, agreement, OCR_TEXTS } = require('./real-models');
+
+const ALL = ['dynamic', 'qdq', 'weights-only', 'matmul-nbits', 'fp16'];
+
+/** The options each mode runs with in the matrix (the README's table says the same). */
+const MODE_OPTIONS = {
+  dynamic: {},
+  qdq: {},
+  'weights-only': { weightType: 'int8', perChannel: true },
+  'matmul-nbits': { blockSize: 32 },
+  fp16: {},
+};
+
+async function ocrInputs(height, width) {
+  return Promise.all(OCR_TEXTS.map((t) => textImage(t, height, width)));
+}
+
+const CASES = {
+  rec: {
+    file: REAL_MODELS.rec,
+    title: 'PaddleOCR PP-OCRv4 recognition',
+    modes: ALL,
+    inputs: () => ocrInputs(48, 320),
+    /** Recognized text of every image, and the probabilities' agreement. */
+    async read(bytes, inputs) {
+      const texts = [];
+      const probs = [];
+      for (const x of inputs) {
+        const out = await runModel(bytes, { x });
+        const o = Object.values(out)[0];
+        texts.push(ctcDecode(o.data, o.dims));
+        probs.push(o.data);
+      }
+      return { texts, values: concat(probs) };
+    },
+  },
+  cls: {
+    file: REAL_MODELS.cls,
+    title: 'PaddleOCR text direction classifier',
+    modes: ALL,
+    inputs: () => ocrInputs(48, 192),
+    async read(bytes, inputs) {
+      const labels = [];
+      const probs = [];
+      for (const x of inputs) {
+        const o = Object.values(await runModel(bytes, { x }))[0];
+        labels.push(o.data[0] >= o.data[1] ? '0°' : '180°');
+        probs.push(o.data);
+      }
+      return { texts: labels, values: concat(probs) };
+    },
+  },
+  det: {
+    file: REAL_MODELS.det,
+    title: 'PaddleOCR PP-OCRv4 detection',
+    modes: ['dynamic', 'qdq', 'weights-only', 'fp16'],
+    inputs: async () => [await textImage(OCR_TEXTS[0], 96, 320), await textImage(OCR_TEXTS[1], 96, 320)],
+    async read(bytes, inputs) {
+      const maps = [];
+      for (const x of inputs) maps.push(Object.values(await runModel(bytes, { x }))[0].data);
+      return { values: concat(maps) };
+    },
+  },
+  vad: {
+    file: REAL_MODELS.vad,
+    title: 'Silero VAD v5',
+    modes: ['dynamic', 'weights-only', 'fp16'],
+    inputs: async () => [vadSignal()],
+    async read(bytes, inputs) {
+      return { values: await vadProbabilities(bytes, inputs[0]) };
+    },
+  },
+};
+
+/** Calibration feeds for qdq: the model's own inputs (the OCR models read rendered text). */
+async function calibrationFeeds(key) {
+  const inputs = await CASES[key].inputs();
+  return inputs.map((x) => ({ x }));
+}
+
+function concat(arrays) {
+  const out = new Float32Array(arrays.reduce((a, b) => a + b.length, 0));
+  let k = 0;
+  for (const a of arrays) {
+    out.set(a, k);
+    k += a.length;
+  }
+  return out;
+}
+
+/** How `bytes` (a quantized model) agrees with the float model on the case's inputs. */
+async function evaluate(key, bytes, reference) {
+  const c = CASES[key];
+  const inputs = await c.inputs();
+  const ref = reference ?? (await c.read(c.file, inputs));
+  const got = await c.read(bytes, inputs);
+  const a = agreement(ref.values, got.values);
+  return { ...a, texts: got.texts, refTexts: ref.texts, textsEqual: ref.texts ? ref.texts.every((t, i) => t === got.texts[i]) : undefined, reference: ref };
+}
+
+module.exports = { CASES, MODE_OPTIONS, calibrationFeeds, evaluate, ALL_MODES: ALL };
