@@ -132,6 +132,24 @@ describe('quantkit/onnx: reading and writing models', () => {
   });
 });
 
+describe('quantkit/onnx: the subpath export', () => {
+  it("require('quantkit') does not load protobufjs; require('quantkit/onnx') gives quantizeModel", () => {
+    const script = `
+      require('quantkit');
+      const before = Object.keys(require.cache).filter((k) => /[\\/]protobufjs[\\/]/.test(k)).length;
+      const onnx = require('quantkit/onnx');
+      const after = Object.keys(require.cache).filter((k) => /[\\/]protobufjs[\\/]/.test(k)).length;
+      console.log(JSON.stringify({ before, after, fn: typeof onnx.quantizeModel, modes: onnx.MODEL_MODES }));`;
+    const r = spawnSync(process.execPath, ['-e', script], { cwd: path.join(__dirname, '..'), encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    const o = JSON.parse(r.stdout);
+    assert.equal(o.before, 0);
+    assert.ok(o.after > 0);
+    assert.equal(o.fn, 'function');
+    assert.deepEqual(o.modes, ['dynamic', 'qdq', 'weights-only', 'matmul-nbits', 'fp16']);
+  });
+});
+
 describe('quantkit/onnx: opset upgrades', () => {
   it('upgrades PaddleOCR recognition and direction (opset 9) to 11, 13 and 21 with the same outputs in ORT', async () => {
     const { textImage } = require('./support/real-models');
