@@ -73,7 +73,8 @@ export function modelInputs(model: ModelProto): ModelInput[] {
   return model.graph.input.filter((i) => !inits.has(i.name)).map((i) => {
     const tt = i.type?.tensorType;
     if (!tt) throw new Error(`model input '${i.name}' is not a tensor: mode 'qdq' can only feed tensor inputs`);
-    const dims = tt.shape ? tt.shape.dim.map((d) => (d.dimValue !== undefined && d.dimValue !== null && !d.dimParam ? int64(d.dimValue, `input ${i.name} dim`) : undefined)) : undefined;
+    // protobufjs puts defaults on the prototype: only an own dimValue is a fixed dimension.
+    const dims = tt.shape ? tt.shape.dim.map((d) => (Object.prototype.hasOwnProperty.call(d, 'dimValue') && d.dimValue !== null && d.dimValue !== undefined ? int64(d.dimValue, `input ${i.name} dim`) : undefined)) : undefined;
     return { name: i.name, elemType: tt.elemType, dims };
   });
 }
