@@ -267,6 +267,41 @@ describe(`quantizeModel mode 'qdq' (${qk.backend.name} backend)`, function () {
     return { x: { data: d, dims: [1, 3, S, S] } };
   }
 
+  it("Relu/Clip: skipped on an unquantized input, kept when its input feeds more or is a graph output (which then takes the Relu output's range: adjust_tensor_ranges); excludeOp respected", async () => {
+    const model = buildModel({
+      opset: 13,
+      inputs: [['x', 'float', [2, 16]]],
+      outputs: [['y', 'float', [2, 16]], ['h', 'float', [2, 16]]],
+      initializers: [{ name: 'A', dims: [16, 16], float: rnd(256, 21, 0.3) }, { name: 'B', dims: [16, 16], float: rnd(256, 22, 0.3) },
+        { name: 'lo', dims: [], float: Float32Array.of(0) }, { name: 'hi', dims: [], float: Float32Array.of(6) }],
+      nodes: [
+        { op: 'Relu', inputs: ['x'], outputs: ['rx'] },
+        { op: 'MatMul', inputs: ['rx', 'A'], outputs: ['h'] },
+        { op: 'Relu', inputs: ['h'], outputs: ['r'] },
+        { op: 'MatMul', inputs: ['r', 'B'], outputs: ['h2'] },
+        { op: 'Clip', inputs: ['h2', 'lo', 'hi'], outputs: ['r2'] },
+        { op: 'Add', inputs: ['h2', 'r2'], outputs: ['s'] },
+        { op: 'Sigmoid', inputs: ['s'], outputs: ['y'] },
+      ],
+    });
+    const feeds = [0, 1, 2].map((k) => ({ x: { data: rnd(32, 70 + k, 3), dims: [2, 16] } }));
+    const r = await quantizeModel(model, { mode: 'qdq', calibration: feeds, excludeOp: ['Sigmoid'] });
+    const m = decode(r.bytes);
+    assert.equal(m.graph.node.filter((n) => n.opType === 'Relu' || n.opType === 'Clip').length, 3, 'no Relu/Clip removed');
+    const qs = activationQs(m);
+    assert.deepEqual([...qs.keys()].sort(), ['h', 'h2', 'r', 'r2', 'rx', 's'], 'x (under a Relu of nothing quantized) and y (excluded Sigmoid) stay float');
+    const inter = await floatIntermediates(model, ['r', 'h2'], feeds);
+    const range = (t) => { let lo = Infinity, hi = -Infinity; for (const b of inter.get(t)) for (const v of b) { lo = Math.min(lo, v); hi = Math.max(hi, v); } return [lo, hi]; };
+    const want = ortScaleZp(...range('r'), 0, 255, false);
+    assert.equal(initValues(m, qs.get('h').scale).data[0], want.scale, "graph output h takes the Relu output's range");
+    assert.equal(initValues(m, qs.get('h').zp).data[0], want.zp);
+    const w2 = ortScaleZp(...range('h2'), 0, 255, false);
+    assert.equal(initValues(m, qs.get('h2').scale).data[0], w2.scale, 'h2 (two consumers) keeps its own range');
+    assert.equal(initValues(m, qs.get('h2').zp).data[0], w2.zp);
+    const c = await closeness(model, r.bytes, feeds, 'y');
+    assert.ok(c.cos > 0.999, `cosine ${c.cos}`);
+  });
+
   it('PaddleOCR det (opset 11, per-tensor weights) runs in ORT and its text mask tracks the float model', async function () {
     if (!fs.existsSync(REAL_MODELS.det)) this.skip();
     const r = await quantizeModel(REAL_MODELS.det, { mode: 'qdq', perChannel: false, calibration: [page(1), page(2), page(3)] });
