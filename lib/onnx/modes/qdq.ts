@@ -1,8 +1,489 @@
-// PLACEHOLDER: being written in its own worktree; replaced at merge.
+// Mode 'qdq': static quantization in QDQ form from calibration inputs, as ONNX Runtime's
+// quantize_static(quant_format=QDQ) does it (onnxruntime/python/tools/quantization/
+// qdq_quantizer.py, operators/*.py, base_quantizer.py, calibrate.py; ORT 1.20–1.30).
+//
+// 1. Mark (QDQQuantizer.quantize_model, node by node in graph order): which tensors of which
+//    main-graph nodes get QuantizeLinear → DequantizeLinear pairs (activations), which
+//    constants are stored quantized behind a DequantizeLinear (weights), which biases become
+//    int32, which outputs share their input's parameters, which Relu/Clip are removed.
+// 2. Calibrate (calibrate-model.ts): run the float model in onnxruntime-node with the marked
+//    activations exposed as outputs, feed each batch to a quantkit observer.
+// 3. Parameters: activations by ORT's compute_scale_zp for the activation type (asymmetric,
+//    no reduce_range: calc_quant_params); weights int8 symmetric, per channel (axis per op) or
+//    per tensor (weights.ts); constants that are inputs of other ops (Add's, Mul's, Concat's)
+//    with the activation type, asymmetric (_calc_initializer_quant_params); biases int32 with
+//    scale input_scale × weight_scale (× Gemm's beta), zero point 0 (quantize_bias_static_impl),
+//    after ORT's weight-scale adjustment for int32 biases (_adjust_weight_scale_for_int32_bias).
+// 4. Rewrite with ORT's names: W_quantized / W_scale / W_zero_point → W_DequantizeLinear →
+//    W_DequantizeLinear_Output; T → T_QuantizeLinear → T_QuantizeLinear_Output →
+//    T_DequantizeLinear → T_DequantizeLinear_Output (a graph output T keeps its name on the DQ;
+//    its producer writes T_QuantizeLinear_Input); B_quantized (int32) → B_DequantizeLinear → B.
+//
+// Only the main graph: tensors inside If/Loop/Scan bodies cannot be exposed as outputs for
+// calibration, so nodes there stay float and are reported in skipped.
 import type { ModeImpl } from './index';
+import type { ModeContext } from '../context';
+import type { NodeProto, TensorProto, GraphProto } from '../proto';
+import { DT } from '../proto';
+import { allGraphs, attrInt, findConstant, floatAttr, getAttr, intAttr, makeNode, opsetOf, removeUnusedConstants, usesOf } from '../graph';
+import { dimsOf, floatValues, makeTensor } from '../tensor';
+import { qRange, quantizeWeight, scaleZeroPoint, weightTensors, type QuantizedWeight } from '../weights';
+import { calibrate, calibrationFeeds, modelInputs } from '../calibrate-model';
+import quantkit from '../../index';
+
+/** Ops with their own rule (ORT's QDQRegistry classes). */
+const WEIGHTED = new Set(['Conv', 'ConvTranspose', 'Gemm', 'MatMul']);
+const REMOVABLE = new Set(['Relu', 'Clip']); // QDQRemovableActivation
+/** QDQDirect8BitOp (and QDQMaxPool from opset 12, QDQResize from 11): the output shares the input's parameters when the input is quantized. */
+const DIRECT = new Set(['Reshape', 'Transpose', 'Squeeze', 'Unsqueeze', 'AveragePool', 'Slice', 'MaxPool', 'Resize']);
+/** QDQOperatorBase: every float input and output its own parameters. HardSigmoid is quantkit's addition (ORT's default op list lacks it). */
+const GENERIC = new Set(['Add', 'Mul', 'Concat', 'Sigmoid', 'HardSigmoid', 'LeakyRelu', 'GlobalAveragePool', 'Softmax']);
+/** The op types mode 'qdq' quantizes. */
+export const QDQ_OPS: readonly string[] = [...WEIGHTED, ...REMOVABLE, ...DIRECT, 'Split', ...GENERIC];
+const ALL = new Set(QDQ_OPS);
+
+/** A tensor marked for quantization (ORT QDQTensorQuantInfo). */
+interface Mark {
+  kind: 'activation' | 'weight';
+  /** Per-channel axis (weights). */
+  axis?: number;
+  /** Shares the parameters of this tensor (quantize_output_same_as_input). */
+  shareFrom?: string;
+}
+/** A bias to store as int32 (ORT QDQBiasQuantInfo). */
+interface BiasMark { node: NodeProto; input: string; weight: string; beta: number }
+/** A tensor's written parameters. */
+interface Params { scaleName: string; zpName: string; scale: Float32Array; axis?: number }
+
+const INT32_MIN = -(2 ** 31);
+const INT32_MAX = 2 ** 31 - 1;
+
+/** numpy's round (half to even), for |v| far below 2^52. */
+function roundHalfEven(v: number): number {
+  const f = Math.floor(v);
+  const d = v - f;
+  if (d > 0.5) return f + 1;
+  if (d < 0.5) return f;
+  return f % 2 === 0 ? f : f + 1;
+}
+
+/**
+ * The int32 codes and scale of a bias, as ORT's quantize_bias_static_impl (base_quantizer.py):
+ * `scale = fl(fl(inputScale · weightScale[c]) · beta)` (float32, as numpy multiplies float32
+ * arrays), `q = clip(rint(float64(b) / float64(scale)), int32)` with ties to even; per channel
+ * `c` is the bias element's index, per tensor the one weight scale.
+ * @param bias float32 values (one per output channel for per-channel weights).
+ * @returns codes (Int32Array, bias order) and scales (one per weight scale).
+ */
+export function quantizeBias(bias: Float32Array, inputScale: number, weightScale: Float32Array, beta: number): { codes: Int32Array; scale: Float32Array } {
+  const scale = new Float32Array(weightScale.length);
+  for (let c = 0; c < scale.length; c++) scale[c] = Math.fround(Math.fround(inputScale * weightScale[c]) * beta);
+  const codes = new Int32Array(bias.length);
+  for (let i = 0; i < bias.length; i++) {
+    const s = scale.length === 1 ? scale[0] : scale[i];
+    const q = roundHalfEven(bias[i] / s);
+    codes[i] = Number.isNaN(q) ? 0 : Math.min(INT32_MAX, Math.max(INT32_MIN, q));
+  }
+  return { codes, scale };
+}
+
+/**
+ * ORT's _adjust_weight_scale_for_int32_bias (qdq_quantizer.py): when `inputScale · weightScale`
+ * is below `1.0001 · 2·|bias| / (2^32 − 2)` (per tensor: |bias|'s max with 0; per channel: each
+ * element), the weight scale grows by the ratio (float64, then float32) so that the int32 bias
+ * does not clip. Returns the new scales, or undefined when none changed. quantkit computes the
+ * threshold in float64 throughout (numpy mixes float32 scalars in; the decision differs only
+ * within an ulp of the threshold).
+ */
+export function adjustWeightScaleForBias(bias: Float32Array, inputScale: number, weightScale: Float32Array): Float32Array | undefined {
+  const qrange = INT32_MAX - (INT32_MIN + 1);
+  const out = Float32Array.from(weightScale);
+  let changed = false;
+  const fix = (k: number, absmax: number): void => {
+    const smallest = (1.0001 * (2 * absmax)) / qrange;
+    const candidate = inputScale * weightScale[k];
+    if (candidate < smallest && candidate > 0) {
+      out[k] = Math.fround(weightScale[k] * (smallest / candidate));
+      changed = true;
+    }
+  };
+  if (weightScale.length === 1) {
+    let lo = 0;
+    let hi = 0;
+    for (const b of bias) {
+      if (b < lo) lo = b;
+      if (b > hi) hi = b;
+    }
+    fix(0, Math.max(Math.abs(lo), Math.abs(hi)));
+  } else {
+    for (let k = 0; k < weightScale.length; k++) fix(k, Math.abs(bias[k]));
+  }
+  return changed ? out : undefined;
+}
+
 export const qdqMode: ModeImpl = {
-  minOpset: () => ({ opset: 1, why: '' }),
-  run: async () => {
-    throw new Error('mode qdq: not written yet');
-  },
+  minOpset: (opts) => (opts.perChannel ? { opset: 13, why: 'per-channel DequantizeLinear (axis)' } : { opset: 10, why: 'QuantizeLinear and DequantizeLinear' }),
+  run: async (ctx) => runQdq(ctx),
 };
+
+async function runQdq(ctx: ModeContext): Promise<void> {
+  const { model, opts } = ctx;
+  const scopes = allGraphs(model);
+  const main = scopes[0];
+  const graph = main.graph;
+  const opset = opsetOf(model, '') ?? 0;
+
+  // Nodes inside subgraphs: their tensors cannot be graph outputs, so they cannot be calibrated.
+  for (const s of scopes.slice(1)) {
+    for (const n of s.graph.node) {
+      if (ALL.has(n.opType) && (n.domain ?? '') === '' && !ctx.isExcluded(n)) ctx.skipped(n, s, 'inside a subgraph: its tensors cannot be exposed as model outputs for calibration, so it stays float');
+    }
+  }
+
+  const candidates: NodeProto[] = [];
+  for (const n of graph.node) {
+    if (!ALL.has(n.opType) || (n.domain ?? '') !== '' || ctx.isExcluded(n)) continue;
+    if (n.opType === 'MaxPool' && opset < 12) {
+      ctx.skipped(n, main, `MaxPool is quantized from opset 12 (ORT's QDQMaxPool); the model has opset ${opset}`);
+      continue;
+    }
+    if (n.opType === 'Resize' && opset < 11) {
+      ctx.skipped(n, main, `Resize is quantized from opset 11 (ORT's QDQResize); the model has opset ${opset}`);
+      continue;
+    }
+    candidates.push(n);
+  }
+
+  const constOf = (name: string): TensorProto | undefined => {
+    if (!name) return undefined;
+    const c = findConstant(main, name);
+    return c && c.scope === main ? c.tensor : undefined;
+  };
+  const isFloatConst = (name: string): boolean => constOf(name)?.dataType === DT.FLOAT;
+  const graphInputs = new Set(graph.input.map((i) => i.name));
+  const graphOutputs = new Set(graph.output.map((o) => o.name));
+
+  if (candidates.length === 0) {
+    // Nothing to calibrate: the feeds are still checked (a wrong calibration set is an error).
+    for await (const _ of calibrationFeeds(opts.calibration, modelInputs(model))) void _;
+    return;
+  }
+
+  // Every non-constant input and output of a candidate: exposed on the first run to learn types.
+  const tensorNames: string[] = [];
+  const seen = new Set<string>();
+  for (const n of candidates) {
+    for (const t of [...n.input, ...n.output]) {
+      if (!t || seen.has(t) || constOf(t)) continue;
+      seen.add(t);
+      tensorNames.push(t);
+    }
+  }
+
+  const marks = new Map<string, Mark>();
+  const biases = new Map<string, BiasMark>();
+  const removed = new Set<NodeProto>();
+  /** Deferred renames: producer output `from` becomes `to` (a removed Relu/Clip's output). */
+  const renames: Array<{ from: string; to: string }> = [];
+  const gemmBeta = new Set<NodeProto>();
+  const quantizedNodes: Array<{ node: NodeProto; as: string }> = [];
+
+  const choose = (types: Map<string, string>): string[] => {
+    const quantizable = (t: string): boolean => !!t && (isFloatConst(t) || types.get(t) === 'float32');
+    const uses = usesOf(graph);
+    const markTensor = (t: string, m: Mark): void => {
+      if (!quantizable(t)) return;
+      if (m.shareFrom !== undefined) marks.set(t, m);
+      else if (!marks.has(t)) marks.set(t, m);
+    };
+    const act = (t: string): void => markTensor(t, { kind: 'activation' });
+    const share = (out: string, from: string): void => {
+      const p = marks.get(from);
+      if (p?.axis !== undefined) return; // a per-channel weight's parameters cannot serve an activation
+      markTensor(out, { kind: 'activation', shareFrom: from });
+    };
+    const isMarked = (t: string): boolean => marks.has(t) || biases.has(t);
+    const weight = (t: string, axis: number | undefined): void => {
+      if (!isFloatConst(t)) return act(t);
+      const rank = dimsOf(constOf(t)!).length;
+      const a = opts.perChannel && axis !== undefined && axis >= -rank && axis < rank ? (axis < 0 ? axis + rank : axis) : undefined;
+      // quantize_weight_tensor_per_channel overwrites an earlier mark; quantize_weight_tensor does not
+      if (a !== undefined) marks.set(t, { kind: 'weight', axis: a });
+      else if (!marks.has(t)) marks.set(t, { kind: 'weight' });
+    };
+    const bias = (node: NodeProto, b: string, beta: number): boolean => {
+      const c = constOf(b);
+      if (!c || c.dataType !== DT.FLOAT) return false;
+      biases.set(b, { node, input: node.input[0], weight: node.input[1], beta });
+      return true;
+    };
+
+    for (const node of candidates) {
+      const [in0, in1, in2] = node.input;
+      const out0 = node.output[0];
+      const op = node.opType;
+      const before = marks.size + biases.size;
+      let as = '';
+      if (op === 'Conv' || op === 'ConvTranspose') {
+        act(in0);
+        act(out0);
+        let axis: number | undefined = op === 'Conv' ? 0 : 1;
+        // ConvTranspose weights are [C, M/group, …]: per-channel along axis 1 holds M/group scales,
+        // which do not fit a bias of M when group > 1 (ORT writes such a model; quantkit goes per tensor).
+        if (op === 'ConvTranspose' && intAttr(node, 'group', 1) > 1) axis = undefined;
+        weight(in1, axis);
+        if (in2) bias(node, in2, 1);
+      } else if (op === 'Gemm') {
+        act(in0);
+        act(out0);
+        weight(in1, intAttr(node, 'transB', 0) ? 0 : 1);
+        if (in2 && isFloatConst(in2)) {
+          if (bias(node, in2, floatAttr(node, 'beta', 1))) gemmBeta.add(node);
+        }
+      } else if (op === 'MatMul') {
+        for (const t of [...node.input, out0]) {
+          if (isFloatConst(t)) weight(t, 1);
+          else act(t);
+        }
+      } else if (REMOVABLE.has(op)) {
+        if (!isMarked(in0)) continue;
+        const single = (uses.get(in0)?.length ?? 0) === 1;
+        if (quantizable(out0) && types.get(in0) === 'float32' && single && !graphOutputs.has(in0) && !graphInputs.has(in0) && !renames.some((r) => r.to === in0)) {
+          // try_replacing_upstream_output: the producer writes this node's output; the node goes
+          renames.push({ from: in0, to: out0 });
+          marks.delete(in0);
+          removed.add(node);
+          as = 'removed: its QuantizeLinear clips to the calibrated range of its output';
+        } else {
+          act(in0);
+        }
+        act(out0);
+      } else if (DIRECT.has(op)) {
+        if (isMarked(in0)) share(out0, in0);
+      } else if (op === 'Split') {
+        if (!isMarked(in0)) act(in0);
+        for (const o of node.output) share(o, in0);
+      } else {
+        for (const t of [...node.input, ...node.output]) act(t);
+      }
+      if (marks.size + biases.size !== before || as) quantizedNodes.push({ node, as });
+    }
+    return [...marks.entries()].filter(([t, m]) => !constOf(t) && m.kind === 'activation').map(([t]) => t);
+  };
+
+  const cal = await calibrate(model, tensorNames, opts.calibration, { method: opts.method, activationType: opts.activationType, percentile: opts.percentile, bins: opts.bins }, choose,
+    (runs) => ctx.progress(runs, 0, `calibration run ${runs}`));
+
+  // adjust_tensor_ranges (base_quantizer.py), on the graph as calibrated: a Relu/Clip's input
+  // takes its output's range when it feeds nothing else; Softmax's output is [0, 1].
+  const ranges = cal.ranges;
+  const usesBefore = usesOf(graph);
+  for (const n of candidates) {
+    if (REMOVABLE.has(n.opType)) {
+      const r = ranges.get(n.output[0]);
+      if (r && ranges.has(n.input[0]) && (usesBefore.get(n.input[0])?.length ?? 0) === 1) ranges.set(n.input[0], r);
+    } else if (n.opType === 'Softmax' && ranges.has(n.output[0])) {
+      ranges.set(n.output[0], { min: 0, max: 1 });
+    }
+  }
+
+  // What each node became, said before the rewiring renames its inputs.
+  const descriptions = quantizedNodes.map(({ node, as }) => ({ node, as: as || describeNode(node, marks, opts.activationType) }));
+
+  // Apply the removals: the producer writes the removed node's output directly.
+  for (const { from, to } of renames) {
+    for (const n of graph.node) n.output = n.output.map((o) => (o === from ? to : o));
+  }
+  graph.node = graph.node.filter((n) => !removed.has(n));
+
+  const names = ctx.names;
+  const actType = opts.activationType;
+  const actDt = actType === 'uint8' ? DT.UINT8 : DT.INT8;
+  const { qmin, qmax } = qRange(actType, false, false);
+  const params = new Map<string, Params>();
+  const front: NodeProto[] = []; // DequantizeLinear of constants: no graph input, placed first
+  const after = new Map<string, NodeProto[]>(); // Q/DQ pairs, placed after the producer of the tensor
+  const atStart: NodeProto[] = []; // Q/DQ pairs of graph inputs
+  const retarget = new Map<string, string>(); // consumer input renames
+
+  const addInit = (t: TensorProto): void => {
+    graph.initializer.push(t);
+  };
+
+  // Constants: weights (int8, symmetric) and constant inputs of other ops (activation type, asymmetric).
+  const quantizedWeights = new Map<string, QuantizedWeight>();
+  for (const [t, m] of marks) {
+    const c = constOf(t);
+    if (!c || m.shareFrom !== undefined) continue;
+    if (c.dataType !== DT.FLOAT) continue;
+    const values = floatValues(c, `constant ${t}`);
+    const q = m.kind === 'weight'
+      ? quantizeWeight(values, dimsOf(c), { type: 'int8', axis: m.axis, symmetric: true, reduceRange: opts.reduceRange }, `weight ${t}`)
+      : quantizeWeight(values, dimsOf(c), { type: actType, symmetric: false, reduceRange: opts.reduceRange }, `constant ${t}`);
+    quantizedWeights.set(t, q);
+  }
+
+  // Activation parameters (calc_quant_params: compute_scale_zp, asymmetric, full range).
+  const actParams = new Map<string, { scale: number; zeroPoint: number }>();
+  for (const [t, m] of marks) {
+    if (constOf(t) || m.shareFrom !== undefined) continue;
+    const r = ranges.get(t);
+    if (!r) throw new Error(`internal: tensor '${t}' was marked for quantization but not calibrated`);
+    actParams.set(t, scaleZeroPoint(Math.fround(r.min), Math.fround(r.max), qmin, qmax, false, `activation ${t}`));
+  }
+  const scaleOf = (t: string): number | undefined => {
+    let name = t;
+    for (let m = marks.get(name); m?.shareFrom !== undefined; m = marks.get(name)) name = m.shareFrom;
+    const a = actParams.get(name);
+    if (a) return a.scale;
+    const w = quantizedWeights.get(name);
+    return w && w.scale.length === 1 ? w.scale[0] : undefined;
+  };
+
+  // _adjust_weight_quant_params_for_bias_tensors: int8 symmetric weights whose scale would make the int32 bias clip.
+  for (const [b, info] of biases) {
+    const w = quantizedWeights.get(info.weight);
+    const inScale = scaleOf(info.input);
+    if (!w || inScale === undefined || marks.get(info.weight)?.kind !== 'weight' || w.zeroPoint.some((z) => z !== 0)) continue;
+    const bias = floatValues(constOf(b)!, `bias ${b}`);
+    const adjusted = adjustWeightScaleForBias(bias, inScale, w.scale);
+    if (adjusted) {
+      w.scale = adjusted;
+      const layout = w.axis === undefined ? {} : { axis: w.axis, shape: w.dims };
+      w.codes = quantkit.quantize(floatValues(constOf(info.weight)!, `weight ${info.weight}`), { ...layout, scale: w.axis === undefined ? adjusted[0] : adjusted, zeroPoint: w.axis === undefined ? 0 : w.zeroPoint, dtype: 'int8' } as never) as unknown as Int8Array;
+    }
+  }
+
+  // Weights: quantized initializer → DequantizeLinear (_add_qdq_nodes_for_initializer).
+  for (const [t, q] of quantizedWeights) {
+    const tensors = weightTensors(q, { data: names.make(`${t}_quantized`), scale: names.make(`${t}_scale`), zeroPoint: names.make(`${t}_zero_point`) });
+    addInit(tensors.data);
+    addInit(tensors.scale);
+    addInit(tensors.zeroPoint);
+    const out = names.make(`${t}_DequantizeLinear_Output`);
+    front.push(makeNode('DequantizeLinear', [tensors.data.name!, tensors.scale.name!, tensors.zeroPoint.name!], [out], names.make(`${t}_DequantizeLinear`), q.axis === undefined ? [] : [attrInt('axis', q.axis)]));
+    retarget.set(t, out);
+    params.set(t, { scaleName: tensors.scale.name!, zpName: tensors.zeroPoint.name!, scale: q.scale, axis: q.axis });
+  }
+
+  // Activations: QuantizeLinear → DequantizeLinear (_add_qdq_pair_for_activation), shared ones after their providers.
+  const producerOutput = new Map<string, NodeProto>();
+  for (const n of graph.node) for (const o of n.output) producerOutput.set(o, n);
+  const outputRenames = new Map<string, string>(); // graph output T: producer now writes T_QuantizeLinear_Input
+  const pending = [...marks.entries()].filter(([t]) => !constOf(t));
+  const done = new Set<string>();
+  const emit = (t: string, scaleName: string, zpName: string): void => {
+    const qOut = names.make(`${t}_QuantizeLinear_Output`);
+    let qIn = t;
+    let dqOut: string;
+    if (graphOutputs.has(t)) {
+      qIn = names.make(`${t}_QuantizeLinear_Input`);
+      dqOut = t;
+      outputRenames.set(t, qIn);
+    } else {
+      dqOut = names.make(`${t}_DequantizeLinear_Output`);
+      retarget.set(t, dqOut);
+    }
+    const pair = [
+      makeNode('QuantizeLinear', [qIn, scaleName, zpName], [qOut], names.make(`${t}_QuantizeLinear`)),
+      makeNode('DequantizeLinear', [qOut, scaleName, zpName], [dqOut], names.make(`${t}_DequantizeLinear`)),
+    ];
+    if (producerOutput.has(t)) after.set(t, [...(after.get(t) ?? []), ...pair]);
+    else atStart.push(...pair);
+  };
+  for (const [t, m] of pending) {
+    if (m.shareFrom !== undefined) continue;
+    const p = actParams.get(t)!;
+    const scale = makeTensor(names.make(`${t}_scale`), DT.FLOAT, [], Float32Array.of(p.scale));
+    const zp = makeTensor(names.make(`${t}_zero_point`), actDt, [], actType === 'uint8' ? Uint8Array.of(p.zeroPoint) : Int8Array.of(p.zeroPoint));
+    addInit(scale);
+    addInit(zp);
+    params.set(t, { scaleName: scale.name!, zpName: zp.name!, scale: Float32Array.of(p.scale) });
+    emit(t, scale.name!, zp.name!);
+    done.add(t);
+  }
+  // _quantize_sharing_param_tensors: repeat until every shared tensor found its provider.
+  for (let left = pending.filter(([, m]) => m.shareFrom !== undefined); left.length > 0;) {
+    const next = left.filter(([t, m]) => {
+      const p = params.get(m.shareFrom!);
+      if (!p) return true;
+      params.set(t, p);
+      emit(t, p.scaleName, p.zpName);
+      done.add(t);
+      return false;
+    });
+    if (next.length === left.length) throw new Error(`internal: tensor '${next[0][0]}' shares the parameters of '${next[0][1].shareFrom}', which were never written`);
+    left = next;
+  }
+
+  // Biases: int32, scale input_scale × weight_scale × beta, zero point 0 (quantize_bias_static).
+  const biasNodes: NodeProto[] = [];
+  const biasNames = new Map<NodeProto, string>();
+  const usedBias = new Set<string>();
+  for (const [b, info] of biases) {
+    const w = params.get(info.weight);
+    const inScale = scaleOf(info.input);
+    const c = constOf(b);
+    if (!w || inScale === undefined || !c || marks.get(info.weight)?.kind !== 'weight') continue;
+    const bias = floatValues(c, `bias ${b}`);
+    const dims = dimsOf(c);
+    const perChannel = w.scale.length > 1;
+    if (perChannel && (dims.length !== 1 || dims[0] !== w.scale.length)) {
+      ctx.skipped(info.node, main, `bias ${b} of dims ${JSON.stringify(dims)} does not match the ${w.scale.length} weight scales: it stays float`);
+      continue;
+    }
+    const { codes, scale } = quantizeBias(bias, inScale, w.scale, info.beta);
+    // A bias shared by two quantized nodes gets one copy per node (ORT's _dup_initializer).
+    let outName = b;
+    if (usedBias.has(b)) {
+      outName = names.make(b);
+      biasNames.set(info.node, outName);
+    }
+    usedBias.add(b);
+    const qName = names.make(`${outName}_quantized`);
+    addInit(makeTensor(qName, DT.INT32, dims, codes));
+    const sName = names.make(`${qName}_scale`);
+    addInit(makeTensor(sName, DT.FLOAT, [scale.length], scale));
+    const zName = names.make(`${qName}_zero_point`);
+    addInit(makeTensor(zName, DT.INT32, perChannel ? [scale.length] : [], new Int32Array(perChannel ? scale.length : 1)));
+    biasNodes.push(makeNode('DequantizeLinear', [qName, sName, zName], [outName], names.make(`${outName}_DequantizeLinear`), perChannel ? [attrInt('axis', 0)] : []));
+    if (outName === b) dropConstant(graph, b);
+    if (info.node.opType === 'Gemm' && gemmBeta.has(info.node)) {
+      const beta = getAttr(info.node, 'beta');
+      if (beta) beta.f = 1.0; // set_default_beta: the beta is in the bias scale now
+    }
+  }
+  for (const [node, name] of biasNames) node.input[2] = name;
+
+  // Rewire consumers to the dequantized values, then place the new nodes.
+  for (const n of graph.node) {
+    n.input = n.input.map((i) => retarget.get(i) ?? i);
+    n.output = n.output.map((o) => outputRenames.get(o) ?? o);
+  }
+  const rebuilt: NodeProto[] = [...front, ...biasNodes, ...atStart];
+  for (const n of graph.node) {
+    rebuilt.push(n);
+    for (const o of n.output) {
+      const orig = [...outputRenames].find(([, v]) => v === o)?.[0] ?? o;
+      const extra = after.get(orig);
+      if (extra) rebuilt.push(...extra);
+    }
+  }
+  graph.node = rebuilt;
+  removeUnusedConstants(graph);
+
+  for (const { node, as } of descriptions) ctx.changed(node, main, as);
+}
+
+function describeNode(node: NodeProto, marks: Map<string, Mark>, actType: string): string {
+  const w = node.input.map((i) => marks.get(i)).find((m) => m?.kind === 'weight');
+  const weight = w ? `, int8 ${w.axis === undefined ? 'per-tensor' : `per-channel (axis ${w.axis})`} weights` : '';
+  const shared = node.output.some((o) => marks.get(o)?.shareFrom !== undefined) ? ', output shares its input\'s parameters' : '';
+  return `QDQ ${node.opType} (${actType} activations${weight}${shared})`;
+}
+
+/** Removes the initializer or main-graph Constant node that defines `name` (its DequantizeLinear defines it now). */
+function dropConstant(graph: GraphProto, name: string): void {
+  graph.initializer = graph.initializer.filter((t) => t.name !== name);
+  graph.node = graph.node.filter((n) => !(n.opType === 'Constant' && n.output.length === 1 && n.output[0] === name));
+}

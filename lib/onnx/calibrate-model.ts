@@ -1,0 +1,321 @@
+// Activation ranges for mode 'qdq' (README "ONNX models"), as ONNX Runtime's quantize_static
+// collects them (onnxruntime/python/tools/quantization/calibrate.py): the model runs in
+// onnxruntime-node, with optimizations off (ORT's calibrators use ORT_DISABLE_ALL), on a copy
+// whose graph outputs also name the intermediate float tensors to calibrate; each batch of each
+// such tensor goes to a quantkit observer (createObserver: 'minmax', 'percentile', 'entropy',
+// 'mse'), whose range() is the tensor's calibrated range.
+//
+// The calibration inputs are checked against the model's inputs before any run: a feed names
+// every graph input (initializers that are also inputs may be left out) and no other, with the
+// input's element type, rank and fixed dimensions.
+import { createRequire } from 'node:module';
+import quantkit from '../index';
+import { openNpz } from '../io/npy';
+import type { ElementType } from '../io/types';
+import { describe } from '../core/validate';
+import type { CalibrationFeed, ModelOptions } from './context';
+import { decodeModel, encodeModel, int64, DT, type ModelProto } from './proto';
+import { dataTypeName } from './tensor';
+
+/** onnxruntime-node's API as used here (a peer dependency, loaded at run time). */
+interface OrtTensor { type: string; data: ArrayBufferView & { length: number }; dims: readonly number[] }
+interface OrtSession { run(feeds: Record<string, OrtTensor>): Promise<Record<string, OrtTensor>>; release(): Promise<void> }
+interface OrtModule {
+  Tensor: new (type: string, data: ArrayBufferView, dims: readonly number[]) => OrtTensor;
+  InferenceSession: { create(model: Uint8Array, opts?: Record<string, unknown>): Promise<OrtSession> };
+}
+
+/**
+ * Loads onnxruntime-node (the optional peer dependency), from the caller's node_modules.
+ * @throws Error telling the user to `npm install onnxruntime-node` when it cannot be loaded.
+ */
+export function loadOrt(what: string): OrtModule {
+  const req = createRequire(__filename);
+  try {
+    return req('onnxruntime-node') as OrtModule;
+  } catch (e) {
+    throw new Error(`${what} runs the model in ONNX Runtime to calibrate its activations, but onnxruntime-node could not be loaded (${(e as Error).message.split('\n')[0]}): install the peer dependency with \`npm install onnxruntime-node\``);
+  }
+}
+
+/** One model input as a feed must match it. */
+export interface ModelInput {
+  name: string;
+  /** ONNX elem_type. */
+  elemType: number;
+  /** Fixed dimensions as numbers, dynamic ones (dim_param or absent) as undefined; undefined for an unknown rank. */
+  dims?: (number | undefined)[];
+}
+
+/** A checked feed: input name → { ORT type, data, dims }. */
+export type Feed = Map<string, { type: string; data: ArrayBufferView & { length: number }; dims: number[] }>;
+
+/** The ORT tensor type (and typed array) for each ONNX elem_type a feed may have. */
+const ORT_TYPE: Record<number, { type: string; ctor: string }> = {
+  [DT.FLOAT]: { type: 'float32', ctor: 'Float32Array' },
+  [DT.DOUBLE]: { type: 'float64', ctor: 'Float64Array' },
+  [DT.INT64]: { type: 'int64', ctor: 'BigInt64Array' },
+  [DT.INT32]: { type: 'int32', ctor: 'Int32Array' },
+  [DT.UINT8]: { type: 'uint8', ctor: 'Uint8Array' },
+  [DT.INT8]: { type: 'int8', ctor: 'Int8Array' },
+  [DT.BOOL]: { type: 'bool', ctor: 'Uint8Array' },
+  [DT.FLOAT16]: { type: 'float16', ctor: 'Uint16Array' },
+};
+/** The npz element types that can feed each ORT type. */
+const NPZ_TYPE: Record<string, ElementType> = { float32: 'f32', float64: 'f64', int64: 'i64', int32: 'i32', uint8: 'u8', int8: 'i8', bool: 'bool', float16: 'f16' };
+const CTORS: Record<string, new (b: ArrayBuffer, o: number, n: number) => ArrayBufferView & { length: number }> = {
+  Float32Array, Float64Array, BigInt64Array, Int32Array, Uint8Array, Int8Array, Uint16Array,
+} as never;
+
+/** The graph inputs a feed must give (graph inputs that are not initializers), with their types and fixed dims. */
+export function modelInputs(model: ModelProto): ModelInput[] {
+  const inits = new Set(model.graph.initializer.map((t) => t.name));
+  return model.graph.input.filter((i) => !inits.has(i.name)).map((i) => {
+    const tt = i.type?.tensorType;
+    if (!tt) throw new Error(`model input '${i.name}' is not a tensor: mode 'qdq' can only feed tensor inputs`);
+    // protobufjs puts defaults on the prototype: only an own dimValue is a fixed dimension.
+    const dims = tt.shape ? tt.shape.dim.map((d) => (Object.prototype.hasOwnProperty.call(d, 'dimValue') && d.dimValue !== null && d.dimValue !== undefined ? int64(d.dimValue, `input ${i.name} dim`) : undefined)) : undefined;
+    return { name: i.name, elemType: tt.elemType, dims };
+  });
+}
+
+const shapeText = (dims: readonly (number | undefined)[] | undefined): string => (dims ? `[${dims.map((d) => (d === undefined ? '?' : d)).join(', ')}]` : '(any shape)');
+
+/** Checks one feed value against its model input; returns the checked tensor. */
+function checkFeedValue(input: ModelInput, v: unknown, where: string): { type: string; data: ArrayBufferView & { length: number }; dims: number[] } {
+  const want = ORT_TYPE[input.elemType];
+  if (!want) throw new TypeError(`${where}: model input '${input.name}' has element type ${dataTypeName(input.elemType)}, which quantkit cannot feed`);
+  const o = v as { data?: unknown; dims?: unknown; type?: unknown };
+  if (v === null || typeof v !== 'object' || !ArrayBuffer.isView(o.data) || !Array.isArray(o.dims)) {
+    throw new TypeError(`${where}: expected input '${input.name}' to be { data, dims } (or an onnxruntime Tensor) but received ${describe(v)}`);
+  }
+  const data = o.data as ArrayBufferView & { length: number };
+  const dims = (o.dims as unknown[]).map((d) => (typeof d === 'bigint' ? Number(d) : d));
+  if (!dims.every((d) => typeof d === 'number' && Number.isSafeInteger(d) && d >= 0)) throw new TypeError(`${where}: expected input '${input.name}' dims to be non-negative integers but received ${describe(o.dims)}`);
+  const nd = dims as number[];
+  if (data.constructor.name !== want.ctor) {
+    throw new TypeError(`${where}: model input '${input.name}' is ${dataTypeName(input.elemType)}: expected its data to be a ${want.ctor} but received a ${data.constructor.name}`);
+  }
+  if (input.dims) {
+    const fits = input.dims.length === nd.length && input.dims.every((d, k) => d === undefined || d === nd[k]);
+    if (!fits) throw new RangeError(`${where}: model input '${input.name}' has shape ${shapeText(input.dims)} but the feed's dims are [${nd.join(', ')}]`);
+  }
+  const n = nd.reduce((a, b) => a * b, 1);
+  if (data.length !== n) throw new RangeError(`${where}: input '${input.name}' dims [${nd.join(', ')}] need ${n} values but its data holds ${data.length}`);
+  return { type: want.type, data, dims: nd };
+}
+
+/** Checks a feed object against the model inputs: every input present, no other name, each type and shape fitting. */
+export function checkFeed(inputs: readonly ModelInput[], feed: unknown, where: string): Feed {
+  if (feed === null || typeof feed !== 'object' || Array.isArray(feed)) throw new TypeError(`${where}: expected a feed object { inputName: { data, dims } } but received ${describe(feed)}`);
+  const names = new Set(inputs.map((i) => i.name));
+  const expected = inputs.map((i) => `'${i.name}' ${shapeText(i.dims)}`).join(', ');
+  for (const k of Object.keys(feed)) {
+    if (!names.has(k)) throw new RangeError(`${where}: the feed names '${k}', which is not an input of the model (its inputs: ${expected})`);
+  }
+  const out: Feed = new Map();
+  for (const input of inputs) {
+    const v = (feed as Record<string, unknown>)[input.name];
+    if (v === undefined) throw new RangeError(`${where}: the feed has no value for model input '${input.name}' ${shapeText(input.dims)} (its inputs: ${expected})`);
+    out.set(input.name, checkFeedValue(input, v, where));
+  }
+  return out;
+}
+
+/**
+ * The feeds of `options.calibration`, checked against the model inputs.
+ *
+ * - An iterable or async iterable yields feed objects `{ inputName: { data, dims } }` (or
+ *   onnxruntime Tensor values): one model run each.
+ * - A `.npz` path (read with quantkit's openNpz): one member per model input, named after it.
+ *   A member whose rank is the input's rank + 1 is a stack of samples: run `s` feeds
+ *   `member[s]`. A member of the input's own rank is split along its first axis, the model's
+ *   batch axis: run `s` feeds `member[s:s+1]` (batch 1). Every member must give the same number
+ *   of runs. Little-endian, C-order members with the input's element type ('<f4' for float).
+ * @throws TypeError/RangeError naming the input, the feed's index (or the npz member) and the
+ *   expected shape for a feed that does not fit; Error when there is no feed at all.
+ */
+export async function* calibrationFeeds(calibration: ModelOptions['calibration'], inputs: readonly ModelInput[]): AsyncGenerator<Feed> {
+  if (calibration === undefined) throw new TypeError(`Mode 'qdq' needs options.calibration`);
+  let count = 0;
+  if (typeof calibration === 'string') {
+    for await (const f of npzFeeds(calibration, inputs)) {
+      count++;
+      yield f;
+    }
+  } else {
+    for await (const f of calibration as AsyncIterable<CalibrationFeed> | Iterable<CalibrationFeed>) {
+      yield checkFeed(inputs, f, `options.calibration feed ${count}`);
+      count++;
+    }
+  }
+  if (count === 0) throw new Error(`options.calibration gave no feed: mode 'qdq' needs at least one run of the model to calibrate its activations`);
+}
+
+async function* npzFeeds(file: string, inputs: readonly ModelInput[]): AsyncGenerator<Feed> {
+  const npz = await openNpz(file);
+  try {
+    const where = `options.calibration ${file}`;
+    const names = new Set(inputs.map((i) => i.name));
+    for (const t of npz.tensors) {
+      if (!names.has(t.name)) throw new RangeError(`${where}: member '${t.name}' is not an input of the model (its inputs: ${inputs.map((i) => `'${i.name}'`).join(', ')})`);
+    }
+    let runs: number | undefined;
+    const plan = inputs.map((input) => {
+      const t = npz.tensors.find((x) => x.name === input.name);
+      if (!t) throw new RangeError(`${where}: no member '${input.name}.npy' for model input '${input.name}' ${shapeText(input.dims)}`);
+      const want = ORT_TYPE[input.elemType];
+      if (!want) throw new TypeError(`${where}: model input '${input.name}' has element type ${dataTypeName(input.elemType)}, which quantkit cannot feed`);
+      if (t.type !== NPZ_TYPE[want.type] || (!t.littleEndian && t.type !== 'u8' && t.type !== 'i8' && t.type !== 'bool')) {
+        throw new TypeError(`${where}: member '${t.name}' is '${t.storedType}' but model input '${input.name}' is ${dataTypeName(input.elemType)} (expected little-endian '${NPZ_TYPE[want.type]}')`);
+      }
+      const rank = input.dims?.length;
+      const stacked = rank === undefined ? false : t.shape.length === rank + 1;
+      if (rank !== undefined && !stacked && t.shape.length !== rank) {
+        throw new RangeError(`${where}: member '${t.name}' has shape [${t.shape.join(', ')}]: expected [samples, ...${shapeText(input.dims)}] or ${shapeText(input.dims)} split along its first (batch) axis`);
+      }
+      if (t.shape.length === 0) throw new RangeError(`${where}: member '${t.name}' is a scalar: expected a first axis of samples`);
+      const n = t.shape[0];
+      if (runs !== undefined && n !== runs) throw new RangeError(`${where}: member '${t.name}' holds ${n} samples along its first axis but another member holds ${runs}`);
+      runs = n;
+      const dims = stacked ? t.shape.slice(1) : [1, ...t.shape.slice(1)];
+      const elems = dims.reduce((a, b) => a * b, 1);
+      return { input, t, dims, elems, type: want.type, ctor: CTORS[want.ctor], itemSize: t.byteLength / Math.max(1, t.elements) };
+    });
+    for (let s = 0; s < (runs ?? 0); s++) {
+      const feed: Record<string, unknown> = {};
+      for (const p of plan) {
+        const bytes = await npz.readBytes(p.t.name, s * p.elems * p.itemSize, p.elems * p.itemSize);
+        const copy = new Uint8Array(bytes.length);
+        copy.set(bytes);
+        feed[p.input.name] = { data: new p.ctor(copy.buffer, 0, p.elems), dims: p.dims };
+      }
+      yield checkFeed(inputs, feed, `${where} sample ${s}`);
+    }
+  } finally {
+    await npz.close();
+  }
+}
+
+/** Observer options of mode 'qdq' (ORT's calibrator defaults where quantkit has the same method). */
+export interface RangeMethod {
+  method: ModelOptions['method'];
+  activationType: 'uint8' | 'int8';
+  percentile?: number;
+  bins?: number;
+}
+
+type TensorObserver = { observe(x: Float32Array): unknown; range(): { min: number; max: number } };
+
+/**
+ * A quantkit observer for one tensor. 'minmax': running min and max (ORT MinMaxCalibrater,
+ * nanmin/nanmax over batches). 'percentile': ORT's PercentileCalibrater as quantize_static
+ * creates it (symmetric, 2048 bins, 99.999). 'entropy': ORT's EntropyCalibrater (128 bins,
+ * 128 quantized levels: quantkit's int8 target). 'mse': quantkit's own search for the
+ * activation type (ORT has no such method; 2048 bins).
+ */
+export function makeObserver(m: RangeMethod): TensorObserver {
+  switch (m.method) {
+    case 'minmax':
+      return quantkit.createObserver('minmax') as unknown as TensorObserver;
+    case 'percentile':
+      return quantkit.createObserver('percentile', { bins: m.bins ?? 2048, percentile: m.percentile ?? 99.999, symmetric: true }) as unknown as TensorObserver;
+    case 'entropy':
+      return quantkit.createObserver('entropy', { bins: m.bins ?? 128, dtype: 'int8' }) as unknown as TensorObserver;
+    case 'mse':
+      return quantkit.createObserver('mse', { bins: m.bins ?? 2048, dtype: m.activationType, symmetric: false, convention: 'onnx' }) as unknown as TensorObserver;
+  }
+}
+
+/** A copy of `model` whose graph outputs also name `tensors` (main-graph values; types left to ORT). */
+export function exposeTensors(model: ModelProto, tensors: readonly string[]): Uint8Array {
+  const copy = decodeModel(encodeModel(model), 'the model');
+  const have = new Set(copy.graph.output.map((o) => o.name));
+  for (const t of tensors) if (!have.has(t)) copy.graph.output.push({ name: t });
+  return encodeModel(copy);
+}
+
+/** What calibrate() found. */
+export interface Calibration {
+  /** Each calibrated tensor's range (ORT's TensorData range_value). */
+  ranges: Map<string, { min: number; max: number }>;
+  /** The ORT type of every candidate tensor the first run produced ('float32', 'int64', …). */
+  types: Map<string, string>;
+  /** Model runs. */
+  runs: number;
+}
+
+/**
+ * Runs the model on every feed and observes the tensors to calibrate.
+ *
+ * The first run exposes every candidate (node inputs and outputs that are not constants or
+ * graph inputs: graph inputs are read from the feeds) to learn their types; `choose(types)`
+ * then names the tensors to calibrate (a subset), and later runs expose only those.
+ * @param candidates main-graph value names.
+ * @throws Error naming the tensor when a batch holds ±Infinity (no finite range), and the
+ *   errors of calibrationFeeds and loadOrt.
+ */
+export async function calibrate(
+  model: ModelProto,
+  candidates: readonly string[],
+  calibration: ModelOptions['calibration'],
+  method: RangeMethod,
+  choose: (types: Map<string, string>) => string[],
+  progress?: (runs: number) => void,
+): Promise<Calibration> {
+  const inputs = modelInputs(model);
+  const inputNames = new Set(inputs.map((i) => i.name));
+  const feeds = calibrationFeeds(calibration, inputs);
+  const first = await feeds.next();
+  if (first.done) throw new Error('internal: calibrationFeeds ended without a feed');
+  const ort = loadOrt(`mode 'qdq'`);
+  const exposed = candidates.filter((c) => !inputNames.has(c));
+  const create = (names: readonly string[]) => ort.InferenceSession.create(exposeTensors(model, names), { graphOptimizationLevel: 'disabled' });
+  const toOrt = (feed: Feed): Record<string, OrtTensor> => Object.fromEntries([...feed].map(([k, v]) => [k, new ort.Tensor(v.type, v.data, v.dims)]));
+
+  let session = await create(exposed);
+  const types = new Map<string, string>();
+  const observers = new Map<string, TensorObserver>();
+  let runs = 0;
+  try {
+    const out = await session.run(toOrt(first.value));
+    for (const [k, v] of first.value) types.set(k, v.type);
+    for (const c of exposed) if (out[c]) types.set(c, out[c].type);
+    const chosen = choose(types);
+    for (const t of chosen) observers.set(t, makeObserver(method));
+    const observe = (feed: Feed, results: Record<string, OrtTensor>): void => {
+      for (const [t, obs] of observers) {
+        const v = inputNames.has(t) ? feed.get(t) : results[t];
+        if (!v) throw new Error(`internal: calibration run produced no tensor '${t}'`);
+        if (v.type !== 'float32') continue;
+        try {
+          obs.observe(v.data as Float32Array);
+        } catch (e) {
+          throw new Error(`calibrating tensor '${t}' on run ${runs}: ${(e as Error).message}`);
+        }
+      }
+      runs++;
+      progress?.(runs);
+    };
+    observe(first.value, out);
+    const keep = chosen.filter((t) => !inputNames.has(t));
+    if (keep.length < exposed.length) {
+      await session.release();
+      session = await create(keep);
+    }
+    for await (const feed of feeds) observe(feed, await session.run(toOrt(feed)));
+  } finally {
+    await session.release();
+  }
+  const ranges = new Map<string, { min: number; max: number }>();
+  for (const [t, obs] of observers) {
+    let r: { min: number; max: number };
+    try {
+      r = obs.range();
+    } catch {
+      r = { min: 0, max: 0 }; // only empty or all-NaN batches: ORT's compute_scale_zp gives scale 1, zero point 0
+    }
+    ranges.set(t, { min: r.min, max: r.max });
+  }
+  return { ranges, types, runs };
+}

@@ -1,0 +1,422 @@
+'use strict';
+// quantizeModel mode 'qdq' (static QDQ quantization from calibration inputs), against real
+// oracles: onnxruntime-node runs every output model and the float model (with the calibrated
+// intermediates exposed as outputs, here in the test), and ONNX Runtime's quantize_static
+// formulas are restated below in plain JS (MinMax calibration: min/max over all batches;
+// quant_utils.compute_scale_zp in float64; the int8 symmetric per-channel weights of
+// _calc_initializer_quant_params; quantize_bias_static_impl for int32 biases).
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const Module = require('node:module');
+const qk = require('./support/quantkit');
+const { buildModel, runModel, REAL_MODELS, ort } = require('./support/onnx-build');
+const { onnx } = require('onnx-proto');
+const { quantizeModel } = require('../dist/onnx');
+const { writeNpz } = require('../dist/io');
+
+// ---- plain-JS restatements of ORT's tool -------------------------------------------------
+const f32 = Math.fround;
+function rint(v) { // numpy round: half to even
+  const f = Math.floor(v);
+  const d = v - f;
+  return d > 0.5 ? f + 1 : d < 0.5 ? f : f % 2 === 0 ? f : f + 1;
+}
+/** ORT quant_utils.compute_scale_zp for float32 rmin/rmax: returns { scale (float32), zp }. */
+function ortScaleZp(rmin, rmax, qmin, qmax, symmetric) {
+  let lo = f32(Math.min(rmin, 0));
+  let hi = f32(Math.max(rmax, 0));
+  if (symmetric) {
+    const a = Math.max(Math.abs(lo), Math.abs(hi));
+    lo = -a;
+    hi = a;
+  }
+  const scale = f32(hi - lo) / (qmax - qmin); // numpy: float32 subtraction, then float64
+  if (scale < 2 ** -126) return { scale: 1, zp: 0 };
+  const zp = symmetric ? rint((qmin + qmax) / 2) : rint(qmin - lo / scale);
+  return { scale: f32(scale), zp };
+}
+const ACT_RANGE = { uint8: [0, 255], int8: [-128, 127] };
+
+// ---- models and data ---------------------------------------------------------------------
+function rnd(n, seed, s = 1) {
+  let x = seed >>> 0;
+  const a = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    x = (Math.imul(x, 1664525) + 1013904223) >>> 0;
+    a[i] = ((x / 2 ** 32) * 2 - 1) * s;
+  }
+  return a;
+}
+const i64 = (v) => new Uint8Array(BigInt64Array.from(v.map(BigInt)).buffer);
+
+/** Conv(+bias) → Relu → MaxPool → Conv → Add(skip) → Sigmoid · Mul → Concat → GlobalAveragePool → Reshape → Gemm(transB) → MatMul. */
+function convModel(opset = 13) {
+  return buildModel({
+    opset,
+    inputs: [['x', 'float', [1, 3, 8, 8]]],
+    outputs: [['y', 'float', [1, 6]]],
+    initializers: [
+      { name: 'W1', dims: [8, 3, 3, 3], float: rnd(216, 1, 0.4) }, { name: 'B1', dims: [8], float: rnd(8, 2, 0.2) },
+      { name: 'W2', dims: [8, 8, 3, 3], float: rnd(576, 3, 0.2) }, { name: 'B2', dims: [8], float: rnd(8, 4, 0.1) },
+      { name: 'G', dims: [10, 16], float: rnd(160, 5, 0.3) }, { name: 'GB', dims: [10], float: rnd(10, 6, 0.1) },
+      { name: 'M', dims: [10, 6], float: rnd(60, 7, 0.5) }, { name: 'half', dims: [], float: Float32Array.of(0.5) },
+      { name: 'shape', dims: [2], dataType: 'int64', raw: i64([1, 16]) },
+    ],
+    nodes: [
+      { op: 'Conv', inputs: ['x', 'W1', 'B1'], outputs: ['c1'], attrs: { pads: [1, 1, 1, 1] } },
+      { op: 'Relu', inputs: ['c1'], outputs: ['r1'] },
+      { op: 'MaxPool', inputs: ['r1'], outputs: ['p1'], attrs: { kernel_shape: [2, 2], strides: [2, 2] } },
+      { op: 'Conv', inputs: ['p1', 'W2', 'B2'], outputs: ['c2'], attrs: { pads: [1, 1, 1, 1] } },
+      { op: 'Add', inputs: ['c2', 'p1'], outputs: ['a'] },
+      { op: 'Sigmoid', inputs: ['a'], outputs: ['s'] },
+      { op: 'Mul', inputs: ['s', 'half'], outputs: ['m'] },
+      { op: 'Concat', inputs: ['m', 'p1'], outputs: ['cat'], attrs: { axis: 1 } },
+      { op: 'GlobalAveragePool', inputs: ['cat'], outputs: ['g'] },
+      { op: 'Reshape', inputs: ['g', 'shape'], outputs: ['f'] },
+      { op: 'Gemm', inputs: ['f', 'G', 'GB'], outputs: ['h'], attrs: { transB: 1, beta: 0.75 } },
+      { op: 'MatMul', inputs: ['h', 'M'], outputs: ['y'] },
+    ],
+  });
+}
+const convFeeds = (k, n = 4) => Array.from({ length: n }, (_, i) => ({ x: { data: rnd(192, 100 * k + i, 2), dims: [1, 3, 8, 8] } }));
+
+function decode(bytes) {
+  return onnx.ModelProto.decode(bytes);
+}
+function initValues(m, name) {
+  const t = m.graph.initializer.find((x) => x.name === name);
+  assert.ok(t, `initializer ${name}`);
+  const raw = t.rawData;
+  const buf = raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength);
+  const C = { 1: Float32Array, 2: Uint8Array, 3: Int8Array, 6: Int32Array }[t.dataType];
+  return { data: new C(buf), dims: t.dims.map(Number), dataType: t.dataType };
+}
+
+/** Runs the float model with `names` exposed; returns per-name the list of outputs over feeds. */
+async function floatIntermediates(model, names, feeds) {
+  const m = decode(model);
+  for (const n of names) if (!m.graph.output.some((o) => o.name === n) && !m.graph.input.some((i) => i.name === n)) m.graph.output.push(onnx.ValueInfoProto.create({ name: n }));
+  const bytes = onnx.ModelProto.encode(m).finish();
+  const out = new Map(names.map((n) => [n, []]));
+  for (const f of feeds) {
+    const r = await runModel(bytes, f, { graphOptimizationLevel: 'disabled' });
+    for (const n of names) out.get(n).push(f[n] ? f[n].data : r[n].data);
+  }
+  return out;
+}
+
+function cosine(a, b) {
+  let ab = 0, aa = 0, bb = 0;
+  for (let i = 0; i < a.length; i++) { ab += a[i] * b[i]; aa += a[i] * a[i]; bb += b[i] * b[i]; }
+  return ab / Math.sqrt(aa * bb);
+}
+function sqnr(ref, x) {
+  let s = 0, e = 0;
+  for (let i = 0; i < ref.length; i++) { s += ref[i] * ref[i]; e += (ref[i] - x[i]) ** 2; }
+  return 10 * Math.log10(s / e);
+}
+async function closeness(floatModel, qModel, feeds, output) {
+  const a = [], b = [];
+  for (const f of feeds) {
+    a.push(...(await runModel(floatModel, f))[output].data);
+    b.push(...(await runModel(qModel, f))[output].data);
+  }
+  return { cos: cosine(a, b), sqnr: sqnr(a, b) };
+}
+
+/** The activation Q nodes of a QDQ model: tensor name (before renames) → { scaleName, zpName }. */
+function activationQs(m) {
+  const out = new Map();
+  for (const n of m.graph.node) {
+    if (n.opType !== 'QuantizeLinear') continue;
+    const t = n.input[0].replace(/_QuantizeLinear_Input$/, '');
+    out.set(t, { scale: n.input[1], zp: n.input[2] });
+  }
+  return out;
+}
+
+describe(`quantizeModel mode 'qdq' (${qk.backend.name} backend)`, function () {
+  this.timeout(60000);
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'qk-qdq-'));
+  after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+  for (const activationType of ['uint8', 'int8']) {
+    it(`activation scales and zero points equal ORT's MinMax calibration + compute_scale_zp (${activationType})`, async () => {
+      const model = convModel();
+      const feeds = convFeeds(1);
+      const r = await quantizeModel(model, { mode: 'qdq', calibration: feeds, activationType });
+      const m = decode(r.bytes);
+      const qs = activationQs(m);
+      // Every activation ORT's QDQ registry marks here: x, Relu's output r1 (the Relu is removed
+      // and c1 with it), p1 (MaxPool output, sharing r1's parameters), c2, a, s, m, cat, g,
+      // f (Reshape output, sharing g's), h, y; the Mul's constant 'half' is a DQ'd initializer.
+      assert.deepEqual([...qs.keys()].sort(), ['a', 'c2', 'cat', 'f', 'g', 'h', 'm', 'p1', 'r1', 's', 'x', 'y'].sort());
+      assert.ok(!m.graph.node.some((n) => n.opType === 'Relu'), 'the Relu is removed (QDQRemovableActivation)');
+      assert.equal(qs.get('p1').scale, 'r1_scale');
+      assert.equal(qs.get('f').scale, 'g_scale');
+      const own = [...qs].filter(([t, q]) => q.scale === `${t}_scale`).map(([t]) => t);
+      const inter = await floatIntermediates(model, own, feeds);
+      const [qmin, qmax] = ACT_RANGE[activationType];
+      for (const t of own) {
+        let lo = Infinity, hi = -Infinity;
+        for (const batch of inter.get(t)) for (const v of batch) { if (v < lo) lo = v; if (v > hi) hi = v; }
+        const want = ortScaleZp(lo, hi, qmin, qmax, false);
+        const scale = initValues(m, qs.get(t).scale);
+        const zp = initValues(m, qs.get(t).zp);
+        assert.deepEqual(scale.dims, [], `${t} scale is a scalar`);
+        assert.equal(zp.dataType, activationType === 'uint8' ? 2 : 3);
+        assert.equal(scale.data[0], want.scale, `${t} scale`);
+        assert.equal(zp.data[0], want.zp, `${t} zero point`);
+      }
+    });
+  }
+
+  it('weights are int8 symmetric per channel (Conv axis 0, Gemm transB axis 0, MatMul axis 1) and biases int32 at input_scale × weight_scale (× beta)', async () => {
+    const model = convModel();
+    const r = await quantizeModel(model, { mode: 'qdq', calibration: convFeeds(2) });
+    const m = decode(r.bytes);
+    const src = decode(model);
+    const floats = (n) => { const t = src.graph.initializer.find((x) => x.name === n); return new Float32Array(t.rawData.buffer.slice(t.rawData.byteOffset, t.rawData.byteOffset + t.rawData.byteLength)); };
+    for (const [w, axis, dims] of [['W1', 0, [8, 3, 3, 3]], ['W2', 0, [8, 8, 3, 3]], ['G', 0, [10, 16]], ['M', 1, [10, 6]]]) {
+      const dq = m.graph.node.find((n) => n.opType === 'DequantizeLinear' && n.input[0] === `${w}_quantized`);
+      assert.ok(dq, `${w} has a DequantizeLinear`);
+      assert.equal(Number(dq.attribute.find((a) => a.name === 'axis').i), axis);
+      const q = initValues(m, `${w}_quantized`);
+      const s = initValues(m, `${w}_scale`);
+      const z = initValues(m, `${w}_zero_point`);
+      assert.equal(q.dataType, 3);
+      assert.deepEqual(q.dims, dims);
+      const x = floats(w);
+      const inner = dims.slice(axis + 1).reduce((a, b) => a * b, 1);
+      const d = dims[axis];
+      for (let c = 0; c < d; c++) {
+        const idx = [];
+        for (let i = 0; i < x.length; i++) if (Math.floor(i / inner) % d === c) idx.push(i);
+        let lo = Infinity, hi = -Infinity;
+        for (const i of idx) { lo = Math.min(lo, x[i]); hi = Math.max(hi, x[i]); }
+        const want = ortScaleZp(lo, hi, -127, 127, true);
+        assert.equal(s.data[c], want.scale, `${w} scale[${c}]`);
+        assert.equal(z.data[c], 0);
+        for (const i of idx) assert.equal(q.data[i], Math.max(-128, Math.min(127, rint(f32(x[i] / want.scale)))), `${w}[${i}]`);
+      }
+    }
+    // Biases: scale = fl(x_scale · w_scale[c]) (· beta, folded into the Gemm whose beta becomes 1).
+    for (const [b, input, w, beta] of [['B1', 'x', 'W1', 1], ['B2', 'p1', 'W2', 1], ['GB', 'f', 'G', 0.75]]) {
+      const qs = activationQs(m);
+      const inScale = initValues(m, qs.get(input).scale).data[0];
+      const ws = initValues(m, `${w}_scale`).data;
+      const bq = initValues(m, `${b}_quantized`);
+      const bs = initValues(m, `${b}_quantized_scale`);
+      assert.equal(bq.dataType, 6);
+      const x = floats(b);
+      for (let c = 0; c < x.length; c++) {
+        const scale = f32(f32(inScale * ws[c]) * f32(beta));
+        assert.equal(bs.data[c], scale, `${b} scale[${c}]`);
+        assert.equal(bq.data[c], rint(x[c] / scale), `${b}[${c}]`);
+      }
+      assert.ok(m.graph.node.some((n) => n.opType === 'DequantizeLinear' && n.output[0] === b));
+    }
+    const gemm = m.graph.node.find((n) => n.opType === 'Gemm');
+    assert.equal(gemm.attribute.find((a) => a.name === 'beta').f, 1);
+    assert.equal(r.opsetAfter, 13);
+  });
+
+  it('output models run in ORT close to the float model (conv net per-channel and per-tensor, int8 activations)', async () => {
+    const model = convModel();
+    const test = convFeeds(9, 3);
+    for (const opts of [{}, { perChannel: false }, { activationType: 'int8' }, { reduceRange: true }]) {
+      const r = await quantizeModel(model, { mode: 'qdq', calibration: convFeeds(3, 8), ...opts });
+      const c = await closeness(model, r.bytes, test, 'y');
+      assert.ok(c.cos > 0.99, `${JSON.stringify(opts)}: cosine ${c.cos}`);
+      assert.ok(c.sqnr > 15, `${JSON.stringify(opts)}: SQNR ${c.sqnr} dB`);
+    }
+  });
+
+  it('a MatMul/Gemm model (2-D, dynamic batch) runs close to the float model', async () => {
+    const model = buildModel({
+      opset: 13,
+      inputs: [['x', 'float', ['n', 32]]],
+      outputs: [['y', 'float', ['n', 8]]],
+      initializers: [{ name: 'A', dims: [32, 64], float: rnd(2048, 11, 0.3) }, { name: 'C', dims: [8, 64], float: rnd(512, 12, 0.2) }, { name: 'Cb', dims: [8], float: rnd(8, 13, 0.5) }],
+      nodes: [
+        { op: 'MatMul', inputs: ['x', 'A'], outputs: ['h'] },
+        { op: 'Relu', inputs: ['h'], outputs: ['hr'] },
+        { op: 'Gemm', inputs: ['hr', 'C', 'Cb'], outputs: ['y'], attrs: { transB: 1 } },
+      ],
+    });
+    const feeds = Array.from({ length: 6 }, (_, k) => ({ x: { data: rnd(4 * 32, 50 + k), dims: [4, 32] } }));
+    const r = await quantizeModel(model, { mode: 'qdq', calibration: feeds });
+    const c = await closeness(model, r.bytes, feeds.slice(0, 3), 'y');
+    assert.ok(c.cos > 0.995 && c.sqnr > 20, `cosine ${c.cos}, SQNR ${c.sqnr}`);
+  });
+
+  // A page for PaddleOCR det: light background, dark bars of "text", normalized as PaddleOCR does.
+  function page(seed, S = 96) {
+    let x = seed >>> 0;
+    const r = () => (x = (Math.imul(x, 1664525) + 1013904223) >>> 0) / 2 ** 32;
+    const g = new Float32Array(S * S).fill(0.92);
+    for (let k = 0; k < 5; k++) {
+      const y0 = Math.floor(r() * (S - 10)), x0 = Math.floor(r() * (S / 2)), w = 20 + Math.floor(r() * (S / 2)), h = 4 + Math.floor(r() * 5);
+      for (let y = y0; y < y0 + h; y++) for (let xx = x0; xx < Math.min(S, x0 + w); xx++) if ((xx >> 1) % 3) g[y * S + xx] = 0.1 + 0.1 * r();
+    }
+    const mean = [0.485, 0.456, 0.406], std = [0.229, 0.224, 0.225];
+    const d = new Float32Array(3 * S * S);
+    for (let c = 0; c < 3; c++) for (let i = 0; i < S * S; i++) d[c * S * S + i] = (g[i] - mean[c]) / std[c];
+    return { x: { data: d, dims: [1, 3, S, S] } };
+  }
+
+  it("Relu/Clip: skipped on an unquantized input, kept when its input feeds more or is a graph output (which then takes the Relu output's range: adjust_tensor_ranges); excludeOp respected", async () => {
+    const model = buildModel({
+      opset: 13,
+      inputs: [['x', 'float', [2, 16]]],
+      outputs: [['y', 'float', [2, 16]], ['h', 'float', [2, 16]]],
+      initializers: [{ name: 'A', dims: [16, 16], float: rnd(256, 21, 0.3) }, { name: 'B', dims: [16, 16], float: rnd(256, 22, 0.3) },
+        { name: 'lo', dims: [], float: Float32Array.of(0) }, { name: 'hi', dims: [], float: Float32Array.of(6) }],
+      nodes: [
+        { op: 'Relu', inputs: ['x'], outputs: ['rx'] },
+        { op: 'MatMul', inputs: ['rx', 'A'], outputs: ['h'] },
+        { op: 'Relu', inputs: ['h'], outputs: ['r'] },
+        { op: 'MatMul', inputs: ['r', 'B'], outputs: ['h2'] },
+        { op: 'Clip', inputs: ['h2', 'lo', 'hi'], outputs: ['r2'] },
+        { op: 'Add', inputs: ['h2', 'r2'], outputs: ['s'] },
+        { op: 'Sigmoid', inputs: ['s'], outputs: ['y'] },
+      ],
+    });
+    const feeds = [0, 1, 2].map((k) => ({ x: { data: rnd(32, 70 + k, 3), dims: [2, 16] } }));
+    const r = await quantizeModel(model, { mode: 'qdq', calibration: feeds, excludeOp: ['Sigmoid'] });
+    const m = decode(r.bytes);
+    assert.equal(m.graph.node.filter((n) => n.opType === 'Relu' || n.opType === 'Clip').length, 3, 'no Relu/Clip removed');
+    const qs = activationQs(m);
+    assert.deepEqual([...qs.keys()].sort(), ['h', 'h2', 'r', 'r2', 'rx', 's'], 'x (under a Relu of nothing quantized) and y (excluded Sigmoid) stay float');
+    const inter = await floatIntermediates(model, ['r', 'h2'], feeds);
+    const range = (t) => { let lo = Infinity, hi = -Infinity; for (const b of inter.get(t)) for (const v of b) { lo = Math.min(lo, v); hi = Math.max(hi, v); } return [lo, hi]; };
+    const want = ortScaleZp(...range('r'), 0, 255, false);
+    assert.equal(initValues(m, qs.get('h').scale).data[0], want.scale, "graph output h takes the Relu output's range");
+    assert.equal(initValues(m, qs.get('h').zp).data[0], want.zp);
+    const w2 = ortScaleZp(...range('h2'), 0, 255, false);
+    assert.equal(initValues(m, qs.get('h2').scale).data[0], w2.scale, 'h2 (two consumers) keeps its own range');
+    assert.equal(initValues(m, qs.get('h2').zp).data[0], w2.zp);
+    const c = await closeness(model, r.bytes, feeds, 'y');
+    assert.ok(c.cos > 0.999, `cosine ${c.cos}`);
+  });
+
+  it('PaddleOCR det (opset 11, per-tensor weights) runs in ORT and its text mask tracks the float model', async function () {
+    if (!fs.existsSync(REAL_MODELS.det)) this.skip();
+    const r = await quantizeModel(REAL_MODELS.det, { mode: 'qdq', perChannel: false, calibration: [page(1), page(2), page(3)] });
+    assert.equal(r.opsetAfter, 11);
+    assert.ok(r.changed.some((c) => c.opType === 'Conv') && r.changed.some((c) => c.opType === 'ConvTranspose'));
+    assert.ok(r.changed.some((c) => c.opType === 'Clip' && /removed/.test(c.as)));
+    const f = (await runModel(REAL_MODELS.det, page(9)))['sigmoid_0.tmp_0'].data;
+    const q = (await runModel(r.bytes, page(9)))['sigmoid_0.tmp_0'].data;
+    let agree = 0;
+    for (let i = 0; i < f.length; i++) if ((f[i] > 0.3) === (q[i] > 0.3)) agree++;
+    // Per-tensor int8 weights on PP-OCR's depthwise convs lose much (measured: cosine 0.74 on the
+    // probability map, 8-bit per-channel 0.90): the bounds say it runs and keeps the DB text mask
+    // (threshold 0.3) on ~95% of pixels of an unseen page.
+    assert.ok(cosine(f, q) > 0.6, `cosine ${cosine(f, q)}`);
+    assert.ok(agree / f.length > 0.9, `mask agreement ${agree / f.length}`);
+  });
+
+  it('calibration from a .npz equals calibration from the same feeds (stacked samples and batch-axis split)', async () => {
+    const model = convModel();
+    const feeds = convFeeds(4, 3);
+    const fromIter = await quantizeModel(model, { mode: 'qdq', calibration: feeds });
+    const stack = new Float32Array(3 * 192);
+    feeds.forEach((f, i) => stack.set(f.x.data, i * 192));
+    const bytes = new Uint8Array(stack.buffer);
+    const stacked = path.join(tmp, 'stacked.npz');
+    await writeNpz(stacked, [{ name: 'x', type: 'f32', shape: [3, 1, 3, 8, 8], byteLength: bytes.length, data: bytes }]);
+    const split = path.join(tmp, 'split.npz');
+    await writeNpz(split, [{ name: 'x', type: 'f32', shape: [3, 3, 8, 8], byteLength: bytes.length, data: bytes }]);
+    for (const file of [stacked, split]) {
+      const fromNpz = await quantizeModel(model, { mode: 'qdq', calibration: file });
+      assert.deepEqual(Buffer.from(fromNpz.bytes), Buffer.from(fromIter.bytes), file);
+    }
+    // An async iterable of onnxruntime Tensors gives the same model too.
+    async function* tensors() { for (const f of feeds) yield { x: new ort.Tensor('float32', f.x.data, f.x.dims) }; }
+    const fromAsync = await quantizeModel(model, { mode: 'qdq', calibration: tensors() });
+    assert.deepEqual(Buffer.from(fromAsync.bytes), Buffer.from(fromIter.bytes));
+  });
+
+  it('a .npz written by numpy feeds the same calibration', async function () {
+    const py = '/usr/bin/python3';
+    if (!fs.existsSync(py)) this.skip();
+    const feeds = convFeeds(5, 2);
+    const raw = path.join(tmp, 'x.f32');
+    fs.writeFileSync(raw, Buffer.concat(feeds.map((f) => Buffer.from(f.x.data.buffer))));
+    const file = path.join(tmp, 'numpy.npz');
+    const { status, stderr } = require('node:child_process').spawnSync(py, ['-c', `import numpy as np; np.savez_compressed(${JSON.stringify(file)}, x=np.fromfile(${JSON.stringify(raw)}, dtype='<f4').reshape(2, 1, 3, 8, 8))`]);
+    if (status !== 0 && /No module named/.test(String(stderr))) this.skip();
+    assert.equal(status, 0, String(stderr));
+    const model = convModel();
+    const a = await quantizeModel(model, { mode: 'qdq', calibration: file });
+    const b = await quantizeModel(model, { mode: 'qdq', calibration: feeds });
+    assert.deepEqual(Buffer.from(a.bytes), Buffer.from(b.bytes));
+  });
+
+  describe('bad calibration input: a clear error, nothing written', () => {
+    const model = convModel();
+    const out = () => path.join(tmp, 'never.onnx');
+    const refuses = async (calibration, cls, re) => {
+      await assert.rejects(quantizeModel(model, { mode: 'qdq', calibration, output: out() }), (e) => e instanceof cls && re.test(e.message));
+      assert.ok(!fs.existsSync(out()), 'nothing written');
+    };
+    it('a feed naming no input of the model', () => refuses([{ x: { data: new Float32Array(192), dims: [1, 3, 8, 8] }, z: { data: new Float32Array(1), dims: [1] } }], RangeError, /feed 0: the feed names 'z', which is not an input of the model \(its inputs: 'x' \[1, 3, 8, 8\]\)/));
+    it('a feed missing an input', () => refuses([{ y: { data: new Float32Array(1), dims: [1] } }], RangeError, /'y', which is not an input/));
+    it('a feed of the wrong shape names the input and both shapes', () => refuses([...convFeeds(1, 1), { x: { data: new Float32Array(3 * 64), dims: [1, 3, 4, 16] } }], RangeError, /feed 1: model input 'x' has shape \[1, 3, 8, 8\] but the feed's dims are \[1, 3, 4, 16\]/));
+    it('data that does not fill the dims', () => refuses([{ x: { data: new Float32Array(10), dims: [1, 3, 8, 8] } }], RangeError, /input 'x' dims \[1, 3, 8, 8\] need 192 values but its data holds 10/));
+    it('data of the wrong type', () => refuses([{ x: { data: new Float64Array(192), dims: [1, 3, 8, 8] } }], TypeError, /model input 'x' is float: expected its data to be a Float32Array but received a Float64Array/));
+    it('an empty calibration set', () => refuses([], Error, /options.calibration gave no feed/));
+    it('a .npz member that is no input, or of another shape', async () => {
+      const bytes = new Uint8Array(new Float32Array(2 * 192).buffer);
+      const f1 = path.join(tmp, 'bad1.npz');
+      await writeNpz(f1, [{ name: 'img', type: 'f32', shape: [2, 1, 3, 8, 8], byteLength: bytes.length, data: bytes }]);
+      await refuses(f1, RangeError, /member 'img' is not an input of the model/);
+      const f2 = path.join(tmp, 'bad2.npz');
+      await writeNpz(f2, [{ name: 'x', type: 'f32', shape: [2, 1, 3, 64], byteLength: bytes.length, data: bytes }]);
+      await refuses(f2, RangeError, /model input 'x' has shape \[1, 3, 8, 8\] but the feed's dims are \[1, 1, 3, 64\]/);
+    });
+    it('onnxruntime-node missing: an Error telling to npm install it', async () => {
+      const resolve = Module._resolveFilename;
+      Module._resolveFilename = function (request, ...rest) {
+        if (request === 'onnxruntime-node') { const e = new Error(`Cannot find module '${request}'`); e.code = 'MODULE_NOT_FOUND'; throw e; }
+        return resolve.call(this, request, ...rest);
+      };
+      try {
+        await refuses(convFeeds(1, 1), Error, /onnxruntime-node could not be loaded .*`npm install onnxruntime-node`/);
+      } finally {
+        Module._resolveFilename = resolve;
+      }
+    });
+  });
+
+  for (const method of ['percentile', 'entropy', 'mse']) {
+    it(`method '${method}' calibrates a model that runs close to the float one`, async () => {
+      const model = convModel();
+      // One outlier pixel per batch: minmax's range stretches to it, the histogram methods' do not.
+      const cal = convFeeds(6, 3).map((f, k) => { const d = f.x.data.slice(); d[k * 7] = 40; return { x: { data: d, dims: f.x.dims } }; });
+      // (ORT's entropy default of 128 bins leaves no room below 128 levels: the range stays whole; 2048 here.)
+      const extra = { percentile: { percentile: 99 }, entropy: { bins: 2048 }, mse: {} }[method];
+      const r = await quantizeModel(model, { mode: 'qdq', calibration: cal, method, ...extra });
+      const c = await closeness(model, r.bytes, convFeeds(7, 2), 'y');
+      assert.ok(c.cos > 0.98, `cosine ${c.cos}`);
+      const min = await quantizeModel(model, { mode: 'qdq', calibration: cal });
+      const xScale = (b) => initValues(decode(b), 'x_scale').data[0];
+      assert.notDeepEqual(Buffer.from(r.bytes), Buffer.from(min.bytes), `'${method}' gives other ranges than minmax`);
+      if (method !== 'entropy') assert.ok(xScale(r.bytes) < xScale(min.bytes), `'${method}' clips the outlier: x_scale ${xScale(r.bytes)} vs minmax ${xScale(min.bytes)}`);
+    });
+  }
+
+  it('nodes inside If subgraphs stay float and are reported in skipped (Silero VAD)', async function () {
+    if (!fs.existsSync(REAL_MODELS.vad)) this.skip();
+    const feed = { input: { data: rnd(512, 3, 0.1), dims: [1, 512] }, state: { data: new Float32Array(256), dims: [2, 1, 128] }, sr: { data: BigInt64Array.of(16000n), dims: [] } };
+    const r = await quantizeModel(REAL_MODELS.vad, { mode: 'qdq', calibration: [feed] });
+    assert.equal(r.nodesChanged, 0);
+    assert.ok(r.skipped.some((s) => s.opType === 'Conv' && /subgraph/.test(s.reason)));
+    const a = await runModel(REAL_MODELS.vad, feed);
+    const b = await runModel(r.bytes, feed);
+    assert.deepEqual(Array.from(b.output.data), Array.from(a.output.data));
+  });
+});
