@@ -67,7 +67,7 @@ const mb = (n) => `${(n / 1e6).toFixed(2)} MB`;
       }
       const e = await evaluate(key, r.bytes, reference);
       reference = e.reference;
-      const readout = e.textsEqual === undefined ? (key === 'vad' ? `max Δp ${e.maxAbs.toFixed(3)}` : '') : e.textsEqual ? `${key === 'rec' ? 'text' : 'labels'} identical` : `DIFFERENT: ${e.texts.join(' | ')}`;
+      const readout = e.textsEqual === undefined ? (key === 'vad' ? `max Δp ${e.maxAbs.toFixed(3)}` : `text mask ${(100 * e.maskAgreement).toFixed(2)} % same`) : e.textsEqual ? `${key === 'rec' ? 'text' : 'labels'} identical` : `DIFFERENT: ${e.texts.join(' | ')}`;
       rows.push({
         model: key,
         mode,

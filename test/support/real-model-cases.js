@@ -101,6 +101,12 @@ async function evaluate(key, bytes, reference) {
   const ref = reference ?? (await c.read(c.file, inputs));
   const got = await c.read(bytes, inputs);
   const a = agreement(ref.values, got.values);
+  // Detection: the share of pixels on the same side of PaddleOCR's DB binarization threshold (0.3).
+  if (key === 'det') {
+    let same = 0;
+    for (let i = 0; i < ref.values.length; i++) same += (ref.values[i] > 0.3) === (got.values[i] > 0.3) ? 1 : 0;
+    a.maskAgreement = same / ref.values.length;
+  }
   return { ...a, texts: got.texts, refTexts: ref.texts, textsEqual: ref.texts ? ref.texts.every((t, i) => t === got.texts[i]) : undefined, reference: ref };
 }
 

@@ -106,13 +106,15 @@ function agreement(a, b) {
   let na = 0;
   let nb = 0;
   let err = 0;
+  let maxAbs = 0;
   for (let i = 0; i < a.length; i++) {
     dot += a[i] * b[i];
     na += a[i] * a[i];
     nb += b[i] * b[i];
     err += (a[i] - b[i]) ** 2;
+    maxAbs = Math.max(maxAbs, Math.abs(a[i] - b[i]));
   }
-  return { cosine: dot / Math.sqrt(na * nb), sqnrDb: 10 * Math.log10(na / err), maxAbs: Math.max(...Array.from(a, (v, i) => Math.abs(v - b[i]))) };
+  return { cosine: dot / Math.sqrt(na * nb), sqnrDb: 10 * Math.log10(na / err), maxAbs };
 }
 
 /** The texts rendered for the OCR checks and for calibration. */
