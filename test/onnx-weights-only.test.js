@@ -218,6 +218,36 @@ describe(`onnx weights-only (${quantkit.backend.name})`, function () {
     assert.equal(scales[5], 1);
   });
 
+  it('the zero point comes from the float64 scale, before the scale is rounded to float32 (compute_scale_zp)', async () => {
+    // Ranges whose zero point differs when computed from the float32 scale: found by search.
+    const f32 = Math.fround;
+    const rr = rng(21);
+    const cols = [];
+    while (cols.length < 8) {
+      const s = f32(1e-3 * (1 + rr()));
+      const k = 1 + Math.floor(rr() * 250);
+      const rmin = f32(-(k + 0.5) * s);
+      const rmax = f32(rmin + 255 * s);
+      const s64 = f32(rmax - rmin) / 255;
+      if (rmax > 0 && ref.rint(-rmin / s64) !== ref.rint(-rmin / f32(s64))) cols.push([rmin, rmax]);
+    }
+    const B = new Float32Array(4 * 8);
+    cols.forEach(([lo, hi], j) => {
+      B[j] = lo;
+      B[8 + j] = hi;
+      B[16 + j] = f32(lo / 3);
+      B[24 + j] = f32(hi / 7);
+    });
+    const model = buildModel({ opset: 13, inputs: [['x', 'float', [1, 4]]], outputs: [['y', 'float', undefined]], nodes: [{ op: 'MatMul', name: 'mm', inputs: ['x', 'B'], outputs: ['y'] }], initializers: [{ name: 'B', dims: [4, 8], float: B }] });
+    const res = await quantizeModel(model, { mode: 'weights-only', perChannel: true, weightType: 'uint8' });
+    const m = ref.readModel(res.bytes);
+    const r = ref.quantizeRef(B, [4, 8], { type: 'uint8', symmetric: false, axis: 1 });
+    const zp = ref.codesOf(m.init('B_zero_point'), 8);
+    assert.deepEqual(zp, r.zp);
+    cols.forEach(([lo, hi], j) => assert.notEqual(zp[j], ref.rint(-lo / f32(f32(hi - lo) / 255)), `column ${j}`));
+    assert.deepEqual(ref.codesOf(m.init('B_quantized'), 32), r.codes);
+  });
+
   it('opset: per-tensor needs 10, per-channel 13, 4-bit or blocked 21 (a model below is upgraded or refused)', async () => {
     const { MODES } = require('../dist/onnx/modes');
     const base = { perChannel: false, reduceRange: false };
