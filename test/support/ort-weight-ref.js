@@ -175,3 +175,39 @@ function digestsOn(backend, modelPath, optionsList) {
 module.exports.sha256 = sha256;
 module.exports.otherBackend = otherBackend;
 module.exports.digestsOn = digestsOn;
+
+/**
+ * A synthetic page for PaddleOCR det: dark bars in lines on white, normalized as PaddleOCR does
+ * (ImageNet mean/std), [1, 3, H, W]. Random noise makes the det map all 0 (nothing to compare).
+ */
+function textImage(H, W) {
+  const mean = [0.485, 0.456, 0.406];
+  const std = [0.229, 0.224, 0.225];
+  const d = new Float32Array(3 * H * W);
+  for (let y = 0; y < H; y++) {
+    for (let x = 0; x < W; x++) {
+      const bar = y % 32 >= 10 && y % 32 < 22 && x > 8 && x < W - 8 && (x >> 2) % 3 !== 0;
+      for (let c = 0; c < 3; c++) d[c * H * W + y * W + x] = ((bar ? 0.05 : 0.95) - mean[c]) / std[c];
+    }
+  }
+  return d;
+}
+
+/** The det map check: the float map finds text, and the quantized one agrees (mean |Δ| < 0.05, ≥ 95 % of pixels on the same side of 0.3). */
+function checkDetMap(q, f) {
+  const n = f.length;
+  let text = 0;
+  let sum = 0;
+  let agree = 0;
+  for (let i = 0; i < n; i++) {
+    if (f[i] > 0.3) text++;
+    sum += Math.abs(q[i] - f[i]);
+    if (q[i] > 0.3 === f[i] > 0.3) agree++;
+  }
+  if (text < 200) throw new Error(`the float model finds only ${text} text pixels: the input tests nothing`);
+  if (!(sum / n < 0.05)) throw new Error(`mean |Δ| ${sum / n}`);
+  if (!(agree / n >= 0.95)) throw new Error(`only ${((100 * agree) / n).toFixed(1)} % of pixels agree`);
+}
+
+module.exports.textImage = textImage;
+module.exports.checkDetMap = checkDetMap;
