@@ -26,7 +26,7 @@ import type { ModeContext } from '../context';
 import { allGraphs, attrInt, findConstant, floatAttr, intAttr, makeNode, removeUnusedConstants, type ConstantSource, type GraphScope } from '../graph';
 import { DT, type NodeProto, type TensorProto } from '../proto';
 import { floatTensor, makeTensor, floatValues } from '../tensor';
-import { defaultWeightSymmetric, quantizeWeight, WEIGHT_DT, type QuantizedWeight, type WeightType } from '../weights';
+import { broadcastDims, defaultWeightSymmetric, quantizeWeight, WEIGHT_DT, type QuantizedWeight, type WeightType } from '../weights';
 import { constantWeight, countNodes, isOp, transpose2d, type ConstantWeight } from './weight-ops';
 
 const OPS: ReadonlySet<string> = new Set(['MatMul', 'Gemm', 'Conv']);
@@ -143,7 +143,7 @@ class DynamicRewriter {
     const perChannel = this.ctx.opts.perChannel && this.symmetric;
     const wq = this.weight(w, perChannel ? 'c' : 't', () => {
       const q = this.quantize(w.values, w.dims, perChannel ? 0 : undefined, w.name);
-      return { ...q, scaleDims: perChannel ? [m, ...new Array<number>(rank - 2).fill(1)] : undefined };
+      return { ...q, scaleDims: perChannel ? broadcastDims(m, 1, rank) : undefined };
     }, w.name);
 
     const g = scope.graph;
@@ -169,7 +169,7 @@ class DynamicRewriter {
       const shape = [m, ...new Array<number>(rank - 2).fill(1)];
       const c = findConstant(scope, bias);
       const reshaped = names.make(`${bias}_reshaped`);
-      if (c && (c.tensor.dataType === DT.FLOAT)) {
+      if (c && c.tensor.dataType === DT.FLOAT) {
         target(c).initializer.push(floatTensor(reshaped, shape, floatValues(c.tensor, `bias '${bias}'`)));
       } else {
         const shapeName = names.make(`${y}_bias_reshape_shape`);
