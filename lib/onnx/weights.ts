@@ -208,9 +208,9 @@ export function weightTensors(q: QuantizedWeight, names: { data: string; scale: 
 }
 
 /**
- * A float32 tensor holding `values` scaled along `axis` for broadcasting against a tensor of
- * rank `rank` (ONNX multidirectional broadcasting): per-tensor → [] ; per-channel → D on `axis`
- * with 1s after it (leading 1s omitted). E.g. Conv output [N, M, H, W], axis 1 → dims [M, 1, 1].
+ * The dims that make `count` per-channel values broadcast along `axis` of a rank-`rank` tensor
+ * (ONNX multidirectional broadcasting): [] for one value, else [count, 1, …] with a 1 for each
+ * dimension after `axis` (leading 1s omitted). E.g. Conv output [N, M, H, W], axis 1 → [M, 1, 1].
  */
 export function broadcastDims(count: number, axis: number, rank: number): number[] {
   if (count === 1) return [];

@@ -1,8 +1,234 @@
-// PLACEHOLDER: being written in its own worktree; replaced at merge.
+// Mode 'dynamic': what ONNX Runtime's quantize_dynamic writes (onnx_quantizer.py,
+// operators/matmul.py MatMulInteger, operators/conv.py ConvInteger). Constant float32 weights
+// of MatMul, Gemm and Conv become int8/uint8 initializers; the activation is quantized at run
+// time by DynamicQuantizeLinear (uint8), multiplied in integers, and scaled back:
+//
+//   X → DynamicQuantizeLinear → (Xq, Xs, Xz)
+//   MatMulInteger(Xq, Wq, Xz, Wz) | ConvInteger(…) → Cast(float) → Mul(Xs · Ws) [→ Mul(alpha)] [→ Add(bias)]
+//
+// Decisions (README "ONNX models"):
+// - weightType default: uint8 when the model has a Conv anywhere (subgraphs too), else int8,
+//   as transformers.js's q8 (onnxruntime-web lacks int8 ConvInteger); symmetric by default for
+//   int8 only (ORT's is_weight_symmetric).
+// - Gemm is rewritten directly (ORT rewrites Gemm to MatMul + Add first, and only when
+//   alpha = beta = 1): transB's weight is stored transposed as [K, N], alpha is a Mul, beta·C an
+//   Add (a Mul first when beta ≠ 1). transA = 1 is left float.
+// - perChannel: MatMul/Gemm per output column (axis 1 of [K, N], scales [N] broadcast over
+//   the last dim). Conv per output channel only when the weights are symmetric (ORT's
+//   ConvInteger takes one weight zero point, and symmetric per-channel zero points are all the
+//   centre), scales shaped [M, 1, …] for NCHW; asymmetric Conv weights stay per-tensor (ORT's
+//   own tool never does per-channel ConvInteger).
+// - MatMul needs a 2-D constant B; a B of another rank, or any non-constant or non-float32
+//   weight, is reported in `skipped`. LSTM stays float (ORT's DynamicQuantizeLSTM is a
+//   com.microsoft op onnxruntime-web lacks; Silero VAD's LSTM weights are not constants anyway).
 import type { ModeImpl } from './index';
+import type { ModeContext } from '../context';
+import { allGraphs, attrInt, findConstant, floatAttr, intAttr, makeNode, removeUnusedConstants, type ConstantSource, type GraphScope } from '../graph';
+import { DT, type NodeProto, type TensorProto } from '../proto';
+import { floatTensor, makeTensor, floatValues } from '../tensor';
+import { broadcastDims, defaultWeightSymmetric, quantizeWeight, WEIGHT_DT, type QuantizedWeight, type WeightType } from '../weights';
+import { constantWeight, countNodes, isOp, transpose2d, type ConstantWeight } from './weight-ops';
+
+const OPS: ReadonlySet<string> = new Set(['MatMul', 'Gemm', 'Conv']);
+
+/** The run-time quantized activation: DynamicQuantizeLinear's three outputs. */
+interface DynamicInput { q: string; scale: string; zeroPoint: string }
+/** A quantized weight's initializer names. */
+interface WeightNames { q: string; scale: string; zeroPoint: string; perChannel: boolean }
+
 export const dynamicMode: ModeImpl = {
-  minOpset: () => ({ opset: 1, why: '' }),
-  run: async () => {
-    throw new Error('mode dynamic: not written yet');
-  },
+  minOpset: () => ({ opset: 11, why: 'DynamicQuantizeLinear is opset 11' }),
+  run: async (ctx) => new DynamicRewriter(ctx).run(),
 };
+
+class DynamicRewriter {
+  private readonly type: WeightType;
+  private readonly symmetric: boolean;
+  /** Quantized weights by source tensor and layout key: a weight two nodes share is stored once. */
+  private readonly weights = new Map<TensorProto, Map<string, WeightNames>>();
+  private done = 0;
+  private readonly total: number;
+
+  constructor(private readonly ctx: ModeContext) {
+    const hasConv = allGraphs(ctx.model).some(({ graph }) => graph.node.some((n) => n.opType === 'Conv' && (n.domain ?? '') === ''));
+    this.type = ctx.opts.weightType ?? (hasConv ? 'uint8' : 'int8');
+    if (this.type !== 'int8' && this.type !== 'uint8') throw new TypeError(`mode 'dynamic': weightType '${this.type}' is not supported (MatMulInteger and ConvInteger take int8 or uint8)`);
+    this.symmetric = ctx.opts.symmetric ?? defaultWeightSymmetric(this.type);
+    this.total = countNodes(ctx.model, OPS);
+  }
+
+  async run(): Promise<void> {
+    const scopes = allGraphs(this.ctx.model);
+    for (const scope of scopes) {
+      const inputs = new Map<string, DynamicInput>();
+      for (const node of [...scope.graph.node]) {
+        if (node.opType === 'LSTM' && (node.domain ?? '') === '') {
+          this.ctx.skipped(node, scope, "LSTM stays float (ORT's DynamicQuantizeLSTM is a com.microsoft op that onnxruntime-web lacks)");
+          continue;
+        }
+        if (!isOp(node, OPS)) continue;
+        this.ctx.progress(++this.done, this.total, node.name || node.opType);
+        if (this.ctx.isExcluded(node)) {
+          this.ctx.skipped(node, scope, 'excluded by options.excludeOp / options.excludeNode');
+          continue;
+        }
+        const replacement = node.opType === 'Conv' ? this.conv(node, scope, inputs) : this.matmul(node, scope, inputs);
+        if (typeof replacement === 'string') this.ctx.skipped(node, scope, replacement);
+      }
+    }
+    for (const { graph } of scopes) removeUnusedConstants(graph);
+  }
+
+  /** MatMul or Gemm → MatMulInteger; a string is why not. */
+  private matmul(node: NodeProto, scope: GraphScope, inputs: Map<string, DynamicInput>): string | void {
+    const gemm = node.opType === 'Gemm';
+    const w = constantWeight(node, scope, 1, 'weight B');
+    if (typeof w === 'string') return w;
+    if (w.dims.length !== 2) return `weight B '${w.name}' has rank ${w.dims.length}; only a 2-D constant B is rewritten`;
+    const transB = gemm ? intAttr(node, 'transB', 0) !== 0 : false;
+    if (gemm && intAttr(node, 'transA', 0) !== 0) return 'transA = 1 is not rewritten (MatMulInteger takes A as it is)';
+    const alpha = gemm ? floatAttr(node, 'alpha', 1) : 1;
+    const beta = gemm ? floatAttr(node, 'beta', 1) : 1;
+    const bias = gemm && beta !== 0 ? node.input[2] ?? '' : '';
+    const [rows, cols] = w.dims;
+    const kn = transB ? { values: transpose2d(w.values, rows, cols), dims: [cols, rows] } : { values: w.values, dims: w.dims };
+    const perChannel = this.ctx.opts.perChannel;
+    const wq = this.weight(w, `${transB ? 'T' : ''}${perChannel ? 'c' : 't'}`, () => ({ ...this.quantize(kn.values, kn.dims, perChannel ? 1 : undefined, w.name), scaleDims: undefined }), transB ? `${w.name}_transposed` : w.name);
+
+    const g = scope.graph;
+    const y = node.output[0];
+    const base = node.name || y;
+    const names = this.ctx.names;
+    const x = this.dynamicInput(node.input[0], scope, inputs, node);
+    const product = names.make(`${y}_output_quantized`);
+    const cast = names.make(`${y}_output_quantized_cast_output`);
+    const scales = names.make(`${base}_quant_scales_mul:0`);
+    const nodes: NodeProto[] = [
+      makeNode('MatMulInteger', [x.q, wq.q, x.zeroPoint, wq.zeroPoint], [product], names.make(`${base}_quant`)),
+      makeNode('Cast', [product], [cast], names.make(`${y}_output_quantized_cast`), [attrInt('to', DT.FLOAT)]),
+      makeNode('Mul', [x.scale, wq.scale], [scales], names.make(`${base}_quant_scales_mul`)),
+    ];
+    let out = alpha !== 1 || bias ? names.make(`${y}_scaled`) : y;
+    nodes.push(makeNode('Mul', [cast, scales], [out], names.make(`${base}_quant_output_scale_mul`)));
+    if (alpha !== 1) {
+      const a = names.make(`${base}_alpha`);
+      g.initializer.push(floatTensor(a, [], [alpha]));
+      const next = bias ? names.make(`${y}_alpha_output`) : y;
+      nodes.push(makeNode('Mul', [out, a], [next], names.make(`${base}_alpha_mul`)));
+      out = next;
+    }
+    if (bias) {
+      let c = bias;
+      if (beta !== 1) {
+        const b = names.make(`${base}_beta`);
+        g.initializer.push(floatTensor(b, [], [beta]));
+        c = names.make(`${bias}_beta_output`);
+        nodes.push(makeNode('Mul', [bias, b], [c], names.make(`${base}_beta_mul`)));
+      }
+      nodes.push(makeNode('Add', [out, c], [y], names.make(`${base}_bias_add`)));
+    }
+    this.replace(scope, node, nodes);
+    const extra = gemm ? [transB ? 'transB' : '', alpha !== 1 ? 'alpha' : '', bias ? (beta !== 1 ? 'beta·C' : 'C') : ''].filter(Boolean) : [];
+    this.ctx.changed(node, scope, `MatMulInteger (${this.type} ${wq.perChannel ? 'per-channel' : 'per-tensor'}${extra.length ? `; ${extra.join(', ')}` : ''})`);
+  }
+
+  /** Conv → ConvInteger; a string is why not. */
+  private conv(node: NodeProto, scope: GraphScope, inputs: Map<string, DynamicInput>): string | void {
+    const w = constantWeight(node, scope, 1, 'weight W');
+    if (typeof w === 'string') return w;
+    if (w.dims.length < 3) return `weight W '${w.name}' has rank ${w.dims.length}; Conv weights are [M, C/group, k…]`;
+    const rank = w.dims.length;
+    const m = w.dims[0];
+    // Per channel only with one zero point for all channels (ORT's ConvInteger refuses more).
+    const perChannel = this.ctx.opts.perChannel && this.symmetric;
+    const wq = this.weight(w, perChannel ? 'c' : 't', () => {
+      const q = this.quantize(w.values, w.dims, perChannel ? 0 : undefined, w.name);
+      return { ...q, scaleDims: perChannel ? broadcastDims(m, 1, rank) : undefined };
+    }, w.name);
+
+    const g = scope.graph;
+    const y = node.output[0];
+    const base = node.name || y;
+    const names = this.ctx.names;
+    const x = this.dynamicInput(node.input[0], scope, inputs, node);
+    const product = names.make(`${y}_output_quantized`);
+    const cast = names.make(`${y}_output_quantized_cast_output`);
+    const scales = names.make(`${base}_quant_scales_mul:0`);
+    const bias = node.input[2] ?? '';
+    const scaled = bias ? names.make(`${y}quant_scaled_output`) : y;
+    const convInteger = makeNode('ConvInteger', [x.q, wq.q, x.zeroPoint, wq.zeroPoint], [product], names.make(`${base}_quant`), node.attribute.map((a) => ({ ...a })));
+    const nodes: NodeProto[] = [
+      convInteger,
+      makeNode('Cast', [product], [cast], names.make(`${y}_output_quantized_cast`), [attrInt('to', DT.FLOAT)]),
+      makeNode('Mul', [x.scale, wq.scale], [scales], names.make(`${base}_quant_scales_mul`)),
+      makeNode('Mul', [cast, scales], [scaled], names.make(`${base}_quant_output_scale_mul`)),
+    ];
+    if (bias) {
+      // The bias [M] added along the channel axis of [N, M, spatial…]: a reshaped copy when
+      // it is a constant, else a Reshape to [1, M, 1, …] (ORT's ConvInteger path).
+      const shape = [m, ...new Array<number>(rank - 2).fill(1)];
+      const c = findConstant(scope, bias);
+      const reshaped = names.make(`${bias}_reshaped`);
+      if (c && c.tensor.dataType === DT.FLOAT) {
+        target(c).initializer.push(floatTensor(reshaped, shape, floatValues(c.tensor, `bias '${bias}'`)));
+      } else {
+        const shapeName = names.make(`${y}_bias_reshape_shape`);
+        g.initializer.push(makeTensor(shapeName, DT.INT64, [rank], BigInt64Array.from([1n, -1n, ...new Array<bigint>(rank - 2).fill(1n)])));
+        nodes.push(makeNode('Reshape', [bias, shapeName], [reshaped], names.make(`${y}_bias_reshape`)));
+      }
+      nodes.push(makeNode('Add', [scaled, reshaped], [y], names.make(`${y}_bias_add`)));
+    }
+    this.replace(scope, node, nodes);
+    const note = this.ctx.opts.perChannel && !perChannel ? ' (per-channel needs symmetric weights: ConvInteger takes one weight zero point)' : '';
+    this.ctx.changed(node, scope, `ConvInteger (${this.type} ${perChannel ? 'per-channel' : 'per-tensor'}${note})`);
+  }
+
+  private quantize(values: Float32Array, dims: number[], axis: number | undefined, name: string): QuantizedWeight {
+    return quantizeWeight(values, dims, { type: this.type, symmetric: this.symmetric, reduceRange: this.ctx.opts.reduceRange, axis }, `weight '${name}'`);
+  }
+
+  /**
+   * The quantized initializers of `w` in the layout `key`, made once: stored in the graph that
+   * holds the float weight, so every node that sees the weight sees them. A per-channel weight
+   * whose zero points are all equal gets one scalar zero point (all ConvInteger takes).
+   */
+  private weight(w: ConstantWeight, key: string, make: () => QuantizedWeight & { scaleDims?: number[] }, base: string): WeightNames {
+    let byKey = this.weights.get(w.source.tensor);
+    if (!byKey) this.weights.set(w.source.tensor, (byKey = new Map()));
+    const have = byKey.get(key);
+    if (have) return have;
+    const q = make();
+    const names = this.ctx.names;
+    const n: WeightNames = { q: names.make(`${base}_quantized`), scale: names.make(`${base}_scale`), zeroPoint: names.make(`${base}_zero_point`), perChannel: q.axis !== undefined };
+    const zeroPoints = q.scaleDims && q.zeroPoint.every((z) => z === q.zeroPoint[0]) ? q.zeroPoint.subarray(0, 1) : q.zeroPoint;
+    const dt = WEIGHT_DT[q.type];
+    target(w.source).initializer.push(
+      makeTensor(n.q, dt, q.dims, q.codes),
+      makeTensor(n.scale, DT.FLOAT, q.scaleDims ?? q.paramDims, q.scale),
+      makeTensor(n.zeroPoint, dt, zeroPoints.length === 1 && q.scaleDims ? [] : q.paramDims, zeroPoints),
+    );
+    byKey.set(key, n);
+    return n;
+  }
+
+  /** X's DynamicQuantizeLinear, made once per graph, before its first rewritten consumer. */
+  private dynamicInput(x: string, scope: GraphScope, inputs: Map<string, DynamicInput>, before: NodeProto): DynamicInput {
+    const have = inputs.get(x);
+    if (have) return have;
+    const names = this.ctx.names;
+    const d: DynamicInput = { q: names.make(`${x}_quantized`), scale: names.make(`${x}_scale`), zeroPoint: names.make(`${x}_zero_point`) };
+    const k = scope.graph.node.indexOf(before);
+    scope.graph.node.splice(k, 0, makeNode('DynamicQuantizeLinear', [x], [d.q, d.scale, d.zeroPoint], names.make(`${x}_QuantizeLinear`)));
+    inputs.set(x, d);
+    return d;
+  }
+
+  private replace(scope: GraphScope, node: NodeProto, nodes: NodeProto[]): void {
+    const k = scope.graph.node.indexOf(node);
+    if (k < 0) throw new Error(`internal: node ${node.name} is not in its graph`);
+    scope.graph.node.splice(k, 1, ...nodes);
+  }
+}
+
+/** The graph whose initializers hold tensors derived from `c`: the one that holds `c`. */
+const target = (c: ConstantSource) => c.scope.graph;

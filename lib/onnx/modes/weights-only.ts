@@ -1,8 +1,125 @@
-// PLACEHOLDER: being written in its own worktree; replaced at merge.
+// Mode 'weights-only': every constant float32 weight of MatMul, Gemm, Conv and ConvTranspose is
+// stored as int8/uint8/int4/uint4 codes with a scale and zero point, and a DequantizeLinear
+// gives the float weight back at run time; activations stay float. This is the weight half of
+// ONNX Runtime's QDQ format (qdq_quantizer.py _add_qdq_nodes_for_initializer: `<w>_quantized`,
+// `<w>_scale`, `<w>_zero_point` → `<w>_DequantizeLinear` → `<w>_DequantizeLinear_Output`),
+// with the parameters of quant_utils.py (lib/onnx/weights.ts).
+//
+// Layouts: per tensor (default; opset 10); perChannel: the output-channel axis (Conv 0,
+// ConvTranspose 1, MatMul the last (N of [K, N]), Gemm 0 with transB else 1; opset 13);
+// blockSize: blocks along the input (reduction) axis (Conv and ConvTranspose: the input
+// channels, axis 1 and 0; MatMul: K, axis rank − 2; Gemm: 1 with transB else 0; opset 21
+// block_size). A depthwise Conv's input-channel axis holds one weight per group, so blocks
+// along it would hold one weight each: those weights are per-channel instead (said in the
+// report). int4/uint4 need opset 21. Defaults: int8; symmetric for int8/int4 (ORT's
+// WeightSymmetric default), asymmetric for uint8/uint4.
 import type { ModeImpl } from './index';
+import type { ModeContext, ModelOptions } from '../context';
+import { allGraphs, attrInt, intAttr, makeNode, removeUnusedConstants, type GraphScope } from '../graph';
+import type { NodeProto, TensorProto } from '../proto';
+import { quantizeWeight, weightTensors, type WeightType } from '../weights';
+import { constantWeight, countNodes, isOp, type ConstantWeight } from './weight-ops';
+
+const OPS: ReadonlySet<string> = new Set(['MatMul', 'Gemm', 'Conv', 'ConvTranspose']);
+
+const is4bit = (t: WeightType | undefined): boolean => t === 'int4' || t === 'uint4';
+
 export const weightsOnlyMode: ModeImpl = {
-  minOpset: () => ({ opset: 1, why: '' }),
-  run: async () => {
-    throw new Error('mode weights-only: not written yet');
+  minOpset: (opts: ModelOptions) => {
+    if (is4bit(opts.weightType)) return { opset: 21, why: 'DequantizeLinear of int4/uint4 is opset 21' };
+    if (opts.blockSize !== undefined) return { opset: 21, why: 'DequantizeLinear block_size is opset 21' };
+    if (opts.perChannel) return { opset: 13, why: 'DequantizeLinear axis (per-channel) is opset 13' };
+    return { opset: 10, why: 'DequantizeLinear is opset 10' };
   },
+  run: async (ctx) => run(ctx),
 };
+
+/** What was made: the codes and parameters' initializer names by weight and layout; the DequantizeLinear outputs by graph and codes. */
+interface Made {
+  params: Map<TensorProto, Map<string, string[]>>;
+  outputs: Map<GraphScope, Map<string, string>>;
+}
+
+/** The parameter layout of a node's weight: axis (per channel or blocked) and blockSize, or per tensor. */
+interface Layout { axis?: number; blockSize?: number; label: string }
+
+function layoutOf(node: NodeProto, dims: number[], opts: ModelOptions): Layout | string {
+  const rank = dims.length;
+  const op = node.opType;
+  if ((op === 'Conv' || op === 'ConvTranspose') && rank < 3) return `weight has rank ${rank}; ${op} weights are [M, C/group, k…]`;
+  if (op === 'Gemm' && rank !== 2) return `weight B has rank ${rank}; Gemm's B is 2-D`;
+  if (op === 'MatMul' && rank < 2) return `weight B has rank ${rank}; a 1-D B has no output-channel axis (only 2-D and batched B are rewritten)`;
+  const transB = op === 'Gemm' && intAttr(node, 'transB', 0) !== 0;
+  // The output-channel axis, and the input (reduction) axis that blocks run along.
+  const out = op === 'Conv' ? 0 : op === 'ConvTranspose' ? 1 : op === 'Gemm' ? (transB ? 0 : 1) : rank - 1;
+  const inp = op === 'Conv' ? 1 : op === 'ConvTranspose' ? 0 : op === 'Gemm' ? (transB ? 1 : 0) : rank - 2;
+  if (opts.blockSize !== undefined) {
+    const depthwise = op === 'Conv' && dims[1] === 1 && intAttr(node, 'group', 1) > 1;
+    if (depthwise) return { axis: out, label: `per-channel (depthwise: blocks of the one input channel would hold one weight each)` };
+    return { axis: inp, blockSize: opts.blockSize, label: `block ${opts.blockSize} on axis ${inp}` };
+  }
+  if (opts.perChannel) return { axis: out, label: `per-channel axis ${out}` };
+  return { label: 'per-tensor' };
+}
+
+async function run(ctx: ModeContext): Promise<void> {
+  const opts = ctx.opts;
+  const type: WeightType = opts.weightType ?? 'int8';
+  const total = countNodes(ctx.model, OPS);
+  let done = 0;
+  const made: Made = { params: new Map(), outputs: new Map() };
+  const scopes = allGraphs(ctx.model);
+  for (const scope of scopes) {
+    for (const node of [...scope.graph.node]) {
+      if (!isOp(node, OPS)) continue;
+      ctx.progress(++done, total, node.name || node.opType);
+      if (ctx.isExcluded(node)) {
+        ctx.skipped(node, scope, 'excluded by options.excludeOp / options.excludeNode');
+        continue;
+      }
+      const w = constantWeight(node, scope, 1, node.opType.startsWith('Conv') ? 'weight W' : 'weight B');
+      if (typeof w === 'string') {
+        ctx.skipped(node, scope, w);
+        continue;
+      }
+      const layout = layoutOf(node, w.dims, opts);
+      if (typeof layout === 'string') {
+        ctx.skipped(node, scope, layout);
+        continue;
+      }
+      node.input[1] = dequantized(ctx, scope, node, w, layout, type, made);
+      ctx.changed(node, scope, `DequantizeLinear(${type}, ${layout.label}) → ${node.opType}`);
+    }
+  }
+  for (const { graph } of scopes) removeUnusedConstants(graph);
+}
+
+/**
+ * The name of `w`'s float weight rebuilt by a DequantizeLinear in `scope` (made once per
+ * weight, layout and graph, before `before`); the codes and parameters are initializers of the
+ * graph that holds the float weight, made once per weight and layout.
+ */
+function dequantized(ctx: ModeContext, scope: GraphScope, before: NodeProto, w: ConstantWeight, layout: Layout, type: WeightType, made: Made): string {
+  const key = `${layout.axis ?? ''}/${layout.blockSize ?? ''}`;
+  const names = ctx.names;
+  let byLayout = made.params.get(w.source.tensor);
+  if (!byLayout) made.params.set(w.source.tensor, (byLayout = new Map()));
+  let params = byLayout.get(key);
+  if (params === undefined) {
+    const q = quantizeWeight(w.values, w.dims, { type, symmetric: ctx.opts.symmetric, reduceRange: ctx.opts.reduceRange, axis: layout.axis, blockSize: layout.blockSize }, `weight '${w.name}'`);
+    const t = weightTensors(q, { data: names.make(`${w.name}_quantized`), scale: names.make(`${w.name}_scale`), zeroPoint: names.make(`${w.name}_zero_point`) });
+    w.source.scope.graph.initializer.push(t.data, t.scale, t.zeroPoint);
+    params = [t.data.name!, t.scale.name!, t.zeroPoint.name!];
+    byLayout.set(key, params);
+  }
+  let outputs = made.outputs.get(scope);
+  if (!outputs) made.outputs.set(scope, (outputs = new Map()));
+  const have = outputs.get(params[0]);
+  if (have) return have;
+  const output = names.make(`${w.name}_DequantizeLinear_Output`);
+  const attrs = [...(layout.axis !== undefined ? [attrInt('axis', layout.axis)] : []), ...(layout.blockSize !== undefined ? [attrInt('block_size', layout.blockSize)] : [])];
+  const dq = makeNode('DequantizeLinear', params, [output], names.make(`${w.name}_DequantizeLinear`), attrs);
+  scope.graph.node.splice(scope.graph.node.indexOf(before), 0, dq);
+  outputs.set(params[0], output);
+  return output;
+}

@@ -1,0 +1,49 @@
+// What the weight modes (dynamic, weights-only) share: finding a node's constant float32
+// weight, or the reason it has none, and the count of candidate nodes for progress.
+import { allGraphs, findConstant, type ConstantSource, type GraphScope } from '../graph';
+import { DT, type ModelProto, type NodeProto } from '../proto';
+import { dataTypeName, dimsOf, floatValues } from '../tensor';
+import { firstNonFinite } from '../weights';
+
+/** A node's constant float32 weight. */
+export interface ConstantWeight {
+  name: string;
+  source: ConstantSource;
+  values: Float32Array;
+  dims: number[];
+}
+
+/**
+ * The constant float32 input `index` of `node` (an initializer or a Constant node, in this
+ * graph or an enclosing one), or why it is not one: a string to pass to ctx.skipped.
+ */
+export function constantWeight(node: NodeProto, scope: GraphScope, index: number, label: string): ConstantWeight | string {
+  const name = node.input[index] ?? '';
+  if (!name) return `no ${label} input`;
+  const source = findConstant(scope, name);
+  if (!source) return `${label} '${name}' is not a constant (computed in the graph, or a graph input a feed can override); only constant weights are quantized`;
+  const t = source.tensor;
+  if (t.dataType !== DT.FLOAT) return `${label} '${name}' is ${dataTypeName(t.dataType)}, not float (only float32 weights are quantized)`;
+  const dims = dimsOf(t);
+  const values = floatValues(t, `${label} '${name}'`);
+  const bad = firstNonFinite(values);
+  if (bad >= 0) return `${label} '${name}' holds ${values[bad]} at element ${bad}: no scale represents it`;
+  return { name, source, values, dims };
+}
+
+/** Nodes of `ops` (default domain) in every graph, for progress totals. */
+export function countNodes(model: ModelProto, ops: ReadonlySet<string>): number {
+  let n = 0;
+  for (const { graph } of allGraphs(model)) for (const node of graph.node) if (ops.has(node.opType) && (node.domain ?? '') === '') n++;
+  return n;
+}
+
+/** Whether `node` is a default-domain node of one of `ops`. */
+export const isOp = (node: NodeProto, ops: ReadonlySet<string>): boolean => ops.has(node.opType) && (node.domain ?? '') === '';
+
+/** The row-major transpose of a 2-D [rows, cols] array (Gemm's transB weight as MatMul's [K, N]). */
+export function transpose2d(values: Float32Array, rows: number, cols: number): Float32Array {
+  const out = new Float32Array(values.length);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = values[r * cols + c];
+  return out;
+}

@@ -1,0 +1,359 @@
+'use strict';
+// quantizeModel mode 'weights-only': the codes, scales and zero points it writes equal ONNX
+// Runtime's quant_utils formulas restated in test/support/ort-weight-ref.js (per tensor, per
+// channel, blocked; int8/uint8/int4/uint4; symmetric or not; reduceRange); the models run in
+// onnxruntime-node and compute the float op on the dequantized weights; both backends write the
+// same bytes; the real models run.
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const quantkit = require('./support/quantkit');
+const { quantizeModel } = require('../dist/onnx');
+const { buildModel, runModel, REAL_MODELS } = require('./support/onnx-build');
+const ref = require('./support/ort-weight-ref');
+
+function rng(seed) {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+const randn = (r, n, lo = -1, hi = 1) => Float32Array.from({ length: n }, () => lo + (hi - lo) * r());
+
+// The weights: skewed ranges (asymmetric zero points), an all-zero channel (scale 1), an
+// all-positive channel, a K that blocks of 16 leave partial.
+function weights(seed) {
+  const r = rng(seed);
+  const B1 = randn(r, 40 * 24, -0.7, 1.3); // MatMul [K 40, N 24]
+  for (let k = 0; k < 40; k++) B1[k * 24 + 5] = 0; // column 5 all zero
+  for (let k = 0; k < 40; k++) B1[k * 24 + 7] = 0.1 + r(); // column 7 positive
+  const B2 = randn(r, 12 * 40, -2, 0.5); // Gemm transB [N 12, K 40]
+  const C2 = randn(r, 12);
+  const B3 = randn(r, 40 * 10); // Gemm [K 40, N 10]
+  const W1 = randn(r, 8 * 4 * 3 * 3, -0.3, 0.6); // Conv [8, 4, 3, 3]
+  const b1 = randn(r, 8);
+  const W2 = randn(r, 4 * 3 * 2 * 2); // ConvTranspose [C 4, M 3, 2, 2]
+  const W3 = randn(r, 4 * 1 * 3 * 3); // depthwise Conv [4, 1, 3, 3], group 4
+  return { B1, B2, C2, B3, W1, b1, W2, W3 };
+}
+
+// Every node reads the graph input directly, so that each output's error comes from one weight.
+function linearModel(w, opset) {
+  return buildModel({
+    opset,
+    inputs: [['x', 'float', [3, 40]]],
+    outputs: [['y1', 'float', [3, 24]], ['y2', 'float', [3, 12]], ['y3', 'float', [3, 10]], ['y4', 'float', [3, 24]]],
+    nodes: [
+      { op: 'MatMul', name: 'mm', inputs: ['x', 'B1'], outputs: ['y1'] },
+      { op: 'Gemm', name: 'gemmT', inputs: ['x', 'B2', 'C2'], outputs: ['y2'], attrs: { transB: 1, alpha: 0.5, beta: { float: 2 } } },
+      { op: 'Gemm', name: 'gemm', inputs: ['x', 'B3'], outputs: ['y3'] },
+      { op: 'MatMul', name: 'mm_shared', inputs: ['x', 'B1'], outputs: ['y4'] },
+    ],
+    initializers: [
+      { name: 'B1', dims: [40, 24], float: w.B1 },
+      { name: 'B2', dims: [12, 40], float: w.B2 },
+      { name: 'C2', dims: [12], float: w.C2 },
+      { name: 'B3', dims: [40, 10], float: w.B3 },
+    ],
+  });
+}
+
+function convModel(w, opset) {
+  return buildModel({
+    opset,
+    inputs: [['x', 'float', [1, 4, 9, 9]]],
+    outputs: [['z1', 'float', undefined], ['z2', 'float', undefined], ['z3', 'float', undefined]],
+    nodes: [
+      { op: 'Conv', name: 'conv', inputs: ['x', 'W1', 'b1'], outputs: ['z1'], attrs: { pads: [1, 1, 1, 1] } },
+      { op: 'ConvTranspose', name: 'convT', inputs: ['x', 'W2'], outputs: ['z2'], attrs: { strides: [2, 2] } },
+      { op: 'Conv', name: 'dw', inputs: ['x', 'W3'], outputs: ['z3'], attrs: { group: 4 } },
+    ],
+    initializers: [
+      { name: 'W1', dims: [8, 4, 3, 3], float: w.W1 },
+      { name: 'b1', dims: [8], float: w.b1 },
+      { name: 'W2', dims: [4, 3, 2, 2], float: w.W2 },
+      { name: 'W3', dims: [4, 1, 3, 3], float: w.W3 },
+    ],
+  });
+}
+
+const LINEAR = { mm: ['B1', [40, 24]], gemmT: ['B2', [12, 40]], gemm: ['B3', [40, 10]], mm_shared: ['B1', [40, 24]] };
+const CONV = { conv: ['W1', [8, 4, 3, 3]], convT: ['W2', [4, 3, 2, 2]], dw: ['W3', [4, 1, 3, 3]] };
+
+// The axis ORT's QDQ tool quantizes per channel (output channels) and the input axis blocks run along.
+const AXES = { mm: [1, 0], mm_shared: [1, 0], gemmT: [0, 1], gemm: [1, 0], conv: [0, 1], convT: [1, 0], dw: [0, 1] };
+
+/** Checks every rewritten node's DequantizeLinear against the restated formulas; returns the dequantized weights. */
+function checkCodes(bytes, w, targets, opts) {
+  const m = ref.readModel(bytes);
+  const type = opts.weightType ?? 'int8';
+  const symmetric = opts.symmetric ?? (type === 'int8' || type === 'int4');
+  const dequantized = {};
+  for (const [nodeName, [wName, dims]] of Object.entries(targets)) {
+    const node = m.nodes.find((n) => n.name === nodeName);
+    assert.ok(node, nodeName);
+    const dq = m.nodes.find((n) => n.opType === 'DequantizeLinear' && n.output[0] === node.input[1]);
+    assert.ok(dq, `${nodeName}: its weight comes from a DequantizeLinear`);
+    const [qt, st, zt] = dq.input.map((name) => m.init(name));
+    let axis;
+    let blockSize;
+    if (opts.blockSize !== undefined && !(nodeName === 'dw')) [axis, blockSize] = [AXES[nodeName][1], opts.blockSize];
+    else if (opts.perChannel || (opts.blockSize !== undefined && nodeName === 'dw')) axis = AXES[nodeName][0];
+    assert.equal(m.attr(dq, 'axis'), axis, `${nodeName} axis`);
+    assert.equal(m.attr(dq, 'block_size'), blockSize, `${nodeName} block_size`);
+    const values = w[wName];
+    const r = ref.quantizeRef(values, dims, { type, symmetric, reduceRange: opts.reduceRange ?? false, axis, blockSize });
+    assert.deepEqual(m.dims(qt), dims);
+    assert.equal(qt.dataType, { uint8: 2, int8: 3, uint4: 21, int4: 22 }[type]);
+    if (type.endsWith('4')) assert.deepEqual(Buffer.from(qt.rawData), Buffer.from(ref.pack4(r.codes)), `${nodeName}: packed codes`);
+    assert.deepEqual(ref.codesOf(qt, values.length), r.codes, `${nodeName}: codes`);
+    assert.deepEqual(ref.floatsOf(st), r.scale, `${nodeName}: scales`);
+    assert.equal(zt.dataType, qt.dataType);
+    assert.deepEqual(ref.codesOf(zt, r.count), r.zp, `${nodeName}: zero points`);
+    const expectParamDims = axis === undefined ? [] : blockSize === undefined ? [dims[axis]] : dims.map((d, i) => (i === axis ? Math.ceil(d / blockSize) : d));
+    assert.deepEqual(m.dims(st), expectParamDims);
+    assert.deepEqual(m.dims(zt), expectParamDims);
+    const deq = new Float32Array(values.length);
+    const scaleOf = new Float32Array(values.length);
+    for (let i = 0; i < values.length; i++) {
+      const p = r.paramOf(i);
+      deq[i] = Math.fround((r.codes[i] - r.zp[p]) * r.scale[p]);
+      scaleOf[i] = r.scale[p];
+    }
+    dequantized[wName] = { deq, scaleOf };
+  }
+  // The float weights are gone; the shared one was quantized once.
+  for (const name of new Set(Object.values(targets).map(([n]) => n))) assert.equal(m.init(name), undefined, `float ${name} removed`);
+  assert.equal(m.nodes.filter((n) => n.opType === 'DequantizeLinear').length, new Set(Object.values(targets).map(([n]) => n)).size);
+  return dequantized;
+}
+
+const close = (a, b, tol, what) => {
+  assert.equal(a.length, b.length, what);
+  for (let i = 0; i < a.length; i++) if (!(Math.abs(a[i] - b[i]) <= tol[i])) assert.fail(`${what}[${i}]: ${a[i]} vs ${b[i]} (tolerance ${tol[i]})`);
+};
+
+/**
+ * The output checks: (a) the quantized model computes the float op on the dequantized weights
+ * (a float model built with them, |difference| ≤ 1e-5·(1 + |y|)); (b) vs the float model,
+ * |y_q − y| ≤ Σ |x|·s (each weight moves at most one scale s: half a step when rounded,
+ * a full one when int4's +absmax clips from 7.5 to 7) + 1e-5·(1 + |y|): that bound is the
+ * float model itself run with every weight replaced by its scale, |x| as input, biases 0.
+ */
+async function checkOutputs(quantized, build, w, deq, x, dims) {
+  const feeds = { x: { data: x, dims } };
+  // (a) without graph optimizations: ORT 1.30 fuses DequantizeLinear → Gemm into a kernel that
+  // also quantizes the activation (y3 moves by ~1e-3), which is its business, not the graph's.
+  const exact = await runModel(quantized, feeds, { graphOptimizationLevel: 'disabled' });
+  const q = await runModel(quantized, feeds);
+  const f = await runModel(build(w), feeds);
+  const withDeq = { ...w };
+  const asScale = { ...w, C2: new Float32Array(w.C2.length), b1: new Float32Array(w.b1.length) };
+  for (const [k, v] of Object.entries(deq)) {
+    withDeq[k] = v.deq;
+    asScale[k] = v.scaleOf;
+  }
+  const d = await runModel(build(withDeq), feeds);
+  const bound = await runModel(build(asScale), { x: { data: x.map(Math.abs), dims } });
+  for (const out of Object.keys(f)) {
+    const tolD = Array.from(d[out].data, (v) => 1e-5 * (1 + Math.abs(v)));
+    close(exact[out].data, d[out].data, tolD, `${out} vs the float model on dequantized weights`);
+    const tolF = Array.from(bound[out].data, (b, i) => Math.abs(b) + 1e-5 * (1 + Math.abs(f[out].data[i])));
+    close(q[out].data, f[out].data, tolF, `${out} vs the float model`);
+  }
+}
+
+const CASES = [
+  { name: 'per-tensor int8 (symmetric)', opts: {}, opset: 13 },
+  { name: 'per-tensor uint8 (asymmetric)', opts: { weightType: 'uint8' }, opset: 13 },
+  { name: 'per-tensor int8 asymmetric, reduceRange', opts: { symmetric: false, reduceRange: true }, opset: 13 },
+  { name: 'per-channel int8', opts: { perChannel: true }, opset: 13 },
+  { name: 'per-channel uint8 symmetric (zero point 128)', opts: { perChannel: true, weightType: 'uint8', symmetric: true }, opset: 13 },
+  { name: 'per-channel uint8 reduceRange', opts: { perChannel: true, weightType: 'uint8', reduceRange: true }, opset: 13 },
+  { name: 'per-channel int4 (symmetric, full [-8, 7])', opts: { perChannel: true, weightType: 'int4' }, opset: 21 },
+  { name: 'per-channel uint4', opts: { perChannel: true, weightType: 'uint4' }, opset: 21 },
+  { name: 'blocked int8, block 16 (partial last block)', opts: { blockSize: 16 }, opset: 21 },
+  { name: 'blocked uint4, block 16', opts: { blockSize: 16, weightType: 'uint4' }, opset: 21 },
+  { name: 'blocked int4, block 32, reduceRange', opts: { blockSize: 32, weightType: 'int4', reduceRange: true }, opset: 21 },
+];
+
+describe(`onnx weights-only (${quantkit.backend.name})`, function () {
+  this.timeout(60000);
+  const w = weights(11);
+  const r = rng(5);
+  const xLin = randn(r, 3 * 40, -2, 2);
+  const xConv = randn(r, 4 * 81, -1, 1);
+
+  for (const c of CASES) {
+    it(`${c.name}: linear ops (MatMul, Gemm transB/alpha/beta, a shared weight)`, async () => {
+      const res = await quantizeModel(linearModel(w, c.opset), { mode: 'weights-only', ...c.opts });
+      assert.equal(res.nodesChanged, 4);
+      assert.deepEqual(res.skipped, []);
+      const deq = checkCodes(res.bytes, w, LINEAR, c.opts);
+      await checkOutputs(res.bytes, (ww) => linearModel(ww, c.opset), w, deq, xLin, [3, 40]);
+    });
+    it(`${c.name}: Conv, ConvTranspose, depthwise Conv`, async () => {
+      const res = await quantizeModel(convModel(w, c.opset), { mode: 'weights-only', ...c.opts });
+      assert.equal(res.nodesChanged, 3);
+      if (c.opts.blockSize) assert.match(res.changed.find((x) => x.node === 'dw').as, /per-channel \(depthwise/);
+      const deq = checkCodes(res.bytes, w, CONV, c.opts);
+      await checkOutputs(res.bytes, (ww) => convModel(ww, c.opset), w, deq, xConv, [1, 4, 9, 9]);
+    });
+  }
+
+  it('the restatement can fail: int4 symmetric uses the full range, so +absmax clips to 7 and −absmax is −8', async () => {
+    const res = await quantizeModel(linearModel(w, 21), { mode: 'weights-only', perChannel: true, weightType: 'int4' });
+    const m = ref.readModel(res.bytes);
+    const codes = ref.codesOf(m.init('B2_quantized'), 12 * 40);
+    assert.ok(codes.some((v) => v === -8), 'a channel whose extreme is negative reaches -8');
+    const b1 = ref.codesOf(m.init('B1_quantized'), 40 * 24);
+    assert.ok(b1.some((v) => v === 7) && !b1.some((v) => v === 8 - 16), 'a positive extreme clips to 7');
+    // A one-off zero point would show: the all-zero column 5 has scale 1, zero point 0.
+    const scales = ref.floatsOf(m.init('B1_scale'));
+    assert.equal(scales[5], 1);
+  });
+
+  it('the zero point comes from the float64 scale, before the scale is rounded to float32 (compute_scale_zp)', async () => {
+    // Ranges whose zero point differs when computed from the float32 scale: found by search.
+    const f32 = Math.fround;
+    const rr = rng(21);
+    const cols = [];
+    while (cols.length < 8) {
+      const s = f32(1e-3 * (1 + rr()));
+      const k = 1 + Math.floor(rr() * 250);
+      const rmin = f32(-(k + 0.5) * s);
+      const rmax = f32(rmin + 255 * s);
+      const s64 = f32(rmax - rmin) / 255;
+      if (rmax > 0 && ref.rint(-rmin / s64) !== ref.rint(-rmin / f32(s64))) cols.push([rmin, rmax]);
+    }
+    const B = new Float32Array(4 * 8);
+    cols.forEach(([lo, hi], j) => {
+      B[j] = lo;
+      B[8 + j] = hi;
+      B[16 + j] = f32(lo / 3);
+      B[24 + j] = f32(hi / 7);
+    });
+    const model = buildModel({ opset: 13, inputs: [['x', 'float', [1, 4]]], outputs: [['y', 'float', undefined]], nodes: [{ op: 'MatMul', name: 'mm', inputs: ['x', 'B'], outputs: ['y'] }], initializers: [{ name: 'B', dims: [4, 8], float: B }] });
+    const res = await quantizeModel(model, { mode: 'weights-only', perChannel: true, weightType: 'uint8' });
+    const m = ref.readModel(res.bytes);
+    const r = ref.quantizeRef(B, [4, 8], { type: 'uint8', symmetric: false, axis: 1 });
+    const zp = ref.codesOf(m.init('B_zero_point'), 8);
+    assert.deepEqual(zp, r.zp);
+    cols.forEach(([lo, hi], j) => assert.notEqual(zp[j], ref.rint(-lo / f32(f32(hi - lo) / 255)), `column ${j}`));
+    assert.deepEqual(ref.codesOf(m.init('B_quantized'), 32), r.codes);
+  });
+
+  it('opset: per-tensor needs 10, per-channel 13, 4-bit or blocked 21 (a model below is upgraded or refused)', async () => {
+    const { MODES } = require('../dist/onnx/modes');
+    const base = { perChannel: false, reduceRange: false };
+    assert.equal(MODES['weights-only'].minOpset({ ...base }).opset, 10);
+    assert.equal(MODES['weights-only'].minOpset({ ...base, perChannel: true }).opset, 13);
+    assert.equal(MODES['weights-only'].minOpset({ ...base, perChannel: true, weightType: 'uint4' }).opset, 21);
+    assert.equal(MODES['weights-only'].minOpset({ ...base, blockSize: 32 }).opset, 21);
+    const opset10 = buildModel({
+      opset: 10,
+      inputs: [['x', 'float', [3, 40]]],
+      outputs: [['y', 'float', undefined]],
+      nodes: [{ op: 'MatMul', name: 'mm', inputs: ['x', 'B1'], outputs: ['y'] }],
+      initializers: [{ name: 'B1', dims: [40, 24], float: w.B1 }],
+    });
+    const res = await quantizeModel(opset10, { mode: 'weights-only' });
+    assert.equal(res.opsetAfter, 10);
+    assert.equal((await runModel(res.bytes, { x: { data: xLin, dims: [3, 40] } })).y.data.length, 3 * 24);
+  });
+
+  it('excluded nodes are untouched; non-constant and non-float weights are skipped with a reason', async () => {
+    const int8W = new Int8Array(40 * 10).fill(3);
+    const model = buildModel({
+      opset: 13,
+      inputs: [['x', 'float', [3, 40]], ['bx', 'float', [40, 24]], ['xi', 'int8', [3, 40]]],
+      outputs: [['y1', 'float', undefined], ['y2', 'float', undefined], ['y3', 'float', undefined], ['y4', 'int32', undefined]],
+      nodes: [
+        { op: 'MatMul', name: 'mm', inputs: ['x', 'B1'], outputs: ['y1'] },
+        { op: 'MatMul', name: 'act', inputs: ['x', 'bx'], outputs: ['y2'] },
+        { op: 'Gemm', name: 'gemm', inputs: ['x', 'B3'], outputs: ['y3'] },
+        { op: 'MatMulInteger', name: 'mi', inputs: ['xi', 'Wi'], outputs: ['y4'] },
+      ],
+      initializers: [{ name: 'B1', dims: [40, 24], float: w.B1 }, { name: 'B3', dims: [40, 10], float: w.B3 }, { name: 'Wi', dims: [40, 10], dataType: 'int8', raw: new Uint8Array(int8W.buffer) }],
+    });
+    const res = await quantizeModel(model, { mode: 'weights-only', excludeNode: ['gemm'] });
+    assert.deepEqual(res.changed.map((c) => c.node), ['mm']);
+    const reasons = Object.fromEntries(res.skipped.map((s) => [s.node, s.reason]));
+    assert.match(reasons.act, /weight B 'bx' is not a constant/);
+    assert.match(reasons.gemm, /excluded/);
+    const m = ref.readModel(res.bytes);
+    const gemm = m.nodes.find((n) => n.name === 'gemm');
+    assert.deepEqual(gemm.input, ['x', 'B3']);
+    assert.deepEqual(ref.floatsOf(m.init('B3')), w.B3);
+
+    const half = buildModel({
+      opset: 13,
+      inputs: [['x', 'float16', [3, 40]]],
+      outputs: [['y', 'float16', undefined]],
+      nodes: [{ op: 'MatMul', name: 'mm16', inputs: ['x', 'H'], outputs: ['y'] }],
+      initializers: [{ name: 'H', dims: [40, 2], dataType: 'float16', raw: new Uint8Array(160) }],
+    });
+    const r16 = await quantizeModel(half, { mode: 'weights-only' });
+    assert.equal(r16.nodesChanged, 0);
+    assert.match(r16.skipped[0].reason, /weight B 'H' is float16, not float/);
+  });
+
+  it('a NaN weight is skipped with its index', async () => {
+    const bad = Float32Array.from(w.B3);
+    bad[17] = NaN;
+    const model = buildModel({
+      opset: 13,
+      inputs: [['x', 'float', [3, 40]]],
+      outputs: [['y', 'float', undefined]],
+      nodes: [{ op: 'MatMul', name: 'mm', inputs: ['x', 'B'], outputs: ['y'] }],
+      initializers: [{ name: 'B', dims: [40, 10], float: bad }],
+    });
+    const res = await quantizeModel(model, { mode: 'weights-only' });
+    assert.equal(res.nodesChanged, 0);
+    assert.match(res.skipped[0].reason, /'B' holds NaN at element 17/);
+  });
+
+  it(`both backends write the same bytes (this ${quantkit.backend.name} pass vs a child on ${ref.otherBackend(quantkit.backend.name)})`, async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'qk-wo-'));
+    try {
+      const file = path.join(dir, 'lin.onnx');
+      fs.writeFileSync(file, linearModel(w, 21));
+      const list = [{ mode: 'weights-only' }, { mode: 'weights-only', perChannel: true, weightType: 'uint8' }, { mode: 'weights-only', blockSize: 16, weightType: 'int4' }, { mode: 'weights-only', perChannel: true, weightType: 'uint4', reduceRange: true }];
+      const here = [];
+      for (const o of list) here.push(ref.sha256((await quantizeModel(file, o)).bytes));
+      assert.equal(new Set(here).size, list.length, 'the option sets give different models');
+      assert.deepEqual(ref.digestsOn(ref.otherBackend(quantkit.backend.name), file, list), here);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  describe('real models', () => {
+    it('PaddleOCR det (opset 11, weights in Constant nodes): per-tensor int8 runs in ONNX Runtime, close to the float model', async () => {
+      const res = await quantizeModel(REAL_MODELS.det, { mode: 'weights-only' });
+      assert.ok(res.nodesChanged >= 60, `${res.nodesChanged} nodes changed`);
+      assert.ok(res.sizeAfter < res.sizeBefore / 3);
+      const feeds = { x: { data: ref.textImage(96, 128), dims: [1, 3, 96, 128] } };
+      const q = await runModel(res.bytes, feeds);
+      const f = await runModel(REAL_MODELS.det, feeds);
+      const [name] = Object.keys(f);
+      ref.checkDetMap(q[name].data, f[name].data);
+    });
+
+    it('Silero VAD (Conv weights in Constant nodes inside If subgraphs): per-channel int8 runs in ONNX Runtime', async () => {
+      const res = await quantizeModel(REAL_MODELS.vad, { mode: 'weights-only', perChannel: true });
+      assert.equal(res.nodesChanged, 12);
+      assert.ok(res.changed.every((c) => c.graph !== 'main'));
+      const rr = rng(9);
+      const feeds = { input: { data: randn(rr, 512, -0.5, 0.5), dims: [1, 512] }, state: { data: new Float32Array(256), dims: [2, 1, 128] }, sr: { data: BigInt64Array.of(16000n), dims: [] } };
+      const q = await runModel(res.bytes, feeds);
+      const f = await runModel(REAL_MODELS.vad, feeds);
+      assert.ok(Math.abs(q.output.data[0] - f.output.data[0]) < 0.05, `${q.output.data[0]} vs ${f.output.data[0]}`);
+    });
+  });
+});
