@@ -19,7 +19,7 @@ export function allGraphs(model: ModelProto): GraphScope[] {
     for (const node of scope.graph.node) {
       for (const a of node.attribute) {
         const subs = a.g ? [a.g] : a.graphs ?? [];
-        subs.forEach((g, k) => visit({ graph: g, parent: scope, path: `${scope.path} > ${nodeLabel(node)}.${a.name}${a.graphs ? `[${k}]` : ''}` }));
+        subs.forEach((g, k) => visit({ graph: g, parent: scope, path: `${scope.path} > ${nodeLabel(node)}.${a.name}${a.g ? '' : `[${k}]`}` }));
       }
     }
   };

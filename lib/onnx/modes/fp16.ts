@@ -1,8 +1,365 @@
-// PLACEHOLDER: being written in its own worktree; replaced at merge.
+// Mode 'fp16': float32 → float16, as onnxconverter-common's convert_float_to_float16
+// (onnxconverter_common/float16.py) with keep_io_types=True does, but on the types quantkit
+// infers itself (exporters such as PaddleOCR and Silero write no value_info, and there is no
+// shape inference here):
+//   - float32 initializers and Constant values become float16 (convert_np_to_float16: 0 < |x| <
+//     1e-7 → ±1e-7, |x| > 65504 → ±65504, then round to nearest even via quantkit's toFloat16);
+//   - every node runs in float16 except the converter's DEFAULT_OP_BLOCK_LIST, options.keepFloat32Ops,
+//     excluded nodes, ops of other domains quantkit does not know, and whatever sits in their subgraphs;
+//   - Cast nodes go where a value's type and its consumer's differ: float32 graph inputs and
+//     outputs (keepIoTypes), and the inputs and outputs of the nodes that stay float32;
+//   - Cast(to=float), ConstantOfShape's value, and the dtype of the Random*/EyeLike ops follow.
+// Differences from the converter, each because its output would not load in ONNX Runtime:
+// the upper clamp is 65504 (its default 1e4 alters weights it need not); a constant used by
+// both kinds of node is converted and cast back for the float32 ones (it keeps it float32 and
+// feeds float32 to float16 nodes); Cast(to=float) inside the float16 part becomes to=float16
+// (its new implementation leaves the attribute while retyping the value); Constant's
+// value_float(s) are converted too.
+import quantkit from '../../index';
 import type { ModeImpl } from './index';
+import type { ModeContext } from '../context';
+import { AT, DT, int64, type AttributeProto, type GraphProto, type NodeProto, type TensorProto, type ValueInfoProto } from '../proto';
+import { attrInt, getAttr, makeNode, nodeLabel, type GraphScope } from '../graph';
+import { floatValues, makeTensor } from '../tensor';
+
+/** onnxconverter-common float16.py DEFAULT_OP_BLOCK_LIST: ops kept in float32. */
+export const DEFAULT_OP_BLOCK_LIST: readonly string[] = [
+  'ArrayFeatureExtractor', 'Binarizer', 'CastMap', 'CategoryMapper', 'DictVectorizer', 'FeatureVectorizer', 'Imputer',
+  'LabelEncoder', 'LinearClassifier', 'LinearRegressor', 'Normalizer', 'OneHotEncoder', 'RandomUniformLike',
+  'SVMClassifier', 'SVMRegressor', 'Scaler', 'TreeEnsembleClassifier', 'TreeEnsembleRegressor', 'ZipMap',
+  'NonMaxSuppression', 'TopK', 'RoiAlign', 'Resize', 'Range', 'CumSum', 'Min', 'Max', 'Upsample',
+];
+
+/** Ops of other domains known to take float16 like float (their output has input 0's type). */
+const KNOWN_FOREIGN = new Set(['com.microsoft/MatMulNBits']);
+
+/** convert_float_to_float16's min_positive_val (1e-7, compared in float32 as numpy does). */
+const MIN_POSITIVE = Math.fround(1e-7);
+/** The largest finite float16 (the converter's max_finite_val is 1e4; see the header). */
+const MAX_FINITE = 65504;
+
+const F32 = DT.FLOAT;
+const F16 = DT.FLOAT16;
+
+/**
+ * float32 values → float16 bit patterns as convert_np_to_float16 does: 0 < x < 1e-7 → 1e-7,
+ * −1e-7 < x < 0 → −1e-7, 65504 < x < ∞ → 65504, −∞ < x < −65504 → −65504 (0, ±∞, NaN kept),
+ * then quantkit.toFloat16 (round to nearest even).
+ */
+export function toFloat16Clamped(x: Float32Array): Uint16Array {
+  const v = new Float32Array(x.length);
+  for (let i = 0; i < x.length; i++) {
+    const a = x[i];
+    if (a > 0 && a < MIN_POSITIVE) v[i] = MIN_POSITIVE;
+    else if (a < 0 && a > -MIN_POSITIVE) v[i] = -MIN_POSITIVE;
+    else if (a > MAX_FINITE && a < Infinity) v[i] = MAX_FINITE;
+    else if (a < -MAX_FINITE && a > -Infinity) v[i] = -MAX_FINITE;
+    else v[i] = a;
+  }
+  return quantkit.toFloat16(v);
+}
+
+function tensorToFloat16(t: TensorProto, what: string): TensorProto {
+  return makeTensor(t.name ?? '', F16, t.dims.map((d, i) => int64(d, `${what} dims[${i}]`)), toFloat16Clamped(floatValues(t, what)));
+}
+
+/** How a node runs after the conversion. */
+type Kind = 'f16' | 'f32' | 'const' | 'io';
+
+interface Scope extends GraphScope {
+  parent?: Scope;
+  /** The node whose attribute holds this graph (undefined for the main graph). */
+  owner?: NodeProto;
+  /** Element types of the values defined here (inputs, initializers, node outputs), as inferred. */
+  types: Map<string, number | undefined>;
+  /** What defines each value here. */
+  defs: Map<string, { node?: NodeProto; init?: TensorProto; input?: boolean }>;
+}
+
+const subgraphsOf = (node: NodeProto): { attr: AttributeProto; graph: GraphProto; k: number }[] =>
+  node.attribute.flatMap((a) => (a.g ? [{ attr: a, graph: a.g, k: 0 }] : (a.graphs ?? []).map((graph, k) => ({ attr: a, graph, k }))));
+
+function lookup(scope: Scope, name: string): Scope | undefined {
+  for (let s: Scope | undefined = scope; s; s = s.parent) if (s.defs.has(name)) return s;
+  return undefined;
+}
+const typeOf = (scope: Scope, name: string): number | undefined => lookup(scope, name)?.types.get(name);
+const elemOf = (v: ValueInfoProto): number | undefined => v.type?.tensorType?.elemType || undefined;
+
+function constantType(node: NodeProto): number | undefined {
+  for (const a of node.attribute) {
+    if (a.name === 'value' && a.t) return a.t.dataType;
+    if (a.name === 'value_float' || a.name === 'value_floats') return F32;
+    if (a.name === 'value_int' || a.name === 'value_ints') return DT.INT64;
+    if (a.name === 'value_string' || a.name === 'value_strings') return DT.STRING;
+  }
+  return undefined;
+}
+
+/** The element types of a default-domain node's outputs, from its inputs' (ONNX operator schemas). */
+function outputTypes(node: NodeProto, ins: (number | undefined)[], sub: Scope[]): (number | undefined)[] {
+  const n = node.output.length;
+  const all = (t: number | undefined): (number | undefined)[] => new Array(n).fill(t);
+  const dtype = (dflt: number | undefined): number | undefined => {
+    const a = getAttr(node, 'dtype');
+    return a && a.i !== undefined && a.i !== null ? int64(a.i, `${nodeLabel(node)}.dtype`) : dflt;
+  };
+  if (node.domain && node.domain !== 'ai.onnx') return KNOWN_FOREIGN.has(`${node.domain}/${node.opType}`) ? all(ins[0]) : all(undefined);
+  switch (node.opType) {
+    case 'Constant': return [constantType(node)];
+    case 'Shape': case 'Size': case 'NonZero': case 'ArgMax': case 'ArgMin': return all(DT.INT64);
+    case 'Cast': return [int64(getAttr(node, 'to')?.i, `${nodeLabel(node)}.to`)];
+    case 'CastLike': return [ins[1]];
+    case 'Equal': case 'Less': case 'Greater': case 'LessOrEqual': case 'GreaterOrEqual': case 'Not': case 'And': case 'Or': case 'Xor': case 'IsNaN': case 'IsInf':
+      return all(DT.BOOL);
+    case 'ConstantOfShape': return [getAttr(node, 'value')?.t?.dataType ?? F32];
+    case 'RandomNormal': case 'RandomUniform': return [dtype(F32)];
+    case 'RandomNormalLike': case 'RandomUniformLike': case 'EyeLike': case 'Bernoulli': return [dtype(ins[0])];
+    case 'Multinomial': return [dtype(DT.INT32)];
+    case 'Where': return [ins[1]];
+    case 'OneHot': return [ins[2]];
+    case 'TopK': case 'MaxPool': return [ins[0], DT.INT64];
+    case 'Unique': return [ins[0], DT.INT64, DT.INT64, DT.INT64];
+    case 'Dropout': return [ins[0], DT.BOOL];
+    case 'LayerNormalization': return [ins[0], F32, F32];
+    case 'QuantizeLinear': return [ins[2] ?? DT.UINT8];
+    case 'DequantizeLinear': return [ins[1]];
+    case 'DynamicQuantizeLinear': return [DT.UINT8, F32, DT.UINT8];
+    case 'MatMulInteger': case 'ConvInteger': return [DT.INT32];
+    case 'QLinearConv': case 'QLinearMatMul': return [ins[7]];
+    case 'If': return sub[0] ? sub[0].graph.output.map((o) => sub[0].types.get(o.name) ?? typeOf(sub[0], o.name) ?? elemOf(o)) : all(undefined);
+    case 'Loop': return sub[0] ? sub[0].graph.output.slice(1).map((o) => typeOf(sub[0], o.name) ?? elemOf(o)) : all(undefined);
+    case 'Scan': return sub[0] ? sub[0].graph.output.map((o) => typeOf(sub[0], o.name) ?? elemOf(o)) : all(undefined);
+    default: return all(ins[0]);
+  }
+}
+
+/** Builds the scopes of `graph` and its subgraphs and infers every value's element type. */
+function inferGraph(graph: GraphProto, parent: Scope | undefined, owner: NodeProto | undefined, path: string, ownerInputs: (number | undefined)[], out: Scope[]): Scope {
+  const s: Scope = { graph, parent, owner, path, types: new Map(), defs: new Map() };
+  out.push(s);
+  graph.input.forEach((v, i) => {
+    let t = elemOf(v);
+    // Loop/Scan bodies may leave their inputs untyped: Loop's are (iteration, condition, carried…).
+    if (t === undefined && owner?.opType === 'Loop') t = i === 0 ? DT.INT64 : i === 1 ? DT.BOOL : ownerInputs[i];
+    if (t === undefined && owner?.opType === 'Scan') t = ownerInputs[i + (owner.input.length - graph.input.length)];
+    s.types.set(v.name, t);
+    s.defs.set(v.name, { input: true });
+  });
+  for (const t of graph.initializer) {
+    const name = t.name ?? '';
+    if (s.defs.has(name)) continue; // an initializer that is also an input: the input's type stands
+    s.types.set(name, t.dataType);
+    s.defs.set(name, { init: t });
+  }
+  const declared = new Map<string, number | undefined>();
+  for (const v of [...graph.valueInfo, ...graph.output]) if (elemOf(v) !== undefined) declared.set(v.name, elemOf(v));
+  for (const node of graph.node) {
+    const ins = node.input.map((i) => (i ? typeOf(s, i) : undefined));
+    const subs = subgraphsOf(node).map(({ attr, graph: g, k }) =>
+      inferGraph(g, s, node, `${path} > ${nodeLabel(node)}.${attr.name}${attr.g ? '' : `[${k}]`}`, ins, out),
+    );
+    const outs = outputTypes(node, ins, subs);
+    node.output.forEach((o, i) => {
+      if (!o) return;
+      s.types.set(o, declared.get(o) ?? outs[i]);
+      s.defs.set(o, { node });
+    });
+  }
+  return s;
+}
+
+function setElem(v: ValueInfoProto, t: number): void {
+  if (v.type?.tensorType) v.type.tensorType.elemType = t;
+  else v.type = { tensorType: { elemType: t } };
+}
+
+async function run(ctx: ModeContext): Promise<void> {
+  const { model, opts, names } = ctx;
+  const keepIo = opts.keepIoTypes;
+  const blockList = new Set([...DEFAULT_OP_BLOCK_LIST, ...opts.keepFloat32Ops]);
+  const keepOps = new Set(opts.keepFloat32Ops);
+  const scopes: Scope[] = [];
+  const main = inferGraph(model.graph, undefined, undefined, 'main', [], scopes);
+
+  // 1. How each node runs; a float32 node's subgraphs stay float32 whole.
+  const kind = new Map<NodeProto, Kind>();
+  const why = new Map<NodeProto, string>();
+  for (const s of scopes) {
+    const inherited = s.owner && kind.get(s.owner) === 'f32';
+    for (const node of s.graph.node) {
+      const foreign = node.domain && node.domain !== 'ai.onnx' && !KNOWN_FOREIGN.has(`${node.domain}/${node.opType}`);
+      let reason = '';
+      if (inherited) reason = 'inside the subgraph of a node that stays float32';
+      else if (ctx.isExcluded(node)) reason = 'excluded';
+      else if (foreign) reason = `op ${node.domain}.${node.opType} is not known to take float16`;
+      else if (keepOps.has(node.opType)) reason = 'options.keepFloat32Ops';
+      else if (blockList.has(node.opType)) reason = `'${node.opType}' is in onnxconverter-common's DEFAULT_OP_BLOCK_LIST`;
+      if (reason) {
+        kind.set(node, 'f32');
+        why.set(node, reason);
+      } else kind.set(node, node.opType === 'Constant' && !node.domain ? 'const' : 'f16');
+    }
+  }
+
+  // 2. Where each float32 value is needed, and as what.
+  type Slot = { scope: Scope; name: string; want: number; set: (name: string) => void; ioOut?: boolean };
+  const slots: Slot[] = [];
+  const isF32 = (s: Scope, name: string): boolean => !!name && typeOf(s, name) === F32;
+  for (const s of scopes) {
+    for (const node of s.graph.node) {
+      const k = kind.get(node)!;
+      if (k === 'const') continue;
+      node.input.forEach((name, i) => {
+        if (isF32(s, name)) slots.push({ scope: s, name, want: k === 'f16' ? F16 : F32, set: (n) => (node.input[i] = n) });
+      });
+    }
+    const outWant = s === main ? (keepIo ? F32 : F16) : kind.get(s.owner!) === 'f32' ? F32 : F16;
+    s.graph.output.forEach((o, i) => {
+      if (isF32(s, o.name)) slots.push({ scope: s, name: o.name, want: outWant, set: (n) => (s.graph.output[i].name = n), ioOut: s === main });
+    });
+  }
+
+  // 3. Each float32 value's type after the conversion.
+  const key = (s: Scope, name: string): string => `${scopes.indexOf(s)}\u0000${name}`;
+  const finalType = new Map<string, number>();
+  const constWants = new Map<string, Set<number | 'io'>>();
+  for (const sl of slots) {
+    const def = lookup(sl.scope, sl.name)!;
+    const d = def.defs.get(sl.name)!;
+    if (d.init || (d.node && kind.get(d.node) === 'const')) {
+      const k = key(def, sl.name);
+      if (!constWants.has(k)) constWants.set(k, new Set());
+      constWants.get(k)!.add(sl.ioOut && sl.want === F32 ? 'io' : sl.want);
+    }
+  }
+  for (const s of scopes) {
+    for (const [name, d] of s.defs) {
+      if (s.types.get(name) !== F32) continue;
+      let t: number;
+      if (d.input) t = s === main ? (keepIo ? F32 : F16) : kind.get(s.owner!) === 'f32' ? F32 : F16;
+      else if (d.init || kind.get(d.node!) === 'const') {
+        const w = constWants.get(key(s, name));
+        t = !w || w.has('io') || !w.has(F16) ? F32 : F16;
+      } else if (kind.get(d.node!) === 'f16') t = d.node!.opType === 'LayerNormalization' && d.node!.output.indexOf(name) > 0 ? F32 : F16;
+      else t = F32;
+      finalType.set(key(s, name), t);
+    }
+  }
+  const final = (s: Scope, name: string): number | undefined => {
+    const def = lookup(s, name);
+    return def ? finalType.get(key(def, name)) : undefined;
+  };
+
+  const after = new Map<NodeProto, NodeProto[]>();
+  const front = new Map<GraphProto, NodeProto[]>();
+  const place = (s: Scope, name: string, n: NodeProto): void => {
+    const d = s.defs.get(name);
+    if (d?.node) {
+      if (!after.has(d.node)) after.set(d.node, []);
+      after.get(d.node)!.push(n);
+    } else {
+      if (!front.has(s.graph)) front.set(s.graph, []);
+      front.get(s.graph)!.push(n);
+    }
+  };
+  // 4. Main-graph outputs whose producer writes the other float type: the producer writes a
+  //    new name and a Cast writes the output's own, so the model's output names stay.
+  const renamed = new Set<string>();
+  for (const sl of slots) {
+    const have = final(sl.scope, sl.name);
+    if (!sl.ioOut || have === undefined || have === sl.want || renamed.has(sl.name)) continue;
+    const d = main.defs.get(sl.name);
+    if (!d?.node) continue;
+    const old = sl.name;
+    const inner = names.make(`${old}_${have === F16 ? 'fp16' : 'fp32'}`);
+    renamed.add(old);
+    d.node.output[d.node.output.indexOf(old)] = inner;
+    for (const other of slots) if (other.name === old && !other.ioOut) other.set(inner), (other.name = inner);
+    main.defs.set(inner, d);
+    main.types.set(inner, F32);
+    finalType.set(key(main, inner), have);
+    const cast = makeNode('Cast', [inner], [old], names.make(`${old}_cast_to_${sl.want === F16 ? 'fp16' : 'fp32'}`), [attrInt('to', sl.want)]);
+    kind.set(cast, 'io');
+    main.defs.set(old, { node: cast });
+    finalType.set(key(main, old), sl.want);
+    place(main, inner, cast);
+  }
+
+  // 5. Casts where a value's type and its consumer's differ, one per graph, value and type.
+  const casts = new Map<string, string>();
+  for (const sl of slots) {
+    const have = final(sl.scope, sl.name);
+    if (have === undefined || have === sl.want) continue;
+    const ck = `${key(sl.scope, sl.name)}\u0000${sl.want}`;
+    let out = casts.get(ck);
+    if (!out) {
+      out = names.make(`${sl.name}_to_${sl.want === F16 ? 'fp16' : 'fp32'}`);
+      casts.set(ck, out);
+      const cast = makeNode('Cast', [sl.name], [out], out, [attrInt('to', sl.want)]);
+      kind.set(cast, 'io');
+      place(sl.scope, sl.name, cast);
+    }
+    sl.set(out);
+    if (!sl.ioOut && sl.scope !== main && sl.scope.graph.output.some((o) => o.name === out)) {
+      const o = sl.scope.graph.output.find((x) => x.name === out)!;
+      setElem(o, sl.want);
+    }
+  }
+
+  // 6. Constants, attributes and declared types.
+  for (const s of scopes) {
+    for (const t of s.graph.initializer) {
+      const name = t.name ?? '';
+      if (finalType.get(key(s, name)) === F16 && t.dataType === F32 && s.defs.get(name)?.init === t) {
+        s.graph.initializer[s.graph.initializer.indexOf(t)] = tensorToFloat16(t, `initializer ${name} (${s.path})`);
+      }
+    }
+    for (const node of s.graph.node) {
+      const k = kind.get(node);
+      if (k === 'const' && finalType.get(key(s, node.output[0])) === F16) {
+        const v = node.attribute.find((a) => a.name === 'value' || a.name === 'value_float' || a.name === 'value_floats')!;
+        const t: TensorProto =
+          v.name === 'value' ? v.t! : v.name === 'value_float' ? makeTensor(node.output[0], F32, [], Float32Array.of(v.f ?? 0)) : makeTensor(node.output[0], F32, [(v.floats ?? []).length], Float32Array.from(v.floats ?? []));
+        node.attribute = [{ name: 'value', type: AT.TENSOR, t: tensorToFloat16(t, `Constant ${nodeLabel(node)} (${s.path})`) }];
+        ctx.changed(node, s, 'float16 constant');
+        continue;
+      }
+      if (k !== 'f16') {
+        if (k === 'f32' && node.input.concat(node.output).some((n) => isF32(s, n))) ctx.skipped(node, s, why.get(node)!);
+        continue;
+      }
+      const floatIo = node.input.concat(node.output).some((n) => isF32(s, n));
+      if (!floatIo) continue;
+      if (node.opType === 'Cast') {
+        const to = getAttr(node, 'to')!;
+        if (int64(to.i, `${nodeLabel(node)}.to`) === F32) to.i = F16;
+      } else if (node.opType === 'ConstantOfShape' && isF32(s, node.output[0])) {
+        const v = getAttr(node, 'value');
+        if (v?.t) v.t = tensorToFloat16(v.t, `ConstantOfShape ${nodeLabel(node)}.value`);
+        else node.attribute.push({ name: 'value', type: AT.TENSOR, t: makeTensor('', F16, [1], new Uint16Array(1)) });
+      } else if (['RandomNormal', 'RandomUniform', 'RandomNormalLike', 'RandomUniformLike', 'EyeLike', 'Bernoulli'].includes(node.opType)) {
+        const d = getAttr(node, 'dtype');
+        if (d && int64(d.i, `${nodeLabel(node)}.dtype`) === F32) d.i = F16;
+        else if (!d && (node.opType === 'RandomNormal' || node.opType === 'RandomUniform')) node.attribute.push(attrInt('dtype', F16));
+      }
+      ctx.changed(node, s, 'float16');
+    }
+    for (const v of [...s.graph.input, ...s.graph.output, ...s.graph.valueInfo]) {
+      if (elemOf(v) === F32 && final(s, v.name) === F16) setElem(v, F16);
+    }
+  }
+
+  // 7. The inserted Casts, in topological places.
+  for (const s of scopes) {
+    const nodes: NodeProto[] = [...(front.get(s.graph) ?? [])];
+    for (const n of s.graph.node) nodes.push(n, ...(after.get(n) ?? []));
+    s.graph.node = nodes;
+  }
+}
+
 export const fp16Mode: ModeImpl = {
-  minOpset: () => ({ opset: 1, why: '' }),
-  run: async () => {
-    throw new Error('mode fp16: not written yet');
-  },
+  // Cast with an integer 'to' attribute is Cast-6; every op that takes float takes float16 from there.
+  minOpset: () => ({ opset: 6, why: 'Cast with an integer "to" attribute (Cast-6) for the float16 casts' }),
+  run,
 };
