@@ -11,7 +11,7 @@
 const { performance } = require('node:perf_hooks');
 const qk = require('..');
 const { quantizeModel } = require('../dist/onnx');
-const { CASES, MODE_OPTIONS, calibrationFeeds, evaluate } = require('../test/support/real-model-cases');
+const { CASES, optionsFor, calibrationFeeds, evaluate } = require('../test/support/real-model-cases');
 const { ort } = require('../test/support/onnx-build');
 
 const args = process.argv.slice(2);
@@ -56,7 +56,7 @@ const mb = (n) => `${(n / 1e6).toFixed(2)} MB`;
     const floatMs = await latency(c.file, feeds);
     let reference;
     for (const mode of c.modes) {
-      const opts = { mode, ...MODE_OPTIONS[mode] };
+      const opts = optionsFor(key, mode);
       if (mode === 'qdq') opts.calibration = await calibrationFeeds(key);
       const times = [];
       let r;

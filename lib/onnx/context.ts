@@ -1,5 +1,6 @@
 // What every mode gets: the model, fresh names, the checked options, the exclusion rule, and
 // the report it fills (nodes changed, nodes skipped and why).
+import picomatch from 'picomatch';
 import type { ModelProto, NodeProto } from './proto';
 import { nodeLabel, type GraphScope, type Names } from './graph';
 
@@ -68,14 +69,17 @@ export interface ModeContext {
 export function makeContext(model: ModelProto, names: Names, opts: ModelOptions, progress: ModelProgress): ModeContext {
   const report = { changed: [] as ChangedNode[], skipped: [] as SkippedNode[] };
   const excludedOps = new Set(opts.excludeOp);
+  // Node names are matched exactly or as picomatch globs ('**/stft/Conv'): exported names are
+  // long paths, and subgraph nodes repeat one name per branch.
   const excludedNodes = new Set(opts.excludeNode);
+  const globs = opts.excludeNode.filter((g) => picomatch.scan(g).isGlob).map((g) => picomatch(g, { dot: true }));
   return {
     model,
     names,
     opts,
     report,
     progress,
-    isExcluded: (node) => excludedOps.has(node.opType) || (!!node.name && excludedNodes.has(node.name)),
+    isExcluded: (node) => excludedOps.has(node.opType) || (!!node.name && (excludedNodes.has(node.name) || globs.some((m) => m(node.name!)))),
     changed: (node, scope, as) => report.changed.push({ node: nodeLabel(node), opType: node.opType, as, graph: scope.path }),
     skipped: (node, scope, reason) => report.skipped.push({ node: nodeLabel(node), opType: node.opType, reason, graph: scope.path }),
   };

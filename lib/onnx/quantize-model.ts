@@ -9,6 +9,7 @@ import { encodeModel } from './proto';
 import { Names, opsetOf } from './graph';
 import { upgradeOpset } from './opset';
 import { MODES } from './modes';
+import { foldBatchNorms } from './fold';
 
 /** Options of quantizeModel. */
 export interface QuantizeModelOptions {
@@ -16,7 +17,7 @@ export interface QuantizeModelOptions {
   mode: ModelMode;
   /** Write the model here (atomically, with its data file when it has external data); without it the bytes are returned. */
   output?: string;
-  /** Weights per output channel (dynamic, weights-only: default false; qdq: default true). */
+  /** Weights per output channel (dynamic: default false, as ONNX Runtime; qdq, and weights-only without blockSize: default true). */
   perChannel?: boolean;
   /** dynamic: 'int8' | 'uint8' (default int8, uint8 when the model has Conv); weights-only: also 'int4' | 'uint4' (default int8). */
   weightType?: 'int8' | 'uint8' | 'int4' | 'uint4';
@@ -44,8 +45,10 @@ export interface QuantizeModelOptions {
   keepFloat32Ops?: readonly string[];
   /** Op types to leave as they are. */
   excludeOp?: readonly string[];
-  /** Node names to leave as they are. */
+  /** Node names to leave as they are: exact names or picomatch globs ('**\/stft/Conv'). */
   excludeNode?: readonly string[];
+  /** Fold each BatchNormalization into the Conv before it first, as ONNX Runtime's quantization pre-processing does (default true). */
+  foldBatchNorm?: boolean;
   /** Upgrade the default-domain opset to this version first (default: the lowest the mode needs, when the model's is lower). */
   opset?: number;
   /** Large tensors in a data file next to the output: true, false, or 'auto' (default: when the input had external data or the model needs it). */
@@ -70,6 +73,8 @@ export interface QuantizeModelResult {
   /** The default-domain opset before and after (an upgrade when they differ). */
   opsetBefore: number;
   opsetAfter: number;
+  /** BatchNormalization nodes folded into the Conv before them. */
+  batchNormsFolded: number;
   /** Nodes rewritten, one row each. */
   nodesChanged: number;
   changed: ChangedNode[];
@@ -77,7 +82,7 @@ export interface QuantizeModelResult {
   skipped: SkippedNode[];
 }
 
-const KEYS = ['mode', 'output', 'perChannel', 'weightType', 'activationType', 'blockSize', 'symmetric', 'reduceRange', 'calibration', 'method', 'percentile', 'bins', 'accuracyLevel', 'keepIoTypes', 'keepFloat32Ops', 'excludeOp', 'excludeNode', 'opset', 'externalData', 'externalDataDir', 'onProgress'];
+const KEYS = ['mode', 'output', 'perChannel', 'weightType', 'activationType', 'blockSize', 'symmetric', 'reduceRange', 'calibration', 'method', 'percentile', 'bins', 'accuracyLevel', 'keepIoTypes', 'keepFloat32Ops', 'excludeOp', 'excludeNode', 'opset', 'externalData', 'externalDataDir', 'onProgress', 'foldBatchNorm'];
 
 function oneOf<T extends string>(v: unknown, allowed: readonly T[], name: string): T {
   if (typeof v !== 'string' || !(allowed as readonly string[]).includes(v)) {
@@ -104,7 +109,7 @@ const int = (v: unknown, name: string, lo: number, hi: number): number | undefin
 };
 
 /** Checks quantizeModel's options; every error names the option and the value. */
-export function checkModelOptions(raw: unknown): { opts: ModelOptions; output?: string; opset?: number; externalData: boolean | 'auto'; onProgress?: ModelProgress } {
+export function checkModelOptions(raw: unknown): { opts: ModelOptions; output?: string; opset?: number; externalData: boolean | 'auto'; onProgress?: ModelProgress; foldBatchNorm: boolean } {
   if (raw === undefined) throw new TypeError(`Expected options with a mode (${MODEL_MODES.map((m) => `'${m}'`).join(', ')}) but received undefined`);
   const o = checkOptionsObject(raw, KEYS, 'options');
   const mode = oneOf(o.mode, MODEL_MODES, 'options.mode');
@@ -144,14 +149,10 @@ export function checkModelOptions(raw: unknown): { opts: ModelOptions; output?: 
       throw new TypeError(`Expected options.calibration to be a .npz path or an iterable of feeds but received ${describe(calibration)}`);
     }
   }
-  if (o.weightType !== undefined && mode === 'weights-only' && (weightType === 'int4' || weightType === 'uint4') && o.perChannel === undefined && blockSize === undefined) {
-    // 4-bit per-tensor loses too much to be a sensible default: say so rather than guess.
-    throw new TypeError(`options.weightType '${weightType}' needs options.perChannel: true or options.blockSize (per-tensor 4-bit weights are rarely usable)`);
-  }
   if (blockSize !== undefined && o.perChannel === true) throw new TypeError('options.blockSize and options.perChannel: true exclude each other (blocked parameters are per block along the input axis)');
   const opts: ModelOptions = {
     mode,
-    perChannel: bool(o.perChannel, 'options.perChannel', mode === 'qdq'),
+    perChannel: bool(o.perChannel, 'options.perChannel', mode === 'qdq' || (mode === 'weights-only' && blockSize === undefined)),
     weightType,
     activationType: o.activationType === undefined ? 'uint8' : oneOf(o.activationType, ['uint8', 'int8'] as const, 'options.activationType'),
     blockSize,
@@ -168,7 +169,7 @@ export function checkModelOptions(raw: unknown): { opts: ModelOptions; output?: 
     excludeNode: strings(o.excludeNode, 'options.excludeNode'),
     externalDataDir: o.externalDataDir as string | undefined,
   };
-  return { opts, output: o.output as string | undefined, opset: int(o.opset, 'options.opset', 7, 30), externalData: (o.externalData as boolean | 'auto' | undefined) ?? 'auto', onProgress: o.onProgress as ModelProgress | undefined };
+  return { foldBatchNorm: bool(o.foldBatchNorm, 'options.foldBatchNorm', true), opts, output: o.output as string | undefined, opset: int(o.opset, 'options.opset', 7, 30), externalData: (o.externalData as boolean | 'auto' | undefined) ?? 'auto', onProgress: o.onProgress as ModelProgress | undefined };
 }
 
 /**
@@ -179,7 +180,7 @@ export function checkModelOptions(raw: unknown): { opts: ModelOptions; output?: 
  * be rewritten; nothing is written then.
  */
 export async function quantizeModel(model: string | Uint8Array, options: QuantizeModelOptions): Promise<QuantizeModelResult> {
-  const { opts, output, opset, externalData, onProgress } = checkModelOptions(options);
+  const { opts, output, opset, externalData, onProgress, foldBatchNorm } = checkModelOptions(options);
   if (output !== undefined && typeof model === 'string') checkNotAnInput(output, [model]);
   const loaded = await loadModel(model, opts.externalDataDir);
   if (output !== undefined) checkNotAnInput(output, loaded.externalFiles);
@@ -193,6 +194,7 @@ export async function quantizeModel(model: string | Uint8Array, options: Quantiz
   if (opset !== undefined && opset < before) throw new RangeError(`Expected options.opset to be at least the model's opset ${before} (quantkit upgrades, never downgrades) but received ${opset}`);
   if (target > before) upgradeOpset(m, target, `${what} (opset ${before}; mode '${opts.mode}' needs ${need.opset}: ${need.why})`);
   const ctx = makeContext(m, new Names(m), opts, onProgress ?? (() => undefined));
+  const batchNormsFolded = foldBatchNorm ? foldBatchNorms(ctx) : 0;
   await impl.run(ctx);
   const result: QuantizeModelResult = {
     mode: opts.mode,
@@ -200,6 +202,7 @@ export async function quantizeModel(model: string | Uint8Array, options: Quantiz
     sizeAfter: 0,
     opsetBefore: before,
     opsetAfter: opsetOf(m, '') ?? before,
+    batchNormsFolded,
     nodesChanged: ctx.report.changed.length,
     changed: ctx.report.changed,
     skipped: ctx.report.skipped,

@@ -10,12 +10,23 @@ const ALL = ['dynamic', 'qdq', 'weights-only', 'matmul-nbits', 'fp16'];
 
 /** The options each mode runs with in the matrix (the README's table says the same). */
 const MODE_OPTIONS = {
-  dynamic: {},
+  // int8 per-channel with ONNX Runtime's reduce_range: 7-bit weights keep MatMulInteger's u8s8
+  // products inside int16 on CPUs without VNNI (ORT's advice); the defaults (per-tensor, uint8
+  // for models with Conv) change PaddleOCR's text ("Hello Worla").
+  dynamic: { perChannel: true, weightType: 'int8', reduceRange: true },
   qdq: {},
-  'weights-only': { weightType: 'int8', perChannel: true },
+  'weights-only': {},
   'matmul-nbits': { blockSize: 32 },
   fp16: {},
 };
+
+/** Per-model changes to MODE_OPTIONS (none at present). */
+const MODEL_MODE_OPTIONS = {};
+
+/** The options `mode` runs with on model `key`. */
+function optionsFor(key, mode) {
+  return { mode, ...MODE_OPTIONS[mode], ...(MODEL_MODE_OPTIONS[key]?.[mode] ?? {}) };
+}
 
 async function ocrInputs(height, width) {
   return Promise.all(OCR_TEXTS.map((t) => textImage(t, height, width)));
@@ -44,7 +55,11 @@ const CASES = {
     file: REAL_MODELS.cls,
     title: 'PaddleOCR text direction classifier',
     modes: ALL,
-    inputs: () => ocrInputs(48, 192),
+    // upright and upside-down text: the classifier's two labels
+    inputs: async () => {
+      const upright = await ocrInputs(48, 192);
+      return [...upright, ...upright.map(rotate180)];
+    },
     async read(bytes, inputs) {
       const labels = [];
       const probs = [];
@@ -84,6 +99,14 @@ async function calibrationFeeds(key) {
   return inputs.map((x) => ({ x }));
 }
 
+/** An NCHW image turned upside down (rows and columns reversed). */
+function rotate180({ data, dims }) {
+  const [, c, h, w] = dims;
+  const out = new Float32Array(data.length);
+  for (let k = 0; k < c; k++) for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) out[(k * h + (h - 1 - y)) * w + (w - 1 - x)] = data[(k * h + y) * w + x];
+  return { data: out, dims };
+}
+
 function concat(arrays) {
   const out = new Float32Array(arrays.reduce((a, b) => a + b.length, 0));
   let k = 0;
@@ -102,6 +125,12 @@ async function evaluate(key, bytes, reference) {
   const got = await c.read(bytes, inputs);
   const a = agreement(ref.values, got.values);
   // Detection: the share of pixels on the same side of PaddleOCR's DB binarization threshold (0.3).
+  // VAD: the share of chunks on the same side of 0.5 (speech or not).
+  if (key === 'vad') {
+    let same = 0;
+    for (let i = 0; i < ref.values.length; i++) same += (ref.values[i] > 0.5) === (got.values[i] > 0.5) ? 1 : 0;
+    a.decisionAgreement = same / ref.values.length;
+  }
   if (key === 'det') {
     let same = 0;
     for (let i = 0; i < ref.values.length; i++) same += (ref.values[i] > 0.3) === (got.values[i] > 0.3) ? 1 : 0;
@@ -110,4 +139,4 @@ async function evaluate(key, bytes, reference) {
   return { ...a, texts: got.texts, refTexts: ref.texts, textsEqual: ref.texts ? ref.texts.every((t, i) => t === got.texts[i]) : undefined, reference: ref };
 }
 
-module.exports = { CASES, MODE_OPTIONS, calibrationFeeds, evaluate, ALL_MODES: ALL };
+module.exports = { CASES, MODE_OPTIONS, MODEL_MODE_OPTIONS, optionsFor, calibrationFeeds, evaluate, ALL_MODES: ALL };

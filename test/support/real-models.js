@@ -7,18 +7,20 @@ const sharp = require('sharp');
 const { REAL_MODELS, ort } = require('./onnx-build');
 
 /**
- * `text` rendered black on white by sharp (Pango, DejaVu Sans), fitted into a `height` × `width`
- * canvas (aspect kept, padded right with white), as PaddleOCR's recognizer and classifier take
- * it: NCHW float32, BGR channel order, (v/255 − 0.5)/0.5 (PaddleOCR's NormalizeImage/rec resize).
+ * `text` rendered black on white by sharp (Pango, DejaVu Sans), resized to `height` rows (aspect
+ * kept, at most `width` columns), as PaddleOCR's recognizer and classifier take it
+ * (resize_norm_img in ppocr/data/imaug/rec_img_aug.py): NCHW float32, (v/255 − 0.5)/0.5, the
+ * columns right of the image left 0 (PaddleOCR's padding).
  */
 async function textImage(text, height, width) {
   const rendered = await sharp({ text: { text, font: 'DejaVu Sans', dpi: 300 } }).png().toBuffer();
   const meta = await sharp(rendered).metadata();
   const w = Math.min(width, Math.max(1, Math.round((meta.width * height) / meta.height)));
-  const { data, info } = await sharp(rendered).resize(w, height, { fit: 'fill' }).extend({ right: width - w, background: '#000' }).removeAlpha().greyscale().raw().toBuffer({ resolveWithObject: true });
+  const { data, info } = await sharp(rendered).resize(w, height, { fit: 'fill' }).extend({ right: width - w, background: '#000' }) /* padding, overwritten below */.removeAlpha().greyscale().raw().toBuffer({ resolveWithObject: true });
   const plane = width * height;
   const out = new Float32Array(3 * plane);
   for (let i = 0; i < plane; i++) {
+    if (i % width >= w) continue; // padding: 0 after normalization
     const v = 255 - data[i * info.channels]; // white text on black from Pango → black on white
     const x = (v / 255 - 0.5) / 0.5;
     out[i] = x;
