@@ -103,7 +103,7 @@ function checkCodes(bytes, w, targets, opts) {
     let axis;
     let blockSize;
     if (opts.blockSize !== undefined && !(nodeName === 'dw')) [axis, blockSize] = [AXES[nodeName][1], opts.blockSize];
-    else if (opts.perChannel || (opts.blockSize !== undefined && nodeName === 'dw')) axis = AXES[nodeName][0];
+    else if ((opts.perChannel ?? opts.blockSize === undefined) || (opts.blockSize !== undefined && nodeName === 'dw')) axis = AXES[nodeName][0]; // per channel unless perChannel: false
     assert.equal(m.attr(dq, 'axis'), axis, `${nodeName} axis`);
     assert.equal(m.attr(dq, 'block_size'), blockSize, `${nodeName} block_size`);
     const values = w[wName];
@@ -169,9 +169,10 @@ async function checkOutputs(quantized, build, w, deq, x, dims) {
 }
 
 const CASES = [
-  { name: 'per-tensor int8 (symmetric)', opts: {}, opset: 13 },
-  { name: 'per-tensor uint8 (asymmetric)', opts: { weightType: 'uint8' }, opset: 13 },
-  { name: 'per-tensor int8 asymmetric, reduceRange', opts: { symmetric: false, reduceRange: true }, opset: 13 },
+  { name: 'per-tensor int8 (symmetric)', opts: { perChannel: false }, opset: 13 },
+  { name: 'per-tensor uint8 (asymmetric)', opts: { perChannel: false, weightType: 'uint8' }, opset: 13 },
+  { name: 'per-tensor int8 asymmetric, reduceRange', opts: { perChannel: false, symmetric: false, reduceRange: true }, opset: 13 },
+  { name: 'per-channel int8 by default (no perChannel option)', opts: {}, opset: 13 },
   { name: 'per-channel int8', opts: { perChannel: true }, opset: 13 },
   { name: 'per-channel uint8 symmetric (zero point 128)', opts: { perChannel: true, weightType: 'uint8', symmetric: true }, opset: 13 },
   { name: 'per-channel uint8 reduceRange', opts: { perChannel: true, weightType: 'uint8', reduceRange: true }, opset: 13 },
@@ -262,8 +263,9 @@ describe(`onnx weights-only (${quantkit.backend.name})`, function () {
       nodes: [{ op: 'MatMul', name: 'mm', inputs: ['x', 'B1'], outputs: ['y'] }],
       initializers: [{ name: 'B1', dims: [40, 24], float: w.B1 }],
     });
-    const res = await quantizeModel(opset10, { mode: 'weights-only' });
+    const res = await quantizeModel(opset10, { mode: 'weights-only', perChannel: false });
     assert.equal(res.opsetAfter, 10);
+    assert.equal((await quantizeModel(opset10, { mode: 'weights-only' })).opsetAfter, 13, 'the per-channel default upgrades to 13');
     assert.equal((await runModel(res.bytes, { x: { data: xLin, dims: [3, 40] } })).y.data.length, 3 * 24);
   });
 
@@ -335,7 +337,7 @@ describe(`onnx weights-only (${quantkit.backend.name})`, function () {
 
   describe('real models', () => {
     it('PaddleOCR det (opset 11, weights in Constant nodes): per-tensor int8 runs in ONNX Runtime, close to the float model', async () => {
-      const res = await quantizeModel(REAL_MODELS.det, { mode: 'weights-only' });
+      const res = await quantizeModel(REAL_MODELS.det, { mode: 'weights-only', perChannel: false });
       assert.ok(res.nodesChanged >= 60, `${res.nodesChanged} nodes changed`);
       assert.ok(res.sizeAfter < res.sizeBefore / 3);
       const feeds = { x: { data: ref.textImage(96, 128), dims: [1, 3, 96, 128] } };

@@ -5,8 +5,9 @@
 // `<w>_scale`, `<w>_zero_point` → `<w>_DequantizeLinear` → `<w>_DequantizeLinear_Output`),
 // with the parameters of quant_utils.py (lib/onnx/weights.ts).
 //
-// Layouts: per tensor (default; opset 10); perChannel: the output-channel axis (Conv 0,
-// ConvTranspose 1, MatMul the last (N of [K, N]), Gemm 0 with transB else 1; opset 13);
+// Layouts: perChannel (the default without blockSize; opset 13): the output-channel axis (Conv 0,
+// ConvTranspose 1, MatMul the last (N of [K, N]), Gemm 0 with transB else 1); per tensor
+// (perChannel: false; opset 10; ONNX Runtime's default, which garbles PaddleOCR's text);
 // blockSize: blocks along the input (reduction) axis (Conv and ConvTranspose: the input
 // channels, axis 1 and 0; MatMul: K, axis rank − 2; Gemm: 1 with transB else 0; opset 21
 // block_size). A depthwise Conv's input-channel axis holds one weight per group, so blocks
