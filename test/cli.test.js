@@ -107,10 +107,16 @@ describe(`quantkit command (${qk.backend.name})`, function () {
     const child = spawn(process.execPath, [BIN, 'quantize', input, out, '--scheme', 'q4_k'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let err = '';
     const done = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
-    await new Promise((resolve) => child.stderr.on('data', (d) => {
-      err += d;
-      if (/quantize: [1-9]\d*%/.test(err)) resolve(); // a tensor or more is written
-    }));
+    let exited = false;
+    done.then(() => (exited = true));
+    await new Promise((resolve) => {
+      child.stderr.on('data', (d) => {
+        err += d;
+        if (/quantize: [1-9]\d*%/.test(err)) resolve(); // a tensor or more is written
+      });
+      done.then(resolve); // a child that ends first fails below, with what it printed, instead of a timeout
+    });
+    assert.ok(!exited, `the quantize ended before it could be interrupted: ${err}`);
     child.kill('SIGINT');
     const { code, signal } = await done;
     assert.ok(signal === 'SIGINT' || code !== 0, `exit ${code} ${signal}`);

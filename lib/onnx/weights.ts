@@ -48,7 +48,7 @@ export function defaultWeightSymmetric(type: WeightType): boolean {
 }
 
 /** Rounds half to even (numpy's round / rint), for values far below 2^52. */
-function roundHalfEven(v: number): number {
+export function roundHalfEven(v: number): number {
   const f = Math.floor(v);
   const d = v - f;
   if (d > 0.5) return f + 1;

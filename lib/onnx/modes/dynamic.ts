@@ -24,7 +24,7 @@
 import type { ModeImpl } from './index';
 import type { ModeContext } from '../context';
 import { allGraphs, attrInt, findConstant, floatAttr, intAttr, makeNode, removeUnusedConstants, type ConstantSource, type GraphScope } from '../graph';
-import { DT, type NodeProto, type TensorProto } from '../proto';
+import { DT, type AttributeProto, type NodeProto, type TensorProto } from '../proto';
 import { floatTensor, makeTensor, floatValues } from '../tensor';
 import { broadcastDims, defaultWeightSymmetric, quantizeWeight, WEIGHT_DT, type QuantizedWeight, type WeightType } from '../weights';
 import { constantWeight, countNodes, isOp, transpose2d, type ConstantWeight } from './weight-ops';
@@ -99,17 +99,8 @@ class DynamicRewriter {
     const y = node.output[0];
     const base = node.name || y;
     const names = this.ctx.names;
-    const x = this.dynamicInput(node.input[0], scope, inputs, node);
-    const product = names.make(`${y}_output_quantized`);
-    const cast = names.make(`${y}_output_quantized_cast_output`);
-    const scales = names.make(`${base}_quant_scales_mul:0`);
-    const nodes: NodeProto[] = [
-      makeNode('MatMulInteger', [x.q, wq.q, x.zeroPoint, wq.zeroPoint], [product], names.make(`${base}_quant`)),
-      makeNode('Cast', [product], [cast], names.make(`${y}_output_quantized_cast`), [attrInt('to', DT.FLOAT)]),
-      makeNode('Mul', [x.scale, wq.scale], [scales], names.make(`${base}_quant_scales_mul`)),
-    ];
     let out = alpha !== 1 || bias ? names.make(`${y}_scaled`) : y;
-    nodes.push(makeNode('Mul', [cast, scales], [out], names.make(`${base}_quant_output_scale_mul`)));
+    const nodes = this.integerOp('MatMulInteger', node, scope, inputs, wq, out, []);
     if (alpha !== 1) {
       const a = names.make(`${base}_alpha`);
       g.initializer.push(floatTensor(a, [], [alpha]));
@@ -148,21 +139,10 @@ class DynamicRewriter {
 
     const g = scope.graph;
     const y = node.output[0];
-    const base = node.name || y;
     const names = this.ctx.names;
-    const x = this.dynamicInput(node.input[0], scope, inputs, node);
-    const product = names.make(`${y}_output_quantized`);
-    const cast = names.make(`${y}_output_quantized_cast_output`);
-    const scales = names.make(`${base}_quant_scales_mul:0`);
     const bias = node.input[2] ?? '';
     const scaled = bias ? names.make(`${y}quant_scaled_output`) : y;
-    const convInteger = makeNode('ConvInteger', [x.q, wq.q, x.zeroPoint, wq.zeroPoint], [product], names.make(`${base}_quant`), node.attribute.map((a) => ({ ...a })));
-    const nodes: NodeProto[] = [
-      convInteger,
-      makeNode('Cast', [product], [cast], names.make(`${y}_output_quantized_cast`), [attrInt('to', DT.FLOAT)]),
-      makeNode('Mul', [x.scale, wq.scale], [scales], names.make(`${base}_quant_scales_mul`)),
-      makeNode('Mul', [cast, scales], [scaled], names.make(`${base}_quant_output_scale_mul`)),
-    ];
+    const nodes = this.integerOp('ConvInteger', node, scope, inputs, wq, scaled, node.attribute.map((a) => ({ ...a })));
     if (bias) {
       // The bias [M] added along the channel axis of [N, M, spatial…]: a reshaped copy when
       // it is a constant, else a Reshape to [1, M, 1, …] (ORT's ConvInteger path).
@@ -181,6 +161,26 @@ class DynamicRewriter {
     this.replace(scope, node, nodes);
     const note = this.ctx.opts.perChannel && !perChannel ? ' (per-channel needs symmetric weights: ConvInteger takes one weight zero point)' : '';
     this.ctx.changed(node, scope, `ConvInteger (${this.type} ${perChannel ? 'per-channel' : 'per-tensor'}${note})`);
+  }
+
+  /**
+   * The integer op and its scaling back, ORT's names: `op`(Xq, Wq, Xz, Wz) → Cast(float) →
+   * Mul by Xs·Ws, written to `out`.
+   */
+  private integerOp(op: 'MatMulInteger' | 'ConvInteger', node: NodeProto, scope: GraphScope, inputs: Map<string, DynamicInput>, wq: WeightNames, out: string, attrs: AttributeProto[]): NodeProto[] {
+    const y = node.output[0];
+    const base = node.name || y;
+    const names = this.ctx.names;
+    const x = this.dynamicInput(node.input[0], scope, inputs, node);
+    const product = names.make(`${y}_output_quantized`);
+    const cast = names.make(`${y}_output_quantized_cast_output`);
+    const scales = names.make(`${base}_quant_scales_mul:0`);
+    return [
+      makeNode(op, [x.q, wq.q, x.zeroPoint, wq.zeroPoint], [product], names.make(`${base}_quant`), attrs),
+      makeNode('Cast', [product], [cast], names.make(`${y}_output_quantized_cast`), [attrInt('to', DT.FLOAT)]),
+      makeNode('Mul', [x.scale, wq.scale], [scales], names.make(`${base}_quant_scales_mul`)),
+      makeNode('Mul', [cast, scales], [out], names.make(`${base}_quant_output_scale_mul`)),
+    ];
   }
 
   private quantize(values: Float32Array, dims: number[], axis: number | undefined, name: string): QuantizedWeight {

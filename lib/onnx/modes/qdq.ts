@@ -27,7 +27,7 @@ import type { NodeProto, TensorProto, GraphProto } from '../proto';
 import { DT } from '../proto';
 import { allGraphs, attrInt, findConstant, floatAttr, getAttr, intAttr, makeNode, opsetOf, removeUnusedConstants, usesOf } from '../graph';
 import { dimsOf, floatValues, makeTensor } from '../tensor';
-import { qRange, quantizeWeight, scaleZeroPoint, weightTensors, type QuantizedWeight } from '../weights';
+import { qRange, quantizeWeight, roundHalfEven, scaleZeroPoint, weightTensors, type QuantizedWeight } from '../weights';
 import { calibrate, calibrationFeeds, modelInputs } from '../calibrate-model';
 import quantkit from '../../index';
 
@@ -58,14 +58,6 @@ interface Params { scaleName: string; zpName: string; scale: Float32Array; axis?
 const INT32_MIN = -(2 ** 31);
 const INT32_MAX = 2 ** 31 - 1;
 
-/** numpy's round (half to even), for |v| far below 2^52. */
-function roundHalfEven(v: number): number {
-  const f = Math.floor(v);
-  const d = v - f;
-  if (d > 0.5) return f + 1;
-  if (d < 0.5) return f;
-  return f % 2 === 0 ? f : f + 1;
-}
 
 /**
  * The int32 codes and scale of a bias, as ORT's quantize_bias_static_impl (base_quantizer.py):
