@@ -3,7 +3,9 @@
 // (asymmetric zero points), an all-zero channel (scale 1), an all-positive channel, a K that
 // blocks of 16 leave partial; every node reads the graph input directly, so that each output's
 // error comes from one weight.
-const { buildModel } = require('./onnx-build');
+const assert = require('node:assert/strict');
+const { buildModel, runModel, REAL_MODELS } = require('./onnx-build');
+const ref = require('./ort-weight-ref');
 
 function rng(seed) {
   let s = seed >>> 0;
@@ -52,4 +54,22 @@ function linearModel(w, opset = 13) {
   });
 }
 
-module.exports = { rng, randn, weights, linearModel };
+/** A quantized PaddleOCR det model's map on a synthetic text page against the float model's (ref.checkDetMap's bounds). */
+async function checkDet(bytes) {
+  const feeds = { x: { data: ref.textImage(96, 128), dims: [1, 3, 96, 128] } };
+  const q = await runModel(bytes, feeds);
+  const f = await runModel(REAL_MODELS.det, feeds);
+  const [name] = Object.keys(f);
+  ref.checkDetMap(q[name].data, f[name].data);
+}
+
+/** A quantized Silero VAD's speech probability on one chunk of noise within 0.05 of the float model's. */
+async function checkVad(bytes) {
+  const rr = rng(9);
+  const feeds = { input: { data: randn(rr, 512, -0.5, 0.5), dims: [1, 512] }, state: { data: new Float32Array(256), dims: [2, 1, 128] }, sr: { data: BigInt64Array.of(16000n), dims: [] } };
+  const q = await runModel(bytes, feeds);
+  const f = await runModel(REAL_MODELS.vad, feeds);
+  assert.ok(Math.abs(q.output.data[0] - f.output.data[0]) < 0.05, `${q.output.data[0]} vs ${f.output.data[0]}`);
+}
+
+module.exports = { rng, randn, weights, linearModel, checkDet, checkVad };
