@@ -7,7 +7,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { spawnSync } = require('node:child_process');
-require('./support/quantkit');
+const qk = require('./support/quantkit');
 const { quantizeModel, loadModel, saveModel, upgradeOpset } = require('../dist/onnx');
 const { encodeModel } = require('../dist/onnx/proto');
 const { buildModel, runModel, REAL_MODELS } = require('./support/onnx-build');
@@ -32,7 +32,8 @@ function matmulModel({ opset = 13, k = 64, n = 32, extraNodes = [], extraInits =
 const feed = (k = 64) => ({ x: { data: Float32Array.from({ length: 2 * k }, (_, i) => Math.cos(i)), dims: [2, k] } });
 const listing = () => fs.readdirSync(tmp).sort();
 
-describe('quantkit/onnx: reading and writing models', () => {
+describe('quantkit/onnx: reading and writing models', function () {
+  this.timeout(120000);
   it('decodes and re-encodes the real models byte for byte (every field of IR 11 is known)', async () => {
     for (const file of [REAL_MODELS.rec, REAL_MODELS.det, REAL_MODELS.cls, REAL_MODELS.vad]) {
       const { model } = await loadModel(file);
@@ -132,7 +133,8 @@ describe('quantkit/onnx: reading and writing models', () => {
   });
 });
 
-describe('quantkit/onnx: the subpath export', () => {
+describe('quantkit/onnx: the subpath export', function () {
+  this.timeout(60000);
   it("require('quantkit') does not load protobufjs; require('quantkit/onnx') gives quantizeModel", () => {
     const script = `
       require('quantkit');
@@ -150,7 +152,8 @@ describe('quantkit/onnx: the subpath export', () => {
   });
 });
 
-describe('quantkit/onnx: opset upgrades', () => {
+describe('quantkit/onnx: opset upgrades', function () {
+  this.timeout(120000);
   it('upgrades PaddleOCR recognition and direction (opset 9) to 11, 13 and 21 with the same outputs in ORT', async () => {
     const { textImage } = require('./support/real-models');
     for (const [key, w] of [['rec', 320], ['cls', 192]]) {
@@ -181,6 +184,37 @@ describe('quantkit/onnx: opset upgrades', () => {
     assert.deepEqual(Array.from(got.y.data, (v) => v.toFixed(6)), Array.from(ref.y.data, (v) => v.toFixed(6)));
   });
 
+  it('moves Clip\'s and Pad\'s attributes to inputs of the input\'s own element type (float16 models stay valid)', async () => {
+    const data = Float32Array.from({ length: 12 }, (_, i) => (i - 4) * 1.7);
+    const bytes = buildModel({
+      opset: 9,
+      inputs: [['x', 'float', [3, 4]]],
+      outputs: [['y', 'float', [3, 4]], ['z', 'float', [3, 8]]],
+      nodes: [
+        { op: 'Cast', inputs: ['x'], outputs: ['h'], attrs: { to: 10 } },
+        { op: 'Clip', inputs: ['h'], outputs: ['hc'], attrs: { min: { float: -2.5 }, max: { float: 6 } } },
+        { op: 'Cast', inputs: ['hc'], outputs: ['y'], attrs: { to: 1 } },
+        { op: 'Relu', inputs: ['h'], outputs: ['hr'] },
+        { op: 'Pad', inputs: ['hr'], outputs: ['hp'], attrs: { pads: [0, 2, 0, 2], value: { float: 1.5 } } },
+        { op: 'Cast', inputs: ['hp'], outputs: ['z'], attrs: { to: 1 } },
+      ],
+    });
+    const { model } = await loadModel(bytes);
+    upgradeOpset(model, 13, 'float16 clip');
+    const types = model.graph.initializer.map((t) => t.dataType);
+    assert.deepEqual(types.filter((t) => t !== 7), [10, 10, 10], 'Clip min/max and the Pad value are float16');
+    const got = await runModel(encodeModel(model), { x: { data, dims: [3, 4] } });
+    // What the graph computes: x rounded to float16, clipped; relu'd and padded with 1.5. ORT's
+    // optimizer may drop the Cast pairs and compute in float32, so each value is either.
+    const h = qk.fromFloat16(qk.toFloat16(data));
+    const y = Array.from(data, (v) => Math.min(6, Math.max(-2.5, v)));
+    const z = [];
+    for (let r = 0; r < 3; r++) z.push(1.5, 1.5, ...Array.from(data.subarray(r * 4, r * 4 + 4), (v) => Math.max(0, v)), 1.5, 1.5);
+    const near = (a, b) => Math.abs(a - b) <= Math.abs(b) * 2 ** -10;
+    y.forEach((v, i) => assert.ok(near(got.y.data[i], v) && near(Math.min(6, Math.max(-2.5, h[i])), got.y.data[i]) , `y[${i}] ${got.y.data[i]} vs ${v}`));
+    z.forEach((v, i) => assert.ok(near(got.z.data[i], v), `z[${i}] ${got.z.data[i]} vs ${v}`));
+  });
+
   it('refuses an operator it cannot upgrade by name, and the mode says which opset it needs; nothing is written', async () => {
     const bytes = matmulModel({ opset: 9, extraNodes: [{ op: 'Upsample', inputs: ['y', 'scales'], outputs: ['z'], name: 'up' }], extraInits: [{ name: 'scales', dims: [2], float: Float32Array.of(1, 2) }] });
     const out = path.join(tmp, 'q.onnx');
@@ -192,7 +226,8 @@ describe('quantkit/onnx: opset upgrades', () => {
   });
 });
 
-describe('quantkit quantize on ONNX models: usage errors', () => {
+describe('quantkit quantize on ONNX models: usage errors', function () {
+  this.timeout(120000);
   const run = (...args) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8' });
   it('needs --mode, refuses --scheme and the ONNX flags on tensor files, with exit status 2', () => {
     const m = path.join(tmp, 'm.onnx');

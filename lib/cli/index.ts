@@ -275,7 +275,7 @@ export async function main(argv: string[] = process.argv): Promise<void> {
   // happened, and the exit runs the temporary files' removal (lib/io/file.ts).
   const interrupted = (signal: NodeJS.Signals) => {
     activeBar?.stop();
-    process.stderr.write(`\nquantkit: interrupted by ${signal}; no output file was written\n`);
+    process.stderr.write(`\nquantkit: interrupted by ${signal}; no partial output was left\n`);
     process.exit(signal === 'SIGINT' ? 130 : 143);
   };
   process.once('SIGINT', interrupted);

@@ -264,13 +264,16 @@ export async function writeAtomically<T>(out: string, inputs: readonly string[],
   const target = checkOutput(out, inputs);
   const dir = path.dirname(target);
   const temp = path.join(dir, `.${path.basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  // Tracked before it exists: a signal that lands while the file is being created still
+  // removes it (removing a file that is not there yet is a no-op).
+  const untrack = trackTemp(temp);
   let handle: fsp.FileHandle;
   try {
     handle = await fsp.open(temp, 'wx');
   } catch (e) {
+    untrack();
     throw writeError(out, e, `creating a temporary file in ${dir}`);
   }
-  const untrack = trackTemp(temp);
   let position = 0;
   const writeFully = async (bytes: Uint8Array, at: number): Promise<void> => {
     let done = 0;

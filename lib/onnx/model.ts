@@ -9,7 +9,7 @@
 import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
-import { writeAtomically, checkNotAnInput } from '../io/file';
+import { writeAtomically, checkNotAnInput, trackTemp } from '../io/file';
 import { decodeModel, encodeModel, int64, type ModelProto, type TensorProto } from './proto';
 import { allGraphs } from './graph';
 
@@ -201,17 +201,31 @@ export async function saveModel(model: ModelProto, out: string, opts: SaveOption
     }
   }
   let written = 0;
-  await writeAtomically(out, inputs, async (o) => {
-    await writeAtomically(dataPath, [...inputs, out], async (d) => {
-      const pad = new Uint8Array(64);
-      for (const m of moved) {
-        if (d.position < m.offset) await d.write(pad.subarray(0, m.offset - d.position));
-        await d.write(m.raw);
-      }
-      written += d.position;
+  // The data file is renamed into place first; until the model follows it, it counts as a
+  // temporary file (removed by a failure, SIGINT/SIGTERM or exit), so that no data file is
+  // left without its model.
+  let untrackData: (() => void) | undefined;
+  try {
+    await writeAtomically(out, inputs, async (o) => {
+      await writeAtomically(dataPath, [...inputs, out], async (d) => {
+        const pad = new Uint8Array(64);
+        for (const m of moved) {
+          if (d.position < m.offset) await d.write(pad.subarray(0, m.offset - d.position));
+          await d.write(m.raw);
+        }
+        written += d.position;
+      });
+      untrackData = trackTemp(dataPath);
+      await o.write(bytes);
+      written += bytes.length;
     });
-    await o.write(bytes);
-    written += bytes.length;
-  });
+  } catch (e) {
+    if (untrackData) {
+      untrackData();
+      await fsp.unlink(dataPath).catch(() => undefined);
+    }
+    throw e;
+  }
+  untrackData?.();
   return { bytes: written, dataFile: dataPath };
 }

@@ -9,8 +9,9 @@
 // this file does not know is refused by name rather than carried over on trust: only those whose
 // every change between the two versions is listed in COMPATIBLE or REWRITES pass.
 import { allGraphs, attrInt, getAttr, intAttr, intsAttr, makeNode, nodeLabel, Names, opsetOf, type GraphScope } from './graph';
-import { int64, type GraphProto, type ModelProto, type NodeProto } from './proto';
-import { floatTensor, int64Tensor } from './tensor';
+import quantkit from '../index';
+import { DT, int64, type GraphProto, type ModelProto, type NodeProto, type TensorProto } from './proto';
+import { dataTypeName, floatTensor, int64Tensor, makeTensor } from './tensor';
 
 /**
  * Operators whose changes up to opset 21 only add types, add attributes whose defaults keep the
@@ -36,6 +37,8 @@ type Rewrite = (node: NodeProto, k: RewriteKit) => NodeProto[];
 interface RewriteKit {
   names: Names;
   graph: GraphProto;
+  /** The element type of value `name` (DT number), float32 when it cannot be told. */
+  elemType(name: string): number;
   /** Adds an initializer to the node's graph and returns its name. */
   constant(base: string, t: ReturnType<typeof int64Tensor>): string;
 }
@@ -53,8 +56,9 @@ const REWRITES: Record<string, { at: number; rewrite: Rewrite }[]> = {
       const min = getAttr(node, 'min');
       const max = getAttr(node, 'max');
       const inputs = [node.input[0]];
-      inputs.push(min && typeof min.f === 'number' ? k.constant(`${node.output[0]}_clip_min`, floatTensor('', [], [min.f])) : '');
-      inputs.push(max && typeof max.f === 'number' ? k.constant(`${node.output[0]}_clip_max`, floatTensor('', [], [max.f])) : '');
+      const type = k.elemType(node.input[0]);
+      inputs.push(min && typeof min.f === 'number' ? k.constant(`${node.output[0]}_clip_min`, scalarOf(type, min.f, node)) : '');
+      inputs.push(max && typeof max.f === 'number' ? k.constant(`${node.output[0]}_clip_max`, scalarOf(type, max.f, node)) : '');
       while (inputs.length > 1 && inputs[inputs.length - 1] === '') inputs.pop();
       node.input = inputs;
       dropAttrs(node, ['min', 'max']);
@@ -84,7 +88,7 @@ const REWRITES: Record<string, { at: number; rewrite: Rewrite }[]> = {
       if (!pads) throw new Error(`Pad node ${nodeLabel(node)} has no pads attribute`);
       const value = getAttr(node, 'value');
       node.input = [node.input[0], k.constant(`${node.output[0]}_pads`, int64Tensor('', [pads.length], pads))];
-      if (value && typeof value.f === 'number' && value.f !== 0) node.input.push(k.constant(`${node.output[0]}_pad_value`, floatTensor('', [], [value.f])));
+      if (value && typeof value.f === 'number' && value.f !== 0) node.input.push(k.constant(`${node.output[0]}_pad_value`, scalarOf(k.elemType(node.input[0]), value.f, node)));
       dropAttrs(node, ['pads', 'paddings', 'value']);
       return [node];
     },
@@ -139,6 +143,14 @@ const REWRITES: Record<string, { at: number; rewrite: Rewrite }[]> = {
     },
   }]])),
 };
+
+/** A scalar of element type `type` (float32, float16, double) holding `v`: Clip's bounds and Pad's value take their input's type. */
+function scalarOf(type: number, v: number, node: NodeProto): TensorProto {
+  if (type === DT.FLOAT) return floatTensor('', [], [v]);
+  if (type === DT.DOUBLE) return makeTensor('', DT.DOUBLE, [], Float64Array.of(v));
+  if (type === DT.FLOAT16) return makeTensor('', DT.FLOAT16, [], quantkit.toFloat16(Float32Array.of(v)));
+  throw new Error(`${node.opType} node ${nodeLabel(node)}: cannot move its attributes to inputs for element type ${dataTypeName(type)}`);
+}
 
 function axesToInput(attr: string): Rewrite {
   return (node, k) => {
@@ -200,18 +212,67 @@ export function upgradeOpset(model: ModelProto, target: number, what: string): v
     }
   }
   const names = new Names(model);
-  for (const scope of scopes) upgradeGraph(scope, from, target, names);
+  const indexes: TypeIndexes = new Map();
+  for (const scope of scopes) typeIndex(scope.graph, indexes);
+  for (const scope of scopes) upgradeGraph(scope, from, target, names, indexes);
   const o = model.opsetImport.find((x) => (x.domain ?? '') === '' || x.domain === 'ai.onnx')!;
   o.version = target;
   if (int64(model.irVersion, 'ir_version') < irVersionFor(target)) model.irVersion = irVersionFor(target);
 }
 
-function upgradeGraph(scope: GraphScope, from: number, target: number, names: Names): void {
+/** Ops whose output has the element type of their first input (enough to follow a value back to a typed source). */
+const SAME_TYPE = new Set(['Add', 'Sub', 'Mul', 'Div', 'Relu', 'Clip', 'Conv', 'ConvTranspose', 'BatchNormalization', 'MatMul', 'Gemm', 'Sigmoid', 'HardSigmoid',
+  'Tanh', 'LeakyRelu', 'Pad', 'MaxPool', 'AveragePool', 'GlobalAveragePool', 'Reshape', 'Transpose', 'Flatten', 'Squeeze', 'Unsqueeze', 'Concat', 'Slice',
+  'Identity', 'Dropout', 'Resize', 'Softmax', 'Pow', 'Sqrt', 'Exp', 'Neg', 'Abs', 'ReduceMean', 'ReduceSum', 'Max', 'Min', 'Split', 'Gather', 'Expand', 'Tile', 'InstanceNormalization']);
+
+/**
+ * The element type of `name` as seen from `scope`: from a declared type (graph input, output,
+ * value_info), a constant, a Cast's `to`, or the first input of an op that keeps its input's
+ * type; float32 when none of these tells.
+ */
+interface TypeIndex { declared: Map<string, number>; initializers: Map<string, number>; producers: Map<string, NodeProto> }
+/** One upgrade's indexes of its graphs, made before that graph is rewritten. */
+type TypeIndexes = Map<GraphProto, TypeIndex>;
+function typeIndex(g: GraphProto, typeIndexes: TypeIndexes): TypeIndex {
+  let ix = typeIndexes.get(g);
+  if (!ix) {
+    ix = { declared: new Map(), initializers: new Map(), producers: new Map() };
+    for (const v of [...g.input, ...g.output, ...g.valueInfo]) if (v.type?.tensorType?.elemType) ix.declared.set(v.name, v.type.tensorType.elemType);
+    for (const t of g.initializer) ix.initializers.set(t.name ?? '', t.dataType);
+    for (const n of g.node) for (const o of n.output) ix.producers.set(o, n);
+    typeIndexes.set(g, ix);
+  }
+  return ix;
+}
+
+function elemTypeOf(scope: GraphScope, name: string, indexes: TypeIndexes): number {
+  let current = name;
+  for (let steps = 0; steps < 10000 && current; steps++) {
+    let producer: NodeProto | undefined;
+    for (let s: GraphScope | undefined = scope; s && !producer; s = s.parent) {
+      const ix = typeIndex(s.graph, indexes);
+      const declared = ix.declared.get(current);
+      if (declared) return declared;
+      const init = ix.initializers.get(current);
+      if (init !== undefined) return init;
+      producer = ix.producers.get(current);
+    }
+    if (!producer) break;
+    if (producer.opType === 'Cast') return intAttr(producer, 'to', DT.FLOAT);
+    if (producer.opType === 'Constant') return producer.attribute.find((a) => a.name === 'value')?.t?.dataType ?? DT.FLOAT;
+    if (!SAME_TYPE.has(producer.opType) || (producer.domain ?? '') !== '') break;
+    current = producer.input[0];
+  }
+  return DT.FLOAT;
+}
+
+function upgradeGraph(scope: GraphScope, from: number, target: number, names: Names, indexes: TypeIndexes): void {
   const graph = scope.graph;
   const out: NodeProto[] = [];
   const kit: RewriteKit = {
     names,
     graph,
+    elemType: (name) => elemTypeOf(scope, name, indexes),
     constant(base, t) {
       const name = names.make(base);
       graph.initializer.push({ ...t, name });
