@@ -228,6 +228,22 @@ describe('quantkit/onnx: opset upgrades', function () {
 
 describe('quantkit quantize on ONNX models: usage errors', function () {
   this.timeout(120000);
+  it('SIGINT at any moment leaves either nothing or the complete model with its data file', async () => {
+    const { spawn } = require('node:child_process');
+    for (const delay of [60, 160, 260, 360, 460, 560]) {
+      const dir = fs.mkdtempSync(path.join(tmp, `sig${delay}-`));
+      const child = spawn(process.execPath, [BIN, 'quantize', REAL_MODELS.rec, path.join(dir, 'o.onnx'), '--mode', 'weights-only', '--external-data', '--quiet'], { stdio: 'ignore' });
+      const done = new Promise((resolve) => child.on('exit', resolve));
+      await new Promise((r) => setTimeout(r, delay));
+      child.kill('SIGINT');
+      await done;
+      const left = fs.readdirSync(dir).sort();
+      if (left.length === 0) continue;
+      assert.deepEqual(left, ['o.onnx', 'o.onnx.data'], `after SIGINT at ${delay} ms`);
+      await runModel(path.join(dir, 'o.onnx'), { x: { data: new Float32Array(3 * 48 * 320), dims: [1, 3, 48, 320] } });
+    }
+  });
+
   const run = (...args) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8' });
   it('needs --mode, refuses --scheme and the ONNX flags on tensor files, with exit status 2', () => {
     const m = path.join(tmp, 'm.onnx');
@@ -246,8 +262,23 @@ describe('quantkit quantize on ONNX models: usage errors', function () {
     assert.equal(r.status, 2);
     assert.match(r.stderr, /--per-channel applies to ONNX models/);
     r = run('quantize', m, out, '--mode', 'qdq');
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /^quantkit: Mode 'qdq' needs --calibration/);
+    r = run('quantize', m, out, '--mode', 'dynamic', '--calibration', 'x.npz');
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /^quantkit: --calibration applies to mode 'qdq', not 'dynamic'/);
+    r = run('quantize', m, out, '--mode', 'matmul-nbits', '--block-size', '17');
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /^quantkit: Expected --block-size to be a power of 2 .* but received 17/);
+    r = run('quantize', m, out, '--mode', 'fp16', '--include', 'w');
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /^quantkit: --include applies to tensor files, not to ONNX models/);
+    r = run('quantize', m, path.join(tmp, 'o.gguf'), '--mode', 'fp16');
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /^quantkit: OUT for an ONNX model must end in \.onnx/);
+    r = run('inspect', m);
     assert.equal(r.status, 1);
-    assert.match(r.stderr, /^quantkit: Mode 'qdq' needs options\.calibration/);
+    assert.match(r.stderr, /an ONNX model is quantized with `quantkit quantize IN\.onnx OUT\.onnx --mode …`/);
     assert.deepEqual(listing(), ['m.onnx']);
   });
 });

@@ -189,7 +189,11 @@ export function program(io: Io = { out: (s) => process.stdout.write(`${s}\n`), e
   addOnnxOptions(quantizeCommand)
     .action(async (input: string, output: string, o: OnnxCliOptions & { scheme?: string; to?: 'gguf' | 'safetensors' | 'tfjs'; include?: string[]; exclude?: string[]; quantize1d?: boolean; metadata?: Record<string, string | number | boolean>; json?: boolean; quiet?: boolean }) => {
       if (isOnnxJob(input, o)) {
-        if (o.scheme !== undefined) throw new CommanderError(2, 'quantkit.schemeOnnx', '--scheme is for tensor files; ONNX models take --mode');
+        if (o.scheme !== undefined) {
+          throw new CommanderError(2, 'quantkit.schemeOnnx', /\.onnx$/i.test(input) ? '--scheme is for tensor files; ONNX models take --mode' : `--mode is for ONNX models (IN.onnx) and --scheme for tensor files: give one (IN is ${input})`);
+        }
+        const fileOnly = (['to', 'include', 'exclude', 'quantize1d', 'metadata'] as const).filter((k) => o[k] !== undefined);
+        if (fileOnly.length) throw new CommanderError(2, 'quantkit.fileOption', `--${fileOnly[0] === 'quantize1d' ? 'quantize-1d' : fileOnly[0]} applies to tensor files, not to ONNX models (they take --exclude-op and --exclude-node)`);
         return quantizeOnnx(input, output, o, io.out);
       }
       const onnxOnly = (['perChannel', 'perTensor', 'weightType', 'activationType', 'blockSize', 'symmetric', 'asymmetric', 'reduceRange', 'calibration', 'method', 'percentile', 'accuracyLevel', 'keepFloat32Op', 'excludeOp', 'excludeNode', 'opset', 'externalData'] as const).filter((k) => (o as Record<string, unknown>)[k] !== undefined);

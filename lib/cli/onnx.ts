@@ -1,7 +1,7 @@
 // `quantkit quantize IN.onnx OUT.onnx --mode …`: the command's side of quantkit/onnx
 // (lib/onnx). Options map one to one onto quantizeModel's; the summary lists what changed.
 import { CommanderError, InvalidArgumentError, Option, type Command } from 'commander';
-import { MODEL_MODES, quantizeModel, type QuantizeModelOptions, type QuantizeModelResult } from '../onnx';
+import { checkModelOptions, MODEL_MODES, quantizeModel, type QuantizeModelOptions, type QuantizeModelResult } from '../onnx';
 import { startProgress } from './progress';
 
 /** The command-line options of the ONNX path, as commander parses them. */
@@ -43,7 +43,7 @@ export function addOnnxOptions(c: Command): Command {
   return c
     .addOption(new Option('-m, --mode <mode>', 'ONNX models: how to quantize (README "ONNX models")').choices([...MODEL_MODES]))
     .option('--per-channel', 'ONNX dynamic/weights-only: one scale per output channel (qdq: the default)')
-    .option('--per-tensor', 'ONNX qdq: one scale per weight tensor')
+    .option('--per-tensor', 'ONNX qdq, weights-only: one scale per weight tensor (their default is per channel)')
     .addOption(new Option('--weight-type <type>', 'ONNX dynamic: int8|uint8; weights-only: int8|uint8|int4|uint4').choices(['int8', 'uint8', 'int4', 'uint4']))
     .addOption(new Option('--activation-type <type>', 'ONNX qdq: the activations\' type').choices(['uint8', 'int8']))
     .option('--block-size <n>', 'ONNX weights-only: blocked weights (opset 21); matmul-nbits: 32, 64, 128 (default), …', integer)
@@ -74,13 +74,28 @@ function human(n: number): string {
   return `${(n / 1e9).toFixed(2)} GB`;
 }
 
+/** A quantizeModel option's command-line flag, for messages. */
+const FLAGS: Record<string, string> = { keepIoTypes: '--no-float32-io', keepFloat32Ops: '--keep-float32-op', externalData: '--external-data', output: 'OUT', calibration: '--calibration' };
+function flagOf(option: string): string {
+  return FLAGS[option] ?? `--${option.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+}
+
+/** An option error of quantizeModel as the command's usage error: exit status 2, flags instead of option names. */
+function asUsageError(e: unknown): unknown {
+  if (!(e instanceof TypeError || e instanceof RangeError)) return e;
+  const message = e.message.replace(/options\.([A-Za-z0-9]+)/g, (_m, k: string) => flagOf(k)).replace(/^Expected --mode/, 'Expected --mode');
+  return new CommanderError(2, 'quantkit.onnxOption', message);
+}
+
 /** The text summary of a quantizeModel result. */
 export function onnxSummary(r: QuantizeModelResult, output: string): string {
   const lines = [`${output}: mode ${r.mode}, ${human(r.sizeBefore)} → ${human(r.sizeAfter)} (${((100 * r.sizeAfter) / Math.max(1, r.sizeBefore)).toFixed(1)}%)`];
   if (r.opsetAfter !== r.opsetBefore) lines.push(`opset upgraded ${r.opsetBefore} → ${r.opsetAfter}`);
   const byAs = new Map<string, number>();
   for (const c of r.changed) byAs.set(`${c.opType} → ${c.as}`, (byAs.get(`${c.opType} → ${c.as}`) ?? 0) + 1);
-  lines.push(`nodes changed: ${r.nodesChanged}`);
+  const asRead = r.opsetAfter === r.opsetBefore && !r.batchNormsFolded ? '; OUT is the model as read' : '';
+  lines.push(`nodes changed: ${r.nodesChanged}${r.nodesChanged === 0 ? ` (the model has no node mode ${r.mode} rewrites${r.skipped.length ? ' that it could rewrite' : ''}${asRead})` : ''}`);
+  if (r.batchNormsFolded) lines.push(`BatchNormalization folded into the Conv before it: ${r.batchNormsFolded}`);
   for (const [k, n] of [...byAs].sort((a, b) => b[1] - a[1])) lines.push(`  ${String(n).padStart(5)}  ${k}`);
   if (r.skipped.length) {
     const why = new Map<string, number>();
@@ -122,7 +137,13 @@ export function onnxOptions(o: OnnxCliOptions & { asymmetric?: boolean; perTenso
 
 /** Runs the ONNX path of `quantkit quantize`. */
 export async function quantizeOnnx(input: string, output: string, o: OnnxCliOptions, out: (s: string) => void): Promise<void> {
+  if (!/\.onnx$/i.test(output)) throw new CommanderError(2, 'quantkit.onnxOut', `OUT for an ONNX model must end in .onnx (the output is an ONNX model) but received ${output}`);
   const opts = onnxOptions(o, output);
+  try {
+    checkModelOptions(opts);
+  } catch (e) {
+    throw asUsageError(e);
+  }
   const bar = startProgress('quantize', Boolean(o.quiet || o.json), process.stderr, 'nodes');
   try {
     const r = await quantizeModel(input, { ...opts, onProgress: bar.update });

@@ -23,7 +23,9 @@ export async function detectFormat(file: string): Promise<FileFormat> {
     if (head.length >= 9 && head[8] === 0x7b && head[4] === 0 && head[5] === 0 && head[6] === 0 && head[7] === 0) return 'safetensors';
     const firstText = ascii.replace(/^\uFEFF?[\s]*/, '')[0];
     if (firstText === '{' || firstText === '[') return 'tfjs';
-    throw new Error(`${file}: not a file quantkit reads (safetensors, .npy, .npz, GGUF or tfjs model.json / weights manifest); it starts with bytes ${Array.from(head.subarray(0, 8), (b) => b.toString(16).padStart(2, '0')).join(' ')}`);
+    // An ONNX model (a ModelProto: field 1, ir_version, comes first) is quantkit/onnx's, not a tensor file.
+    const onnx = head[0] === 0x08 || /\.onnx$/i.test(file) ? '; an ONNX model is quantized with `quantkit quantize IN.onnx OUT.onnx --mode …` (README "ONNX models")' : '';
+    throw new Error(`${file}: not a file quantkit reads (safetensors, .npy, .npz, GGUF or tfjs model.json / weights manifest); it starts with bytes ${Array.from(head.subarray(0, 8), (b) => b.toString(16).padStart(2, '0')).join(' ')}${onnx}`);
   } finally {
     await f.close();
   }

@@ -264,14 +264,16 @@ export async function writeAtomically<T>(out: string, inputs: readonly string[],
   const target = checkOutput(out, inputs);
   const dir = path.dirname(target);
   const temp = path.join(dir, `.${path.basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  // Tracked before it exists: a signal that lands while the file is being created still
-  // removes it (removing a file that is not there yet is a no-op).
-  const untrack = trackTemp(temp);
+  // Created synchronously and tracked at once: an asynchronous create runs on libuv's thread
+  // pool and could complete after a signal's cleanup had already run, leaving the file behind.
   let handle: fsp.FileHandle;
+  const untrack = trackTemp(temp);
   try {
-    handle = await fsp.open(temp, 'wx');
+    fs.closeSync(fs.openSync(temp, 'wx'));
+    handle = await fsp.open(temp, 'r+');
   } catch (e) {
     untrack();
+    await fsp.unlink(temp).catch(() => undefined);
     throw writeError(out, e, `creating a temporary file in ${dir}`);
   }
   let position = 0;
@@ -311,8 +313,10 @@ export async function writeAtomically<T>(out: string, inputs: readonly string[],
       throw writeError(out, e, 'flushing it to disk');
     }
     await keepMode(temp, target, out);
+    // Synchronous, and untracked in the same step: a signal's cleanup runs either before the
+    // rename (the temporary file is removed, OUT is as it was) or after it (OUT is complete).
     try {
-      await fsp.rename(temp, target);
+      fs.renameSync(temp, target);
     } catch (e) {
       throw writeError(out, e, 'renaming the temporary file into place');
     }

@@ -47,7 +47,7 @@ export interface QuantizeModelOptions {
   excludeOp?: readonly string[];
   /** Node names to leave as they are: exact names or picomatch globs ('**\/stft/Conv'). */
   excludeNode?: readonly string[];
-  /** Fold each BatchNormalization into the Conv before it first, as ONNX Runtime's quantization pre-processing does (default true). */
+  /** Fold each BatchNormalization into the Conv before it first, as ONNX Runtime's quantization pre-processing does (default true, but for matmul-nbits, which leaves Conv alone). */
   foldBatchNorm?: boolean;
   /** Upgrade the default-domain opset to this version first (default: the lowest the mode needs, when the model's is lower). */
   opset?: number;
@@ -169,7 +169,7 @@ export function checkModelOptions(raw: unknown): { opts: ModelOptions; output?: 
     excludeNode: strings(o.excludeNode, 'options.excludeNode'),
     externalDataDir: o.externalDataDir as string | undefined,
   };
-  return { foldBatchNorm: bool(o.foldBatchNorm, 'options.foldBatchNorm', true), opts, output: o.output as string | undefined, opset: int(o.opset, 'options.opset', 7, 30), externalData: (o.externalData as boolean | 'auto' | undefined) ?? 'auto', onProgress: o.onProgress as ModelProgress | undefined };
+  return { foldBatchNorm: bool(o.foldBatchNorm, 'options.foldBatchNorm', mode !== 'matmul-nbits'), opts, output: o.output as string | undefined, opset: int(o.opset, 'options.opset', 7, 30), externalData: (o.externalData as boolean | 'auto' | undefined) ?? 'auto', onProgress: o.onProgress as ModelProgress | undefined };
 }
 
 /**
