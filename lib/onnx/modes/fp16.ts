@@ -19,7 +19,7 @@ import quantkit from '../../index';
 import type { ModeImpl } from './index';
 import type { ModeContext } from '../context';
 import { AT, DT, int64, type AttributeProto, type GraphProto, type NodeProto, type TensorProto, type ValueInfoProto } from '../proto';
-import { attrInt, getAttr, makeNode, nodeLabel, type GraphScope } from '../graph';
+import { attrInt, getAttr, makeNode, nodeLabel, opsetOf, type GraphScope } from '../graph';
 import { floatValues, makeTensor } from '../tensor';
 
 /** onnxconverter-common float16.py DEFAULT_OP_BLOCK_LIST: ops kept in float32. */
@@ -32,6 +32,24 @@ export const DEFAULT_OP_BLOCK_LIST: readonly string[] = [
 
 /** Ops of other domains known to take float16 like float (their output has input 0's type). */
 const KNOWN_FOREIGN = new Set(['com.microsoft/MatMulNBits']);
+
+/**
+ * Why a default-domain quantization op stays float32 at this opset ('' when it takes float16),
+ * from the ONNX operator schemas: QuantizeLinear-10/13's x and y_scale and DequantizeLinear-10/13's
+ * x_scale and y are tensor(float) (float16 from version 19); DynamicQuantizeLinear-11's x and
+ * y_scale are tensor(float) only; QLinearConv-10's and QLinearMatMul-10's scales are tensor(float)
+ * (QLinearMatMul-21 allows float16, ONNX Runtime's CPU kernel takes float32). MatMulInteger and
+ * ConvInteger read and write no float.
+ */
+export function quantOpFloat32Reason(opType: string, opset: number): string {
+  switch (opType) {
+    case 'QuantizeLinear': case 'DequantizeLinear':
+      return opset < 19 ? `${opType}-${opset < 13 ? 10 : 13} takes float32 only (float16 from opset 19; the model's is ${opset})` : '';
+    case 'DynamicQuantizeLinear': return 'DynamicQuantizeLinear takes and writes float32 only';
+    case 'QLinearConv': case 'QLinearMatMul': return `${opType}'s scales stay float32`;
+    default: return '';
+  }
+}
 
 /** convert_float_to_float16's min_positive_val (1e-7, compared in float32 as numpy does). */
 const MIN_POSITIVE = Math.fround(1e-7);
@@ -181,8 +199,30 @@ async function run(ctx: ModeContext): Promise<void> {
   const keepOps = new Set(opts.keepFloat32Ops);
   const scopes: Scope[] = [];
   const main = inferGraph(model.graph, undefined, undefined, 'main', [], scopes);
+  const opset = opsetOf(model, '') ?? 1;
 
-  // 1. How each node runs; a float32 node's subgraphs stay float32 whole.
+  // 1. How each node runs; a float32 node's subgraphs stay float32 whole. Dynamic mode's
+  //    MatMulInteger → Cast(float) → Mul(Xs · Ws) stays float32 too: the int32 sums pass 65504,
+  //    and Xs · Ws (DynamicQuantizeLinear's scale times the weight's) falls among float16's
+  //    subnormals; the Mul's product, the layer's output, goes on in float16.
+  const wide = new Set<string>(); // int32 sums cast to float, and products of quantization scales
+  const accumulatorReason = (s: Scope, node: NodeProto): string => {
+    const src = (name: string): NodeProto | undefined => (name ? lookup(s, name)?.defs.get(name)?.node : undefined);
+    if (node.opType === 'Cast' && int64(getAttr(node, 'to')?.i ?? 0, `${nodeLabel(node)}.to`) === F32) {
+      const p = src(node.input[0]);
+      if (p && !p.domain && (p.opType === 'MatMulInteger' || p.opType === 'ConvInteger')) {
+        wide.add(node.output[0]);
+        return `casts the int32 sums of ${p.opType} ${nodeLabel(p)}, beyond float16's range`;
+      }
+    }
+    if (node.opType !== 'Mul') return '';
+    if (node.input.some((i) => wide.has(i))) return "scales int32 sums beyond float16's range back";
+    if (node.input.some((i) => src(i)?.opType === 'DynamicQuantizeLinear' && !src(i)!.domain && src(i)!.output[1] === i)) {
+      wide.add(node.output[0]);
+      return "multiplies DynamicQuantizeLinear's scale (a product below float16's normal range)";
+    }
+    return '';
+  };
   const kind = new Map<NodeProto, Kind>();
   const why = new Map<NodeProto, string>();
   for (const s of scopes) {
@@ -195,6 +235,7 @@ async function run(ctx: ModeContext): Promise<void> {
       else if (foreign) reason = `op ${node.domain}.${node.opType} is not known to take float16`;
       else if (keepOps.has(node.opType)) reason = 'options.keepFloat32Ops';
       else if (blockList.has(node.opType)) reason = `'${node.opType}' is in onnxconverter-common's DEFAULT_OP_BLOCK_LIST`;
+      else if (!node.domain || node.domain === 'ai.onnx') reason = quantOpFloat32Reason(node.opType, opset) || accumulatorReason(s, node);
       if (reason) {
         kind.set(node, 'f32');
         why.set(node, reason);
@@ -311,7 +352,10 @@ async function run(ctx: ModeContext): Promise<void> {
   for (const s of scopes) {
     for (const t of s.graph.initializer) {
       const name = t.name ?? '';
-      if (finalType.get(key(s, name)) === F16 && t.dataType === F32 && s.defs.get(name)?.init === t) {
+      // An initializer that is also a graph input (older exporters) follows the input's type,
+      // so that the two agree (ONNX Runtime rejects a float32 initializer for a float16 input).
+      const d = s.defs.get(name);
+      if (finalType.get(key(s, name)) === F16 && t.dataType === F32 && (d?.init === t || d?.input)) {
         s.graph.initializer[s.graph.initializer.indexOf(t)] = tensorToFloat16(t, `initializer ${name} (${s.path})`);
       }
     }
