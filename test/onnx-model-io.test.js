@@ -125,10 +125,17 @@ describe('quantkit/onnx: reading and writing models', function () {
       [{ mode: 'dynamic', weightType: 'int4' }, RangeError, /options\.weightType to be one of 'int8', 'uint8' but received 'int4'/],
       [{ mode: 'weights-only', blockSize: 32, perChannel: true }, TypeError, /exclude each other/],
       [{ mode: 'qdq', calibration: [], method: 'minmax', bins: 100 }, TypeError, /options\.bins applies to the histogram methods/],
-      [{ mode: 'dynamic', opset: 99 }, RangeError, /options\.opset to be an integer in \[7, 30\] but received 99/],
+      [{ mode: 'dynamic', opset: 99 }, RangeError, /options\.opset to be an integer in \[7, 21\] but received 99/],
       [{ mode: 'fp16', output: '' }, TypeError, /options\.output to be a path but received ''/],
     ];
     for (const [opts, cls, re] of cases) await assert.rejects(quantizeModel(m, opts), (e) => e instanceof cls && re.test(e.message), JSON.stringify(opts));
+    await assert.rejects(quantizeModel(m, { mode: 'dynamic', excludeOp: ['Convv'] }), /options\.excludeOp 'Convv' matches no node of the model \(its op types: MatMul\)/);
+    await assert.rejects(quantizeModel(m, { mode: 'dynamic', excludeNode: ['**/stft/Conv'] }), /options\.excludeNode '\*\*\/stft\/Conv' matches no node name of the model \(names look like 'mm'\)/);
+    const loaded = await loadModel(m);
+    assert.throws(() => upgradeOpset(loaded, 13), /Expected model to be an ONNX ModelProto as loadModel returns it in \.model \(loadModel returns \{ model, … \}: pass its \.model\)/);
+    assert.throws(() => upgradeOpset(loaded.model, 12), (e) => e instanceof RangeError && /cannot upgrade from opset 13 to the lower 12/.test(e.message));
+    await assert.rejects(saveModel({}, path.join(tmp, 'x.onnx')), /Expected model to be an ONNX ModelProto .* but received an object with keys \(none\)/);
+    await assert.rejects(saveModel(null, path.join(tmp, 'x.onnx')), /but received null/);
     await assert.rejects(quantizeModel(42, { mode: 'dynamic' }), /Expected model to be a path \(string\) or the model's bytes \(Uint8Array\) but received number/);
   });
 });

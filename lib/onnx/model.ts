@@ -12,6 +12,8 @@ import * as path from 'node:path';
 import { writeAtomically, checkNotAnInput, trackTemp } from '../io/file';
 import { decodeModel, encodeModel, int64, type ModelProto, type TensorProto } from './proto';
 import { allGraphs } from './graph';
+import { checkModel } from './opset';
+import { describe } from '../core/validate';
 
 /** ONNX's external-data location value (TensorProto.DataLocation.EXTERNAL). */
 const EXTERNAL = 1;
@@ -154,6 +156,8 @@ export interface SaveOptions {
  * @throws RangeError when the model exceeds 2 GiB and externalData is false.
  */
 export async function saveModel(model: ModelProto, out: string, opts: SaveOptions = {}): Promise<{ bytes: number; dataFile?: string }> {
+  checkModel(model, 'model');
+  if (typeof out !== 'string' || out.length === 0) throw new TypeError(`Expected out to be a path but received ${describe(out)}`);
   const inputs = opts.inputs ?? [];
   checkNotAnInput(out, inputs);
   const tensors = allTensors(model);

@@ -169,6 +169,17 @@ const REFUSED: Record<string, string> = {
   Upsample: 'Upsample was removed in opset 10 (Resize replaces it with different coordinate rules)',
 };
 
+/**
+ * `model` must be a decoded ModelProto (loadModel's `.model`): a TypeError naming `name` otherwise.
+ */
+export function checkModel(model: unknown, name: string): asserts model is ModelProto {
+  const m = model as ModelProto | null;
+  if (m === null || typeof m !== 'object' || !m.graph || !Array.isArray(m.graph.node) || !Array.isArray(m.opsetImport)) {
+    const hint = m && typeof m === 'object' && 'model' in m ? ' (loadModel returns { model, … }: pass its .model)' : '';
+    throw new TypeError(`Expected ${name} to be an ONNX ModelProto as loadModel returns it in .model${hint} but received ${m === null ? 'null' : typeof m === 'object' ? `an object with keys ${Object.keys(m).slice(0, 5).join(', ') || '(none)'}` : typeof m}`);
+  }
+}
+
 /** The lowest IR version that may carry a default-domain opset (onnx/helper.py VERSION_TABLE). */
 export function irVersionFor(opset: number): number {
   if (opset <= 8) return 4;
@@ -191,10 +202,13 @@ export const MAX_UPGRADE_OPSET = 21;
  * @throws Error naming the operator, the node and both opsets when a node cannot be upgraded;
  * RangeError when `target` is above MAX_UPGRADE_OPSET.
  */
-export function upgradeOpset(model: ModelProto, target: number, what: string): void {
+export function upgradeOpset(model: ModelProto, target: number, what = 'the model'): void {
+  checkModel(model, 'model');
+  if (!Number.isInteger(target)) throw new TypeError(`Expected opset to be an integer but received ${String(target)}`);
   const from = opsetOf(model, '');
   if (from === undefined) throw new Error(`${what}: imports no default-domain opset`);
-  if (target <= from) return;
+  if (target < from) throw new RangeError(`${what}: cannot upgrade from opset ${from} to the lower ${target}; quantkit upgrades, never downgrades`);
+  if (target === from) return;
   if (target > MAX_UPGRADE_OPSET) throw new RangeError(`${what}: cannot upgrade to opset ${target}; quantkit upgrades to at most opset ${MAX_UPGRADE_OPSET}`);
   const scopes = allGraphs(model);
   const isDefault = (n: NodeProto): boolean => (n.domain ?? '') === '' || n.domain === 'ai.onnx';

@@ -6,8 +6,10 @@ import { MODEL_MODES, makeContext, type CalibrationFeed, type ChangedNode, type 
 import { loadModel, saveModel } from './model';
 import { checkNotAnInput } from '../io/file';
 import { encodeModel } from './proto';
-import { Names, opsetOf } from './graph';
-import { upgradeOpset } from './opset';
+import picomatch from 'picomatch';
+import { allGraphs, Names, opsetOf } from './graph';
+import type { ModelProto } from './proto';
+import { MAX_UPGRADE_OPSET, upgradeOpset } from './opset';
 import { MODES } from './modes';
 import { foldBatchNorms } from './fold';
 
@@ -169,7 +171,26 @@ export function checkModelOptions(raw: unknown): { opts: ModelOptions; output?: 
     excludeNode: strings(o.excludeNode, 'options.excludeNode'),
     externalDataDir: o.externalDataDir as string | undefined,
   };
-  return { foldBatchNorm: bool(o.foldBatchNorm, 'options.foldBatchNorm', mode !== 'matmul-nbits'), opts, output: o.output as string | undefined, opset: int(o.opset, 'options.opset', 7, 30), externalData: (o.externalData as boolean | 'auto' | undefined) ?? 'auto', onProgress: o.onProgress as ModelProgress | undefined };
+  return { foldBatchNorm: bool(o.foldBatchNorm, 'options.foldBatchNorm', mode !== 'matmul-nbits'), opts, output: o.output as string | undefined, opset: int(o.opset, 'options.opset', 7, MAX_UPGRADE_OPSET), externalData: (o.externalData as boolean | 'auto' | undefined) ?? 'auto', onProgress: o.onProgress as ModelProgress | undefined };
+}
+
+/** An exclusion that matches no node is a mistake (a misspelt op type or name): an Error naming it. */
+function checkExclusions(m: ModelProto, opts: ModelOptions, what: string): void {
+  const ops = new Set<string>();
+  const names: string[] = [];
+  for (const { graph } of allGraphs(m)) {
+    for (const n of graph.node) {
+      ops.add(n.opType);
+      if (n.name) names.push(n.name);
+    }
+  }
+  for (const op of opts.excludeOp) {
+    if (!ops.has(op)) throw new Error(`options.excludeOp '${op}' matches no node of ${what} (its op types: ${[...ops].sort().join(', ')})`);
+  }
+  for (const pattern of opts.excludeNode) {
+    const match = picomatch.scan(pattern).isGlob ? picomatch(pattern, { dot: true }) : (n: string) => n === pattern;
+    if (!names.some((n) => match(n))) throw new Error(`options.excludeNode '${pattern}' matches no node name of ${what} (names look like ${names.slice(0, 3).map((n) => `'${n}'`).join(', ')}${names.length > 3 ? ', …' : ''})`);
+  }
 }
 
 /**
@@ -193,6 +214,7 @@ export async function quantizeModel(model: string | Uint8Array, options: Quantiz
   const target = Math.max(opset ?? 0, before < need.opset ? need.opset : 0);
   if (opset !== undefined && opset < before) throw new RangeError(`Expected options.opset to be at least the model's opset ${before} (quantkit upgrades, never downgrades) but received ${opset}`);
   if (target > before) upgradeOpset(m, target, `${what} (opset ${before}; mode '${opts.mode}' needs ${need.opset}: ${need.why})`);
+  checkExclusions(m, opts, what);
   const ctx = makeContext(m, new Names(m), opts, onProgress ?? (() => undefined));
   const batchNormsFolded = foldBatchNorm ? foldBatchNorms(ctx) : 0;
   await impl.run(ctx);
