@@ -10,6 +10,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const Module = require('node:module');
+const { spawnSync } = require('node:child_process');
 const qk = require('./support/quantkit');
 const { buildModel, runModel, REAL_MODELS, ort } = require('./support/onnx-build');
 const { onnx } = require('onnx-proto');
@@ -252,6 +253,36 @@ describe(`quantizeModel mode 'qdq' (${qk.backend.name} backend)`, function () {
     assert.ok(c.cos > 0.995 && c.sqnr > 20, `cosine ${c.cos}, SQNR ${c.sqnr}`);
   });
 
+  it("a MatMul whose constant B is 3-D goes per tensor (ORT's QLinearMatMul takes per-channel B only in 2-D) and runs in ORT at default options", async () => {
+    const model = buildModel({
+      opset: 13,
+      inputs: [['x', 'float', [2, 4, 64]]],
+      outputs: [['y', 'float', [2, 4, 16]]],
+      initializers: [{ name: 'B3', dims: [2, 64, 16], float: rnd(2048, 21, 0.3) }],
+      nodes: [{ op: 'MatMul', inputs: ['x', 'B3'], outputs: ['y'] }],
+    });
+    const feeds = Array.from({ length: 4 }, (_, k) => ({ x: { data: rnd(512, 60 + k), dims: [2, 4, 64] } }));
+    const r = await quantizeModel(model, { mode: 'qdq', calibration: feeds });
+    // Default session options: ORT fuses DQ → MatMul into QLinearMatMul, which checks B's parameters.
+    const c = await closeness(model, r.bytes, feeds.slice(0, 2), 'y');
+    assert.ok(c.cos > 0.99, `cosine ${c.cos}`);
+    assert.equal(r.changed.length, 1);
+    assert.match(r.changed[0].as, /int8 per-tensor weights\): B 'B3' has rank 3, and ONNX Runtime's QLinearMatMul takes per-channel weights only for a 2-D B/);
+    const m = decode(r.bytes);
+    const dq = m.graph.node.find((n) => n.opType === 'DequantizeLinear' && n.input[0] === 'B3_quantized');
+    assert.ok(!dq.attribute.some((a) => a.name === 'axis'), 'no axis: per tensor');
+    // ORT's quantize_weight_tensor: int8 symmetric over the whole tensor (compute_scale_zp, qmin -127).
+    const x = decode(model).graph.initializer[0];
+    const b = new Float32Array(x.rawData.buffer.slice(x.rawData.byteOffset, x.rawData.byteOffset + x.rawData.byteLength));
+    let lo = Infinity, hi = -Infinity;
+    for (const v of b) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
+    const want = ortScaleZp(lo, hi, -127, 127, true);
+    assert.deepEqual(Array.from(initValues(m, 'B3_scale').data), [want.scale]);
+    const q = initValues(m, 'B3_quantized');
+    assert.deepEqual(q.dims, [2, 64, 16]);
+    for (let i = 0; i < b.length; i++) assert.equal(q.data[i], Math.max(-128, Math.min(127, rint(f32(b[i] / want.scale)))), `B3[${i}]`);
+  });
+
   // A page for PaddleOCR det: light background, dark bars of "text", normalized as PaddleOCR does.
   function page(seed, S = 96) {
     let x = seed >>> 0;
@@ -358,10 +389,13 @@ describe(`quantizeModel mode 'qdq' (${qk.backend.name} backend)`, function () {
 
   describe('bad calibration input: a clear error, nothing written', () => {
     const model = convModel();
-    const out = () => path.join(tmp, 'never.onnx');
+    // A fresh path per call: a test that wrongly writes cannot make the next one fail.
+    let outs = 0;
+    const out = () => path.join(tmp, `never-${++outs}.onnx`);
     const refuses = async (calibration, cls, re) => {
-      await assert.rejects(quantizeModel(model, { mode: 'qdq', calibration, output: out() }), (e) => e instanceof cls && re.test(e.message));
-      assert.ok(!fs.existsSync(out()), 'nothing written');
+      const file = out();
+      await assert.rejects(quantizeModel(model, { mode: 'qdq', calibration, output: file }), (e) => e instanceof cls && re.test(e.message));
+      assert.ok(!fs.existsSync(file), 'nothing written');
     };
     it('a feed naming no input of the model', () => refuses([{ x: { data: new Float32Array(192), dims: [1, 3, 8, 8] }, z: { data: new Float32Array(1), dims: [1] } }], RangeError, /feed 0: the feed names 'z', which is not an input of the model \(its inputs: 'x' \[1, 3, 8, 8\]\)/));
     it('a feed missing an input', () => refuses([{ y: { data: new Float32Array(1), dims: [1] } }], RangeError, /'y', which is not an input/));
@@ -377,6 +411,65 @@ describe(`quantizeModel mode 'qdq' (${qk.backend.name} backend)`, function () {
       const f2 = path.join(tmp, 'bad2.npz');
       await writeNpz(f2, [{ name: 'x', type: 'f32', shape: [2, 1, 3, 64], byteLength: bytes.length, data: bytes }]);
       await refuses(f2, RangeError, /model input 'x' has shape \[1, 3, 8, 8\] but the feed's dims are \[1, 1, 3, 64\]/);
+    });
+    it('an all-NaN feed: an Error naming the tensors without a finite value and the NaN input', () => refuses(
+      [{ x: { data: new Float32Array(192).fill(NaN), dims: [1, 3, 8, 8] } }], Error,
+      /^calibrating tensors 'x', .*: no finite value in 1 calibration run \(only NaN or empty batches\).*; the calibration inputs hold NaN: input 'x' of options.calibration feed 0 is all NaN$/));
+    it('a zero-size dim in a fixed input dim: refused by the feed check, naming the input and the dims', () => refuses(
+      [{ x: { data: new Float32Array(0), dims: [1, 3, 8, 0] } }], RangeError, /feed 0: model input 'x' has shape \[1, 3, 8, 8\] but the feed's dims are \[1, 3, 8, 0\]/));
+    // Input width symbolic: 0 may be legal (an empty past, say), so ORT decides; its error comes with the feed, input and dims.
+    const symbolic = () => buildModel({
+      opset: 13,
+      inputs: [['x', 'float', [1, 3, 8, 'w']]],
+      outputs: [['y', 'float', [1, 4, 8, 'w']]],
+      initializers: [{ name: 'W', dims: [4, 3, 3, 3], float: rnd(108, 3, 0.3) }],
+      nodes: [{ op: 'Conv', inputs: ['x', 'W'], outputs: ['c'], attrs: { pads: [1, 1, 1, 1] } }, { op: 'Relu', inputs: ['c'], outputs: ['y'] }],
+    });
+    const zeroRe = /^options.calibration feed 1: input 'x' has dims \[1, 3, 8, 0\], a zero-size tensor, and ONNX Runtime cannot run the model on it \(calibration run 1: .*Conv/;
+    it('a zero-size dim in a symbolic input dim: ORT\'s error wrapped with the feed, the input and its dims', async () => {
+      const cal = [{ x: { data: rnd(192, 1), dims: [1, 3, 8, 8] } }, { x: { data: new Float32Array(0), dims: [1, 3, 8, 0] } }];
+      const file = out();
+      await assert.rejects(quantizeModel(symbolic(), { mode: 'qdq', calibration: cal, output: file }), (e) => e instanceof RangeError && zeroRe.test(e.message));
+      assert.ok(!fs.existsSync(file), 'nothing written');
+    });
+    it("ONNX Runtime's own log stays off stderr when quantkit reports the error (child process)", () => {
+      const file = path.join(tmp, 'symbolic.onnx');
+      fs.writeFileSync(file, symbolic());
+      const script = `require(${JSON.stringify(path.join(__dirname, '../dist/onnx'))}).quantizeModel(${JSON.stringify(file)}, { mode: 'qdq', calibration: [{ x: { data: new Float32Array(0), dims: [1, 3, 8, 0] } }] })
+        .then(() => process.exit(3), (e) => { process.stdout.write(e.message); process.exit(0); });`;
+      const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', env: { ...process.env } });
+      assert.equal(r.status, 0, `child: ${r.stdout} ${r.stderr}`);
+      assert.equal(r.stderr, '', 'nothing on stderr');
+      assert.match(r.stdout, /input 'x' has dims \[1, 3, 8, 0\], a zero-size tensor/);
+    });
+    // x → Mul(x, x) = 'sq' (overflows to Infinity at x = 1e20) → Add → y.
+    const overflow = () => buildModel({
+      opset: 13,
+      inputs: [['x', 'float', [2, 8]]],
+      outputs: [['y', 'float', [2, 8]]],
+      initializers: [{ name: 'one', dims: [], float: Float32Array.of(1) }],
+      nodes: [{ op: 'Mul', inputs: ['x', 'x'], outputs: ['sq'] }, { op: 'Add', inputs: ['sq', 'one'], outputs: ['y'] }],
+    });
+    const bigAt7 = () => { const d = rnd(16, 5); d[7] = 1e20; return d; };
+    it('Infinity in an intermediate: the error names the tensor, the run, the feed and the element', async () => {
+      const cal = [{ x: { data: bigAt7(), dims: [2, 8] } }];
+      const file = out();
+      await assert.rejects(quantizeModel(overflow(), { mode: 'qdq', calibration: cal, output: file }),
+        (e) => e instanceof RangeError && /^calibrating tensor 'sq' on run 0 \(options.calibration feed 0\): expected finite float32 values \(NaN is ignored\) but 'sq'\[0, 7\] = Infinity/.test(e.message) && !/\bx\[/.test(e.message));
+      assert.ok(!fs.existsSync(file), 'nothing written');
+    });
+    it('Infinity in an intermediate, calibrated from a .npz: the error names the file and the sample', async () => {
+      const file = path.join(tmp, 'inf.npz');
+      const d = new Float32Array(2 * 16);
+      d.set(rnd(16, 4), 0);
+      d.set(bigAt7(), 16);
+      const bytes = new Uint8Array(d.buffer);
+      await writeNpz(file, [{ name: 'x', type: 'f32', shape: [2, 2, 8], byteLength: bytes.length, data: bytes }]);
+      const esc = file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      const outFile = out();
+      await assert.rejects(quantizeModel(overflow(), { mode: 'qdq', calibration: file, output: outFile }),
+        (e) => e instanceof RangeError && new RegExp(`^calibrating tensor 'sq' on run 1 \\(options.calibration ${esc} sample 1\\): .*'sq'\\[0, 7\\] = Infinity`).test(e.message));
+      assert.ok(!fs.existsSync(outFile), 'nothing written');
     });
     it('onnxruntime-node missing: an Error telling to npm install it', async () => {
       const resolve = Module._resolveFilename;

@@ -105,6 +105,9 @@ function checkFeedValue(input: ModelInput, v: unknown, where: string): { type: s
   return { type: want.type, data, dims: nd };
 }
 
+/** Where each checked feed came from ('options.calibration feed 3', 'options.calibration f.npz sample 3'), for error messages. */
+const feedWhere = new WeakMap<Feed, string>();
+
 /** Checks a feed object against the model inputs: every input present, no other name, each type and shape fitting. */
 export function checkFeed(inputs: readonly ModelInput[], feed: unknown, where: string): Feed {
   if (feed === null || typeof feed !== 'object' || Array.isArray(feed)) throw new TypeError(`${where}: expected a feed object { inputName: { data, dims } } but received ${describe(feed)}`);
@@ -119,6 +122,7 @@ export function checkFeed(inputs: readonly ModelInput[], feed: unknown, where: s
     if (v === undefined) throw new RangeError(`${where}: the feed has no value for model input '${input.name}' ${shapeText(input.dims)} (its inputs: ${expected})`);
     out.set(input.name, checkFeedValue(input, v, where));
   }
+  feedWhere.set(out, where);
   return out;
 }
 
@@ -245,15 +249,43 @@ export interface Calibration {
   runs: number;
 }
 
+/** NaN values in a float feed value (float32, float64, float16 bits): their count and the first's index. */
+function nanCount(v: { type: string; data: ArrayBufferView & { length: number } }): { count: number; first: number } {
+  let count = 0;
+  let first = -1;
+  if (v.type === 'float32' || v.type === 'float64') {
+    const a = v.data as Float32Array;
+    for (let i = 0; i < a.length; i++) if (a[i] !== a[i] && count++ === 0) first = i;
+  } else if (v.type === 'float16') {
+    const a = v.data as Uint16Array;
+    for (let i = 0; i < a.length; i++) if ((a[i] & 0x7c00) === 0x7c00 && (a[i] & 0x3ff) !== 0 && count++ === 0) first = i;
+  }
+  return { count, first };
+}
+
+/** A flat index as coordinates in `dims` ('[0, 2, 5]'). */
+function coords(i: number, dims: readonly number[]): string {
+  const c = new Array<number>(dims.length);
+  for (let k = dims.length - 1; k >= 0; k--) {
+    c[k] = dims[k] > 0 ? i % dims[k] : 0;
+    i = dims[k] > 0 ? Math.floor(i / dims[k]) : 0;
+  }
+  return `[${c.join(', ')}]`;
+}
+
 /**
  * Runs the model on every feed and observes the tensors to calibrate.
  *
  * The first run exposes every candidate (node inputs and outputs that are not constants or
  * graph inputs: graph inputs are read from the feeds) to learn their types; `choose(types)`
- * then names the tensors to calibrate (a subset), and later runs expose only those.
+ * then names the tensors to calibrate (a subset), and later runs expose only those. The
+ * sessions log only fatal messages (logSeverityLevel 4): their errors are reported here.
  * @param candidates main-graph value names.
- * @throws Error naming the tensor when a batch holds ±Infinity (no finite range), and the
- *   errors of calibrationFeeds and loadOrt.
+ * @throws RangeError naming the tensor, the run and the feed (or npz sample) and the element
+ *   when a batch holds ±Infinity (no finite range); Error naming the tensors that never saw a
+ *   finite value (only NaN or empty batches) and the feed inputs that held NaN; Error naming
+ *   the run and feed when ONNX Runtime fails on it (RangeError naming the input and its dims
+ *   when the feed has a zero-size dimension); the errors of calibrationFeeds and loadOrt.
  */
 export async function calibrate(
   model: ModelProto,
@@ -270,20 +302,41 @@ export async function calibrate(
   if (first.done) throw new Error('internal: calibrationFeeds ended without a feed');
   const ort = loadOrt(`mode 'qdq'`);
   const exposed = candidates.filter((c) => !inputNames.has(c));
-  const create = (names: readonly string[]) => ort.InferenceSession.create(exposeTensors(model, names), { graphOptimizationLevel: 'disabled' });
+  const create = (names: readonly string[]) => ort.InferenceSession.create(exposeTensors(model, names), { graphOptimizationLevel: 'disabled', logSeverityLevel: 4 });
   const toOrt = (feed: Feed): Record<string, OrtTensor> => Object.fromEntries([...feed].map(([k, v]) => [k, new ort.Tensor(v.type, v.data, v.dims)]));
+  let runs = 0;
+  const where = (feed: Feed): string => `run ${runs} (${feedWhere.get(feed) ?? `feed ${runs}`})`;
+  const run = async (s: OrtSession, feed: Feed): Promise<Record<string, OrtTensor>> => {
+    try {
+      return await s.run(toOrt(feed));
+    } catch (e) {
+      const msg = String((e as Error)?.message ?? e).trim();
+      const empty = [...feed].find(([, v]) => v.dims.includes(0));
+      if (empty) throw new RangeError(`${feedWhere.get(feed) ?? `feed ${runs}`}: input '${empty[0]}' has dims [${empty[1].dims.join(', ')}], a zero-size tensor, and ONNX Runtime cannot run the model on it (calibration run ${runs}: ${msg})`);
+      throw new Error(`calibration ${where(feed)}: ONNX Runtime failed to run the model: ${msg}`);
+    }
+  };
+  // Feed inputs holding NaN: named when a tensor never sees a finite value.
+  const nanInputs: string[] = [];
+  const noteNaN = (feed: Feed): void => {
+    for (const [k, v] of feed) {
+      if (nanInputs.length >= 3) return;
+      const { count, first: at } = nanCount(v);
+      if (count > 0) nanInputs.push(`input '${k}' of ${feedWhere.get(feed) ?? `feed ${runs}`} is ${count === v.data.length ? 'all NaN' : `NaN at ${coords(at, v.dims)} (${count} of ${v.data.length} values)`}`);
+    }
+  };
 
   let session = await create(exposed);
   const types = new Map<string, string>();
   const observers = new Map<string, TensorObserver>();
-  let runs = 0;
   try {
-    const out = await session.run(toOrt(first.value));
+    const out = await run(session, first.value);
     for (const [k, v] of first.value) types.set(k, v.type);
     for (const c of exposed) if (out[c]) types.set(c, out[c].type);
     const chosen = choose(types);
     for (const t of chosen) observers.set(t, makeObserver(method));
     const observe = (feed: Feed, results: Record<string, OrtTensor>): void => {
+      noteNaN(feed);
       for (const [t, obs] of observers) {
         const v = inputNames.has(t) ? feed.get(t) : results[t];
         if (!v) throw new Error(`internal: calibration run produced no tensor '${t}'`);
@@ -291,7 +344,12 @@ export async function calibrate(
         try {
           obs.observe(v.data as Float32Array);
         } catch (e) {
-          throw new Error(`calibrating tensor '${t}' on run ${runs}: ${(e as Error).message}`);
+          const a = v.data as Float32Array;
+          let i = 0;
+          while (i < a.length && (Number.isFinite(a[i]) || a[i] !== a[i])) i++;
+          if (i === a.length) throw new Error(`calibrating tensor '${t}' on ${where(feed)}: ${(e as Error).message}`);
+          const what = inputNames.has(t) ? `model input '${t}'` : `tensor '${t}'`;
+          throw new RangeError(`calibrating ${what} on ${where(feed)}: expected finite float32 values (NaN is ignored) but '${t}'${coords(i, v.dims)} = ${a[i]}: ±Infinity has no finite range to quantize`);
         }
       }
       runs++;
@@ -303,19 +361,24 @@ export async function calibrate(
       await session.release();
       session = await create(keep);
     }
-    for await (const feed of feeds) observe(feed, await session.run(toOrt(feed)));
+    for await (const feed of feeds) observe(feed, await run(session, feed));
   } finally {
     await session.release();
   }
   const ranges = new Map<string, { min: number; max: number }>();
+  const rangeless: string[] = [];
   for (const [t, obs] of observers) {
-    let r: { min: number; max: number };
     try {
-      r = obs.range();
+      const r = obs.range();
+      ranges.set(t, { min: r.min, max: r.max });
     } catch {
-      r = { min: 0, max: 0 }; // only empty or all-NaN batches: ORT's compute_scale_zp gives scale 1, zero point 0
+      rangeless.push(t); // only empty or all-NaN batches
     }
-    ranges.set(t, { min: r.min, max: r.max });
+  }
+  if (rangeless.length > 0) {
+    const list = rangeless.slice(0, 5).map((t) => `'${t}'`).join(', ') + (rangeless.length > 5 ? ` and ${rangeless.length - 5} more` : '');
+    const cause = nanInputs.length > 0 ? `; the calibration inputs hold NaN: ${nanInputs.join('; ')}${nanInputs.length >= 3 ? '; …' : ''}` : '';
+    throw new Error(`calibrating ${rangeless.length === 1 ? 'tensor' : 'tensors'} ${list}: no finite value in ${runs} calibration ${runs === 1 ? 'run' : 'runs'} (only NaN or empty batches), so there is no range to quantize with${cause}`);
   }
   return { ranges, types, runs };
 }

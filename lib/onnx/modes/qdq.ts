@@ -178,7 +178,8 @@ async function runQdq(ctx: ModeContext): Promise<void> {
   /** Deferred renames: producer output `from` becomes `to` (a removed Relu/Clip's output). */
   const renames: Array<{ from: string; to: string }> = [];
   const gemmBeta = new Set<NodeProto>();
-  const quantizedNodes: Array<{ node: NodeProto; as: string }> = [];
+  /** Each changed node: `as` replaces the description, `note` is appended to it. */
+  const quantizedNodes: Array<{ node: NodeProto; as: string; note: string }> = [];
 
   const choose = (types: Map<string, string>): string[] => {
     const quantizable = (t: string): boolean => !!t && (isFloatConst(t) || types.get(t) === 'float32');
@@ -216,6 +217,7 @@ async function runQdq(ctx: ModeContext): Promise<void> {
       const op = node.opType;
       const before = marks.size + biases.size;
       let as = '';
+      let note = '';
       if (op === 'Conv' || op === 'ConvTranspose') {
         act(in0);
         act(out0);
@@ -233,10 +235,23 @@ async function runQdq(ctx: ModeContext): Promise<void> {
           if (bias(node, in2, floatAttr(node, 'beta', 1))) gemmBeta.add(node);
         }
       } else if (op === 'MatMul') {
-        for (const t of [...node.input, out0]) {
-          if (isFloatConst(t)) weight(t, 1);
-          else act(t);
-        }
+        // ORT's QDQMatMul gives every constant input axis 1 whatever its rank. ORT's QLinearMatMul
+        // (the fusion of DQ → MatMul) takes per-channel parameters only along N of a 2-D B: a
+        // per-axis DequantizeLinear holds a 1-D scale, which its IsBQuantParamSupported refuses for
+        // B of another rank (axis 1 is then K, and no axis works), and A's parameters must be
+        // scalars. quantkit goes per tensor there and says why.
+        node.input.forEach((t, k) => {
+          if (!isFloatConst(t)) return act(t);
+          const rank = dimsOf(constOf(t)!).length;
+          if (k === 1 && rank === 2) return weight(t, 1);
+          if (opts.perChannel) {
+            note = k === 1
+              ? `B '${t}' has rank ${rank}, and ONNX Runtime's QLinearMatMul takes per-channel weights only for a 2-D B`
+              : `A '${t}' is a constant, and ONNX Runtime's QLinearMatMul takes only per-tensor parameters for A`;
+          }
+          weight(t, undefined);
+        });
+        act(out0);
       } else if (REMOVABLE.has(op)) {
         if (!isMarked(in0)) continue;
         const single = (uses.get(in0)?.length ?? 0) === 1;
@@ -258,7 +273,7 @@ async function runQdq(ctx: ModeContext): Promise<void> {
       } else {
         for (const t of [...node.input, ...node.output]) act(t);
       }
-      if (marks.size + biases.size !== before || as) quantizedNodes.push({ node, as });
+      if (marks.size + biases.size !== before || as) quantizedNodes.push({ node, as, note });
     }
     return [...marks.entries()].filter(([t, m]) => !constOf(t) && m.kind === 'activation').map(([t]) => t);
   };
@@ -280,7 +295,7 @@ async function runQdq(ctx: ModeContext): Promise<void> {
   }
 
   // What each node became, said before the rewiring renames its inputs.
-  const descriptions = quantizedNodes.map(({ node, as }) => ({ node, as: as || describeNode(node, marks, opts.activationType) }));
+  const descriptions = quantizedNodes.map(({ node, as, note }) => ({ node, as: as || describeNode(node, marks, opts.activationType) + (note ? `: ${note}` : '') }));
 
   // Apply the removals: the producer writes the removed node's output directly.
   for (const { from, to } of renames) {
