@@ -297,7 +297,10 @@ function upgradeGraph(scope: GraphScope, from: number, target: number, names: Na
     let nodes = [node];
     if ((node.domain ?? '') === '' || node.domain === 'ai.onnx') {
       for (const step of REWRITES[node.opType] ?? []) {
-        if (from < step.at && step.at <= target) nodes = nodes.flatMap((n) => (n.opType === node.opType ? step.rewrite(n, kit) : [n]));
+        if (!(from < step.at && step.at <= target)) continue;
+        // Every rewritten operator reads its first input and writes its first output.
+        if (!node.input[0] || !node.output[0]) throw new Error(`${node.opType} node ${nodeLabel(node)} has no ${node.input[0] ? 'output' : 'input'}: the model is malformed`);
+        nodes = nodes.flatMap((n) => (n.opType === node.opType ? step.rewrite(n, kit) : [n]));
       }
     }
     out.push(...nodes);

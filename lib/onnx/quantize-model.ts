@@ -174,6 +174,26 @@ export function checkModelOptions(raw: unknown): { opts: ModelOptions; output?: 
   return { foldBatchNorm: bool(o.foldBatchNorm, 'options.foldBatchNorm', mode !== 'matmul-nbits'), opts, output: o.output as string | undefined, opset: int(o.opset, 'options.opset', 7, MAX_UPGRADE_OPSET), externalData: (o.externalData as boolean | 'auto' | undefined) ?? 'auto', onProgress: o.onProgress as ModelProgress | undefined };
 }
 
+/** Inputs the rewritten operators must have (ONNX's schemas: X and W/B; BatchNormalization's five). */
+const REQUIRED_INPUTS: Record<string, number> = { MatMul: 2, Gemm: 2, Conv: 2, ConvTranspose: 2, BatchNormalization: 5 };
+
+/**
+ * The structure every mode relies on: each node has an op type and a first output, and the
+ * operators the modes rewrite have their required inputs. A malformed model is an Error naming
+ * the node, before anything is rewritten.
+ */
+function checkNodes(m: ModelProto, what: string): void {
+  for (const { graph, path } of allGraphs(m)) {
+    graph.node.forEach((n, k) => {
+      const label = n.name ? `node ${n.name}` : `node #${k}${path === 'main' ? '' : ` of ${path}`}`;
+      if (typeof n.opType !== 'string' || n.opType === '') throw new Error(`${what}: ${label} has no op_type: the model is malformed`);
+      if (!n.output[0]) throw new Error(`${what}: ${label} (${n.opType}) has no output: the model is malformed`);
+      const need = (n.domain ?? '') === '' ? REQUIRED_INPUTS[n.opType] ?? 0 : 0;
+      for (let i = 0; i < need; i++) if (!n.input[i]) throw new Error(`${what}: ${label} (${n.opType}) has no input ${i}; ONNX's ${n.opType} needs ${need}: the model is malformed`);
+    });
+  }
+}
+
 /** An exclusion that matches no node is a mistake (a misspelt op type or name): an Error naming it. */
 function checkExclusions(m: ModelProto, opts: ModelOptions, what: string): void {
   const ops = new Set<string>();
@@ -213,6 +233,7 @@ export async function quantizeModel(model: string | Uint8Array, options: Quantiz
   const need = impl.minOpset(opts);
   const target = Math.max(opset ?? 0, before < need.opset ? need.opset : 0);
   if (opset !== undefined && opset < before) throw new RangeError(`Expected options.opset to be at least the model's opset ${before} (quantkit upgrades, never downgrades) but received ${opset}`);
+  checkNodes(m, what);
   if (target > before) upgradeOpset(m, target, `${what} (opset ${before}; mode '${opts.mode}' needs ${need.opset}: ${need.why})`);
   checkExclusions(m, opts, what);
   const ctx = makeContext(m, new Names(m), opts, onProgress ?? (() => undefined));
