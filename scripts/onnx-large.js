@@ -28,7 +28,7 @@ const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'quantkit-onnx-large-'));
     const piece = new Float32Array(rowsPer * N);
     for (let r0 = 0; r0 < K; r0 += rowsPer) {
       const rows = Math.min(rowsPer, K - r0);
-      for (let i = 0; i < rows * N; i++) piece[i] = Math.sin((r0 * N + i) * 0.001) * (1 + ((i % N) / N));
+      for (let i = 0; i < rows * N; i++) piece[i] = (0.5 + 0.5 * Math.sin((r0 * N + i) * 0.001)) * (1 + ((i % N) / N)); // positive: sums over K do not cancel
       fs.writeSync(fd, new Uint8Array(piece.buffer, 0, rows * N * 4));
     }
     fs.closeSync(fd);
@@ -51,7 +51,7 @@ const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'quantkit-onnx-large-'));
     const r = await quantizeModel(modelFile, { mode: 'weights-only', output: out });
     console.log(`quantizeModel: ${Date.now() - t0} ms, ${r.sizeBefore} → ${r.sizeAfter} bytes, data file ${r.dataFile}`);
     if (!r.dataFile || !fs.existsSync(r.dataFile)) throw new Error('the output has no external data file');
-    const x = new Float32Array(K).map((_, i) => Math.cos(i * 0.01));
+    const x = new Float32Array(K).map((_, i) => 1 + 0.5 * Math.cos(i * 0.01));
     const run = async (file) => {
       const s = await ort.InferenceSession.create(file);
       const o = await s.run({ x: new ort.Tensor('float32', x, [1, K]) });

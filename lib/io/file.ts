@@ -49,7 +49,8 @@ export class ReadableFile {
     const buf = into ?? new Uint8Array(length);
     let done = 0;
     while (done < length) {
-      const { bytesRead } = await this.handle.read(buf, done, length - done, offset + done);
+      // One read call takes at most 2^31 − 1 bytes (Node asserts on more): 1 GiB at a time.
+      const { bytesRead } = await this.handle.read(buf, done, Math.min(length - done, 2 ** 30), offset + done);
       if (bytesRead === 0) throw new RangeError(`${this.path}: ${what} at bytes [${offset}, ${offset + length}) ends early: the file was truncated while being read`);
       done += bytesRead;
     }
@@ -281,7 +282,7 @@ export async function writeAtomically<T>(out: string, inputs: readonly string[],
     let done = 0;
     try {
       while (done < bytes.length) {
-        const { bytesWritten } = await handle.write(bytes, done, bytes.length - done, at + done);
+        const { bytesWritten } = await handle.write(bytes, done, Math.min(bytes.length - done, 2 ** 30), at + done); // at most 1 GiB a call (Node asserts past 2^31 − 1)
         done += bytesWritten;
       }
     } catch (e) {

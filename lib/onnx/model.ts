@@ -124,7 +124,8 @@ export async function loadModel(input: string | Uint8Array, externalDataDir?: st
       const buf = new Uint8Array(len);
       let done = 0;
       while (done < len) {
-        const { bytesRead } = await h.read(buf, done, len - done, offset + done);
+        // One read call takes at most 2^31 − 1 bytes (Node asserts on more): 1 GiB at a time.
+        const { bytesRead } = await h.read(buf, done, Math.min(len - done, 2 ** 30), offset + done);
         if (bytesRead === 0) throw new RangeError(`${what}: external data ${resolved} ended early`);
         done += bytesRead;
       }

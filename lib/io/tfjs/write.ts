@@ -279,7 +279,7 @@ export async function writeTfjs(out: string, options: TfjsWriteOptions): Promise
       const n = Math.min(room, bytes.length - at);
       let done = 0;
       try {
-        while (done < n) done += (await handle!.write(bytes, at + done, n - done)).bytesWritten;
+        while (done < n) done += (await handle!.write(bytes, at + done, Math.min(n - done, 2 ** 30))).bytesWritten; // at most 1 GiB a call
       } catch (e) {
         throw writeError(shardPaths[shard]!, e, 'writing');
       }
