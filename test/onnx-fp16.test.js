@@ -13,6 +13,7 @@ const { prng } = require('./support/data');
 const { buildModel, runModel, REAL_MODELS } = require('./support/onnx-build');
 const { quantizeModel } = require('../dist/onnx');
 const { weights, linearModel } = require('./support/onnx-weight-models');
+const { agreement } = require('./support/real-models');
 
 const decode = (bytes) => onnx.ModelProto.decode(bytes);
 const u32 = new Uint32Array(1);
@@ -57,17 +58,7 @@ function floats(n, seed, spread = 1) {
   const r = prng(seed);
   return Float32Array.from({ length: n }, () => Math.fround((r() * 2 - 1) * spread));
 }
-function cosine(a, b) {
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    dot += a[i] * b[i];
-    na += a[i] * a[i];
-    nb += b[i] * b[i];
-  }
-  return dot / Math.sqrt(na * nb);
-}
+const cosine = (a, b) => agreement(a, b).cosine;
 const f16Data = (t) => new Uint16Array(new Uint8Array(t.rawData).slice().buffer);
 const elem = (v) => v.type.tensorType.elemType;
 
