@@ -136,6 +136,11 @@ describe('quantkit/onnx: reading and writing models', function () {
     assert.throws(() => upgradeOpset(loaded.model, 12), (e) => e instanceof RangeError && /cannot upgrade from opset 13 to the lower 12/.test(e.message));
     await assert.rejects(saveModel({}, path.join(tmp, 'x.onnx')), /Expected model to be an ONNX ModelProto .* but received an object with keys \(none\)/);
     await assert.rejects(saveModel(null, path.join(tmp, 'x.onnx')), /but received null/);
+    assert.throws(() => upgradeOpset(m, 13), /for model bytes, decode them with loadModel first\) but received a (Buffer|Uint8Array) of \d+ bytes/);
+    assert.throws(() => upgradeOpset(loaded.model, '13'), /Expected opset to be an integer but received '13'/);
+    await assert.rejects(quantizeModel(m, { mode: 'fp16', keepFloat32Ops: ['Sofmax'] }), /options\.keepFloat32Ops 'Sofmax' matches no node of the model/);
+    await assert.rejects(quantizeModel(m, { mode: 'weights-only', blockSize: 32, perChannel: false }), (e) => e instanceof TypeError && /options\.blockSize and options\.perChannel: false exclude each other/.test(e.message));
+    await assert.rejects(quantizeModel(m, { mode: 'matmul-nbits', blockSize: 512 }), (e) => e instanceof RangeError && /one of 16, 32, 64, 128, 256 .* but received 512/.test(e.message));
     await assert.rejects(quantizeModel(42, { mode: 'dynamic' }), /Expected model to be a path \(string\) or the model's bytes \(Uint8Array\) but received number/);
   });
 });
@@ -283,6 +288,16 @@ describe('quantkit quantize on ONNX models: usage errors', function () {
     r = run('quantize', m, path.join(tmp, 'o.gguf'), '--mode', 'fp16');
     assert.equal(r.status, 2);
     assert.match(r.stderr, /^quantkit: OUT for an ONNX model must end in \.onnx/);
+    r = run('quantize', m, out, '--mode', 'dynamic', '--exclude-op', 'Foo');
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /^quantkit: --exclude-op 'Foo' matches no node of .*m\.onnx \(its op types: MatMul\)/);
+    r = run('quantize', m, out, '--mode', 'weights-only', '--block-size', '32', '--per-tensor');
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /^quantkit: --block-size and --per-tensor exclude each other/);
+    r = run('quantize', m, out, '--mode', 'dynamic', '--exclude-op', 'MatMul');
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /nodes changed: 0 \(every node mode dynamic rewrites was left as it was, as listed below; OUT is the model as read\)\nnodes left as they were: 1\n\s+1\s+MatMul: excluded by --exclude-op 'MatMul'/);
+    fs.rmSync(out);
     r = run('inspect', m);
     assert.equal(r.status, 1);
     assert.match(r.stderr, /an ONNX model is quantized with `quantkit quantize IN\.onnx OUT\.onnx --mode …`/);

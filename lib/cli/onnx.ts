@@ -80,11 +80,15 @@ function flagOf(option: string): string {
   return FLAGS[option] ?? `--${option.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 }
 
+/** A message with quantizeModel's option names replaced by the command's flags. */
+function flagMessage(message: string): string {
+  return message.replace(/options\.perChannel: (true|false)/g, (_m, v: string) => (v === 'true' ? '--per-channel' : '--per-tensor')).replace(/options\.([A-Za-z0-9]+)/g, (_m, k: string) => flagOf(k)).replace(/excluded by (excludeOp|excludeNode)/g, (_m, k: string) => `excluded by ${flagOf(k)}`);
+}
+
 /** An option error of quantizeModel as the command's usage error: exit status 2, flags instead of option names. */
 function asUsageError(e: unknown): unknown {
   if (!(e instanceof TypeError || e instanceof RangeError)) return e;
-  const message = e.message.replace(/options\.([A-Za-z0-9]+)/g, (_m, k: string) => flagOf(k)).replace(/^Expected --mode/, 'Expected --mode');
-  return new CommanderError(2, 'quantkit.onnxOption', message);
+  return new CommanderError(2, 'quantkit.onnxOption', flagMessage(e.message));
 }
 
 /** The text summary of a quantizeModel result. */
@@ -94,14 +98,15 @@ export function onnxSummary(r: QuantizeModelResult, output: string): string {
   const byAs = new Map<string, number>();
   for (const c of r.changed) byAs.set(`${c.opType} → ${c.as}`, (byAs.get(`${c.opType} → ${c.as}`) ?? 0) + 1);
   const asRead = r.opsetAfter === r.opsetBefore && !r.batchNormsFolded ? '; OUT is the model as read' : '';
-  lines.push(`nodes changed: ${r.nodesChanged}${r.nodesChanged === 0 ? ` (the model has no node mode ${r.mode} rewrites${r.skipped.length ? ' that it could rewrite' : ''}${asRead})` : ''}`);
+  const none = r.skipped.length ? `every node mode ${r.mode} rewrites was left as it was, as listed below` : `the model has no node mode ${r.mode} rewrites`;
+  lines.push(`nodes changed: ${r.nodesChanged}${r.nodesChanged === 0 ? ` (${none}${asRead})` : ''}`);
   if (r.batchNormsFolded) lines.push(`BatchNormalization folded into the Conv before it: ${r.batchNormsFolded}`);
   for (const [k, n] of [...byAs].sort((a, b) => b[1] - a[1])) lines.push(`  ${String(n).padStart(5)}  ${k}`);
   if (r.skipped.length) {
     const why = new Map<string, number>();
     for (const s of r.skipped) why.set(`${s.opType}: ${s.reason}`, (why.get(`${s.opType}: ${s.reason}`) ?? 0) + 1);
     lines.push(`nodes left as they were: ${r.skipped.length}`);
-    for (const [k, n] of [...why].sort((a, b) => b[1] - a[1])) lines.push(`  ${String(n).padStart(5)}  ${k}`);
+    for (const [k, n] of [...why].sort((a, b) => b[1] - a[1])) lines.push(`  ${String(n).padStart(5)}  ${flagMessage(k)}`);
   }
   if (r.dataFile) lines.push(`external data: ${r.dataFile}`);
   return lines.join('\n');
@@ -146,7 +151,14 @@ export async function quantizeOnnx(input: string, output: string, o: OnnxCliOpti
   }
   const bar = startProgress('quantize', Boolean(o.quiet || o.json), process.stderr, 'nodes');
   try {
-    const r = await quantizeModel(input, { ...opts, onProgress: bar.update });
+    let r: QuantizeModelResult;
+    try {
+      r = await quantizeModel(input, { ...opts, onProgress: bar.update });
+    } catch (e) {
+      // The library names its options (options.excludeOp); the command's user typed flags.
+      if (e instanceof Error && /options\.[A-Za-z]/.test(e.message)) e.message = flagMessage(e.message);
+      throw e;
+    }
     bar.stop();
     if (o.json) out(JSON.stringify({ ...r, bytes: undefined }, null, 2));
     else if (!o.quiet) out(onnxSummary(r, output));

@@ -59,6 +59,8 @@ export interface ModeContext {
   opts: ModelOptions;
   /** Whether --exclude-op / --exclude-node keep `node` as it is. */
   isExcluded(node: NodeProto): boolean;
+  /** Which exclusion keeps `node` ('excluded by excludeOp 'Conv''), for `skipped`; undefined when none. */
+  excludedBy(node: NodeProto): string | undefined;
   changed(node: NodeProto, scope: GraphScope, as: string): void;
   skipped(node: NodeProto, scope: GraphScope, reason: string): void;
   progress: ModelProgress;
@@ -73,13 +75,21 @@ export function makeContext(model: ModelProto, names: Names, opts: ModelOptions,
   // long paths, and subgraph nodes repeat one name per branch.
   const excludedNodes = new Set(opts.excludeNode);
   const globs = opts.excludeNode.filter((g) => picomatch.scan(g).isGlob).map((g) => picomatch(g, { dot: true }));
+  const excludedBy = (node: NodeProto): string | undefined => {
+    if (excludedOps.has(node.opType)) return `excluded by excludeOp '${node.opType}'`;
+    if (!node.name) return undefined;
+    if (excludedNodes.has(node.name)) return `excluded by excludeNode '${node.name}'`;
+    const k = globs.findIndex((m) => m(node.name!));
+    return k >= 0 ? `excluded by excludeNode '${opts.excludeNode.filter((g) => picomatch.scan(g).isGlob)[k]}'` : undefined;
+  };
   return {
     model,
     names,
     opts,
     report,
     progress,
-    isExcluded: (node) => excludedOps.has(node.opType) || (!!node.name && (excludedNodes.has(node.name) || globs.some((m) => m(node.name!)))),
+    isExcluded: (node) => excludedBy(node) !== undefined,
+    excludedBy,
     changed: (node, scope, as) => report.changed.push({ node: nodeLabel(node), opType: node.opType, as, graph: scope.path }),
     skipped: (node, scope, reason) => report.skipped.push({ node: nodeLabel(node), opType: node.opType, reason, graph: scope.path }),
   };

@@ -10,6 +10,7 @@
 // every change between the two versions is listed in COMPATIBLE or REWRITES pass.
 import { allGraphs, attrInt, getAttr, intAttr, intsAttr, makeNode, nodeLabel, Names, opsetOf, type GraphScope } from './graph';
 import quantkit from '../index';
+import { describe } from '../core/validate';
 import { DT, int64, type GraphProto, type ModelProto, type NodeProto, type TensorProto } from './proto';
 import { dataTypeName, floatTensor, int64Tensor, makeTensor } from './tensor';
 
@@ -175,8 +176,9 @@ const REFUSED: Record<string, string> = {
 export function checkModel(model: unknown, name: string): asserts model is ModelProto {
   const m = model as ModelProto | null;
   if (m === null || typeof m !== 'object' || !m.graph || !Array.isArray(m.graph.node) || !Array.isArray(m.opsetImport)) {
-    const hint = m && typeof m === 'object' && 'model' in m ? ' (loadModel returns { model, … }: pass its .model)' : '';
-    throw new TypeError(`Expected ${name} to be an ONNX ModelProto as loadModel returns it in .model${hint} but received ${m === null ? 'null' : typeof m === 'object' ? `an object with keys ${Object.keys(m).slice(0, 5).join(', ') || '(none)'}` : typeof m}`);
+    const hint = m && typeof m === 'object' && 'model' in m ? ' (loadModel returns { model, … }: pass its .model)' : ArrayBuffer.isView(m) ? ' (for model bytes, decode them with loadModel first)' : '';
+    const got = m === null ? 'null' : ArrayBuffer.isView(m) ? `a ${m.constructor.name} of ${m.byteLength} bytes` : typeof m === 'object' ? `an object with keys ${Object.keys(m).slice(0, 5).join(', ') || '(none)'}` : typeof m;
+    throw new TypeError(`Expected ${name} to be an ONNX ModelProto as loadModel returns it in .model${hint} but received ${got}`);
   }
 }
 
@@ -204,7 +206,7 @@ export const MAX_UPGRADE_OPSET = 21;
  */
 export function upgradeOpset(model: ModelProto, target: number, what = 'the model'): void {
   checkModel(model, 'model');
-  if (!Number.isInteger(target)) throw new TypeError(`Expected opset to be an integer but received ${String(target)}`);
+  if (typeof target !== 'number' || !Number.isInteger(target)) throw new TypeError(`Expected opset to be an integer but received ${describe(target)}`);
   const from = opsetOf(model, '');
   if (from === undefined) throw new Error(`${what}: imports no default-domain opset`);
   if (target < from) throw new RangeError(`${what}: cannot upgrade from opset ${from} to the lower ${target}; quantkit upgrades, never downgrades`);

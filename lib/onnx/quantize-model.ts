@@ -11,6 +11,7 @@ import { allGraphs, Names, opsetOf } from './graph';
 import type { ModelProto } from './proto';
 import { MAX_UPGRADE_OPSET, upgradeOpset } from './opset';
 import { MODES } from './modes';
+import { NBITS_BLOCK_SIZES } from './modes/matmul-nbits';
 import { foldBatchNorms } from './fold';
 
 /** Options of quantizeModel. */
@@ -151,7 +152,10 @@ export function checkModelOptions(raw: unknown): { opts: ModelOptions; output?: 
       throw new TypeError(`Expected options.calibration to be a .npz path or an iterable of feeds but received ${describe(calibration)}`);
     }
   }
-  if (blockSize !== undefined && o.perChannel === true) throw new TypeError('options.blockSize and options.perChannel: true exclude each other (blocked parameters are per block along the input axis)');
+  if (blockSize !== undefined && o.perChannel !== undefined) throw new TypeError(`options.blockSize and options.perChannel: ${String(o.perChannel)} exclude each other (blocked parameters are per block along the input axis)`);
+  if (mode === 'matmul-nbits' && blockSize !== undefined && !(NBITS_BLOCK_SIZES as readonly number[]).includes(blockSize)) {
+    throw new RangeError(`Expected options.blockSize for mode 'matmul-nbits' to be one of ${NBITS_BLOCK_SIZES.join(', ')} (the block sizes ONNX Runtime's MLAS quantizes) but received ${blockSize}`);
+  }
   const opts: ModelOptions = {
     mode,
     perChannel: bool(o.perChannel, 'options.perChannel', mode === 'qdq' || (mode === 'weights-only' && blockSize === undefined)),
@@ -204,12 +208,17 @@ function checkExclusions(m: ModelProto, opts: ModelOptions, what: string): void 
       if (n.name) names.push(n.name);
     }
   }
-  for (const op of opts.excludeOp) {
-    if (!ops.has(op)) throw new Error(`options.excludeOp '${op}' matches no node of ${what} (its op types: ${[...ops].sort().join(', ')})`);
+  for (const [key, list] of [['excludeOp', opts.excludeOp], ['keepFloat32Ops', opts.keepFloat32Ops]] as const) {
+    for (const op of list) {
+      if (!ops.has(op)) throw new Error(`options.${key} '${op}' matches no node of ${what} (its op types: ${[...ops].sort().join(', ')})`);
+    }
   }
   for (const pattern of opts.excludeNode) {
     const match = picomatch.scan(pattern).isGlob ? picomatch(pattern, { dot: true }) : (n: string) => n === pattern;
-    if (!names.some((n) => match(n))) throw new Error(`options.excludeNode '${pattern}' matches no node name of ${what} (names look like ${names.slice(0, 3).map((n) => `'${n}'`).join(', ')}${names.length > 3 ? ', …' : ''})`);
+    if (!names.some((n) => match(n))) {
+      const like = names.length ? `names look like ${names.slice(0, 3).map((n) => `'${n}'`).join(', ')}${names.length > 3 ? ', …' : ''}` : 'its nodes have no names';
+      throw new Error(`options.excludeNode '${pattern}' matches no node name of ${what} (${like})`);
+    }
   }
 }
 

@@ -69,7 +69,7 @@ class DynamicRewriter {
         if (!isOp(node, OPS)) continue;
         this.ctx.progress(++this.done, this.total, node.name || node.opType);
         if (this.ctx.isExcluded(node)) {
-          this.ctx.skipped(node, scope, 'excluded by options.excludeOp / options.excludeNode');
+          this.ctx.skipped(node, scope, this.ctx.excludedBy(node)!);
           continue;
         }
         const replacement = node.opType === 'Conv' ? this.conv(node, scope, inputs) : this.matmul(node, scope, inputs);
