@@ -10,6 +10,7 @@
 // printed at the end, so that a report at a process exit is not missed; GCC's UBSan
 // writes to stderr, which is scanned. Every check aborts on its first report.
 //
+// The file suites (io-*, cli, the ONNX model suites) run at the top kernel level only.
 // Left out: test/types.test.js and test/module.test.js. They check the package's typings,
 // ESM entry and loader by spawning tsc and node, never call a kernel, and the loader tests
 // assume QUANTKIT_ADDON is unset.
@@ -119,8 +120,12 @@ function main() {
   }
   const levels = JSON.parse(probe.stdout).reverse();
   const mocha = require.resolve('mocha/bin/mocha.js');
-  const files = fs.readdirSync(testDir).filter((f) => f.endsWith('.test.js') && !SKIP.has(f)).sort();
-  for (const isa of levels) {
+  const all = fs.readdirSync(testDir).filter((f) => f.endsWith('.test.js') && !SKIP.has(f)).sort();
+  // The file suites (model files, ONNX models, the command: TypeScript over facade calls the
+  // kernel suites check at every level) run at the top level only, as in npm test.
+  const fileSuite = (f) => /^(io-.*|onnx-(?!oracle|vectors).*|cli)\.test\.js$/.test(f);
+  for (const [k, isa] of levels.entries()) {
+    const files = k === 0 ? all : all.filter((f) => !fileSuite(f));
     console.log(`\n=== native (ASan + UBSan), ${isa}: ${files.length} suites ===`);
     const r = child(process.execPath, [mocha, '--reporter', 'dot', '--timeout', '120000', ...files.map((f) => path.join(testDir, f))], { ...nodeEnv, QUANTKIT_ISA: isa });
     const c = countMocha(r.stdout);
