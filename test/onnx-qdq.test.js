@@ -174,7 +174,7 @@ describe(`quantizeModel mode 'qdq' (${qk.backend.name} backend)`, function () {
     });
   }
 
-  it('weights are int8 symmetric per channel (Conv axis 0, Gemm transB axis 0, MatMul axis 1) and biases int32 at input_scale × weight_scale (× beta)', async () => {
+  it('weights are int8 symmetric per channel (Conv axis 0, Gemm transB axis 0, MatMul axis 1) and biases int32 at input_scale × weight_scale (Gemm: codes of beta × C)', async () => {
     const model = convModel();
     const r = await quantizeModel(model, { mode: 'qdq', calibration: convFeeds(2) });
     const m = decode(r.bytes);
@@ -203,7 +203,7 @@ describe(`quantizeModel mode 'qdq' (${qk.backend.name} backend)`, function () {
         for (const i of idx) assert.equal(q.data[i], Math.max(-128, Math.min(127, rint(f32(x[i] / want.scale)))), `${w}[${i}]`);
       }
     }
-    // Biases: scale = fl(x_scale · w_scale[c]) (· beta, folded into the Gemm whose beta becomes 1).
+    // Biases: scale = fl(x_scale · w_scale[c]), codes of fl(beta · b) (beta folded into the codes; the Gemm's beta becomes 1).
     for (const [b, input, w, beta] of [['B1', 'x', 'W1', 1], ['B2', 'p1', 'W2', 1], ['GB', 'f', 'G', 0.75]]) {
       const qs = activationQs(m);
       const inScale = initValues(m, qs.get(input).scale).data[0];
@@ -213,9 +213,9 @@ describe(`quantizeModel mode 'qdq' (${qk.backend.name} backend)`, function () {
       assert.equal(bq.dataType, 6);
       const x = floats(b);
       for (let c = 0; c < x.length; c++) {
-        const scale = f32(f32(inScale * ws[c]) * f32(beta));
+        const scale = f32(inScale * ws[c]);
         assert.equal(bs.data[c], scale, `${b} scale[${c}]`);
-        assert.equal(bq.data[c], rint(x[c] / scale), `${b}[${c}]`);
+        assert.equal(bq.data[c], rint(f32(beta * x[c]) / scale), `${b}[${c}]`);
       }
       assert.ok(m.graph.node.some((n) => n.opType === 'DequantizeLinear' && n.output[0] === b));
     }
@@ -511,5 +511,153 @@ describe(`quantizeModel mode 'qdq' (${qk.backend.name} backend)`, function () {
     const a = await runModel(REAL_MODELS.vad, feed);
     const b = await runModel(r.bytes, feed);
     assert.deepEqual(Array.from(b.output.data), Array.from(a.output.data));
+  });
+
+  describe('fixes: shared weights, Gemm beta, input-as-output, float16, empty batch', () => {
+    const feedsOf = (seed, n, dims) => Array.from({ length: n }, (_, k) => ({ x: { data: rnd(dims.reduce((a, b) => a * b, 1), seed + k, 2), dims } }));
+    /** Cosine of every output of `q` against the float model, at ORT's default session options and with optimizations off. */
+    async function agreesEverywhere(model, q, feeds, outputs, min) {
+      for (const opts of [{}, { graphOptimizationLevel: 'disabled' }]) {
+        for (const o of outputs) {
+          const a = [], b = [];
+          for (const f of feeds) {
+            a.push(...(await runModel(model, f, opts))[o].data);
+            b.push(...(await runModel(q, f, opts))[o].data);
+          }
+          const c = cosine(a, b);
+          assert.ok(c > min, `${o} at ${JSON.stringify(opts)}: cosine ${c}`);
+        }
+      }
+    }
+
+    it('a weight shared by MatMul (axis 1) and Gemm transB=1 (axis 0) gets one quantized copy per axis, each consumer its own', async () => {
+      const model = buildModel({
+        opset: 13,
+        inputs: [['x', 'float', [4, 16]]],
+        outputs: [['y1', 'float', [4, 16]], ['y2', 'float', [4, 16]]],
+        // Rows of W of very different magnitudes: per-channel along the wrong axis is far off.
+        initializers: [{ name: 'W', dims: [16, 16], float: rnd(256, 31, 0.5).map((v, i) => v * (1 + 8 * ((i >> 4) % 3))) }],
+        nodes: [
+          { op: 'MatMul', inputs: ['x', 'W'], outputs: ['y1'] },
+          { op: 'Gemm', inputs: ['x', 'W'], outputs: ['y2'], attrs: { transB: 1 } },
+        ],
+      });
+      const feeds = feedsOf(80, 4, [4, 16]);
+      const r = await quantizeModel(model, { mode: 'qdq', calibration: feeds });
+      const m = decode(r.bytes);
+      const dqs = m.graph.node.filter((n) => n.opType === 'DequantizeLinear' && /^W_quantized/.test(n.input[0]));
+      assert.equal(dqs.length, 2, 'two quantized copies of W');
+      const axisOf = (n) => Number(n.attribute.find((a) => a.name === 'axis').i);
+      const byOut = new Map(dqs.map((n) => [n.output[0], n]));
+      const mm = m.graph.node.find((n) => n.opType === 'MatMul');
+      const gemm = m.graph.node.find((n) => n.opType === 'Gemm');
+      assert.equal(axisOf(byOut.get(mm.input[1])), 1, 'MatMul reads W per channel along N (axis 1)');
+      assert.equal(axisOf(byOut.get(gemm.input[1])), 0, 'Gemm transB=1 reads W per channel along N (axis 0)');
+      // Each copy is ORT's int8 symmetric per-channel quantization along its own axis.
+      const src = decode(model).graph.initializer[0];
+      const x = new Float32Array(src.rawData.buffer.slice(src.rawData.byteOffset, src.rawData.byteOffset + src.rawData.byteLength));
+      for (const dq of dqs) {
+        const axis = axisOf(dq);
+        const s = initValues(m, dq.input[1]).data;
+        const q = initValues(m, dq.input[0]).data;
+        for (let c = 0; c < 16; c++) {
+          let lo = Infinity, hi = -Infinity;
+          for (let k = 0; k < 16; k++) { const v = x[axis === 0 ? c * 16 + k : k * 16 + c]; lo = Math.min(lo, v); hi = Math.max(hi, v); }
+          const want = ortScaleZp(lo, hi, -127, 127, true);
+          assert.equal(s[c], want.scale, `${dq.input[0]} scale[${c}]`);
+          for (let k = 0; k < 16; k++) { const i = axis === 0 ? c * 16 + k : k * 16 + c; assert.equal(q[i], Math.max(-128, Math.min(127, rint(f32(x[i] / want.scale))))); }
+        }
+      }
+      await agreesEverywhere(model, r.bytes, feeds, ['y1', 'y2'], 0.995);
+    });
+
+    for (const beta of [2.5, -1.5]) it(`Gemm with beta ${beta} and a constant C: the int32 bias dequantizes to beta·C (Gemm beta set to 1)`, async () => {
+      const model = buildModel({
+        opset: 13,
+        inputs: [['x', 'float', [4, 16]]],
+        outputs: [['y', 'float', [4, 8]]],
+        initializers: [{ name: 'G', dims: [8, 16], float: rnd(128, 41, 0.3) }, { name: 'C', dims: [8], float: rnd(8, 42, 2) }],
+        nodes: [{ op: 'Gemm', inputs: ['x', 'G', 'C'], outputs: ['y'], attrs: { transB: 1, beta } }],
+      });
+      const feeds = feedsOf(90, 4, [4, 16]);
+      const r = await quantizeModel(model, { mode: 'qdq', calibration: feeds });
+      const m = decode(r.bytes);
+      assert.equal(m.graph.node.find((n) => n.opType === 'Gemm').attribute.find((a) => a.name === 'beta').f, 1);
+      // ORT's quantize_bias_static_impl gives scale = x_scale · w_scale · beta and codes rint(C / scale),
+      // then set_default_beta makes beta 1: its model adds C, not beta·C. quantkit quantizes the
+      // Gemm's effective bias beta·C (float32) at scale = fl(x_scale · w_scale[c]), the scale ORT's
+      // QDQ → QGemm fusion assumes for the bias: codes = rint(f64(fl(beta·C)) / f64(scale)).
+      const xScale = initValues(m, activationQs(m).get('x').scale).data[0];
+      const ws = initValues(m, 'G_scale').data;
+      const bq = initValues(m, 'C_quantized').data;
+      const bs = initValues(m, 'C_quantized_scale').data;
+      const src = decode(model).graph.initializer[1];
+      const cv = new Float32Array(src.rawData.buffer.slice(src.rawData.byteOffset, src.rawData.byteOffset + src.rawData.byteLength));
+      for (let c = 0; c < 8; c++) {
+        const scale = f32(xScale * ws[c]);
+        assert.equal(bs[c], scale, `scale[${c}]`);
+        assert.equal(bq[c], rint(f32(beta * cv[c]) / scale), `code[${c}]`);
+        assert.ok(Math.abs(bq[c] * bs[c] - beta * cv[c]) <= bs[c], `dequantized bias[${c}] ${bq[c] * bs[c]} vs beta·C ${beta * cv[c]}`);
+      }
+      await agreesEverywhere(model, r.bytes, feeds, ['y'], 0.995);
+    });
+
+    it('a graph input that is also a graph output keeps its name; only its consumers read the DequantizeLinear', async () => {
+      const model = buildModel({
+        opset: 13,
+        inputs: [['x', 'float', [4, 16]]],
+        outputs: [['y', 'float', [4, 8]], ['x', 'float', [4, 16]]],
+        initializers: [{ name: 'W', dims: [16, 8], float: rnd(128, 51, 0.3) }],
+        nodes: [{ op: 'MatMul', inputs: ['x', 'W'], outputs: ['y'] }],
+      });
+      const feeds = feedsOf(60, 3, [4, 16]);
+      const r = await quantizeModel(model, { mode: 'qdq', calibration: feeds });
+      const m = decode(r.bytes);
+      const produced = m.graph.node.flatMap((n) => n.output);
+      const defined = new Set([...produced, ...m.graph.input.map((i) => i.name), ...m.graph.initializer.map((t) => t.name)]);
+      assert.equal(new Set(produced).size, produced.length, 'each tensor has one producer');
+      assert.ok(!produced.includes('x'), 'no node writes the graph input x');
+      for (const n of m.graph.node) for (const i of n.input) if (i) assert.ok(defined.has(i), `${n.name} reads '${i}', which nothing defines`);
+      const q = m.graph.node.find((n) => n.opType === 'QuantizeLinear');
+      assert.equal(q.input[0], 'x');
+      assert.equal(m.graph.node.find((n) => n.opType === 'MatMul').input[0], 'x_DequantizeLinear_Output');
+      await agreesEverywhere(model, r.bytes, feeds, ['y', 'x'], 0.995);
+      const out = await runModel(r.bytes, feeds[0]);
+      assert.deepEqual(Array.from(out.x.data), Array.from(feeds[0].x.data), 'x passes through unchanged');
+    });
+
+    it('a float16 model: the nodes it could quantize are in skipped with the reason', async () => {
+      const halfBits = (v) => new Uint8Array(Uint16Array.from(qk.toFloat16(v)).buffer);
+      const model = buildModel({
+        opset: 13,
+        inputs: [['x', 'float16', [4, 16]]],
+        outputs: [['y', 'float16', [4, 8]]],
+        initializers: [{ name: 'W', dims: [16, 8], dataType: 'float16', raw: halfBits(rnd(128, 61, 0.3)) }],
+        nodes: [{ op: 'MatMul', inputs: ['x', 'W'], outputs: ['h'], name: 'mm' }, { op: 'Relu', inputs: ['h'], outputs: ['y'] }],
+      });
+      const cal = [{ x: { data: Uint16Array.from(qk.toFloat16(rnd(64, 62))), dims: [4, 16] } }];
+      const r = await quantizeModel(model, { mode: 'qdq', calibration: cal });
+      assert.equal(r.nodesChanged, 0);
+      const mm = r.skipped.find((s) => s.opType === 'MatMul');
+      assert.ok(mm, `MatMul in skipped: ${JSON.stringify(r.skipped)}`);
+      assert.match(mm.reason, /float16.*only float32 is quantized/);
+      assert.ok(r.skipped.some((s) => s.opType === 'Relu' && /float16.*only float32 is quantized/.test(s.reason)), JSON.stringify(r.skipped));
+      const feed = { x: { type: 'float16', data: cal[0].x.data, dims: [4, 16] } };
+      assert.deepEqual(Array.from((await runModel(r.bytes, feed)).y.data), Array.from((await runModel(model, feed)).y.data));
+    });
+
+    it('a zero-size batch in a symbolic batch dim: the error names the feed, the input and the zero dimension', async () => {
+      const model = buildModel({
+        opset: 13,
+        inputs: [['x', 'float', ['n', 3, 4, 8]]],
+        outputs: [['y', 'float', ['n', 4, 4, 8]]],
+        initializers: [{ name: 'W', dims: [4, 3, 3, 3], float: rnd(108, 3, 0.3) }],
+        nodes: [{ op: 'Conv', inputs: ['x', 'W'], outputs: ['y'], attrs: { pads: [1, 1, 1, 1] } }],
+      });
+      const file = path.join(tmp, 'never-empty-batch.onnx');
+      await assert.rejects(quantizeModel(model, { mode: 'qdq', calibration: [{ x: { data: new Float32Array(0), dims: [0, 3, 4, 8] } }], output: file }),
+        (e) => e instanceof RangeError && /options.calibration feed 0: input 'x' has dims \[0, 3, 4, 8\]: dimension 0 is 0, a zero-size tensor/.test(e.message) && /no finite value in 1 calibration run/.test(e.message));
+      assert.ok(!fs.existsSync(file), 'nothing written');
+    });
   });
 });

@@ -283,7 +283,8 @@ function coords(i: number, dims: readonly number[]): string {
  * @param candidates main-graph value names.
  * @throws RangeError naming the tensor, the run and the feed (or npz sample) and the element
  *   when a batch holds ±Infinity (no finite range); Error naming the tensors that never saw a
- *   finite value (only NaN or empty batches) and the feed inputs that held NaN; Error naming
+ *   finite value (only NaN or empty batches) and the feed inputs that held NaN (a RangeError
+ *   naming the feed, the input and its zero dimension when feeds were empty); Error naming
  *   the run and feed when ONNX Runtime fails on it (RangeError naming the input and its dims
  *   when the feed has a zero-size dimension); the errors of calibrationFeeds and loadOrt.
  */
@@ -316,9 +317,14 @@ export async function calibrate(
       throw new Error(`calibration ${where(feed)}: ONNX Runtime failed to run the model: ${msg}`);
     }
   };
-  // Feed inputs holding NaN: named when a tensor never sees a finite value.
+  // Feed inputs holding NaN, and zero-size ones: named when a tensor never sees a finite value.
   const nanInputs: string[] = [];
+  const emptyInputs: string[] = [];
   const noteNaN = (feed: Feed): void => {
+    for (const [k, v] of feed) {
+      const zero = v.dims.indexOf(0);
+      if (zero >= 0 && emptyInputs.length < 3) emptyInputs.push(`${feedWhere.get(feed) ?? `feed ${runs}`}: input '${k}' has dims [${v.dims.join(', ')}]: dimension ${zero} is 0, a zero-size tensor`);
+    }
     for (const [k, v] of feed) {
       if (nanInputs.length >= 3) return;
       const { count, first: at } = nanCount(v);
@@ -377,8 +383,11 @@ export async function calibrate(
   }
   if (rangeless.length > 0) {
     const list = rangeless.slice(0, 5).map((t) => `'${t}'`).join(', ') + (rangeless.length > 5 ? ` and ${rangeless.length - 5} more` : '');
-    const cause = nanInputs.length > 0 ? `; the calibration inputs hold NaN: ${nanInputs.join('; ')}${nanInputs.length >= 3 ? '; …' : ''}` : '';
-    throw new Error(`calibrating ${rangeless.length === 1 ? 'tensor' : 'tensors'} ${list}: no finite value in ${runs} calibration ${runs === 1 ? 'run' : 'runs'} (only NaN or empty batches), so there is no range to quantize with${cause}`);
+    const cause = (nanInputs.length > 0 ? `; the calibration inputs hold NaN: ${nanInputs.join('; ')}${nanInputs.length >= 3 ? '; …' : ''}` : '')
+      + (emptyInputs.length > 0 ? `; the calibration inputs are empty: ${emptyInputs.join('; ')}${emptyInputs.length >= 3 ? '; …' : ''}` : '');
+    // Zero-size feeds (a batch of 0 in a symbolic dim, which ONNX Runtime runs): a RangeError, as when ONNX Runtime refuses one.
+    const E = emptyInputs.length > 0 ? RangeError : Error;
+    throw new E(`calibrating ${rangeless.length === 1 ? 'tensor' : 'tensors'} ${list}: no finite value in ${runs} calibration ${runs === 1 ? 'run' : 'runs'} (only NaN or empty batches), so there is no range to quantize with${cause}`);
   }
   return { ranges, types, runs };
 }

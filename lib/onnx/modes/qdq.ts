@@ -12,7 +12,8 @@
 //    no reduce_range: calc_quant_params); weights int8 symmetric, per channel (axis per op) or
 //    per tensor (weights.ts); constants that are inputs of other ops (Add's, Mul's, Concat's)
 //    with the activation type, asymmetric (_calc_initializer_quant_params); biases int32 with
-//    scale input_scale × weight_scale (× Gemm's beta), zero point 0 (quantize_bias_static_impl),
+//    scale input_scale × weight_scale, zero point 0 (quantize_bias_static_impl), holding Gemm's
+//    beta × C (ORT folds beta into the scale but not the codes: see quantizeBias),
 //    after ORT's weight-scale adjustment for int32 biases (_adjust_weight_scale_for_int32_bias).
 // 4. Rewrite with ORT's names: W_quantized / W_scale / W_zero_point → W_DequantizeLinear →
 //    W_DequantizeLinear_Output; T → T_QuantizeLinear → T_QuantizeLinear_Output →
@@ -60,23 +61,37 @@ const INT32_MAX = 2 ** 31 - 1;
 
 
 /**
- * The int32 codes and scale of a bias, as ORT's quantize_bias_static_impl (base_quantizer.py):
- * `scale = fl(fl(inputScale · weightScale[c]) · beta)` (float32, as numpy multiplies float32
- * arrays), `q = clip(rint(float64(b) / float64(scale)), int32)` with ties to even; per channel
+ * The int32 codes and scale of a bias, after ORT's quantize_bias_static_impl (base_quantizer.py):
+ * `scale = fl(inputScale · weightScale[c])` (float32, as numpy multiplies float32 arrays),
+ * `q = clip(rint(float64(fl(beta · b)) / float64(scale)), int32)` with ties to even; per channel
  * `c` is the bias element's index, per tensor the one weight scale.
+ *
+ * Deviation for Gemm's beta ≠ 1: ORT takes `scale = inputScale · weightScale · beta` and
+ * `q = rint(b / scale)`, then its QDQGemm sets the Gemm's beta to 1 (set_default_beta): the
+ * DequantizeLinear gives `b`, and the model adds `b` where the float model adds `beta · b`.
+ * quantkit quantizes the Gemm's effective bias `beta · b` at the scale of the product
+ * (`inputScale · weightScale`, what ONNX Runtime's QDQ → QGemm fusion at the default session
+ * options assumes, ignoring the bias DequantizeLinear's own scale), so that both the unfused
+ * graph and the fused QGemm add `beta · b` with beta 1.
  * @param bias float32 values (one per output channel for per-channel weights).
+ * @param beta Gemm's beta (1 for Conv, ConvTranspose and a Gemm without one).
  * @returns codes (Int32Array, bias order) and scales (one per weight scale).
  */
 export function quantizeBias(bias: Float32Array, inputScale: number, weightScale: Float32Array, beta: number): { codes: Int32Array; scale: Float32Array } {
   const scale = new Float32Array(weightScale.length);
-  for (let c = 0; c < scale.length; c++) scale[c] = Math.fround(Math.fround(inputScale * weightScale[c]) * beta);
+  for (let c = 0; c < scale.length; c++) scale[c] = Math.fround(inputScale * weightScale[c]);
   const codes = new Int32Array(bias.length);
   for (let i = 0; i < bias.length; i++) {
     const s = scale.length === 1 ? scale[0] : scale[i];
-    const q = roundHalfEven(bias[i] / s);
+    const q = roundHalfEven(Math.fround(beta * bias[i]) / s);
     codes[i] = Number.isNaN(q) ? 0 : Math.min(INT32_MAX, Math.max(INT32_MIN, q));
   }
   return { codes, scale };
+}
+
+/** A Gemm's bias as the Gemm adds it: `fl(beta · b)` (beta 1: `b` itself). */
+function effectiveBias(bias: Float32Array, beta: number): Float32Array {
+  return beta === 1 ? bias : bias.map((v) => Math.fround(beta * v));
 }
 
 /**
@@ -178,6 +193,15 @@ async function runQdq(ctx: ModeContext): Promise<void> {
   /** Deferred renames: producer output `from` becomes `to` (a removed Relu/Clip's output). */
   const renames: Array<{ from: string; to: string }> = [];
   const gemmBeta = new Set<NodeProto>();
+  /**
+   * Each weight's per-consumer layout (per-channel axis, or undefined for per tensor). ORT's
+   * quantize_weight_tensor_per_channel keeps one entry per tensor, the last consumer's axis, and
+   * writes one DequantizeLinear for all consumers: a weight read by MatMul (axis 1) and by
+   * Gemm transB=1 (axis 0) then reaches the MatMul with per-channel parameters along K, which
+   * ORT's fused QLinearMatMul/MatMulIntegerToFloat read as along N (wrong outputs at the default
+   * session options). quantkit writes one quantized copy per layout instead.
+   */
+  const weightAxes = new Map<string, Map<NodeProto, number | undefined>>();
   /** Each changed node: `as` replaces the description, `note` is appended to it. */
   const quantizedNodes: Array<{ node: NodeProto; as: string; note: string }> = [];
 
@@ -196,10 +220,12 @@ async function runQdq(ctx: ModeContext): Promise<void> {
       markTensor(out, { kind: 'activation', shareFrom: from });
     };
     const isMarked = (t: string): boolean => marks.has(t) || biases.has(t);
-    const weight = (t: string, axis: number | undefined): void => {
+    const weight = (t: string, axis: number | undefined, node: NodeProto): void => {
       if (!isFloatConst(t)) return act(t);
       const rank = dimsOf(constOf(t)!).length;
       const a = opts.perChannel && axis !== undefined && axis >= -rank && axis < rank ? (axis < 0 ? axis + rank : axis) : undefined;
+      if (!weightAxes.has(t)) weightAxes.set(t, new Map());
+      weightAxes.get(t)!.set(node, a);
       // quantize_weight_tensor_per_channel overwrites an earlier mark; quantize_weight_tensor does not
       if (a !== undefined) marks.set(t, { kind: 'weight', axis: a });
       else if (!marks.has(t)) marks.set(t, { kind: 'weight' });
@@ -225,12 +251,12 @@ async function runQdq(ctx: ModeContext): Promise<void> {
         // ConvTranspose weights are [C, M/group, …]: per-channel along axis 1 holds M/group scales,
         // which do not fit a bias of M when group > 1 (ORT writes such a model; quantkit goes per tensor).
         if (op === 'ConvTranspose' && intAttr(node, 'group', 1) > 1) axis = undefined;
-        weight(in1, axis);
+        weight(in1, axis, node);
         if (in2) bias(node, in2, 1);
       } else if (op === 'Gemm') {
         act(in0);
         act(out0);
-        weight(in1, intAttr(node, 'transB', 0) ? 0 : 1);
+        weight(in1, intAttr(node, 'transB', 0) ? 0 : 1, node);
         if (in2 && isFloatConst(in2)) {
           if (bias(node, in2, floatAttr(node, 'beta', 1))) gemmBeta.add(node);
         }
@@ -243,13 +269,13 @@ async function runQdq(ctx: ModeContext): Promise<void> {
         node.input.forEach((t, k) => {
           if (!isFloatConst(t)) return act(t);
           const rank = dimsOf(constOf(t)!).length;
-          if (k === 1 && rank === 2) return weight(t, 1);
+          if (k === 1 && rank === 2) return weight(t, 1, node);
           if (opts.perChannel) {
             note = k === 1
               ? `B '${t}' has rank ${rank}, and ONNX Runtime's QLinearMatMul takes per-channel weights only for a 2-D B`
               : `A '${t}' is a constant, and ONNX Runtime's QLinearMatMul takes only per-tensor parameters for A`;
           }
-          weight(t, undefined);
+          weight(t, undefined, node);
         });
         act(out0);
       } else if (REMOVABLE.has(op)) {
@@ -281,6 +307,22 @@ async function runQdq(ctx: ModeContext): Promise<void> {
   const cal = await calibrate(model, tensorNames, opts.calibration, { method: opts.method, activationType: opts.activationType, percentile: opts.percentile, bins: opts.bins }, choose,
     (runs) => ctx.progress(runs, 0, `calibration run ${runs}`));
 
+  // Candidates left float because their tensors are float16 or bfloat16 (ORT's tool quantizes those
+  // too; quantkit's QDQ writes float32 scales only): said in skipped, as mode 'weights-only' does.
+  const changedNodes = new Set(quantizedNodes.map((q) => q.node));
+  for (const n of candidates) {
+    if (changedNodes.has(n) || removed.has(n)) continue;
+    for (const t of [...n.input, ...n.output]) {
+      if (!t) continue;
+      const c = constOf(t);
+      const type = c ? (c.dataType === DT.FLOAT16 ? 'float16' : c.dataType === DT.BFLOAT16 ? 'bfloat16' : '') : cal.types.get(t);
+      if (type !== 'float16' && type !== 'bfloat16') continue;
+      const role = c ? 'constant' : n.input.includes(t) ? 'input' : 'output';
+      ctx.skipped(n, main, `${role} '${t}' is ${type}, not float: only float32 is quantized in mode 'qdq' (convert the model to float32 first)`);
+      break;
+    }
+  }
+
   // adjust_tensor_ranges (base_quantizer.py), on the graph as calibrated: a Relu/Clip's input
   // takes its output's range when it feeds nothing else; Softmax's output is [0, 1].
   const ranges = cal.ranges;
@@ -295,7 +337,7 @@ async function runQdq(ctx: ModeContext): Promise<void> {
   }
 
   // What each node became, said before the rewiring renames its inputs.
-  const descriptions = quantizedNodes.map(({ node, as, note }) => ({ node, as: as || describeNode(node, marks, opts.activationType) + (note ? `: ${note}` : '') }));
+  const descriptions = quantizedNodes.map(({ node, as, note }) => ({ node, as: as || describeNode(node, marks, weightAxes, opts.activationType) + (note ? `: ${note}` : '') }));
 
   // Apply the removals: the producer writes the removed node's output directly.
   for (const { from, to } of renames) {
@@ -318,16 +360,31 @@ async function runQdq(ctx: ModeContext): Promise<void> {
   };
 
   // Constants: weights (int8, symmetric) and constant inputs of other ops (activation type, asymmetric).
+  // A weight whose consumers need other layouts gets one copy per layout: the mark's own layout
+  // is keyed by the tensor's name (and named as ORT names it), each other one by `name\0axis`.
   const quantizedWeights = new Map<string, QuantizedWeight>();
+  const weightOf = new Map<string, string>(); // key → tensor name
+  const layoutKey = (t: string, axis: number | undefined): string => (axis === marks.get(t)?.axis ? t : `${t}\0${axis ?? 'tensor'}`);
+  /** The key of the quantized copy of constant `t` that `node` reads. */
+  const keyFor = (node: NodeProto, t: string): string => {
+    const axes = weightAxes.get(t);
+    return marks.get(t)?.kind === 'weight' && axes?.has(node) ? layoutKey(t, axes.get(node)) : t;
+  };
   for (const [t, m] of marks) {
     const c = constOf(t);
     if (!c || m.shareFrom !== undefined) continue;
     if (c.dataType !== DT.FLOAT) continue;
     const values = floatValues(c, `constant ${t}`);
-    const q = m.kind === 'weight'
-      ? quantizeWeight(values, dimsOf(c), { type: 'int8', axis: m.axis, symmetric: true, reduceRange: opts.reduceRange }, `weight ${t}`)
-      : quantizeWeight(values, dimsOf(c), { type: actType, symmetric: false, reduceRange: opts.reduceRange }, `constant ${t}`);
-    quantizedWeights.set(t, q);
+    if (m.kind !== 'weight') {
+      quantizedWeights.set(t, quantizeWeight(values, dimsOf(c), { type: actType, symmetric: false, reduceRange: opts.reduceRange }, `constant ${t}`));
+      weightOf.set(t, t);
+      continue;
+    }
+    const layouts = [m.axis, ...[...(weightAxes.get(t)?.values() ?? [])].filter((a) => a !== m.axis)].filter((a, k, all) => all.indexOf(a) === k);
+    for (const axis of layouts) {
+      quantizedWeights.set(layoutKey(t, axis), quantizeWeight(values, dimsOf(c), { type: 'int8', axis, symmetric: true, reduceRange: opts.reduceRange }, `weight ${t}`));
+      weightOf.set(layoutKey(t, axis), t);
+    }
   }
 
   // Activation parameters (calc_quant_params: compute_scale_zp, asymmetric, full range).
@@ -349,11 +406,11 @@ async function runQdq(ctx: ModeContext): Promise<void> {
 
   // _adjust_weight_quant_params_for_bias_tensors: int8 symmetric weights whose scale would make the int32 bias clip.
   for (const [b, info] of biases) {
-    const w = quantizedWeights.get(info.weight);
+    const w = quantizedWeights.get(keyFor(info.node, info.weight));
     const inScale = scaleOf(info.input);
     if (!w || inScale === undefined || marks.get(info.weight)?.kind !== 'weight' || w.zeroPoint.some((z) => z !== 0)) continue;
     const bias = floatValues(constOf(b)!, `bias ${b}`);
-    const adjusted = adjustWeightScaleForBias(bias, inScale, w.scale);
+    const adjusted = adjustWeightScaleForBias(effectiveBias(bias, info.beta), inScale, w.scale);
     if (adjusted) {
       w.scale = adjusted;
       const layout = w.axis === undefined ? {} : { axis: w.axis, shape: w.dims };
@@ -362,15 +419,18 @@ async function runQdq(ctx: ModeContext): Promise<void> {
   }
 
   // Weights: quantized initializer → DequantizeLinear (_add_qdq_nodes_for_initializer).
-  for (const [t, q] of quantizedWeights) {
+  const nodeRetarget = new Map<string, string>(); // key → DequantizeLinear output, for consumers of another layout
+  for (const [key, q] of quantizedWeights) {
+    const t = weightOf.get(key)!;
     const tensors = weightTensors(q, { data: names.make(`${t}_quantized`), scale: names.make(`${t}_scale`), zeroPoint: names.make(`${t}_zero_point`) });
     addInit(tensors.data);
     addInit(tensors.scale);
     addInit(tensors.zeroPoint);
     const out = names.make(`${t}_DequantizeLinear_Output`);
     front.push(makeNode('DequantizeLinear', [tensors.data.name!, tensors.scale.name!, tensors.zeroPoint.name!], [out], names.make(`${t}_DequantizeLinear`), q.axis === undefined ? [] : [attrInt('axis', q.axis)]));
-    retarget.set(t, out);
-    params.set(t, { scaleName: tensors.scale.name!, zpName: tensors.zeroPoint.name!, scale: q.scale, axis: q.axis });
+    if (key === t) retarget.set(t, out);
+    else nodeRetarget.set(key, out);
+    params.set(key, { scaleName: tensors.scale.name!, zpName: tensors.zeroPoint.name!, scale: q.scale, axis: q.axis });
   }
 
   // Activations: QuantizeLinear → DequantizeLinear (_add_qdq_pair_for_activation), shared ones after their providers.
@@ -383,7 +443,10 @@ async function runQdq(ctx: ModeContext): Promise<void> {
     const qOut = names.make(`${t}_QuantizeLinear_Output`);
     let qIn = t;
     let dqOut: string;
-    if (graphOutputs.has(t)) {
+    // A graph output written by a node: the producer writes T_QuantizeLinear_Input, the DQ writes T.
+    // A graph input that is also a graph output keeps its name (nothing may redefine an input):
+    // only its consumers read the DQ's output.
+    if (graphOutputs.has(t) && producerOutput.has(t)) {
       qIn = names.make(`${t}_QuantizeLinear_Input`);
       dqOut = t;
       outputRenames.set(t, qIn);
@@ -423,12 +486,12 @@ async function runQdq(ctx: ModeContext): Promise<void> {
     left = next;
   }
 
-  // Biases: int32, scale input_scale × weight_scale × beta, zero point 0 (quantize_bias_static).
+  // Biases: int32 codes of beta × bias, scale input_scale × weight_scale, zero point 0 (quantize_bias_static; see quantizeBias).
   const biasNodes: NodeProto[] = [];
   const biasNames = new Map<NodeProto, string>();
   const usedBias = new Set<string>();
   for (const [b, info] of biases) {
-    const w = params.get(info.weight);
+    const w = params.get(keyFor(info.node, info.weight));
     const inScale = scaleOf(info.input);
     const c = constOf(b);
     if (!w || inScale === undefined || !c || marks.get(info.weight)?.kind !== 'weight') continue;
@@ -457,14 +520,14 @@ async function runQdq(ctx: ModeContext): Promise<void> {
     if (outName === b) dropConstant(graph, b);
     if (info.node.opType === 'Gemm' && gemmBeta.has(info.node)) {
       const beta = getAttr(info.node, 'beta');
-      if (beta) beta.f = 1.0; // set_default_beta: the beta is in the bias scale now
+      if (beta) beta.f = 1.0; // set_default_beta: the beta is in the bias codes now
     }
   }
   for (const [node, name] of biasNames) node.input[2] = name;
 
   // Rewire consumers to the dequantized values, then place the new nodes.
   for (const n of graph.node) {
-    n.input = n.input.map((i) => retarget.get(i) ?? i);
+    n.input = n.input.map((i) => nodeRetarget.get(keyFor(n, i)) ?? retarget.get(i) ?? i);
     n.output = n.output.map((o) => outputRenames.get(o) ?? o);
   }
   const rebuilt: NodeProto[] = [...front, ...biasNodes, ...atStart];
@@ -482,9 +545,10 @@ async function runQdq(ctx: ModeContext): Promise<void> {
   for (const { node, as } of descriptions) ctx.changed(node, main, as);
 }
 
-function describeNode(node: NodeProto, marks: Map<string, Mark>, actType: string): string {
-  const w = node.input.map((i) => marks.get(i)).find((m) => m?.kind === 'weight');
-  const weight = w ? `, int8 ${w.axis === undefined ? 'per-tensor' : `per-channel (axis ${w.axis})`} weights` : '';
+function describeNode(node: NodeProto, marks: Map<string, Mark>, weightAxes: Map<string, Map<NodeProto, number | undefined>>, actType: string): string {
+  const t = node.input.find((i) => marks.get(i)?.kind === 'weight');
+  const axis = t === undefined ? undefined : weightAxes.get(t)?.has(node) ? weightAxes.get(t)!.get(node) : marks.get(t)!.axis;
+  const weight = t !== undefined ? `, int8 ${axis === undefined ? 'per-tensor' : `per-channel (axis ${axis})`} weights` : '';
   const shared = node.output.some((o) => marks.get(o)?.shareFrom !== undefined) ? ', output shares its input\'s parameters' : '';
   return `QDQ ${node.opType} (${actType} activations${weight}${shared})`;
 }
