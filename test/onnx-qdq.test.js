@@ -16,6 +16,7 @@ const { buildModel, runModel, REAL_MODELS, ort } = require('./support/onnx-build
 const { onnx } = require('onnx-proto');
 const { quantizeModel } = require('../dist/onnx');
 const { writeNpz } = require('../dist/io');
+const { requirePython, PYTHON, pythonEnv } = require('./support/oracles');
 
 // ---- plain-JS restatements of ORT's tool -------------------------------------------------
 const f32 = Math.fround;
@@ -334,7 +335,6 @@ describe(`quantizeModel mode 'qdq' (${qk.backend.name} backend)`, function () {
   });
 
   it('PaddleOCR det (opset 11, per-tensor weights) runs in ORT and its text mask tracks the float model', async function () {
-    if (!fs.existsSync(REAL_MODELS.det)) this.skip();
     const r = await quantizeModel(REAL_MODELS.det, { mode: 'qdq', perChannel: false, calibration: [page(1), page(2), page(3)] });
     assert.equal(r.opsetAfter, 11);
     assert.ok(r.changed.some((c) => c.opType === 'Conv') && r.changed.some((c) => c.opType === 'ConvTranspose'));
@@ -372,14 +372,12 @@ describe(`quantizeModel mode 'qdq' (${qk.backend.name} backend)`, function () {
   });
 
   it('a .npz written by numpy feeds the same calibration', async function () {
-    const py = '/usr/bin/python3';
-    if (!fs.existsSync(py)) this.skip();
+    requirePython(this, 'numpy');
     const feeds = convFeeds(5, 2);
     const raw = path.join(tmp, 'x.f32');
     fs.writeFileSync(raw, Buffer.concat(feeds.map((f) => Buffer.from(f.x.data.buffer))));
     const file = path.join(tmp, 'numpy.npz');
-    const { status, stderr } = require('node:child_process').spawnSync(py, ['-c', `import numpy as np; np.savez_compressed(${JSON.stringify(file)}, x=np.fromfile(${JSON.stringify(raw)}, dtype='<f4').reshape(2, 1, 3, 8, 8))`]);
-    if (status !== 0 && /No module named/.test(String(stderr))) this.skip();
+    const { status, stderr } = spawnSync(PYTHON, ['-c', `import numpy as np; np.savez_compressed(${JSON.stringify(file)}, x=np.fromfile(${JSON.stringify(raw)}, dtype='<f4').reshape(2, 1, 3, 8, 8))`], { env: pythonEnv });
     assert.equal(status, 0, String(stderr));
     const model = convModel();
     const a = await quantizeModel(model, { mode: 'qdq', calibration: file });
@@ -503,7 +501,6 @@ describe(`quantizeModel mode 'qdq' (${qk.backend.name} backend)`, function () {
   }
 
   it('nodes inside If subgraphs stay float and are reported in skipped (Silero VAD)', async function () {
-    if (!fs.existsSync(REAL_MODELS.vad)) this.skip();
     const feed = { input: { data: rnd(512, 3, 0.1), dims: [1, 512] }, state: { data: new Float32Array(256), dims: [2, 1, 128] }, sr: { data: BigInt64Array.of(16000n), dims: [] } };
     const r = await quantizeModel(REAL_MODELS.vad, { mode: 'qdq', calibration: [feed] });
     assert.equal(r.nodesChanged, 0);

@@ -32,4 +32,4 @@ function runPython(script, request) {
 
 const b64 = (a) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
 
-module.exports = { requirePython, runPython, b64 };
+module.exports = { requirePython, runPython, b64, PYTHON, pythonEnv: env };
