@@ -398,6 +398,93 @@ describe(`quantizeModel mode 'fp16' (${qk.backend.name})`, () => {
     });
   }
 
+  describe('com.microsoft ops kept float32 between float16 nodes', () => {
+    // ONNX Runtime's CPU kernels of Gelu, FastGelu, QuickGelu, BiasGelu and FusedMatMul are
+    // registered for float only (contrib_ops/cpu: TypeConstraint T = float), so they stay float32:
+    // their float16 input is cast to float32 and their output, whose type no schema here says,
+    // is taken as float32 and cast back to float16 for the float16 MatMul after it.
+    const K = 16;
+    const W1 = floats(K * K, 41, 0.4);
+    const W2 = floats(K * K, 42, 0.4);
+    const bias = floats(K, 43, 0.2);
+    const ms = {
+      Gelu: ['h'], FastGelu: ['h', 'bias'], QuickGelu: ['h'], BiasGelu: ['h', 'bias'], FusedMatMul: ['h', 'W2'],
+    };
+    const model = (op, last) => buildModel({
+      opset: 17,
+      opsets: [['com.microsoft', 1]],
+      inputs: [['x', 'float', [3, K]]],
+      outputs: [['y', 'float', undefined]],
+      nodes: [
+        { op: 'MatMul', name: 'mm1', inputs: ['x', 'W1'], outputs: ['h'] },
+        { op, domain: 'com.microsoft', name: 'ms', inputs: ms[op], outputs: [last ? 'y' : 'g'], attrs: op === 'FusedMatMul' ? { alpha: 0.5 } : {} },
+        ...(last ? [] : [{ op: 'MatMul', name: 'mm2', inputs: ['g', 'W2'], outputs: ['y'] }]),
+      ],
+      initializers: [{ name: 'W1', dims: [K, K], float: W1 }, { name: 'W2', dims: [K, K], float: W2 }, { name: 'bias', dims: [K], float: bias }],
+    });
+    const x = floats(3 * K, 44, 2);
+    for (const op of Object.keys(ms)) {
+      for (const last of [false, true]) {
+        it(`MatMul → com.microsoft.${op}${last ? ' (the model output)' : ' → MatMul'}: Casts around it, listed in skipped, loads at default options, agrees with the float model`, async () => {
+          const bytes = model(op, last);
+          const r = await quantizeModel(bytes, { mode: 'fp16' });
+          const skipped = r.skipped.filter((s) => s.node === 'ms');
+          assert.equal(skipped.length, 1, JSON.stringify(r.skipped));
+          assert.match(skipped[0].reason, new RegExp(`com\\.microsoft\\.${op} is not known to take float16`));
+          assert.deepEqual(r.changed.map((c) => c.node).sort(), last ? ['mm1'] : ['mm1', 'mm2']);
+          const g = decode(r.bytes).graph;
+          const producer = (name) => g.node.find((n) => n.output.includes(name));
+          const node = g.node.find((n) => n.name === 'ms');
+          const hIn = producer(node.input[0]);
+          assert.equal(hIn.opType, 'Cast', 'the float16 h is cast to float32 for the op');
+          assert.equal(Number(hIn.attribute[0].i), 1);
+          if (!last) {
+            const mm2 = g.node.find((n) => n.name === 'mm2');
+            const gIn = producer(mm2.input[0]);
+            assert.equal(gIn.opType, 'Cast', "the op's float32 output is cast to float16 for mm2");
+            assert.equal(Number(gIn.attribute[0].i), 10);
+            assert.deepEqual(gIn.input, [node.output[0]]);
+          }
+          const feeds = { x: { data: x, dims: [3, K] } };
+          const q = await runModel(r.bytes, feeds); // default session options
+          const f = await runModel(bytes, feeds);
+          assert.equal(q.y.type, 'float32');
+          const a = agreement(q.y.data, f.y.data);
+          assert.ok(a.cosine > 0.9999, `cosine ${a.cosine}`);
+          assert.ok(a.maxAbs <= 0.02 * Math.max(...Array.from(f.y.data, Math.abs)), `max |difference| ${a.maxAbs}`);
+        });
+      }
+    }
+  });
+
+  it('a model converted before: nothing changed, its Casts are listed in skipped; a float16 model: nothing changed', async () => {
+    const bytes = linearModel(weights(3), 13);
+    const once = await quantizeModel(bytes, { mode: 'fp16' });
+    const twice = await quantizeModel(once.bytes, { mode: 'fp16' });
+    assert.deepEqual(twice.changed, []);
+    assert.equal(twice.nodesChanged, 0);
+    assert.ok(twice.skipped.length > 0 && twice.skipped.every((s) => s.opType === 'Cast'), JSON.stringify(twice.skipped));
+    assert.ok(twice.skipped.some((s) => /already casts to float16/.test(s.reason)));
+    assert.ok(twice.skipped.some((s) => /Cast to float32 whose readers all take float32/.test(s.reason)));
+    const [g1, g2] = [decode(once.bytes).graph, decode(twice.bytes).graph];
+    assert.deepEqual(g2.node.map((n) => [n.opType, n.input, n.output]), g1.node.map((n) => [n.opType, n.input, n.output]));
+    const feeds = { x: { data: floats(3 * 40, 45, 1), dims: [3, 40] } };
+    const [a, b] = [await runModel(once.bytes, feeds), await runModel(twice.bytes, feeds)];
+    for (const k of Object.keys(a)) assert.deepEqual(b[k].data, a[k].data);
+
+    const K = 8;
+    const half = buildModel({
+      opset: 17,
+      inputs: [['x', 'float16', [2, K]]],
+      outputs: [['y', 'float16', undefined]],
+      nodes: [{ op: 'MatMul', name: 'mm', inputs: ['x', 'W'], outputs: ['h'] }, { op: 'Relu', name: 'relu', inputs: ['h'], outputs: ['y'] }],
+      initializers: [{ name: 'W', dims: [K, K], dataType: 'float16', raw: new Uint8Array(qk.toFloat16(floats(K * K, 46, 1)).buffer) }],
+    });
+    const r = await quantizeModel(half, { mode: 'fp16' });
+    assert.deepEqual(r.changed, []);
+    assert.deepEqual(decode(r.bytes).graph.node.map((n) => n.opType), ['MatMul', 'Relu']);
+  });
+
   it('options are checked: errors name the option and the value', async () => {
     const bytes = buildModel({ opset: 13, inputs: [['X', 'float', [1]]], outputs: [['Y', 'float', [1]]], nodes: [{ op: 'Relu', inputs: ['X'], outputs: ['Y'] }] });
     await assert.rejects(quantizeModel(bytes, { mode: 'fp16', keepIoTypes: 'yes' }), { name: 'TypeError', message: /options.keepIoTypes to be a boolean but received 'yes'/ });

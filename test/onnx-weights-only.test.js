@@ -287,6 +287,96 @@ describe(`onnx weights-only (${quantkit.backend.name})`, function () {
     }
   });
 
+  describe('a main-graph weight used inside If branches and a Loop body', () => {
+    // ORT's QDQ transformers (qdq_actions.cc TransposeDQWeightsForMatMulNBits) look for the
+    // DequantizeLinear's quantized initializer in the graph where the DQ sits: the codes and
+    // parameters must live in the consuming subgraph, next to its DequantizeLinear.
+    const K = 40;
+    const N = 40;
+    const Wo = randn(rng(31), K * N, -0.15, 0.2);
+    const mm = (name, a, out) => ({ op: 'MatMul', name, inputs: [a, 'Wouter'], outputs: [out] });
+    const subModel = (W, opset) => buildModel({
+      opset,
+      inputs: [['x', 'float', [3, K]], ['c', 'bool', []]],
+      outputs: [['yi', 'float', undefined], ['yl', 'float', undefined]],
+      nodes: [
+        {
+          op: 'If', name: 'if', inputs: ['c'], outputs: ['yi'],
+          attrs: {
+            then_branch: { graph: { name: 'then', outputs: [['t1', 'float', undefined]], nodes: [mm('mm_then', 'x', 't1')] } },
+            else_branch: { graph: { name: 'else', outputs: [['e2', 'float', undefined]], nodes: [mm('mm_else', 'x', 'e1'), { op: 'Relu', name: 'relu_else', inputs: ['e1'], outputs: ['e2'] }] } },
+          },
+        },
+        {
+          op: 'Loop', name: 'loop', inputs: ['trips', '', 'x'], outputs: ['yl'],
+          attrs: {
+            body: { graph: {
+              name: 'body',
+              inputs: [['i', 'int64', []], ['cin', 'bool', []], ['v', 'float', undefined]],
+              outputs: [['cout', 'bool', []], ['v2', 'float', undefined]],
+              nodes: [{ op: 'Identity', name: 'cid', inputs: ['cin'], outputs: ['cout'] }, mm('mm_body', 'v', 'v2')],
+            } },
+          },
+        },
+      ],
+      initializers: [{ name: 'Wouter', dims: [K, N], float: W }, { name: 'trips', dims: [], dataType: 'int64', raw: new Uint8Array(new BigInt64Array([2n]).buffer) }],
+    });
+    const x = randn(rng(32), 3 * K, -1, 1);
+    for (const opts of [{ perChannel: true }, { blockSize: 16, weightType: 'int4' }, { blockSize: 32, weightType: 'uint4' }, { blockSize: 16 }]) {
+      it(`${JSON.stringify(opts)}: loads at default session options, matches the float model on the dequantized weight`, async () => {
+        const opset = opts.blockSize ? 21 : 13;
+        const res = await quantizeModel(subModel(Wo, opset), { mode: 'weights-only', ...opts });
+        assert.deepEqual(res.changed.map((c) => c.node).sort(), ['mm_body', 'mm_else', 'mm_then']);
+        assert.deepEqual(res.skipped, []);
+        // Each DequantizeLinear reads initializers of its own graph.
+        const { onnx } = require('onnx-proto');
+        const mp = onnx.ModelProto.decode(res.bytes);
+        const graphs = [mp.graph];
+        for (let k = 0; k < graphs.length; k++) for (const n of graphs[k].node) for (const a of n.attribute) if (a.g) graphs.push(a.g);
+        let dqs = 0;
+        for (const g of graphs) {
+          const inits = new Set(g.initializer.map((t) => t.name));
+          for (const n of g.node) {
+            if (n.opType !== 'DequantizeLinear') continue;
+            dqs++;
+            for (const name of n.input) assert.ok(inits.has(name), `${n.name} in graph ${g.name}: '${name}' is an initializer of that graph`);
+          }
+        }
+        assert.equal(dqs, 3);
+        assert.ok(!mp.graph.initializer.some((t) => t.name === 'Wouter'), 'the float weight is gone');
+        // The weight ORT sees: the restated quantization, dequantized.
+        const axis = opts.blockSize ? 0 : 1;
+        const type = opts.weightType ?? 'int8';
+        const r = ref.quantizeRef(Wo, [K, N], { type, symmetric: type === 'int8' || type === 'int4', reduceRange: false, axis, blockSize: opts.blockSize });
+        const deq = Float32Array.from(Wo, (_, i) => Math.fround((r.codes[i] - r.zp[r.paramOf(i)]) * r.scale[r.paramOf(i)]));
+        for (const c of [true, false]) {
+          const feeds = { x: { data: x, dims: [3, K] }, c: { type: 'bool', data: Uint8Array.of(c ? 1 : 0), dims: [] } };
+          // Default session options (all graph optimizations, where the DQ → MatMul fusions run):
+          // it loads, and agrees with the float model. ORT's fused kernels (MatMulNBits, the
+          // dynamic-quantizing MatMul) also quantize the activation, so only a cosine is asked.
+          const q = await runModel(res.bytes, feeds);
+          // Without optimizations the graph itself computes the float op on the dequantized weight.
+          const exact = await runModel(res.bytes, feeds, { graphOptimizationLevel: 'disabled' });
+          const d = await runModel(subModel(deq, opset), feeds);
+          const f = await runModel(subModel(Wo, opset), feeds);
+          for (const out of ['yi', 'yl']) {
+            close(exact[out].data, d[out].data, Array.from(d[out].data, (v) => 1e-5 * (1 + Math.abs(v))), `${out} (c=${c}) vs the float model on the dequantized weight`);
+            let dot = 0;
+            let nq = 0;
+            let nf = 0;
+            for (let i = 0; i < f[out].data.length; i++) {
+              dot += q[out].data[i] * f[out].data[i];
+              nq += q[out].data[i] ** 2;
+              nf += f[out].data[i] ** 2;
+            }
+            const cos = dot / Math.sqrt(nq * nf);
+            assert.ok(cos > 0.995, `${out} (c=${c}) at default options: cosine vs the float model ${cos}`);
+          }
+        }
+      });
+    }
+  });
+
   describe('real models', () => {
     it('PaddleOCR det (opset 11, weights in Constant nodes): per-tensor int8 runs in ONNX Runtime, close to the float model', async () => {
       const res = await quantizeModel(REAL_MODELS.det, { mode: 'weights-only', perChannel: false });

@@ -8,7 +8,13 @@
 //     excluded nodes, ops of other domains quantkit does not know, and whatever sits in their subgraphs;
 //   - Cast nodes go where a value's type and its consumer's differ: float32 graph inputs and
 //     outputs (keepIoTypes), and the inputs and outputs of the nodes that stay float32;
-//   - Cast(to=float), ConstantOfShape's value, and the dtype of the Random*/EyeLike ops follow.
+//   - Cast(to=float), ConstantOfShape's value, and the dtype of the Random*/EyeLike ops follow;
+//     a Cast reads any type, so it gets no Cast before it, and a Cast(to=float) whose readers all
+//     take float32 (a model converted before: its output Casts) is left as it is;
+//   - ops of other domains quantkit does not know (com.microsoft Gelu, FastGelu, QuickGelu,
+//     BiasGelu, FusedMatMul, …: ONNX Runtime's CPU kernels of these are float only) stay float32;
+//     their float outputs are taken as float32 (the type of their inputs) and cast to float16 for
+//     the float16 nodes that read them.
 // Differences from the converter, each because its output would not load in ONNX Runtime:
 // the upper clamp is 65504 (its default 1e4 alters weights it need not); a constant used by
 // both kinds of node is converted and cast back for the float32 ones (it keeps it float32 and
@@ -32,6 +38,30 @@ export const DEFAULT_OP_BLOCK_LIST: readonly string[] = [
 
 /** Ops of other domains known to take float16 like float (their output has input 0's type). */
 const KNOWN_FOREIGN = new Set(['com.microsoft/MatMulNBits']);
+
+/**
+ * com.microsoft ops whose outputs are not all float though they read float: the quantizing ops
+ * write integer codes (QuantizeLinear, QLinear*, QGemm with y_zero_point, MatMulInteger16's
+ * int32), EmbedLayerNormalization's mask_index (output 1) is int32. Index -1: every output.
+ */
+const FOREIGN_NOT_FLOAT: ReadonlyMap<string, number> = new Map([
+  ['com.microsoft/QuantizeLinear', -1], ['com.microsoft/QGemm', -1], ['com.microsoft/MatMulInteger16', -1],
+  ['com.microsoft/EmbedLayerNormalization', 1],
+]);
+
+/**
+ * The element types of the outputs of an op of another domain that quantkit does not know
+ * (it stays float32): the type declared in value_info wins (inferGraph); otherwise, when the
+ * node reads float32, its outputs are taken as float32 too — the float ops of com.microsoft
+ * (Gelu, FastGelu, QuickGelu, BiasGelu, FusedMatMul, SkipLayerNormalization, Attention, …) write
+ * their input's type T — so that float16 consumers get a Cast; other outputs stay unknown.
+ */
+function foreignOutputTypes(node: NodeProto, ins: (number | undefined)[]): (number | undefined)[] {
+  const op = `${node.domain}/${node.opType}`;
+  const readsF32 = ins.some((t) => t === F32);
+  const notFloat = FOREIGN_NOT_FLOAT.get(op) ?? (node.domain === 'com.microsoft' && node.opType.startsWith('QLinear') ? -1 : undefined);
+  return node.output.map((_, i) => (readsF32 && notFloat !== -1 && notFloat !== i ? F32 : undefined));
+}
 
 /**
  * Why a default-domain quantization op stays float32 at this opset ('' when it takes float16),
@@ -122,7 +152,7 @@ function outputTypes(node: NodeProto, ins: (number | undefined)[], sub: Scope[])
     const a = getAttr(node, 'dtype');
     return a && a.i !== undefined && a.i !== null ? int64(a.i, `${nodeLabel(node)}.dtype`) : dflt;
   };
-  if (node.domain && node.domain !== 'ai.onnx') return KNOWN_FOREIGN.has(`${node.domain}/${node.opType}`) ? all(ins[0]) : all(undefined);
+  if (node.domain && node.domain !== 'ai.onnx') return KNOWN_FOREIGN.has(`${node.domain}/${node.opType}`) ? all(ins[0]) : foreignOutputTypes(node, ins);
   switch (node.opType) {
     case 'Constant': return [constantType(node)];
     case 'Shape': case 'Size': case 'NonZero': case 'ArgMax': case 'ArgMin': return all(DT.INT64);
@@ -232,7 +262,7 @@ async function run(ctx: ModeContext): Promise<void> {
       let reason = '';
       if (inherited) reason = 'inside the subgraph of a node that stays float32';
       else if (ctx.isExcluded(node)) reason = 'excluded';
-      else if (foreign) reason = `op ${node.domain}.${node.opType} is not known to take float16`;
+      else if (foreign) reason = `op ${node.domain}.${node.opType} is not known to take float16 (kept float32 between Casts; its float outputs are taken as float32, like its inputs)`;
       else if (keepOps.has(node.opType)) reason = 'options.keepFloat32Ops';
       else if (blockList.has(node.opType)) reason = `'${node.opType}' is in onnxconverter-common's DEFAULT_OP_BLOCK_LIST`;
       else if (!node.domain || node.domain === 'ai.onnx') reason = quantOpFloat32Reason(node.opType, opset) || accumulatorReason(s, node);
@@ -243,14 +273,20 @@ async function run(ctx: ModeContext): Promise<void> {
     }
   }
 
+  // Which nodes read or write float32, before Casts rename their inputs and outputs: the
+  // report's changed and skipped lists (step 6) are made from it.
+  const isF32 = (s: Scope, name: string): boolean => !!name && typeOf(s, name) === F32;
+  const floatIo = new Set<NodeProto>();
+  for (const s of scopes) for (const node of s.graph.node) if (node.input.concat(node.output).some((n) => isF32(s, n))) floatIo.add(node);
+
   // 2. Where each float32 value is needed, and as what.
   type Slot = { scope: Scope; name: string; want: number; set: (name: string) => void; ioOut?: boolean };
   const slots: Slot[] = [];
-  const isF32 = (s: Scope, name: string): boolean => !!name && typeOf(s, name) === F32;
   for (const s of scopes) {
     for (const node of s.graph.node) {
       const k = kind.get(node)!;
-      if (k === 'const') continue;
+      // A Cast reads any type: its input never needs one more Cast.
+      if (k === 'const' || (node.opType === 'Cast' && !node.domain)) continue;
       node.input.forEach((name, i) => {
         if (isF32(s, name)) slots.push({ scope: s, name, want: k === 'f16' ? F16 : F32, set: (n) => (node.input[i] = n) });
       });
@@ -274,6 +310,16 @@ async function run(ctx: ModeContext): Promise<void> {
       constWants.get(k)!.add(sl.ioOut && sl.want === F32 ? 'io' : sl.want);
     }
   }
+  // A Cast(to=float) in the float16 part becomes Cast(to=float16), unless every reader of its
+  // output takes float32 (a float32 model output, a node kept float32): then it stays as it is
+  // (a model converted before keeps its output Casts).
+  const wants = new Map<string, Set<number>>();
+  for (const sl of slots) {
+    const k = key(lookup(sl.scope, sl.name)!, sl.name);
+    if (!wants.has(k)) wants.set(k, new Set());
+    wants.get(k)!.add(sl.want);
+  }
+  const keptCasts = new Set<NodeProto>();
   for (const s of scopes) {
     for (const [name, d] of s.defs) {
       if (s.types.get(name) !== F32) continue;
@@ -282,6 +328,9 @@ async function run(ctx: ModeContext): Promise<void> {
       else if (d.init || kind.get(d.node!) === 'const') {
         const w = constWants.get(key(s, name));
         t = !w || w.has('io') || !w.has(F16) ? F32 : F16;
+      } else if (kind.get(d.node!) === 'f16' && d.node!.opType === 'Cast' && !d.node!.domain && !wants.get(key(s, name))?.has(F16)) {
+        t = F32;
+        keptCasts.add(d.node!);
       } else if (kind.get(d.node!) === 'f16') t = d.node!.opType === 'LayerNormalization' && d.node!.output.indexOf(name) > 0 ? F32 : F16;
       else t = F32;
       finalType.set(key(s, name), t);
@@ -370,14 +419,17 @@ async function run(ctx: ModeContext): Promise<void> {
         continue;
       }
       if (k !== 'f16') {
-        if (k === 'f32' && node.input.concat(node.output).some((n) => isF32(s, n))) ctx.skipped(node, s, why.get(node)!);
+        if (k === 'f32' && floatIo.has(node)) ctx.skipped(node, s, why.get(node)!);
         continue;
       }
-      const floatIo = node.input.concat(node.output).some((n) => isF32(s, n));
-      if (!floatIo) continue;
+      if (!floatIo.has(node)) continue;
       if (node.opType === 'Cast') {
         const to = getAttr(node, 'to')!;
-        if (int64(to.i, `${nodeLabel(node)}.to`) === F32) to.i = F16;
+        const toType = int64(to.i, `${nodeLabel(node)}.to`);
+        if (toType === F32 && keptCasts.has(node)) ctx.skipped(node, s, 'Cast to float32 whose readers all take float32 (a float32 model output or a float32 node): kept');
+        else if (toType === F16) ctx.skipped(node, s, 'already casts to float16');
+        if (toType !== F32 || keptCasts.has(node)) continue;
+        to.i = F16;
       } else if (node.opType === 'ConstantOfShape' && isF32(s, node.output[0])) {
         const v = getAttr(node, 'value');
         if (v?.t) v.t = tensorToFloat16(v.t, `ConstantOfShape ${nodeLabel(node)}.value`);

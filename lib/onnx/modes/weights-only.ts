@@ -18,7 +18,7 @@ import type { ModeImpl } from './index';
 import type { ModeContext, ModelOptions } from '../context';
 import { allGraphs, attrInt, intAttr, makeNode, removeUnusedConstants, type GraphScope } from '../graph';
 import type { NodeProto, TensorProto } from '../proto';
-import { quantizeWeight, weightTensors, type WeightType } from '../weights';
+import { quantizeWeight, weightTensors, type QuantizedWeight, type WeightType } from '../weights';
 import { constantWeight, countNodes, isOp, type ConstantWeight } from './weight-ops';
 
 const OPS: ReadonlySet<string> = new Set(['MatMul', 'Gemm', 'Conv', 'ConvTranspose']);
@@ -35,10 +35,13 @@ export const weightsOnlyMode: ModeImpl = {
   run: async (ctx) => run(ctx),
 };
 
-/** What was made: the codes and parameters' initializer names by weight and layout; the DequantizeLinear outputs by graph and codes. */
+/**
+ * What was made: the quantized weight by source tensor and layout; the DequantizeLinear output
+ * by graph and (source tensor, layout) key.
+ */
 interface Made {
-  params: Map<TensorProto, Map<string, string[]>>;
-  outputs: Map<GraphScope, Map<string, string>>;
+  quantized: Map<TensorProto, Map<string, QuantizedWeight>>;
+  outputs: Map<GraphScope, Map<TensorProto, Map<string, string>>>;
 }
 
 /** The parameter layout of a node's weight: axis (per channel or blocked) and blockSize, or per tensor. */
@@ -68,7 +71,7 @@ async function run(ctx: ModeContext): Promise<void> {
   const type: WeightType = opts.weightType ?? 'int8';
   const total = countNodes(ctx.model, OPS);
   let done = 0;
-  const made: Made = { params: new Map(), outputs: new Map() };
+  const made: Made = { quantized: new Map(), outputs: new Map() };
   const scopes = allGraphs(ctx.model);
   for (const scope of scopes) {
     for (const node of [...scope.graph.node]) {
@@ -97,30 +100,35 @@ async function run(ctx: ModeContext): Promise<void> {
 
 /**
  * The name of `w`'s float weight rebuilt by a DequantizeLinear in `scope` (made once per
- * weight, layout and graph, before `before`); the codes and parameters are initializers of the
- * graph that holds the float weight, made once per weight and layout.
+ * weight, layout and graph, before `before`). The codes and parameters are initializers of that
+ * same graph, even when the float weight lives in an enclosing one: ONNX Runtime's QDQ
+ * transformers (qdq_actions.cc TransposeDQWeightsForMatMulNBits, the DQ → MatMul fusions) look
+ * the DequantizeLinear's constant inputs up in the DQ's own graph and refuse to load the model
+ * at the default optimization level when they are an outer scope's. A weight used in several
+ * graphs is quantized once and its codes are stored once per graph.
  */
 function dequantized(ctx: ModeContext, scope: GraphScope, before: NodeProto, w: ConstantWeight, layout: Layout, type: WeightType, made: Made): string {
   const key = `${layout.axis ?? ''}/${layout.blockSize ?? ''}`;
   const names = ctx.names;
-  let byLayout = made.params.get(w.source.tensor);
-  if (!byLayout) made.params.set(w.source.tensor, (byLayout = new Map()));
-  let params = byLayout.get(key);
-  if (params === undefined) {
-    const q = quantizeWeight(w.values, w.dims, { type, symmetric: ctx.opts.symmetric, reduceRange: ctx.opts.reduceRange, axis: layout.axis, blockSize: layout.blockSize }, `weight '${w.name}'`);
-    const t = weightTensors(q, { data: names.make(`${w.name}_quantized`), scale: names.make(`${w.name}_scale`), zeroPoint: names.make(`${w.name}_zero_point`) });
-    w.source.scope.graph.initializer.push(t.data, t.scale, t.zeroPoint);
-    params = [t.data.name!, t.scale.name!, t.zeroPoint.name!];
-    byLayout.set(key, params);
-  }
   let outputs = made.outputs.get(scope);
   if (!outputs) made.outputs.set(scope, (outputs = new Map()));
-  const have = outputs.get(params[0]);
+  let byLayout = outputs.get(w.source.tensor);
+  if (!byLayout) outputs.set(w.source.tensor, (byLayout = new Map()));
+  const have = byLayout.get(key);
   if (have) return have;
+  let quantized = made.quantized.get(w.source.tensor);
+  if (!quantized) made.quantized.set(w.source.tensor, (quantized = new Map()));
+  let q = quantized.get(key);
+  if (q === undefined) {
+    q = quantizeWeight(w.values, w.dims, { type, symmetric: ctx.opts.symmetric, reduceRange: ctx.opts.reduceRange, axis: layout.axis, blockSize: layout.blockSize }, `weight '${w.name}'`);
+    quantized.set(key, q);
+  }
+  const t = weightTensors(q, { data: names.make(`${w.name}_quantized`), scale: names.make(`${w.name}_scale`), zeroPoint: names.make(`${w.name}_zero_point`) });
+  scope.graph.initializer.push(t.data, t.scale, t.zeroPoint);
   const output = names.make(`${w.name}_DequantizeLinear_Output`);
   const attrs = [...(layout.axis !== undefined ? [attrInt('axis', layout.axis)] : []), ...(layout.blockSize !== undefined ? [attrInt('block_size', layout.blockSize)] : [])];
-  const dq = makeNode('DequantizeLinear', params, [output], names.make(`${w.name}_DequantizeLinear`), attrs);
+  const dq = makeNode('DequantizeLinear', [t.data.name!, t.scale.name!, t.zeroPoint.name!], [output], names.make(`${w.name}_DequantizeLinear`), attrs);
   scope.graph.node.splice(scope.graph.node.indexOf(before), 0, dq);
-  outputs.set(params[0], output);
+  byLayout.set(key, output);
   return output;
 }
