@@ -326,7 +326,7 @@ describe(`quantizeModel mode 'matmul-nbits' (${qk.backend.name})`, () => {
       rank3: 'B (W3) is 3-D [1, 32, 4], not 2-D',
       double: 'B (Wd) is double, not float',
       small: 'B (Ws) is [8, 4]: K below 16 or N empty',
-      excluded: 'excluded',
+      excluded: "excluded by excludeNode 'excluded'",
     });
     const feeds = { A: { data: floats(K, 5), dims: [1, K] }, Bin: { data: floats(K * 4, 6), dims: [K, 4] } };
     const want = await runModel(model, feeds);

@@ -261,7 +261,7 @@ async function run(ctx: ModeContext): Promise<void> {
       const foreign = node.domain && node.domain !== 'ai.onnx' && !KNOWN_FOREIGN.has(`${node.domain}/${node.opType}`);
       let reason = '';
       if (inherited) reason = 'inside the subgraph of a node that stays float32';
-      else if (ctx.isExcluded(node)) reason = 'excluded';
+      else if (ctx.isExcluded(node)) reason = ctx.excludedBy(node)!;
       else if (foreign) reason = `op ${node.domain}.${node.opType} is not known to take float16 (kept float32 between Casts; its float outputs are taken as float32, like its inputs)`;
       else if (keepOps.has(node.opType)) reason = 'options.keepFloat32Ops';
       else if (blockList.has(node.opType)) reason = `'${node.opType}' is in onnxconverter-common's DEFAULT_OP_BLOCK_LIST`;

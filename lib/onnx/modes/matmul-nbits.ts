@@ -140,7 +140,7 @@ async function run(ctx: ModeContext): Promise<void> {
     const { node, scope } = todo[i];
     ctx.progress(i, todo.length, nodeLabel(node));
     if (ctx.isExcluded(node)) {
-      ctx.skipped(node, scope, 'excluded');
+      ctx.skipped(node, scope, ctx.excludedBy(node)!);
       continue;
     }
     if (node.input.length !== 2 || node.output.length !== 1) throw new Error(`MatMul ${nodeLabel(node)} (${scope.path}) has ${node.input.length} inputs and ${node.output.length} outputs; expected 2 and 1`);

@@ -78,7 +78,7 @@ async function run(ctx: ModeContext): Promise<void> {
       if (!isOp(node, OPS)) continue;
       ctx.progress(++done, total, node.name || node.opType);
       if (ctx.isExcluded(node)) {
-        ctx.skipped(node, scope, 'excluded by options.excludeOp / options.excludeNode');
+        ctx.skipped(node, scope, ctx.excludedBy(node)!);
         continue;
       }
       const w = constantWeight(node, scope, 1, node.opType.startsWith('Conv') ? 'weight W' : 'weight B');
