@@ -10,6 +10,8 @@ import { computeParams, dequantize, minMax, pack, paramsFromRange, quantize, qua
 import { calibrateApi, DEFAULT_SCHEMES, formatTable, type CompareCalls } from './calibrate';
 import { preprocessApi } from './preprocess';
 import { halfWidener } from './core/half-input';
+import { asyncApi, asyncStats, AbortError } from './async';
+import { streamApi } from './async/stream';
 
 export type { DType, PackedDType, Float8DType, QuantArrayOf, QuantArrayMap } from './core/dtypes';
 export type { Convention } from './core/validate';
@@ -18,6 +20,8 @@ export type { BackendInfo, BackendName } from './core/loader';
 export type { Float16Api, Float16ArrayLike } from './float16';
 export type { SignApi, SignedDType, UnsignedDType, Recoded } from './sign';
 export type { Ggml, GgmlType } from './ggml';
+export type { AsyncOptions } from './async';
+export type { StreamOptions } from './async/stream';
 export type { HalfBits, HalfFormat, QuantInput } from './core/half-input';
 export type * from './preprocess';
 export type { AxisParams, AxisLayoutOptions, AxisRangeOptions, AxisDynamicOptions, AxisDynamicResult, AxisRange, ZeroPointArrayOf, ZeroPointArrayMap } from './axis';
@@ -39,8 +43,7 @@ export const { toFloat16, fromFloat16, toBFloat16, fromBFloat16 } = float16Api(b
  */
 export const { toUnsigned, toSigned } = signApi(binding);
 
-/** ggml blocks (Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q4_K, Q5_K, Q6_K), byte for byte as ggml's reference quantizers (README "ggml blocks"). */
-export const ggml: Ggml = ggmlFacade(binding);
+const ggmlSync: Ggml = ggmlFacade(binding);
 
 
 /**
@@ -52,7 +55,7 @@ export const ggml: Ggml = ggmlFacade(binding);
 export const { createObserver, errorStats, compare } = calibrateApi(binding, {
   quantize: quantize as CompareCalls['quantize'],
   computeParams: computeParams as CompareCalls['computeParams'],
-  ggmlQuantize: (x, type) => ggml.quantize(x, type),
+  ggmlQuantize: (x, type) => ggmlSync.quantize(x, type),
   toHalf: (x, format) => (format === 'float16' ? toFloat16(x) : toBFloat16(x)),
 });
 export { formatTable, DEFAULT_SCHEMES };
@@ -60,10 +63,28 @@ export { formatTable, DEFAULT_SCHEMES };
 /** Pixels -> model input and back, embedding codes (README "Preprocessing", "Embeddings"). */
 export const { imageToTensor, tensorToImage, quantizeEmbeddings, embeddingRanges, dequantizeEmbeddings, unpackBits } = preprocessApi(binding, halfWidener(binding), quantize as never);
 
+const twins = asyncApi({ quantize, dequantize, quantizeDynamic, minMax, computeParams, toFloat16, fromFloat16, toBFloat16, fromBFloat16, toUnsigned, toSigned, pack, unpack, errorStats, imageToTensor, tensorToImage, quantizeEmbeddings, dequantizeEmbeddings, embeddingRanges, unpackBits, ggml: ggmlSync });
+
+/** ggml blocks (Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q4_K, Q5_K, Q6_K), byte for byte as ggml's reference quantizers (README "ggml blocks"); quantizeAsync/dequantizeAsync run on a worker thread. */
+export const ggml: Ggml & { quantizeAsync: typeof twins.ggmlQuantizeAsync; dequantizeAsync: typeof twins.ggmlDequantizeAsync } = Object.freeze({ ...ggmlSync, quantizeAsync: twins.ggmlQuantizeAsync, dequantizeAsync: twins.ggmlDequantizeAsync });
+
+/**
+ * Async twins (README "Async calls"): each runs its synchronous call on a worker thread and
+ * resolves with the same result, bit for bit. Options: `signal` (AbortSignal; an aborted job
+ * rejects with an AbortError and writes nothing more) and `transfer`, in the call's options
+ * object or, for calls without one, in `out`'s place: quantizeAsync(x, params, { out, signal }).
+ */
+export const { quantizeAsync, dequantizeAsync, quantizeDynamicAsync, minMaxAsync, computeParamsAsync, toFloat16Async, fromFloat16Async, toBFloat16Async, fromBFloat16Async, toUnsignedAsync, toSignedAsync, packAsync, unpackAsync, errorStatsAsync, imageToTensorAsync, tensorToImageAsync, quantizeEmbeddingsAsync, dequantizeEmbeddingsAsync, embeddingRangesAsync, unpackBitsAsync } = twins;
+
+/** quantizeStream(params) / dequantizeStream(params): Transform streams whose output equals one whole-array call (README "Streams"). */
+export const { quantizeStream, dequantizeStream } = streamApi({ quantize, dequantize, quantizeAsync: twins.quantizeAsync, dequantizeAsync: twins.dequantizeAsync });
+export { AbortError, asyncStats };
+
 /** The dtype table (frozen, every level: read it, it cannot be changed). */
 export { DTYPES as dtypes };
 
-const quantkit = Object.freeze({ paramsFromRange, computeParams, minMax, quantize, dequantize, quantizeDynamic, pack, unpack, ggml, toFloat16, fromFloat16, toBFloat16, fromBFloat16, toUnsigned, toSigned, createObserver, errorStats, compare, formatTable, imageToTensor, tensorToImage, quantizeEmbeddings, embeddingRanges, dequantizeEmbeddings, unpackBits, backend, dtypes: DTYPES });
+const quantkit = Object.freeze({ paramsFromRange, computeParams, minMax, quantize, dequantize, quantizeDynamic, pack, unpack, ggml, toFloat16, fromFloat16, toBFloat16, fromBFloat16, toUnsigned, toSigned, createObserver, errorStats, compare, formatTable, imageToTensor, tensorToImage, quantizeEmbeddings, embeddingRanges, dequantizeEmbeddings, unpackBits, backend, dtypes: DTYPES,
+  quantizeAsync, dequantizeAsync, quantizeDynamicAsync, minMaxAsync, computeParamsAsync, toFloat16Async, fromFloat16Async, toBFloat16Async, fromBFloat16Async, toUnsignedAsync, toSignedAsync, packAsync, unpackAsync, errorStatsAsync, imageToTensorAsync, tensorToImageAsync, quantizeEmbeddingsAsync, dequantizeEmbeddingsAsync, embeddingRangesAsync, unpackBitsAsync, quantizeStream, dequantizeStream, AbortError, asyncStats });
 export default quantkit;
 
 // The CommonJS exports (what `require('quantkit')` and ESM's default import both are) cannot be

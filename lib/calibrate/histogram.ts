@@ -35,6 +35,9 @@ import type { QuantParams } from '../affine';
 import type { Observer, ParamsOptions } from './observer';
 import { checkTarget, refuseInfinite, scaleZeroOf, tensorParams, type BatchReader, type CheckedTarget, type TensorRange } from './target';
 import { checkIntegerIn, checkNumberIn, checkOptionsObject } from './validate';
+import { RESTORE, SNAPSHOT, checkNotPending, type Stateful } from './state';
+import { observeAsync } from '../async/observer';
+import type { AsyncOptions } from '../async';
 
 export type HistogramMethod = 'percentile' | 'entropy' | 'mse';
 export const HISTOGRAM_METHODS: readonly HistogramMethod[] = ['percentile', 'entropy', 'mse'];
@@ -382,18 +385,35 @@ export function createHistogramMethod(method: HistogramMethod, o: Record<string,
     return { min: Math.fround(r.min), max: Math.fround(r.max) };
   }
 
-  const observer: HistogramObserver = {
+  const observer: HistogramObserver & Stateful = {
     method,
     get batches() {
       return batches;
     },
     observe(x: QuantInput, shape?: readonly number[]) {
+      checkNotPending(observer);
       const input = checkQuantInput(x, 'x');
       if (shape !== undefined) throw new TypeError(`Expected no shape argument for a '${method}' observer (histogram observers are per-tensor) but received ${describe(shape)}`);
       collector.add(isHalf(input) ? reader.floats(input) : input, reader);
       cache.clear();
       batches++;
       return observer;
+    },
+    observeAsync(x: QuantInput, shape?: readonly number[] | AsyncOptions, options?: AsyncOptions) {
+      return observeAsync(observer, x, shape, options);
+    },
+    [SNAPSHOT]() {
+      const c = collector;
+      return { batches, counts: c.counts?.slice(), half: c.half, min: c.min, max: c.max, zeros: c.zeros };
+    },
+    [RESTORE](s: Record<string, unknown>) {
+      batches = s.batches as number;
+      collector.counts = s.counts as Float64Array | undefined;
+      collector.half = s.half as number;
+      collector.min = s.min as number;
+      collector.max = s.max as number;
+      collector.zeros = s.zeros as number;
+      cache.clear();
     },
     range() {
       return rangeFor(base);

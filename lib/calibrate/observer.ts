@@ -12,6 +12,9 @@ import { describe, type Convention } from '../core/validate';
 import type { QuantParams } from '../affine';
 import { checkNumberIn, checkOptionsObject } from './validate';
 import { batchReader, checkTarget, refuseInfinite, scaleZeroOf, tensorParams, type BatchReader, type TensorRange } from './target';
+import { CREATED, RESTORE, SNAPSHOT, checkNotPending } from './state';
+import { observeAsync } from '../async/observer';
+import type { AsyncOptions } from '../async';
 import { createHistogramMethod, HISTOGRAM_METHODS, HISTOGRAM_OPTION_KEYS, type HistogramMethod, type HistogramSource } from './histogram';
 
 export type ObserverMethod = 'minmax' | 'moving-average' | HistogramMethod;
@@ -53,6 +56,8 @@ export interface Observer {
   readonly batches: number;
   /** Adds one batch. A per-channel observer may take the batch's own shape (same rank and channel count). */
   observe(x: QuantInput, shape?: readonly number[]): this;
+  /** observe on a worker thread (README "Async calls"); batches of one observer are observed in call order. */
+  observeAsync(x: QuantInput, shape?: readonly number[] | AsyncOptions, options?: AsyncOptions): Promise<this>;
   range(): TensorRange;
   params<D extends DType = 'uint8'>(opts?: ParamsOptions<D>): QuantParams<D>;
 }
@@ -62,6 +67,8 @@ export interface ChannelObserver {
   readonly batches: number;
   readonly axis: number;
   observe(x: QuantInput, shape?: readonly number[]): this;
+  /** observe on a worker thread (README "Async calls"); batches of one observer are observed in call order. */
+  observeAsync(x: QuantInput, shape?: readonly number[] | AsyncOptions, options?: AsyncOptions): Promise<this>;
   range(): ChannelRange;
   params<D extends DType = 'uint8'>(opts?: ParamsOptions<D>): AxisParams<D>;
 }
@@ -98,6 +105,7 @@ class TensorObserver implements Observer {
   constructor(readonly method: 'minmax' | 'moving-average', private readonly reader: BatchReader, private readonly c: number) {}
 
   observe(x: QuantInput, shape?: readonly number[]): this {
+    checkNotPending(this);
     const input = checkQuantInput(x, 'x');
     if (shape !== undefined) throw new TypeError(`Expected no shape argument for a per-tensor observer (create it with opts.axis and opts.shape for per-channel) but received ${describe(shape)}`);
     const r = this.reader.range(input);
@@ -113,6 +121,20 @@ class TensorObserver implements Observer {
       this.hi = f32(this.hi + f32(this.c * f32(r.max - this.hi)));
     }
     return this;
+  }
+
+  observeAsync(x: QuantInput, shape?: readonly number[] | AsyncOptions, options?: AsyncOptions): Promise<this> {
+    return observeAsync(this, x, shape, options);
+  }
+
+  [SNAPSHOT](): Record<string, unknown> {
+    return { seen: this.seen, lo: this.lo, hi: this.hi };
+  }
+
+  [RESTORE](s: Record<string, unknown>): void {
+    this.seen = s.seen as number;
+    this.lo = s.lo as number;
+    this.hi = s.hi as number;
   }
 
   range(): TensorRange {
@@ -160,6 +182,7 @@ class PerChannelObserver implements ChannelObserver {
   }
 
   observe(x: QuantInput, shape?: readonly number[]): this {
+    checkNotPending(this);
     const input = checkQuantInput(x, 'x');
     if (shape !== undefined && !Array.isArray(shape)) throw new TypeError(`Expected an array of dimensions for shape but received ${describe(shape)}`);
     const n = isHalf(input) ? input.bits.length : input.length;
@@ -183,6 +206,20 @@ class PerChannelObserver implements ChannelObserver {
       }
     }
     return this;
+  }
+
+  observeAsync(x: QuantInput, shape?: readonly number[] | AsyncOptions, options?: AsyncOptions): Promise<this> {
+    return observeAsync(this, x, shape, options);
+  }
+
+  [SNAPSHOT](): Record<string, unknown> {
+    return { seen: this.seen, lo: this.lo.slice(), hi: this.hi.slice() };
+  }
+
+  [RESTORE](s: Record<string, unknown>): void {
+    this.seen = s.seen as number;
+    this.lo.set(s.lo as Float32Array);
+    this.hi.set(s.hi as Float32Array);
   }
 
   range(): ChannelRange {
@@ -217,6 +254,10 @@ class PerChannelObserver implements ChannelObserver {
 export function observerFactory(binding: QuantkitBinding) {
   const reader = batchReader(binding);
   function createObserver(method: ObserverMethod, opts?: ObserverOptions): Observer | ChannelObserver {
+    const made = <T extends object>(observer: T): T => {
+      CREATED.set(observer, { method, opts: opts === undefined ? undefined : { ...opts, ...(Array.isArray(opts.shape) ? { shape: opts.shape.slice() } : {}) } });
+      return observer;
+    };
     if (typeof method !== 'string' || !(OBSERVER_METHODS as readonly string[]).includes(method)) {
       throw new TypeError(`Expected one of ${OBSERVER_METHODS.map((m) => `'${m}'`).join(', ')} for method but received ${describe(method)}`);
     }
@@ -228,11 +269,11 @@ export function observerFactory(binding: QuantkitBinding) {
       if (o.axis !== undefined || o.shape !== undefined) {
         if (o.shape === undefined) throw new TypeError(`Expected opts.shape with opts.axis (the shape of a batch) but received undefined`);
         if (o.axis === undefined) throw new TypeError(`Expected opts.axis with opts.shape (the channel axis) but received undefined`);
-        return new PerChannelObserver(method, binding, reader, cf, checkLayout(o, 'opts', undefined));
+        return made(new PerChannelObserver(method, binding, reader, cf, checkLayout(o, 'opts', undefined)));
       }
-      return new TensorObserver(method, reader, cf);
+      return made(new TensorObserver(method, reader, cf));
     }
-    return createHistogramMethod(method, o, binding, reader);
+    return made(createHistogramMethod(method, o, binding, reader));
   }
   return createObserver as {
     (method: 'minmax' | 'moving-average', opts: ObserverOptions & { axis: number; shape: readonly number[] }): ChannelObserver;

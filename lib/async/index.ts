@@ -1,0 +1,365 @@
+// Async twins (README "Async calls"): every array operation as a Promise that runs on a worker
+// thread (pool.ts) and resolves with exactly the synchronous call's result, bit for bit: the
+// worker runs that very call (worker.ts).
+//
+// Memory, the design: a kernel never touches memory the caller can free.
+// - An array over a SharedArrayBuffer is read and written in place: it cannot be detached or
+//   transferred, and a growable one only grows, so its memory lives while the job holds it.
+// - Any other array is copied (its own bytes, not its whole buffer) when the call is made, and
+//   an output is copied back when the job ends; an output that was detached or shrunk meanwhile
+//   gets nothing and the job rejects. Detaching, transferring or resizing the caller's buffer
+//   during the job therefore changes nothing the worker reads.
+// - `transfer: true` moves the arrays' buffers to the worker instead (no copy), as postMessage's
+//   transfer list does: the caller's arrays are detached at once and the result comes back over
+//   the same memory. A buffer that cannot be transferred (a pooled Buffer, WebAssembly memory) is
+//   refused with a TypeError.
+import { OPS, type OpName, type OpSpec } from './ops';
+import { pool, type Reply } from './pool';
+import { describe, isDetached, isOutOfBounds } from '../core/validate';
+
+/** The options every async call takes, in its options object or in `out`'s place. */
+export interface AsyncOptions {
+  /** Aborts the job: the promise rejects with an AbortError, and nothing more is written. */
+  signal?: AbortSignal;
+  /** Move the arrays' buffers to the worker instead of copying them (the caller's arrays are detached). */
+  transfer?: boolean;
+}
+
+/**
+ * The rejection of an aborted job: `name` 'AbortError', `code` 'ABORT_ERR' (as Node's own
+ * AbortError from fs and timers), `cause` the signal's reason.
+ */
+export class AbortError extends Error {
+  readonly code = 'ABORT_ERR';
+  constructor(message = 'The operation was aborted', options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'AbortError';
+  }
+}
+
+type Typed = ArrayBufferView & { length: number; subarray(a: number, b?: number): Typed; set(a: ArrayLike<number> | Typed, o?: number): void; slice(): Typed; [i: number]: number };
+const MARK = '__quantkitArg';
+
+const CTORS: Array<new (b: ArrayBuffer, o: number, n: number) => Typed> = [
+  Int8Array, Uint8Array, Uint8ClampedArray, Int16Array, Uint16Array, Int32Array, Uint32Array, Float32Array, Float64Array, BigInt64Array, BigUint64Array,
+  ...((globalThis as { Float16Array?: unknown }).Float16Array ? [(globalThis as unknown as { Float16Array: new (b: ArrayBuffer, o: number, n: number) => Typed }).Float16Array] : []),
+] as never;
+
+function isTyped(v: unknown): v is Typed {
+  return ArrayBuffer.isView(v) && !(v instanceof DataView);
+}
+
+function isShared(a: Typed): boolean {
+  return typeof SharedArrayBuffer === 'function' && a.buffer instanceof SharedArrayBuffer;
+}
+
+function plainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !isTyped(v) && !Array.isArray(v);
+}
+
+/** The plain TypedArray constructor of an array (a Buffer is a Uint8Array). */
+function baseCtor(a: Typed): new (b: ArrayBuffer, o: number, n: number) => Typed {
+  for (const C of CTORS) if (a instanceof C) return C;
+  throw new TypeError(`Expected a TypedArray but received ${describe(a)}`);
+}
+
+/** Arrays among the arguments, top level and one object deep, in the order worker.ts walks them. */
+function argArrays(args: unknown[]): Typed[] {
+  const found: Typed[] = [];
+  for (const a of args) {
+    if (isTyped(a)) found.push(a);
+    else if (plainObject(a)) for (const v of Object.values(a)) if (isTyped(v)) found.push(v);
+  }
+  return found;
+}
+
+function checkAsyncOptions(o: Record<string, unknown>, name: string): AsyncOptions {
+  const { signal, transfer } = o;
+  if (signal !== undefined && !(signal instanceof AbortSignal)) throw new TypeError(`Expected an AbortSignal for ${name}.signal but received ${describe(signal)}`);
+  if (transfer !== undefined && typeof transfer !== 'boolean') throw new TypeError(`Expected a boolean for ${name}.transfer but received ${describe(transfer)}`);
+  return { signal: signal as AbortSignal | undefined, transfer: transfer as boolean | undefined };
+}
+
+const ASYNC_KEYS = ['signal', 'transfer'];
+
+/** Splits the async options from the call's own arguments (see AsyncOptions for where they go). */
+function takeAsyncOptions(spec: OpSpec, args: unknown[], asyncAt: number | undefined): { args: unknown[]; options: AsyncOptions } {
+  const call = args.slice();
+  if (spec.opts !== undefined && plainObject(call[spec.opts])) {
+    const o = call[spec.opts] as Record<string, unknown>;
+    if (ASYNC_KEYS.some((k) => k in o)) {
+      const options = checkAsyncOptions(o, 'opts');
+      const rest: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(o)) if (!ASYNC_KEYS.includes(k)) rest[k] = v;
+      call[spec.opts] = Object.keys(rest).length === 0 ? undefined : rest;
+      return { args: call, options };
+    }
+    return { args: call, options: {} };
+  }
+  const at = spec.opts === undefined ? (spec.out ?? asyncAt) : undefined;
+  if (at !== undefined && plainObject(call[at])) {
+    const o = call[at] as Record<string, unknown>;
+    const name = spec.out !== undefined ? 'out' : 'options';
+    for (const k of Object.keys(o)) {
+      if (k !== 'out' && !ASYNC_KEYS.includes(k)) {
+        throw new TypeError(`Expected ${spec.out !== undefined ? 'out to be an array or { out?, signal?, transfer? }' : 'options to be { signal?, transfer? }'} but received the key '${k}'`);
+      }
+    }
+    if (spec.out === undefined && 'out' in o) throw new TypeError(`Expected options to be { signal?, transfer? } but received the key 'out'`);
+    const options = checkAsyncOptions(o, name);
+    if (spec.out !== undefined) call[at] = o.out;
+    else call.length = at;
+    while (call.length > 0 && call[call.length - 1] === undefined) call.length--;
+    return { args: call, options };
+  }
+  return { args: call, options: {} };
+}
+
+/** Bytes copied in one turn of the event loop: a large copy is spread over turns, so it never holds the loop for long. */
+export const COPY_SLICE = 1 << 20;
+
+/** Yields to the event loop (setImmediate: I/O callbacks run before the next slice). */
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+class Moved extends Error {}
+
+/**
+ * Copies `n` bytes from `src` to `dst` in COPY_SLICE slices, yielding between them; before each
+ * slice `stillThere()` must hold (else Moved is thrown) and the signal must not be aborted.
+ */
+async function copySliced(dst: Uint8Array, src: () => Uint8Array, stillThere: () => boolean, signal: AbortSignal | undefined): Promise<void> {
+  const n = dst.length;
+  for (let at = 0; at < n; at += COPY_SLICE) {
+    if (at > 0) {
+      await nextTurn();
+      if (signal?.aborted) throw abortError(signal);
+      if (!stillThere()) throw new Moved();
+    }
+    const end = Math.min(n, at + COPY_SLICE);
+    dst.set(src().subarray(at, end), at);
+  }
+}
+
+/**
+ * The arguments as the worker gets them: every non-shared array copied (arrays over one buffer
+ * copied together, so that their overlap is the same), or with `transfer` its buffer listed.
+ * Copies of more than COPY_SLICE bytes are spread over turns of the event loop.
+ */
+async function prepare(args: unknown[], transfer: boolean, signal: AbortSignal | undefined): Promise<{ args: unknown[]; transfer: ArrayBuffer[]; shared: Set<Typed> }> {
+  const arrays = argArrays(args).filter((a) => !isShared(a));
+  const shared = new Set(argArrays(args).filter(isShared));
+  const list = new Set<ArrayBuffer>();
+  if (transfer) {
+    for (const a of arrays) list.add(a.buffer as ArrayBuffer);
+    return { args, transfer: [...list], shared };
+  }
+  const replaced = new Map<Typed, Typed>();
+  const byBuffer = new Map<ArrayBufferLike, Typed[]>();
+  for (const a of arrays) {
+    const group = byBuffer.get(a.buffer);
+    if (group === undefined) byBuffer.set(a.buffer, [a]);
+    else group.push(a);
+  }
+  for (const group of byBuffer.values()) {
+    const start = Math.min(...group.map((a) => a.byteOffset));
+    const end = Math.max(...group.map((a) => a.byteOffset + a.byteLength));
+    const copy = new ArrayBuffer(end - start);
+    // A typed array's buffer and offsets are read again for each slice: a resizable buffer may
+    // have changed in between (then stillThere fails and the synchronous call names the array).
+    const stillThere = () => group.every((a) => !isDetached(a) && !isOutOfBounds(a) && a.byteOffset + a.byteLength <= end);
+    await copySliced(new Uint8Array(copy), () => new Uint8Array(group[0].buffer, start, end - start), stillThere, signal);
+    list.add(copy);
+    for (const a of group) {
+      const C = baseCtor(a);
+      replaced.set(a, new C(copy, a.byteOffset - start, a.length));
+    }
+  }
+  const swap = (v: unknown): unknown => (isTyped(v) && replaced.has(v) ? replaced.get(v) : v);
+  const out = args.map((a) => {
+    if (isTyped(a)) return swap(a);
+    if (plainObject(a)) {
+      const o: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(a)) o[k] = swap(v);
+      return o;
+    }
+    return a;
+  });
+  return { args: out, transfer: [...list], shared };
+}
+
+function outputOf(spec: OpSpec, args: unknown[]): Typed | undefined {
+  if (spec.out !== undefined && isTyped(args[spec.out])) return args[spec.out] as Typed;
+  if (spec.outKey !== undefined && spec.opts !== undefined && plainObject(args[spec.opts])) {
+    const v = (args[spec.opts] as Record<string, unknown>)[spec.outKey];
+    if (isTyped(v)) return v;
+  }
+  return undefined;
+}
+
+const ERRORS: Record<string, ErrorConstructor> = { TypeError, RangeError, Error, SyntaxError, ReferenceError, EvalError, URIError } as never;
+
+function rebuildError(e: NonNullable<Reply['error']>): Error {
+  const C = (e.name !== undefined && ERRORS[e.name]) || Error;
+  const err = new C(e.message);
+  if (e.code !== undefined) (err as Error & { code?: unknown }).code = e.code;
+  return err;
+}
+
+function unmark(value: unknown, arrays: Typed[], depth = 0): unknown {
+  if (plainObject(value) && typeof value[MARK] === 'number' && Object.keys(value).length === 1) return arrays[value[MARK] as number];
+  if (depth < 2 && plainObject(value)) {
+    const copy: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) copy[k] = unmark(v, arrays, depth + 1);
+    return copy;
+  }
+  return value;
+}
+
+function abortError(signal: AbortSignal): AbortError {
+  return new AbortError(undefined, { cause: signal.reason });
+}
+
+export interface RunOptions {
+  /** For op 'observe': the observer's description (method, options, state). */
+  observer?: unknown;
+  /** The synchronous call, for the errors postMessage cannot carry the arguments to (detached or uncloneable arrays). */
+  sync: (...args: unknown[]) => unknown;
+}
+
+/**
+ * Runs one operation on the pool. `args` are the synchronous call's arguments plus the async
+ * options where AsyncOptions says; resolves with the synchronous call's result.
+ */
+export async function runAsync(op: OpName, rawArgs: unknown[], run: RunOptions, asyncAt?: number): Promise<unknown> {
+  const spec: OpSpec = OPS[op];
+  const { args, options } = takeAsyncOptions(spec, rawArgs, asyncAt);
+  const { signal } = options;
+  if (signal?.aborted) throw abortError(signal);
+  const callerArrays = argArrays(args);
+  // A detached or shrunk array cannot be copied or sent; the synchronous call's own check
+  // names it (it throws before any work).
+  if (callerArrays.some((a) => isDetached(a) || isOutOfBounds(a))) return run.sync(...args);
+  const callerOut = outputOf(spec, args);
+  let prepared: Awaited<ReturnType<typeof prepare>>;
+  try {
+    prepared = await prepare(args, options.transfer === true, signal);
+  } catch (e) {
+    if (e instanceof Moved) return run.sync(...args);
+    throw e;
+  }
+  const reply = await new Promise<Reply | undefined>((resolve, reject) => {
+    let cancel: (() => void) | undefined;
+    const onSignal = () => cancel?.();
+    const done = () => signal?.removeEventListener('abort', onSignal);
+    cancel = pool.submit({
+      op,
+      args: prepared.args,
+      transfer: prepared.transfer,
+      observer: run.observer,
+      writesShared: callerOut !== undefined && prepared.shared.has(callerOut),
+      onAbort() {
+        done();
+        reject(abortError(signal as AbortSignal));
+      },
+      onCloneError(e) {
+        done();
+        if (options.transfer) {
+          reject(new TypeError(`Expected arrays whose buffers can be transferred with transfer: true but postMessage refused them: ${e.message}`));
+          return;
+        }
+        resolve(undefined);
+      },
+      onReply(r) {
+        done();
+        if (r.aborted) reject(abortError(signal as AbortSignal));
+        else if (r.error !== undefined) reject(rebuildError(r.error));
+        else resolve(r);
+      },
+    });
+    signal?.addEventListener('abort', onSignal, { once: true });
+  });
+  // Something in the arguments is not plain data (a function, a class with private state):
+  // the synchronous call's check says what.
+  if (reply === undefined) return run.sync(...args);
+  let arrays = callerArrays;
+  if (reply.out !== undefined && callerOut !== undefined) {
+    const src = reply.out as Typed;
+    if (options.transfer) {
+      // The caller's out is detached; the result is the worker's array, over the same memory.
+      arrays = callerArrays.map((a) => (a === callerOut ? src : a));
+    } else {
+      const length = src.length;
+      const fits = () => !isDetached(callerOut) && !isOutOfBounds(callerOut) && callerOut.length === length;
+      const moved = () => new RangeError(`Expected out to stay attached and ${length} elements long while the job ran but its buffer was detached or resized (its result was not written, or only in part)`);
+      if (!fits()) throw moved();
+      const [s, e] = reply.span ?? [0, length];
+      if (e > s) {
+        const size = src.byteLength / Math.max(1, length);
+        const from = new Uint8Array(src.buffer, src.byteOffset + s * size, (e - s) * size);
+        try {
+          await copySliced(new Uint8Array(callerOut.buffer, callerOut.byteOffset + s * size, (e - s) * size), () => from, fits, undefined);
+        } catch (err) {
+          if (err instanceof Moved) throw moved();
+          throw err;
+        }
+      }
+    }
+  }
+  return unmark(reply.value, arrays);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The twins, one per synchronous call, named <call>Async.
+
+type Fn = (...args: never[]) => unknown;
+type Index<P extends unknown[], K extends number> = { [I in keyof P]: I extends `${K}` ? true : false };
+/** The call's parameters with the async options added where AsyncOptions says. */
+type WithOptionsAt<P extends unknown[], K extends number> = { [I in keyof P]: I extends `${K}` ? (P[I] extends undefined ? AsyncOptions | undefined : (P[I] & AsyncOptions)) : P[I] };
+type WithOutOrOptionsAt<P extends unknown[], K extends number> = { [I in keyof P]: I extends `${K}` ? P[I] | (AsyncOptions & { out?: P[I] }) : P[I] };
+export type AsyncWithOptions<F extends Fn, K extends number> = (...args: Partial<WithOptionsAt<Parameters<F>, K>> & WithOptionsAt<Parameters<F>, K>) => Promise<ReturnType<F>>;
+export type AsyncWithOut<F extends Fn, K extends number> = (...args: WithOutOrOptionsAt<Parameters<F>, K>) => Promise<ReturnType<F>>;
+export type AsyncWithTrailing<F extends Fn> = (...args: [...Parameters<F>, AsyncOptions?]) => Promise<ReturnType<F>>;
+// Keeps Index referenced for readers of the declaration files.
+export type _Index<P extends unknown[], K extends number> = Index<P, K>;
+
+export interface SyncCalls {
+  quantize: Fn; dequantize: Fn; quantizeDynamic: Fn; minMax: Fn; computeParams: Fn;
+  toFloat16: Fn; fromFloat16: Fn; toBFloat16: Fn; fromBFloat16: Fn; toUnsigned: Fn; toSigned: Fn;
+  pack: Fn; unpack: Fn; errorStats: Fn; imageToTensor: Fn; tensorToImage: Fn;
+  quantizeEmbeddings: Fn; dequantizeEmbeddings: Fn; embeddingRanges: Fn; unpackBits: Fn;
+  ggml: { quantize: Fn; dequantize: Fn };
+}
+
+/** The Promise-returning twins of the synchronous calls (README "Async calls"). */
+export function asyncApi<S extends SyncCalls>(s: S) {
+  const twin = <F extends Fn>(op: OpName, f: F, asyncAt?: number) => (...args: unknown[]) => runAsync(op, args, { sync: f as unknown as (...a: unknown[]) => unknown }, asyncAt);
+  return {
+    quantizeAsync: twin('quantize', s.quantize) as unknown as AsyncWithOut<S['quantize'], 2>,
+    dequantizeAsync: twin('dequantize', s.dequantize) as unknown as AsyncWithOut<S['dequantize'], 2>,
+    quantizeDynamicAsync: twin('quantizeDynamic', s.quantizeDynamic) as unknown as AsyncWithOptions<S['quantizeDynamic'], 1>,
+    minMaxAsync: twin('minMax', s.minMax) as unknown as AsyncWithOptions<S['minMax'], 1>,
+    computeParamsAsync: twin('computeParams', s.computeParams) as unknown as AsyncWithOptions<S['computeParams'], 1>,
+    toFloat16Async: twin('toFloat16', s.toFloat16) as unknown as AsyncWithOut<S['toFloat16'], 1>,
+    fromFloat16Async: twin('fromFloat16', s.fromFloat16) as unknown as AsyncWithOut<S['fromFloat16'], 1>,
+    toBFloat16Async: twin('toBFloat16', s.toBFloat16) as unknown as AsyncWithOut<S['toBFloat16'], 1>,
+    fromBFloat16Async: twin('fromBFloat16', s.fromBFloat16) as unknown as AsyncWithOut<S['fromBFloat16'], 1>,
+    toUnsignedAsync: twin('toUnsigned', s.toUnsigned) as unknown as AsyncWithOut<S['toUnsigned'], 2>,
+    toSignedAsync: twin('toSigned', s.toSigned) as unknown as AsyncWithOut<S['toSigned'], 2>,
+    packAsync: twin('pack', s.pack) as unknown as AsyncWithOut<S['pack'], 2>,
+    unpackAsync: twin('unpack', s.unpack) as unknown as AsyncWithOut<S['unpack'], 3>,
+    errorStatsAsync: twin('errorStats', s.errorStats) as unknown as AsyncWithOptions<S['errorStats'], 2>,
+    imageToTensorAsync: twin('imageToTensor', s.imageToTensor) as unknown as AsyncWithOptions<S['imageToTensor'], 1>,
+    tensorToImageAsync: twin('tensorToImage', s.tensorToImage) as unknown as AsyncWithOptions<S['tensorToImage'], 1>,
+    quantizeEmbeddingsAsync: twin('quantizeEmbeddings', s.quantizeEmbeddings) as unknown as AsyncWithOptions<S['quantizeEmbeddings'], 1>,
+    dequantizeEmbeddingsAsync: twin('dequantizeEmbeddings', s.dequantizeEmbeddings) as unknown as AsyncWithOptions<S['dequantizeEmbeddings'], 1>,
+    embeddingRangesAsync: twin('embeddingRanges', s.embeddingRanges, 2) as unknown as AsyncWithTrailing<S['embeddingRanges']>,
+    unpackBitsAsync: twin('unpackBits', s.unpackBits) as unknown as AsyncWithOut<S['unpackBits'], 2>,
+    ggmlQuantizeAsync: twin('ggml.quantize', s.ggml.quantize) as unknown as AsyncWithOut<S['ggml']['quantize'], 2>,
+    ggmlDequantizeAsync: twin('ggml.dequantize', s.ggml.dequantize) as unknown as AsyncWithOut<S['ggml']['dequantize'], 3>,
+  };
+}
+
+/** Worker threads started and jobs running or waiting (for monitoring). */
+export function asyncStats(): { workers: number; busy: number; queued: number } {
+  return pool.stats();
+}
