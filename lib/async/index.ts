@@ -11,8 +11,8 @@
 //   during the job therefore changes nothing the worker reads.
 // - `transfer: true` moves the arrays' buffers to the worker instead (no copy), as postMessage's
 //   transfer list does: the caller's arrays are detached at once and the result comes back over
-//   the same memory. A buffer that cannot be transferred (a pooled Buffer, WebAssembly memory) is
-//   refused with a TypeError.
+//   the same memory. A buffer that cannot be moved (a pooled Buffer, WebAssembly memory) is
+//   copied, and an output among them is written back, as without `transfer`.
 import { OPS, type OpName, type OpSpec } from './ops';
 import { pool, type Reply } from './pool';
 import { describe, isDetached, isOutOfBounds } from '../core/validate';
@@ -143,9 +143,10 @@ async function copySliced(dst: Uint8Array, src: () => Uint8Array, stillThere: ()
 /**
  * The arguments as the worker gets them: every non-shared array copied (arrays over one buffer
  * copied together, so that their overlap is the same), or with `transfer` its buffer listed.
- * Copies of more than COPY_SLICE bytes are spread over turns of the event loop.
+ * Copies of more than COPY_SLICE bytes in all are spread over turns of the event loop; smaller
+ * ones are made now, so the job is queued before the call returns.
  */
-async function prepare(args: unknown[], transfer: boolean, signal: AbortSignal | undefined): Promise<{ args: unknown[]; transfer: ArrayBuffer[]; shared: Set<Typed> }> {
+function prepare(args: unknown[], transfer: boolean, signal: AbortSignal | undefined): Prepared | Promise<Prepared> {
   const arrays = argArrays(args).filter((a) => !isShared(a));
   const shared = new Set(argArrays(args).filter(isShared));
   const list = new Set<ArrayBuffer>();
@@ -153,38 +154,58 @@ async function prepare(args: unknown[], transfer: boolean, signal: AbortSignal |
     for (const a of arrays) list.add(a.buffer as ArrayBuffer);
     return { args, transfer: [...list], shared };
   }
-  const replaced = new Map<Typed, Typed>();
   const byBuffer = new Map<ArrayBufferLike, Typed[]>();
   for (const a of arrays) {
     const group = byBuffer.get(a.buffer);
     if (group === undefined) byBuffer.set(a.buffer, [a]);
     else group.push(a);
   }
-  for (const group of byBuffer.values()) {
-    const start = Math.min(...group.map((a) => a.byteOffset));
+  // Arrays over one buffer keep their byte offsets (the overlap checks name them); the bytes
+  // before the first are never written, so they cost address space only.
+  const groups = [...byBuffer.values()].map((group) => {
+    const start = group.length > 1 ? 0 : group[0].byteOffset;
     const end = Math.max(...group.map((a) => a.byteOffset + a.byteLength));
-    const copy = new ArrayBuffer(end - start);
-    // A typed array's buffer and offsets are read again for each slice: a resizable buffer may
-    // have changed in between (then stillThere fails and the synchronous call names the array).
-    const stillThere = () => group.every((a) => !isDetached(a) && !isOutOfBounds(a) && a.byteOffset + a.byteLength <= end);
-    await copySliced(new Uint8Array(copy), () => new Uint8Array(group[0].buffer, start, end - start), stillThere, signal);
-    list.add(copy);
-    for (const a of group) {
-      const C = baseCtor(a);
-      replaced.set(a, new C(copy, a.byteOffset - start, a.length));
-    }
-  }
-  const swap = (v: unknown): unknown => (isTyped(v) && replaced.has(v) ? replaced.get(v) : v);
-  const out = args.map((a) => {
-    if (isTyped(a)) return swap(a);
-    if (plainObject(a)) {
-      const o: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(a)) o[k] = swap(v);
-      return o;
-    }
-    return a;
+    const from = Math.min(...group.map((a) => a.byteOffset));
+    return { group, start, from, end, copy: new ArrayBuffer(end - start) };
   });
-  return { args: out, transfer: [...list], shared };
+  const finish = (): Prepared => {
+    const replaced = new Map<Typed, Typed>();
+    for (const { group, start, copy } of groups) {
+      list.add(copy);
+      for (const a of group) replaced.set(a, new (baseCtor(a))(copy, a.byteOffset - start, a.length));
+    }
+    const swap = (v: unknown): unknown => (isTyped(v) && replaced.has(v) ? replaced.get(v) : v);
+    const out = args.map((a) => {
+      if (isTyped(a)) return swap(a);
+      if (plainObject(a)) {
+        const o: Record<string, unknown> = {};
+        for (const [k, v] of Object.entries(a)) o[k] = swap(v);
+        return o;
+      }
+      return a;
+    });
+    return { args: out, transfer: [...list], shared };
+  };
+  const total = groups.reduce((sum, g) => sum + g.end - g.from, 0);
+  if (total <= COPY_SLICE) {
+    for (const { group, start, from, end, copy } of groups) new Uint8Array(copy, from - start).set(new Uint8Array(group[0].buffer, from, end - from));
+    return finish();
+  }
+  return (async () => {
+    for (const { group, start, from, end, copy } of groups) {
+      // The source view is made again for each slice: a resizable buffer may have changed in
+      // between (then stillThere fails and the synchronous call names the array).
+      const stillThere = () => group.every((a) => !isDetached(a) && !isOutOfBounds(a) && a.byteOffset + a.byteLength <= end);
+      await copySliced(new Uint8Array(copy, from - start), () => new Uint8Array(group[0].buffer, from, end - from), stillThere, signal);
+    }
+    return finish();
+  })();
+}
+
+interface Prepared {
+  args: unknown[];
+  transfer: ArrayBuffer[];
+  shared: Set<Typed>;
 }
 
 function outputOf(spec: OpSpec, args: unknown[]): Typed | undefined {
@@ -231,8 +252,12 @@ export interface RunOptions {
  * options where AsyncOptions says; resolves with the synchronous call's result.
  */
 export async function runAsync(op: OpName, rawArgs: unknown[], run: RunOptions, asyncAt?: number): Promise<unknown> {
+  const { args, options } = takeAsyncOptions(OPS[op], rawArgs, asyncAt);
+  return execute(op, args, options, run);
+}
+
+async function execute(op: OpName, args: unknown[], options: AsyncOptions, run: RunOptions): Promise<unknown> {
   const spec: OpSpec = OPS[op];
-  const { args, options } = takeAsyncOptions(spec, rawArgs, asyncAt);
   const { signal } = options;
   if (signal?.aborted) throw abortError(signal);
   const callerArrays = argArrays(args);
@@ -240,9 +265,10 @@ export async function runAsync(op: OpName, rawArgs: unknown[], run: RunOptions, 
   // names it (it throws before any work).
   if (callerArrays.some((a) => isDetached(a) || isOutOfBounds(a))) return run.sync(...args);
   const callerOut = outputOf(spec, args);
-  let prepared: Awaited<ReturnType<typeof prepare>>;
+  let prepared: Prepared;
   try {
-    prepared = await prepare(args, options.transfer === true, signal);
+    const p = prepare(args, options.transfer === true, signal);
+    prepared = p instanceof Promise ? await p : p;
   } catch (e) {
     if (e instanceof Moved) return run.sync(...args);
     throw e;
@@ -261,12 +287,8 @@ export async function runAsync(op: OpName, rawArgs: unknown[], run: RunOptions, 
         done();
         reject(abortError(signal as AbortSignal));
       },
-      onCloneError(e) {
+      onCloneError() {
         done();
-        if (options.transfer) {
-          reject(new TypeError(`Expected arrays whose buffers can be transferred with transfer: true but postMessage refused them: ${e.message}`));
-          return;
-        }
         resolve(undefined);
       },
       onReply(r) {
@@ -278,13 +300,18 @@ export async function runAsync(op: OpName, rawArgs: unknown[], run: RunOptions, 
     });
     signal?.addEventListener('abort', onSignal, { once: true });
   });
-  // Something in the arguments is not plain data (a function, a class with private state):
-  // the synchronous call's check says what.
-  if (reply === undefined) return run.sync(...args);
+  if (reply === undefined) {
+    // postMessage refused the transfer list (Node 21 and later refuse pooled Buffers and
+    // WebAssembly memory; Node 20 copies them itself): copy instead, as Node 20 does.
+    if (options.transfer) return execute(op, args, { ...options, transfer: false }, run);
+    // Something in the arguments is not plain data (a function, a class with private state):
+    // the synchronous call's check says what.
+    return run.sync(...args);
+  }
   let arrays = callerArrays;
   if (reply.out !== undefined && callerOut !== undefined) {
     const src = reply.out as Typed;
-    if (options.transfer) {
+    if (options.transfer && isDetached(callerOut)) {
       // The caller's out is detached; the result is the worker's array, over the same memory.
       arrays = callerArrays.map((a) => (a === callerOut ? src : a));
     } else {
