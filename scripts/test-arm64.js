@@ -17,6 +17,7 @@
 // qemu-user) when run as root, and keeps the arm64 Node and the builds in build-arm64/.
 // Prints 'N passed, N failed'; exits non-zero on any failure.
 'use strict';
+const { isFileSuite } = require('../test/support/suites');
 const { spawn, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
@@ -227,7 +228,7 @@ async function main() {
   // The file suites (io-*, cli, the ONNX model suites) are TypeScript over the same facade calls the other suites
   // check here; they run on x86-64 (npm test, ASan), not again under qemu (minutes of emulated
   // tfjs, zip and child processes for no new kernel coverage).
-  const all = fs.readdirSync(path.join(root, 'test')).filter((f) => f.endsWith('.test.js') && f !== 'types.test.js' && !/^(io-.*|onnx-(?!oracle|vectors).*|cli)\.test\.js$/.test(f)).sort();
+  const all = fs.readdirSync(path.join(root, 'test')).filter((f) => f.endsWith('.test.js') && f !== 'types.test.js' && !isFileSuite(f)).sort();
   const files = prefix ? all : all.filter((f) => f !== 'onnx-oracle.test.js');
   if (!prefix) console.log('\ntest-arm64: cannot bind-mount an arm64 /proc/cpuinfo (unshare -m): onnx-oracle.test.js is skipped, ONNX Runtime crashes on load under qemu without it');
   if (!prefix) armEnv.QUANTKIT_NO_ORT = '1'; // the preprocessing suites skip their onnxruntime-node parts

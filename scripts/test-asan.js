@@ -22,6 +22,7 @@
 //
 //   node scripts/test-asan.js [--glue-calls N]
 'use strict';
+const { isFileSuite } = require('../test/support/suites');
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
@@ -123,7 +124,7 @@ function main() {
   const all = fs.readdirSync(testDir).filter((f) => f.endsWith('.test.js') && !SKIP.has(f)).sort();
   // The file suites (model files, ONNX models, the command: TypeScript over facade calls the
   // kernel suites check at every level) run at the top level only, as in npm test.
-  const fileSuite = (f) => /^(io-.*|onnx-(?!oracle|vectors).*|cli)\.test\.js$/.test(f);
+  const fileSuite = isFileSuite;
   // The ONNX real-model matrix is left to npm test: its time goes to ONNX Runtime and sharp, and
   // its addon calls are the ONNX mode suites' (which run here) on bigger tensors.
   const sanitized = all.filter((f) => f !== 'onnx-models.test.js');

@@ -7,6 +7,7 @@
 // must keep to SSE2, and the dispatcher must not pick AVX2 there.
 // Prints 'N passed, N failed'; exits non-zero on any failure.
 'use strict';
+const { isFileSuite } = require('../test/support/suites');
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
@@ -38,7 +39,7 @@ if (!have('qemu-x86_64')) {
 const skip = new Set(['types.test.js']);
 // The file suites (io-*, cli, and the ONNX model suites onnx-* other than the kernel oracles onnx-oracle/onnx-vectors-*: TypeScript over facade calls the kernel suites check here) run in
 // npm test and under ASan, not again on the emulated CPU.
-const files = fs.readdirSync(path.join(root, 'test')).filter((f) => f.endsWith('.test.js') && !skip.has(f) && !/^(io-.*|onnx-(?!oracle|vectors).*|cli)\.test\.js$/.test(f)).sort();
+const files = fs.readdirSync(path.join(root, 'test')).filter((f) => f.endsWith('.test.js') && !skip.has(f) && !isFileSuite(f)).sort();
 
 console.log(`=== native suites on an emulated baseline x86-64 CPU (qemu-x86_64 -cpu ${CPU}) ===`);
 const r = spawnSync(

@@ -3,6 +3,7 @@
 // kernel level the CPU supports (QUANTKIT_ISA caps the dispatcher), then the TypeScript
 // backend, then the C++ kernel test. `--only native|fallback|kernels` runs one kind. QUANTKIT_BACKEND=native makes a missing addon fail the pass instead of falling back.
 'use strict';
+const { isFileSuite } = require('./support/suites');
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
@@ -18,7 +19,7 @@ const NATIVE_ONLY = new Set(['parity.test.js', 'native-glue.test.js']);
 const ONCE = new Set(['types.test.js']);
 // The file suites (model files, ONNX models and the command): TypeScript over the facade, whose kernels the
 // other suites check at every level; they run on the top native level and on the TypeScript backend.
-const FILES = (f) => /^(io-.*|onnx-(?!oracle|vectors).*|cli)\.test\.js$/.test(f);
+const FILES = isFileSuite;
 
 const args = process.argv.slice(2);
 const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
