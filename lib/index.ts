@@ -11,7 +11,6 @@ import { calibrateApi, DEFAULT_SCHEMES, formatTable, type CompareCalls } from '.
 import { preprocessApi } from './preprocess';
 import { halfWidener } from './core/half-input';
 import { asyncApi, asyncStats, AbortError } from './async';
-import { streamApi } from './async/stream';
 
 export type { DType, PackedDType, Float8DType, QuantArrayOf, QuantArrayMap } from './core/dtypes';
 export type { Convention } from './core/validate';
@@ -21,7 +20,6 @@ export type { Float16Api, Float16ArrayLike } from './float16';
 export type { SignApi, SignedDType, UnsignedDType, Recoded } from './sign';
 export type { Ggml, GgmlType } from './ggml';
 export type { AsyncOptions } from './async';
-export type { StreamOptions } from './async/stream';
 export type { HalfBits, HalfFormat, QuantInput } from './core/half-input';
 export type * from './preprocess';
 export type { AxisParams, AxisLayoutOptions, AxisRangeOptions, AxisDynamicOptions, AxisDynamicResult, AxisRange, ZeroPointArrayOf, ZeroPointArrayMap } from './axis';
@@ -76,15 +74,13 @@ export const ggml: Ggml & { quantizeAsync: typeof twins.ggmlQuantizeAsync; dequa
  */
 export const { quantizeAsync, dequantizeAsync, quantizeDynamicAsync, minMaxAsync, computeParamsAsync, toFloat16Async, fromFloat16Async, toBFloat16Async, fromBFloat16Async, toUnsignedAsync, toSignedAsync, packAsync, unpackAsync, errorStatsAsync, imageToTensorAsync, tensorToImageAsync, quantizeEmbeddingsAsync, dequantizeEmbeddingsAsync, embeddingRangesAsync, unpackBitsAsync } = twins;
 
-/** quantizeStream(params) / dequantizeStream(params): Transform streams whose output equals one whole-array call (README "Streams"). */
-export const { quantizeStream, dequantizeStream } = streamApi({ quantize, dequantize, quantizeAsync: twins.quantizeAsync, dequantizeAsync: twins.dequantizeAsync });
 export { AbortError, asyncStats };
 
 /** The dtype table (frozen, every level: read it, it cannot be changed). */
 export { DTYPES as dtypes };
 
 const quantkit = Object.freeze({ paramsFromRange, computeParams, minMax, quantize, dequantize, quantizeDynamic, pack, unpack, ggml, toFloat16, fromFloat16, toBFloat16, fromBFloat16, toUnsigned, toSigned, createObserver, errorStats, compare, formatTable, imageToTensor, tensorToImage, quantizeEmbeddings, embeddingRanges, dequantizeEmbeddings, unpackBits, backend, dtypes: DTYPES,
-  quantizeAsync, dequantizeAsync, quantizeDynamicAsync, minMaxAsync, computeParamsAsync, toFloat16Async, fromFloat16Async, toBFloat16Async, fromBFloat16Async, toUnsignedAsync, toSignedAsync, packAsync, unpackAsync, errorStatsAsync, imageToTensorAsync, tensorToImageAsync, quantizeEmbeddingsAsync, dequantizeEmbeddingsAsync, embeddingRangesAsync, unpackBitsAsync, quantizeStream, dequantizeStream, AbortError, asyncStats });
+  quantizeAsync, dequantizeAsync, quantizeDynamicAsync, minMaxAsync, computeParamsAsync, toFloat16Async, fromFloat16Async, toBFloat16Async, fromBFloat16Async, toUnsignedAsync, toSignedAsync, packAsync, unpackAsync, errorStatsAsync, imageToTensorAsync, tensorToImageAsync, quantizeEmbeddingsAsync, dequantizeEmbeddingsAsync, embeddingRangesAsync, unpackBitsAsync, AbortError, asyncStats });
 export default quantkit;
 
 // The CommonJS exports (what `require('quantkit')` and ESM's default import both are) cannot be

@@ -21,7 +21,7 @@ describe(`README examples (${qk.backend.name}/${qk.backend.isa})`, () => {
   for (const { code, line } of blocks) {
     it(`the example at README.md:${line} runs`, async () => {
       const logged = [];
-      const localRequire = (name) => (name === 'quantkit' ? qk : name === 'quantkit/io' ? require('../dist/io') : name === 'quantkit/onnx' ? require('../dist/onnx') : require(name));
+      const localRequire = (name) => (name === 'quantkit' ? qk : name === 'quantkit/io' ? require('../dist/io') : name === 'quantkit/onnx' ? require('../dist/onnx') : name === 'quantkit/stream' ? require('../dist/stream') : require(name));
       localRequire.resolve = require.resolve;
       const consoleStub = { log: (...a) => logged.push(a), error: (...a) => logged.push(a) };
       // An async function body, so that examples may use top-level await (the REPL's and ES modules').

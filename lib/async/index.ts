@@ -16,6 +16,10 @@
 import { OPS, type OpName, type OpSpec } from './ops';
 import { pool, type Reply } from './pool';
 import { describe, isDetached, isOutOfBounds } from '../core/validate';
+import type { DType, Float8DType, QuantArrayOf } from '../core/dtypes';
+import type { QuantInput } from '../core/half-input';
+import type { AxisDynamicOptions, AxisDynamicResult, AxisLayoutOptions, AxisParams, AxisRange, AxisRangeOptions } from '../axis';
+import type { DynamicOptions, DynamicResult, Float8Params, QuantParams, RangeOptions } from '../affine';
 
 /** The options every async call takes, in its options object or in `out`'s place. */
 export interface AsyncOptions {
@@ -357,15 +361,44 @@ export interface SyncCalls {
   ggml: { quantize: Fn; dequantize: Fn };
 }
 
+/** An `out` argument of an async twin: the array, or the array with the async options. */
+export type OutOrOptions<O> = O | (AsyncOptions & { out?: O });
+
+/** quantize's twin (its overloads, with the async options in out's place). */
+export interface QuantizeAsync {
+  <D extends Float8DType>(x: QuantInput, params: Float8Params<D>, out?: OutOrOptions<Uint8Array>): Promise<Uint8Array>;
+  <D extends DType>(x: QuantInput, params: QuantParams<D> | AxisParams<D>, out?: OutOrOptions<QuantArrayOf<D>>): Promise<QuantArrayOf<D>>;
+}
+/** dequantize's twin. */
+export interface DequantizeAsync {
+  <D extends Float8DType>(q: Uint8Array, params: Float8Params<D>, out?: OutOrOptions<Float32Array>): Promise<Float32Array>;
+  <D extends DType>(q: QuantArrayOf<D>, params: QuantParams<D> | AxisParams<D>, out?: OutOrOptions<Float32Array>): Promise<Float32Array>;
+}
+/** quantizeDynamic's twin (the async options in opts). */
+export interface QuantizeDynamicAsync {
+  <D extends DType = 'uint8'>(x: QuantInput, opts: AxisDynamicOptions<D> & AsyncOptions): Promise<AxisDynamicResult<D>>;
+  <D extends DType = 'uint8'>(x: QuantInput, opts?: DynamicOptions<D> & AsyncOptions): Promise<DynamicResult<D>>;
+}
+/** minMax's twin. */
+export interface MinMaxAsync {
+  (x: QuantInput, opts: AxisLayoutOptions & AsyncOptions): Promise<AxisRange>;
+  (x: QuantInput, opts?: AsyncOptions): Promise<{ min: number; max: number }>;
+}
+/** computeParams's twin. */
+export interface ComputeParamsAsync {
+  <D extends DType = 'uint8'>(x: QuantInput, opts: AxisRangeOptions<D> & AsyncOptions): Promise<AxisParams<D>>;
+  <D extends DType = 'uint8'>(x: QuantInput, opts?: RangeOptions<D> & AsyncOptions): Promise<QuantParams<D>>;
+}
+
 /** The Promise-returning twins of the synchronous calls (README "Async calls"). */
 export function asyncApi<S extends SyncCalls>(s: S) {
   const twin = <F extends Fn>(op: OpName, f: F, asyncAt?: number) => (...args: unknown[]) => runAsync(op, args, { sync: f as unknown as (...a: unknown[]) => unknown }, asyncAt);
   return {
-    quantizeAsync: twin('quantize', s.quantize) as unknown as AsyncWithOut<S['quantize'], 2>,
-    dequantizeAsync: twin('dequantize', s.dequantize) as unknown as AsyncWithOut<S['dequantize'], 2>,
-    quantizeDynamicAsync: twin('quantizeDynamic', s.quantizeDynamic) as unknown as AsyncWithOptions<S['quantizeDynamic'], 1>,
-    minMaxAsync: twin('minMax', s.minMax) as unknown as AsyncWithOptions<S['minMax'], 1>,
-    computeParamsAsync: twin('computeParams', s.computeParams) as unknown as AsyncWithOptions<S['computeParams'], 1>,
+    quantizeAsync: twin('quantize', s.quantize) as unknown as QuantizeAsync,
+    dequantizeAsync: twin('dequantize', s.dequantize) as unknown as DequantizeAsync,
+    quantizeDynamicAsync: twin('quantizeDynamic', s.quantizeDynamic) as unknown as QuantizeDynamicAsync,
+    minMaxAsync: twin('minMax', s.minMax) as unknown as MinMaxAsync,
+    computeParamsAsync: twin('computeParams', s.computeParams) as unknown as ComputeParamsAsync,
     toFloat16Async: twin('toFloat16', s.toFloat16) as unknown as AsyncWithOut<S['toFloat16'], 1>,
     fromFloat16Async: twin('fromFloat16', s.fromFloat16) as unknown as AsyncWithOut<S['fromFloat16'], 1>,
     toBFloat16Async: twin('toBFloat16', s.toBFloat16) as unknown as AsyncWithOut<S['toBFloat16'], 1>,

@@ -142,3 +142,30 @@ createObserver('kl');
 // @ts-expect-error: averagingConstant is a number
 createObserver('moving-average', { averagingConstant: '0.1' });
 export { mmRange, pcRange, pcScale, hist, stats, pair, ggmlStats };
+
+// Async twins and streams: the synchronous call's result, in a Promise; signal and transfer in
+// the options object or in out's place.
+import { quantizeAsync, dequantizeAsync, quantizeDynamicAsync, minMaxAsync, toFloat16Async, embeddingRangesAsync, AbortError, asyncStats, ggml as ggmlBlocks } from 'quantkit';
+import type { AsyncOptions } from 'quantkit';
+async function asyncUse(signal: AbortSignal): Promise<void> {
+  const p8 = { scale: 0.1, zeroPoint: 0, dtype: 'int8' } as const;
+  const a: Int8Array = await quantizeAsync(x, p8);
+  const b: Int8Array = await quantizeAsync(x, p8, { out: new Int8Array(3), signal });
+  const c: Int8Array = await quantizeAsync(x, p8, new Int8Array(3));
+  const d: Float32Array = await dequantizeAsync(a, p8, { signal, transfer: true });
+  const e: Int8Array = (await quantizeDynamicAsync(x, { dtype: 'int8', signal })).data;
+  const f: { min: number; max: number } = await minMaxAsync(x, { signal });
+  const h: ArrayBufferView = await toFloat16Async(x, { signal });
+  const r: { min: Float32Array } = await embeddingRangesAsync(x, 3, { signal });
+  const g: Uint8Array = await ggmlBlocks.quantizeAsync(new Float32Array(32), 'q8_0', { signal });
+  const o: Observer = await createObserver('minmax').observeAsync(x, { signal });
+  const opts: AsyncOptions = { signal };
+  const err: Error = new AbortError();
+  const n: number = asyncStats().workers;
+  // @ts-expect-error: a promise, not the array
+  const notArray: Int8Array = quantizeAsync(x, p8);
+  // @ts-expect-error: signal is an AbortSignal
+  await quantizeAsync(x, p8, { signal: 'stop' });
+  void [a, b, c, d, e, f, h, r, g, o, opts, err, n, notArray];
+}
+export { asyncUse };
