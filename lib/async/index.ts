@@ -13,7 +13,7 @@
 //   transfer list does: the caller's arrays are detached at once and the result comes back over
 //   the same memory. A buffer that cannot be moved (a pooled Buffer, WebAssembly memory) is
 //   copied, and an output among them is written back, as without `transfer`.
-import { OPS, type OpName, type OpSpec } from './ops';
+import { OPS, MARK, argArrays, isShared, isTyped, outputOf, plainObject, type OpName, type OpSpec, type Typed } from './ops';
 import { pool, type Reply } from './pool';
 import { describe, isDetached, isOutOfBounds } from '../core/validate';
 import type { DType, Float8DType, QuantArrayOf } from '../core/dtypes';
@@ -41,40 +41,16 @@ export class AbortError extends Error {
   }
 }
 
-type Typed = ArrayBufferView & { length: number; subarray(a: number, b?: number): Typed; set(a: ArrayLike<number> | Typed, o?: number): void; slice(): Typed; [i: number]: number };
-const MARK = '__quantkitArg';
 
 const CTORS: Array<new (b: ArrayBuffer, o: number, n: number) => Typed> = [
   Int8Array, Uint8Array, Uint8ClampedArray, Int16Array, Uint16Array, Int32Array, Uint32Array, Float32Array, Float64Array, BigInt64Array, BigUint64Array,
   ...((globalThis as { Float16Array?: unknown }).Float16Array ? [(globalThis as unknown as { Float16Array: new (b: ArrayBuffer, o: number, n: number) => Typed }).Float16Array] : []),
 ] as never;
 
-function isTyped(v: unknown): v is Typed {
-  return ArrayBuffer.isView(v) && !(v instanceof DataView);
-}
-
-function isShared(a: Typed): boolean {
-  return typeof SharedArrayBuffer === 'function' && a.buffer instanceof SharedArrayBuffer;
-}
-
-function plainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !isTyped(v) && !Array.isArray(v);
-}
-
 /** The plain TypedArray constructor of an array (a Buffer is a Uint8Array). */
 function baseCtor(a: Typed): new (b: ArrayBuffer, o: number, n: number) => Typed {
   for (const C of CTORS) if (a instanceof C) return C;
   throw new TypeError(`Expected a TypedArray but received ${describe(a)}`);
-}
-
-/** Arrays among the arguments, top level and one object deep, in the order worker.ts walks them. */
-function argArrays(args: unknown[]): Typed[] {
-  const found: Typed[] = [];
-  for (const a of args) {
-    if (isTyped(a)) found.push(a);
-    else if (plainObject(a)) for (const v of Object.values(a)) if (isTyped(v)) found.push(v);
-  }
-  return found;
 }
 
 function checkAsyncOptions(o: Record<string, unknown>, name: string): AsyncOptions {
@@ -210,15 +186,6 @@ interface Prepared {
   args: unknown[];
   transfer: ArrayBuffer[];
   shared: Set<Typed>;
-}
-
-function outputOf(spec: OpSpec, args: unknown[]): Typed | undefined {
-  if (spec.out !== undefined && isTyped(args[spec.out])) return args[spec.out] as Typed;
-  if (spec.outKey !== undefined && spec.opts !== undefined && plainObject(args[spec.opts])) {
-    const v = (args[spec.opts] as Record<string, unknown>)[spec.outKey];
-    if (isTyped(v)) return v;
-  }
-  return undefined;
 }
 
 const ERRORS: Record<string, ErrorConstructor> = { TypeError, RangeError, Error, SyntaxError, ReferenceError, EvalError, URIError } as never;

@@ -51,3 +51,43 @@ export type OpName = keyof typeof OPS;
 
 /** Elements per part when the worker splits a call: a few milliseconds of native work, so an abort stops it promptly. */
 export const PART_ELEMENTS = 1 << 22;
+
+// ---------------------------------------------------------------------------------------------
+// Walking a call's arguments, the same way on both sides of the hand-over.
+
+export type Typed = ArrayBufferView & { length: number; subarray(a: number, b?: number): Typed; set(a: ArrayLike<number> | Typed, o?: number): void; slice(): Typed; [i: number]: number };
+
+/** The mark that stands for an argument array in a worker's result (the caller puts its own back). */
+export const MARK = '__quantkitArg';
+
+export function isTyped(v: unknown): v is Typed {
+  return ArrayBuffer.isView(v) && !(v instanceof DataView);
+}
+
+export function isShared(a: Typed): boolean {
+  return typeof SharedArrayBuffer === 'function' && a.buffer instanceof SharedArrayBuffer;
+}
+
+export function plainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !isTyped(v) && !Array.isArray(v);
+}
+
+/** The arrays among the arguments, top level and one object deep, in a fixed order. */
+export function argArrays(args: unknown[]): Typed[] {
+  const found: Typed[] = [];
+  for (const a of args) {
+    if (isTyped(a)) found.push(a);
+    else if (plainObject(a)) for (const v of Object.values(a)) if (isTyped(v)) found.push(v);
+  }
+  return found;
+}
+
+/** The array a call writes (its out argument or option), when it was given one. */
+export function outputOf(spec: OpSpec, args: unknown[]): Typed | undefined {
+  if (spec.out !== undefined && isTyped(args[spec.out])) return args[spec.out] as Typed;
+  if (spec.outKey !== undefined && spec.opts !== undefined && plainObject(args[spec.opts])) {
+    const v = (args[spec.opts] as Record<string, unknown>)[spec.outKey];
+    if (isTyped(v)) return v;
+  }
+  return undefined;
+}

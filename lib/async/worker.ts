@@ -8,7 +8,7 @@
 // So nothing the caller does to their arrays while a job runs can free memory under a kernel.
 import { parentPort, workerData } from 'node:worker_threads';
 import quantkit from '../index';
-import { OPS, PART_ELEMENTS, type OpName, type OpSpec } from './ops';
+import { OPS, PART_ELEMENTS, MARK, argArrays, isShared, isTyped, outputOf, plainObject, type OpName, type OpSpec, type Typed } from './ops';
 import { restoreObserver } from './observer';
 import { SNAPSHOT } from '../calibrate/state';
 
@@ -20,48 +20,15 @@ interface Job {
   observer?: unknown;
 }
 
-type Typed = ArrayBufferView & { length: number; subarray(a: number, b?: number): Typed; set(a: ArrayLike<number> | Typed, o?: number): void; slice(): Typed; [i: number]: number };
 type Fn = (...args: unknown[]) => unknown;
 
 const control = new Int32Array(workerData.control as SharedArrayBuffer);
 const ABORTED = Symbol('aborted');
-const MARK = '__quantkitArg';
 
 function lookup(op: string): Fn {
   let f: unknown = quantkit;
   for (const part of op.split('.')) f = (f as Record<string, unknown>)[part];
   return f as Fn;
-}
-
-function isTyped(v: unknown): v is Typed {
-  return ArrayBuffer.isView(v) && !(v instanceof DataView);
-}
-
-function isShared(a: Typed): boolean {
-  return typeof SharedArrayBuffer === 'function' && a.buffer instanceof SharedArrayBuffer;
-}
-
-function plainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !isTyped(v) && !Array.isArray(v);
-}
-
-/** The arrays among the arguments (top level and one object deep), in a fixed order the caller also uses. */
-function argArrays(args: unknown[]): Typed[] {
-  const found: Typed[] = [];
-  for (const a of args) {
-    if (isTyped(a)) found.push(a);
-    else if (plainObject(a)) for (const v of Object.values(a)) if (isTyped(v)) found.push(v);
-  }
-  return found;
-}
-
-function outputOf(spec: OpSpec, args: unknown[]): Typed | undefined {
-  if (spec.out !== undefined && isTyped(args[spec.out])) return args[spec.out] as Typed;
-  if (spec.outKey !== undefined && spec.opts !== undefined && plainObject(args[spec.opts])) {
-    const v = (args[spec.opts] as Record<string, unknown>)[spec.outKey];
-    if (isTyped(v)) return v;
-  }
-  return undefined;
 }
 
 function aborted(id: number): boolean {
