@@ -17,14 +17,14 @@ export interface OpSpec {
   readonly opts?: number;
   readonly outKey?: string;
   readonly partial?: boolean;
-  readonly split?: 'quantize' | 'dequantize' | 'convert' | 'ggml-quantize' | 'ggml-dequantize' | 'minmax';
+  readonly split?: 'quantize' | 'dequantize' | 'convert' | 'ggml-quantize' | 'ggml-dequantize';
 }
 
 export const OPS = {
   quantize: { out: 2, split: 'quantize' },
   dequantize: { out: 2, split: 'dequantize' },
   quantizeDynamic: { opts: 1, outKey: 'out' },
-  minMax: { opts: 1, split: 'minmax' },
+  minMax: { opts: 1 },
   computeParams: { opts: 1 },
   toFloat16: { out: 1, split: 'convert' },
   fromFloat16: { out: 1, split: 'convert' },
