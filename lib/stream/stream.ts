@@ -7,7 +7,7 @@
 // call of that size costs less than handing it over.
 import { Transform, addAbortSignal, type TransformCallback } from 'node:stream';
 import { DTYPES, type DType } from '../core/dtypes';
-import { describe, typedArrayKind } from '../core/validate';
+import { checkCount, describe, typedArrayKind } from '../core/validate';
 
 /** Elements from which a chunk is processed on a worker thread. */
 export const CHUNK_ASYNC = 1 << 16;
@@ -21,7 +21,10 @@ export interface StreamOptions {
    * chunks are read as their values whatever this says.
    */
   input?: 'float32' | 'float64' | 'float16' | 'bfloat16';
-  /** Passed to the Transform: chunks buffered on each side before backpressure applies. */
+  /**
+   * Chunks buffered on the writable side before write() returns false (backpressure). The
+   * readable side keeps Node's default for byte streams (16 KiB of output, or one chunk's).
+   */
   highWaterMark?: number;
 }
 
@@ -91,7 +94,14 @@ export function streamApi(c: Calls) {
 
     const valuesOf = (chunk: unknown): Float32Array | Float64Array | { format: 'float16' | 'bfloat16'; bits: Uint16Array } | ArrayBufferView => {
       const kind = typedArrayKind(chunk);
-      if (kind === 'Float32Array' || kind === 'Float64Array' || kind === 'Float16Array') return chunk as Float32Array;
+      if (kind === 'Float32Array' || kind === 'Float64Array' || kind === 'Float16Array') {
+        // The bytes of a float left by Buffer chunks come before this chunk's values: they would
+        // be emitted after them, out of order.
+        if (pendingBytes.length > 0) {
+          throw new RangeError(`Expected the ${pendingBytes.length} byte(s) of a ${input} left by the Buffer chunks to be completed before a ${kind} chunk but received ${describe(chunk)} (chunk ${seen})`);
+        }
+        return chunk as Float32Array;
+      }
       if (kind === 'Uint8Array' || Buffer.isBuffer(chunk)) {
         const b = chunk as Uint8Array;
         const all = pendingBytes.length > 0 ? Buffer.concat([pendingBytes, b]) : Buffer.from(b.buffer, b.byteOffset, b.byteLength);
@@ -113,7 +123,7 @@ export function streamApi(c: Calls) {
 
     const stream = new Transform({
       writableObjectMode: true,
-      highWaterMark: o.highWaterMark,
+      writableHighWaterMark: o.highWaterMark,
       transform(chunk: unknown, _enc: BufferEncoding, done: TransformCallback) {
         let v: ReturnType<typeof valuesOf>;
         try {
@@ -183,6 +193,9 @@ export function streamApi(c: Calls) {
    * quantizeStream reads them (or Int8Array / Int16Array / Uint16Array chunks of the codes
    * themselves); read Buffers of little-endian float32 values. For packed dtypes, params.count
    * (when given) is the total element count; the last byte's unused codes are dropped.
+   * Errors: as quantizeStream's; with params.count, a stream whose bytes are not
+   * ceil(count / codes per byte) destroys the stream with a RangeError (as dequantize refuses
+   * q of another length): at the first byte too many, or at the end when bytes are missing.
    */
   function dequantizeStream(params: unknown, opts?: StreamOptions): Transform {
     const p = checkPerTensor(params, 'dequantizeStream');
@@ -191,12 +204,15 @@ export function streamApi(c: Calls) {
     const dtype = p.dtype as DType;
     const info = DTYPES[dtype];
     if (info === undefined) throw new TypeError(`Expected a dtype for params.dtype but received ${describe(p.dtype)}`);
-    const total = info.packed && p.count !== undefined ? (p.count as number) : undefined;
+    const total = info.packed && p.count !== undefined ? checkCount(p.count, 'params.count') : undefined;
     dequantize(new info.ctor(0), info.packed ? { ...p, count: 0 } : p); // the synchronous call's checks, now
     const { perByte, bytes } = layoutOf(dtype);
     let pending = Buffer.alloc(0);
     let emitted = 0;
     let seen = 0;
+    let received = 0;
+    const expected = total === undefined ? undefined : Math.ceil(total / perByte);
+    const wrongLength = (got: string) => new RangeError(`Expected the stream's codes to be ${expected} bytes (params.count ${total} '${dtype}' values packed) but received ${got}`);
 
     const run = async (codes: Uint8Array, count?: number): Promise<Buffer> => {
       const q = info.packed ? codes : new (info.ctor as unknown as new (b: ArrayBufferLike, o: number, n: number) => ArrayBufferView & { length: number })(codes.buffer, codes.byteOffset, codes.length / bytes);
@@ -209,7 +225,7 @@ export function streamApi(c: Calls) {
 
     const stream = new Transform({
       writableObjectMode: true,
-      highWaterMark: o.highWaterMark,
+      writableHighWaterMark: o.highWaterMark,
       transform(chunk: unknown, _enc: BufferEncoding, done: TransformCallback) {
         if (!ArrayBuffer.isView(chunk) || chunk instanceof DataView || /Float|Big/.test(typedArrayKind(chunk) ?? '')) {
           done(new TypeError(`Expected a Buffer, Uint8Array or integer TypedArray chunk of codes for dequantizeStream but received ${describe(chunk)} (chunk ${seen})`));
@@ -217,6 +233,11 @@ export function streamApi(c: Calls) {
         }
         seen++;
         const b = bytesOf(chunk);
+        received += b.length;
+        if (expected !== undefined && received > expected) {
+          done(wrongLength(`${received} or more`));
+          return;
+        }
         const all = pending.length > 0 ? Buffer.concat([pending, b]) : b;
         // Packed: the last byte waits, so the stream's end can cut its unused codes (params.count).
         const keep = info.packed ? Math.min(all.length, 1) : all.length % bytes;
@@ -237,6 +258,10 @@ export function streamApi(c: Calls) {
         run(codes, count).then((f) => done(null, f), (e) => done(e));
       },
       flush(done: TransformCallback) {
+        if (expected !== undefined && received !== expected) {
+          done(wrongLength(`${received}`));
+          return;
+        }
         if (pending.length === 0) {
           done();
           return;
