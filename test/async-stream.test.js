@@ -1,5 +1,5 @@
 'use strict';
-// quantizeStream / dequantizeStream (lib/async/stream.ts): whatever the chunking, the stream's
+// quantizeStream / dequantizeStream (quantkit/stream, lib/stream/stream.ts): whatever the chunking, the stream's
 // concatenated output is byte for byte ONE whole-array quantize / dequantize call with the same
 // params. Property tests (fast-check) cut the input anywhere: inside a float's bytes, between
 // the codes of one packed byte, into empty chunks; chunks are Float32Array / Float64Array views
@@ -12,7 +12,7 @@ const { Readable, Writable } = require('node:stream');
 const { pipeline } = require('node:stream/promises');
 const fc = require('fast-check');
 const qk = require('./support/quantkit');
-const { CHUNK_ASYNC } = require('../dist/async/stream');
+const { CHUNK_ASYNC, quantizeStream, dequantizeStream } = require('../dist/stream');
 const { pool } = require('../dist/async/pool');
 
 // Jobs handed to the worker pool, by op: the pool the facade's async twins use (one module
@@ -149,7 +149,7 @@ describe(`quantizeStream (${qk.backend.name})`, function () {
           async (params, mode, values, fractions) => {
             const { ref, chunks, opts } = makeInput(mode, values, fractions);
             const want = bytesOf(qk.quantize(ref, params));
-            const got = await through(qk.quantizeStream(params, opts), chunks);
+            const got = await through(quantizeStream(params, opts), chunks);
             assert.ok(got.equals(want), `${mode}, ${chunks.length} chunks of ${chunks.map((c) => c.length).join(',')}: ${got.toString('hex').slice(0, 80)} vs ${want.toString('hex').slice(0, 80)}`);
           },
         ),
@@ -173,7 +173,7 @@ describe(`quantizeStream (${qk.backend.name})`, function () {
       const jobs = submitted.quantize;
       const sizes = [CHUNK_ASYNC - 1, 0, CHUNK_ASYNC, CHUNK_ASYNC + 1, 7];
       const typed = chunked(x, sizes.slice(0, -1).map((_, i) => sizes.slice(0, i + 1).reduce((a, b) => a + b, 0)));
-      assert.ok((await through(qk.quantizeStream(params), typed)).equals(want), 'Float32Array chunks');
+      assert.ok((await through(quantizeStream(params), typed)).equals(want), 'Float32Array chunks');
       // Unpacked: exactly the two chunks of CHUNK_ASYNC elements or more went to the pool.
       // (Packed: a chunk's last codes may wait for the next one, so only "some" is certain.)
       if (!info(dtype).packed) assert.equal(submitted.quantize - jobs, 2, 'the chunks of CHUNK_ASYNC elements or more, and only those, ran on a worker thread');
@@ -181,13 +181,13 @@ describe(`quantizeStream (${qk.backend.name})`, function () {
       {
         const bytes = bytesOf(x);
         const cuts = [4 * CHUNK_ASYNC + 2, 4 * CHUNK_ASYNC + 3, 8 * CHUNK_ASYNC + 1, 12 * CHUNK_ASYNC + 9];
-        assert.ok((await through(qk.quantizeStream(params), chunked(bytes, cuts))).equals(want), 'float32 bytes cut inside floats');
+        assert.ok((await through(quantizeStream(params), chunked(bytes, cuts))).equals(want), 'float32 bytes cut inside floats');
         const wide = Float64Array.from(x);
         const want64 = bytesOf(qk.quantize(wide, params));
-        assert.ok((await through(qk.quantizeStream(params), chunked(wide, [1, 2 * CHUNK_ASYNC + 3]))).equals(want64), 'Float64Array chunks');
+        assert.ok((await through(quantizeStream(params), chunked(wide, [1, 2 * CHUNK_ASYNC + 3]))).equals(want64), 'Float64Array chunks');
         const bits = qk.toBFloat16(x);
         const wantB = bytesOf(qk.quantize({ format: 'bfloat16', bits }, params));
-        assert.ok((await through(qk.quantizeStream(params, { input: 'bfloat16' }), chunked(bytesOf(bits), [3, 2 * CHUNK_ASYNC + 1]))).equals(wantB), 'bfloat16 bytes');
+        assert.ok((await through(quantizeStream(params, { input: 'bfloat16' }), chunked(bytesOf(bits), [3, 2 * CHUNK_ASYNC + 1]))).equals(wantB), 'bfloat16 bytes');
       }
     });
   }
@@ -197,7 +197,7 @@ describe(`quantizeStream (${qk.backend.name})`, function () {
     for (const dtype of ['int8', 'uint4', 'float8e5m2']) {
       const params = FLOAT8.includes(dtype) ? { scale: 1, dtype } : qk.paramsFromRange(-8, 8, { dtype });
       const want = bytesOf(qk.quantize({ format: 'float16', bits }, params));
-      const got = await through(qk.quantizeStream(params, { input: 'float16' }), chunked(bytesOf(bits), [1, 2, 2, 40001, 90001]));
+      const got = await through(quantizeStream(params, { input: 'float16' }), chunked(bytesOf(bits), [1, 2, 2, 40001, 90001]));
       assert.ok(got.equals(want), dtype);
     }
   });
@@ -227,7 +227,7 @@ describe(`dequantizeStream (${qk.backend.name})`, function () {
             else chunks = chunked(Buffer.from(bytesOf(codes)), cutsOf(fractions, codes.byteLength), true);
             const p = info(dtype).packed ? { ...params, count: n } : params;
             const want = bytesOf(qk.dequantize(codes, p));
-            const got = await through(qk.dequantizeStream(p), chunks);
+            const got = await through(dequantizeStream(p), chunks);
             assert.ok(got.equals(want), `${n} values, chunks ${chunks.map((c) => c.byteLength).join(',')}`);
           },
         ),
@@ -242,7 +242,7 @@ describe(`dequantizeStream (${qk.backend.name})`, function () {
       for (let i = 0; i < codes.length; i++) codes[i] = (i * 37 + 11) & 0xff;
       const params = { scale: 0.3, zeroPoint: info(dtype).signed ? -1 : 2, dtype };
       const want = bytesOf(qk.dequantize(codes, { ...params, count: codes.length * perByte(dtype) }));
-      const got = await through(qk.dequantizeStream(params), chunked(codes, [0, 1, 1, 500, 999]));
+      const got = await through(dequantizeStream(params), chunked(codes, [0, 1, 1, 500, 999]));
       assert.ok(got.equals(want));
     });
   }
@@ -259,7 +259,7 @@ describe(`dequantizeStream (${qk.backend.name})`, function () {
       const per = codes.byteLength / codes.length;
       const k = info(dtype).packed ? CHUNK_ASYNC / perByte(dtype) : CHUNK_ASYNC * per;
       const jobs = submitted.dequantize;
-      const got = await through(qk.dequantizeStream(p), chunked(bytes, [k - 1, k + 1, 2 * k + 3].filter((c) => c <= bytes.length)));
+      const got = await through(dequantizeStream(p), chunked(bytes, [k - 1, k + 1, 2 * k + 3].filter((c) => c <= bytes.length)));
       assert.ok(got.equals(want));
       assert.ok(submitted.dequantize - jobs >= 1, 'a chunk of CHUNK_ASYNC elements or more ran on a worker thread');
     });
@@ -312,7 +312,7 @@ describe(`stream backpressure (${qk.backend.name})`, function () {
     const starts = [0];
     for (const s of sizes) starts.push(starts[starts.length - 1] + s);
     const x = Float32Array.from({ length: starts[starts.length - 1] }, (_, i) => Math.sin(i * 0.013) * 5);
-    const r = await slowPipeline(qk.quantizeStream(params, { highWaterMark: 4 }), sizes.length, (i) => x.subarray(starts[i], starts[i + 1]));
+    const r = await slowPipeline(quantizeStream(params, { highWaterMark: 4 }), sizes.length, (i) => x.subarray(starts[i], starts[i + 1]));
     assert.ok(r.out.equals(bytesOf(qk.quantize(x, params))), 'the bytes of one quantize');
     assert.equal(r.hwm, 4);
     assert.equal(r.consumed, sizes.length, 'one output chunk per input chunk');
@@ -327,7 +327,7 @@ describe(`stream backpressure (${qk.backend.name})`, function () {
     const x = Float32Array.from({ length: params.count }, (_, i) => Math.sin(i * 0.7) * 0.15);
     const codes = qk.quantize(x, params);
     const step = 4500; // 9000 codes = 36 KB of floats a chunk
-    const r = await slowPipeline(qk.dequantizeStream(params, { highWaterMark: 3 }), Math.ceil(codes.length / step), (i) => codes.subarray(i * step, (i + 1) * step));
+    const r = await slowPipeline(dequantizeStream(params, { highWaterMark: 3 }), Math.ceil(codes.length / step), (i) => codes.subarray(i * step, (i + 1) * step));
     assert.ok(r.out.equals(bytesOf(qk.dequantize(codes, params))), 'the floats of one dequantize');
     assert.ok(r.maxBuffered <= r.hwm + 1, `the transform buffered ${r.maxBuffered} chunks (highWaterMark ${r.hwm})`);
     assert.ok(r.maxInFlight <= r.hwm + 7, `${r.maxInFlight} chunks were pulled but not consumed`);
@@ -343,8 +343,8 @@ describe(`stream errors (${qk.backend.name})`, function () {
   it('per-axis and blocked params: TypeError when the stream is made', function () {
     const axis = qk.paramsFromRange([-1, -2], [1, 2], { axis: 0, shape: [2, 3], dtype: 'int8' });
     const blocked = { ...qk.paramsFromRange([-1, -2], [1, 2], { axis: 1, shape: [1, 64], blockSize: 32, dtype: 'int8' }) };
-    for (const make of [qk.quantizeStream, qk.dequantizeStream]) {
-      const call = make === qk.quantizeStream ? 'quantizeStream' : 'dequantizeStream';
+    for (const make of [quantizeStream, dequantizeStream]) {
+      const call = make === quantizeStream ? 'quantizeStream' : 'dequantizeStream';
       assert.throws(() => make(axis), { name: 'TypeError', message: `Expected per-tensor params for ${call} (a stream carries no shape, so per-axis and blocked params cannot be placed) but received params with axis` });
       delete blocked.axis;
       assert.throws(() => make(blocked), { name: 'TypeError', message: `Expected per-tensor params for ${call} (a stream carries no shape, so per-axis and blocked params cannot be placed) but received params with blockSize` });
@@ -355,25 +355,25 @@ describe(`stream errors (${qk.backend.name})`, function () {
     const bad = [{ scale: -1, zeroPoint: 0, dtype: 'int8' }, { scale: 1, zeroPoint: 300, dtype: 'uint8' }, { scale: 1, zeroPoint: 0, dtype: 'int3' }, { scale: 1, zeroPoint: 1, dtype: 'float8e4m3fn' }];
     for (const p of bad) {
       const e = thrown(() => qk.quantize(new Float32Array(0), p));
-      assert.throws(() => qk.quantizeStream(p), { name: e.name, message: e.message });
+      assert.throws(() => quantizeStream(p), { name: e.name, message: e.message });
     }
     for (const count of [-1, 1.5, 'x']) {
       const p = { scale: 1, zeroPoint: 0, dtype: 'int4', count };
       const e = thrown(() => qk.dequantize(new Uint8Array(1), p));
-      assert.throws(() => qk.dequantizeStream(p), { name: e.name, message: e.message });
+      assert.throws(() => dequantizeStream(p), { name: e.name, message: e.message });
     }
-    assert.throws(() => qk.quantizeStream(null), { name: 'TypeError', message: 'Expected a params object for params but received null' });
+    assert.throws(() => quantizeStream(null), { name: 'TypeError', message: 'Expected a params object for params but received null' });
   });
 
   it('bad options: TypeError / RangeError naming the key', function () {
-    assert.throws(() => qk.quantizeStream(P, { foo: 1 }), { name: 'TypeError', message: "Expected opts to have only the keys 'signal', 'input', 'highWaterMark' but received the key 'foo'" });
-    assert.throws(() => qk.dequantizeStream(P, { out: new Float32Array(1) }), { name: 'TypeError', message: "Expected opts to have only the keys 'signal', 'input', 'highWaterMark' but received the key 'out'" });
-    assert.throws(() => qk.quantizeStream(P, 5), { name: 'TypeError', message: /Expected an options object for opts but received 5/ });
-    assert.throws(() => qk.quantizeStream(P, { signal: {} }), { name: 'TypeError', message: /Expected an AbortSignal for opts.signal/ });
-    assert.throws(() => qk.quantizeStream(P, { input: 'int8' }), { name: 'TypeError', message: "Expected one of 'float32', 'float64', 'float16', 'bfloat16' for opts.input but received 'int8'" });
-    assert.throws(() => qk.quantizeStream(P, { highWaterMark: -1 }), { name: 'RangeError', message: 'Expected a non-negative integer for opts.highWaterMark but received -1' });
-    assert.throws(() => qk.quantizeStream(P, { highWaterMark: 1.5 }), { name: 'RangeError' });
-    assert.throws(() => qk.dequantizeStream(P, { input: 'float32' }), { name: 'TypeError', message: "Expected no opts.input for dequantizeStream (its input is codes of params.dtype) but received 'float32'" });
+    assert.throws(() => quantizeStream(P, { foo: 1 }), { name: 'TypeError', message: "Expected opts to have only the keys 'signal', 'input', 'highWaterMark' but received the key 'foo'" });
+    assert.throws(() => dequantizeStream(P, { out: new Float32Array(1) }), { name: 'TypeError', message: "Expected opts to have only the keys 'signal', 'input', 'highWaterMark' but received the key 'out'" });
+    assert.throws(() => quantizeStream(P, 5), { name: 'TypeError', message: /Expected an options object for opts but received 5/ });
+    assert.throws(() => quantizeStream(P, { signal: {} }), { name: 'TypeError', message: /Expected an AbortSignal for opts.signal/ });
+    assert.throws(() => quantizeStream(P, { input: 'int8' }), { name: 'TypeError', message: "Expected one of 'float32', 'float64', 'float16', 'bfloat16' for opts.input but received 'int8'" });
+    assert.throws(() => quantizeStream(P, { highWaterMark: -1 }), { name: 'RangeError', message: 'Expected a non-negative integer for opts.highWaterMark but received -1' });
+    assert.throws(() => quantizeStream(P, { highWaterMark: 1.5 }), { name: 'RangeError' });
+    assert.throws(() => dequantizeStream(P, { input: 'float32' }), { name: 'TypeError', message: "Expected no opts.input for dequantizeStream (its input is codes of params.dtype) but received 'float32'" });
   });
 
   it('a chunk of another type: the stream errors with a TypeError naming the chunk and its index', async function () {
@@ -386,18 +386,18 @@ describe(`stream errors (${qk.backend.name})`, function () {
     for (const [chunk, name] of bad) {
       const got = [];
       await rejectsWith(
-        through(qk.quantizeStream(P), [new Float32Array([1, 2]), chunk, new Float32Array([3])], got),
+        through(quantizeStream(P), [new Float32Array([1, 2]), chunk, new Float32Array([3])], got),
         'TypeError',
         name === null ? /^Expected a Float32Array, Float64Array or Buffer chunk for quantizeStream but received .* \(chunk 1\)$/ : `Expected a Float32Array, Float64Array or Buffer chunk for quantizeStream but received ${name} (chunk 1)`,
       );
       assert.ok(Buffer.concat(got).equals(bytesOf(qk.quantize(new Float32Array([1, 2]), P))), 'the chunk before it came out');
     }
     await rejectsWith(
-      through(qk.dequantizeStream(P), [new Uint8Array([1]), new Float32Array(7)]),
+      through(dequantizeStream(P), [new Uint8Array([1]), new Float32Array(7)]),
       'TypeError',
       'Expected a Buffer, Uint8Array or integer TypedArray chunk of codes for dequantizeStream but received Float32Array(7) (chunk 1)',
     );
-    await rejectsWith(through(qk.dequantizeStream(P), [new BigInt64Array(1)]), 'TypeError', /received BigInt64Array\(1\) \(chunk 0\)$/);
+    await rejectsWith(through(dequantizeStream(P), [new BigInt64Array(1)]), 'TypeError', /received BigInt64Array\(1\) \(chunk 0\)$/);
   });
 
   it('bytes that end inside a float: RangeError at the end, after the codes of every whole float', async function () {
@@ -409,7 +409,7 @@ describe(`stream errors (${qk.backend.name})`, function () {
         const params = { scale: 0.5, zeroPoint: dtype === 'uint8' ? 8 : 0, dtype };
         const got = [];
         await rejectsWith(
-          through(qk.quantizeStream(params, { input }), [bytes.subarray(0, 5 * size + 1), bytes.subarray(5 * size + 1, 9 * size - 1)], got),
+          through(quantizeStream(params, { input }), [bytes.subarray(0, 5 * size + 1), bytes.subarray(5 * size + 1, 9 * size - 1)], got),
           'RangeError',
           `Expected the stream's bytes to end on a whole ${input} (${size} bytes) but ${size - 1} byte(s) were left over`,
         );
@@ -418,18 +418,18 @@ describe(`stream errors (${qk.backend.name})`, function () {
         assert.ok(Buffer.concat(got).equals(bytesOf(eight)), `${input} ${dtype}: the whole floats' codes came out`);
       }
     }
-    await rejectsWith(through(qk.dequantizeStream({ scale: 1, zeroPoint: 0, dtype: 'int16' }), [Buffer.alloc(4), Buffer.alloc(3)]), 'RangeError', "Expected the stream's bytes to end on a whole int16 code (2 bytes) but 1 byte(s) were left over");
+    await rejectsWith(through(dequantizeStream({ scale: 1, zeroPoint: 0, dtype: 'int16' }), [Buffer.alloc(4), Buffer.alloc(3)]), 'RangeError', "Expected the stream's bytes to end on a whole int16 code (2 bytes) but 1 byte(s) were left over");
   });
 
   it('Buffer bytes of a float left unfinished before a Float32Array chunk: RangeError (the values would come out of order)', async function () {
     const b = bytesOf(new Float32Array([1, 2]));
     await rejectsWith(
-      through(qk.quantizeStream(P), [b.subarray(0, 6), new Float32Array([3]), b.subarray(6)]),
+      through(quantizeStream(P), [b.subarray(0, 6), new Float32Array([3]), b.subarray(6)]),
       'RangeError',
       'Expected the 2 byte(s) of a float32 left by the Buffer chunks to be completed before a Float32Array chunk but received Float32Array(1) (chunk 1)',
     );
     // Completed first, a typed chunk may follow bytes.
-    const got = await through(qk.quantizeStream(P), [b.subarray(0, 6), b.subarray(6), new Float32Array([3])]);
+    const got = await through(quantizeStream(P), [b.subarray(0, 6), b.subarray(6), new Float32Array([3])]);
     assert.ok(got.equals(bytesOf(qk.quantize(new Float32Array([1, 2, 3]), P))));
   });
 
@@ -438,14 +438,14 @@ describe(`stream errors (${qk.backend.name})`, function () {
     const codes = qk.quantize(Float32Array.from({ length: 11 }, (_, i) => i - 5), p);
     const short = thrown(() => qk.dequantize(codes.subarray(0, 3), p));
     assert.equal(short.name, 'RangeError');
-    await rejectsWith(through(qk.dequantizeStream(p), [codes.subarray(0, 2), codes.subarray(2, 3)]), 'RangeError', "Expected the stream's codes to be 6 bytes (params.count 11 'int4' values packed) but received 3");
-    await rejectsWith(through(qk.dequantizeStream(p), []), 'RangeError', "Expected the stream's codes to be 6 bytes (params.count 11 'int4' values packed) but received 0");
+    await rejectsWith(through(dequantizeStream(p), [codes.subarray(0, 2), codes.subarray(2, 3)]), 'RangeError', "Expected the stream's codes to be 6 bytes (params.count 11 'int4' values packed) but received 3");
+    await rejectsWith(through(dequantizeStream(p), []), 'RangeError', "Expected the stream's codes to be 6 bytes (params.count 11 'int4' values packed) but received 0");
     const long = Buffer.concat([codes, Buffer.from([0x55])]);
     assert.throws(() => qk.dequantize(long, p), { name: 'RangeError' });
-    await rejectsWith(through(qk.dequantizeStream(p), [long.subarray(0, 6), long.subarray(6)]), 'RangeError', "Expected the stream's codes to be 6 bytes (params.count 11 'int4' values packed) but received 7 or more");
-    await rejectsWith(through(qk.dequantizeStream(p), [long]), 'RangeError', /but received 7 or more$/);
+    await rejectsWith(through(dequantizeStream(p), [long.subarray(0, 6), long.subarray(6)]), 'RangeError', "Expected the stream's codes to be 6 bytes (params.count 11 'int4' values packed) but received 7 or more");
+    await rejectsWith(through(dequantizeStream(p), [long]), 'RangeError', /but received 7 or more$/);
     // count 0: no bytes at all.
-    assert.equal((await through(qk.dequantizeStream({ ...p, count: 0 }), [new Uint8Array(0)])).length, 0);
+    assert.equal((await through(dequantizeStream({ ...p, count: 0 }), [new Uint8Array(0)])).length, 0);
   });
 });
 
@@ -458,7 +458,7 @@ describe(`stream abort (${qk.backend.name})`, function () {
   for (const make of ['quantizeStream', 'dequantizeStream']) {
     it(`${make}: opts.signal aborted while a chunk runs on the worker destroys the stream with an AbortError`, async function () {
       const ac = new AbortController();
-      const stream = qk[make](P, { signal: ac.signal });
+      const stream = ({ quantizeStream, dequantizeStream })[make](P, { signal: ac.signal });
       const big = make === 'quantizeStream' ? new Float32Array(16 * CHUNK_ASYNC).fill(1.5) : new Int8Array(16 * CHUNK_ASYNC).fill(3);
       let chunks = 0;
       const source = Readable.from(
@@ -488,10 +488,10 @@ describe(`stream abort (${qk.backend.name})`, function () {
   it('a signal aborted before the stream is used destroys it with an AbortError; other streams and calls go on', async function () {
     const ac = new AbortController();
     ac.abort(new Error('stop'));
-    const stream = qk.quantizeStream(P, { signal: ac.signal });
+    const stream = quantizeStream(P, { signal: ac.signal });
     await rejectsWith(through(stream, [new Float32Array([1])]), 'AbortError');
     assert.ok(stream.destroyed);
     const x = Float32Array.from({ length: CHUNK_ASYNC + 1 }, (_, i) => i % 300);
-    assert.ok((await through(qk.quantizeStream(P), [x])).equals(bytesOf(qk.quantize(x, P))));
+    assert.ok((await through(quantizeStream(P), [x])).equals(bytesOf(qk.quantize(x, P))));
   });
 });

@@ -107,11 +107,14 @@ export function streamApi(c: Calls) {
         const all = pendingBytes.length > 0 ? Buffer.concat([pendingBytes, b]) : Buffer.from(b.buffer, b.byteOffset, b.byteLength);
         const whole = all.length - (all.length % size);
         pendingBytes = Buffer.from(all.subarray(whole)); // a copy: the caller may reuse its chunk
-        const aligned = new Uint8Array(whole);
-        aligned.set(all.subarray(0, whole));
-        if (input === 'float32') return new Float32Array(aligned.buffer);
-        if (input === 'float64') return new Float64Array(aligned.buffer);
-        return { format: input, bits: new Uint16Array(aligned.buffer) };
+        // A view when the bytes are aligned for the float type (the chunk is not reused before
+        // this transform's callback: the work copies or finishes first), else one aligned copy.
+        let aligned: Uint8Array = all.subarray(0, whole);
+        if (aligned.byteOffset % size !== 0) aligned = Uint8Array.prototype.slice.call(aligned);
+        const [buffer, offset, n] = [aligned.buffer, aligned.byteOffset, whole / size];
+        if (input === 'float32') return new Float32Array(buffer, offset, n);
+        if (input === 'float64') return new Float64Array(buffer, offset, n);
+        return { format: input, bits: new Uint16Array(buffer, offset, n) };
       }
       throw new TypeError(`Expected a Float32Array, Float64Array or Buffer chunk for quantizeStream but received ${describe(chunk)} (chunk ${seen})`);
     };
