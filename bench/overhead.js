@@ -53,7 +53,9 @@ function child() {
       const facade = () => {
         for (let i = 0; i < calls; i++) quantkit.quantize(xs[i & 7], params, out);
       };
-      rows.push({ n, dtype: d.dtype, fns: { floor, binding: bound, facade }, times: { floor: [], binding: [], facade: [] } });
+      // An older build without callFloor (to compare before / after) gets no floor row.
+      const fns = typeof binding.callFloor === 'function' ? { floor, binding: bound, facade } : { binding: bound, facade };
+      rows.push({ n, dtype: d.dtype, fns, times: Object.fromEntries(Object.keys(fns).map((k) => [k, []])) });
     }
   }
   for (let r = 0; r < rounds; r++) {
@@ -94,16 +96,16 @@ function parent() {
   const head = ['case', 'floor', 'binding', 'facade', 'glue+kernel', 'facade cost', 'target'];
   const lines = [head];
   runs[0].rows.forEach((row, i) => {
-    const m = (k) => med(runs.map((r) => r.rows[i].median[k]));
-    const lo = (k) => Math.min(...runs.map((r) => r.rows[i].min[k]));
+    const m = (k) => (row.median[k] === undefined ? NaN : med(runs.map((r) => r.rows[i].median[k])));
+    const lo = (k) => (row.min[k] === undefined ? NaN : Math.min(...runs.map((r) => r.rows[i].min[k])));
     const target = TARGETS[row.n];
     const facade = m('facade');
     lines.push([
       `${row.dtype} ${row.n}`,
-      `${m('floor').toFixed(0)} [${lo('floor').toFixed(0)}]`,
+      Number.isNaN(m('floor')) ? '—' : `${m('floor').toFixed(0)} [${lo('floor').toFixed(0)}]`,
       `${m('binding').toFixed(0)} [${lo('binding').toFixed(0)}]`,
       `${facade.toFixed(0)} [${lo('facade').toFixed(0)}]`,
-      (m('binding') - m('floor')).toFixed(0),
+      Number.isNaN(m('floor')) ? '—' : (m('binding') - m('floor')).toFixed(0),
       (facade - m('binding')).toFixed(0),
       `≤ ${target} ${facade <= target ? '✓' : '✗'}`,
     ]);
