@@ -38,6 +38,12 @@ export interface QuantkitBinding {
    */
   quantize(x: FloatArray, out: QuantArray, scale: number, zeroPoint: number, qmin: number, qmax: number, rounding: Rounding): void;
 
+  /**
+   * Does nothing, with quantize's arguments: the cost of the bare call into the backend, the
+   * floor beside which bench/overhead.js shows what the facade and the glue add per call.
+   */
+  callFloor(x: FloatArray, out: QuantArray, scale: number, zeroPoint: number, qmin: number, qmax: number, rounding: Rounding): void;
+
   /** out[i] = fl(float32(q[i] - zeroPoint) * scale). */
   dequantize(q: QuantArray, out: Float32Array, scale: number, zeroPoint: number): void;
 

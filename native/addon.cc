@@ -72,7 +72,6 @@ QuantkitAddon::QuantkitAddon(Napi::Env env, Napi::Object exports) {
   }
 
   DefineAddon(exports, {
-      InstanceMethod("quantize", &QuantkitAddon::Quantize, napi_enumerable),
       InstanceMethod("dequantize", &QuantkitAddon::Dequantize, napi_enumerable),
       InstanceMethod("minMax", &QuantkitAddon::MinMax, napi_enumerable),
       InstanceMethod("toFloat16", &QuantkitAddon::ToFloat16, napi_enumerable),
@@ -97,6 +96,8 @@ QuantkitAddon::QuantkitAddon(Napi::Env env, Napi::Object exports) {
       InstanceValue("version", Napi::String::New(env, QUANTKIT_VERSION), napi_enumerable),
       InstanceValue("threads", Napi::Number::New(env, threads_), napi_enumerable),
   });
+  // quantize's hot path and its call floor (glue/quantize.cc).
+  DefineQuantize(env, exports);
   // The calibrate capability registers its own calls (glue/calibrate.cc).
   calibrate_ = {kernels_, &quantkit::calibrate::CalibrateKernelsFor(level), threads_};
   DefineCalibrate(env, exports, &calibrate_);

@@ -162,7 +162,7 @@ describe('native glue, called directly', () => {
     ['unpack', 4], ['recode', 3], ['quantizeAxis', 11], ['dequantizeAxis', 8], ['minMaxAxis', 6], ['ggmlQuantize', 3],
     ['ggmlDequantize', 3], ['toFloat16', 2], ['fromFloat16', 2], ['toBFloat16', 2], ['fromBFloat16', 2],
     ['quantizeFloat8', 5], ['dequantizeFloat8', 4], ['findBadScale', 1], ['errorStatsQuantize', 11], ['errorStatsPair', 6], ['histogramAdd', 5],
-    ['imageToTensor', 6], ['quantizeEmbeddings', 6], ['binarizeEmbeddings', 3],
+    ['imageToTensor', 6], ['quantizeEmbeddings', 6], ['binarizeEmbeddings', 3], ['callFloor', 7],
   ];
 
   it('has exactly the calls this suite drives', () => {

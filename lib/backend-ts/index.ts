@@ -36,6 +36,9 @@ function dequantize(q: QuantArray, out: Float32Array, scale: number, zeroPoint: 
   for (let i = 0; i < n; i += CHUNK) dequantizeChunk(q, out, i, Math.min(n, i + CHUNK), s, zeroPoint);
 }
 
+// binding.d.ts: the per-call floor bench/overhead.js measures; nothing to do.
+function callFloor(_x: FloatArray, _out: QuantArray, _scale: number, _zeroPoint: number, _qmin: number, _qmax: number, _rounding: Rounding): void {}
+
 function minMax(x: FloatArray, out: Float64Array): void {
   let lo = Infinity;
   let hi = -Infinity;
@@ -66,6 +69,7 @@ export const fallbackBinding: QuantkitBinding = {
   isaAvailable: ['js'],
   threads: 1,
   quantize,
+  callFloor,
   dequantize,
   minMax,
   ...convertCalls,

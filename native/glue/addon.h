@@ -19,8 +19,11 @@ class QuantkitAddon : public Napi::Addon<QuantkitAddon> {
   QuantkitAddon(Napi::Env env, Napi::Object exports);
 
  private:
-  // glue/quantize.cc
-  Napi::Value Quantize(const Napi::CallbackInfo& info);
+  // glue/quantize.cc: quantize and callFloor are plain Node-API callbacks (see there), defined
+  // on exports by DefineQuantize.
+  void DefineQuantize(Napi::Env env, Napi::Object exports);
+  static napi_value QuantizeCall(napi_env env, napi_callback_info cb);
+  static napi_value CallFloor(napi_env env, napi_callback_info cb);
   Napi::Value Dequantize(const Napi::CallbackInfo& info);
   Napi::Value MinMax(const Napi::CallbackInfo& info);
   // glue/packed.cc

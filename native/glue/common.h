@@ -84,23 +84,24 @@ inline size_t ElementSize(napi_typedarray_type t) {
   }
 }
 
-// The hot path: one napi_is_typedarray and one napi_get_typedarray_info per array. `type_of`
+// The hot path: one napi_get_typedarray_info per array, which itself refuses anything that
+// is not a TypedArray (napi_invalid_arg; any other failed status is a real error). `type_of`
 // maps the TypedArray kind to the role's element type, or -1 when the kind is refused.
 // A detached buffer has length 0, so only an empty view needs the (rarer) detach check.
 template <typename TypeOf>
 inline View UnwrapAs(const Napi::Value& v, const char* name, TypeOf type_of, const char* expected) {
   napi_env env = v.Env();
-  bool is_typedarray = false;
-  Check(env, napi_is_typedarray(env, v, &is_typedarray));
-  if (is_typedarray) {
-    napi_typedarray_type kind;
-    size_t length = 0;
-    void* data = nullptr;
-    napi_value buffer = nullptr;
-    Check(env, napi_get_typedarray_info(env, v, &kind, &length, &data, &buffer, nullptr));
+  napi_typedarray_type kind;
+  size_t length = 0;
+  void* data = nullptr;
+  const napi_status status = napi_get_typedarray_info(env, v, &kind, &length, &data, nullptr, nullptr);
+  if (status != napi_invalid_arg) {
+    Check(env, status);
     const int type = type_of(kind);
     if (type >= 0) {
       if (length == 0) {
+        napi_value buffer = nullptr;
+        Check(env, napi_get_typedarray_info(env, v, nullptr, nullptr, nullptr, &buffer, nullptr));
         bool detached = false;
         Check(env, napi_is_detached_arraybuffer(env, buffer, &detached));
         if (detached) ThrowRange(env, std::string("Expected ") + name + " to be attached but its buffer is detached");

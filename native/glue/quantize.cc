@@ -10,24 +10,53 @@
 
 namespace quantkit::glue {
 
-// quantize(x, out, scale, zeroPoint, qmin, qmax, rounding)
-Napi::Value QuantkitAddon::Quantize(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  CheckArgCount(info, 7, "quantize");
-  const View x = FloatInput(info[0], "x");
-  const View out = QuantArray(info[1], "out");
-  quantkit::QuantizeParams p{};
-  int rounding = 0;
-  Raise(env, quantkit::args::CheckQuantize(x.span(), out.span(), NumberArg(info[2]), NumberArg(info[3]),
-                                           NumberArg(info[4]), NumberArg(info[5]), &p));
-  Raise(env, quantkit::args::CheckRounding(NumberArg(info[6]), &rounding));
-  const quantkit::QuantizeFn quantize = kernels_->quantize[rounding][x.type][out.type];
-  const size_t in_size = ElementSize(x.kind), out_size = ElementSize(out.kind);
-  quantkit::ForParts(x.length, threads_, [&](int, size_t begin, size_t end) {
-    quantize(static_cast<const char*>(x.data) + begin * in_size, static_cast<char*>(out.data) + begin * out_size,
-             end - begin, p);
-  });
-  return env.Undefined();
+// quantize(x, out, scale, zeroPoint, qmin, qmax, rounding): the call a server makes per
+// request, so its glue is plain Node-API rather than node-addon-api's method wrapper. The
+// wrapper reads the arguments twice and heap-allocates them when there are more than six,
+// and looks the addon up with napi_get_instance_data; here one napi_get_cb_info fills a
+// stack array and the addon arrives as the function's data. Same checks, same messages.
+napi_value QuantkitAddon::QuantizeCall(napi_env env, napi_callback_info cb) {
+  try {
+    size_t argc = 8;
+    napi_value argv[8];
+    void* data = nullptr;
+    Check(env, napi_get_cb_info(env, cb, &argc, argv, nullptr, &data));
+    const QuantkitAddon* self = static_cast<const QuantkitAddon*>(data);
+    if (argc != 7) {
+      ThrowType(env, "quantize takes 7 arguments but received " + std::to_string(argc));
+    }
+    const View x = FloatInput(Napi::Value(env, argv[0]), "x");
+    const View out = QuantArray(Napi::Value(env, argv[1]), "out");
+    quantkit::QuantizeParams p{};
+    int rounding = 0;
+    Raise(env, quantkit::args::CheckQuantize(x.span(), out.span(), NumberArg(Napi::Value(env, argv[2])),
+                                             NumberArg(Napi::Value(env, argv[3])), NumberArg(Napi::Value(env, argv[4])),
+                                             NumberArg(Napi::Value(env, argv[5])), &p));
+    Raise(env, quantkit::args::CheckRounding(NumberArg(Napi::Value(env, argv[6])), &rounding));
+    const quantkit::QuantizeFn quantize = self->kernels_->quantize[rounding][x.type][out.type];
+    const size_t in_size = ElementSize(x.kind), out_size = ElementSize(out.kind);
+    quantkit::ForParts(x.length, self->threads_, [&](int, size_t begin, size_t end) {
+      quantize(static_cast<const char*>(x.data) + begin * in_size, static_cast<char*>(out.data) + begin * out_size,
+               end - begin, p);
+    });
+  } catch (const Napi::Error& e) {
+    e.ThrowAsJavaScriptException();
+  }
+  return nullptr;
+}
+
+// callFloor(x, out, scale, zeroPoint, qmin, qmax, rounding): does nothing and returns
+// undefined. It costs what a JS -> Node-API call with quantize's arguments costs and no
+// more, so bench/overhead.js can show the facade's and the glue's cost above that floor.
+napi_value QuantkitAddon::CallFloor(napi_env, napi_callback_info) { return nullptr; }
+
+void QuantkitAddon::DefineQuantize(Napi::Env env, Napi::Object exports) {
+  const auto function = [&](const char* name, napi_callback cb) {
+    napi_value fn = nullptr;
+    Check(env, napi_create_function(env, name, NAPI_AUTO_LENGTH, cb, this, &fn));
+    return Napi::PropertyDescriptor::Value(name, Napi::Value(env, fn), napi_enumerable);
+  };
+  exports.DefineProperties({function("quantize", QuantizeCall), function("callFloor", CallFloor)});
 }
 
 
