@@ -218,6 +218,32 @@ describe('async twins: errors', function () {
     });
   }
 
+  it('an argument past the call\'s own (a misplaced signal) is refused', async () => {
+    const ac = new AbortController();
+    ac.abort();
+    await assert.rejects(quantkit.minMaxAsync(x, undefined, { signal: ac.signal }), { name: 'TypeError', message: 'Expected at most 2 arguments for minMaxAsync (its async options go in the options object) but received 3' });
+    await assert.rejects(quantkit.quantizeAsync(x, p, undefined, { signal: ac.signal }), { name: 'TypeError', message: /at most 3 arguments for quantizeAsync \(its async options go in out's place\)/ });
+    await assert.rejects(quantkit.embeddingRangesAsync(x, 10, undefined, 5), { name: 'TypeError', message: /at most 3 arguments for embeddingRangesAsync/ });
+    assert.deepEqual(await quantkit.minMaxAsync(x, undefined, undefined), quantkit.minMax(x));
+  });
+
+  it('objects are read as the synchronous call reads them: getters, prototypes, hidden keys', async () => {
+    class Params {
+      get scale() { return 0.1; }
+      get zeroPoint() { return 3; }
+      get dtype() { return 'uint8'; }
+    }
+    sameResult(quantkit.quantize(x, new Params()), await quantkit.quantizeAsync(x, new Params()));
+    sameResult(quantkit.quantize(x, Object.create(p)), await quantkit.quantizeAsync(x, Object.create(p)));
+    const o = { dtype: 'int8' };
+    Object.defineProperty(o, 'symmetric', { get: () => true });
+    sameResult(quantkit.quantizeDynamic(x, o), await quantkit.quantizeDynamicAsync(x, o));
+    const ac = new AbortController();
+    const withSignal = Object.create({ dtype: 'int8' });
+    withSignal.signal = ac.signal;
+    sameResult(quantkit.quantizeDynamic(x, { dtype: 'int8' }), await quantkit.quantizeDynamicAsync(x, withSignal));
+  });
+
   it('a function where an array goes is refused as the synchronous call refuses it', async () => {
     const e1 = syncError(() => quantkit.quantize(() => 1, p));
     const e2 = await rejection(quantkit.quantizeAsync(() => 1, p));
@@ -225,9 +251,9 @@ describe('async twins: errors', function () {
   });
 
   it('checks its own options', async () => {
-    await assert.rejects(quantkit.quantizeAsync(x, p, { signal: 'stop' }), { name: 'TypeError', message: "Expected an AbortSignal for out.signal but received 'stop'" });
+    await assert.rejects(quantkit.quantizeAsync(x, p, { signal: 'stop' }), { name: 'TypeError', message: "Expected an AbortSignal for options.signal but received 'stop'" });
     await assert.rejects(quantkit.quantizeAsync(x, p, { outt: new Int8Array(1000) }), { name: 'TypeError', message: /received the key 'outt'/ });
-    await assert.rejects(quantkit.quantizeAsync(x, p, { transfer: 1 }), { name: 'TypeError', message: 'Expected a boolean for out.transfer but received 1' });
+    await assert.rejects(quantkit.quantizeAsync(x, p, { transfer: 1 }), { name: 'TypeError', message: 'Expected a boolean for options.transfer but received 1' });
     await assert.rejects(quantkit.minMaxAsync(x, { signal: {} }), { name: 'TypeError', message: 'Expected an AbortSignal for opts.signal but received an object' });
     await assert.rejects(quantkit.embeddingRangesAsync(x, 10, { out: 1 }), { name: 'TypeError', message: /received the key 'out'/ });
   });
@@ -331,6 +357,23 @@ describe('async twins: the caller\'s buffers may go away while a job runs', func
     const e = await rejection(job);
     assert.equal(e.constructor, RangeError);
     assert.match(e.message, /^Expected out to stay attached/);
+  });
+
+  it('an array detached or shrunk while the inputs are still being copied: the synchronous call on it as it now is', async () => {
+    const big = 4 * COPY_SLICE;
+    const out = new Uint8Array(big);
+    const job = quantkit.quantizeAsync(new Float32Array(big), p, { out });
+    structuredClone(out.buffer, { transfer: [out.buffer] });
+    const e1 = await rejection(job);
+    assert.equal(e1.constructor, RangeError);
+    assert.equal(e1.message, 'Expected out to be attached but its buffer is detached');
+    const ab = new ArrayBuffer(big, { maxByteLength: big });
+    const tracking = new Float32Array(ab); // length-tracking: shrinking changes its length
+    const job2 = quantkit.quantizeAsync(tracking, p);
+    ab.resize(8);
+    // The copy saw the array change and left the call to the synchronous one, on the array as it now is.
+    sameResult(quantkit.quantize(tracking, p), await job2);
+    assert.equal(tracking.length, 2);
   });
 
   it('a resizable buffer shrunk during the job: RangeError, no write past its end', async () => {
@@ -447,6 +490,26 @@ describe('async twins: the pool', function () {
     const r = spawnSync(process.execPath, ['-e', code], { encoding: 'utf8', timeout: 60000 });
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stdout.trim(), 'done 8');
+  });
+
+  it('one signal for many jobs adds one listener (no MaxListenersExceededWarning)', async () => {
+    const ac = new AbortController();
+    const warnings = [];
+    const onWarning = (w) => warnings.push(w.name);
+    process.on('warning', onWarning);
+    const xs = random(64, 43);
+    const jobs = Array.from({ length: 40 }, () => quantkit.quantizeAsync(xs, { scale: 0.1, zeroPoint: 0, dtype: 'int8' }, { signal: ac.signal }));
+    const results = await Promise.all(jobs);
+    await new Promise((r) => setImmediate(r));
+    process.off('warning', onWarning);
+    assert.deepEqual(warnings, []);
+    for (const r of results) sameResult(quantkit.quantize(xs, { scale: 0.1, zeroPoint: 0, dtype: 'int8' }), r);
+  });
+
+  it('a bad QUANTKIT_ASYNC_THREADS makes require throw, naming it', () => {
+    const r = spawnSync(process.execPath, ['-e', `require(${JSON.stringify(require.resolve('..'))})`], { encoding: 'utf8', env: { ...process.env, QUANTKIT_ASYNC_THREADS: '0' } });
+    assert.notEqual(r.status, 0);
+    assert.match(r.stderr, /RangeError: Expected QUANTKIT_ASYNC_THREADS to be an integer from 1 to 256 but received '0'/);
   });
 
   it('QUANTKIT_ASYNC_THREADS is checked', () => {

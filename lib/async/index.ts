@@ -13,7 +13,7 @@
 //   transfer list does: the caller's arrays are detached at once and the result comes back over
 //   the same memory. A buffer that cannot be moved (a pooled Buffer, WebAssembly memory) is
 //   copied, and an output among them is written back, as without `transfer`.
-import { OPS, MARK, argArrays, isShared, isTyped, outputOf, plainObject, type OpName, type OpSpec, type Typed } from './ops';
+import { OPS, MARK, argArrays, encodeArg, isShared, isTyped, outputOf, plainObject, type OpName, type OpSpec, type Typed } from './ops';
 import { pool, type Reply } from './pool';
 import { describe, isDetached, isOutOfBounds } from '../core/validate';
 import type { DType, Float8DType, QuantArrayOf } from '../core/dtypes';
@@ -62,16 +62,30 @@ function checkAsyncOptions(o: Record<string, unknown>, name: string): AsyncOptio
 
 const ASYNC_KEYS = ['signal', 'transfer'];
 
+/** A copy of an object without the async keys, with the same prototype and property kinds. */
+function withoutAsyncKeys(o: Record<string, unknown>): Record<string, unknown> | undefined {
+  const d = Object.getOwnPropertyDescriptors(o);
+  for (const k of ASYNC_KEYS) delete (d as Record<string, PropertyDescriptor>)[k];
+  const proto = Object.getPrototypeOf(o);
+  if (Object.keys(d).length === 0 && proto === Object.prototype) return undefined;
+  return Object.create(proto, d) as Record<string, unknown>;
+}
+
 /** Splits the async options from the call's own arguments (see AsyncOptions for where they go). */
-function takeAsyncOptions(spec: OpSpec, args: unknown[], asyncAt: number | undefined): { args: unknown[]; options: AsyncOptions } {
-  const call = args.slice();
+function takeAsyncOptions(op: OpName, spec: OpSpec, args: unknown[], asyncAt: number | undefined): { args: unknown[]; options: AsyncOptions } {
+  const most = spec.arity + (asyncAt !== undefined ? 1 : 0);
+  for (let i = args.length - 1; i >= most; i--) {
+    if (args[i] !== undefined) {
+      const where = spec.opts !== undefined ? 'in the options object' : spec.out !== undefined ? "in out's place" : 'as the last argument';
+      throw new TypeError(`Expected at most ${most} arguments for ${op}Async (its async options go ${where}) but received ${args.length}`);
+    }
+  }
+  const call = args.slice(0, most);
   if (spec.opts !== undefined && plainObject(call[spec.opts])) {
     const o = call[spec.opts] as Record<string, unknown>;
     if (ASYNC_KEYS.some((k) => k in o)) {
       const options = checkAsyncOptions(o, 'opts');
-      const rest: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(o)) if (!ASYNC_KEYS.includes(k)) rest[k] = v;
-      call[spec.opts] = Object.keys(rest).length === 0 ? undefined : rest;
+      call[spec.opts] = withoutAsyncKeys(o);
       return { args: call, options };
     }
     return { args: call, options: {} };
@@ -79,14 +93,13 @@ function takeAsyncOptions(spec: OpSpec, args: unknown[], asyncAt: number | undef
   const at = spec.opts === undefined ? (spec.out ?? asyncAt) : undefined;
   if (at !== undefined && plainObject(call[at])) {
     const o = call[at] as Record<string, unknown>;
-    const name = spec.out !== undefined ? 'out' : 'options';
+    const allowed = spec.out !== undefined ? ['out', ...ASYNC_KEYS] : ASYNC_KEYS;
     for (const k of Object.keys(o)) {
-      if (k !== 'out' && !ASYNC_KEYS.includes(k)) {
-        throw new TypeError(`Expected ${spec.out !== undefined ? 'out to be an array or { out?, signal?, transfer? }' : 'options to be { signal?, transfer? }'} but received the key '${k}'`);
+      if (!allowed.includes(k)) {
+        throw new TypeError(`Expected ${spec.out !== undefined ? 'out to be an array or an options object { out?, signal?, transfer? }' : 'options to be { signal?, transfer? }'} but received the key '${k}'`);
       }
     }
-    if (spec.out === undefined && 'out' in o) throw new TypeError(`Expected options to be { signal?, transfer? } but received the key 'out'`);
-    const options = checkAsyncOptions(o, name);
+    const options = checkAsyncOptions(o, 'options');
     if (spec.out !== undefined) call[at] = o.out;
     else call.length = at;
     while (call.length > 0 && call[call.length - 1] === undefined) call.length--;
@@ -104,17 +117,15 @@ const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 class Moved extends Error {}
 
 /**
- * Copies `n` bytes from `src` to `dst` in COPY_SLICE slices, yielding between them; before each
- * slice `stillThere()` must hold (else Moved is thrown) and the signal must not be aborted.
+ * Copies `n` bytes from `src` to `dst` in COPY_SLICE slices, each in a turn of its own; before
+ * each slice `stillThere()` must hold (else Moved is thrown) and the signal must not be aborted.
  */
 async function copySliced(dst: Uint8Array, src: () => Uint8Array, stillThere: () => boolean, signal: AbortSignal | undefined): Promise<void> {
   const n = dst.length;
   for (let at = 0; at < n; at += COPY_SLICE) {
-    if (at > 0) {
-      await nextTurn();
-      if (signal?.aborted) throw abortError(signal);
-      if (!stillThere()) throw new Moved();
-    }
+    await nextTurn();
+    if (signal?.aborted) throw abortError(signal);
+    if (!stillThere()) throw new Moved();
     const end = Math.min(n, at + COPY_SLICE);
     dst.set(src().subarray(at, end), at);
   }
@@ -146,7 +157,10 @@ function prepare(args: unknown[], transfer: boolean, signal: AbortSignal | undef
     const start = group.length > 1 ? 0 : group[0].byteOffset;
     const end = Math.max(...group.map((a) => a.byteOffset + a.byteLength));
     const from = Math.min(...group.map((a) => a.byteOffset));
-    return { group, start, from, end, copy: new ArrayBuffer(end - start) };
+    // The arrays as they were at the call: a detached, shrunk or moved one stops the copy.
+    const was = group.map((a) => [a.byteOffset, a.byteLength, a.length]);
+    const stillThere = () => group.every((a, i) => !isDetached(a) && !isOutOfBounds(a) && a.byteOffset === was[i][0] && a.byteLength === was[i][1] && a.length === was[i][2]);
+    return { group, start, from, end, stillThere, copy: new ArrayBuffer(end - start) };
   });
   const finish = (): Prepared => {
     const replaced = new Map<Typed, Typed>();
@@ -157,10 +171,11 @@ function prepare(args: unknown[], transfer: boolean, signal: AbortSignal | undef
     const swap = (v: unknown): unknown => (isTyped(v) && replaced.has(v) ? replaced.get(v) : v);
     const out = args.map((a) => {
       if (isTyped(a)) return swap(a);
-      if (plainObject(a)) {
-        const o: Record<string, unknown> = {};
-        for (const [k, v] of Object.entries(a)) o[k] = swap(v);
-        return o;
+      if (plainObject(a) && Object.values(a).some((v) => isTyped(v) && replaced.has(v))) {
+        // The same object shape (prototype, hidden keys, getters), its own arrays swapped.
+        const d = Object.getOwnPropertyDescriptors(a);
+        for (const desc of Object.values(d)) if ('value' in desc && desc.enumerable) desc.value = swap(desc.value);
+        return Object.create(Object.getPrototypeOf(a), d);
       }
       return a;
     });
@@ -172,12 +187,13 @@ function prepare(args: unknown[], transfer: boolean, signal: AbortSignal | undef
     return finish();
   }
   return (async () => {
-    for (const { group, start, from, end, copy } of groups) {
+    for (const { group, start, from, end, stillThere, copy } of groups) {
       // The source view is made again for each slice: a resizable buffer may have changed in
       // between (then stillThere fails and the synchronous call names the array).
-      const stillThere = () => group.every((a) => !isDetached(a) && !isOutOfBounds(a) && a.byteOffset + a.byteLength <= end);
       await copySliced(new Uint8Array(copy, from - start), () => new Uint8Array(group[0].buffer, from, end - from), stillThere, signal);
     }
+    // A slice copied last may have been the only one since another group changed.
+    if (!groups.every((g) => g.stillThere())) throw new Moved();
     return finish();
   })();
 }
@@ -211,6 +227,28 @@ function abortError(signal: AbortSignal): AbortError {
   return new AbortError(undefined, { cause: signal.reason });
 }
 
+// One 'abort' listener per signal, whatever the number of jobs it cancels: a server that passes
+// one request's signal to many calls gets no MaxListenersExceededWarning.
+const listeners = new WeakMap<AbortSignal, Set<() => void>>();
+
+function listen(signal: AbortSignal, f: () => void): void {
+  let set = listeners.get(signal);
+  if (set === undefined) {
+    const jobs = new Set<() => void>();
+    set = jobs;
+    listeners.set(signal, jobs);
+    signal.addEventListener('abort', () => {
+      listeners.delete(signal);
+      for (const g of jobs) g();
+    }, { once: true });
+  }
+  set.add(f);
+}
+
+function unlisten(signal: AbortSignal, f: () => void): void {
+  listeners.get(signal)?.delete(f);
+}
+
 export interface RunOptions {
   /** For op 'observe': the observer's description (method, options, state). */
   observer?: unknown;
@@ -223,7 +261,7 @@ export interface RunOptions {
  * options where AsyncOptions says; resolves with the synchronous call's result.
  */
 export async function runAsync(op: OpName, rawArgs: unknown[], run: RunOptions, asyncAt?: number): Promise<unknown> {
-  const { args, options } = takeAsyncOptions(OPS[op], rawArgs, asyncAt);
+  const { args, options } = takeAsyncOptions(op, OPS[op], rawArgs, asyncAt);
   return execute(op, args, options, run);
 }
 
@@ -247,10 +285,12 @@ async function execute(op: OpName, args: unknown[], options: AsyncOptions, run: 
   const reply = await new Promise<Reply | undefined>((resolve, reject) => {
     let cancel: (() => void) | undefined;
     const onSignal = () => cancel?.();
-    const done = () => signal?.removeEventListener('abort', onSignal);
+    const done = () => {
+      if (signal !== undefined) unlisten(signal, onSignal);
+    };
     cancel = pool.submit({
       op,
-      args: prepared.args,
+      args: prepared.args.map((a) => encodeArg(a)),
       transfer: prepared.transfer,
       observer: run.observer,
       writesShared: callerOut !== undefined && prepared.shared.has(callerOut),
@@ -269,7 +309,7 @@ async function execute(op: OpName, args: unknown[], options: AsyncOptions, run: 
         else resolve(r);
       },
     });
-    signal?.addEventListener('abort', onSignal, { once: true });
+    if (signal !== undefined) listen(signal, onSignal);
   });
   if (reply === undefined) {
     // postMessage refused the transfer list (Node 21 and later refuse pooled Buffers and
@@ -295,7 +335,8 @@ async function execute(op: OpName, args: unknown[], options: AsyncOptions, run: 
         const size = src.byteLength / Math.max(1, length);
         const from = new Uint8Array(src.buffer, src.byteOffset + s * size, (e - s) * size);
         try {
-          await copySliced(new Uint8Array(callerOut.buffer, callerOut.byteOffset + s * size, (e - s) * size), () => from, fits, undefined);
+          if (from.byteLength <= COPY_SLICE) new Uint8Array(callerOut.buffer, callerOut.byteOffset + s * size, (e - s) * size).set(from);
+          else await copySliced(new Uint8Array(callerOut.buffer, callerOut.byteOffset + s * size, (e - s) * size), () => from, fits, undefined);
         } catch (err) {
           if (err instanceof Moved) throw moved();
           throw err;

@@ -13,6 +13,8 @@
  * `split`: how the worker runs the call in parts, checking for an abort between them.
  */
 export interface OpSpec {
+  /** How many arguments the synchronous call takes at most. */
+  readonly arity: number;
   readonly out?: number;
   readonly opts?: number;
   readonly outKey?: string;
@@ -21,30 +23,30 @@ export interface OpSpec {
 }
 
 export const OPS = {
-  quantize: { out: 2, split: 'quantize' },
-  dequantize: { out: 2, split: 'dequantize' },
-  quantizeDynamic: { opts: 1, outKey: 'out' },
-  minMax: { opts: 1 },
-  computeParams: { opts: 1 },
-  toFloat16: { out: 1, split: 'convert' },
-  fromFloat16: { out: 1, split: 'convert' },
-  toBFloat16: { out: 1, split: 'convert' },
-  fromBFloat16: { out: 1, split: 'convert' },
-  toUnsigned: { out: 2 },
-  toSigned: { out: 2 },
-  pack: { out: 2 },
-  unpack: { out: 3 },
-  'ggml.quantize': { out: 2, split: 'ggml-quantize' },
-  'ggml.dequantize': { out: 3, split: 'ggml-dequantize' },
-  errorStats: { opts: 2 },
-  imageToTensor: { opts: 1, out: 2, partial: true },
-  tensorToImage: { opts: 1, out: 2, partial: true },
-  quantizeEmbeddings: { opts: 1, out: 2 },
-  dequantizeEmbeddings: { opts: 1, out: 2 },
-  embeddingRanges: {},
-  unpackBits: { out: 2 },
+  quantize: { arity: 3, out: 2, split: 'quantize' },
+  dequantize: { arity: 3, out: 2, split: 'dequantize' },
+  quantizeDynamic: { arity: 2, opts: 1, outKey: 'out' },
+  minMax: { arity: 2, opts: 1 },
+  computeParams: { arity: 2, opts: 1 },
+  toFloat16: { arity: 2, out: 1, split: 'convert' },
+  fromFloat16: { arity: 2, out: 1, split: 'convert' },
+  toBFloat16: { arity: 2, out: 1, split: 'convert' },
+  fromBFloat16: { arity: 2, out: 1, split: 'convert' },
+  toUnsigned: { arity: 3, out: 2 },
+  toSigned: { arity: 3, out: 2 },
+  pack: { arity: 3, out: 2 },
+  unpack: { arity: 4, out: 3 },
+  'ggml.quantize': { arity: 3, out: 2, split: 'ggml-quantize' },
+  'ggml.dequantize': { arity: 4, out: 3, split: 'ggml-dequantize' },
+  errorStats: { arity: 3, opts: 2 },
+  imageToTensor: { arity: 3, opts: 1, out: 2, partial: true },
+  tensorToImage: { arity: 3, opts: 1, out: 2, partial: true },
+  quantizeEmbeddings: { arity: 3, opts: 1, out: 2 },
+  dequantizeEmbeddings: { arity: 3, opts: 1, out: 2 },
+  embeddingRanges: { arity: 2 },
+  unpackBits: { arity: 3, out: 2 },
   // An observer's batch: the observer's state travels with the batch (observer.ts).
-  observe: {},
+  observe: { arity: 2 },
 } as const satisfies Record<string, OpSpec>;
 
 export type OpName = keyof typeof OPS;
@@ -90,4 +92,69 @@ export function outputOf(spec: OpSpec, args: unknown[]): Typed | undefined {
     if (isTyped(v)) return v;
   }
   return undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Objects as the synchronous call sees them. Structured cloning keeps only own enumerable data
+// properties, but a call reads `params.scale` through getters and prototypes too (a class with
+// getters, Object.create(params)), and counts only own enumerable keys as option keys. So an
+// object that is not plain data travels as its three parts and is rebuilt with the same shape.
+
+const OBJECT = '__quantkitObject';
+
+function isPlainData(o: object): boolean {
+  const proto = Object.getPrototypeOf(o);
+  if (proto !== Object.prototype && proto !== null) return false;
+  for (const key of Object.getOwnPropertyNames(o)) {
+    const d = Object.getOwnPropertyDescriptor(o, key) as PropertyDescriptor;
+    if (!d.enumerable || !('value' in d)) return false;
+  }
+  return true;
+}
+
+/** An argument ready for postMessage: objects that are not plain data become { own, hidden, inherited } (read once, getters included). */
+export function encodeArg(v: unknown, depth = 0): unknown {
+  if (typeof v !== 'object' || v === null || isTyped(v) || depth > 3) return v;
+  if (Array.isArray(v)) return v.map((x) => encodeArg(x, depth + 1));
+  if (v instanceof ArrayBuffer || (typeof SharedArrayBuffer === 'function' && v instanceof SharedArrayBuffer)) return v;
+  const o = v as Record<string, unknown>;
+  if (isPlainData(o)) {
+    const plain: Record<string, unknown> = {};
+    for (const k of Object.keys(o)) plain[k] = encodeArg(o[k], depth + 1);
+    return plain;
+  }
+  const own: Record<string, unknown> = {};
+  const hidden: Record<string, unknown> = {};
+  const inherited: Record<string, unknown> = {};
+  for (const k of Object.getOwnPropertyNames(o)) {
+    const d = Object.getOwnPropertyDescriptor(o, k) as PropertyDescriptor;
+    (d.enumerable ? own : hidden)[k] = encodeArg(o[k], depth + 1);
+  }
+  for (let p = Object.getPrototypeOf(o); p !== null && p !== Object.prototype; p = Object.getPrototypeOf(p)) {
+    for (const k of Object.getOwnPropertyNames(p)) {
+      if (k === 'constructor' || k in own || k in hidden || k in inherited) continue;
+      const value = o[k];
+      if (typeof value !== 'function') inherited[k] = encodeArg(value, depth + 1);
+    }
+  }
+  return { [OBJECT]: 1, own, hidden, inherited };
+}
+
+/** The object encodeArg described: the same own enumerable keys, the rest readable as before. */
+export function decodeArg(v: unknown, depth = 0): unknown {
+  if (typeof v !== 'object' || v === null || isTyped(v) || depth > 3) return v;
+  if (Array.isArray(v)) return v.map((x) => decodeArg(x, depth + 1));
+  const o = v as Record<string, unknown>;
+  if (o[OBJECT] !== 1) {
+    if (Object.getPrototypeOf(o) !== Object.prototype) return v;
+    for (const k of Object.keys(o)) o[k] = decodeArg(o[k], depth + 1);
+    return o;
+  }
+  const parts = o as { own: Record<string, unknown>; hidden: Record<string, unknown>; inherited: Record<string, unknown> };
+  const proto: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(parts.inherited)) proto[k] = decodeArg(x, depth + 1);
+  const made = Object.create(proto) as Record<string, unknown>;
+  for (const [k, x] of Object.entries(parts.own)) made[k] = decodeArg(x, depth + 1);
+  for (const [k, x] of Object.entries(parts.hidden)) Object.defineProperty(made, k, { value: decodeArg(x, depth + 1), enumerable: false, writable: true, configurable: true });
+  return made;
 }

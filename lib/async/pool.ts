@@ -61,10 +61,13 @@ export function poolSize(env: NodeJS.ProcessEnv = process.env): number {
   return Number(v);
 }
 
+// Checked when quantkit loads, as QUANTKIT_THREADS is: a mistyped value names itself at once.
+const SIZE = poolSize();
+
 class Pool {
   private readonly slots: Slot[] = [];
   private readonly queue: Running[] = [];
-  private size: number | undefined;
+  private readonly size = SIZE;
 
   /** Queues a job; returns a function that aborts it. */
   submit(job: Job): () => void {
@@ -102,7 +105,6 @@ class Pool {
     while (this.queue.length > 0) {
       let slot = this.slots.find((s) => s.job === undefined);
       if (slot === undefined) {
-        this.size ??= poolSize();
         if (this.slots.length >= this.size) return;
         slot = this.start();
       }

@@ -8,7 +8,7 @@
 // So nothing the caller does to their arrays while a job runs can free memory under a kernel.
 import { parentPort, workerData } from 'node:worker_threads';
 import quantkit from '../index';
-import { OPS, PART_ELEMENTS, MARK, argArrays, isShared, isTyped, outputOf, plainObject, type OpName, type OpSpec, type Typed } from './ops';
+import { OPS, PART_ELEMENTS, MARK, argArrays, decodeArg, isShared, isTyped, outputOf, plainObject, type OpName, type OpSpec, type Typed } from './ops';
 import { restoreObserver } from './observer';
 import { SNAPSHOT } from '../calibrate/state';
 
@@ -143,7 +143,8 @@ function changedSpan(before: Typed, after: Typed): [number, number] {
 }
 
 function run(job: Job): void {
-  const { id, op, args } = job;
+  const { id, op } = job;
+  const args = job.args.map((a) => decodeArg(a));
   const spec: OpSpec = OPS[op];
   try {
     if (aborted(id)) {
