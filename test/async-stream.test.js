@@ -365,6 +365,24 @@ describe(`stream errors (${qk.backend.name})`, function () {
     assert.throws(() => quantizeStream(null), { name: 'TypeError', message: 'Expected a params object for params but received null' });
   });
 
+  it('quantizeStream takes params with count (quantizeDynamic\'s result): the stream must carry that many values', async function () {
+    const x = Float32Array.from({ length: 1001 }, (_, i) => Math.sin(i));
+    const r = qk.quantizeDynamic(x, { dtype: 'int4' });
+    const want = Buffer.from(r.data.buffer, r.data.byteOffset, r.data.byteLength);
+    const bytes = Buffer.from(x.buffer);
+    assert.ok((await through(quantizeStream(r), [bytes.subarray(0, 1999), bytes.subarray(1999)])).equals(want));
+    await assert.rejects(through(quantizeStream(r), [bytes.subarray(0, 4000)]), { name: 'RangeError', message: 'Expected the stream to carry params.count = 1001 values but it carried 1000' });
+    await assert.rejects(through(quantizeStream(r), [bytes, new Float32Array(1)]), { name: 'RangeError', message: 'Expected the stream to carry params.count = 1001 values but it carried 1002 or more' });
+  });
+
+  it('dequantizeStream takes the codes\' own array type and refuses another integer type (it would be read as bytes)', async function () {
+    const p = { scale: 0.5, zeroPoint: 0, dtype: 'int8' };
+    const codes = Int8Array.from([1, -2, 3, -128, 127]);
+    const want = Buffer.from(qk.dequantize(codes, p).buffer);
+    assert.ok((await through(dequantizeStream(p), [codes.subarray(0, 2), codes.subarray(2)])).equals(want));
+    await assert.rejects(through(dequantizeStream(p), [new Int16Array([1, 2, -3])]), { name: 'TypeError', message: "Expected a Buffer or Uint8Array of code bytes or an Int8Array chunk for dequantizeStream (dtype 'int8') but received Int16Array(3) (chunk 0)" });
+  });
+
   it('bad options: TypeError / RangeError naming the key', function () {
     assert.throws(() => quantizeStream(P, { foo: 1 }), { name: 'TypeError', message: "Expected opts to have only the keys 'signal', 'input', 'highWaterMark' but received the key 'foo'" });
     assert.throws(() => dequantizeStream(P, { out: new Float32Array(1) }), { name: 'TypeError', message: "Expected opts to have only the keys 'signal', 'input', 'highWaterMark' but received the key 'out'" });
@@ -395,7 +413,7 @@ describe(`stream errors (${qk.backend.name})`, function () {
     await rejectsWith(
       through(dequantizeStream(P), [new Uint8Array([1]), new Float32Array(7)]),
       'TypeError',
-      'Expected a Buffer, Uint8Array or integer TypedArray chunk of codes for dequantizeStream but received Float32Array(7) (chunk 1)',
+      "Expected a Buffer or Uint8Array of code bytes chunk for dequantizeStream (dtype 'uint8') but received Float32Array(7) (chunk 1)",
     );
     await rejectsWith(through(dequantizeStream(P), [new BigInt64Array(1)]), 'TypeError', /received BigInt64Array\(1\) \(chunk 0\)$/);
   });

@@ -8,6 +8,7 @@
 import { Transform, addAbortSignal, type TransformCallback } from 'node:stream';
 import { DTYPES, type DType } from '../core/dtypes';
 import { checkCount, describe, typedArrayKind } from '../core/validate';
+import type { Float8Params, QuantParams } from '../affine';
 
 /** Elements from which a chunk is processed on a worker thread. */
 export const CHUNK_ASYNC = 1 << 16;
@@ -55,6 +56,17 @@ function checkPerTensor(params: unknown, call: string): Params {
   return p;
 }
 
+/** params without count, with the same prototype and property kinds. */
+function withoutCount(p: Params): Params {
+  if (!('count' in p)) return p;
+  const d = Object.getOwnPropertyDescriptors(p);
+  delete (d as Record<string, PropertyDescriptor>).count;
+  const proto = Object.getPrototypeOf(p);
+  const copy = Object.create(proto, d) as Params;
+  if ('count' in copy) Object.defineProperty(copy, 'count', { value: undefined, enumerable: false });
+  return copy;
+}
+
 function bytesOf(a: ArrayBufferView): Buffer {
   return Buffer.from(a.buffer, a.byteOffset, a.byteLength);
 }
@@ -81,10 +93,16 @@ export function streamApi(c: Calls) {
    * Errors: TypeError/RangeError for bad params or options, at once; a chunk of another type, or
    * bytes that leave part of a float at the end, destroy the stream with a TypeError/RangeError.
    */
-  function quantizeStream(params: unknown, opts?: StreamOptions): Transform {
-    const p = checkPerTensor(params, 'quantizeStream');
+  function quantizeStream(params: QuantParams | Float8Params, opts?: StreamOptions): Transform {
+    const given = checkPerTensor(params, 'quantizeStream');
     const o = checkStreamOptions(opts, 'opts');
+    // params.count (quantizeDynamic's result carries it) is the whole stream's length: each
+    // chunk is quantized without it, and the stream's end checks it.
+    const total = given.count;
+    const p = withoutCount(given);
     quantize(new Float32Array(0), p); // the synchronous call's checks of params, now
+    if (total !== undefined) quantize(new Float32Array(0), { ...p, count: 0 }); // and of count's type
+    let values = 0;
     const { perByte } = layoutOf(p.dtype as DType);
     const input = o.input ?? 'float32';
     const size = INPUTS[input];
@@ -123,6 +141,11 @@ export function streamApi(c: Calls) {
       const codes = n >= CHUNK_ASYNC ? await quantizeAsync(x, p, { signal: o.signal }) : quantize(x, p);
       return bytesOf(codes);
     };
+    const counted = (n: number): Error | undefined => {
+      values += n;
+      if (total !== undefined && values > (total as number)) return new RangeError(`Expected the stream to carry params.count = ${total} values but it carried ${values} or more`);
+      return undefined;
+    };
 
     const stream = new Transform({
       writableObjectMode: true,
@@ -136,6 +159,11 @@ export function streamApi(c: Calls) {
           return;
         }
         seen++;
+        const excess = counted('format' in v ? (v as { bits: Uint16Array }).bits.length : (v as Float32Array).length);
+        if (excess !== undefined) {
+          done(excess);
+          return;
+        }
         if (perByte > 1) {
           // Half input is widened first so the leftover codes' floats can wait for the next chunk.
           let f: Float32Array | Float64Array = 'format' in v ? widen(v as { format: 'float16' | 'bfloat16'; bits: Uint16Array }) : (v as Float32Array);
@@ -166,6 +194,10 @@ export function streamApi(c: Calls) {
       flush(done: TransformCallback) {
         if (pendingBytes.length > 0) {
           done(new RangeError(`Expected the stream's bytes to end on a whole ${input} (${size} bytes) but ${pendingBytes.length} byte(s) were left over`));
+          return;
+        }
+        if (total !== undefined && values !== total) {
+          done(new RangeError(`Expected the stream to carry params.count = ${total} values but it carried ${values}`));
           return;
         }
         if (carry !== undefined && carry.length > 0) {
@@ -200,7 +232,7 @@ export function streamApi(c: Calls) {
    * ceil(count / codes per byte) destroys the stream with a RangeError (as dequantize refuses
    * q of another length): at the first byte too many, or at the end when bytes are missing.
    */
-  function dequantizeStream(params: unknown, opts?: StreamOptions): Transform {
+  function dequantizeStream(params: QuantParams | Float8Params, opts?: StreamOptions): Transform {
     const p = checkPerTensor(params, 'dequantizeStream');
     const o = checkStreamOptions(opts, 'opts');
     if (o.input !== undefined) throw new TypeError(`Expected no opts.input for dequantizeStream (its input is codes of params.dtype) but received ${describe(o.input)}`);
@@ -230,12 +262,16 @@ export function streamApi(c: Calls) {
       writableObjectMode: true,
       writableHighWaterMark: o.highWaterMark,
       transform(chunk: unknown, _enc: BufferEncoding, done: TransformCallback) {
-        if (!ArrayBuffer.isView(chunk) || chunk instanceof DataView || /Float|Big/.test(typedArrayKind(chunk) ?? '')) {
-          done(new TypeError(`Expected a Buffer, Uint8Array or integer TypedArray chunk of codes for dequantizeStream but received ${describe(chunk)} (chunk ${seen})`));
+        // Bytes, or the codes' own array type (Int8Array for int8, Uint16Array for uint16, ...):
+        // an array of another type would be read as bytes and give other numbers.
+        const kind = typedArrayKind(chunk);
+        if (!(kind === 'Uint8Array' || (!info.packed && kind === (info.ctor as unknown as { name: string }).name))) {
+          const codesType = (info.ctor as unknown as { name: string }).name;
+          done(new TypeError(`Expected a Buffer or Uint8Array of code bytes${info.packed || codesType === 'Uint8Array' ? '' : ` or ${codesType.startsWith('I') ? 'an' : 'a'} ${codesType}`} chunk for dequantizeStream (dtype '${dtype}') but received ${describe(chunk)} (chunk ${seen})`));
           return;
         }
         seen++;
-        const b = bytesOf(chunk);
+        const b = bytesOf(chunk as ArrayBufferView);
         received += b.length;
         if (expected !== undefined && received > expected) {
           done(wrongLength(`${received} or more`));
