@@ -20,6 +20,11 @@ import type { DType, Float8DType, QuantArrayOf } from '../core/dtypes';
 import type { QuantInput } from '../core/half-input';
 import type { AxisDynamicOptions, AxisDynamicResult, AxisLayoutOptions, AxisParams, AxisRange, AxisRangeOptions } from '../axis';
 import type { DynamicOptions, DynamicResult, Float8Params, QuantParams, RangeOptions } from '../affine';
+import type { FloatArray } from '../../binding';
+import type { Float16ArrayLike } from '../float16';
+import type { Recoded, SignedDType, SignedOf, UnsignedDType, UnsignedOf } from '../sign';
+import type { ImageToTensorOptions, PixelArray, TensorArray } from '../preprocess/image';
+import type { EmbeddingCodes, EmbeddingPrecision, QuantizeEmbeddingsOptions } from '../preprocess/embeddings';
 
 /** The options every async call takes, in its options object or in `out`'s place. */
 export interface AsyncOptions {
@@ -398,6 +403,28 @@ export interface ComputeParamsAsync {
   <D extends DType = 'uint8'>(x: QuantInput, opts?: RangeOptions<D> & AsyncOptions): Promise<QuantParams<D>>;
 }
 
+/** toFloat16's twin: the output type follows `out`, as toFloat16's does. */
+export interface ToFloat16Async {
+  <O extends Uint16Array | Float16ArrayLike>(x: FloatArray, out: O | (AsyncOptions & { out: O })): Promise<O>;
+  (x: FloatArray, options?: AsyncOptions): Promise<Uint16Array>;
+}
+/** toUnsigned's twin. */
+export interface ToUnsignedAsync {
+  <D extends SignedDType>(q: QuantArrayOf<D>, params: { scale: number; zeroPoint: number; dtype: D; bits?: number; count?: number; convention?: QuantParams['convention'] }, out?: OutOrOptions<QuantArrayOf<UnsignedOf<D>>>): Promise<Recoded<UnsignedOf<D>>>;
+}
+/** toSigned's twin. */
+export interface ToSignedAsync {
+  <D extends UnsignedDType>(q: QuantArrayOf<D>, params: { scale: number; zeroPoint: number; dtype: D; bits?: number; count?: number; convention?: QuantParams['convention'] }, out?: OutOrOptions<QuantArrayOf<SignedOf<D>>>): Promise<Recoded<SignedOf<D>>>;
+}
+/** imageToTensor's twin (the async options in opts). */
+export interface ImageToTensorAsync {
+  <T extends TensorArray = Float32Array>(pixels: PixelArray, opts: ImageToTensorOptions & AsyncOptions, out?: T): Promise<T>;
+}
+/** quantizeEmbeddings' twin (the async options in opts). */
+export interface QuantizeEmbeddingsAsync {
+  <P extends EmbeddingPrecision = 'int8'>(embeddings: QuantInput, opts: QuantizeEmbeddingsOptions & { precision?: P } & AsyncOptions, out?: EmbeddingCodes<P>): Promise<EmbeddingCodes<P>>;
+}
+
 /** The Promise-returning twins of the synchronous calls (README "Async calls"). */
 export function asyncApi<S extends SyncCalls>(s: S) {
   const twin = <F extends Fn>(op: OpName, f: F, asyncAt?: number) => (...args: unknown[]) => runAsync(op, args, { sync: f as unknown as (...a: unknown[]) => unknown }, asyncAt);
@@ -407,18 +434,18 @@ export function asyncApi<S extends SyncCalls>(s: S) {
     quantizeDynamicAsync: twin('quantizeDynamic', s.quantizeDynamic) as unknown as QuantizeDynamicAsync,
     minMaxAsync: twin('minMax', s.minMax) as unknown as MinMaxAsync,
     computeParamsAsync: twin('computeParams', s.computeParams) as unknown as ComputeParamsAsync,
-    toFloat16Async: twin('toFloat16', s.toFloat16) as unknown as AsyncWithOut<S['toFloat16'], 1>,
+    toFloat16Async: twin('toFloat16', s.toFloat16) as unknown as ToFloat16Async,
     fromFloat16Async: twin('fromFloat16', s.fromFloat16) as unknown as AsyncWithOut<S['fromFloat16'], 1>,
     toBFloat16Async: twin('toBFloat16', s.toBFloat16) as unknown as AsyncWithOut<S['toBFloat16'], 1>,
     fromBFloat16Async: twin('fromBFloat16', s.fromBFloat16) as unknown as AsyncWithOut<S['fromBFloat16'], 1>,
-    toUnsignedAsync: twin('toUnsigned', s.toUnsigned) as unknown as AsyncWithOut<S['toUnsigned'], 2>,
-    toSignedAsync: twin('toSigned', s.toSigned) as unknown as AsyncWithOut<S['toSigned'], 2>,
+    toUnsignedAsync: twin('toUnsigned', s.toUnsigned) as unknown as ToUnsignedAsync,
+    toSignedAsync: twin('toSigned', s.toSigned) as unknown as ToSignedAsync,
     packAsync: twin('pack', s.pack) as unknown as AsyncWithOut<S['pack'], 2>,
     unpackAsync: twin('unpack', s.unpack) as unknown as AsyncWithOut<S['unpack'], 3>,
     errorStatsAsync: twin('errorStats', s.errorStats) as unknown as AsyncWithOptions<S['errorStats'], 2>,
-    imageToTensorAsync: twin('imageToTensor', s.imageToTensor) as unknown as AsyncWithOptions<S['imageToTensor'], 1>,
+    imageToTensorAsync: twin('imageToTensor', s.imageToTensor) as unknown as ImageToTensorAsync,
     tensorToImageAsync: twin('tensorToImage', s.tensorToImage) as unknown as AsyncWithOptions<S['tensorToImage'], 1>,
-    quantizeEmbeddingsAsync: twin('quantizeEmbeddings', s.quantizeEmbeddings) as unknown as AsyncWithOptions<S['quantizeEmbeddings'], 1>,
+    quantizeEmbeddingsAsync: twin('quantizeEmbeddings', s.quantizeEmbeddings) as unknown as QuantizeEmbeddingsAsync,
     dequantizeEmbeddingsAsync: twin('dequantizeEmbeddings', s.dequantizeEmbeddings) as unknown as AsyncWithOptions<S['dequantizeEmbeddings'], 1>,
     embeddingRangesAsync: twin('embeddingRanges', s.embeddingRanges, 2) as unknown as AsyncWithTrailing<S['embeddingRanges']>,
     unpackBitsAsync: twin('unpackBits', s.unpackBits) as unknown as AsyncWithOut<S['unpackBits'], 2>,

@@ -66,7 +66,7 @@ export interface TensorToImageOptions {
   offset?: number;
 }
 
-type TensorArray = Float32Array | Uint16Array | Int16Array | Uint8Array | Int8Array;
+export type TensorArray = Float32Array | Uint16Array | Int16Array | Uint8Array | Int8Array;
 
 const IMAGE_KEYS = keySet(['width', 'height', 'channels', 'layout', 'channelOrder', 'alpha', 'mean', 'std', 'rescale', 'convention', 'dtype', 'params', 'offset']);
 const TENSOR_IMAGE_KEYS = keySet(['width', 'height', 'channels', 'layout', 'channelOrder', 'mean', 'std', 'offset']);

@@ -145,7 +145,7 @@ export { mmRange, pcRange, pcScale, hist, stats, pair, ggmlStats };
 
 // Async twins and streams: the synchronous call's result, in a Promise; signal and transfer in
 // the options object or in out's place.
-import { quantizeAsync, dequantizeAsync, quantizeDynamicAsync, minMaxAsync, toFloat16Async, embeddingRangesAsync, AbortError, asyncStats, ggml as ggmlBlocks } from 'quantkit';
+import { quantizeAsync, dequantizeAsync, quantizeDynamicAsync, minMaxAsync, toFloat16Async, embeddingRangesAsync, imageToTensorAsync, quantizeEmbeddingsAsync, toUnsignedAsync, AbortError, asyncStats, ggml as ggmlBlocks } from 'quantkit';
 import type { AsyncOptions } from 'quantkit';
 async function asyncUse(signal: AbortSignal): Promise<void> {
   const p8 = { scale: 0.1, zeroPoint: 0, dtype: 'int8' } as const;
@@ -155,7 +155,11 @@ async function asyncUse(signal: AbortSignal): Promise<void> {
   const d: Float32Array = await dequantizeAsync(a, p8, { signal, transfer: true });
   const e: Int8Array = (await quantizeDynamicAsync(x, { dtype: 'int8', signal })).data;
   const f: { min: number; max: number } = await minMaxAsync(x, { signal });
-  const h: ArrayBufferView = await toFloat16Async(x, { signal });
+  const h: Uint16Array = await toFloat16Async(x, { signal });
+  const img: Float32Array = await imageToTensorAsync(new Uint8Array(12), { width: 2, height: 2, channels: 3, signal });
+  const bits: Uint8Array = await quantizeEmbeddingsAsync(x, { dim: 3, precision: 'ubinary', signal });
+  const unsigned: Uint8Array = (await toUnsignedAsync(new Int8Array(3), { scale: 1, zeroPoint: 0, dtype: 'int8' })).data;
+  void [img, bits, unsigned];
   const r: { min: Float32Array } = await embeddingRangesAsync(x, 3, { signal });
   const g: Uint8Array = await ggmlBlocks.quantizeAsync(new Float32Array(32), 'q8_0', { signal });
   const o: Observer = await createObserver('minmax').observeAsync(x, { signal });
