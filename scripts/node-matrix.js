@@ -12,6 +12,7 @@
 //   node scripts/node-matrix.js [--versions 20,22,24,26] [--full] [--suites a,b | --all-suites]
 //     --full        also run the full suites (test/run.js, every level) on the running Node's line
 //     --all-suites  every suite on every other line (slow: ~5 min a line)
+//     --jobs N      run N lines at once (default 1; CI uses 2 on its two cores)
 //
 // Binaries are cached in $QUANTKIT_NODE_CACHE (default <os.tmpdir()>/quantkit-node-matrix) by
 // exact version, so a rerun downloads nothing; each run asks the registry (`npm view`) for the
@@ -20,7 +21,7 @@
 // under test: its bin directory is put first on PATH.
 // Prints 'node vXX: N passed, N failed' per line and exits non-zero if any line failed.
 'use strict';
-const { spawnSync } = require('node:child_process');
+const { spawn, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
@@ -113,46 +114,77 @@ function counts(stdout, status) {
   return { passed, failed, skipped: m && m[3] ? Number(m[3]) : 0 };
 }
 
+/** A child's whole output, without blocking the event loop (lines run side by side with --jobs). */
+function runAsync(cmd, argv, opts) {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, argv, { ...opts, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d) => (stderr += d));
+    child.on('error', (e) => resolve({ status: null, signal: null, stdout, stderr: `${stderr}${e.message}\n` }));
+    child.on('close', (status, signal) => resolve({ status, signal, stdout, stderr }));
+  });
+}
+
 const fullMajor = Number(process.versions.node.split('.')[0]);
-const summary = [];
-let failedLines = 0;
-let passed = 0;
-let failed = 0;
-const started = Date.now();
-for (const major of VERSIONS) {
+const jobs = Math.max(1, Number(option('--jobs') ?? 1));
+
+/** One line's run: its log, its summary line and its counts. */
+async function runLine(major) {
   const t0 = Date.now();
   if (major === fullMajor && !args.includes('--full')) {
-    summary.push(`node v${major}: the full suites at every kernel level are npm test's (this Node, ${process.version}); not repeated here`);
-    console.log(`\n##### node v${major}: ${process.version} runs npm test (the full suites); --full repeats them here`);
-    continue;
+    return {
+      log: `\n##### node v${major}: ${process.version} runs npm test (the full suites); --full repeats them here\n`,
+      line: `node v${major}: the full suites at every kernel level are npm test's (this Node, ${process.version}); not repeated here`,
+      passed: 0, failed: 0, ok: true,
+    };
   }
   let node;
   try {
     node = nodeBinary(major);
   } catch (e) {
-    console.error(e.message);
-    summary.push(`node v${major}: 0 passed, 1 failed (no binary)`);
-    failedLines++;
-    failed++;
-    continue;
+    return { log: `\n##### node v${major}: ${e.message}\n`, line: `node v${major}: 0 passed, 1 failed (no binary)`, passed: 0, failed: 1, ok: false };
   }
   const env = { ...process.env, PATH: `${path.dirname(node.bin)}${path.delimiter}${process.env.PATH}` };
   delete env.QUANTKIT_ISA;
   const about = run(node.bin, ['-p', "const b = require('./dist').backend; `${process.version} (Node-API ${process.versions.napi}, V8 ${process.versions.v8}), which node: ${require('node:child_process').execSync('command -v node', { encoding: 'utf8' }).trim()}; Float16Array: ${typeof Float16Array === 'function' ? 'yes' : 'no'}; backend ${b.name}/${b.isa}`"], { cwd: root, env });
-  console.log(`\n##### node v${major}: ${about.status === 0 ? about.stdout.trim() : `${node.version} does not start: ${about.stderr}`}${node.fetched ? ' (fetched from the npm registry)' : ` (cached in ${cacheDir})`}`);
+  let log = `\n##### node v${major}: ${about.status === 0 ? about.stdout.trim() : `${node.version} does not start: ${about.stderr}`}${node.fetched ? ' (fetched from the npm registry)' : ` (cached in ${cacheDir})`}\n`;
   const full = major === fullMajor;
   const argv = [path.join(root, 'test', 'run.js'), ...(full ? [] : ['--only', 'native,fallback', '--top', ...(suites ? ['--suites', suites.join(',')] : [])])];
-  console.log(`${full ? 'the full suites (test/run.js)' : `native (top kernel level) + fallback: ${suites ? suites.join(', ') : 'every suite'}`}`);
-  const r = run(node.bin, argv, { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] });
-  process.stdout.write(r.stdout);
+  log += `${full ? 'the full suites (test/run.js)' : `native (top kernel level) + fallback: ${suites ? suites.join(', ') : 'every suite'}`}\n`;
+  const r = await runAsync(node.bin, argv, { cwd: root, env });
+  log += r.stdout + (r.stderr ? `--- stderr ---\n${r.stderr}` : '') + (r.signal ? `test/run.js died with ${r.signal}\n` : '');
   const c = counts(r.stdout, r.status);
-  if (r.signal) console.log(`test/run.js died with ${r.signal}`);
-  if (c.failed > 0 || c.passed === 0) failedLines++;
-  passed += c.passed;
-  failed += c.failed + (c.failed === 0 && c.passed === 0 ? 1 : 0);
-  summary.push(`node v${major}: ${c.passed} passed, ${c.failed} failed${c.skipped ? `, ${c.skipped} skipped` : ''} (${node.version}, ${Math.round((Date.now() - t0) / 1000)} s)`);
+  const ok = c.failed === 0 && c.passed > 0;
+  return {
+    log,
+    line: `node v${major}: ${c.passed} passed, ${c.failed} failed${c.skipped ? `, ${c.skipped} skipped` : ''} (${node.version}, ${Math.round((Date.now() - t0) / 1000)} s)`,
+    passed: c.passed,
+    failed: c.failed + (ok || c.failed > 0 ? 0 : 1),
+    ok,
+  };
 }
-console.log(`\n${summary.join('\n')}`);
-console.log(`node-matrix: ${VERSIONS.length - failedLines} of ${VERSIONS.length} Node lines passed in ${Math.round((Date.now() - started) / 1000)} s`);
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failedLines === 0 ? 0 : 1);
+
+(async () => {
+  const started = Date.now();
+  // Up to --jobs lines at once (each is one mocha process at a time); logs print whole, in order.
+  const results = new Array(VERSIONS.length);
+  let next = 0;
+  let printed = 0;
+  const flush = () => {
+    while (printed < results.length && results[printed]) process.stdout.write(results[printed++].log);
+  };
+  await Promise.all(Array.from({ length: Math.min(jobs, VERSIONS.length) }, async () => {
+    while (next < VERSIONS.length) {
+      const i = next++;
+      results[i] = await runLine(VERSIONS[i]);
+      flush();
+    }
+  }));
+  const failedLines = results.filter((r) => !r.ok).length;
+  console.log(`\n${results.map((r) => r.line).join('\n')}`);
+  console.log(`node-matrix: ${VERSIONS.length - failedLines} of ${VERSIONS.length} Node lines passed in ${Math.round((Date.now() - started) / 1000)} s`);
+  console.log(`${results.reduce((a, r) => a + r.passed, 0)} passed, ${results.reduce((a, r) => a + r.failed, 0)} failed`);
+  process.exit(failedLines === 0 ? 0 : 1);
+})();
