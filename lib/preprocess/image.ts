@@ -78,8 +78,6 @@ const LAYOUTS: readonly ImageLayout[] = ['nchw', 'nhwc'];
 const ORDERS: readonly ChannelOrder[] = ['rgb', 'bgr'];
 const CONVENTIONS: readonly ImageConvention[] = ['torchvision', 'transformers.js'];
 const MAX_SIDE = 2 ** 26;
-/** Node 20 has no Float16Array; where the runtime has one it may be the float16 output. */
-const HAS_FLOAT16ARRAY = typeof (globalThis as { Float16Array?: unknown }).Float16Array === 'function';
 
 interface Geometry {
   width: number;
@@ -250,7 +248,7 @@ export function imageApi(binding: QuantkitBinding, quantize: Quantize): ImageApi
       // Uint16Array view of its memory; the addon never sees a Float16Array.
       const float16 = o.params === undefined && o.dtype === 'float16';
       const half = float16 && typedArrayKind(out) === 'Float16Array';
-      if (typedArrayKind(out) !== ctor.name && !half) throw typeError(`${article(ctor.name)}${float16 && HAS_FLOAT16ARRAY ? ' or Float16Array' : ''} (the output's element type)`, 'out', out);
+      if (typedArrayKind(out) !== ctor.name && !half) throw typeError(`${article(ctor.name)} (the output's element type)`, 'out', out);
       const offset = o.offset === undefined ? 0 : checkInteger(o.offset, 'opts.offset', 0);
       checkRoom(out, offset, size, 'out');
       const view = half ? new Uint16Array(out.buffer, out.byteOffset, out.length) : (out as TensorArray);
