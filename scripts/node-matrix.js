@@ -34,7 +34,7 @@ const VERSIONS = (option('--versions') ?? '20,22,24,26').split(',').map(Number);
 // and test:baseline, test:asan and test:arm64 elsewhere):
 //   loader, native-glue: dlopen of the addon and every Node-API call's checks under that Node;
 //   threads:             the context-aware addon in worker_threads;
-//   module:              CJS/ESM resolution (require of ESM changed in 22 and 24);
+//   module:              CJS/ESM resolution and loading (require() of ES modules is new in 22);
 //   parity:              the TypeScript backend's bits (V8's float arithmetic, Math.fround, typed
 //                        arrays) against the addon's, on random and edge inputs;
 //   float16, half-input: float16 input and output, and Float16Array where the runtime has it;
