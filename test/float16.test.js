@@ -309,15 +309,101 @@ describe(`float16 and bfloat16 (${qk.backend.name}/${qk.backend.isa})`, function
       rejects(() => qk.toBFloat16(x, gone), 'RangeError', 'Expected out to be attached but its buffer is detached');
     });
 
-    // Only a runtime with Float16Array (Node 24+, not Node 20) can exercise this path; on
-    // others the test is not defined at all rather than reported as pending.
-    if (globalThis.Float16Array) it('Float16Array as fromFloat16 input and toFloat16 out (runtime has Float16Array)', () => {
-      const x = Float32Array.from({ length: 33 }, (_, i) => (i - 16) / 3);
-      const out = new globalThis.Float16Array(33);
+  });
+
+  // The runtime's own float16 type: Node 24 and 26 have it, Node 22 only with --js-float16array,
+  // Node 20 not at all. scripts/node-matrix.js runs this suite on each. Where the runtime has
+  // none, these tests are reported as pending (not applicable), never as passed.
+  const F16 = globalThis.Float16Array;
+  const needsF16 = (ctx) => {
+    if (!F16) ctx.skip();
+  };
+  describe(`Float16Array (${F16 ? 'this runtime has it' : `not applicable: ${process.version} has no Float16Array`})`, () => {
+    // float32 edge values of float16: ±0, ±Inf, NaN, the largest finite (65504), the first
+    // overflow (65520) and the value just below it, subnormals, the smallest subnormal's
+    // halfway point, ties to even, and random floats of every magnitude and random bits.
+    function edgeAndRandom(n, seed) {
+      const r = randomSource(seed);
+      const edges = [0, -0, Infinity, -Infinity, NaN, -NaN, 65504, 65519.996, 65520, -65520, 1, -1, 2 ** -14, 2 ** -24, 2 ** -25, 3 * 2 ** -26, 2 ** -26, 1 + 2 ** -11, 1 + 3 * 2 ** -11, 0.1, 1e-8, 1e30];
+      const x = new Float32Array(n);
+      x.set(edges);
+      for (let i = edges.length; i < n; i++) x[i] = i % 3 === 0 ? f32OfBits([r.u32()])[0] : (r.next() - 0.5) * 2 ** r.int(-30, 20);
+      return x;
+    }
+    const isHalfNaN = (b) => (b & 0x7c00) === 0x7c00 && (b & 0x3ff) !== 0;
+
+    it('toFloat16 into a Float16Array out at a byte offset: written through its own bytes, returned, neighbours untouched', function () {
+      needsF16(this);
+      const x = edgeAndRandom(1001, 71);
+      const buf = new ArrayBuffer(2 * (x.length + 5));
+      new Uint16Array(buf).fill(0xabcd);
+      const out = new F16(buf, 6, x.length);
       assert.equal(qk.toFloat16(x, out), out);
-      assert.deepEqual(new Uint16Array(out.buffer), qk.toFloat16(x));
-      assert.deepEqual(qk.fromFloat16(out), qk.fromFloat16(new Uint16Array(out.buffer)));
-      for (let i = 0; i < 33; i++) assert.equal(out[i], qk.fromFloat16(qk.toFloat16(x))[i]);
+      assertBitsEqual(new Uint16Array(buf, 6, x.length), qk.toFloat16(x), 'bits in the Float16Array', bitsOf(x));
+      const all = new Uint16Array(buf);
+      assert.deepEqual([all[0], all[1], all[2], all[all.length - 2], all[all.length - 1]], [0xabcd, 0xabcd, 0xabcd, 0xabcd, 0xabcd], 'neighbours untouched');
+      // Float64Array input: rounded to float32 first, as with a Uint16Array out.
+      const x64 = Float64Array.from(x, (v, i) => v + (i % 2 ? 1e-12 : 0));
+      const out64 = new F16(x.length);
+      qk.toFloat16(x64, out64);
+      assertBitsEqual(new Uint16Array(out64.buffer), qk.toFloat16(x64), 'Float64Array input', bitsOf(x));
+    });
+
+    it("toFloat16 gives the runtime's own float32 → float16 conversion (new Float16Array(x)) bit for bit; NaN stays NaN", function () {
+      needsF16(this);
+      const x = edgeAndRandom(20000, 72);
+      const ours = qk.toFloat16(x);
+      const theirs = new Uint16Array(new F16(x).buffer);
+      const xb = bitsOf(x);
+      for (let i = 0; i < x.length; i++) {
+        if (isNaN32(xb[i])) assert.ok(isHalfNaN(ours[i]) && isHalfNaN(theirs[i]), `NaN at ${i}: ${hex(ours[i])}, runtime ${hex(theirs[i])}`);
+        else if (ours[i] !== theirs[i]) assert.fail(`element ${i} (${x[i]}, ${hex(xb[i])}): quantkit ${hex(ours[i])}, runtime ${hex(theirs[i])}`);
+      }
+    });
+
+    it("fromFloat16 of a Float16Array at a byte offset: every pattern equals fromFloat16 of its bits and the runtime's own value", function () {
+      needsF16(this);
+      const buf = new ArrayBuffer(2 * (65536 + 4));
+      const bits = new Uint16Array(buf, 6, 65536);
+      for (let i = 0; i < 65536; i++) bits[i] = i;
+      const h = new F16(buf, 6, 65536);
+      const got = qk.fromFloat16(h);
+      assertBitsEqual(bitsOf(got), bitsOf(qk.fromFloat16(Uint16Array.from(bits))), 'Float16Array vs its bits', bits);
+      for (let i = 0; i < 65536; i++) {
+        const v = h[i];
+        if (Number.isNaN(v) ? !Number.isNaN(got[i]) : !Object.is(got[i], v)) assert.fail(`pattern ${hex(i)}: quantkit ${got[i]}, runtime ${v}`);
+      }
+      const into = new Float32Array(new ArrayBuffer(4 * 65539), 12, 65536);
+      assert.equal(qk.fromFloat16(h, into), into);
+      assertBitsEqual(bitsOf(into), bitsOf(got), 'into out at an offset', bits);
+    });
+
+    it('toFloat16 without out still returns a Uint16Array (the documented return type on every Node)', function () {
+      needsF16(this);
+      const r = qk.toFloat16(new Float32Array([1, 2]));
+      assert.equal(Object.prototype.toString.call(r), '[object Uint16Array]');
+    });
+
+    it('errors: bfloat16 refuses a Float16Array; detached, wrong length and overlap are RangeErrors; nothing written', function () {
+      needsF16(this);
+      const x = new Float32Array([1, 2, 3]);
+      const o = new F16(3).fill(5);
+      rejects(() => qk.toBFloat16(x, new F16(3)), 'TypeError', 'Expected a Uint16Array for out but received Float16Array(3)');
+      rejects(() => qk.fromBFloat16(new F16(3)), 'TypeError', 'Expected a Uint16Array for h but received Float16Array(3)');
+      rejects(() => qk.toFloat16(x, new F16(4)), 'RangeError', 'Expected out.length to equal the input length 3 but received 4');
+      rejects(() => qk.fromFloat16(o, new Float32Array(2)), 'RangeError', 'Expected out.length to equal the input length 3 but received 2');
+      const shared = new ArrayBuffer(16);
+      const hs = new F16(shared, 4, 4);
+      const fs = new Float32Array(shared, 0, 4);
+      rejects(() => qk.fromFloat16(hs, fs), 'RangeError', "Expected out not to overlap the input's memory but it shares bytes [4, 12) of the same buffer", fs);
+      const xs = new Float32Array(shared, 0, 2);
+      const os = new F16(shared, 6, 2);
+      rejects(() => qk.toFloat16(xs, os), 'RangeError', "Expected out not to overlap the input's memory but it shares bytes [6, 8) of the same buffer", os);
+      const gone = new F16(3);
+      structuredClone(gone.buffer, { transfer: [gone.buffer] });
+      rejects(() => qk.fromFloat16(gone), 'RangeError', 'Expected h to be attached but its buffer is detached');
+      rejects(() => qk.toFloat16(x, gone), 'RangeError', 'Expected out to be attached but its buffer is detached');
+      assert.deepEqual(Array.from(o), [5, 5, 5]);
     });
   });
 });

@@ -35,37 +35,32 @@ function moderateBits(format, n, seed) {
 }
 
 // QuantizeLinear with float16 x (ONNX ties x and y_scale to one type T1, so the scale is float16 too).
-const sessions = new Map();
+// x and the scale are float16 initializers, not inputs: where the runtime has Float16Array
+// (Node 24+), onnxruntime-node takes no float16 input tensor (microsoft/onnxruntime#26791).
 async function ortQuantizeHalf(h, scaleBits, zeroPoint, dtype) {
-  if (!sessions.has(dtype)) {
-    const model = buildModel({
-      opType: 'QuantizeLinear',
-      opset: 21,
-      nodeInputs: ['x', 'y_scale', 'y_zero_point'],
-      nodeOutputs: ['y'],
-      inputs: [
-        { name: 'x', elemType: DataType.FLOAT16, dims: ['N'] },
-        { name: 'y_scale', elemType: DataType.FLOAT16, dims: [] },
-        { name: 'y_zero_point', elemType: ONNX_TYPES[dtype], dims: [] },
-      ],
-      outputs: [{ name: 'y', elemType: ONNX_TYPES[dtype], dims: ['N'] }],
-    });
-    sessions.set(dtype, await ort.InferenceSession.create(model));
-  }
-  const out = await sessions.get(dtype).run({
-    x: new ort.Tensor('float16', h, [h.length]),
-    y_scale: new ort.Tensor('float16', Uint16Array.of(scaleBits), []),
-    y_zero_point: new ort.Tensor(dtype, CTORS[dtype].of(zeroPoint), []),
+  const raw = (bits) => new Uint8Array(bits.buffer, bits.byteOffset, bits.byteLength).slice();
+  const model = buildModel({
+    opType: 'QuantizeLinear',
+    opset: 21,
+    nodeInputs: ['x', 'y_scale', 'y_zero_point'],
+    nodeOutputs: ['y'],
+    inputs: [{ name: 'y_zero_point', elemType: ONNX_TYPES[dtype], dims: [] }],
+    outputs: [{ name: 'y', elemType: ONNX_TYPES[dtype], dims: [h.length] }],
+    initializers: [
+      { name: 'x', dataType: DataType.FLOAT16, dims: [h.length], rawData: raw(h) },
+      { name: 'y_scale', dataType: DataType.FLOAT16, dims: [], rawData: raw(Uint16Array.of(scaleBits)) },
+    ],
   });
-  return out.y.data;
+  const session = await ort.InferenceSession.create(model);
+  try {
+    return (await session.run({ y_zero_point: new ort.Tensor(dtype, CTORS[dtype].of(zeroPoint), []) })).y.data;
+  } finally {
+    await session.release();
+  }
 }
 
 describe(`float16 and bfloat16 input (${qk.backend.name}/${qk.backend.isa})`, function () {
   this.timeout(60000);
-  after(async () => {
-    for (const s of sessions.values()) await s.release();
-    sessions.clear();
-  });
 
   describe('against ONNX Runtime QuantizeLinear with float16 x (opset 21)', () => {
     // Scales that are float16 values: 1, 1/3 rounded, 0.1 rounded, a subnormal, the largest finite.
@@ -276,6 +271,108 @@ describe(`float16 and bfloat16 input (${qk.backend.name}/${qk.backend.isa})`, fu
       const o = new Uint8Array(3).fill(9);
       assert.throws(() => qk.quantize({ format: 'float16', bits }, { scale: -1, zeroPoint: 0, dtype: 'uint8' }, o), RangeError);
       assert.deepEqual(o, new Uint8Array(3).fill(9));
+    });
+  });
+  // The runtime's own float16 type, wherever float16 bits are taken: Node 24 and 26 have it,
+  // Node 22 only with --js-float16array, Node 20 not at all (scripts/node-matrix.js runs this
+  // suite on each). Where the runtime has none these tests are pending (not applicable).
+  const F16 = globalThis.Float16Array;
+  const needsF16 = (ctx) => {
+    if (!F16) ctx.skip();
+  };
+  describe(`a Float16Array wherever float16 bits are taken (${F16 ? 'this runtime has it' : `not applicable: ${process.version} has no Float16Array`})`, () => {
+    // Random patterns (NaN, ±Inf, subnormals) past a widening chunk, at an odd element offset of a
+    // larger buffer: a Float16Array and a { format: 'float16', bits } view of the same bytes.
+    function both(n, seed, pattern = randomBits) {
+      const buf = new ArrayBuffer(2 * (n + 8));
+      const bits = new Uint16Array(buf, 2 * 3, n);
+      bits.set(pattern === randomBits ? randomBits(n, seed) : moderateBits('float16', n, seed));
+      return { f16: new F16(buf, 2 * 3, n), half: { format: 'float16', bits } };
+    }
+
+    it('quantize, computeParams, minMax, quantizeDynamic: the same as { format, bits } over the same memory', function () {
+      needsF16(this);
+      const { f16, half } = both(LONG, 81, moderateBits);
+      const p = qk.computeParams(f16, { dtype: 'int8' });
+      assert.deepEqual(p, qk.computeParams(half, { dtype: 'int8' }));
+      assert.deepEqual(qk.quantize(f16, p), qk.quantize(half, p));
+      const out = new Int8Array(LONG + 3).subarray(1, LONG + 1);
+      assert.equal(qk.quantize(f16, p, out), out);
+      assert.deepEqual(out, qk.quantize(half, p));
+      assert.deepEqual(qk.minMax(f16), qk.minMax(half));
+      assert.deepEqual(qk.quantizeDynamic(f16), qk.quantizeDynamic(half));
+      assert.deepEqual(qk.quantizeDynamic(f16, { dtype: 'int4' }), qk.quantizeDynamic(half, { dtype: 'int4' }));
+      const axis = { axis: 1, shape: [LONG / 5, 5], dtype: 'uint8' };
+      const pa = qk.computeParams(f16, axis);
+      assert.deepEqual(pa, qk.computeParams(half, axis));
+      assert.deepEqual(qk.quantize(f16, pa), qk.quantize(half, pa));
+      const r = both(LONG, 82);
+      assert.deepEqual(qk.minMax(r.f16), qk.minMax(r.half), 'NaN and ±Inf patterns');
+      assert.deepEqual(qk.quantize(r.f16, p), qk.quantize(r.half, p), 'NaN and ±Inf patterns');
+    });
+
+    it('observers, errorStats, compare, quantizeEmbeddings and embeddingRanges: the same as { format, bits }', function () {
+      needsF16(this);
+      const { f16, half } = both(4096, 83, moderateBits);
+      const p = qk.computeParams(half, { dtype: 'uint8' });
+      for (const method of ['minmax', 'percentile']) {
+        assert.deepEqual(qk.createObserver(method).observe(f16).params({ dtype: 'int8' }), qk.createObserver(method).observe(half).params({ dtype: 'int8' }), method);
+      }
+      assert.deepEqual(qk.errorStats(f16, p), qk.errorStats(half, p));
+      const w = qk.fromFloat16(half.bits);
+      assert.deepEqual(qk.errorStats(w, f16), qk.errorStats(w, half), 'a Float16Array as xHat');
+      const rows = (x) => qk.compare(x, { schemes: ['int8', 'q8_0', 'float16'] }).map(({ ms, ...row }) => row); // ms: its own timing
+      assert.deepEqual(rows(f16), rows(half));
+      assert.deepEqual(qk.quantizeEmbeddings(f16, { dim: 64 }), qk.quantizeEmbeddings(half, { dim: 64 }));
+      assert.deepEqual(qk.quantizeEmbeddings(f16, { dim: 64, precision: 'ubinary' }), qk.quantizeEmbeddings(half, { dim: 64, precision: 'ubinary' }));
+      assert.deepEqual(qk.embeddingRanges(f16, 64), qk.embeddingRanges(half, 64));
+    });
+
+    it("imageToTensor's float16 output into a Float16Array out at an offset: the bits of the Uint16Array output; other outputs refuse it", function () {
+      needsF16(this);
+      const width = 5;
+      const height = 3;
+      const next = prng(84);
+      const pixels = Uint8Array.from({ length: width * height * 3 }, () => Math.floor(next() * 256));
+      const opts = { width, height, channels: 3, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225], dtype: 'float16' };
+      const expected = qk.imageToTensor(pixels, opts);
+      const size = expected.length;
+      const buf = new ArrayBuffer(2 * (2 * size + 4));
+      new Uint16Array(buf).fill(0xabcd);
+      const out = new F16(buf, 2, 2 * size + 2);
+      assert.equal(qk.imageToTensor(pixels, { ...opts, offset: size }, out), out);
+      const all = new Uint16Array(buf);
+      assert.deepEqual(all.subarray(1 + size, 1 + 2 * size), expected);
+      assert.ok(all.subarray(0, 1 + size).every((b) => b === 0xabcd) && all.subarray(1 + 2 * size).every((b) => b === 0xabcd), 'neighbours untouched');
+      const f = new F16(size);
+      assert.throws(() => qk.imageToTensor(pixels, { ...opts, dtype: 'float32' }, f), (e) => e instanceof TypeError && /Float32Array/.test(e.message) && /Float16Array\(45\)/.test(e.message), 'float32 output');
+      assert.throws(() => qk.imageToTensor(pixels, { width, height, channels: 3, params: { scale: 1 / 255, zeroPoint: 0, dtype: 'uint16' } }, f), (e) => e instanceof TypeError && /Uint16Array/.test(e.message) && !/or Float16Array/.test(e.message), 'uint16 codes are not float16');
+      assert.ok(f.every((v) => v === 0), 'nothing written');
+    });
+
+    it("quantizeModel's calibration feeds: a float16 model input takes a Float16Array as the Uint16Array of its bits", function () {
+      needsF16(this);
+      const { f16 } = both(1000, 85);
+      const { checkFeed } = require('../dist/onnx/calibrate-model');
+      const feed = checkFeed([{ name: 'x', elemType: DataType.FLOAT16, dims: [10, 100] }], { x: { data: f16, dims: [10, 100] } }, 'feed');
+      const data = feed.get('x').data;
+      assert.equal(Object.prototype.toString.call(data), '[object Uint16Array]');
+      assert.ok(data.buffer === f16.buffer && data.byteOffset === f16.byteOffset && data.length === f16.length, 'a view of the same memory');
+      assert.throws(() => checkFeed([{ name: 'x', elemType: DataType.FLOAT, dims: [1000] }], { x: { data: f16, dims: [1000] } }, 'feed'),
+        (e) => e instanceof TypeError && /expected its data to be a Float32Array but received a Float16Array/.test(e.message));
+    });
+
+    it('errors: a Float16Array is not bits of another format; detached is a RangeError; nothing written', function () {
+      needsF16(this);
+      const p = { scale: 0.5, zeroPoint: 0, dtype: 'uint8' };
+      const o = new Uint8Array(3).fill(9);
+      rejects(() => qk.quantize({ format: 'bfloat16', bits: new F16(3) }, p, o), 'TypeError', 'Expected a Uint16Array for x.bits but received Float16Array(3)', o);
+      const gone = new F16(3);
+      structuredClone(gone.buffer, { transfer: [gone.buffer] });
+      rejects(() => qk.quantize(gone, p, o), 'RangeError', 'Expected x to be attached but its buffer is detached', o);
+      const shared = new F16(8).fill(1);
+      const alias = new Uint8Array(shared.buffer, 4, 4);
+      rejects(() => qk.quantize(shared.subarray(0, 4), p, alias), 'RangeError', "Expected out not to overlap the input's memory but it shares bytes [4, 8) of the same buffer", alias);
     });
   });
 });

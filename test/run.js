@@ -1,7 +1,11 @@
 #!/usr/bin/env node
 // `npm test`: the same suites against every backend this machine can run: the addon at each
 // kernel level the CPU supports (QUANTKIT_ISA caps the dispatcher), then the TypeScript
-// backend, then the C++ kernel test. `--only native|fallback|kernels` runs one kind. QUANTKIT_BACKEND=native makes a missing addon fail the pass instead of falling back.
+// backend, then the C++ kernel test. `--only native|fallback|kernels` runs one kind (a comma
+// list runs several); `--top` runs the addon at its top kernel level only; `--suites a,b` keeps
+// only those suites (names without .test.js; scripts/node-matrix.js uses these three);
+// `--skip-isa a,b` leaves those kernel levels out (never the top one).
+// QUANTKIT_BACKEND=native makes a missing addon fail the pass instead of falling back.
 'use strict';
 const { isFileSuite } = require('./support/suites');
 const { spawnSync } = require('node:child_process');
@@ -11,7 +15,16 @@ const { loadNative } = require('../dist/core/loader');
 
 const here = __dirname;
 const mocha = require.resolve('mocha/bin/mocha.js');
-const files = fs.readdirSync(here).filter((f) => f.endsWith('.test.js')).sort();
+const args = process.argv.slice(2);
+const option = (name) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
+const only = option('--only')?.split(',');
+const wanted = option('--suites')?.split(',').map((s) => `${s}.test.js`);
+const files = fs.readdirSync(here).filter((f) => f.endsWith('.test.js') && (!wanted || wanted.includes(f))).sort();
+const unknown = (wanted ?? []).filter((f) => !fs.existsSync(path.join(here, f)));
+if (unknown.length > 0) {
+  console.error(`--suites names no such suite: ${unknown.join(', ')}`);
+  process.exit(1);
+}
 // Suites that compare the two backends directly or poke the addon: they need it, and
 // running them once per kernel level is what checks each level.
 const NATIVE_ONLY = new Set(['parity.test.js', 'native-glue.test.js']);
@@ -21,11 +34,10 @@ const ONCE = new Set(['types.test.js']);
 // other suites check at every level; they run on the top native level and on the TypeScript backend.
 const FILES = isFileSuite;
 
-const args = process.argv.slice(2);
-const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
-
 const { binding, reasons } = loadNative();
-const levels = binding ? [...binding.isaAvailable].reverse() : ['(addon missing)'];
+// `--skip-isa a,b` leaves levels out (CI: sse2, whose pass test:baseline repeats on an emulated SSE2-only CPU).
+const skipIsa = option('--skip-isa')?.split(',') ?? [];
+const levels = binding ? [...binding.isaAvailable].reverse().filter((isa, i) => i === 0 || !skipIsa.includes(isa)).slice(0, args.includes('--top') ? 1 : undefined) : ['(addon missing)'];
 if (!binding) console.error(`The native addon does not load:\n- ${reasons.join('\n- ')}`);
 
 const passes = [];
@@ -44,8 +56,9 @@ let failed = 0;
 let pending = 0;
 const summary = [];
 for (const pass of passes) {
-  if (only && pass.kind !== only) continue;
+  if ((only && !only.includes(pass.kind)) || pass.files.length === 0) continue; // mocha given no file would run ./test
   console.log(`\n=== ${pass.label}: ${pass.files.length} suites ===`);
+  const started = Date.now();
   const r = spawnSync(process.execPath, [mocha, '--reporter', summary.length === 0 ? 'spec' : 'dot', ...pass.files.map((f) => path.join(here, f))], {
     env: { ...process.env, ...pass.env },
     encoding: 'utf8',
@@ -59,11 +72,11 @@ for (const pass of passes) {
   passed += p;
   failed += f;
   pending += s;
-  summary.push(`${pass.label}: ${p} passed, ${f} failed${s ? `, ${s} pending` : ''}`);
+  summary.push(`${pass.label}: ${p} passed, ${f} failed${s ? `, ${s} pending` : ''} (${Math.round((Date.now() - started) / 1000)} s)`);
 }
 // The C++ kernel test: every ISA against the scalar reference with guard pages, below the
 // addon (it needs a C++ toolchain, like the addon build itself).
-if (!only || only === 'kernels') {
+if (!only || only.includes('kernels')) {
   console.log('\n=== kernels (C++): every ISA against the scalar reference ===');
   const r = spawnSync(process.execPath, [path.join(here, '..', 'scripts', 'kernel-test.js')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
   process.stdout.write(r.stdout);

@@ -1,11 +1,12 @@
 // float16 and bfloat16 conversions (README "float16 and bfloat16"): validation at the edge,
 // then the backend's array call. The 16-bit side is a Uint16Array of bits; a Float16Array
 // (where the runtime has one) is accepted as fromFloat16's input and toFloat16's `out` and
-// is handed to the backend as a Uint16Array view of the same memory.
+// is handed to the backend as a Uint16Array view of the same memory: the addon never sees a
+// Float16Array (Node-API before napi_float16_array reports one as an Int8Array on Node 22).
 import type { FloatArray, QuantkitBinding } from '../../binding';
 import { checkFloat32Out, checkFloatArray, checkOutShape, describe, isDetached, typedArrayKind } from '../core/validate';
 
-/** The runtime's Float16Array constructor, or undefined (Node 20 has none). */
+/** The runtime's Float16Array constructor, or undefined (Node 20 has none; Node 22 only with --js-float16array). */
 const Float16Ctor = (globalThis as { Float16Array?: new (n: number) => ArrayBufferView & { length: number } }).Float16Array;
 
 /** A Float16Array where the runtime has one; `never` for the compiler when it does not know the type. */
@@ -24,7 +25,13 @@ function checkBits16(v: unknown, name: string, allowFloat16: boolean): Uint16Arr
 }
 
 export interface Float16Api {
-  /** float32 (a Float64Array is rounded to float32 first) -> float16 bits, round to nearest even. */
+  /**
+   * float32 (a Float64Array is rounded to float32 first) -> float16 bits, round to nearest even.
+   * Returns `out` when given (a Uint16Array, or a Float16Array where the runtime has one, written
+   * through a Uint16Array view of its memory); otherwise a new Uint16Array on every runtime, so
+   * that code written for Node 20 (no Float16Array) keeps its types. TypeError for a wrong type,
+   * RangeError for a length mismatch, an overlap or a detached buffer.
+   */
   toFloat16<O extends Uint16Array | Float16ArrayLike = Uint16Array>(x: FloatArray, out?: O): O;
   /** float16 bits (or a Float16Array) -> float32, exact. */
   fromFloat16(h: Uint16Array | Float16ArrayLike, out?: Float32Array): Float32Array;

@@ -12,7 +12,7 @@ import { createRequire } from 'node:module';
 import quantkit from '../index';
 import { openNpz } from '../io/npy';
 import type { ElementType } from '../io/types';
-import { describe } from '../core/validate';
+import { describe, typedArrayKind } from '../core/validate';
 import type { CalibrationFeed, ModelOptions } from './context';
 import { decodeModel, encodeModel, int64, DT, type ModelProto } from './proto';
 import { dataTypeName } from './tensor';
@@ -89,7 +89,10 @@ function checkFeedValue(input: ModelInput, v: unknown, where: string): { type: s
   if (v === null || typeof v !== 'object' || !ArrayBuffer.isView(o.data) || !Array.isArray(o.dims)) {
     throw new TypeError(`${where}: expected input '${input.name}' to be { data, dims } (or an onnxruntime Tensor) but received ${describe(v)}`);
   }
-  const data = o.data as ArrayBufferView & { length: number };
+  let data = o.data as ArrayBufferView & { length: number };
+  // A float16 input may come as a Float16Array (where the runtime has one): it is fed as the
+  // Uint16Array of its bits over the same memory, the form onnxruntime-node takes on every Node.
+  if (want.ctor === 'Uint16Array' && typedArrayKind(data) === 'Float16Array') data = new Uint16Array(data.buffer, data.byteOffset, data.length);
   const dims = (o.dims as unknown[]).map((d) => (typeof d === 'bigint' ? Number(d) : d));
   if (!dims.every((d) => typeof d === 'number' && Number.isSafeInteger(d) && d >= 0)) throw new TypeError(`${where}: expected input '${input.name}' dims to be non-negative integers but received ${describe(o.dims)}`);
   const nd = dims as number[];

@@ -4,6 +4,7 @@
 // imageToTensor), and both backends give the table's bits.
 import type { QuantkitBinding } from '../../binding';
 import { DTYPES, type DType } from '../core/dtypes';
+import type { Float16ArrayLike } from '../float16';
 import { arrayHint, article, checkKeys, checkOptions, describe, keySet, typedArrayKind, checkAttached } from '../core/validate';
 import { checkChoice, checkInteger, checkPerChannel, checkRoom, rangeError, typeError } from './checks';
 
@@ -43,7 +44,10 @@ export interface ImageToTensorOptions {
   rescale?: number | false;
   /** Whose rounding to reproduce; default 'torchvision'. */
   convention?: ImageConvention;
-  /** Output element type: 'float32' (default) or 'float16' (Uint16Array of bits). */
+  /**
+   * Output element type: 'float32' (default) or 'float16': a new Uint16Array of float16 bits, or
+   * written into `out`, a Uint16Array or (where the runtime has one) a Float16Array.
+   */
   dtype?: 'float32' | 'float16';
   /** Quantize the normalized values with these parameters (per tensor or per channel) instead. */
   params?: ImageQuantParams;
@@ -164,7 +168,7 @@ function cached(key: string, build: () => TensorArray): TensorArray {
 }
 
 export interface ImageApi {
-  imageToTensor<T extends TensorArray = Float32Array>(pixels: PixelArray, opts: ImageToTensorOptions, out?: T): T;
+  imageToTensor<T extends TensorArray | Float16ArrayLike = Float32Array>(pixels: PixelArray, opts: ImageToTensorOptions, out?: T): T;
   tensorToImage(tensor: Float32Array, opts: TensorToImageOptions, out?: Uint8Array): Uint8Array;
 }
 
@@ -215,7 +219,7 @@ export function imageApi(binding: QuantkitBinding, quantize: Quantize): ImageApi
    * elements, written into `out` at opts.offset when given (and `out` returned), else into a
    * new array. float32 by default, float16 bits, or quantized codes (opts.params).
    */
-  function imageToTensor<T extends TensorArray>(pixels: PixelArray, opts: ImageToTensorOptions, out?: T): T {
+  function imageToTensor<T extends TensorArray | Float16ArrayLike>(pixels: PixelArray, opts: ImageToTensorOptions, out?: T): T {
     const kind = typedArrayKind(pixels);
     if (kind !== 'Uint8Array' && kind !== 'Uint8ClampedArray') throw new TypeError(`Expected a Uint8Array, Buffer or Uint8ClampedArray (HWC bytes) for pixels but received ${describe(pixels)}${arrayHint(pixels, 'Uint8Array')}`);
     checkAttached(pixels, 'pixels');
@@ -240,10 +244,15 @@ export function imageApi(binding: QuantkitBinding, quantize: Quantize): ImageApi
       if (o.offset !== undefined) throw typeError('an out array with opts.offset', 'out', out);
       target = new ctor(size);
     } else {
-      if (typedArrayKind(out) !== ctor.name) throw typeError(`${article(ctor.name)} (the output's element type)`, 'out', out);
+      // float16 output: a Float16Array (where the runtime has one) is written through a
+      // Uint16Array view of its memory; the addon never sees a Float16Array.
+      const float16 = o.params === undefined && o.dtype === 'float16';
+      const half = float16 && typedArrayKind(out) === 'Float16Array';
+      if (typedArrayKind(out) !== ctor.name && !half) throw typeError(`${article(ctor.name)} (the output's element type)`, 'out', out);
       const offset = o.offset === undefined ? 0 : checkInteger(o.offset, 'opts.offset', 0);
       checkRoom(out, offset, size, 'out');
-      target = (out as TensorArray).subarray(offset, offset + size);
+      const view = half ? new Uint16Array(out.buffer, out.byteOffset, out.length) : (out as TensorArray);
+      target = view.subarray(offset, offset + size);
       if (target.buffer === pixels.buffer && target.byteOffset < pixels.byteOffset + pixels.byteLength && pixels.byteOffset < target.byteOffset + target.byteLength) {
         throw new RangeError('Expected out not to overlap the pixels\' memory but it does');
       }

@@ -1,9 +1,12 @@
 'use strict';
 // ONNX Runtime's Cast as the oracle of the float16 / bfloat16 conversions.
-// onnxruntime-node takes and returns float16 tensors as Uint16Array bits, but has no
-// bfloat16 tensors at all, so:
+// onnxruntime-node has no bfloat16 tensors at all, and where the runtime has Float16Array
+// (Node 24+) it returns float16 tensors as Float16Array and takes no float16 input tensor
+// (its binding reads a Float16Array's byte length as 0: microsoft/onnxruntime#26791), so
+// float16 and bfloat16 data go in as initializers and come out as their bits:
 //   ortToFloat16(x: Float32Array)     -> Uint16Array   Cast(FLOAT -> FLOAT16)
-//   ortFromFloat16(h: Uint16Array)    -> Float32Array  Cast(FLOAT16 -> FLOAT)
+//   ortFromFloat16(h: Uint16Array)    -> Float32Array  Cast(FLOAT16 -> FLOAT) of a FLOAT16
+//                                                      initializer holding h (a graph per call)
 //   ortFromBFloat16(h: Uint16Array)   -> Float32Array  Cast(BFLOAT16 -> FLOAT) of a BFLOAT16
 //                                                      initializer holding h (a graph per call)
 //   ortToBFloat16(x: Float32Array)    -> Uint16Array   Cast(FLOAT -> BFLOAT16 -> FLOAT), the top
@@ -40,15 +43,28 @@ function session(key, bytes) {
   return sessions.get(key);
 }
 
+// A float16 tensor's data as its bits: a Uint16Array, or a Float16Array viewed as one.
+const halfBits = (d) => (Object.prototype.toString.call(d) === '[object Float16Array]' ? new Uint16Array(d.buffer, d.byteOffset, d.length) : d);
+
 async function ortToFloat16(x) {
   const s = await session('f2h', () => model([cast('x', 'y', DT.FLOAT16)], [tensorInfo('x', DT.FLOAT, N)], [tensorInfo('y', DT.FLOAT16, N)]));
-  return (await s.run({ x: new ort.Tensor('float32', x, [x.length]) })).y.data;
+  return halfBits((await s.run({ x: new ort.Tensor('float32', x, [x.length]) })).y.data);
 }
 
-async function ortFromFloat16(h) {
-  const s = await session('h2f', () => model([cast('x', 'y', DT.FLOAT)], [tensorInfo('x', DT.FLOAT16, N)], [tensorInfo('y', DT.FLOAT, N)]));
-  return (await s.run({ x: new ort.Tensor('float16', h, [h.length]) })).y.data;
+// A graph whose only data is one 16-bit initializer (type `dataType`, bits h) cast to FLOAT.
+async function castInitializer(h, dataType) {
+  const raw = new Uint8Array(h.buffer, h.byteOffset, h.byteLength).slice();
+  const bytes = model([cast('b', 'y', DT.FLOAT)], [], [tensorInfo('y', DT.FLOAT, { dimValue: h.length })],
+    [{ name: 'b', dataType, dims: [h.length], rawData: raw }]);
+  const s = await ort.InferenceSession.create(bytes);
+  try {
+    return (await s.run({})).y.data;
+  } finally {
+    await s.release();
+  }
 }
+
+const ortFromFloat16 = (h) => castInitializer(h, DT.FLOAT16);
 
 async function ortToBFloat16(x) {
   const s = await session('f2b2f', () => model([cast('x', 'b', DT.BFLOAT16), cast('b', 'y', DT.FLOAT)], [tensorInfo('x', DT.FLOAT, N)], [tensorInfo('y', DT.FLOAT, N)]));
@@ -57,17 +73,7 @@ async function ortToBFloat16(x) {
   return Uint16Array.from(bits, (b) => b >>> 16);
 }
 
-async function ortFromBFloat16(h) {
-  const raw = new Uint8Array(h.buffer, h.byteOffset, h.byteLength).slice();
-  const bytes = model([cast('b', 'y', DT.FLOAT)], [], [tensorInfo('y', DT.FLOAT, { dimValue: h.length })],
-    [{ name: 'b', dataType: DT.BFLOAT16, dims: [h.length], rawData: raw }]);
-  const s = await ort.InferenceSession.create(bytes);
-  try {
-    return (await s.run({})).y.data;
-  } finally {
-    await s.release();
-  }
-}
+const ortFromBFloat16 = (h) => castInitializer(h, DT.BFLOAT16);
 
 async function releaseCastSessions() {
   const all = [...sessions.values()];
