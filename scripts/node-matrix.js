@@ -40,12 +40,14 @@ const VERSIONS = (option('--versions') ?? '20,22,24,26').split(',').map(Number);
 //   float16, half-input: float16 input and output, and Float16Array where the runtime has it;
 //   errors, options:     TypedArray kinds, detached and resizable buffers, the error messages;
 //   quantize, dequantize: the main calls end to end through the facade;
-//   io-safetensors, cli: the fs, stream, signal and child-process APIs the readers and the command use.
+//   io-safetensors, cli: the fs, stream, signal and child-process APIs the readers and the command use;
+//   async, async-stream: worker threads, postMessage's transfer rules (Node 21 refuses what Node 20
+//                        copies), ArrayBuffer.prototype.transfer, resizable buffers, AbortSignal, streams.
 // Left to npm test (on CI's Node only): types (tsc's verdict on the typings does not depend on
 // the Node running it), and the suites whose time goes to third-party oracles (ONNX Runtime,
 // PyTorch, NumPy, sharp) or to the kernels at every dtype and layout (axis, packed, ggml,
 // float8, calibrate, embeddings, the ONNX model, GGUF, tfjs, .npy and image suites).
-const RUNTIME = ['loader', 'native-glue', 'threads', 'module', 'parity', 'float16', 'half-input', 'errors', 'options', 'quantize', 'dequantize', 'io-safetensors', 'cli'];
+const RUNTIME = ['loader', 'native-glue', 'threads', 'module', 'parity', 'float16', 'half-input', 'errors', 'options', 'quantize', 'dequantize', 'io-safetensors', 'cli', 'async', 'async-stream'];
 const suites = args.includes('--all-suites') ? undefined : (option('--suites')?.split(',') ?? RUNTIME);
 const cacheDir = process.env.QUANTKIT_NODE_CACHE || path.join(os.tmpdir(), 'quantkit-node-matrix');
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';

@@ -151,7 +151,12 @@ describe('io: tfjs', function () {
       assert.deepEqual(Array.from(fs.readFileSync(path.join(d, 'm.group1-shard1of1.bin'))), [20, 0, 255]);
       const manifest = JSON.parse(fs.readFileSync(out, 'utf8'));
       assert.deepEqual(Object.keys(manifest[0].weights[0].quantization), ['dtype', 'min', 'scale', 'original_dtype']);
-      assert.equal((await io.openTfjs(out)).tensor('w').quantization.originalDtype, 'float32');
+      const reader = await io.openTfjs(out);
+      try {
+        assert.equal(reader.tensor('w').quantization.originalDtype, 'float32');
+      } finally {
+        await reader.close();
+      }
     });
 
     it('float16: special values (±0, subnormals, overflow, NaN, ±Inf) decode as tfjs decodes them', async () => {

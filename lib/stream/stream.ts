@@ -8,13 +8,18 @@
 import { Transform, addAbortSignal, type TransformCallback } from 'node:stream';
 import { DTYPES, type DType } from '../core/dtypes';
 import { checkCount, describe, typedArrayKind } from '../core/validate';
+import { AbortError } from '../async';
 import type { Float8Params, QuantParams } from '../affine';
 
 /** Elements from which a chunk is processed on a worker thread. */
 export const CHUNK_ASYNC = 1 << 16;
 
 export interface StreamOptions {
-  /** Destroys the stream with an AbortError; a chunk being processed is aborted too. */
+  /**
+   * Destroys the stream with an AbortError; a chunk being processed is aborted too. A signal
+   * already aborted when the stream is made throws that AbortError at once (Node 24's streams
+   * destroy a stream before its caller can listen for the error).
+   */
   signal?: AbortSignal;
   /**
    * quantizeStream: how Buffer / Uint8Array chunks are read: 'float32' (default), 'float64',
@@ -35,6 +40,10 @@ type Params = Record<string, unknown> & { dtype?: DType; count?: number };
 
 const INPUTS = { float32: 4, float64: 8, float16: 2, bfloat16: 2 } as const;
 const KEYS = ['signal', 'input', 'highWaterMark'];
+
+function checkNotAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new AbortError(undefined, { cause: signal.reason });
+}
 
 function checkStreamOptions(opts: unknown, name: string): StreamOptions {
   if (opts === undefined) return {};
@@ -207,6 +216,7 @@ export function streamApi(c: Calls) {
         done();
       },
     });
+    checkNotAborted(o.signal);
     if (o.signal !== undefined) addAbortSignal(o.signal, stream);
     return stream;
   }
@@ -319,6 +329,7 @@ export function streamApi(c: Calls) {
         run(codes, count).then((f) => done(null, f), (e) => done(e));
       },
     });
+    checkNotAborted(o.signal);
     if (o.signal !== undefined) addAbortSignal(o.signal, stream);
     return stream;
   }
