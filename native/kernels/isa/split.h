@@ -21,8 +21,8 @@ constexpr size_t kMinPartLength = size_t{1} << 21;
 // Part boundaries are multiples of 64 elements, so no two parts write to one cache line.
 // When a thread cannot be started, this thread does that part's work too.
 template <typename Fn>
-void ForParts(size_t n, int threads, Fn fn) {
-  size_t parts = n / kMinPartLength;
+void ForParts(size_t n, int threads, Fn fn, size_t min_part_length = kMinPartLength) {
+  size_t parts = n / min_part_length;
   if (parts > static_cast<size_t>(threads)) parts = static_cast<size_t>(threads);
   if (parts <= 1) {
     fn(0, size_t{0}, n);
@@ -72,6 +72,25 @@ void ForUnitParts(size_t units, size_t unit_length, int threads, Fn fn) {
   for (size_t k = 1; k < parts; ++k) {
     if (helpers[k].joinable()) helpers[k].join();
   }
+}
+
+// Elements per chunk of ForChunksBackward (256 Ki float32 inputs = 1 MiB).
+constexpr size_t kBackwardChunkLength = size_t{1} << 18;
+
+// Calls fn(begin, end) over [begin, end) in chunks of kBackwardChunkLength elements, the
+// last chunk first (each chunk is still walked forward by the kernel). After a forward pass
+// over the same input (quantizeDynamic's minMax), the input's tail is what the last-level
+// cache still holds, so starting there reads it from the cache instead of from memory.
+// Chunk boundaries are multiples of 64 elements past `begin`; the bits do not depend on them.
+template <typename Fn>
+void ForChunksBackward(size_t begin, size_t end, Fn fn) {
+  size_t hi = end;
+  while (hi - begin > kBackwardChunkLength) {
+    const size_t lo = begin + ((hi - begin - kBackwardChunkLength) & ~size_t{63});
+    fn(lo, hi);
+    hi = lo;
+  }
+  fn(begin, hi);
 }
 
 // Combines the results of two parts (each already through scalar::Finish: NaN, NaN for no
