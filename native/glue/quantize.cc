@@ -40,7 +40,7 @@ napi_value QuantkitAddon::QuantizeCall(napi_env env, napi_callback_info cb) {
         quantize(static_cast<const char*>(x.data) + begin * in_size, static_cast<char*>(out.data) + begin * out_size,
                  end - begin, p);
       });
-    });
+    }, quantkit::kQuantizeMinPartLength);
   } catch (const Napi::Error& e) {
     e.ThrowAsJavaScriptException();
   }
@@ -97,7 +97,7 @@ Napi::Value QuantkitAddon::MinMax(const Napi::CallbackInfo& info) {
   for (auto& part : parts) part = {NAN, NAN};
   quantkit::ForParts(x.length, threads_, [&](int k, size_t begin, size_t end) {
     parts[k] = minmax(static_cast<const char*>(x.data) + begin * in_size, end - begin);
-  });
+  }, quantkit::kQuantizeMinPartLength);
   quantkit::MinMaxResult r = parts[0];
   for (int k = 1; k < quantkit::kMaxThreads; ++k) r = quantkit::MergeMinMax(r, parts[k]);
   double* result = static_cast<double*>(out.data);

@@ -17,7 +17,14 @@ constexpr int kMaxThreads = 8;
 // Elements each part must have at least (2 Mi float32 inputs = 8 MiB, about a millisecond).
 constexpr size_t kMinPartLength = size_t{1} << 21;
 
-// Calls fn(part, begin, end) over [0, n) in up to `threads` parts, part 0 on this thread.
+// Per-tensor quantize and minMax (quantizeDynamic's two passes) split from 2 Mi elements
+// (two parts of 1 Mi, 4 MiB of float32 each): measured on a 2-core Zen 4, a 2 Mi quantize
+// took 212 µs on two threads against 290 µs on one, while at 1 Mi two threads gained only
+// 3 % (134 against 138 µs, within the noise), the thread start eating the rest.
+constexpr size_t kQuantizeMinPartLength = size_t{1} << 20;
+
+// Calls fn(part, begin, end) over [0, n) in up to `threads` parts of at least
+// `min_part_length` elements, part 0 on this thread.
 // Part boundaries are multiples of 64 elements, so no two parts write to one cache line.
 // When a thread cannot be started, this thread does that part's work too.
 template <typename Fn>
