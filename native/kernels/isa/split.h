@@ -81,8 +81,11 @@ void ForUnitParts(size_t units, size_t unit_length, int threads, Fn fn) {
   }
 }
 
-// Elements per chunk of ForChunksBackward (256 Ki float32 inputs = 1 MiB).
-constexpr size_t kBackwardChunkLength = size_t{1} << 18;
+// Elements per chunk of ForChunksBackward (1 Mi float32 inputs = 4 MiB; the last-level
+// cache here is 32 MiB). On one thread, minMax + quantize of 16 Mi float32 (best of 15
+// rounds, a 64 MiB memcpy taking 7.1-7.6 ms) took 8.1-8.3 ms walking forward, 7.8-7.9 ms
+// in 1 MiB chunks from the end and 7.5-7.7 ms in 4 MiB chunks.
+constexpr size_t kBackwardChunkLength = size_t{1} << 20;
 
 // Calls fn(begin, end) over [begin, end) in chunks of kBackwardChunkLength elements, the
 // last chunk first (each chunk is still walked forward by the kernel). After a forward pass
