@@ -35,10 +35,12 @@ napi_value QuantkitAddon::QuantizeCall(napi_env env, napi_callback_info cb) {
     Raise(env, quantkit::args::CheckRounding(NumberArg(Napi::Value(env, argv[6])), &rounding));
     const quantkit::QuantizeFn quantize = self->kernels_->quantize[rounding][x.type][out.type];
     const size_t in_size = ElementSize(x.kind), out_size = ElementSize(out.kind);
-    quantkit::ForParts(x.length, self->threads_, [&](int, size_t begin, size_t end) {
-      quantize(static_cast<const char*>(x.data) + begin * in_size, static_cast<char*>(out.data) + begin * out_size,
-               end - begin, p);
-    });
+    quantkit::ForParts(x.length, self->threads_, [&](int, size_t part_begin, size_t part_end) {
+      quantkit::ForChunksBackward(part_begin, part_end, [&](size_t begin, size_t end) {
+        quantize(static_cast<const char*>(x.data) + begin * in_size, static_cast<char*>(out.data) + begin * out_size,
+                 end - begin, p);
+      });
+    }, quantkit::kQuantizeMinPartLength);
   } catch (const Napi::Error& e) {
     e.ThrowAsJavaScriptException();
   }
@@ -95,7 +97,7 @@ Napi::Value QuantkitAddon::MinMax(const Napi::CallbackInfo& info) {
   for (auto& part : parts) part = {NAN, NAN};
   quantkit::ForParts(x.length, threads_, [&](int k, size_t begin, size_t end) {
     parts[k] = minmax(static_cast<const char*>(x.data) + begin * in_size, end - begin);
-  });
+  }, quantkit::kQuantizeMinPartLength);
   quantkit::MinMaxResult r = parts[0];
   for (int k = 1; k < quantkit::kMaxThreads; ++k) r = quantkit::MergeMinMax(r, parts[k]);
   double* result = static_cast<double*>(out.data);

@@ -17,12 +17,19 @@ constexpr int kMaxThreads = 8;
 // Elements each part must have at least (2 Mi float32 inputs = 8 MiB, about a millisecond).
 constexpr size_t kMinPartLength = size_t{1} << 21;
 
-// Calls fn(part, begin, end) over [0, n) in up to `threads` parts, part 0 on this thread.
+// Per-tensor quantize and minMax (quantizeDynamic's two passes) split from 2 Mi elements
+// (two parts of 1 Mi, 4 MiB of float32 each): measured on a 2-core Zen 4, a 2 Mi quantize
+// took 212 µs on two threads against 290 µs on one, while at 1 Mi two threads gained only
+// 3 % (134 against 138 µs, within the noise), the thread start eating the rest.
+constexpr size_t kQuantizeMinPartLength = size_t{1} << 20;
+
+// Calls fn(part, begin, end) over [0, n) in up to `threads` parts of at least
+// `min_part_length` elements, part 0 on this thread.
 // Part boundaries are multiples of 64 elements, so no two parts write to one cache line.
 // When a thread cannot be started, this thread does that part's work too.
 template <typename Fn>
-void ForParts(size_t n, int threads, Fn fn) {
-  size_t parts = n / kMinPartLength;
+void ForParts(size_t n, int threads, Fn fn, size_t min_part_length = kMinPartLength) {
+  size_t parts = n / min_part_length;
   if (parts > static_cast<size_t>(threads)) parts = static_cast<size_t>(threads);
   if (parts <= 1) {
     fn(0, size_t{0}, n);
@@ -72,6 +79,28 @@ void ForUnitParts(size_t units, size_t unit_length, int threads, Fn fn) {
   for (size_t k = 1; k < parts; ++k) {
     if (helpers[k].joinable()) helpers[k].join();
   }
+}
+
+// Elements per chunk of ForChunksBackward (1 Mi float32 inputs = 4 MiB; the last-level
+// cache here is 32 MiB). On one thread, minMax + quantize of 16 Mi float32 (best of 15
+// rounds, a 64 MiB memcpy taking 7.1-7.6 ms) took 8.1-8.3 ms walking forward, 7.8-7.9 ms
+// in 1 MiB chunks from the end and 7.5-7.7 ms in 4 MiB chunks.
+constexpr size_t kBackwardChunkLength = size_t{1} << 20;
+
+// Calls fn(begin, end) over [begin, end) in chunks of kBackwardChunkLength elements, the
+// last chunk first (each chunk is still walked forward by the kernel). After a forward pass
+// over the same input (quantizeDynamic's minMax), the input's tail is what the last-level
+// cache still holds, so starting there reads it from the cache instead of from memory.
+// Chunk boundaries are multiples of 64 elements past `begin`; the bits do not depend on them.
+template <typename Fn>
+void ForChunksBackward(size_t begin, size_t end, Fn fn) {
+  size_t hi = end;
+  while (hi - begin > kBackwardChunkLength) {
+    const size_t lo = begin + ((hi - begin - kBackwardChunkLength) & ~size_t{63});
+    fn(lo, hi);
+    hi = lo;
+  }
+  fn(begin, hi);
 }
 
 // Combines the results of two parts (each already through scalar::Finish: NaN, NaN for no

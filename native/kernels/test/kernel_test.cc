@@ -42,6 +42,7 @@
 #include "kernels/float8/float8.h"
 #include "kernels/ggml/ggml.h"
 #include "kernels/isa/kernels.h"
+#include "kernels/isa/split.h"
 #include "kernels/preprocess/preprocess.h"
 
 namespace {
@@ -1231,6 +1232,69 @@ void TestExhaustive(const KernelTable& isa, std::vector<Check>& checks) {
   checks.push_back(check);
 }
 
+// The glue's walk over a per-tensor quantize call (glue/quantize.cc): ForParts with the
+// quantize threshold, then each part in ForChunksBackward order. The chunks must cover each
+// part exactly once, last chunk first, with every boundary 64 elements apart from the part's
+// start, and the codes must equal one call over the whole input.
+void TestChunkedQuantize(const KernelTable& isa, Inputs& gen, std::vector<Check>& checks) {
+  Check check{std::string(isa.isa) + " quantize f32->u8 in parts and chunks"};
+  const QuantizeParams p{0.0235294122f, 128, 0, 255};
+  constexpr size_t C = kBackwardChunkLength;
+  const size_t lengths[] = {0, 1, 63, C - 1, C, C + 1, C + 64, 3 * C + 37, 2 * kQuantizeMinPartLength + 4099};
+  for (const size_t n : lengths) {
+    std::vector<float> x(n);
+    for (auto& v : x) v = gen.Float(p);
+    std::vector<uint8_t> whole(n), parted(n, 0xA5);
+    std::vector<int> visits(n, 0);
+    isa.quantize[kRoundOnnx][kF32][kU8](x.data(), whole.data(), n, p);
+    for (const int threads : {1, 2, 3}) {
+      std::fill(visits.begin(), visits.end(), 0);
+      bool layout_ok = true;
+      // The real split, recorded (each part writes its own slot), then walked serially
+      // here because visits[] is not atomic.
+      size_t part_begin[kMaxThreads], part_end[kMaxThreads];
+      std::fill(part_begin, part_begin + kMaxThreads, size_t{1});
+      std::fill(part_end, part_end + kMaxThreads, size_t{0});
+      ForParts(n, threads, [&](int k, size_t begin, size_t end) { part_begin[k] = begin, part_end[k] = end; },
+               kQuantizeMinPartLength);
+      size_t parts_seen = 0;
+      for (int k = 0; k < kMaxThreads; ++k) {
+        if (part_begin[k] > part_end[k]) continue;
+        const size_t begin = part_begin[k], end = part_end[k];
+        ++parts_seen;
+        if (begin % 64 != 0) layout_ok = false;
+        size_t last_begin = end;
+        ForChunksBackward(begin, end, [&](size_t b, size_t e) {
+          if (e != last_begin || b > e || (b - begin) % 64 != 0 || e - b > C + 63) layout_ok = false;
+          last_begin = b;
+          for (size_t i = b; i < e; ++i) ++visits[i];
+          isa.quantize[kRoundOnnx][kF32][kU8](x.data() + b, parted.data() + b, e - b, p);
+        });
+        if (last_begin != begin) layout_ok = false;
+      }
+      if (parts_seen != std::max<size_t>(1, std::min<size_t>(threads, n / kQuantizeMinPartLength))) layout_ok = false;
+      ++check.cases;
+      const bool once = std::all_of(visits.begin(), visits.end(), [](int v) { return v == 1; });
+      if (!layout_ok || !once || parted != whole) {
+        char buf[160];
+        std::snprintf(buf, sizeof buf, "n=%zu parts=%zu: layout %s, each element once %s, codes %s", n, parts_seen,
+                      layout_ok ? "ok" : "WRONG", once ? "yes" : "NO", parted == whole ? "equal" : "DIFFER");
+        Report(check, buf);
+      }
+    }
+    // The threaded walk itself (each part writes its own elements only).
+    std::vector<uint8_t> threaded(n, 0x5A);
+    ForParts(n, 2, [&](int, size_t begin, size_t end) {
+      ForChunksBackward(begin, end, [&](size_t b, size_t e) {
+        isa.quantize[kRoundOnnx][kF32][kU8](x.data() + b, threaded.data() + b, e - b, p);
+      });
+    }, kQuantizeMinPartLength);
+    ++check.cases;
+    if (threaded != whole) Report(check, "n=" + std::to_string(n) + ": two threads' codes differ from one call");
+  }
+  checks.push_back(check);
+}
+
 // ---------------------------------------------------------------------------------------
 // Speed (information only)
 
@@ -1389,6 +1453,7 @@ int main(int argc, char** argv) {
     TestDequantize<int8_t>(*t, gen, checks), print_last();
     TestDequantize<uint16_t>(*t, gen, checks), print_last();
     TestDequantize<int16_t>(*t, gen, checks), print_last();
+    TestChunkedQuantize(*t, gen, checks), print_last();
     TestMinMax<float>(*t, gen, checks), print_last();
     TestMinMax<double>(*t, gen, checks), print_last();
     for (int r = 0; r < kRoundingCount; ++r) {
