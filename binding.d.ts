@@ -44,6 +44,13 @@ export interface QuantkitBinding {
    */
   callFloor(x: FloatArray, out: QuantArray, scale: number, zeroPoint: number, qmin: number, qmax: number, rounding: Rounding): void;
 
+  /**
+   * Caps the threads one call made from the calling thread may use (0 lifts the cap). The async
+   * workers set 1, so each job keeps to one core. TypeError/RangeError for anything but an
+   * integer from 0 to 8. The TypeScript backend runs every call on its thread: nothing to cap.
+   */
+  capThreads(n: number): void;
+
   /** out[i] = fl(float32(q[i] - zeroPoint) * scale). */
   dequantize(q: QuantArray, out: Float32Array, scale: number, zeroPoint: number): void;
 

@@ -316,7 +316,7 @@ describe('async twins: abort', function () {
           const seen = Buffer.from(bytes(out));
           await idle();
           assert.ok(bytes(out).equals(seen), 'written after the rejection');
-          assert.ok(out.every((v) => v === 0), 'a part reached the caller');
+          if (kind === 'copied') assert.ok(out.every((v) => v === 0), 'a part reached the caller');
         }
       }
       assert.ok(landed, 'no abort landed while a job ran');

@@ -162,8 +162,26 @@ describe('native glue, called directly', () => {
     ['unpack', 4], ['recode', 3], ['quantizeAxis', 11], ['dequantizeAxis', 8], ['minMaxAxis', 6], ['ggmlQuantize', 3],
     ['ggmlDequantize', 3], ['toFloat16', 2], ['fromFloat16', 2], ['toBFloat16', 2], ['fromBFloat16', 2],
     ['quantizeFloat8', 5], ['dequantizeFloat8', 4], ['findBadScale', 1], ['errorStatsQuantize', 11], ['errorStatsPair', 6], ['histogramAdd', 5],
-    ['imageToTensor', 6], ['quantizeEmbeddings', 6], ['binarizeEmbeddings', 3], ['callFloor', 7],
+    ['imageToTensor', 6], ['quantizeEmbeddings', 6], ['binarizeEmbeddings', 3], ['callFloor', 7], ['capThreads', 1],
   ];
+
+  it('capThreads takes an integer from 0 to 8, caps only its own thread, and changes no bits', async () => {
+    assert.throws(() => binding.capThreads('1'), { name: 'TypeError', message: "Expected a number for n but received a string" });
+    for (const bad of [-1, 9, 1.5, NaN]) assert.throws(() => binding.capThreads(bad), { name: 'RangeError', message: /^Expected an integer from 0 to 8 for n but received / });
+    assert.throws(() => binding.capThreads(), { name: 'TypeError', message: 'capThreads takes 1 argument but received 0' });
+    const n = 5 << 20; // split into parts without the cap
+    const x = Float32Array.from({ length: n }, (_, i) => Math.sin(i) * 100);
+    const a = new Int8Array(n);
+    const b = new Int8Array(n);
+    binding.quantize(x, a, 0.5, 0, -128, 127, 0);
+    binding.capThreads(1);
+    try {
+      binding.quantize(x, b, 0.5, 0, -128, 127, 0);
+    } finally {
+      binding.capThreads(0);
+    }
+    assert.deepEqual(b, a);
+  });
 
   it('has exactly the calls this suite drives', () => {
     const functions = Object.keys(binding).filter((k) => typeof binding[k] === 'function').sort();

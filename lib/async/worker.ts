@@ -8,6 +8,7 @@
 // So nothing the caller does to their arrays while a job runs can free memory under a kernel.
 import { parentPort, workerData } from 'node:worker_threads';
 import quantkit from '../index';
+import { binding } from '../core/backend';
 import { OPS, PART_ELEMENTS, MARK, argArrays, decodeArg, isShared, isTyped, outputOf, plainObject, type OpName, type OpSpec, type Typed } from './ops';
 import { restoreObserver } from './observer';
 import { SNAPSHOT } from '../calibrate/state';
@@ -23,6 +24,10 @@ interface Job {
 type Fn = (...args: unknown[]) => unknown;
 
 const control = new Int32Array(workerData.control as SharedArrayBuffer);
+
+// One thread per job (see capThreads in binding.d.ts): N jobs use N cores, and a job running
+// alone leaves a core to the event loop.
+binding.capThreads(1);
 const ABORTED = Symbol('aborted');
 
 function lookup(op: string): Fn {
@@ -53,7 +58,11 @@ function runSplit(spec: OpSpec, fn: Fn, args: unknown[], id: number): unknown {
     const empty = fn(a0.subarray(0, 0), ...rest) as Typed;
     const given = args[outIndex];
     if (given !== undefined && (!isTyped(given) || given.constructor !== empty.constructor || given.length !== n)) return undefined;
-    const into = given !== undefined && !isShared(given as Typed) ? (given as Typed) : new (empty.constructor as new (n: number) => Typed)(n);
+    // Straight into `out`, shared or not: these calls refuse nothing part by part (their checks
+    // are of types, lengths and params, which the first part meets), and an abort stops the
+    // writes before the caller hears of it (pool.ts waits for a worker writing shared memory).
+    // A fresh output per job would cost an allocation and a release of its pages each time.
+    const into = given !== undefined ? (given as Typed) : new (empty.constructor as new (n: number) => Typed)(n);
     for (let at = 0; at < n; at += PART_ELEMENTS) {
       if (aborted(id)) return ABORTED;
       const end = Math.min(n, at + PART_ELEMENTS);
@@ -99,7 +108,7 @@ function runSplit(spec: OpSpec, fn: Fn, args: unknown[], id: number): unknown {
   return undefined;
 }
 
-/** A shared `out` is written only once every part is done and the job was not aborted. */
+/** A shared `out` given to ggml.quantize (which refuses a non-finite value part by part) is written only once every part is done and the job was not aborted. */
 function finish(into: Typed, given: Typed | undefined, id: number): unknown {
   if (given === undefined || given === into) return into;
   if (aborted(id)) return ABORTED;

@@ -39,6 +39,9 @@ function dequantize(q: QuantArray, out: Float32Array, scale: number, zeroPoint: 
 // binding.d.ts: the per-call floor bench/overhead.js measures; nothing to do.
 function callFloor(_x: FloatArray, _out: QuantArray, _scale: number, _zeroPoint: number, _qmin: number, _qmax: number, _rounding: Rounding): void {}
 
+// binding.d.ts: every call of this backend runs on its caller's thread; nothing to cap.
+function capThreads(_n: number): void {}
+
 function minMax(x: FloatArray, out: Float64Array): void {
   let lo = Infinity;
   let hi = -Infinity;
@@ -70,6 +73,7 @@ export const fallbackBinding: QuantkitBinding = {
   threads: 1,
   quantize,
   callFloor,
+  capThreads,
   dequantize,
   minMax,
   ...convertCalls,

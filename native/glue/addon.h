@@ -24,6 +24,7 @@ class QuantkitAddon : public Napi::Addon<QuantkitAddon> {
   void DefineQuantize(Napi::Env env, Napi::Object exports);
   static napi_value QuantizeCall(napi_env env, napi_callback_info cb);
   static napi_value CallFloor(napi_env env, napi_callback_info cb);
+  static napi_value CapThreads(napi_env env, napi_callback_info cb);
   Napi::Value Dequantize(const Napi::CallbackInfo& info);
   Napi::Value MinMax(const Napi::CallbackInfo& info);
   // glue/packed.cc

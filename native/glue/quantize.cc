@@ -52,13 +52,36 @@ napi_value QuantkitAddon::QuantizeCall(napi_env env, napi_callback_info cb) {
 // more, so bench/overhead.js can show the facade's and the glue's cost above that floor.
 napi_value QuantkitAddon::CallFloor(napi_env, napi_callback_info) { return nullptr; }
 
+// capThreads(n): caps the threads one call made from the calling thread may use (0 lifts the
+// cap; QUANTKIT_THREADS still bounds it). Set by quantkit's async workers (lib/async/worker.ts).
+napi_value QuantkitAddon::CapThreads(napi_env raw, napi_callback_info info) {
+  Napi::Env env(raw);
+  try {
+    size_t argc = 1;
+    napi_value argv[1] = {nullptr};
+    Check(env, napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
+    if (argc != 1) ThrowType(env, "capThreads takes 1 argument but received " + std::to_string(argc));
+    const Napi::Value v(env, argv[0]);
+    if (!v.IsNumber()) ThrowType(env, "Expected a number for n but received " + Describe(v));
+    const double n = v.As<Napi::Number>().DoubleValue();
+    if (!(n >= 0 && n <= quantkit::kMaxThreads && n == static_cast<double>(static_cast<int>(n)))) {
+      ThrowRange(env, "Expected an integer from 0 to " + std::to_string(quantkit::kMaxThreads) + " for n but received " +
+                          quantkit::args::DescribeNumber(n));
+    }
+    quantkit::tls_thread_cap = static_cast<int>(n);
+  } catch (const Napi::Error& e) {
+    e.ThrowAsJavaScriptException();
+  }
+  return nullptr;
+}
+
 void QuantkitAddon::DefineQuantize(Napi::Env env, Napi::Object exports) {
   const auto function = [&](const char* name, napi_callback cb) {
     napi_value fn = nullptr;
     Check(env, napi_create_function(env, name, NAPI_AUTO_LENGTH, cb, this, &fn));
     return Napi::PropertyDescriptor::Value(name, Napi::Value(env, fn), napi_enumerable);
   };
-  exports.DefineProperties({function("quantize", QuantizeCall), function("callFloor", CallFloor)});
+  exports.DefineProperties({function("quantize", QuantizeCall), function("callFloor", CallFloor), function("capThreads", CapThreads)});
 }
 
 

@@ -23,12 +23,21 @@ constexpr size_t kMinPartLength = size_t{1} << 21;
 // 3 % (134 against 138 µs, within the noise), the thread start eating the rest.
 constexpr size_t kQuantizeMinPartLength = size_t{1} << 20;
 
+// A cap on the threads one call may use, for the calling thread only (0: none). quantkit's
+// async workers set it to 1 (lib/async/worker.ts, binding.capThreads): a job keeps to its own
+// core, N jobs spread over N cores, and a job running alone leaves the event loop's core free
+// (two threads of one job on a 2-core machine delay the loop's timers by milliseconds).
+inline thread_local int tls_thread_cap = 0;
+
+inline int CappedThreads(int threads) { return tls_thread_cap > 0 && threads > tls_thread_cap ? tls_thread_cap : threads; }
+
 // Calls fn(part, begin, end) over [0, n) in up to `threads` parts of at least
 // `min_part_length` elements, part 0 on this thread.
 // Part boundaries are multiples of 64 elements, so no two parts write to one cache line.
 // When a thread cannot be started, this thread does that part's work too.
 template <typename Fn>
 void ForParts(size_t n, int threads, Fn fn, size_t min_part_length = kMinPartLength) {
+  threads = CappedThreads(threads);
   size_t parts = n / min_part_length;
   if (parts > static_cast<size_t>(threads)) parts = static_cast<size_t>(threads);
   if (parts <= 1) {
@@ -56,6 +65,7 @@ void ForParts(size_t n, int threads, Fn fn, size_t min_part_length = kMinPartLen
 // `threads` parts of at least kMinPartLength elements (whole units; per-axis kernels).
 template <typename Fn>
 void ForUnitParts(size_t units, size_t unit_length, int threads, Fn fn) {
+  threads = CappedThreads(threads);
   const size_t n = units * unit_length;
   size_t parts = n / kMinPartLength;
   if (parts > static_cast<size_t>(threads)) parts = static_cast<size_t>(threads);
