@@ -13,9 +13,9 @@
 //   transfer list does: the caller's arrays are detached at once and the result comes back over
 //   the same memory. A buffer that cannot be moved (a pooled Buffer, WebAssembly memory) is
 //   copied, and an output among them is written back, as without `transfer`.
-import { OPS, MARK, argArrays, encodeArg, isShared, isTyped, outputOf, plainObject, type OpName, type OpSpec, type Typed } from './ops';
+import { OPS, MARK, argArrays, encodeArg, withoutKeys, isShared, isTyped, outputOf, plainObject, type OpName, type OpSpec, type Typed } from './ops';
 import { pool, type Reply } from './pool';
-import { describe, isDetached, isOutOfBounds } from '../core/validate';
+import { describe, isDetached, isOutOfBounds, typedArrayKind } from '../core/validate';
 import type { DType, Float8DType, QuantArrayOf } from '../core/dtypes';
 import type { QuantInput } from '../core/half-input';
 import type { AxisDynamicOptions, AxisDynamicResult, AxisLayoutOptions, AxisParams, AxisRange, AxisRangeOptions } from '../axis';
@@ -47,15 +47,9 @@ export class AbortError extends Error {
 }
 
 
-const CTORS: Array<new (b: ArrayBuffer, o: number, n: number) => Typed> = [
-  Int8Array, Uint8Array, Uint8ClampedArray, Int16Array, Uint16Array, Int32Array, Uint32Array, Float32Array, Float64Array, BigInt64Array, BigUint64Array,
-  ...((globalThis as { Float16Array?: unknown }).Float16Array ? [(globalThis as unknown as { Float16Array: new (b: ArrayBuffer, o: number, n: number) => Typed }).Float16Array] : []),
-] as never;
-
-/** The plain TypedArray constructor of an array (a Buffer is a Uint8Array). */
+/** The plain TypedArray constructor of an array (a Buffer's tag is Uint8Array). */
 function baseCtor(a: Typed): new (b: ArrayBuffer, o: number, n: number) => Typed {
-  for (const C of CTORS) if (a instanceof C) return C;
-  throw new TypeError(`Expected a TypedArray but received ${describe(a)}`);
+  return (globalThis as unknown as Record<string, new (b: ArrayBuffer, o: number, n: number) => Typed>)[typedArrayKind(a) as string];
 }
 
 function checkAsyncOptions(o: Record<string, unknown>, name: string): AsyncOptions {
@@ -67,13 +61,10 @@ function checkAsyncOptions(o: Record<string, unknown>, name: string): AsyncOptio
 
 const ASYNC_KEYS = ['signal', 'transfer'];
 
-/** A copy of an object without the async keys, with the same prototype and property kinds. */
+/** opts without the async keys (undefined when nothing else was in a plain object). */
 function withoutAsyncKeys(o: Record<string, unknown>): Record<string, unknown> | undefined {
-  const d = Object.getOwnPropertyDescriptors(o);
-  for (const k of ASYNC_KEYS) delete (d as Record<string, PropertyDescriptor>)[k];
-  const proto = Object.getPrototypeOf(o);
-  if (Object.keys(d).length === 0 && proto === Object.prototype) return undefined;
-  return Object.create(proto, d) as Record<string, unknown>;
+  if (Object.getPrototypeOf(o) === Object.prototype && Object.getOwnPropertyNames(o).every((k) => ASYNC_KEYS.includes(k))) return undefined;
+  return withoutKeys(o, ASYNC_KEYS);
 }
 
 /** Splits the async options from the call's own arguments (see AsyncOptions for where they go). */
@@ -142,9 +133,9 @@ async function copySliced(dst: Uint8Array, src: () => Uint8Array, stillThere: ()
  * Copies of more than COPY_SLICE bytes in all are spread over turns of the event loop; smaller
  * ones are made now, so the job is queued before the call returns.
  */
-function prepare(args: unknown[], transfer: boolean, signal: AbortSignal | undefined): Prepared | Promise<Prepared> {
-  const arrays = argArrays(args).filter((a) => !isShared(a));
-  const shared = new Set(argArrays(args).filter(isShared));
+function prepare(args: unknown[], all: Typed[], transfer: boolean, signal: AbortSignal | undefined): Prepared | Promise<Prepared> {
+  const arrays = all.filter((a) => !isShared(a));
+  const shared = new Set(all.filter(isShared));
   const list = new Set<ArrayBuffer>();
   if (transfer) {
     for (const a of arrays) list.add(a.buffer as ArrayBuffer);
@@ -281,7 +272,7 @@ async function execute(op: OpName, args: unknown[], options: AsyncOptions, run: 
   const callerOut = outputOf(spec, args);
   let prepared: Prepared;
   try {
-    const p = prepare(args, options.transfer === true, signal);
+    const p = prepare(args, callerArrays, options.transfer === true, signal);
     prepared = p instanceof Promise ? await p : p;
   } catch (e) {
     if (e instanceof Moved) return run.sync(...args);
@@ -339,9 +330,10 @@ async function execute(op: OpName, args: unknown[], options: AsyncOptions, run: 
       if (e > s) {
         const size = src.byteLength / Math.max(1, length);
         const from = new Uint8Array(src.buffer, src.byteOffset + s * size, (e - s) * size);
+        const to = new Uint8Array(callerOut.buffer, callerOut.byteOffset + s * size, (e - s) * size);
         try {
-          if (from.byteLength <= COPY_SLICE) new Uint8Array(callerOut.buffer, callerOut.byteOffset + s * size, (e - s) * size).set(from);
-          else await copySliced(new Uint8Array(callerOut.buffer, callerOut.byteOffset + s * size, (e - s) * size), () => from, fits, undefined);
+          if (from.byteLength <= COPY_SLICE) to.set(from);
+          else await copySliced(to, () => from, fits, undefined);
         } catch (err) {
           if (err instanceof Moved) throw moved();
           throw err;
@@ -356,15 +348,12 @@ async function execute(op: OpName, args: unknown[], options: AsyncOptions, run: 
 // The twins, one per synchronous call, named <call>Async.
 
 type Fn = (...args: never[]) => unknown;
-type Index<P extends unknown[], K extends number> = { [I in keyof P]: I extends `${K}` ? true : false };
 /** The call's parameters with the async options added where AsyncOptions says. */
 type WithOptionsAt<P extends unknown[], K extends number> = { [I in keyof P]: I extends `${K}` ? (P[I] extends undefined ? AsyncOptions | undefined : (P[I] & AsyncOptions)) : P[I] };
 type WithOutOrOptionsAt<P extends unknown[], K extends number> = { [I in keyof P]: I extends `${K}` ? P[I] | (AsyncOptions & { out?: P[I] }) : P[I] };
 export type AsyncWithOptions<F extends Fn, K extends number> = (...args: Partial<WithOptionsAt<Parameters<F>, K>> & WithOptionsAt<Parameters<F>, K>) => Promise<ReturnType<F>>;
 export type AsyncWithOut<F extends Fn, K extends number> = (...args: WithOutOrOptionsAt<Parameters<F>, K>) => Promise<ReturnType<F>>;
 export type AsyncWithTrailing<F extends Fn> = (...args: [...Parameters<F>, AsyncOptions?]) => Promise<ReturnType<F>>;
-// Keeps Index referenced for readers of the declaration files.
-export type _Index<P extends unknown[], K extends number> = Index<P, K>;
 
 export interface SyncCalls {
   quantize: Fn; dequantize: Fn; quantizeDynamic: Fn; minMax: Fn; computeParams: Fn;

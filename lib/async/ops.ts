@@ -94,6 +94,18 @@ export function outputOf(spec: OpSpec, args: unknown[]): Typed | undefined {
   return undefined;
 }
 
+/**
+ * A copy of an object without `keys`, with the same prototype and property kinds (getters,
+ * non-enumerable keys); a key the prototype also has is shadowed by a hidden undefined.
+ */
+export function withoutKeys<T extends object>(o: T, keys: readonly string[]): T {
+  const d = Object.getOwnPropertyDescriptors(o) as Record<string, PropertyDescriptor>;
+  for (const k of keys) delete d[k];
+  const copy = Object.create(Object.getPrototypeOf(o), d) as T;
+  for (const k of keys) if (k in copy) Object.defineProperty(copy, k, { value: undefined, enumerable: false });
+  return copy;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Objects as the synchronous call sees them. Structured cloning keeps only own enumerable data
 // properties, but a call reads `params.scale` through getters and prototypes too (a class with

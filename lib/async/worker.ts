@@ -40,7 +40,7 @@ function aborted(id: number): boolean {
   return Atomics.load(control, 0) === id;
 }
 
-/** An element-wise call over parts into a private output; undefined when the call does not qualify (then it runs whole). */
+/** An element-wise call over parts; undefined when the call does not qualify (then it runs whole). */
 function runSplit(spec: OpSpec, fn: Fn, args: unknown[], id: number): unknown {
   const kind = spec.split;
   const [a0, a1, a2, a3] = args;
@@ -68,10 +68,10 @@ function runSplit(spec: OpSpec, fn: Fn, args: unknown[], id: number): unknown {
       const end = Math.min(n, at + PART_ELEMENTS);
       fn(a0.subarray(at, end), ...rest, into.subarray(at, end));
     }
-    return finish(into, given as Typed | undefined, id);
+    return into;
   }
   if (kind === 'ggml-quantize' || kind === 'ggml-dequantize') {
-    const type = kind === 'ggml-quantize' ? a1 : a1;
+    const type = a1;
     const g = quantkit.ggml;
     let elements: number, bytes: number;
     try {
@@ -108,7 +108,7 @@ function runSplit(spec: OpSpec, fn: Fn, args: unknown[], id: number): unknown {
   return undefined;
 }
 
-/** A shared `out` given to ggml.quantize (which refuses a non-finite value part by part) is written only once every part is done and the job was not aborted. */
+/** A shared `out` given to the ggml calls (ggml.quantize refuses a non-finite value part by part) is written only once every part is done and the job was not aborted. */
 function finish(into: Typed, given: Typed | undefined, id: number): unknown {
   if (given === undefined || given === into) return into;
   if (aborted(id)) return ABORTED;

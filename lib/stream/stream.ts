@@ -9,6 +9,7 @@ import { Transform, addAbortSignal, type TransformCallback } from 'node:stream';
 import { DTYPES, type DType } from '../core/dtypes';
 import { checkCount, describe, typedArrayKind } from '../core/validate';
 import { AbortError } from '../async';
+import { withoutKeys } from '../async/ops';
 import type { Float8Params, QuantParams } from '../affine';
 
 /** Elements from which a chunk is processed on a worker thread. */
@@ -35,7 +36,7 @@ export interface StreamOptions {
 }
 
 type Fn = (...args: never[]) => unknown;
-interface Calls { quantize: Fn; dequantize: Fn; quantizeAsync: Fn; dequantizeAsync: Fn }
+interface Calls { quantize: Fn; dequantize: Fn; quantizeAsync: Fn; dequantizeAsync: Fn; fromFloat16: Fn; fromBFloat16: Fn }
 type Params = Record<string, unknown> & { dtype?: DType; count?: number };
 
 const INPUTS = { float32: 4, float64: 8, float16: 2, bfloat16: 2 } as const;
@@ -65,15 +66,9 @@ function checkPerTensor(params: unknown, call: string): Params {
   return p;
 }
 
-/** params without count, with the same prototype and property kinds. */
+/** params without count (see withoutKeys). */
 function withoutCount(p: Params): Params {
-  if (!('count' in p)) return p;
-  const d = Object.getOwnPropertyDescriptors(p);
-  delete (d as Record<string, PropertyDescriptor>).count;
-  const proto = Object.getPrototypeOf(p);
-  const copy = Object.create(proto, d) as Params;
-  if ('count' in copy) Object.defineProperty(copy, 'count', { value: undefined, enumerable: false });
-  return copy;
+  return 'count' in p ? withoutKeys(p, ['count']) : p;
 }
 
 function bytesOf(a: ArrayBufferView): Buffer {
@@ -222,16 +217,8 @@ export function streamApi(c: Calls) {
   }
 
   // float16/bfloat16 bits to float32, for the packed path (exact).
-  function widen(v: { format: 'float16' | 'bfloat16'; bits: Uint16Array }): Float32Array {
-    const out = new Float32Array(v.bits.length);
-    if (v.format === 'bfloat16') {
-      const u = new Uint32Array(out.buffer);
-      for (let i = 0; i < v.bits.length; i++) u[i] = v.bits[i] << 16;
-      return out;
-    }
-    const { fromFloat16 } = require('../index') as { fromFloat16(h: Uint16Array, o: Float32Array): Float32Array };
-    return fromFloat16(v.bits, out);
-  }
+  const fromHalf = { float16: c.fromFloat16, bfloat16: c.fromBFloat16 } as unknown as Record<'float16' | 'bfloat16', (h: Uint16Array) => Float32Array>;
+  const widen = (v: { format: 'float16' | 'bfloat16'; bits: Uint16Array }): Float32Array => fromHalf[v.format](v.bits);
 
   /**
    * A Transform from codes to floats: write Buffer / Uint8Array chunks of codes as
