@@ -12,6 +12,7 @@ const { Readable, Writable } = require('node:stream');
 const { pipeline } = require('node:stream/promises');
 const fc = require('fast-check');
 const qk = require('./support/quantkit');
+const { thrown } = require('./support/assert');
 const { CHUNK_ASYNC, quantizeStream, dequantizeStream } = require('../dist/stream');
 const { pool } = require('../dist/async/pool');
 
@@ -59,16 +60,6 @@ async function rejectsWith(promise, name, message) {
     else if (message !== undefined) assert.equal(e.message, message);
     return true;
   });
-}
-
-/** The error a synchronous call throws (to compare a stream's creation error with it). */
-function thrown(fn) {
-  try {
-    fn();
-  } catch (e) {
-    return e;
-  }
-  assert.fail('expected the call to throw');
 }
 
 /** Cut points (sorted, repeats give empty chunks) from fractions of `length`. */

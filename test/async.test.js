@@ -8,6 +8,8 @@ const { MessageChannel } = require('node:worker_threads');
 const v8 = require('node:v8');
 const vm = require('node:vm');
 const quantkit = require('./support/quantkit');
+const { randomFloats } = require('./support/data');
+const { thrown } = require('./support/assert');
 const { PART_ELEMENTS } = require('../dist/async/ops');
 const { COPY_SLICE } = require('../dist/async');
 
@@ -15,13 +17,7 @@ v8.setFlagsFromString('--expose-gc');
 const gc = vm.runInNewContext('gc');
 
 function random(n, seed = 1, scale = 4) {
-  let s = seed >>> 0;
-  const x = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    x[i] = ((s / 2 ** 32) * 2 - 1) * scale;
-  }
-  return x;
+  return randomFloats(n, seed, scale);
 }
 
 function shared(a) {
@@ -32,15 +28,6 @@ function shared(a) {
 
 function bytes(a) {
   return Buffer.from(a.buffer, a.byteOffset, a.byteLength);
-}
-
-function syncError(f) {
-  try {
-    f();
-  } catch (e) {
-    return e;
-  }
-  assert.fail('the synchronous call did not throw');
 }
 
 async function rejection(p) {
@@ -158,7 +145,7 @@ describe('async twins: the synchronous call\'s bits', function () {
     sameResult(quantkit.quantize(xs, { ...p8, dtype: 'uint8', zeroPoint: 128 }), out);
     assert.equal(want.length, 500);
     const overlapping = new Uint16Array(buf, 8, 500);
-    const e1 = syncError(() => quantkit.toFloat16(xs, overlapping));
+    const e1 = thrown(() => quantkit.toFloat16(xs, overlapping));
     const e2 = await rejection(quantkit.toFloat16Async(xs, overlapping));
     assert.equal(e2.constructor, e1.constructor);
     assert.equal(e2.message, e1.message);
@@ -183,7 +170,7 @@ describe('async twins: the synchronous call\'s bits', function () {
     const big = random(BIG, 6);
     const n = BIG - (BIG % 256);
     big[n - 3] = Infinity;
-    const e1 = syncError(() => quantkit.ggml.quantize(big.subarray(0, n), 'q8_0'));
+    const e1 = thrown(() => quantkit.ggml.quantize(big.subarray(0, n), 'q8_0'));
     const out = new Uint8Array(new SharedArrayBuffer((n / 32) * 34));
     const e2 = await rejection(quantkit.ggml.quantizeAsync(big.subarray(0, n), 'q8_0', { out }));
     assert.equal(e2.constructor, e1.constructor);
@@ -210,8 +197,8 @@ describe('async twins: errors', function () {
     ['errorStats', [x, new Float32Array(3)]],
   ];
   for (const [name, args] of bad) {
-    it(`${name}Async rejects as ${name} throws: ${syncError(() => quantkit[name](...args)).message.slice(0, 90)}`, async () => {
-      const e1 = syncError(() => quantkit[name](...args));
+    it(`${name}Async rejects as ${name} throws: ${thrown(() => quantkit[name](...args)).message.slice(0, 90)}`, async () => {
+      const e1 = thrown(() => quantkit[name](...args));
       const e2 = await rejection(quantkit[`${name}Async`](...args));
       assert.equal(e2.constructor, e1.constructor);
       assert.equal(e2.message, e1.message);
@@ -245,7 +232,7 @@ describe('async twins: errors', function () {
   });
 
   it('a function where an array goes is refused as the synchronous call refuses it', async () => {
-    const e1 = syncError(() => quantkit.quantize(() => 1, p));
+    const e1 = thrown(() => quantkit.quantize(() => 1, p));
     const e2 = await rejection(quantkit.quantizeAsync(() => 1, p));
     assert.equal(e2.message, e1.message);
   });
@@ -465,7 +452,7 @@ describe('async twins: observers', function () {
     const bad = batches[1].slice();
     bad[17] = -Infinity;
     const e = await rejection(o.observeAsync(bad));
-    assert.equal(e.message, syncError(() => quantkit.createObserver('minmax').observe(bad)).message);
+    assert.equal(e.message, thrown(() => quantkit.createObserver('minmax').observe(bad)).message);
     assert.deepEqual(o.range(), before);
     assert.equal(o.batches, 1);
   });

@@ -16,4 +16,14 @@ function rejects(fn, name, message, ...arrays) {
   arrays.forEach((a, i) => assert.deepEqual(Array.from(a), before[i], 'out was not touched'));
 }
 
-module.exports = { rejects };
+/** The error fn throws (to compare another call's error with it); fails when it throws none. */
+function thrown(fn) {
+  try {
+    fn();
+  } catch (e) {
+    return e;
+  }
+  assert.fail('expected the call to throw');
+}
+
+module.exports = { rejects, thrown };

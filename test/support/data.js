@@ -28,7 +28,10 @@ function randomSource(seed) {
 
 function randomFloats(n, seed, spread = 10) {
   const r = prng(seed);
-  return Float32Array.from({ length: n }, () => (r() * 2 - 1) * spread);
+  // A plain loop: Float32Array.from with a map function is ten times slower on millions.
+  const x = new Float32Array(n);
+  for (let i = 0; i < n; i++) x[i] = (r() * 2 - 1) * spread;
+  return x;
 }
 
 const f32 = new Float32Array(1);
