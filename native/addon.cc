@@ -54,13 +54,10 @@ QuantkitAddon::QuantkitAddon(Napi::Env env, Napi::Object exports) {
   std::string error;
   const IsaLevel cap = IsaFromEnvironment(&error);
   if (!error.empty()) ThrowRange(env, error);
-  threads_ = ThreadsFromEnvironment(&error);
+  const int threads = ThreadsFromEnvironment(&error);
   if (!error.empty()) ThrowRange(env, error);
   const IsaLevel level = quantkit::BestIsa(cap);
-  kernels_ = quantkit::KernelsFor(level);
-  convert_ = &quantkit::ConvertKernelsFor(level);
-  float8_ = &quantkit::Float8KernelsFor(level);
-  ggml_ = &quantkit::ggml::GgmlKernelsFor(level);
+  ctx_ = quantkit::ops::ContextFor(level, threads);
 
   Napi::Array available = Napi::Array::New(env);
   uint32_t count = 0;
@@ -91,18 +88,17 @@ QuantkitAddon::QuantkitAddon(Napi::Env env, Napi::Object exports) {
       InstanceMethod("recode", &QuantkitAddon::Recode, napi_enumerable),
       InstanceMethod("quantizeFloat8", &QuantkitAddon::QuantizeFloat8, napi_enumerable),
       InstanceMethod("dequantizeFloat8", &QuantkitAddon::DequantizeFloat8, napi_enumerable),
-      InstanceValue("isa", Napi::String::New(env, kernels_->isa), napi_enumerable),
+      InstanceValue("isa", Napi::String::New(env, ctx_.kernels->isa), napi_enumerable),
       InstanceValue("isaAvailable", available, napi_enumerable),
       InstanceValue("version", Napi::String::New(env, QUANTKIT_VERSION), napi_enumerable),
-      InstanceValue("threads", Napi::Number::New(env, threads_), napi_enumerable),
+      InstanceValue("threads", Napi::Number::New(env, threads), napi_enumerable),
   });
   // quantize's hot path and its call floor (glue/quantize.cc).
   DefineQuantize(env, exports);
   // The calibrate capability registers its own calls (glue/calibrate.cc).
-  calibrate_ = {kernels_, &quantkit::calibrate::CalibrateKernelsFor(level), threads_};
-  DefineCalibrate(env, exports, &calibrate_);
+  DefineCalibrate(env, exports, &ctx_);
   // And the preprocess capability (glue/preprocess.cc).
-  RegisterPreprocess(env, exports, level, threads_);
+  RegisterPreprocess(env, exports, &ctx_);
 }
 
 }  // namespace quantkit::glue

@@ -53,12 +53,8 @@ class QuantkitAddon : public Napi::Addon<QuantkitAddon> {
   Napi::Value ToBFloat16(const Napi::CallbackInfo& info);
   Napi::Value FromBFloat16(const Napi::CallbackInfo& info);
 
-  const quantkit::ConvertTable* convert_ = nullptr;
-  const quantkit::Float8Kernels* float8_ = nullptr;
-  const quantkit::ggml::GgmlTable* ggml_ = nullptr;
-  const quantkit::KernelTable* kernels_ = nullptr;
-  int threads_ = 2;
-  CalibrateContext calibrate_;
+  // The kernel rows of the level picked at load and the thread count (native/ops).
+  quantkit::ops::Context ctx_{};
 };
 
 }  // namespace quantkit::glue

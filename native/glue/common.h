@@ -11,6 +11,7 @@
 
 #include "args/args.h"
 #include "kernels/isa/kernels.h"
+#include "ops/ops.h"
 
 namespace quantkit::glue {
 
@@ -73,7 +74,18 @@ struct View {
   napi_typedarray_type kind;
 
   quantkit::args::Span span() const { return {data, length, bytes, type}; }
+  // The same memory for native/ops, which reads the element type off the kind.
+  quantkit::ops::Array array() const { return {data, length, static_cast<int>(kind)}; }
 };
+
+// native/ops numbers TypedArray kinds as Node-API does.
+constexpr bool SameKind(quantkit::ops::ArrayKind a, napi_typedarray_type b) { return static_cast<int>(a) == static_cast<int>(b); }
+static_assert(SameKind(quantkit::ops::kInt8, napi_int8_array) && SameKind(quantkit::ops::kUint8, napi_uint8_array) &&
+              SameKind(quantkit::ops::kUint8Clamped, napi_uint8_clamped_array) && SameKind(quantkit::ops::kInt16, napi_int16_array) &&
+              SameKind(quantkit::ops::kUint16, napi_uint16_array) && SameKind(quantkit::ops::kInt32, napi_int32_array) &&
+              SameKind(quantkit::ops::kUint32, napi_uint32_array) && SameKind(quantkit::ops::kFloat32, napi_float32_array) &&
+              SameKind(quantkit::ops::kFloat64, napi_float64_array),
+              "ArrayKind must follow napi_typedarray_type");
 
 inline size_t ElementSize(napi_typedarray_type t) {
   switch (t) {

@@ -1,22 +1,14 @@
-// Node-API glue of the preprocessing calls: unwrap -> check (args/preprocess_args.h) ->
-// call the kernels (kernels/preprocess/). Every napi_status is checked; TypedArray data
+// Node-API glue of the preprocessing calls: unwrap -> native/ops (check -> call the kernels). Every napi_status is checked; TypedArray data
 // pointers come from napi_get_typedarray_info, which includes byteOffset.
 #include "glue/preprocess.h"
 
 #include <string>
 
-#include "args/preprocess_args.h"
-#include "kernels/preprocess/preprocess.h"
-#include "kernels/isa/split.h"
+#include "ops/ops.h"
 
 namespace quantkit {
 namespace glue {
 namespace {
-
-struct State {
-  const preprocess::PreprocessTable* kernels;
-  int threads;
-};
 
 void Check(napi_env env, napi_status status) {
   if (status != napi_ok) throw Napi::Error::New(env);
@@ -73,7 +65,7 @@ struct View {
   size_t length;
   size_t bytes;
   napi_typedarray_type kind;
-  args::Span span(int type = 0) const { return {data, length, bytes, type}; }
+  ops::Array array() const { return {data, length, static_cast<int>(kind)}; }
 };
 
 size_t ElementSize(napi_typedarray_type t) {
@@ -138,15 +130,11 @@ void CheckArgCount(const Napi::CallbackInfo& info, size_t n, const char* call) {
   }
 }
 
-const State& StateOf(const Napi::CallbackInfo& info) { return *static_cast<const State*>(info.Data()); }
+const ops::Context& ContextOf(const Napi::CallbackInfo& info) { return *static_cast<const ops::Context*>(info.Data()); }
 
-int LutWidthOf(napi_typedarray_type k) {
-  switch (k) {
-    case napi_float32_array: return preprocess::kLut32;
-    case napi_uint16_array: case napi_int16_array: return preprocess::kLut16;
-    case napi_uint8_array: case napi_int8_array: return preprocess::kLut8;
-    default: return -1;
-  }
+// The kinds a tensor (and its table) may be.
+bool IsTensorKind(napi_typedarray_type k) {
+  return k == napi_float32_array || k == napi_uint16_array || k == napi_int16_array || k == napi_uint8_array || k == napi_int8_array;
 }
 
 // imageToTensor(pixels, out, lut, sources, inChannels, nhwc)
@@ -156,17 +144,13 @@ Napi::Value ImageToTensor(const Napi::CallbackInfo& info) {
   const View pixels = Unwrap(info[0], "pixels", [](napi_typedarray_type k) { return k == napi_uint8_array || k == napi_uint8_clamped_array; },
                              "a Uint8Array or Uint8ClampedArray");
   const char* out_types = "a Float32Array, Uint16Array, Int16Array, Uint8Array or Int8Array";
-  const View out = Unwrap(info[1], "out", [](napi_typedarray_type k) { return LutWidthOf(k) >= 0; }, out_types);
-  const View lut = Unwrap(info[2], "lut", [](napi_typedarray_type k) { return LutWidthOf(k) >= 0; }, out_types);
+  const View out = Unwrap(info[1], "out", IsTensorKind, out_types);
+  const View lut = Unwrap(info[2], "lut", IsTensorKind, out_types);
   if (lut.kind != out.kind) ThrowType(env, std::string("Expected lut to be ") + KindName(out.kind) + " like out but received " + KindName(lut.kind));
   const View sources = Unwrap(info[3], "sources", [](napi_typedarray_type k) { return k == napi_uint8_array; }, "a Uint8Array");
   const args::Number in_channels = NumberArg(info[4]);
   const bool nhwc = BoolArg(info[5], "nhwc");
-  preprocess::ImageCall call{};
-  Raise(env, args::CheckImage(pixels.span(), out.span(), lut.span(), sources.span(), in_channels, nhwc, &call));
-  const State& s = StateOf(info);
-  const preprocess::ImageFn fn = s.kernels->image[LutWidthOf(out.kind)];
-  ForParts(call.pixel_count, s.threads, [&](int, size_t begin, size_t end) { fn(call, begin, end); });
+  Raise(env, ops::ImageToTensor(ContextOf(info), pixels.array(), out.array(), lut.array(), sources.array(), in_channels, nhwc));
   return env.Undefined();
 }
 
@@ -181,17 +165,7 @@ Napi::Value QuantizeEmbeddings(const Napi::CallbackInfo& info) {
   const View step = Unwrap(info[3], "step", f32, "a Float32Array");
   const args::Number dim_arg = NumberArg(info[4]);
   const bool floor = BoolArg(info[5], "floor");
-  size_t dim = 0;
-  Raise(env, args::CheckEmbedQuantize(x.span(), out.span(), min.span(), step.span(), dim_arg, &dim));
-  const State& s = StateOf(info);
-  const int type = x.kind == napi_float64_array ? kF64 : kF32;
-  const preprocess::EmbedQuantizeFn fn = s.kernels->quantize[type];
-  const size_t in_size = ElementSize(x.kind);
-  const bool is_signed = out.kind == napi_int8_array;
-  ForUnitParts(x.length / dim, dim, s.threads, [&](size_t begin, size_t end) {
-    fn(static_cast<const char*>(x.data) + begin * dim * in_size, static_cast<uint8_t*>(out.data) + begin * dim, end - begin, dim,
-       static_cast<const float*>(min.data), static_cast<const float*>(step.data), floor, is_signed);
-  });
+  Raise(env, ops::QuantizeEmbeddings(ContextOf(info), x.array(), out.array(), min.array(), step.array(), dim_arg, floor));
   return env.Undefined();
 }
 
@@ -201,24 +175,14 @@ Napi::Value BinarizeEmbeddings(const Napi::CallbackInfo& info) {
   CheckArgCount(info, 3, "binarizeEmbeddings");
   const View x = Unwrap(info[0], "x", IsFloat, "a Float32Array or Float64Array");
   const View out = Unwrap(info[1], "out", IsByteCode, "a Uint8Array or Int8Array");
-  size_t dim = 0;
-  Raise(env, args::CheckEmbedBinary(x.span(), out.span(), NumberArg(info[2]), &dim));
-  const State& s = StateOf(info);
-  const preprocess::EmbedBinaryFn fn = s.kernels->binary[x.kind == napi_float64_array ? kF64 : kF32];
-  const size_t in_size = ElementSize(x.kind), row_bytes = (dim + 7) / 8;
-  const bool is_signed = out.kind == napi_int8_array;
-  ForUnitParts(x.length / dim, dim, s.threads, [&](size_t begin, size_t end) {
-    fn(static_cast<const char*>(x.data) + begin * dim * in_size, static_cast<uint8_t*>(out.data) + begin * row_bytes, end - begin,
-       dim, is_signed);
-  });
+  Raise(env, ops::BinarizeEmbeddings(ContextOf(info), x.array(), out.array(), NumberArg(info[2])));
   return env.Undefined();
 }
 
 }  // namespace
 
-void RegisterPreprocess(Napi::Env env, Napi::Object exports, IsaLevel level, int threads) {
-  State* state = new State{&preprocess::PreprocessKernelsFor(level), threads};
-  exports.AddFinalizer([](Napi::Env, State* s) { delete s; }, state);
+void RegisterPreprocess(Napi::Env env, Napi::Object exports, const ops::Context* ctx) {
+  void* state = const_cast<ops::Context*>(ctx);
   exports.DefineProperties({
       Napi::PropertyDescriptor::Value("imageToTensor", Napi::Function::New(env, ImageToTensor, "imageToTensor", state), napi_enumerable),
       Napi::PropertyDescriptor::Value("quantizeEmbeddings", Napi::Function::New(env, QuantizeEmbeddings, "quantizeEmbeddings", state),

@@ -3,14 +3,14 @@
 
 #include <napi.h>
 
-#include "kernels/isa/kernels.h"
+#include "ops/ops.h"
 
 namespace quantkit {
 namespace glue {
 
 // Defines imageToTensor, quantizeEmbeddings and binarizeEmbeddings on `exports`, with the
-// kernels of `level` and up to `threads` threads a call.
-void RegisterPreprocess(Napi::Env env, Napi::Object exports, IsaLevel level, int threads);
+// addon's kernel rows and threads (`ctx` lives as long as the addon instance: one of its members).
+void RegisterPreprocess(Napi::Env env, Napi::Object exports, const ops::Context* ctx);
 
 }  // namespace glue
 }  // namespace quantkit

@@ -1,11 +1,8 @@
-// Node-API glue for per-tensor quantize, dequantize and minMax: unwrap -> check (native/args) -> call the kernels.
+// Node-API glue for per-tensor quantize, dequantize and minMax: unwrap -> native/ops (check -> call the kernels).
 #include <napi.h>
-
-#include <cmath>
 
 #include "glue/addon.h"
 #include "glue/common.h"
-#include "args/args.h"
 #include "kernels/isa/split.h"
 
 namespace quantkit::glue {
@@ -27,20 +24,9 @@ napi_value QuantkitAddon::QuantizeCall(napi_env env, napi_callback_info cb) {
     }
     const View x = FloatInput(Napi::Value(env, argv[0]), "x");
     const View out = QuantArray(Napi::Value(env, argv[1]), "out");
-    quantkit::QuantizeParams p{};
-    int rounding = 0;
-    Raise(env, quantkit::args::CheckQuantize(x.span(), out.span(), NumberArg(Napi::Value(env, argv[2])),
-                                             NumberArg(Napi::Value(env, argv[3])), NumberArg(Napi::Value(env, argv[4])),
-                                             NumberArg(Napi::Value(env, argv[5])), &p));
-    Raise(env, quantkit::args::CheckRounding(NumberArg(Napi::Value(env, argv[6])), &rounding));
-    const quantkit::QuantizeFn quantize = self->kernels_->quantize[rounding][x.type][out.type];
-    const size_t in_size = ElementSize(x.kind), out_size = ElementSize(out.kind);
-    quantkit::ForParts(x.length, self->threads_, [&](int, size_t part_begin, size_t part_end) {
-      quantkit::ForChunksBackward(part_begin, part_end, [&](size_t begin, size_t end) {
-        quantize(static_cast<const char*>(x.data) + begin * in_size, static_cast<char*>(out.data) + begin * out_size,
-                 end - begin, p);
-      });
-    }, quantkit::kQuantizeMinPartLength);
+    Raise(env, quantkit::ops::Quantize(self->ctx_, x.array(), out.array(), NumberArg(Napi::Value(env, argv[2])),
+                                       NumberArg(Napi::Value(env, argv[3])), NumberArg(Napi::Value(env, argv[4])),
+                                       NumberArg(Napi::Value(env, argv[5])), NumberArg(Napi::Value(env, argv[6]))));
   } catch (const Napi::Error& e) {
     e.ThrowAsJavaScriptException();
   }
@@ -87,46 +73,21 @@ void QuantkitAddon::DefineQuantize(Napi::Env env, Napi::Object exports) {
 
 // dequantize(q, out, scale, zeroPoint)
 Napi::Value QuantkitAddon::Dequantize(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
   CheckArgCount(info, 4, "dequantize");
   const View q = QuantArray(info[0], "q");
   const View out = Float32Output(info[1], "out");
-  float scale = 0;
-  int32_t zero_point = 0;
-  Raise(env, quantkit::args::CheckDequantize(q.span(), out.span(), NumberArg(info[2]), NumberArg(info[3]), &scale,
-                                             &zero_point));
-  const quantkit::DequantizeFn dequantize = kernels_->dequantize[q.type];
-  const size_t q_size = ElementSize(q.kind);
-  quantkit::ForParts(q.length, threads_, [&](int, size_t begin, size_t end) {
-    dequantize(static_cast<const char*>(q.data) + begin * q_size, static_cast<float*>(out.data) + begin, end - begin,
-               scale, zero_point);
-  });
-  return env.Undefined();
+  Raise(info.Env(), quantkit::ops::Dequantize(ctx_, q.array(), out.array(), NumberArg(info[2]), NumberArg(info[3])));
+  return info.Env().Undefined();
 }
 
 
-// minMax(x, out): out[0] = min, out[1] = max of the non-NaN values; NaN, NaN when x has
-// none. Written into a Float64Array the caller keeps, because building a JS array costs
-// more than the whole reduction on short inputs.
+// minMax(x, out): out[0] = min, out[1] = max of the non-NaN values (ops/quantize.cc).
 Napi::Value QuantkitAddon::MinMax(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
   CheckArgCount(info, 2, "minMax");
   const View x = FloatInput(info[0], "x");
   const View out = Float64Output(info[1], "out");
-  Raise(env, quantkit::args::CheckMinMax(x.span(), out.span()));
-  const quantkit::MinMaxFn minmax = kernels_->minmax[x.type];
-  const size_t in_size = ElementSize(x.kind);
-  quantkit::MinMaxResult parts[quantkit::kMaxThreads];
-  for (auto& part : parts) part = {NAN, NAN};
-  quantkit::ForParts(x.length, threads_, [&](int k, size_t begin, size_t end) {
-    parts[k] = minmax(static_cast<const char*>(x.data) + begin * in_size, end - begin);
-  }, quantkit::kQuantizeMinPartLength);
-  quantkit::MinMaxResult r = parts[0];
-  for (int k = 1; k < quantkit::kMaxThreads; ++k) r = quantkit::MergeMinMax(r, parts[k]);
-  double* result = static_cast<double*>(out.data);
-  result[0] = r.min;
-  result[1] = r.max;
-  return env.Undefined();
+  Raise(info.Env(), quantkit::ops::MinMax(ctx_, x.array(), out.array()));
+  return info.Env().Undefined();
 }
 
 }  // namespace quantkit::glue
