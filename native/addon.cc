@@ -29,7 +29,11 @@ IsaLevel IsaFromEnvironment(std::string* error) {
   for (int level = 0; level < quantkit::kIsaCount; ++level) {
     if (std::strcmp(cap, quantkit::IsaName(static_cast<IsaLevel>(level))) == 0) return static_cast<IsaLevel>(level);
   }
-  *error = std::string("Expected QUANTKIT_ISA to be one of scalar, sse2, avx2, avx512, neon but received '") + cap + "'";
+  std::string names;
+  for (int level = 0; level < quantkit::kIsaCount; ++level) {
+    names += std::string(level == 0 ? "" : ", ") + quantkit::IsaName(static_cast<IsaLevel>(level));
+  }
+  *error = "Expected QUANTKIT_ISA to be one of " + names + " but received '" + cap + "'";
   return quantkit::kIsaCount;
 }
 

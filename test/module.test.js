@@ -7,7 +7,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const qk = require('./support/quantkit');
-const { loadBackend, loadNative } = require('../dist/core/loader');
+const { loadBackend, loadNative, WASM_MODULE } = require('../dist/core/loader');
 
 const ROOT = path.join(__dirname, '..');
 
@@ -30,12 +30,14 @@ describe(`the package (${qk.backend.name}/${qk.backend.isa})`, () => {
   });
 
   it('backend says which backend and kernel run', () => {
-    assert.ok(['native', 'fallback'].includes(qk.backend.name));
+    assert.ok(['native', 'wasm', 'fallback'].includes(qk.backend.name));
     assert.equal(qk.backend.version, require('../package.json').version);
     assert.equal(typeof qk.backend.isa, 'string');
     assert.ok(Object.isFrozen(qk.backend));
     if (qk.backend.name === 'fallback') assert.equal(qk.backend.isa, 'js');
-    else assert.equal(qk.backend.reason, undefined);
+    if (qk.backend.name === 'wasm') assert.ok(['simd128', 'scalar'].includes(qk.backend.isa), qk.backend.isa);
+    if (qk.backend.name === 'native') assert.equal(qk.backend.reason, undefined);
+    else assert.equal(typeof qk.backend.reason, 'string');
   });
 
   describe('loader', () => {
@@ -47,7 +49,49 @@ describe(`the package (${qk.backend.name}/${qk.backend.isa})`, () => {
       assert.equal(info.name, 'fallback');
       assert.equal(info.isa, 'js');
       assert.match(info.reason, /^the addon could not be loaded: No native build was found/);
+      assert.match(info.reason, /; the WebAssembly module could not be read \(ENOENT: .*quantkit\.wasm; in a checkout, run 'npm run build:wasm'\)$/);
       assert.equal(typeof binding.quantize, 'function');
+    });
+
+    it('takes the WebAssembly module when the addon is missing, and says why', () => {
+      // A package root with the module but no addon: what a platform without a prebuild gets.
+      const root = fs.mkdtempSync(path.join(os.tmpdir(), 'quantkit-wasm-only-'));
+      try {
+        fs.mkdirSync(path.join(root, 'prebuilds', 'wasm'), { recursive: true });
+        fs.copyFileSync(path.join(ROOT, WASM_MODULE), path.join(root, WASM_MODULE));
+        const { binding, info } = loadBackend({}, root);
+        assert.equal(info.name, 'wasm');
+        assert.equal(info.threads, 1);
+        assert.ok(binding.isaAvailable.includes(info.isa), info.isa);
+        assert.match(info.reason, /^the addon could not be loaded: No native build was found/);
+        const x = Float32Array.from([0, 1.5, -2.5, 1000]);
+        const q = new Int8Array(4);
+        binding.quantize(x, q, 0.5, 0, -128, 127, 0);
+        assert.deepEqual(Array.from(q), [0, 3, -5, 127]);
+        // A module from another version is refused by name, and the fallback says so.
+        const bytes = fs.readFileSync(path.join(root, WASM_MODULE));
+        const at = bytes.indexOf(Buffer.from(`${qk.backend.version}\0`));
+        assert.ok(at > 0, 'the version string is in the module');
+        bytes[at] = '9'.charCodeAt(0);
+        fs.writeFileSync(path.join(root, WASM_MODULE), bytes);
+        const other = loadBackend({}, root);
+        assert.equal(other.info.name, 'fallback');
+        assert.match(other.info.reason, /the WebAssembly module could not be used: the WebAssembly module was built for quantkit 9\S* but this is /);
+      } finally {
+        fs.rmSync(root, { recursive: true, force: true });
+      }
+    });
+
+    it('QUANTKIT_BACKEND=wasm forces the WebAssembly module, and is an error without it', () => {
+      const { info } = loadBackend({ QUANTKIT_BACKEND: 'wasm' });
+      assert.equal(info.name, 'wasm');
+      assert.equal(info.reason, 'QUANTKIT_BACKEND=wasm');
+      const capped = loadBackend({ QUANTKIT_BACKEND: 'wasm', QUANTKIT_ISA: 'scalar' });
+      assert.equal(capped.info.isa, 'scalar');
+      assert.throws(() => loadBackend({ QUANTKIT_BACKEND: 'wasm' }, empty), (e) => {
+        assert.match(e.message, /^QUANTKIT_BACKEND=wasm but the WebAssembly module could not be read \(ENOENT: /);
+        return true;
+      });
     });
 
     it('QUANTKIT_BACKEND=native makes a missing addon an error listing every reason', () => {
@@ -60,7 +104,7 @@ describe(`the package (${qk.backend.name}/${qk.backend.isa})`, () => {
     it('QUANTKIT_ADDON loads one named .node file, and says so when it cannot', () => {
       const file = path.join(empty, 'missing.node');
       const { info } = loadBackend({ QUANTKIT_ADDON: file });
-      assert.equal(info.name, 'fallback');
+      assert.equal(info.name, 'wasm');
       assert.equal(info.reason, `the addon could not be loaded from QUANTKIT_ADDON=${file}: Cannot find module '${file}'`);
       const built = loadNative();
       assert.ok(built.binding, 'this test needs the built addon');
@@ -76,11 +120,11 @@ describe(`the package (${qk.backend.name}/${qk.backend.isa})`, () => {
     it('an unknown QUANTKIT_BACKEND is an error, at require time too', () => {
       assert.throws(() => loadBackend({ QUANTKIT_BACKEND: 'gpu' }), {
         name: 'RangeError',
-        message: "Expected QUANTKIT_BACKEND to be 'native', 'fallback' or unset but received 'gpu'",
+        message: "Expected QUANTKIT_BACKEND to be 'native', 'wasm', 'fallback' or unset but received 'gpu'",
       });
       const r = spawnSync(process.execPath, ['-e', "require('quantkit')"], { cwd: ROOT, env: { ...process.env, QUANTKIT_BACKEND: 'gpu' }, encoding: 'utf8' });
       assert.notEqual(r.status, 0);
-      assert.match(r.stderr, /Expected QUANTKIT_BACKEND to be 'native', 'fallback' or unset but received 'gpu'/);
+      assert.match(r.stderr, /Expected QUANTKIT_BACKEND to be 'native', 'wasm', 'fallback' or unset but received 'gpu'/);
     });
 
     it('QUANTKIT_THREADS sets the threads of a large call, and a bad value is a RangeError at require time', function () {
@@ -109,7 +153,7 @@ describe(`the package (${qk.backend.name}/${qk.backend.isa})`, () => {
         encoding: 'utf8',
       });
       assert.notEqual(r.status, 0);
-      assert.match(r.stderr, /RangeError: Expected QUANTKIT_ISA to be one of scalar, sse2, avx2, avx512, neon but received 'mmx'/);
+      assert.match(r.stderr, /RangeError: Expected QUANTKIT_ISA to be one of scalar, sse2, avx2, avx512, neon, simd128 but received 'mmx'/);
     });
   });
 });

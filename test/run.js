@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm test`: the same suites against every backend this machine can run: the addon at each
 // kernel level the CPU supports (QUANTKIT_ISA caps the dispatcher), then the TypeScript
-// backend, then the C++ kernel test. `--only native|fallback|kernels` runs one kind (a comma
+// backend and the WebAssembly module, then the C++ kernel test. `--only native|wasm|fallback|kernels` runs one kind (a comma
 // list runs several); `--top` runs the addon at its top kernel level only; `--suites a,b` keeps
 // only those suites (names without .test.js; scripts/node-matrix.js uses these three);
 // `--skip-isa a,b` leaves those kernel levels out (never the top one).
@@ -49,6 +49,10 @@ levels.forEach((isa, i) => {
     kind: 'native',
   });
 });
+// The WebAssembly module (scripts/build-wasm.js; `npm test` builds it when stale) at its top
+// kernel level: every suite the TypeScript backend runs. QUANTKIT_BACKEND=wasm fails the pass
+// when the module does not load.
+passes.push({ label: 'wasm', env: { QUANTKIT_BACKEND: 'wasm', QUANTKIT_ISA: '' }, files: files.filter((f) => !NATIVE_ONLY.has(f) && !ONCE.has(f)), kind: 'wasm' });
 passes.push({ label: 'fallback (TypeScript)', env: { QUANTKIT_BACKEND: 'fallback', QUANTKIT_ISA: '' }, files: files.filter((f) => !NATIVE_ONLY.has(f) && !ONCE.has(f)), kind: 'fallback' });
 
 let passed = 0;

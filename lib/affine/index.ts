@@ -109,9 +109,9 @@ export interface DynamicOptions<D extends DType = DType> {
 /** The codes with their parameters; for the packed dtypes also `count`, the element count dequantize needs. */
 export type DynamicResult<D extends DType = DType> = QuantParams<D> & { data: QuantArrayOf<D> } & (D extends PackedDType ? { count: number } : unknown);
 
-// The addon checks that out shares no byte with x before it writes (native/args CheckNoOverlap);
-// the TypeScript backend checks nothing, so without the addon the facade always does.
-const ADDON_CHECKS_OVERLAP = backend.name === 'native';
+// The addon and the WebAssembly module check that out shares no byte with x before they write
+// (native/args CheckNoOverlap); the TypeScript backend checks nothing, so there the facade does.
+const ADDON_CHECKS_OVERLAP = backend.name !== 'fallback';
 
 // Where binding.minMax writes its two results; one per module instance (so per thread).
 const range = new Float64Array(2);

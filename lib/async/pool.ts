@@ -130,7 +130,7 @@ class Pool {
   private start(): Slot {
     const control = new Int32Array(new SharedArrayBuffer(4));
     const env: NodeJS.ProcessEnv = { ...process.env, QUANTKIT_BACKEND: backend.name };
-    if (backend.name === 'native') env.QUANTKIT_ISA = backend.isa;
+    if (backend.name !== 'fallback') env.QUANTKIT_ISA = backend.isa;
     const worker = new Worker(WORKER, { workerData: { control: control.buffer }, env });
     const slot: Slot = { worker, control };
     worker.unref();

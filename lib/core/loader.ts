@@ -5,20 +5,21 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { QuantkitBinding } from '../../binding';
 import { fallbackBinding } from '../backend-ts';
+import { createWasmBinding } from '../backend-wasm';
 import { version } from './version';
 
-export type BackendName = 'native' | 'fallback';
+export type BackendName = 'native' | 'wasm' | 'fallback';
 
 export interface BackendInfo {
   /** Which backend runs the calls. */
   readonly name: BackendName;
-  /** The kernel in use: 'scalar' | 'sse2' | 'avx2' | 'avx512' | 'neon' for native, 'js' for fallback. */
+  /** The kernel in use: 'scalar' | 'sse2' | 'avx2' | 'avx512' | 'neon' for native, 'simd128' | 'scalar' for wasm, 'js' for fallback. */
   readonly isa: string;
   /** The package version. */
   readonly version: string;
-  /** Threads one large call may use (QUANTKIT_THREADS for the addon; always 1 for the fallback). */
+  /** Threads one large call may use (QUANTKIT_THREADS for the addon; always 1 for wasm and the fallback). */
   readonly threads: number;
-  /** Why the fallback is in use (absent for the native backend). */
+  /** Why the addon is not in use (absent for the native backend). */
   readonly reason?: string;
 }
 
@@ -135,7 +136,32 @@ export function loadNative(root: string = PACKAGE_ROOT, file: string | undefined
   return reasons.length === 0 ? { binding, reasons } : { reasons, advice: BUILD_ADVICE };
 }
 
-const ISA_NAMES = ['scalar', 'sse2', 'avx2', 'avx512', 'neon'];
+const ISA_NAMES = ['scalar', 'sse2', 'avx2', 'avx512', 'neon', 'simd128'];
+/** The kernel levels of the WebAssembly module: QUANTKIT_ISA caps it only when it names one. */
+const WASM_ISA_NAMES = ['scalar', 'simd128'];
+
+/** The WebAssembly module (scripts/build-wasm.js), shipped in the package. */
+export const WASM_MODULE = path.join('prebuilds', 'wasm', 'quantkit.wasm');
+
+/**
+ * The WebAssembly backend, or why it cannot be used: the module is missing (a checkout
+ * without `npm run build:wasm`), belongs to another version, or this runtime has no
+ * WebAssembly SIMD.
+ */
+export function loadWasm(root: string = PACKAGE_ROOT, isa: string = process.env.QUANTKIT_ISA ?? ''): { binding?: QuantkitBinding; reason?: string } {
+  const file = path.join(root, WASM_MODULE);
+  let bytes: Buffer;
+  try {
+    bytes = fs.readFileSync(file);
+  } catch (e) {
+    return { reason: `the WebAssembly module could not be read (${(e as NodeJS.ErrnoException).code ?? message(e)}: ${file}; in a checkout, run 'npm run build:wasm')` };
+  }
+  try {
+    return { binding: createWasmBinding(new WebAssembly.Module(new Uint8Array(bytes)), { isa: WASM_ISA_NAMES.includes(isa) ? isa : undefined }) };
+  } catch (e) {
+    return { reason: `the WebAssembly module could not be used: ${message(e)}` };
+  }
+}
 const MAX_THREADS = 8;
 
 /**
@@ -158,12 +184,18 @@ export function loadBackend(env: Readonly<Record<string, string | undefined>> = 
   // '' (not undefined) when unset: loadNative's default would read process.env instead of env.
   const addonFile = env.QUANTKIT_ADDON ?? '';
   const choice = env.QUANTKIT_BACKEND ?? '';
-  if (choice !== '' && choice !== 'native' && choice !== 'fallback') {
-    throw new RangeError(`Expected QUANTKIT_BACKEND to be 'native', 'fallback' or unset but received '${choice}'`);
+  if (choice !== '' && choice !== 'native' && choice !== 'wasm' && choice !== 'fallback') {
+    throw new RangeError(`Expected QUANTKIT_BACKEND to be 'native', 'wasm', 'fallback' or unset but received '${choice}'`);
   }
   checkTuning(env);
   if (choice === 'fallback') {
     return { binding: fallbackBinding, info: { name: 'fallback', isa: fallbackBinding.isa, version, threads: 1, reason: 'QUANTKIT_BACKEND=fallback' } };
+  }
+  const isa = env.QUANTKIT_ISA ?? '';
+  if (choice === 'wasm') {
+    const wasm = loadWasm(root, isa);
+    if (wasm.binding) return { binding: wasm.binding, info: { name: 'wasm', isa: wasm.binding.isa, version, threads: 1, reason: 'QUANTKIT_BACKEND=wasm' } };
+    throw new Error(`QUANTKIT_BACKEND=wasm but ${wasm.reason}`);
   }
   const { binding, reasons, advice } = loadNative(root, addonFile);
   if (binding) return { binding, info: { name: 'native', isa: binding.isa, version, threads: binding.threads } };
@@ -171,6 +203,11 @@ export function loadBackend(env: Readonly<Record<string, string | undefined>> = 
     const fix = advice ? `\n${advice[0]!.toUpperCase()}${advice.slice(1)}.` : '';
     throw new Error(`QUANTKIT_BACKEND=native but the native addon is not usable:\n- ${reasons.join('\n- ')}${fix}`);
   }
-  const reason = (advice ? [...reasons, advice] : reasons).join('; ');
+  // No addon: the same kernels as WebAssembly, else TypeScript. `reason` says why the addon
+  // is not in use (and, for the fallback, why the WebAssembly module is not either).
+  const why = (advice ? [...reasons, advice] : reasons).join('; ');
+  const wasm = loadWasm(root, isa);
+  if (wasm.binding) return { binding: wasm.binding, info: { name: 'wasm', isa: wasm.binding.isa, version, threads: 1, reason: why } };
+  const reason = `${why}; ${wasm.reason}`;
   return { binding: fallbackBinding, info: { name: 'fallback', isa: fallbackBinding.isa, version, threads: 1, reason } };
 }
