@@ -41,7 +41,8 @@ describe('loader: why the addon cannot be used, and what to do', () => {
   it('no prebuild and no install-time build: says so, that install scripts may not have run, and what to do', () => {
     const reason = reasonIn(packageRoot());
     assert.match(reason, /^the addon could not be loaded: No native build was found for platform=/);
-    assert.ok(reason.includes(`; quantkit has no prebuild for ${PLATFORM}; nothing was built from source at install time (were install scripts disabled, e.g. --ignore-scripts?); ${ADVICE}`), reason);
+    assert.ok(reason.includes(`; quantkit has no prebuild for ${PLATFORM}; nothing was built from source at install time (were install scripts disabled, e.g. --ignore-scripts?); the WebAssembly module could not be read (ENOENT: `), reason);
+    assert.ok(reason.endsWith(`quantkit.wasm; in a checkout, run 'npm run build:wasm'); ${ADVICE}`), reason);
     assert.ok(!reason.includes('\n'));
   });
 
@@ -55,13 +56,15 @@ describe('loader: why the addon cannot be used, and what to do', () => {
   it('a failure kept by the install step is the reason, with its own advice', () => {
     const dir = packageRoot({ [FAILURE_RECORD]: record({ reason: 'CMake was not found on PATH', advice: 'to use the native addon, do X' }) });
     const reason = reasonIn(dir);
-    assert.ok(reason.includes(`; quantkit has no prebuild for ${PLATFORM}; the native addon was not built at install time: CMake was not found on PATH; to use the native addon, do X`), reason);
+    assert.ok(reason.includes(`; quantkit has no prebuild for ${PLATFORM}; the native addon was not built at install time: CMake was not found on PATH; the WebAssembly module could not be read`), reason);
+    assert.ok(reason.endsWith('; to use the native addon, do X'), reason);
     assert.ok(!reason.includes('nothing was built'), reason);
   });
 
   it('a kept failure without advice gets the usual advice', () => {
     const reason = reasonIn(packageRoot({ [FAILURE_RECORD]: record({ reason: 'the build exited with code 2' }) }));
-    assert.ok(reason.endsWith(`; the native addon was not built at install time: the build exited with code 2; ${ADVICE}`), reason);
+    assert.ok(reason.includes('; the native addon was not built at install time: the build exited with code 2; the WebAssembly module could not be read'), reason);
+    assert.ok(reason.endsWith(`; ${ADVICE}`), reason);
   });
 
   it('a kept failure of another version, another platform, or unreadable, is not believed', () => {

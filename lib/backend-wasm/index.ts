@@ -39,10 +39,21 @@ export interface WasmOptions {
   isa?: string;
 }
 
-/** The binding, with the module's memory for zero-copy arrays (see allocate in lib/backend-wasm). */
+type TypedArrayConstructor<T> = { new (buffer: ArrayBufferLike, byteOffset: number, length: number): T; readonly BYTES_PER_ELEMENT: number };
+
+/** The binding, with the module's memory for arrays the calls use in place, without a copy. */
 export interface WasmBinding extends QuantkitBinding {
   /** The module's memory: a TypedArray over `memory.buffer` is passed without a copy. */
   readonly memory: WebAssembly.Memory;
+  /**
+   * A new `length`-element array in the module's memory (zeroed), which calls read and write
+   * where it is. When the memory grows (a call copying other arrays in, or another allocate),
+   * `memory.buffer` is replaced and views of the old one are detached: allocate what a loop
+   * needs before it. RangeError when the module cannot grow to hold it.
+   */
+  allocate<T extends ArrayBufferView>(ctor: TypedArrayConstructor<T>, length: number): T;
+  /** Gives the memory of an array from allocate back to the module (the array must not be used after). */
+  release(view: ArrayBufferView): void;
 }
 
 const FRAME_SLOTS = 64;
@@ -307,6 +318,20 @@ function bindingOf(instance: WebAssembly.Instance, options: WasmOptions): WasmBi
     isaAvailable: Object.freeze(runnable),
     threads: 1,
     memory: ex.memory,
+    allocate<T extends ArrayBufferView>(ctor: TypedArrayConstructor<T>, length: number): T {
+      const bytes = length * ctor.BYTES_PER_ELEMENT;
+      if (!Number.isInteger(length) || length < 0 || bytes > MAX_BYTES) {
+        throw new RangeError(`Expected an integer length from 0 to ${Math.floor(MAX_BYTES / ctor.BYTES_PER_ELEMENT)} but received ${String(length)}`);
+      }
+      const address = ex.malloc(Math.max(bytes, 1));
+      if (address === 0) throw new RangeError(`the WebAssembly module could not grow to hold ${bytes} more bytes`);
+      new Uint8Array(ex.memory.buffer, address, bytes).fill(0);
+      return new ctor(ex.memory.buffer, address, length);
+    },
+    release(view: ArrayBufferView): void {
+      if (view.buffer !== ex.memory.buffer && view.byteLength !== 0) throw new RangeError('Expected an array from allocate, in the module\'s current memory');
+      ex.free(view.byteOffset);
+    },
     // binding.d.ts: the per-call floor bench/overhead.js measures; nothing to do.
     callFloor: () => {},
     // binding.d.ts: every call runs on its caller's thread; nothing to cap.

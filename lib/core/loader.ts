@@ -205,9 +205,11 @@ export function loadBackend(env: Readonly<Record<string, string | undefined>> = 
   }
   // No addon: the same kernels as WebAssembly, else TypeScript. `reason` says why the addon
   // is not in use (and, for the fallback, why the WebAssembly module is not either).
-  const why = (advice ? [...reasons, advice] : reasons).join('; ');
   const wasm = loadWasm(root, isa);
-  if (wasm.binding) return { binding: wasm.binding, info: { name: 'wasm', isa: wasm.binding.isa, version, threads: 1, reason: why } };
-  const reason = `${why}; ${wasm.reason}`;
+  if (wasm.binding) {
+    const why = (advice ? [...reasons, advice] : reasons).join('; ');
+    return { binding: wasm.binding, info: { name: 'wasm', isa: wasm.binding.isa, version, threads: 1, reason: why } };
+  }
+  const reason = [...reasons, wasm.reason, ...(advice ? [advice] : [])].join('; ');
   return { binding: fallbackBinding, info: { name: 'fallback', isa: fallbackBinding.isa, version, threads: 1, reason } };
 }
