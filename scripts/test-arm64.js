@@ -200,6 +200,9 @@ async function main() {
   const digests = [
     digest('x86-64 native', process.execPath, [], { QUANTKIT_BACKEND: 'native', QUANTKIT_ISA: '', QUANTKIT_ADDON: '' }),
     digest('x86-64 fallback', process.execPath, [], { QUANTKIT_BACKEND: 'fallback', QUANTKIT_ISA: '' }),
+    // The WebAssembly module (issue 13) at both its levels: the same C++ kernels for another target.
+    digest('x86-64 wasm simd128', process.execPath, [], { QUANTKIT_BACKEND: 'wasm', QUANTKIT_ISA: 'simd128' }),
+    digest('x86-64 wasm scalar', process.execPath, [], { QUANTKIT_BACKEND: 'wasm', QUANTKIT_ISA: 'scalar' }),
     digest('arm64 native neon', launcher, [], { ...armEnv, QUANTKIT_BACKEND: 'native', QUANTKIT_ISA: 'neon' }),
     digest('arm64 native scalar', launcher, [], { ...armEnv, QUANTKIT_BACKEND: 'native', QUANTKIT_ISA: 'scalar' }),
     digest('arm64 fallback', launcher, [], { ...armEnv, QUANTKIT_BACKEND: 'fallback', QUANTKIT_ISA: '' }),
@@ -215,7 +218,7 @@ async function main() {
     failed++;
     summary.push('digest x86-64 native: no digest (is the x86-64 addon built?): 0 passed, 1 failed');
   }
-  const wantIsa = { 'arm64 native neon': 'native neon', 'arm64 native scalar': 'native scalar' };
+  const wantIsa = { 'arm64 native neon': 'native neon', 'arm64 native scalar': 'native scalar', 'x86-64 wasm simd128': 'wasm simd128', 'x86-64 wasm scalar': 'wasm scalar' };
   for (const d of digests) {
     if (wantIsa[d.label] && !(d.backend ?? '').startsWith(wantIsa[d.label])) {
       failed++;
