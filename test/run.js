@@ -4,11 +4,11 @@
 // backend and the WebAssembly module, then the C++ kernel test. `--only native|wasm|fallback|kernels` runs one kind (a comma
 // list runs several); `--top` runs the addon at its top kernel level only; `--suites a,b` keeps
 // only those suites (names without .test.js; scripts/node-matrix.js uses these three);
-// `--skip-isa a,b` leaves those kernel levels out (never the top one).
+// `--skip-isa a,b` leaves those kernel levels out (never the top one); `--jobs N` runs N passes at once.
 // QUANTKIT_BACKEND=native makes a missing addon fail the pass instead of falling back.
 'use strict';
 const { isFileSuite } = require('./support/suites');
-const { spawnSync } = require('node:child_process');
+const { spawn, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
 const { loadNative } = require('../dist/core/loader');
@@ -59,38 +59,75 @@ let passed = 0;
 let failed = 0;
 let pending = 0;
 const summary = [];
-for (const pass of passes) {
-  if ((only && !only.includes(pass.kind)) || pass.files.length === 0) continue; // mocha given no file would run ./test
-  console.log(`\n=== ${pass.label}: ${pass.files.length} suites ===`);
-  const started = Date.now();
-  const r = spawnSync(process.execPath, [mocha, '--reporter', summary.length === 0 ? 'spec' : 'dot', ...pass.files.map((f) => path.join(here, f))], {
-    env: { ...process.env, ...pass.env },
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
+// `--jobs N` runs N passes at once (CI: 2, on its 2 cores, since one mocha keeps one core
+// busy); each pass's output is kept and printed whole, in order, when it and those before it
+// are done.
+const jobs = Math.max(1, Number(option('--jobs') ?? 1));
+
+function runPass(pass, reporter) {
+  return new Promise((resolve) => {
+    const started = Date.now();
+    const child = spawn(process.execPath, [mocha, '--reporter', reporter, ...pass.files.map((f) => path.join(here, f))], {
+      env: { ...process.env, ...pass.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d) => { stdout += d; });
+    child.stderr.setEncoding('utf8').on('data', (d) => { stderr += d; });
+    child.on('close', (status) => resolve({ pass, stdout, stderr, status, seconds: Math.round((Date.now() - started) / 1000) }));
   });
-  process.stdout.write(r.stdout);
-  const count = (word) => Number((r.stdout.match(new RegExp(`(\\d+) ${word}`)) || [0, 0])[1]);
-  const p = count('passing');
-  const f = count('failing') + (r.status !== 0 && count('failing') === 0 ? 1 : 0); // a crash counts as a failure
-  const s = count('pending');
-  passed += p;
-  failed += f;
-  pending += s;
-  summary.push(`${pass.label}: ${p} passed, ${f} failed${s ? `, ${s} pending` : ''} (${Math.round((Date.now() - started) / 1000)} s)`);
 }
-// The C++ kernel test: every ISA against the scalar reference with guard pages, below the
-// addon (it needs a C++ toolchain, like the addon build itself).
-if (!only || only.includes('kernels')) {
-  console.log('\n=== kernels (C++): every ISA against the scalar reference ===');
-  const r = spawnSync(process.execPath, [path.join(here, '..', 'scripts', 'kernel-test.js')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-  process.stdout.write(r.stdout);
-  const m = r.stdout.match(/(\d+) passed, (\d+) failed/);
-  const p = m ? Number(m[1]) : 0;
-  const f = (m ? Number(m[2]) : 0) + (r.status !== 0 && !(m && Number(m[2]) > 0) ? 1 : 0);
-  passed += p;
-  failed += f;
-  summary.push(`kernels (C++): ${p} passed, ${f} failed`);
+
+async function runPasses() {
+  const todo = passes.filter((pass) => !((only && !only.includes(pass.kind)) || pass.files.length === 0)); // mocha given no file would run ./test
+  const results = new Array(todo.length);
+  let next = 0;
+  let printed = 0;
+  const print = () => {
+    while (printed < todo.length && results[printed]) {
+      const { pass, stdout, stderr, status, seconds } = results[printed++];
+      console.log(`\n=== ${pass.label}: ${pass.files.length} suites ===`);
+      process.stdout.write(stdout);
+      process.stderr.write(stderr);
+      const count = (word) => Number((stdout.match(new RegExp(`(\\d+) ${word}`)) || [0, 0])[1]);
+      const p = count('passing');
+      const f = count('failing') + (status !== 0 && count('failing') === 0 ? 1 : 0); // a crash counts as a failure
+      const s = count('pending');
+      passed += p;
+      failed += f;
+      pending += s;
+      summary.push(`${pass.label}: ${p} passed, ${f} failed${s ? `, ${s} pending` : ''} (${seconds} s)`);
+    }
+  };
+  const worker = async () => {
+    while (next < todo.length) {
+      const k = next++;
+      results[k] = await runPass(todo[k], k === 0 ? 'spec' : 'dot');
+      print();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(jobs, todo.length) }, worker));
 }
-console.log(`\n${summary.join('\n')}`);
-console.log(`${passed} passed, ${failed} failed${pending ? `, ${pending} skipped` : ''}`);
-process.exit(failed === 0 && passed > 0 ? 0 : 1);
+
+async function main() {
+  await runPasses();
+  // The C++ kernel test: every ISA against the scalar reference with guard pages, below the
+  // addon (it needs a C++ toolchain, like the addon build itself).
+  if (!only || only.includes('kernels')) {
+    console.log('\n=== kernels (C++): every ISA against the scalar reference ===');
+    const r = spawnSync(process.execPath, [path.join(here, '..', 'scripts', 'kernel-test.js')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+    process.stdout.write(r.stdout);
+    const m = r.stdout.match(/(\d+) passed, (\d+) failed/);
+    const p = m ? Number(m[1]) : 0;
+    const f = (m ? Number(m[2]) : 0) + (r.status !== 0 && !(m && Number(m[2]) > 0) ? 1 : 0);
+    passed += p;
+    failed += f;
+    summary.push(`kernels (C++): ${p} passed, ${f} failed`);
+  }
+  console.log(`\n${summary.join('\n')}`);
+  console.log(`${passed} passed, ${failed} failed${pending ? `, ${pending} skipped` : ''}`);
+  process.exit(failed === 0 && passed > 0 ? 0 : 1);
+}
+
+main();
