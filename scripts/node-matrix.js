@@ -7,7 +7,8 @@
 // the Node that runs CI, so that line (the running Node's major) is not repeated here unless
 // --full is given. The other lines run the suites that exercise what changes between Node
 // releases (RUNTIME below) on the addon at its top kernel level (QUANTKIT_BACKEND=native, so
-// the addon must really load under that Node) and on the TypeScript backend.
+// the addon must really load under that Node), on the WebAssembly module (another engine's
+// WebAssembly) and on the TypeScript backend.
 //
 //   node scripts/node-matrix.js [--versions 20,22,24,26] [--full] [--suites a,b | --all-suites]
 //     --full        also run the full suites (test/run.js, every level) on the running Node's line
@@ -153,7 +154,7 @@ async function runLine(major) {
   const about = run(node.bin, ['-p', "const b = require('./dist').backend; `${process.version} (Node-API ${process.versions.napi}, V8 ${process.versions.v8}), which node: ${require('node:child_process').execSync('command -v node', { encoding: 'utf8' }).trim()}; Float16Array: ${typeof Float16Array === 'function' ? 'yes' : 'no'}; backend ${b.name}/${b.isa}`"], { cwd: root, env });
   let log = `\n##### node v${major}: ${about.status === 0 ? about.stdout.trim() : `${node.version} does not start: ${about.stderr}`}${node.fetched ? ' (fetched from the npm registry)' : ` (cached in ${cacheDir})`}\n`;
   const full = major === fullMajor;
-  const argv = [path.join(root, 'test', 'run.js'), ...(full ? [] : ['--only', 'native,fallback', '--top', ...(suites ? ['--suites', suites.join(',')] : [])])];
+  const argv = [path.join(root, 'test', 'run.js'), ...(full ? [] : ['--only', 'native,wasm,fallback', '--top', ...(suites ? ['--suites', suites.join(',')] : [])])];
   log += `${full ? 'the full suites (test/run.js)' : `native (top kernel level) + fallback: ${suites ? suites.join(', ') : 'every suite'}`}\n`;
   const r = await runAsync(node.bin, argv, { cwd: root, env });
   log += r.stdout + (r.stderr ? `--- stderr ---\n${r.stderr}` : '') + (r.signal ? `test/run.js died with ${r.signal}\n` : '');
