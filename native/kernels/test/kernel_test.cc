@@ -13,6 +13,10 @@
 // on this CPU (without it, such a level is reported as skipped); --exhaustive also feeds
 // all 2^32 float32 bit patterns through quantize for a few parameter sets. The speed table
 // at the end is information only: nothing is asserted about it.
+//
+// Under emscripten (`node scripts/kernel-test.js --wasm`) the same program runs in node and
+// compares the simd128 kernels with the scalar reference, both compiled to WebAssembly; the
+// guard pages are then the end of linear memory and canary bytes (GuardedRegion).
 #include <algorithm>
 #include <cfloat>
 #include <chrono>
