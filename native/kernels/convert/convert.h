@@ -15,7 +15,7 @@ using ToHalfFn = void (*)(const void* x, uint16_t* h, size_t n);  // x: float or
 using FromHalfFn = void (*)(const uint16_t* h, float* x, size_t n);
 
 struct ConvertTable {
-  const char* isa;  // "scalar", "sse2", "f16c" (AVX2 + F16C), "neon"
+  const char* isa;  // "scalar", "sse2", "f16c" (AVX2 + F16C), "neon", "simd128"
   ToHalfFn to_f16[kFloatTypeCount];
   FromHalfFn from_f16;
   ToHalfFn to_bf16[kFloatTypeCount];
@@ -36,6 +36,9 @@ const ConvertTable& F16cConvert();
 #endif
 #if defined(QUANTKIT_ARM64)
 const ConvertTable& NeonConvert();
+#endif
+#if defined(QUANTKIT_WASM)
+const ConvertTable& Simd128Convert();
 #endif
 
 }  // namespace quantkit

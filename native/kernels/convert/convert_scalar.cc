@@ -34,6 +34,9 @@ const ConvertTable& ConvertKernelsFor(IsaLevel level) {
 #if defined(QUANTKIT_ARM64)
     case kIsaNeon: return NeonConvert();
 #endif
+#if defined(QUANTKIT_WASM)
+    case kIsaSimd128: return Simd128Convert();
+#endif
     default: return ScalarConvert();
   }
 }

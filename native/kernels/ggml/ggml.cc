@@ -32,6 +32,9 @@ const GgmlTable& GgmlKernelsFor(IsaLevel level) {
 #if defined(QUANTKIT_ARM64)
     case kIsaNeon: return NeonGgml();
 #endif
+#if defined(QUANTKIT_WASM)
+    case kIsaSimd128: return Simd128Ggml();
+#endif
     default: return ScalarGgml();
   }
 }

@@ -69,7 +69,7 @@ constexpr size_t BlockBytes(int type) {
 // BlockElements(type) floats; a result that is NaN (only possible where a stored scale, d, m
 // or dmin, is Inf or NaN) is written as 0x7fc00000.
 // Every table writes the scalar table's bytes (native/kernels/test/kernel_test.cc). The
-// quantize of Q5_0 to Q6_K has SIMD kernels on SSE2, AVX2 and AVX-512 (ggml_simd.h,
+// quantize of Q5_0 to Q6_K has SIMD kernels on SSE2, AVX2, AVX-512 and simd128 (ggml_simd.h,
 // ggml_kquants_simd.h) and is the scalar reference (ggml_kquants.cc) on NEON; their
 // dequantize is the scalar reference in every table.
 using GgmlQuantizeFn = void (*)(const void* x, size_t blocks, uint8_t* out);
@@ -96,6 +96,9 @@ const GgmlTable& Avx512Ggml();
 #endif
 #if defined(QUANTKIT_ARM64)
 const GgmlTable& NeonGgml();
+#endif
+#if defined(QUANTKIT_WASM)
+const GgmlTable& Simd128Ggml();
 #endif
 
 }  // namespace ggml

@@ -86,6 +86,7 @@ const char* IsaName(IsaLevel level) {
     case kIsaAvx2: return "avx2";
     case kIsaAvx512: return "avx512";
     case kIsaNeon: return "neon";
+    case kIsaSimd128: return "simd128";
     default: return "unknown";
   }
 }
@@ -101,6 +102,9 @@ const KernelTable* KernelsFor(IsaLevel level) {
 #endif
 #if defined(QUANTKIT_ARM64)
     case kIsaNeon: return &NeonKernels();
+#endif
+#if defined(QUANTKIT_WASM)
+    case kIsaSimd128: return &Simd128Kernels();
 #endif
     default: return nullptr;
   }
@@ -128,6 +132,10 @@ bool CpuSupports(IsaLevel level) {
 #elif defined(QUANTKIT_ARM64)
   // Advanced SIMD is mandatory in AArch64: every arm64 CPU and OS runs it.
   return level == kIsaNeon;
+#elif defined(QUANTKIT_WASM)
+  // No runtime check is possible or needed: a module that uses SIMD instructions does not
+  // validate at all in an engine without them, so running here means simd128 is there.
+  return level == kIsaSimd128;
 #else
   return false;
 #endif

@@ -71,9 +71,11 @@ struct KernelTable {
   QuantizeRunsFn quantize_runs[kRoundingCount][kFloatTypeCount][kQuantTypeCount];
 };
 
-// ISA levels in increasing order of capability. Room for arm64 (neon) is kept in the
-// same enumeration so that QUANTKIT_ISA and backend.isa name one list.
-enum IsaLevel : int { kIsaScalar = 0, kIsaSse2, kIsaAvx2, kIsaAvx512, kIsaNeon, kIsaCount };
+// ISA levels in increasing order of capability. arm64 (neon) and WebAssembly (simd128) are
+// kept in the same enumeration so that QUANTKIT_ISA and backend.isa name one list; a level
+// of another architecture is simply never runnable. New levels go before kIsaCount, so that
+// the numbers of the existing ones never change.
+enum IsaLevel : int { kIsaScalar = 0, kIsaSse2, kIsaAvx2, kIsaAvx512, kIsaNeon, kIsaSimd128, kIsaCount };
 
 const char* IsaName(IsaLevel level);
 
@@ -102,6 +104,10 @@ const KernelTable& Avx512Kernels();
 
 #if defined(QUANTKIT_ARM64)
 const KernelTable& NeonKernels();
+#endif
+
+#if defined(QUANTKIT_WASM)
+const KernelTable& Simd128Kernels();
 #endif
 
 }  // namespace quantkit

@@ -29,6 +29,15 @@ constexpr size_t kQuantizeMinPartLength = size_t{1} << 20;
 // (two threads of one job on a 2-core machine delay the loop's timers by milliseconds).
 inline thread_local int tls_thread_cap = 0;
 
+// A WebAssembly module built without pthreads has no threads at all (std::thread's
+// constructor aborts there, exception catching being off): every part then runs on the
+// calling thread, in order, as when a thread cannot be started.
+#if defined(__EMSCRIPTEN__) && !defined(__EMSCRIPTEN_PTHREADS__)
+constexpr bool kHaveThreads = false;
+#else
+constexpr bool kHaveThreads = true;
+#endif
+
 inline int CappedThreads(int threads) { return tls_thread_cap > 0 && threads > tls_thread_cap ? tls_thread_cap : threads; }
 
 // Calls fn(part, begin, end) over [0, n) in up to `threads` parts of at least
@@ -49,6 +58,10 @@ void ForParts(size_t n, int threads, Fn fn, size_t min_part_length = kMinPartLen
   for (size_t k = 1; k < parts; ++k) {
     const size_t begin = k * step;
     const size_t end = k + 1 == parts ? n : begin + step;
+    if (!kHaveThreads) {
+      fn(static_cast<int>(k), begin, end);
+      continue;
+    }
     try {
       helpers[k] = std::thread([&fn, k, begin, end] { fn(static_cast<int>(k), begin, end); });
     } catch (const std::system_error&) {
@@ -79,6 +92,10 @@ void ForUnitParts(size_t units, size_t unit_length, int threads, Fn fn) {
   for (size_t k = 1; k < parts; ++k) {
     const size_t begin = k * step;
     const size_t end = k + 1 == parts ? units : begin + step;
+    if (!kHaveThreads) {
+      fn(begin, end);
+      continue;
+    }
     try {
       helpers[k] = std::thread([&fn, begin, end] { fn(begin, end); });
     } catch (const std::system_error&) {

@@ -13,6 +13,10 @@
 // on this CPU (without it, such a level is reported as skipped); --exhaustive also feeds
 // all 2^32 float32 bit patterns through quantize for a few parameter sets. The speed table
 // at the end is information only: nothing is asserted about it.
+//
+// Under emscripten (`node scripts/kernel-test.js --wasm`) the same program runs in node and
+// compares the simd128 kernels with the scalar reference, both compiled to WebAssembly; the
+// guard pages are then the end of linear memory and canary bytes (GuardedRegion).
 #include <algorithm>
 #include <cfloat>
 #include <chrono>
@@ -31,7 +35,12 @@
 #if defined(_MSC_VER)
 #include <intrin.h>
 #endif
-#if defined(__unix__) || defined(__APPLE__)
+#if defined(__EMSCRIPTEN__)
+// wasm has no page protection (emscripten's mprotect does nothing), but an access past the
+// end of linear memory traps: GuardedRegion below uses that instead.
+#include <unistd.h>
+#define QUANTKIT_HAVE_GUARD_PAGES 1
+#elif defined(__unix__) || defined(__APPLE__)
 #include <sys/mman.h>
 #include <unistd.h>
 #define QUANTKIT_HAVE_GUARD_PAGES 1
@@ -683,7 +692,9 @@ const char* const kGgmlNames[ggml::kBlockTypeCount] = {"q8_0", "q4_0", "q4_1", "
 // Q5_0 and up at every level; quantize of Q5_0 and up only where the ISA has no kernels for
 // them (neon). The SIMD ones must not be the scalar function, or the byte comparisons below
 // would hold trivially.
-bool HasGgmlQ5AndKQuantKernels(const std::string& isa) { return isa == "sse2" || isa == "avx2" || isa == "avx512"; }
+bool HasGgmlQ5AndKQuantKernels(const std::string& isa) {
+  return isa == "sse2" || isa == "avx2" || isa == "avx512" || isa == "simd128";
+}
 
 void TestGgmlScalarOnly(const ggml::GgmlTable& isa, std::vector<Check>& checks) {
   const bool simd = HasGgmlQ5AndKQuantKernels(isa.isa);
@@ -871,9 +882,82 @@ void TestGgmlScan(const ggml::GgmlTable& isa, Inputs& gen, std::vector<Check>& c
 // that reads or writes even one element past n crashes instead of passing by luck.
 
 #if defined(QUANTKIT_HAVE_GUARD_PAGES)
+// Which of a test's regions is the one that reads must not pass (the kernel's input). With
+// real guard pages every region is guarded both ways and this changes nothing.
+enum class GuardReads { kNo, kYes };
+
+#if defined(__EMSCRIPTEN__)
+// WebAssembly: one region at a time can end where linear memory ends, so that a read or
+// write past it traps; that is the input region (GuardReads::kYes; a test has one alive at a
+// time). Every other region is followed by canary bytes, checked when it is destroyed: a
+// write past its end aborts the test as a guard page would have. The top of memory is taken
+// with sbrk, so that malloc never hands out the bytes of the region; if malloc grows the
+// memory later, EndingAt moves the region to the new end (callers fill an array after
+// EndingAt). The memory taken is kept and reused, never returned.
 class GuardedRegion {
  public:
-  explicit GuardedRegion(size_t bytes) {
+  explicit GuardedRegion(size_t bytes, GuardReads reads = GuardReads::kNo)
+      : usable_((bytes + 15) / 16 * 16), top_(reads == GuardReads::kYes) {
+    if (!top_) {
+      storage_.assign(usable_ + kCanaryBytes, kCanary);
+      base_ = storage_.data();
+    }
+  }
+  ~GuardedRegion() {
+    if (top_) return;
+    for (size_t i = usable_; i < usable_ + kCanaryBytes; ++i) {
+      if (storage_[i] != kCanary) {
+        std::printf("\nwrite past the end of an array (canary byte %zu changed)\n", i - usable_);
+        std::fflush(stdout);
+        std::abort();
+      }
+    }
+  }
+  GuardedRegion(const GuardedRegion&) = delete;
+  GuardedRegion& operator=(const GuardedRegion&) = delete;
+  // Start of an array of `bytes` bytes that ends at the guard (the end of memory, or the canary).
+  unsigned char* EndingAt(size_t bytes) {
+    if (top_) base_ = TopOfMemory(usable_);
+    return base_ + usable_ - bytes;
+  }
+
+ private:
+  static constexpr size_t kCanaryBytes = 64;
+  static constexpr unsigned char kCanary = 0xA5;
+  static uintptr_t MemoryEnd() { return static_cast<uintptr_t>(__builtin_wasm_memory_size(0)) * 65536; }
+  // `bytes` bytes that end at the end of linear memory, owned by this program.
+  static unsigned char* TopOfMemory(size_t bytes) {
+    static uintptr_t taken_begin = 0, taken_end = 0;  // [begin, end) taken from sbrk earlier
+    if (taken_end != MemoryEnd() || taken_end - taken_begin < bytes) {
+      uintptr_t brk = reinterpret_cast<uintptr_t>(sbrk(0));
+      if (MemoryEnd() - brk < bytes) {
+        if (sbrk(static_cast<intptr_t>(bytes)) == reinterpret_cast<void*>(-1)) {
+          std::perror("sbrk");
+          std::exit(2);
+        }
+        brk = reinterpret_cast<uintptr_t>(sbrk(0));
+      }
+      // Everything up to the end of memory, so that the next sbrk has to grow it.
+      const uintptr_t end = MemoryEnd();
+      if (sbrk(static_cast<intptr_t>(end - brk)) == reinterpret_cast<void*>(-1)) {
+        std::perror("sbrk");
+        std::exit(2);
+      }
+      taken_begin = brk;
+      taken_end = end;
+    }
+    return reinterpret_cast<unsigned char*>(taken_end - bytes);
+  }
+
+  size_t usable_;
+  bool top_;
+  std::vector<unsigned char> storage_;
+  unsigned char* base_ = nullptr;
+};
+#else
+class GuardedRegion {
+ public:
+  explicit GuardedRegion(size_t bytes, GuardReads = GuardReads::kNo) {
     page_ = static_cast<size_t>(sysconf(_SC_PAGESIZE));
     usable_ = (bytes + page_ - 1) / page_ * page_;
     void* m = mmap(nullptr, usable_ + page_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -897,10 +981,11 @@ class GuardedRegion {
   unsigned char* base_;
   size_t page_, usable_;
 };
+#endif
 
 template <typename In, typename Out>
 void GuardedQuantize(const KernelTable& isa, Inputs& gen, Check& check) {
-  GuardedRegion xs(4096 * sizeof(In)), qr(4096 * sizeof(Out)), qg(4096 * sizeof(Out));
+  GuardedRegion xs(4096 * sizeof(In), GuardReads::kYes), qr(4096 * sizeof(Out)), qg(4096 * sizeof(Out));
   const QuantizeParams p = ParamsFor<Out>(gen).front();
   for (size_t n = 0; n <= 300; ++n) {
     In* x = reinterpret_cast<In*>(xs.EndingAt(n * sizeof(In)));
@@ -920,7 +1005,7 @@ void GuardedQuantize(const KernelTable& isa, Inputs& gen, Check& check) {
 
 template <typename Q>
 void GuardedDequantize(const KernelTable& isa, Inputs& gen, Check& check) {
-  GuardedRegion qs(4096 * sizeof(Q)), xr(4096 * sizeof(float)), xg(4096 * sizeof(float));
+  GuardedRegion qs(4096 * sizeof(Q), GuardReads::kYes), xr(4096 * sizeof(float)), xg(4096 * sizeof(float));
   for (size_t n = 0; n <= 300; ++n) {
     Q* q = reinterpret_cast<Q*>(qs.EndingAt(n * sizeof(Q)));
     for (size_t i = 0; i < n; ++i) {
@@ -937,7 +1022,7 @@ void GuardedDequantize(const KernelTable& isa, Inputs& gen, Check& check) {
 
 template <typename In>
 void GuardedMinMax(const KernelTable& isa, Inputs& gen, Check& check) {
-  GuardedRegion xs(4096 * sizeof(In));
+  GuardedRegion xs(4096 * sizeof(In), GuardReads::kYes);
   const QuantizeParams p{0.01f, 0, -128, 127};
   for (size_t n = 0; n <= 300; ++n) {
     In* x = reinterpret_cast<In*>(xs.EndingAt(n * sizeof(In)));
@@ -973,7 +1058,7 @@ void TestGuarded(const KernelTable& isa, Inputs& gen, std::vector<Check>& checks
 // ending at the page.
 template <typename In>
 void GuardedGgml(const ggml::GgmlTable& isa, Inputs& gen, Check& check) {
-  GuardedRegion xs(2048 * sizeof(In)), qr(2048), qg(2048), yr(2048 * sizeof(float)), yg(2048 * sizeof(float));
+  GuardedRegion xs(2048 * sizeof(In), GuardReads::kYes), qr(2048), qg(2048), yr(2048 * sizeof(float)), yg(2048 * sizeof(float));
   for (int type = 0; type < ggml::kBlockTypeCount; ++type) {
     const size_t bytes = ggml::BlockBytes(type), elements = ggml::BlockElements(type);
     const size_t most = ggml::IsKQuant(type) ? 5 : 40;
@@ -1084,7 +1169,7 @@ void TestFloat8(const Float8Kernels& isa, Inputs& gen, bool exhaustive, std::vec
   }
 #if defined(QUANTKIT_HAVE_GUARD_PAGES)
   // Arrays that end at an inaccessible page: a read or write past n crashes.
-  GuardedRegion xs(4096 * sizeof(double)), qr(4096), qg(4096);
+  GuardedRegion xs(4096 * sizeof(double), GuardReads::kYes), qr(4096), qg(4096);
   const Float8Case c{kE5M2, false, 0.5f};
   for (size_t n = 0; n <= 300; ++n) {
     float* xf = reinterpret_cast<float*>(xs.EndingAt(n * sizeof(float)));
@@ -1181,7 +1266,7 @@ void TestCalibrate(const calibrate::CalibrateKernels& isa, Inputs& gen, std::vec
     CompareHistogram(isa, hist, xd.data() + off, n, lo, inv, nbins);
   }
 #if defined(QUANTKIT_HAVE_GUARD_PAGES)
-  GuardedRegion xs(600 * sizeof(double)), ys(600 * sizeof(float));
+  GuardedRegion xs(600 * sizeof(double), GuardReads::kYes), ys(600 * sizeof(float));
   for (size_t n = 0; n <= calibrate::kBlock; ++n) {
     float* gx = reinterpret_cast<float*>(xs.EndingAt(n * sizeof(float)));
     float* gy = reinterpret_cast<float*>(ys.EndingAt(n * sizeof(float)));
