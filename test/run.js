@@ -54,6 +54,14 @@ levels.forEach((isa, i) => {
 // when the module does not load.
 passes.push({ label: 'wasm', env: { QUANTKIT_BACKEND: 'wasm', QUANTKIT_ISA: '' }, files: files.filter((f) => !NATIVE_ONLY.has(f) && !ONCE.has(f)), kind: 'wasm' });
 passes.push({ label: 'fallback (TypeScript)', env: { QUANTKIT_BACKEND: 'fallback', QUANTKIT_ISA: '' }, files: files.filter((f) => !NATIVE_ONLY.has(f) && !ONCE.has(f)), kind: 'fallback' });
+for (const pass of passes) pass.argv = (reporter) => [mocha, '--reporter', reporter, ...pass.files.map((f) => path.join(here, f))];
+// The C++ kernel test: every ISA against the scalar reference with guard pages, below the
+// addon (it needs a C++ toolchain, like the addon build itself); then the same test built
+// with emscripten, the simd128 kernels against the scalar ones, both as WebAssembly. They
+// print 'N passed, N failed'.
+const kernelTest = path.join(here, '..', 'scripts', 'kernel-test.js');
+passes.push({ label: 'kernels (C++)', files: ['kernel_test.cc'], kind: 'kernels', argv: () => [kernelTest] });
+passes.push({ label: 'kernels (C++ as WebAssembly)', files: ['kernel_test.cc'], kind: 'kernels', argv: () => [kernelTest, '--wasm'] });
 
 let passed = 0;
 let failed = 0;
@@ -67,7 +75,7 @@ const jobs = Math.max(1, Number(option('--jobs') ?? 1));
 function runPass(pass, reporter) {
   return new Promise((resolve) => {
     const started = Date.now();
-    const child = spawn(process.execPath, [mocha, '--reporter', reporter, ...pass.files.map((f) => path.join(here, f))], {
+    const child = spawn(process.execPath, pass.argv(reporter), {
       env: { ...process.env, ...pass.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -81,18 +89,21 @@ function runPass(pass, reporter) {
 
 async function runPasses() {
   const todo = passes.filter((pass) => !((only && !only.includes(pass.kind)) || pass.files.length === 0)); // mocha given no file would run ./test
+  // The longest first, so that two at a time finish together: the kernel tests build with emscripten.
+  if (jobs > 1) todo.sort((a, b) => (b.kind === 'kernels') - (a.kind === 'kernels'));
   const results = new Array(todo.length);
   let next = 0;
   let printed = 0;
   const print = () => {
     while (printed < todo.length && results[printed]) {
       const { pass, stdout, stderr, status, seconds } = results[printed++];
-      console.log(`\n=== ${pass.label}: ${pass.files.length} suites ===`);
+      console.log(`\n=== ${pass.label}${pass.kind === 'kernels' ? '' : `: ${pass.files.length} suites`} ===`);
       process.stdout.write(stdout);
       process.stderr.write(stderr);
-      const count = (word) => Number((stdout.match(new RegExp(`(\\d+) ${word}`)) || [0, 0])[1]);
-      const p = count('passing');
-      const f = count('failing') + (status !== 0 && count('failing') === 0 ? 1 : 0); // a crash counts as a failure
+      const word = (mocha, other) => (pass.kind === 'kernels' ? other : mocha);
+      const count = (w) => Number((stdout.match(new RegExp(`(\\d+) ${w}`)) || [0, 0])[1]);
+      const p = count(word('passing', 'passed'));
+      const f = count(word('failing', 'failed')) + (status !== 0 && count(word('failing', 'failed')) === 0 ? 1 : 0); // a crash counts as a failure
       const s = count('pending');
       passed += p;
       failed += f;
@@ -103,7 +114,7 @@ async function runPasses() {
   const worker = async () => {
     while (next < todo.length) {
       const k = next++;
-      results[k] = await runPass(todo[k], k === 0 ? 'spec' : 'dot');
+      results[k] = await runPass(todo[k], todo[k] === todo.find((t) => t.kind !== 'kernels') ? 'spec' : 'dot');
       print();
     }
   };
@@ -112,19 +123,6 @@ async function runPasses() {
 
 async function main() {
   await runPasses();
-  // The C++ kernel test: every ISA against the scalar reference with guard pages, below the
-  // addon (it needs a C++ toolchain, like the addon build itself).
-  if (!only || only.includes('kernels')) {
-    console.log('\n=== kernels (C++): every ISA against the scalar reference ===');
-    const r = spawnSync(process.execPath, [path.join(here, '..', 'scripts', 'kernel-test.js')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-    process.stdout.write(r.stdout);
-    const m = r.stdout.match(/(\d+) passed, (\d+) failed/);
-    const p = m ? Number(m[1]) : 0;
-    const f = (m ? Number(m[2]) : 0) + (r.status !== 0 && !(m && Number(m[2]) > 0) ? 1 : 0);
-    passed += p;
-    failed += f;
-    summary.push(`kernels (C++): ${p} passed, ${f} failed`);
-  }
   console.log(`\n${summary.join('\n')}`);
   console.log(`${passed} passed, ${failed} failed${pending ? `, ${pending} skipped` : ''}`);
   process.exit(failed === 0 && passed > 0 ? 0 : 1);
