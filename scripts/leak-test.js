@@ -10,7 +10,7 @@
 //         argument counts. Only TypeError or RangeError may come out; a throw leaves every
 //         array argument as it was; a call that succeeds gives the TypeScript backend's bits.
 //
-//   node scripts/leak-test.js [--only leak|glue] [--scale F] [--glue-calls N] [--seed N]
+//   node scripts/leak-test.js [--only leak|glue] [--scale F] [--glue-calls N] [--seed N] [--backend native|wasm]
 //
 // The addon under test is the one the package loads (QUANTKIT_ADDON names another, e.g. the
 // sanitizer build: scripts/test-asan.js runs `--only glue` under AddressSanitizer).
@@ -42,7 +42,19 @@ if (typeof global.gc !== 'function' && only !== 'glue') {
   process.exit(r.status ?? 1);
 }
 
-process.env.QUANTKIT_BACKEND = 'native'; // a fallback would prove nothing: fail instead
+// --backend wasm: the glue check against the WebAssembly module's binding (lib/backend-wasm),
+// which unwraps and copies in TypeScript what the addon unwraps in C++; its memory must not grow
+// over the run (every call frees what it took, thrown or not).
+const wasm = option('backend', 'native') === 'wasm';
+if (!['native', 'wasm'].includes(option('backend', 'native'))) {
+  console.error(`Expected --backend to be native or wasm but received '${option('backend')}'`);
+  process.exit(2);
+}
+if (wasm && only !== 'glue') {
+  console.error('--backend wasm runs the glue check only: add --only glue');
+  process.exit(2);
+}
+process.env.QUANTKIT_BACKEND = wasm ? 'wasm' : 'native'; // a fallback would prove nothing: fail instead
 let qk;
 try {
   qk = require(ROOT);
@@ -51,11 +63,11 @@ try {
   console.log('0 passed, 1 failed');
   process.exit(1);
 }
-const { loadNative } = require(path.join(ROOT, 'dist', 'core', 'loader'));
+const { loadNative, loadWasm } = require(path.join(ROOT, 'dist', 'core', 'loader'));
 const { fallbackBinding } = require(path.join(ROOT, 'dist', 'backend-ts'));
 const { randomSource } = require(path.join(ROOT, 'test', 'support', 'data'));
 
-const { binding } = loadNative();
+const { binding } = wasm ? loadWasm() : loadNative();
 const seed = Number(option('seed', '20250601'));
 let passed = 0;
 let failed = 0;
@@ -372,7 +384,9 @@ function runGlue() {
   let compared = 0;
   const stats = {};
   const t0 = Date.now();
+  let memoryAtWarm = 0;
   for (let i = 0; i < total; i++) {
+    if (wasm && i === 1000) memoryAtWarm = binding.memory.buffer.byteLength;
     const pool = new ArrayBuffer(r.int(0, 96));
     const facade = r.next() < 0.25;
     const [name, arity] = facade ? [r.pick(FACADE), 3] : r.pick(CALLS);
@@ -427,7 +441,12 @@ function runGlue() {
   const seconds = (Date.now() - t0) / 1000;
   console.log(`glue: ${total} calls with random arguments in ${seconds.toFixed(1)} s: ${thrown} threw, ${succeeded} succeeded (${compared} compared with the TypeScript backend: ${Object.entries(stats).map(([k, v]) => `${v} ${k}`).join(', ')})`);
   for (const p of problems) console.log(`  ${p}`);
-  result('glue: only TypeError / RangeError, arrays untouched on a throw, same bits as the TypeScript backend', problems.length === 0);
+  result(`glue${wasm ? ' (wasm)' : ''}: only TypeError / RangeError, arrays untouched on a throw, same bits as the TypeScript backend`, problems.length === 0);
+  if (wasm) {
+    const end = binding.memory.buffer.byteLength;
+    console.log(`glue (wasm): the module's memory was ${memoryAtWarm} bytes after 1000 calls and ${end} at the end`);
+    result('glue (wasm): the module\'s memory does not grow after warm-up', end === memoryAtWarm);
+  }
 }
 
 function describeArg(a) {

@@ -59,9 +59,20 @@ export interface WasmBinding extends QuantkitBinding {
 const FRAME_SLOTS = 64;
 const MAX_BYTES = 2 ** 32 - 65536;
 
+// What the glue reads through Node-API, read here through the engine's own getters, which look
+// at a TypedArray's internal slots and run no user code: a subclass overriding `buffer` or
+// `length`, or a Proxy, is seen as Node-API sees it. (v.buffer or `instanceof` would run them.)
+const TYPED_ARRAY = Object.getPrototypeOf(Uint8Array.prototype) as object;
+const intrinsic = (proto: object, key: PropertyKey) => Object.getOwnPropertyDescriptor(proto, key)!.get!;
+const typedArrayTag = intrinsic(TYPED_ARRAY, Symbol.toStringTag);
+const bufferOf = intrinsic(TYPED_ARRAY, 'buffer') as (this: ArrayBufferView) => ArrayBufferLike;
+const byteOffsetOf = intrinsic(TYPED_ARRAY, 'byteOffset') as (this: ArrayBufferView) => number;
+const byteLengthOf = intrinsic(TYPED_ARRAY, 'byteLength') as (this: ArrayBufferView) => number;
+const lengthOf = intrinsic(TYPED_ARRAY, 'length') as (this: ArrayBufferView) => number;
+const arrayBufferByteLength = intrinsic(ArrayBuffer.prototype, 'byteLength');
+
 // The TypedArray kind of v, as the engine knows it (a Buffer is a Uint8Array, a subclass its
 // base class); undefined for anything else, a DataView or a Float16Array included.
-const typedArrayTag = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Uint8Array.prototype), Symbol.toStringTag)!.get!;
 function kindOf(v: unknown): KindName | undefined {
   const tag = typedArrayTag.call(v) as string | undefined;
   return tag !== undefined && tag in KIND ? (tag as KindName) : undefined;
@@ -103,15 +114,24 @@ function describe(v: unknown, style: CallSpec['describe']): string {
   }
   const kind = typedArrayTag.call(v) as string | undefined;
   if (kind !== undefined) return style === 'preprocess' && !(kind in KIND) ? 'another TypedArray' : article(kind);
-  if (style !== 'preprocess' && Array.isArray(v)) return 'an Array';
-  if (style !== 'preprocess' && v instanceof ArrayBuffer) return 'an ArrayBuffer';
-  return 'an object';
+  if (style === 'preprocess') return 'an object';
+  try {
+    if (Array.isArray(v)) return 'an Array';
+  } catch {
+    return 'an object'; // a revoked Proxy
+  }
+  try {
+    arrayBufferByteLength.call(v); // throws for anything but an ArrayBuffer, running no user code
+    return 'an ArrayBuffer';
+  } catch {
+    return 'an object';
+  }
 }
 
 function isDetached(view: ArrayBufferView): boolean {
-  if (view.byteLength !== 0) return false;
+  if (byteLengthOf.call(view) !== 0) return false;
   try {
-    new Uint8Array(view.buffer, 0, 0);
+    new Uint8Array(bufferOf.call(view), 0, 0);
     return false;
   } catch {
     return true;
@@ -119,7 +139,9 @@ function isDetached(view: ArrayBufferView): boolean {
 }
 
 interface Member {
-  view: ArrayBufferView;
+  buffer: ArrayBufferLike;
+  /** In elements. */
+  length: number;
   kind: number;
   io: 'in' | 'out' | 'inout';
   start: number;
@@ -144,9 +166,9 @@ function regionsOf(members: Member[]): Region[] {
   const byBuffer = new Map<ArrayBufferLike, Member[]>();
   for (const m of members) {
     if (m.inMemory) continue;
-    const list = byBuffer.get(m.view.buffer);
+    const list = byBuffer.get(m.buffer);
     if (list) list.push(m);
-    else byBuffer.set(m.view.buffer, [m]);
+    else byBuffer.set(m.buffer, [m]);
   }
   const regions: Region[] = [];
   for (const [buffer, list] of byBuffer) {
@@ -193,13 +215,14 @@ function makeCall(ex: ModuleExports, spec: CallSpec, op: number): (...args: unkn
           throw new TypeError(`Expected ${p.expected} for ${p.name} but received ${describe(v, spec.describe)}`);
         }
         const view = v as ArrayBufferView;
-        if (view.byteLength === 0 && isDetached(view)) throw new RangeError(`Expected ${p.name} to be attached but its buffer is detached`);
+        if (isDetached(view)) throw new RangeError(`Expected ${p.name} to be attached but its buffer is detached`);
         const like = p.like === undefined ? undefined : kinds.get(p.like);
         if (like !== undefined && like !== kind) throw new TypeError(`Expected ${p.name} to be ${article(like)} like ${p.like} but received ${article(kind)}`);
         kinds.set(p.name, kind);
-        const inMemory = view.buffer === ex.memory.buffer;
-        const start = view.byteOffset;
-        members.push({ view, kind: KIND[kind], io: p.io, start, end: start + view.byteLength, address: inMemory ? start : 0, inMemory });
+        const buffer = bufferOf.call(view);
+        const inMemory = buffer === ex.memory.buffer;
+        const start = byteOffsetOf.call(view);
+        members.push({ buffer, length: lengthOf.call(view), kind: KIND[kind], io: p.io, start, end: start + byteLengthOf.call(view), address: inMemory ? start : 0, inMemory });
       } else if (p.type === 'boolean') {
         if (typeof v !== 'boolean') throw new TypeError(`Expected a boolean for ${p.name} but received ${describe(v, spec.describe)}`);
       } else if (typeof v !== 'number') {
@@ -237,7 +260,7 @@ function makeCall(ex: ModuleExports, spec: CallSpec, op: number): (...args: unkn
         if (p.type === 'array') {
           const m = members[member++]!;
           frame[slot++] = m.address;
-          frame[slot++] = (m.view as unknown as { length: number }).length;
+          frame[slot++] = m.length;
           frame[slot++] = m.kind;
         } else if (p.type === 'boolean') {
           frame[slot++] = v ? 1 : 0;
@@ -262,7 +285,7 @@ function makeCall(ex: ModuleExports, spec: CallSpec, op: number): (...args: unkn
         const after = new Uint8Array(ex.memory.buffer);
         for (const m of members) {
           if (m.io === 'in' || m.inMemory) continue;
-          new Uint8Array(m.view.buffer, m.start, m.end - m.start).set(after.subarray(m.address, m.address + (m.end - m.start)));
+          new Uint8Array(m.buffer, m.start, m.end - m.start).set(after.subarray(m.address, m.address + (m.end - m.start)));
         }
       }
       return spec.returns ? result : undefined;
@@ -329,8 +352,10 @@ function bindingOf(instance: WebAssembly.Instance, options: WasmOptions): WasmBi
       return new ctor(ex.memory.buffer, address, length);
     },
     release(view: ArrayBufferView): void {
-      if (view.buffer !== ex.memory.buffer && view.byteLength !== 0) throw new RangeError('Expected an array from allocate, in the module\'s current memory');
-      ex.free(view.byteOffset);
+      if (kindOf(view) === undefined || bufferOf.call(view) !== ex.memory.buffer) {
+        throw new RangeError('Expected an array from allocate, over the module\'s current memory (allocate again after the memory grew)');
+      }
+      ex.free(byteOffsetOf.call(view));
     },
     // binding.d.ts: the per-call floor bench/overhead.js measures; nothing to do.
     callFloor: () => {},
