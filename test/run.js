@@ -50,9 +50,9 @@ levels.forEach((isa, i) => {
   });
 });
 // The WebAssembly module (scripts/build-wasm.js; `npm test` builds it when stale) at its top
-// kernel level: every suite the TypeScript backend runs. QUANTKIT_BACKEND=wasm fails the pass
-// when the module does not load.
-passes.push({ label: 'wasm', env: { QUANTKIT_BACKEND: 'wasm', QUANTKIT_ISA: '' }, files: files.filter((f) => !NATIVE_ONLY.has(f) && !ONCE.has(f)), kind: 'wasm' });
+// kernel level: every suite the TypeScript backend runs, and native-glue, which drives its
+// binding as it drives the addon's. QUANTKIT_BACKEND=wasm fails the pass when the module does not load.
+passes.push({ label: 'wasm', env: { QUANTKIT_BACKEND: 'wasm', QUANTKIT_ISA: '' }, files: files.filter((f) => (f === 'native-glue.test.js' || !NATIVE_ONLY.has(f)) && !ONCE.has(f)), kind: 'wasm' });
 passes.push({ label: 'fallback (TypeScript)', env: { QUANTKIT_BACKEND: 'fallback', QUANTKIT_ISA: '' }, files: files.filter((f) => !NATIVE_ONLY.has(f) && !ONCE.has(f)), kind: 'fallback' });
 for (const pass of passes) pass.argv = (reporter) => [mocha, '--reporter', reporter, ...pass.files.map((f) => path.join(here, f))];
 // The C++ kernel test: every ISA against the scalar reference with guard pages, below the

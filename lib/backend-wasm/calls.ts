@@ -45,7 +45,7 @@ const floatIn = (name: string): Param => ({ type: 'array', name, kinds: FLOAT, e
 const quantIn = (name: string): Param => ({ type: 'array', name, kinds: QUANT, expected: QUANT_WORDS, io: 'in' });
 const quantOut = (name: string): Param => ({ type: 'array', name, kinds: QUANT, expected: QUANT_WORDS, io: 'out' });
 const only = (kind: KindName, name: string, io: 'in' | 'out' | 'inout'): Param => ({
-  type: 'array', name, kinds: [kind], expected: `${/^[AEIOU]/.test(kind) ? 'an' : 'a'} ${kind}`, io,
+  type: 'array', name, kinds: [kind], expected: `${/^[AEIO]/.test(kind) ? 'an' : 'a'} ${kind}`, io,
 });
 const bytes = (name: string, io: 'in' | 'out'): Param => ({ type: 'array', name, kinds: ['Int8Array', 'Uint8Array'], expected: 'an Int8Array or Uint8Array', io });
 const num = (name: string): Param => ({ type: 'number', name });

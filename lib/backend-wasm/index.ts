@@ -78,8 +78,9 @@ function kindOf(v: unknown): KindName | undefined {
   return tag !== undefined && tag in KIND ? (tag as KindName) : undefined;
 }
 
+// "an Int8Array", "a Uint8Array", as the glue writes them.
 function article(kind: string): string {
-  return /^[AEIOU]/.test(kind) ? `an ${kind}` : `a ${kind}`;
+  return /^[AEIO]/.test(kind) ? `an ${kind}` : `a ${kind}`;
 }
 
 // A JS number as native/args' DescribeNumber prints it (C++ ostream, 17 significant digits).
@@ -359,8 +360,14 @@ function bindingOf(instance: WebAssembly.Instance, options: WasmOptions): WasmBi
     },
     // binding.d.ts: the per-call floor bench/overhead.js measures; nothing to do.
     callFloor: () => {},
-    // binding.d.ts: every call runs on its caller's thread; nothing to cap.
-    capThreads: () => {},
+    // binding.d.ts: every call runs on its caller's thread, so there is nothing to cap; the
+    // argument is checked as the addon checks it.
+    capThreads(...args: unknown[]): void {
+      if (args.length !== 1) throw new TypeError(`capThreads takes 1 argument but received ${args.length}`);
+      const n = args[0];
+      if (typeof n !== 'number') throw new TypeError(`Expected a number for n but received ${describe(n, undefined)}`);
+      if (!(Number.isInteger(n) && n >= 0 && n <= 8)) throw new RangeError(`Expected an integer from 0 to 8 for n but received ${describeNumber(n)}`);
+    },
     ...calls,
   } as unknown as WasmBinding;
 }
