@@ -32,13 +32,22 @@ function child(mode) {
   const q = require(path.join(__dirname, '..'));
   const { binding } = require(path.join(__dirname, '..', 'dist', 'core', 'backend'));
   const inPlace = mode === 'wasm-in-place';
-  const alloc = (Ctor, n) => (inPlace ? binding.allocate(Ctor, n) : new Ctor(n));
   const res = {};
   for (const n of SIZES) {
-    const x = fill(alloc(Float32Array, n), n);
-    const codes = alloc(Int8Array, n);
-    const ucodes = alloc(Uint8Array, n);
-    const back = alloc(Float32Array, n);
+    // In place: one block of the module's memory for all four arrays (binding.allocate), taken
+    // before any call, so that no later growth of the memory detaches them.
+    const block = inPlace ? binding.allocate(Uint8Array, 10 * n) : undefined;
+    let at = 0;
+    const alloc = (Ctor) => {
+      if (!inPlace) return new Ctor(n);
+      const a = new Ctor(block.buffer, block.byteOffset + at, n);
+      at += n * Ctor.BYTES_PER_ELEMENT;
+      return a;
+    };
+    const x = fill(alloc(Float32Array), n);
+    const back = alloc(Float32Array);
+    const codes = alloc(Int8Array);
+    const ucodes = alloc(Uint8Array);
     const params = { scale: 0.03125, zeroPoint: 0, dtype: 'int8' };
     q.quantize(x, params, codes);
     const runs = {

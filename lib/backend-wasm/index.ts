@@ -47,9 +47,12 @@ export interface WasmBinding extends QuantkitBinding {
   readonly memory: WebAssembly.Memory;
   /**
    * A new `length`-element array in the module's memory (zeroed), which calls read and write
-   * where it is. When the memory grows (a call copying other arrays in, or another allocate),
-   * `memory.buffer` is replaced and views of the old one are detached: allocate what a loop
-   * needs before it. RangeError when the module cannot grow to hold it.
+   * where it is, without a copy. Views of the memory last until it grows: then
+   * `memory.buffer` is replaced and every view of the old one is detached (and reads as empty).
+   * It grows when an allocate needs room, or when a call copies more bytes in than any call
+   * before it (the copies' room, up to 64 MiB, is kept from call to call). So allocate once
+   * (one Uint8Array for everything, then views of its parts), after a first call of the largest
+   * size you will copy. RangeError when the module cannot grow to hold the array.
    */
   allocate<T extends ArrayBufferView>(ctor: TypedArrayConstructor<T>, length: number): T;
   /** Gives the memory of an array from allocate back to the module (the array must not be used after). */
@@ -198,7 +201,29 @@ function readString(ex: ModuleExports, address: number): string {
   return decoder.decode(bytes.subarray(address, end));
 }
 
-function makeCall(ex: ModuleExports, spec: CallSpec, op: number): (...args: unknown[]) => unknown {
+/**
+ * Where the calls' copies go: one block kept from call to call, grown to the largest call up to
+ * SCRATCH_LIMIT, so that once the module has made a call of some size, calls up to that size
+ * neither allocate nor grow the memory (growth would detach the views `allocate` handed out).
+ * A larger call gets a block of its own, freed after it.
+ */
+const SCRATCH_LIMIT = 64 * 1024 * 1024;
+interface Scratch {
+  address: number;
+  bytes: number;
+}
+
+function takeBlock(ex: ModuleExports, scratch: Scratch, bytes: number): number {
+  if (bytes <= scratch.bytes) return scratch.address;
+  if (bytes > SCRATCH_LIMIT) return ex.malloc(bytes);
+  if (scratch.bytes !== 0) ex.free(scratch.address);
+  scratch.bytes = 0;
+  scratch.address = ex.malloc(bytes);
+  if (scratch.address !== 0) scratch.bytes = bytes;
+  return scratch.address;
+}
+
+function makeCall(ex: ModuleExports, spec: CallSpec, op: number, scratch: Scratch): (...args: unknown[]) => unknown {
   const count = spec.params.length;
   return function wasmCall(...args: unknown[]): unknown {
     if (args.length !== count) {
@@ -237,7 +262,7 @@ function makeCall(ex: ModuleExports, spec: CallSpec, op: number): (...args: unkn
     if (total > MAX_BYTES) {
       throw new RangeError(`${spec.name} needs ${total} bytes of WebAssembly memory for its arrays, more than the 4 GiB a module can have: use the native addon, or smaller calls`);
     }
-    const block = total === 0 ? 0 : ex.malloc(total);
+    const block = total === 0 ? 0 : takeBlock(ex, scratch, total);
     if (total !== 0 && block === 0) {
       throw new RangeError(`${spec.name} needs ${total} bytes of WebAssembly memory for its arrays and the module could not grow to hold them: use the native addon, or smaller calls`);
     }
@@ -291,7 +316,7 @@ function makeCall(ex: ModuleExports, spec: CallSpec, op: number): (...args: unkn
       }
       return spec.returns ? result : undefined;
     } finally {
-      if (block !== 0) ex.free(block);
+      if (block !== 0 && block !== scratch.address) ex.free(block);
     }
   };
 }
@@ -333,8 +358,9 @@ function bindingOf(instance: WebAssembly.Instance, options: WasmOptions): WasmBi
   }
   const level = ex.qk_init(cap);
   const calls: Record<string, unknown> = {};
+  const scratch: Scratch = { address: 0, bytes: 0 };
   CALLS.forEach((spec, op) => {
-    calls[spec.name] = makeCall(ex, spec, op);
+    calls[spec.name] = makeCall(ex, spec, op, scratch);
   });
   return {
     version,
