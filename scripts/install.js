@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // npm's install step for quantkit: use a prebuilt or already-built addon when one loads,
 // otherwise build it from source with cmake-js. A failed build never fails `npm install`:
-// the TypeScript backend takes over. Why the build failed is kept in build/install-failure.json
+// the WebAssembly backend takes over (the TypeScript one where that cannot run). Why the build failed is kept in build/install-failure.json
 // (scripts/native-build.js), so that `backend.reason` can say it long after npm has hidden
 // this script's output; QUANTKIT_BACKEND=native turns the fallback into an error instead.
 'use strict';
@@ -49,7 +49,9 @@ async function build() {
 function fellBack(failure) {
   const file = writeFailureRecord(root, failure);
   say(`the native addon was not built: ${failure.reason}.`);
-  say('quantkit still works, with its TypeScript backend (same results, slower); `backend.reason` says why.');
+  // The WebAssembly module ships in the package (prebuilds/wasm); without it, TypeScript.
+  const wasm = require('node:fs').existsSync(path.join(root, 'prebuilds', 'wasm', 'quantkit.wasm'));
+  say(`quantkit still works, with its ${wasm ? 'WebAssembly' : 'TypeScript'} backend (same results, slower); \`backend.reason\` says why.`);
   say(`${failure.advice ?? BUILD_ADVICE} (details: ${path.relative(root, file)}).`);
 }
 
