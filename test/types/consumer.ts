@@ -14,7 +14,7 @@ const dyn16 = quantizeDynamic(x, { dtype: 'int16', bits: 12 });
 const dyn16Data: Int16Array = dyn16.data;
 const c: QuantParams = computeParams(x, { dtype: 'uint8', bits: 4 });
 const r: { min: number; max: number } = minMax(x);
-const name: 'native' | 'fallback' = backend.name;
+const name: 'native' | 'wasm' | 'fallback' = backend.name;
 const info: BackendInfo = quantkit.backend;
 const d: DType = c.dtype;
 
