@@ -20,10 +20,10 @@
 // to the end: scripts/lsan-node.supp names exactly those, by their own frames, so that
 // a leak in the addon is still reported.
 //
-//   node scripts/test-asan.js [--glue-calls N]
+//   node scripts/test-asan.js [--glue-calls N] [--jobs N]   (--jobs: kernel levels run at once, default 2)
 'use strict';
 const { isFileSuite } = require('../test/support/suites');
-const { spawnSync } = require('node:child_process');
+const { spawn, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
@@ -75,12 +75,32 @@ function child(cmd, args, env) {
   return r;
 }
 
+// child() without waiting: several levels run at once (one mocha keeps one core busy).
+function childAsync(cmd, args, env) {
+  return new Promise((resolve, reject) => {
+    const c = spawn(cmd, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    c.stdout.setEncoding('utf8').on('data', (d) => { stdout += d; });
+    c.stderr.setEncoding('utf8').on('data', (d) => { stderr += d; });
+    c.on('error', reject);
+    c.on('close', (status, signal) => resolve({ stdout, stderr, status, signal }));
+  });
+}
+
+function shown(r) {
+  process.stdout.write(r.stdout || '');
+  process.stderr.write(r.stderr || '');
+  stderrReports += ((r.stderr || '').match(REPORT) || []).length;
+  return r;
+}
+
 function countMocha(stdout) {
   const count = (word) => Number((stdout.match(new RegExp(`(\\d+) ${word}`)) || [0, 0])[1]);
   return { passed: count('passing'), failed: count('failing'), pending: count('pending') };
 }
 
-function main() {
+async function main() {
   const t0 = Date.now();
   const cmakeJs = require.resolve('cmake-js/bin/cmake-js');
   run(process.execPath, [cmakeJs, 'configure', '--out', out, '--CDQUANTKIT_SANITIZE=ON', '--CDQUANTKIT_BUILD_TESTS=ON']);
@@ -128,14 +148,25 @@ function main() {
   // The ONNX real-model matrix is left to npm test: its time goes to ONNX Runtime and sharp, and
   // its addon calls are the ONNX mode suites' (which run here) on bigger tensors.
   const sanitized = all.filter((f) => f !== 'onnx-models.test.js');
-  for (const [k, isa] of levels.entries()) {
-    const files = k === 0 ? sanitized : sanitized.filter((f) => !fileSuite(f));
+  // Two levels at once (--jobs N), each one's output shown whole when it is done, in order.
+  const jobs = Math.max(1, Number(option('jobs', '2')));
+  const runs = levels.map((isa, k) => ({ isa, files: k === 0 ? sanitized : sanitized.filter((f) => !fileSuite(f)) }));
+  let next = 0;
+  const results = new Array(runs.length);
+  await Promise.all(Array.from({ length: Math.min(jobs, runs.length) }, async () => {
+    while (next < runs.length) {
+      const k = next++;
+      const { isa, files } = runs[k];
+      results[k] = await childAsync(process.execPath, [mocha, '--reporter', 'dot', '--timeout', '120000', ...files.map((f) => path.join(testDir, f))], { ...nodeEnv, QUANTKIT_ISA: isa });
+    }
+  }));
+  runs.forEach(({ isa, files }, k) => {
     console.log(`\n=== native (ASan + UBSan), ${isa}: ${files.length} suites ===`);
-    const r = child(process.execPath, [mocha, '--reporter', 'dot', '--timeout', '120000', ...files.map((f) => path.join(testDir, f))], { ...nodeEnv, QUANTKIT_ISA: isa });
+    const r = shown(results[k]);
     const c = countMocha(r.stdout);
     const crash = r.status !== 0 && c.failed === 0 ? 1 : 0; // a sanitizer abort or a crash
     record(`mocha, ${isa}`, c.passed, c.failed + crash, crash ? ` (exit ${r.status ?? r.signal})` : '');
-  }
+  });
 
   console.log('\n=== kernel test (ASan + UBSan): every ISA vs the scalar reference ===');
   const kt = child(path.join(out, 'quantkit_kernel_test'), ['--no-bench'], { ...process.env, ...sanitizerEnv });
@@ -163,10 +194,8 @@ function main() {
   process.exit(failed === 0 && passed > 0 ? 0 : 1);
 }
 
-try {
-  main();
-} catch (e) {
+main().catch((e) => {
   console.error(`test:asan: ${e.message}`);
   console.log('0 passed, 1 failed');
   process.exit(1);
-}
+});

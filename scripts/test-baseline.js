@@ -5,10 +5,10 @@
 // any instruction the CPU lacks (AVX included), so the glue, the dispatcher (cpuid, XGETBV
 // only behind the OSXSAVE bit), the scalar and SSE2 kernels and every ISA table accessor
 // must keep to SSE2, and the dispatcher must not pick AVX2 there.
-// Prints 'N passed, N failed'; exits non-zero on any failure.
+// Prints 'N passed, N failed'; exits non-zero on any failure. `--jobs N`: shards run at once (default 2).
 'use strict';
 const { isFileSuite } = require('../test/support/suites');
-const { spawnSync } = require('node:child_process');
+const { spawn, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
 
@@ -41,25 +41,49 @@ const skip = new Set(['types.test.js']);
 // npm test and under ASan, not again on the emulated CPU.
 const files = fs.readdirSync(path.join(root, 'test')).filter((f) => f.endsWith('.test.js') && !skip.has(f) && !isFileSuite(f)).sort();
 
-console.log(`=== native suites on an emulated baseline x86-64 CPU (qemu-x86_64 -cpu ${CPU}) ===`);
-const r = spawnSync(
-  'qemu-x86_64',
-  ['-cpu', CPU, process.execPath, require.resolve('mocha/bin/mocha.js'), '--reporter', 'dot', '--timeout', '120000', ...files.map((f) => path.join(root, 'test', f))],
-  {
-    cwd: root,
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-    // No QUANTKIT_ISA: the dispatcher itself must find SSE2 as the best level here.
-    // QUANTKIT_NO_SHARP: sharp's prebuilt libvips (loaded by the transformers.js oracle too)
-    // needs x86-64-v2 and dies with SIGILL here; those oracle parts run in npm test instead.
-    env: { ...process.env, QUANTKIT_BACKEND: 'native', QUANTKIT_ISA: '', QUANTKIT_EXPECT_ISA: 'sse2', QUANTKIT_NO_SHARP: '1' },
-  },
-);
-process.stdout.write(r.stdout);
-const count = (word) => Number((r.stdout.match(new RegExp(`(\\d+) ${word}`)) || [0, 0])[1]);
-const passed = count('passing');
-const failed = count('failing') + (r.status !== 0 && count('failing') === 0 ? 1 : 0);
-const skipped = count('pending');
-if (r.signal) console.log(`mocha died with ${r.signal}`);
-console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped (third-party binaries this CPU cannot run; they run in npm test)` : ''}`);
-process.exit(failed === 0 && passed > 0 ? 0 : 1);
+// Two shards at once (one emulated mocha keeps one core busy), balanced by file size.
+const jobs = Math.max(1, Number(process.argv.includes('--jobs') ? process.argv[process.argv.indexOf('--jobs') + 1] : 2));
+const shards = Array.from({ length: jobs }, () => ({ files: [], bytes: 0 }));
+for (const f of [...files].sort((a, b) => fs.statSync(path.join(root, 'test', b)).size - fs.statSync(path.join(root, 'test', a)).size)) {
+  const shard = shards.reduce((a, b) => (b.bytes < a.bytes ? b : a));
+  shard.files.push(f);
+  shard.bytes += fs.statSync(path.join(root, 'test', f)).size;
+}
+
+function runShard(shard) {
+  return new Promise((resolve) => {
+    const c = spawn(
+      'qemu-x86_64',
+      ['-cpu', CPU, process.execPath, require.resolve('mocha/bin/mocha.js'), '--reporter', 'dot', '--timeout', '120000', ...shard.files.sort().map((f) => path.join(root, 'test', f))],
+      {
+        cwd: root,
+        stdio: ['ignore', 'pipe', 'inherit'],
+        // No QUANTKIT_ISA: the dispatcher itself must find SSE2 as the best level here.
+        // QUANTKIT_NO_SHARP: sharp's prebuilt libvips (loaded by the transformers.js oracle too)
+        // needs x86-64-v2 and dies with SIGILL here; those oracle parts run in npm test instead.
+        env: { ...process.env, QUANTKIT_BACKEND: 'native', QUANTKIT_ISA: '', QUANTKIT_EXPECT_ISA: 'sse2', QUANTKIT_NO_SHARP: '1' },
+      },
+    );
+    let stdout = '';
+    c.stdout.setEncoding('utf8').on('data', (d) => { stdout += d; });
+    c.on('close', (status, signal) => resolve({ stdout, status, signal }));
+  });
+}
+
+(async () => {
+  console.log(`=== native suites on an emulated baseline x86-64 CPU (qemu-x86_64 -cpu ${CPU}), ${shards.length} shards ===`);
+  const results = await Promise.all(shards.map(runShard));
+  let passed = 0;
+  let failed = 0;
+  let skipped = 0;
+  for (const r of results) {
+    process.stdout.write(r.stdout);
+    const count = (word) => Number((r.stdout.match(new RegExp(`(\\d+) ${word}`)) || [0, 0])[1]);
+    passed += count('passing');
+    failed += count('failing') + (r.status !== 0 && count('failing') === 0 ? 1 : 0);
+    skipped += count('pending');
+    if (r.signal) console.log(`mocha died with ${r.signal}`);
+  }
+  console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped (third-party binaries this CPU cannot run; they run in npm test)` : ''}`);
+  process.exit(failed === 0 && passed > 0 ? 0 : 1);
+})();
