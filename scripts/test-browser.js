@@ -64,7 +64,40 @@ window.result = (async () => {
   const all = new Uint8Array(outputs.reduce((n, [, a]) => n + a.byteLength, 0));
   let at = 0;
   for (const [, a] of outputs) { all.set(bytes(a), at); at += a.byteLength; }
-  return { digests, digest: hex(await crypto.subtle.digest('SHA-256', all)), before, sameInit: info === again, backend: { ...qk.backend }, ready: qk.isReady() };
+  // init's other sources, each in a fresh instance of the module (another URL is another module).
+  const x = new Float32Array([-2.5, -0.5, 0, 0.5, 1.5, 2.5, 100, -100]);
+  const params = { scale: 1, zeroPoint: 3, dtype: 'int8' };
+  const sources = {};
+  const wasmBytes = await (await fetch('/quantkit.wasm')).arrayBuffer();
+  const compiled = await WebAssembly.compile(wasmBytes);
+  for (const [tag, options] of [['bytes', { wasm: new Uint8Array(wasmBytes) }], ['module', { wasm: compiled, isa: 'scalar' }], ['response', { wasm: fetch('/quantkit.wasm') }], ['url', { wasm: new URL('/quantkit.wasm', location.href) }]]) {
+    const m = await import('/quantkit.mjs?' + tag);
+    await m.init(options);
+    sources[tag] = { isa: m.backend.isa, q: Array.from(m.quantize(x, params)) };
+  }
+  const failing = await import('/quantkit.mjs?failing');
+  const failures = {};
+  for (const [tag, options] of [['missing', { wasm: '/missing.wasm' }], ['number', { wasm: 42 }], ['isa', { isa: 'avx2' }]]) {
+    try { await failing.init(options); failures[tag] = 'resolved'; } catch (e) { failures[tag] = e.constructor.name + ': ' + e.message; }
+  }
+  await failing.init();
+  failures.retried = failing.isReady();
+  // observeAsync on this thread: the same range as observe; an aborted signal rejects.
+  const batch = new Float32Array(4096).map((_, i) => Math.sin(i) * 3);
+  const sync = qk.createObserver('moving-average');
+  sync.observe(batch); sync.observe(batch.map((v) => v * 2));
+  const later = qk.createObserver('moving-average');
+  const first = later.observeAsync(batch);
+  const second = later.observeAsync(batch.map((v) => v * 2));
+  let refused;
+  try { later.observe(batch); refused = 'no error'; } catch (e) { refused = e.message; }
+  await Promise.all([first, second]);
+  const controller = new AbortController();
+  controller.abort();
+  let aborted;
+  try { await later.observeAsync(batch, { signal: controller.signal }); aborted = 'resolved'; } catch (e) { aborted = e.name + ' ' + e.code; }
+  const observers = { sync: sync.range(), async: later.range(), refused, aborted };
+  return { digests, digest: hex(await crypto.subtle.digest('SHA-256', all)), before, sameInit: info === again, backend: { ...qk.backend }, ready: qk.isReady(), sources, failures, observers };
 })().catch((e) => ({ error: String(e && e.stack || e) }));
 </script>`;
 
@@ -79,6 +112,12 @@ function check(name, fn) {
     failed++;
     console.log(`  FAIL ${name}\n    ${String(e.message).split('\n').join('\n    ')}`);
   }
+}
+
+/** The page's small quantize for init's sources, in Node. */
+function nodeQuantized() {
+  const qk = require('..');
+  return Array.from(qk.quantize(new Float32Array([-2.5, -0.5, 0, 0.5, 1.5, 2.5, 100, -100]), { scale: 1, zeroPoint: 3, dtype: 'int8' }));
 }
 
 /** The workload's digests in Node, with the backend the environment picks (child: a fresh require). */
@@ -137,7 +176,8 @@ async function main() {
     });
     page = context.pages()[0] ?? await context.newPage();
     page.on('pageerror', (e) => pageErrors.push(`pageerror: ${e.message}`));
-    page.on('console', (m) => { if (m.type() === 'error') pageErrors.push(`console: ${m.text()}`); });
+    // The one 404 the page asks for (init's error test) is the only console error allowed.
+    page.on('console', (m) => { if (m.type() === 'error' && !m.location().url.endsWith('/missing.wasm')) pageErrors.push(`console: ${m.text()} (${m.location().url})`); });
     page.on('request', (r) => { if (!r.url().startsWith(`http://127.0.0.1:${server.address().port}/`)) requests.push(r.url()); });
     await page.goto(`http://127.0.0.1:${server.address().port}/`);
     const browserStarted = Date.now();
@@ -165,11 +205,28 @@ async function main() {
       assert.equal(result.sameInit, true);
       assert.equal(result.ready, true);
     });
+    check("init() takes the module's bytes, a compiled Module (with isa 'scalar'), a Response promise or a URL; they compute the same", () => {
+      const expected = nodeQuantized();
+      for (const tag of ['bytes', 'module', 'response', 'url']) assert.deepEqual(result.sources[tag].q, expected, tag);
+      assert.equal(result.sources.module.isa, 'scalar');
+      assert.equal(result.sources.bytes.isa, result.backend.isa);
+    });
+    check('init() refuses a missing file, a bad source and a bad isa with what went wrong, then can be tried again', () => {
+      assert.match(result.failures.missing, /^Error: quantkit could not fetch its WebAssembly module from http:\/\/127\.0\.0\.1:\d+\/missing\.wasm: HTTP 404 Not Found \(serve quantkit\.wasm next to quantkit\.mjs, or pass init\(\{ wasm \}\)\)$/);
+      assert.equal(result.failures.number, 'TypeError: Expected a URL, string, Request, Response, ArrayBuffer, TypedArray or WebAssembly.Module for options.wasm but received 42');
+      assert.match(result.failures.isa, /^RangeError: Expected the WebAssembly backend's isa to be one of .* but received 'avx2'$/);
+      assert.equal(result.failures.retried, true);
+    });
+    check('observeAsync runs on the page: the same range as observe, in call order; observe refused meanwhile; an aborted signal rejects', () => {
+      assert.deepEqual(result.observers.async, result.observers.sync);
+      assert.match(result.observers.refused, /^Expected no observe\(x\) on an observer while its observeAsync\(x\) is pending/);
+      assert.equal(result.observers.aborted, 'AbortError ABORT_ERR');
+    });
     check('a call before init() refuses and says what to do', () => {
       assert.match(result.before, /WebAssembly module is not loaded yet: await init\(\) \(from 'quantkit\/browser'\) once before calling quantize/);
     });
     check('the page requested its own files only: no Node built-in, nothing else', () => {
-      const allowed = new Set(['/', '/favicon.ico', ...FILES.keys()]);
+      const allowed = new Set(['/', '/missing.wasm', ...FILES.keys()]);
       const other = requests.filter((r) => !allowed.has(r));
       assert.deepEqual(other, []);
       assert.ok(!requests.some((r) => builtinModules.some((m) => r.includes(`node:${m}`) || r === `/${m}`)));

@@ -18,6 +18,7 @@ import { computeParams, dequantize, minMax, pack, paramsFromRange, quantize, qua
 import { calibrateApi, DEFAULT_SCHEMES, formatTable, type CompareCalls } from '../calibrate/index.js';
 import { preprocessApi } from '../preprocess/index.js';
 import { halfWidener } from '../core/half-input.js';
+import { describe } from '../core/validate.js';
 import type { BackendInfo } from '../core/loader.js';
 
 export type { DType, PackedDType, Float8DType, QuantArrayOf, QuantArrayMap } from '../core/dtypes.js';
@@ -44,12 +45,6 @@ export interface InitOptions {
   isa?: 'simd128' | 'scalar';
 }
 
-function describeSource(v: unknown): string {
-  if (v === null) return 'null';
-  if (typeof v === 'object' || typeof v === 'function') return `${typeof v === 'function' ? 'a function' : `an object (${Object.prototype.toString.call(v).slice(8, -1)})`}`;
-  return typeof v === 'string' ? `'${v}'` : `${typeof v} ${String(v)}`;
-}
-
 /** The compiled module, or its bytes, from what InitOptions.wasm names. */
 async function moduleFrom(source: WasmSource): Promise<WebAssembly.Module | BufferSource> {
   if (source instanceof WebAssembly.Module || source instanceof ArrayBuffer || ArrayBuffer.isView(source)) return source;
@@ -64,7 +59,7 @@ async function moduleFrom(source: WasmSource): Promise<WebAssembly.Module | Buff
       throw new Error(`quantkit could not fetch its WebAssembly module from ${where}: ${e instanceof Error ? e.message : String(e)} (serve quantkit.wasm next to quantkit.mjs, or pass init({ wasm }))`, { cause: e });
     }
   } else {
-    throw new TypeError(`Expected a URL, string, Request, Response, ArrayBuffer, TypedArray or WebAssembly.Module for options.wasm but received ${describeSource(source)}`);
+    throw new TypeError(`Expected a URL, string, Request, Response, ArrayBuffer, TypedArray or WebAssembly.Module for options.wasm but received ${describe(source)}`);
   }
   if (!response.ok) {
     throw new Error(`quantkit could not fetch its WebAssembly module from ${response.url}: HTTP ${response.status} ${response.statusText} (serve quantkit.wasm next to quantkit.mjs, or pass init({ wasm }))`);
@@ -85,7 +80,7 @@ let loading: Promise<BackendInfo> | undefined;
 export function init(options: InitOptions = {}): Promise<BackendInfo> {
   if (loading !== undefined) return loading;
   if (options === null || typeof options !== 'object') {
-    return Promise.reject(new TypeError(`Expected an options object for init's options but received ${describeSource(options)}`));
+    return Promise.reject(new TypeError(`Expected an options object for options but received ${describe(options)}`));
   }
   const attempt = (async () => {
     const source = await (options.wasm ?? new URL('quantkit.wasm', import.meta.url));

@@ -3,8 +3,8 @@
 // this thread, in a later microtask, with the same order and rules as lib/async/observer.ts:
 // one observer's batches run one after another, in call order; a synchronous observe while one
 // is pending is refused (calibrate/state); an aborted `signal` rejects with an AbortError and
-// leaves the observer as it was; a TypedArray batch is copied when the call is made. The observer keeps the options type (AsyncOptions): `transfer`
-// changes nothing here.
+// leaves the observer as it was; a TypedArray batch is copied when the call is made. The
+// options keep their type (AsyncOptions): `transfer` changes nothing here.
 import { PENDING } from '../calibrate/state';
 import type { AsyncOptions } from '../async';
 
