@@ -52,7 +52,7 @@ async function moduleFrom(source: WasmSource): Promise<WebAssembly.Module | Buff
   if (typeof Response !== 'undefined' && source instanceof Response) {
     response = source;
   } else if (typeof source === 'string' || source instanceof URL || (typeof Request !== 'undefined' && source instanceof Request)) {
-    const where = source instanceof Request ? source.url : String(source);
+    const where = typeof source === 'string' || source instanceof URL ? String(source) : source.url;
     try {
       response = await fetch(source);
     } catch (e) {
