@@ -182,6 +182,7 @@ try {
       'dist/index.js', 'dist/index.mjs', 'dist/index.d.ts', 'dist/index.d.mts', 'dist/core/loader.js', 'dist/backend-ts/index.js',
       'binding.d.ts', 'scripts/install.js', 'scripts/native-build.js', 'CMakeLists.txt', 'native/addon.cc', 'native/kernels/isa/dispatch.cc',
       'README.md', 'package.json',
+      'dist/browser/quantkit.mjs', 'dist/browser/quantkit.wasm', 'dist/browser/index.d.mts',
     ];
     for (const f of want) assert.ok(withPrebuild.files.includes(f), `missing ${f}`);
   });
