@@ -183,6 +183,7 @@ try {
       'binding.d.ts', 'scripts/install.js', 'scripts/native-build.js', 'CMakeLists.txt', 'native/addon.cc', 'native/kernels/isa/dispatch.cc',
       'README.md', 'package.json',
       'dist/browser/quantkit.mjs', 'dist/browser/quantkit.wasm', 'dist/browser/index.d.mts',
+      'prebuilds/wasm/quantkit.wasm', 'prebuilds/wasm/quantkit.sources.sha256', 'dist/backend-wasm/index.js', 'native/ops/quantize.cc', 'native/wasm/exports.cc',
     ];
     for (const f of want) assert.ok(withPrebuild.files.includes(f), `missing ${f}`);
   });
@@ -275,17 +276,17 @@ try {
   check('with no prebuild and no compiler, npm install still succeeds, says why and what to do, and keeps the reason', () => {
     b = install('no-compiler', noPrebuild.tarball, { env: noCompiler, flags: ['--foreground-scripts'] });
     assert.match(b.log, /quantkit: the native addon was not built: CMake was not found on PATH and no C\+\+ compiler was found \(g\+\+ or clang\+\+ on PATH\)\./);
-    assert.match(b.log, /quantkit still works, with its TypeScript backend/);
+    assert.match(b.log, /quantkit still works, with its WebAssembly backend/);
     assert.ok(b.log.includes(`quantkit: to use the native addon, ${ADVICE}`), 'no advice in the install log');
     const record = JSON.parse(fs.readFileSync(failureRecord(), 'utf8'));
     assert.equal(record.version, version);
     assert.match(record.reason, /^CMake was not found on PATH/);
   });
-  check('… then the TypeScript backend runs, and backend.reason says why and what to do, in one line', () => {
+  check('… then the WebAssembly backend runs, and backend.reason says why and what to do, in one line', () => {
     const r = backendIn(b.dir);
     assert.equal(r.status, 0, r.stderr);
-    assert.equal(r.backend.name, 'fallback');
-    assert.equal(r.backend.isa, 'js');
+    assert.equal(r.backend.name, 'wasm');
+    assert.equal(r.backend.isa, 'simd128');
     assert.match(r.backend.reason, /^the addon could not be loaded: No native build was found/);
     assert.ok(r.backend.reason.includes(`; quantkit has no prebuild for ${platform}; `), r.backend.reason);
     assert.ok(r.backend.reason.includes('; the native addon was not built at install time: CMake was not found on PATH and no C++ compiler was found'), r.backend.reason);
@@ -305,7 +306,7 @@ try {
     const d = install('no-prebuild-no-scripts', noPrebuild.tarball, { flags: ['--ignore-scripts'] });
     const r = backendIn(d.dir);
     assert.equal(r.status, 0, r.stderr);
-    assert.equal(r.backend.name, 'fallback');
+    assert.equal(r.backend.name, 'wasm');
     assert.ok(r.backend.reason.includes('; nothing was built from source at install time (were install scripts disabled, e.g. --ignore-scripts?); '), r.backend.reason);
     assert.ok(r.backend.reason.endsWith(`; to use the native addon, ${ADVICE}`), r.backend.reason);
   });
