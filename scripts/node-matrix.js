@@ -31,24 +31,9 @@ const root = path.join(__dirname, '..');
 const args = process.argv.slice(2);
 const option = (name) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
 const VERSIONS = (option('--versions') ?? '20,22,24,26').split(',').map(Number);
-// What depends on the runtime rather than on the kernels (which npm test checks at every level,
-// and test:baseline, test:asan and test:arm64 elsewhere):
-//   loader, native-glue: dlopen of the addon and every Node-API call's checks under that Node;
-//   threads:             the context-aware addon in worker_threads;
-//   module:              CJS/ESM resolution and loading (require() of ES modules is new in 22);
-//   parity:              the TypeScript backend's bits (V8's float arithmetic, Math.fround, typed
-//                        arrays) against the addon's, on random and edge inputs;
-//   float16, half-input: float16 input and output, and Float16Array where the runtime has it;
-//   errors, options:     TypedArray kinds, detached and resizable buffers, the error messages;
-//   quantize, dequantize: the main calls end to end through the facade;
-//   io-safetensors, cli: the fs, stream, signal and child-process APIs the readers and the command use;
-//   async, async-stream: worker threads, postMessage's transfer rules (Node 21 refuses what Node 20
-//                        copies), ArrayBuffer.prototype.transfer, resizable buffers, AbortSignal, streams.
-// Left to npm test (on CI's Node only): types (tsc's verdict on the typings does not depend on
-// the Node running it), and the suites whose time goes to third-party oracles (ONNX Runtime,
-// PyTorch, NumPy, sharp) or to the kernels at every dtype and layout (axis, packed, ggml,
-// float8, calibrate, embeddings, the ONNX model, GGUF, tfjs, .npy and image suites).
-const RUNTIME = ['loader', 'native-glue', 'threads', 'module', 'parity', 'float16', 'half-input', 'errors', 'options', 'quantize', 'dequantize', 'io-safetensors', 'cli', 'async', 'async-stream'];
+// The suites that exercise what changes between Node releases: RUNTIME in test/support/suites.js
+// (shared with scripts/test-wine.js, which runs them under Windows' Node).
+const { RUNTIME } = require('../test/support/suites');
 const suites = args.includes('--all-suites') ? undefined : (option('--suites')?.split(',') ?? RUNTIME);
 const cacheDir = process.env.QUANTKIT_NODE_CACHE || path.join(os.tmpdir(), 'quantkit-node-matrix');
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';

@@ -8,14 +8,15 @@
 //   - otherwise `npm run prebuild` makes it, and the result is checked the same way;
 //   - if that fails, packing is refused with the reason (non-zero exit: npm makes no tarball).
 // "Built from the current sources" is decided by content, never by modification times (a
-// `cp -r` of the tree makes every file new): `npm run prebuild` and `npm run prebuild:arm64`
-// record a SHA-256 of native/ and CMakeLists.txt next to the addon they make
+// `cp -r` of the tree makes every file new): `npm run prebuild`, `npm run prebuild:arm64` and
+// `npm run prebuild:win` record a SHA-256 of native/ and CMakeLists.txt next to the addon they make
 // (prebuilds/<platform>/quantkit.sources.sha256, see native-sources.js), and it must equal the
-// hash of the sources now. Prebuilds for other platforms (linux-arm64, cross-built by
-// `npm run prebuild:arm64`) are optional, but one that is there cannot be loaded here, so its
-// record is all there is: a missing or different record refuses the pack (rebuild it, or delete
-// its folder). QUANTKIT_PACK_WITHOUT_PREBUILD=1 packs without any check, for a deliberately
-// prebuild-less tarball (test-package.js's install with neither prebuild nor compiler).
+// hash of the sources now. Prebuilds for other platforms (linux-arm64 and win32-x64, cross-built
+// by `npm run prebuild:arm64` and `npm run prebuild:win`) are optional, but one that is there
+// cannot be loaded here, so its record is all there is: a missing or different record refuses
+// the pack (rebuild it, or delete its folder). QUANTKIT_PACK_WITHOUT_PREBUILD=1 packs without
+// any check, for a deliberately prebuild-less tarball (test-package.js's install with neither
+// prebuild nor compiler).
 'use strict';
 
 const { spawnSync } = require('node:child_process');
@@ -37,6 +38,9 @@ function refuse(why) {
 }
 
 const short = (hash) => `${hash.slice(0, 12)}…`;
+
+// The command that rebuilds each cross-compiled prebuild on this machine.
+const CROSS_BUILDS = { 'linux-arm64': 'npm run prebuild:arm64', 'win32-x64': 'npm run prebuild:win' };
 
 /** Why prebuilds/<dir>'s addon `rel` is not known to be built from sources hashing to `current`, or undefined when it is. */
 function staleness(dir, rel, current) {
@@ -63,7 +67,7 @@ function checkOtherPlatforms(current) {
     if (dir === platform || files.length === 0) continue;
     const why = staleness(dir, `prebuilds/${dir}/${files.join(', ')}`, current);
     if (why === undefined) continue;
-    const rebuild = dir === 'linux-arm64' ? 'run `npm run prebuild:arm64` to rebuild it' : `rebuild it on ${dir}`;
+    const rebuild = CROSS_BUILDS[dir] ? `run \`${CROSS_BUILDS[dir]}\` to rebuild it` : `rebuild it on ${dir}`;
     refuse(`${why}. It may lack what the sources have now, and it cannot be loaded here to find out: ${rebuild}, or delete prebuilds/${dir} `
       + 'to pack without it (or set QUANTKIT_PACK_WITHOUT_PREBUILD=1 to pack without checking any prebuild).');
   }

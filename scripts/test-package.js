@@ -3,8 +3,9 @@
 // prebuild, or refuses), and real installs into empty projects:
 //   1. `npm pack` builds this platform's prebuild when it is missing, reuses it when it is up
 //      to date (by the SHA-256 of the sources recorded beside it, not by dates), and refuses (no
-//      tarball) when it can build none or when another platform's prebuild (linux-arm64) is not
-//      recorded as built from the current sources; the tarball holds what a user needs and
+//      tarball) when it can build none or when another platform's prebuild (linux-arm64,
+//      win32-x64: cross-built, so they cannot be loaded here) is not recorded as built from the
+//      current sources; the tarball holds what a user needs and
 //      nothing else;
 //   2. installed with install scripts disabled, it loads the native backend from the prebuild;
 //   3. with no prebuild and no compiler, the install still succeeds, the TypeScript backend
@@ -123,21 +124,28 @@ function preserving(dir, fn) {
   }
 }
 
-// A stand-in linux-arm64 prebuild (never loaded: this machine cannot), with a record of the
-// sources it was built from when `record` is given; the real one, if any, is set aside.
-const armDir = path.join(root, 'prebuilds', 'linux-arm64');
-const armAside = `${aside}-arm64`;
-function withArm64(record, fn) {
-  const had = fs.existsSync(armDir);
-  if (had) fs.renameSync(armDir, armAside);
+// The cross-built prebuilds: platform folder, addon file name (node-gyp-build's naming there), the
+// npm script that rebuilds it.
+const CROSS = [
+  { dir: 'linux-arm64', file: 'quantkit.glibc.node', script: 'prebuild:arm64' },
+  { dir: 'win32-x64', file: 'quantkit.node', script: 'prebuild:win' },
+].filter((c) => c.dir !== platform);
+
+// A stand-in prebuild for `cross` (never loaded: this machine cannot), with a record of the
+// sources it was built from when `record` is given; the real cross-built ones, if any, are set
+// aside meanwhile (so that only the stand-in decides the pack).
+function withCross(cross, record, fn) {
+  const had = CROSS.filter((c) => fs.existsSync(path.join(root, 'prebuilds', c.dir)));
+  for (const c of had) fs.renameSync(path.join(root, 'prebuilds', c.dir), `${aside}-${c.dir}`);
+  const dir = path.join(root, 'prebuilds', cross.dir);
   try {
-    fs.mkdirSync(armDir, { recursive: true });
-    fs.writeFileSync(path.join(armDir, 'quantkit.glibc.node'), 'a stand-in for an arm64 addon');
-    if (record !== undefined) fs.writeFileSync(path.join(armDir, RECORD), `${record}\n`);
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, cross.file), `a stand-in for a ${cross.dir} addon`);
+    if (record !== undefined) fs.writeFileSync(path.join(dir, RECORD), `${record}\n`);
     return fn();
   } finally {
-    fs.rmSync(armDir, { recursive: true, force: true });
-    if (had) fs.renameSync(armAside, armDir);
+    fs.rmSync(dir, { recursive: true, force: true });
+    for (const c of had) fs.renameSync(`${aside}-${c.dir}`, path.join(root, 'prebuilds', c.dir));
   }
 }
 
@@ -218,26 +226,29 @@ try {
     });
   });
 
-  if (platform !== 'linux-arm64') {
-    const ARM64_ADVICE = 'run `npm run prebuild:arm64` to rebuild it, or delete prebuilds/linux-arm64 to pack without it (or set QUANTKIT_PACK_WITHOUT_PREBUILD=1 to pack without checking any prebuild)';
-    check('a linux-arm64 prebuild with no record of its sources refuses the pack, saying how to rebuild or drop it', () => {
-      const err = withArm64(undefined, () => packRefused('arm64-unrecorded'));
-      assert.ok(err.includes(`quantkit prepack: refusing to pack: prebuilds/linux-arm64/quantkit.glibc.node has no record of the sources it was built from (prebuilds/linux-arm64/${RECORD}). `), err);
-      assert.ok(err.includes(ARM64_ADVICE), err);
+  for (const cross of CROSS) {
+    const { dir, file, script } = cross;
+    const rel = `prebuilds/${dir}/${file}`;
+    const relRe = rel.replace(/[.]/g, '\\.');
+    const ADVICE_CROSS = `run \`npm run ${script}\` to rebuild it, or delete prebuilds/${dir} to pack without it (or set QUANTKIT_PACK_WITHOUT_PREBUILD=1 to pack without checking any prebuild)`;
+    check(`a ${dir} prebuild with no record of its sources refuses the pack, saying how to rebuild or drop it`, () => {
+      const err = withCross(cross, undefined, () => packRefused(`${dir}-unrecorded`));
+      assert.ok(err.includes(`quantkit prepack: refusing to pack: ${rel} has no record of the sources it was built from (prebuilds/${dir}/${RECORD}). `), err);
+      assert.ok(err.includes(ADVICE_CROSS), err);
     });
-    check('a linux-arm64 prebuild recorded as built from other sources refuses the pack', () => {
-      const err = withArm64('f'.repeat(64), () => packRefused('arm64-stale'));
-      assert.match(err, /quantkit prepack: refusing to pack: prebuilds\/linux-arm64\/quantkit\.glibc\.node was built from other sources than native\/ and CMakeLists\.txt hold now \(sha256 f{12}… recorded, [0-9a-f]{12}… now\)\. /);
-      assert.ok(err.includes(ARM64_ADVICE), err);
+    check(`a ${dir} prebuild recorded as built from other sources refuses the pack`, () => {
+      const err = withCross(cross, 'f'.repeat(64), () => packRefused(`${dir}-stale`));
+      assert.match(err, new RegExp(`quantkit prepack: refusing to pack: ${relRe} was built from other sources than native/ and CMakeLists\\.txt hold now \\(sha256 f{12}… recorded, [0-9a-f]{12}… now\\)\\. `));
+      assert.ok(err.includes(ADVICE_CROSS), err);
     });
-    check('a linux-arm64 prebuild recorded as built from the current sources is packed, with its record', () => {
-      const packed = withArm64(sourcesHash(root), () => pack('arm64-current'));
-      assert.ok(packed.files.includes('prebuilds/linux-arm64/quantkit.glibc.node') && packed.files.includes(`prebuilds/linux-arm64/${RECORD}`), packed.files.join(' '));
-      assert.match(packed.log, /quantkit prepack: the tarball carries prebuilds for linux-arm64 \(quantkit\.glibc\.node; sources sha256 [0-9a-f]{12}…\)/);
+    check(`a ${dir} prebuild recorded as built from the current sources is packed, with its record`, () => {
+      const packed = withCross(cross, sourcesHash(root), () => pack(`${dir}-current`));
+      assert.ok(packed.files.includes(rel) && packed.files.includes(`prebuilds/${dir}/${RECORD}`), packed.files.join(' '));
+      assert.match(packed.log, new RegExp(`quantkit prepack: the tarball carries prebuilds for [^\\n]*${dir} \\(${file.replace(/[.]/g, '\\.')}; sources sha256 [0-9a-f]{12}…\\)`));
     });
-    check('QUANTKIT_PACK_WITHOUT_PREBUILD=1 packs a stale linux-arm64 prebuild without checking it', () => {
-      const packed = withArm64(undefined, () => pack('arm64-unchecked', { ...process.env, QUANTKIT_PACK_WITHOUT_PREBUILD: '1' }));
-      assert.ok(packed.files.includes('prebuilds/linux-arm64/quantkit.glibc.node'));
+    check(`QUANTKIT_PACK_WITHOUT_PREBUILD=1 packs a stale ${dir} prebuild without checking it`, () => {
+      const packed = withCross(cross, undefined, () => pack(`${dir}-unchecked`, { ...process.env, QUANTKIT_PACK_WITHOUT_PREBUILD: '1' }));
+      assert.ok(packed.files.includes(rel));
     });
   }
 

@@ -95,7 +95,9 @@ describe(`quantkit command (${qk.backend.name})`, function () {
     assert.ok(s.fileBytesOut < s.fileBytesIn / 2, `${s.fileBytesOut} of ${s.fileBytesIn}`);
   });
 
-  it('SIGINT in the middle of a quantize leaves no OUT and no temporary file, and IN unchanged', async () => {
+  it('SIGINT in the middle of a quantize leaves no OUT and no temporary file, and IN unchanged', async function () {
+    // On Windows child.kill('SIGINT') is TerminateProcess: no handler runs, so nothing can clean up.
+    if (process.platform === 'win32') this.skip();
     const dir = fs.mkdtempSync(path.join(tmp, 'sigint-'));
     const input = path.join(dir, 'big.safetensors');
     // 16 tensors of 1 Mi floats: q4_k takes long enough (the k-quants' search) to be interrupted.

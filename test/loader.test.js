@@ -87,7 +87,8 @@ describe('loader: why the addon cannot be used, and what to do', () => {
     });
     const { binding, reasons, advice } = loadNative(dir, '');
     assert.equal(binding, undefined);
-    assert.match(reasons[0], new RegExp(`^the addon could not be loaded: .*quantkit\\.node: `));
+    // dlopen says '<file>: invalid ELF header'; Windows' LoadLibrary '<file> is not a valid Win32 application'.
+    assert.match(reasons[0], process.platform === 'win32' ? /^the addon could not be loaded: .*quantkit\.node\b[^\r\n]*$/ : /^the addon could not be loaded: .*quantkit\.node: /);
     assert.deepEqual(reasons.slice(1), ['the native addon was not built at install time: no C++ compiler was found (g++ or clang++ on PATH)']);
     assert.equal(advice, ADVICE);
   });
@@ -154,7 +155,8 @@ describe('install step: why a build failed', () => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'quantkit-diagnose-'));
     const tool = (dir, name) => {
       fs.mkdirSync(dir, { recursive: true });
-      fs.writeFileSync(path.join(dir, name), '#!/bin/sh\n', { mode: 0o755 });
+      // On Windows a program on PATH is found by its PATHEXT extension (scripts/native-build.js's onPath).
+      fs.writeFileSync(path.join(dir, process.platform === 'win32' ? `${name}.exe` : name), '#!/bin/sh\n', { mode: 0o755 });
       return dir;
     };
     withCompiler = tool(path.join(tmp, 'compiler'), 'g++');

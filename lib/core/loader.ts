@@ -96,7 +96,8 @@ function explainMissingAddon(root: string, notFound: boolean): { reasons: string
 
 /** The first line of an error: Node's require errors append the whole require stack. */
 function message(e: unknown): string {
-  return (e instanceof Error ? e.message : String(e)).split('\n')[0] ?? '';
+  // Windows' messages end with \r\n: the reason stays one line there too.
+  return (e instanceof Error ? e.message : String(e)).split(/\r?\n/)[0] ?? '';
 }
 
 /**
