@@ -7,8 +7,8 @@
 //   f32x4.pmin / pmax are `b < a ? b : a` / `a < b ? b : a`, minps / maxps with the operands
 //   swapped. Quantize masks NaN to 0 before clamping, as NEON does, and then clamps with
 //   pmin / pmax; minmax's compare-and-keep is exactly pmin(acc, x) / pmax(acc, x).
-// - f32x4.nearest is roundeven whatever the host's mode (wasm has no rounding modes), and
-//   i32x4.trunc_sat_f32x4_s saturates (NaN -> 0): the clamp keeps it in range anyway.
+// - Float arithmetic always rounds to nearest even (wasm has no rounding modes): rounding to
+//   an integer is an addition of 1.5·2^23 (ToInt below), exact for the clamped values.
 // - There is no ties-away instruction: TFLite's rounding truncates and steps away from zero
 //   where the exact remainder is at least one half, as the SSE2 kernel does.
 // - i16x8.narrow_i32x4_u exists (SSE2's packusdw is missing), so no PackBias is needed.
@@ -29,14 +29,22 @@ struct Simd128Vec : Simd128Base {
     v = wasm_v128_and(v, wasm_f32x4_eq(v, v));  // NaN -> +0: v == v is all ones except on NaN
     return wasm_f32x4_pmin(hi, wasm_f32x4_pmax(lo, v));  // lo < v ? v : lo, then v < hi ? v : hi
   }
-  static I RoundEven(F v) { return wasm_i32x4_trunc_sat_f32x4(wasm_f32x4_nearest(v)); }
+  // |v| <= 65535 after the clamp, so v + 1.5·2^23 lies in [2^23, 2^24), where the float32 spacing
+  // is 1: the addition rounds v to an integer, ties to even (wasm arithmetic always rounds to
+  // nearest even), and leaves 0x4B400000 + that integer in the sum's bits, so one integer
+  // subtraction gives it as an int32. Two instructions where nearest + trunc_sat are about ten
+  // on x86 engines (V8 lowers trunc_sat with NaN and overflow fix-ups the clamp makes useless).
+  static I ToInt(F v) {
+    return wasm_i32x4_sub(wasm_f32x4_add(v, wasm_f32x4_splat(12582912.0f)), wasm_i32x4_splat(0x4B400000));
+  }
+  static I RoundEven(F v) { return ToInt(v); }
   // The remainder v - trunc(v) is exact (|v| <= 65535 after the clamp), so the test is exact.
   static I RoundAway(F v) {
     const F t = wasm_f32x4_trunc(v);
     const F rem = wasm_f32x4_sub(v, t);
     const I up = wasm_f32x4_ge(rem, wasm_f32x4_splat(0.5f));     // -1 where rem >= 0.5
     const I down = wasm_f32x4_le(rem, wasm_f32x4_splat(-0.5f));  // -1 where rem <= -0.5
-    return wasm_i32x4_add(wasm_i32x4_sub(wasm_i32x4_trunc_sat_f32x4(t), up), down);
+    return wasm_i32x4_add(wasm_i32x4_sub(ToInt(t), up), down);
   }
 
   // Codes are already inside [qmin, qmax], so the saturating narrows never change a value.
