@@ -29,7 +29,7 @@ if (unknown.length > 0) {
 // running them once per kernel level is what checks each level.
 const NATIVE_ONLY = new Set(['parity.test.js', 'native-glue.test.js']);
 // Suites that do not depend on the backend at all: once is enough.
-const ONCE = new Set(['types.test.js']);
+const ONCE = new Set(['types.test.js', 'backend-wasm.test.js']);
 // The file suites (model files, ONNX models and the command): TypeScript over the facade, whose kernels the
 // other suites check at every level; they run on the top native level and on the TypeScript backend.
 const FILES = isFileSuite;

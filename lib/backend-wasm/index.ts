@@ -60,7 +60,9 @@ export interface WasmBinding extends QuantkitBinding {
 }
 
 const FRAME_SLOTS = 64;
-const MAX_BYTES = 2 ** 32 - 65536;
+// The module's allocator (emscripten's dlmalloc over sbrk, whose increment is a signed 32-bit
+// number) takes less than 2 GiB at once; its memory holds at most 4 GiB in all.
+const MAX_BYTES = 2 ** 31 - 65536;
 
 // What the glue reads through Node-API, read here through the engine's own getters, which look
 // at a TypedArray's internal slots and run no user code: a subclass overriding `buffer` or
@@ -260,11 +262,11 @@ function makeCall(ex: ModuleExports, spec: CallSpec, op: number, scratch: Scratc
     for (const r of regions) total += r.end - r.start + 8;
     for (const s of notNumbers) total += s.length;
     if (total > MAX_BYTES) {
-      throw new RangeError(`${spec.name} needs ${total} bytes of WebAssembly memory for its arrays, more than the 4 GiB a module can have: use the native addon, or smaller calls`);
+      throw new RangeError(`${spec.name} needs ${total} bytes of WebAssembly memory for its arrays, more than the ${MAX_BYTES} the WebAssembly backend can take in one call: use smaller calls (or the native addon)`);
     }
     const block = total === 0 ? 0 : takeBlock(ex, scratch, total);
     if (total !== 0 && block === 0) {
-      throw new RangeError(`${spec.name} needs ${total} bytes of WebAssembly memory for its arrays and the module could not grow to hold them: use the native addon, or smaller calls`);
+      throw new RangeError(`${spec.name} needs ${total} bytes of WebAssembly memory for its arrays and the module could not allocate them (its memory, ${ex.memory.buffer.byteLength} bytes now, holds at most 4 GiB): use smaller calls (or the native addon)`);
     }
     try {
       // After malloc: the memory may have grown, which replaces memory.buffer.
@@ -272,7 +274,8 @@ function makeCall(ex: ModuleExports, spec: CallSpec, op: number, scratch: Scratc
       let cursor = block;
       for (const r of regions) {
         // The region keeps its start's alignment modulo 8, so every array in it stays aligned.
-        r.address = ((cursor + 7) & ~7) + (r.start & 7);
+        // (Arithmetic, not bitwise: addresses and offsets pass 2^31.)
+        r.address = Math.ceil(cursor / 8) * 8 + (r.start % 8);
         cursor = r.address + (r.end - r.start);
         if (r.members.length > 1 || r.members[0]!.io !== 'out') heap.set(new Uint8Array(r.buffer, r.start, r.end - r.start), r.address);
         for (const m of r.members) m.address = r.address + (m.start - r.start);
@@ -336,8 +339,24 @@ function importsFor(): WebAssembly.Imports {
   };
 }
 
+const REQUIRED_EXPORTS = ['memory', '_initialize', 'qk_version', 'qk_frame', 'qk_op_count', 'qk_op_name', 'qk_isa_count', 'qk_isa_name',
+  'qk_isa_runnable', 'qk_init', 'qk_call', 'qk_message', 'malloc', 'free'] as const;
+
 function bindingOf(instance: WebAssembly.Instance, options: WasmOptions): WasmBinding {
-  const ex = instance.exports as unknown as ModuleExports;
+  const raw = instance.exports as unknown as ModuleExports;
+  const missing = REQUIRED_EXPORTS.filter((name) => !(name in raw));
+  if (missing.length > 0) throw new Error(`this is not quantkit's WebAssembly module: it does not export ${missing.join(', ')}`);
+  // Addresses come back as i32: above 2 GiB they read as negative numbers unless made unsigned.
+  const ex: ModuleExports = {
+    ...raw,
+    memory: raw.memory,
+    malloc: (bytes) => raw.malloc(bytes) >>> 0,
+    qk_frame: () => raw.qk_frame() >>> 0,
+    qk_message: () => raw.qk_message() >>> 0,
+    qk_version: () => raw.qk_version() >>> 0,
+    qk_op_name: (op) => raw.qk_op_name(op) >>> 0,
+    qk_isa_name: (level) => raw.qk_isa_name(level) >>> 0,
+  };
   ex._initialize();
   const moduleVersion = readString(ex, ex.qk_version());
   if (moduleVersion !== version) {
@@ -374,7 +393,7 @@ function bindingOf(instance: WebAssembly.Instance, options: WasmOptions): WasmBi
         throw new RangeError(`Expected an integer length from 0 to ${Math.floor(MAX_BYTES / ctor.BYTES_PER_ELEMENT)} but received ${String(length)}`);
       }
       const address = ex.malloc(Math.max(bytes, 1));
-      if (address === 0) throw new RangeError(`the WebAssembly module could not grow to hold ${bytes} more bytes`);
+      if (address === 0) throw new RangeError(`the WebAssembly module could not allocate ${bytes} more bytes (its memory, ${ex.memory.buffer.byteLength} bytes now, holds at most 4 GiB)`);
       new Uint8Array(ex.memory.buffer, address, bytes).fill(0);
       return new ctor(ex.memory.buffer, address, length);
     },
