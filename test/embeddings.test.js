@@ -259,6 +259,18 @@ describe(`embeddings (${qk.backend.name}, ${qk.backend.isa})`, () => {
       rejects(() => qk.quantizeEmbeddings(x, { dim: 6, ranges: { min: new Float32Array(6), max } }, out), 'RangeError', 'Expected opts.ranges.max[2] ≥ opts.ranges.min[2] 0 but received -1', out);
       rejects(() => qk.quantizeEmbeddings(x, { dim: 6, ranges: { min: new Float32Array(6), mx: max } }, out), 'TypeError', "Unknown key 'mx' in opts.ranges (did you mean 'max'?); the valid keys are 'min', 'max'", out);
     });
+    it('an out overlapping the codes (dequantizeEmbeddings) or the packed bits (unpackBits)', () => {
+      const ranges = { min: new Float32Array(8).fill(-1), max: new Float32Array(8).fill(1) };
+      const ab = new ArrayBuffer(512);
+      const codes = new Int8Array(ab, 0, 64).fill(3);
+      const over = new Float32Array(ab, 8, 64).fill(9);
+      rejects(() => qk.dequantizeEmbeddings(codes, { dim: 8, ranges }, over), 'RangeError', "Expected out not to overlap the codes' memory but it does", over);
+      const packed = new Uint8Array(ab, 0, 8).fill(0xa5);
+      const bits = new Uint8Array(ab, 4, 64).fill(7);
+      rejects(() => qk.unpackBits(packed, 8, bits), 'RangeError', "Expected out not to overlap the packed bits' memory but it does", bits);
+      // Side by side in one buffer is fine.
+      assert.deepEqual(Array.from(qk.unpackBits(new Uint8Array(ab, 0, 1), 8, new Uint8Array(ab, 1, 8))), [1, 0, 1, 0, 0, 1, 0, 1]);
+    });
     it('out too small at its offset, of the wrong type', () => {
       rejects(() => qk.quantizeEmbeddings(x, { dim: 6, offset: 1 }, out), 'RangeError', 'Expected out to hold 24 elements from offset 1 but received Int8Array(24)', out);
       rejects(() => qk.quantizeEmbeddings(x, { dim: 6, precision: 'uint8' }, out), 'TypeError', "Expected a Uint8Array (precision 'uint8') for out but received Int8Array(24)", out);

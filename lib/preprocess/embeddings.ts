@@ -159,9 +159,7 @@ export function embeddingsApi(binding: QuantkitBinding, half: HalfWidener): Embe
     if (out !== undefined) {
       const offset = o.offset === undefined ? 0 : (o.offset as number);
       target = (out as Int8Array | Uint8Array).subarray(offset, offset + size);
-      if (target.buffer === x.buffer && target.byteOffset < x.byteOffset + x.byteLength && x.byteOffset < target.byteOffset + target.byteLength) {
-        throw new RangeError('Expected out not to overlap the embeddings\' memory but it does');
-      }
+      refuseOverlap(x, target, 'the embeddings\'');
     } else {
       target = new ctor(size);
     }
@@ -207,6 +205,7 @@ export function embeddingsApi(binding: QuantkitBinding, half: HalfWidener): Embe
       if (typedArrayKind(out) !== 'Float32Array') throw typeError('a Float32Array', 'out', out);
       checkAttached(out, 'out');
       if (out.length !== codes.length) throw new RangeError(`Expected out.length to equal codes.length ${codes.length} but received ${out.length}`);
+      refuseOverlap(codes, out, 'the codes\'');
       target = out;
     }
     const bias = precision === 'int8' ? 128 : 0;
@@ -216,6 +215,13 @@ export function embeddingsApi(binding: QuantkitBinding, half: HalfWidener): Embe
       target[i] = Math.fround(min[d]! + Math.fround((codes[i]! + bias + half) * step[d]!));
     }
     return target;
+  }
+
+  /** Refuses an out sharing a byte with the input: the loops would read what they wrote. */
+  function refuseOverlap(input: ArrayBufferView, out: ArrayBufferView, what: string): void {
+    if (out.buffer === input.buffer && out.byteOffset < input.byteOffset + input.byteLength && input.byteOffset < out.byteOffset + out.byteLength) {
+      throw new RangeError(`Expected out not to overlap ${what} memory but it does`);
+    }
   }
 
   /** Packed bits (ubinary, or binary: byte − 128) -> one 0/1 byte per dimension, as numpy.unpackbits(axis=-1)[:, :dim]. */
@@ -233,6 +239,7 @@ export function embeddingsApi(binding: QuantkitBinding, half: HalfWidener): Embe
       if (typedArrayKind(out) !== 'Uint8Array') throw typeError('a Uint8Array', 'out', out);
       checkAttached(out, 'out');
       if (out.length !== rows * d) throw new RangeError(`Expected out.length to equal ${rows * d} but received ${out.length}`);
+      refuseOverlap(packed, out, 'the packed bits\'');
       target = out;
     }
     const flip = kind === 'Int8Array' ? 0x80 : 0;
