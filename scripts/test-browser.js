@@ -52,6 +52,10 @@ window.result = (async () => {
   try { qk.quantize(new Float32Array(1), { scale: 1, zeroPoint: 0, dtype: 'uint8' }); before = 'no error'; } catch (e) { before = e.message; }
   const info = await qk.init();
   const again = await qk.init();
+  const initErrors = {};
+  for (const [tag, options] of [['misspelt', { wsm: '/quantkit.wasm' }], ['late', { isa: 'scalar' }]]) {
+    try { await qk.init(options); initErrors[tag] = 'resolved'; } catch (e) { initErrors[tag] = e.constructor.name + ': ' + e.message; }
+  }
   const canvas = document.getElementById('c');
   canvas.width = w.WIDTH;
   canvas.height = w.HEIGHT;
@@ -97,7 +101,7 @@ window.result = (async () => {
   let aborted;
   try { await later.observeAsync(batch, { signal: controller.signal }); aborted = 'resolved'; } catch (e) { aborted = e.name + ' ' + e.code; }
   const observers = { sync: sync.range(), async: later.range(), refused, aborted };
-  return { digests, digest: hex(await crypto.subtle.digest('SHA-256', all)), before, sameInit: info === again, backend: { ...qk.backend }, ready: qk.isReady(), sources, failures, observers };
+  return { digests, digest: hex(await crypto.subtle.digest('SHA-256', all)), before, initErrors, sameInit: info === again, backend: { ...qk.backend }, ready: qk.isReady(), sources, failures, observers };
 })().catch((e) => ({ error: String(e && e.stack || e) }));
 </script>`;
 
@@ -223,7 +227,11 @@ async function main() {
       assert.equal(result.observers.aborted, 'AbortError ABORT_ERR');
     });
     check('a call before init() refuses and says what to do', () => {
-      assert.match(result.before, /WebAssembly module is not loaded yet: await init\(\) \(from 'quantkit\/browser'\) once before calling quantize/);
+      assert.match(result.before, /WebAssembly module is not loaded yet: await init\(\) \(from 'quantkit\/browser'\) once before using quantkit \(binding\.\w+ was called\)$/);
+    });
+    check('init() refuses a misspelt option key by name, and options once the module is loaded', () => {
+      assert.equal(result.initErrors.misspelt, "TypeError: Unknown key 'wsm' in options (did you mean 'wasm'?); the valid keys are 'wasm', 'isa'");
+      assert.equal(result.initErrors.late, "Error: init() was already called: the module is loaded once, with the first call's options; call init() without options to wait for it");
     });
     check('the page requested its own files only: no Node built-in, nothing else', () => {
       const allowed = new Set(['/', '/missing.wasm', ...FILES.keys()]);

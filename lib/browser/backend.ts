@@ -14,7 +14,7 @@ let live: WasmBinding | undefined;
 
 function current(call: string): WasmBinding {
   if (live === undefined) {
-    throw new Error(`quantkit's WebAssembly module is not loaded yet: await init() (from 'quantkit/browser') once before calling ${call}`);
+    throw new Error(`quantkit's WebAssembly module is not loaded yet: await init() (from 'quantkit/browser') once before using quantkit (binding.${call} was called)`);
   }
   return live;
 }

@@ -18,7 +18,7 @@ import { computeParams, dequantize, minMax, pack, paramsFromRange, quantize, qua
 import { calibrateApi, DEFAULT_SCHEMES, formatTable, type CompareCalls } from '../calibrate/index.js';
 import { preprocessApi } from '../preprocess/index.js';
 import { halfWidener } from '../core/half-input.js';
-import { describe } from '../core/validate.js';
+import { checkKeys, describe, keySet } from '../core/validate.js';
 import type { BackendInfo } from '../core/loader.js';
 
 export type { DType, PackedDType, Float8DType, QuantArrayOf, QuantArrayMap } from '../core/dtypes.js';
@@ -74,13 +74,27 @@ let loading: Promise<BackendInfo> | undefined;
 
 /**
  * Loads the WebAssembly module; every call before it has resolved throws. Call it once, early
- * (`await init()`); later calls return the first call's promise (their options are not used)
- * unless it failed, in which case they try again. Resolves with `backend`.
+ * (`await init()`); later calls without options return the first call's promise, unless it
+ * failed, in which case they try again; later calls with options reject (the module is loaded
+ * once). A misspelt option key is a TypeError that names it. Resolves with `backend`.
  */
+const INIT_KEYS = keySet(['wasm', 'isa']);
+
 export function init(options: InitOptions = {}): Promise<BackendInfo> {
-  if (loading !== undefined) return loading;
   if (options === null || typeof options !== 'object') {
     return Promise.reject(new TypeError(`Expected an options object for options but received ${describe(options)}`));
+  }
+  try {
+    checkKeys(options, INIT_KEYS, 'options');
+  } catch (e) {
+    return Promise.reject(e);
+  }
+  if (loading !== undefined) {
+    // Options for a module already loading or loaded would be silently dropped: say so instead.
+    if (Object.keys(options).length > 0) {
+      return Promise.reject(new Error('init() was already called: the module is loaded once, with the first call\'s options; call init() without options to wait for it'));
+    }
+    return loading;
   }
   const attempt = (async () => {
     const source = await (options.wasm ?? new URL('quantkit.wasm', import.meta.url));
