@@ -177,6 +177,13 @@ try {
   const prebuildFile = fs.readdirSync(prebuildDir).find((f) => f.endsWith('.node'));
   const builtStat = fs.statSync(path.join(prebuildDir, prebuildFile));
   const withPrebuild = pack('with-prebuild');
+  check('the tarball carries the WebAssembly module and every cross-built prebuild prebuilds/ holds (CI builds win32-x64 before this step)', () => {
+    assert.ok(withPrebuild.files.includes('prebuilds/wasm/quantkit.wasm'), 'no prebuilds/wasm/quantkit.wasm');
+    const held = CROSS.filter((c) => fs.existsSync(path.join(root, 'prebuilds', c.dir, c.file)));
+    // In CI (.ci/run builds it first) a missing Windows prebuild is itself a failure.
+    if (process.env.CI) assert.ok(held.some((c) => c.dir === 'win32-x64'), 'CI: prebuilds/win32-x64 was not built before test:package');
+    for (const c of held) assert.ok(withPrebuild.files.includes(`prebuilds/${c.dir}/${c.file}`), `prebuilds/${c.dir}/${c.file} is not in the tarball`);
+  });
   check('npm pack with an up-to-date prebuild that loads packs it without building again', () => {
     assert.match(withPrebuild.log, new RegExp(`quantkit prepack: prebuilds/${platform}/${prebuildFile} loads and is up to date \\(quantkit ${version.replace(/\./g, '\\.')}\\): not rebuilding it`));
     assert.doesNotMatch(withPrebuild.log, /> quantkit@\S+ prebuild\n/, 'npm run prebuild ran');
