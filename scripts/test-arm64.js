@@ -19,6 +19,7 @@
 'use strict';
 const { isFileSuite } = require('../test/support/suites');
 const { spawn, spawnSync } = require('node:child_process');
+const { tally } = require('./support/tally');
 const fs = require('node:fs');
 const path = require('node:path');
 
@@ -27,32 +28,8 @@ const work = path.join(root, 'build-arm64');
 const SYSROOT = '/usr/aarch64-linux-gnu';
 const started = Date.now();
 
-let passed = 0;
-let failed = 0;
-const summary = [];
-const timings = [];
-
-const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
-function timed(label, fn) {
-  const t = Date.now();
-  const r = fn();
-  timings.push(`${label}: ${seconds(Date.now() - t)}`);
-  return r;
-}
-function fail(message) {
-  console.error(`test-arm64: ${message}`);
-  console.log(`${passed} passed, ${failed + 1} failed`);
-  process.exit(1);
-}
-function have(cmd) {
-  return spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
-}
-function must(cmd, args, opts = {}) {
-  const r = spawnSync(cmd, args, { cwd: root, encoding: 'utf8', ...opts });
-  if (r.error) fail(`${cmd} could not run: ${r.error.message}`);
-  if (r.status !== 0) fail(`${cmd} ${args.join(' ')} exited with ${r.status ?? r.signal}\n${r.stdout ?? ''}${r.stderr ?? ''}`);
-  return r;
-}
+const checks = tally('test-arm64', root);
+const { timed, fail, have, must } = checks;
 
 // --- 0. prerequisites -------------------------------------------------------------------
 
@@ -148,15 +125,13 @@ function mochaPass(label, launcher, prefix, files, env) {
 // A finished pass's output and counts, printed in a fixed order whatever order they ended in.
 function reportPass(r) {
   console.log(`\n=== arm64 (qemu): ${r.label}: ${r.files.length} suites ===`);
-  timings.push(`mocha ${r.label}: ${seconds(r.ms)}`);
+  checks.time(`mocha ${r.label}`, r.ms);
   process.stdout.write(r.stdout);
   const count = (word) => Number((r.stdout.match(new RegExp(`(\\d+) ${word}`)) || [0, 0])[1]);
   const p = count('passing');
   const f = count('failing') + (r.status !== 0 && count('failing') === 0 ? 1 : 0); // a crash counts as a failure
   if (r.signal) console.log(`mocha died with ${r.signal}`);
-  passed += p;
-  failed += f;
-  summary.push(`${r.label}: ${p} passed, ${f} failed`);
+  checks.add(r.label, p, f);
 }
 
 function digest(label, cmd, args, env) {
@@ -210,19 +185,15 @@ async function main() {
   const reference = digests[0].hex;
   for (const d of digests.slice(1)) {
     const ok = d.hex !== undefined && d.hex === reference;
-    if (ok) passed++;
-    else failed++;
-    summary.push(`digest ${d.label} ${ok ? '=' : '!='} x86-64 native: ${ok ? 1 : 0} passed, ${ok ? 0 : 1} failed`);
+    checks.add(`digest ${d.label} ${ok ? '=' : '!='} x86-64 native`, ok ? 1 : 0, ok ? 0 : 1);
   }
   if (reference === undefined) {
-    failed++;
-    summary.push('digest x86-64 native: no digest (is the x86-64 addon built?): 0 passed, 1 failed');
+    checks.add('digest x86-64 native: no digest (is the x86-64 addon built?)', 0, 1);
   }
   const wantIsa = { 'arm64 native neon': 'native neon', 'arm64 native scalar': 'native scalar', 'x86-64 wasm simd128': 'wasm simd128', 'x86-64 wasm scalar': 'wasm scalar' };
   for (const d of digests) {
     if (wantIsa[d.label] && !(d.backend ?? '').startsWith(wantIsa[d.label])) {
-      failed++;
-      summary.push(`digest ${d.label}: ran on '${d.backend}': 0 passed, 1 failed`);
+      checks.add(`digest ${d.label}: ran on '${d.backend}'`, 0, 1);
     }
   }
 
@@ -250,22 +221,17 @@ async function main() {
   // 1, collected.
   const k = await kernelDone;
   fs.closeSync(kernelOut);
-  timings.push(`kernel test (in parallel with the above): ${seconds(k.ms)}`);
+  checks.time('kernel test (in parallel with the above)', k.ms);
   const log = fs.readFileSync(kernelLog, 'utf8');
   console.log('\n=== arm64 (qemu): kernels (C++): neon against the scalar reference ===');
   process.stdout.write(log);
   const m = log.match(/(\d+) passed, (\d+) failed/);
   const kp = m ? Number(m[1]) : 0;
   const kf = (m ? Number(m[2]) : 0) + (k.code !== 0 && !(m && Number(m[2]) > 0) ? 1 : 0);
-  passed += kp;
-  failed += kf;
-  summary.push(`kernels (C++): ${kp} passed, ${kf} failed`);
+  checks.add('kernels (C++)', kp, kf);
 
   console.log(`\nprebuild: ${path.relative(root, prebuild)}`);
-  console.log(`times: ${timings.join('; ')}; total ${seconds(Date.now() - started)}`);
-  console.log(`\n${summary.join('\n')}`);
-  console.log(`${passed} passed, ${failed} failed`);
-  process.exit(failed === 0 && passed > 0 ? 0 : 1);
+  checks.finish(started);
 }
 
 if (process.platform !== 'linux' || process.arch !== 'x64') {

@@ -29,6 +29,7 @@
 // as root. Prints 'N passed, N failed'; exits non-zero on any failure.
 'use strict';
 const { spawn, spawnSync } = require('node:child_process');
+const { tally, seconds } = require('./support/tally');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
@@ -46,32 +47,8 @@ const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 const SUITE_TIMEOUT_MS = 10 * 60_000;
 const SHORT_TIMEOUT_MS = 2 * 60_000;
 
-let passed = 0;
-let failed = 0;
-const summary = [];
-const timings = [];
-
-const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
-function timed(label, fn) {
-  const t = Date.now();
-  const r = fn();
-  timings.push(`${label}: ${seconds(Date.now() - t)}`);
-  return r;
-}
-function fail(message) {
-  console.error(`test-wine: ${message}`);
-  console.log(`${passed} passed, ${failed + 1} failed`);
-  process.exit(1);
-}
-function have(cmd) {
-  return spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
-}
-function must(cmd, args, opts = {}) {
-  const r = spawnSync(cmd, args, { cwd: root, encoding: 'utf8', ...opts });
-  if (r.error) fail(`${cmd} could not run: ${r.error.message}`);
-  if (r.status !== 0) fail(`${cmd} ${args.join(' ')} exited with ${r.status ?? r.signal}\n${r.stdout ?? ''}${r.stderr ?? ''}`);
-  return r;
-}
+const checks = tally('test-wine', root);
+const { timed, fail, have, must } = checks;
 
 // --- 0. prerequisites -------------------------------------------------------------------
 
@@ -189,9 +166,7 @@ function windowsNode() {
 // --- checks -----------------------------------------------------------------------------
 
 function record(ok, line) {
-  if (ok) passed++;
-  else failed++;
-  summary.push(`${line}: ${ok ? 1 : 0} passed, ${ok ? 0 : 1} failed`);
+  checks.add(line, ok ? 1 : 0, ok ? 0 : 1);
 }
 
 const digestOf = (stdout) => ({
@@ -202,7 +177,7 @@ const digestOf = (stdout) => ({
 /** The counts of one mocha pass under Wine, its output printed. */
 function reportPass(r) {
   console.log(`\n=== win32-x64 (Wine): ${r.label} ===`);
-  timings.push(`${r.label}: ${seconds(r.ms)}`);
+  checks.time(r.label, r.ms);
   process.stdout.write(r.stdout);
   if (r.stderr.trim()) process.stdout.write(`--- stderr ---\n${r.stderr}`);
   if (r.timedOut) console.log(`killed after ${seconds(SUITE_TIMEOUT_MS)}`);
@@ -210,9 +185,7 @@ function reportPass(r) {
   const p = count('passing');
   const f = count('failing') + (r.status !== 0 && count('failing') === 0 ? 1 : 0); // a crash counts as a failure
   const s = count('pending');
-  passed += p;
-  failed += f;
-  summary.push(`${r.label}: ${p} passed, ${f} failed${s ? `, ${s} skipped` : ''}`);
+  checks.add(r.label, p, f, s ? `, ${s} skipped` : '');
 }
 
 async function main() {
@@ -223,7 +196,7 @@ async function main() {
   const prebuild = path.join(root, 'prebuilds', 'win32-x64', 'quantkit.node');
   let t = Date.now();
   await winePrefix();
-  timings.push(`wine prefix: ${seconds(Date.now() - t)}`);
+  checks.time('wine prefix', Date.now() - t);
 
   // The addon as a user on Windows gets it: node-gyp-build from prebuilds/win32-x64 (build/Release
   // holds this machine's Linux addon, which Windows cannot load).
@@ -235,7 +208,7 @@ async function main() {
       levels: require('./dist/core/loader').loadNative().binding?.isaAvailable ?? [] }))`;
   t = Date.now();
   const probe = await wine('probe', [node.bin, '-e', probeCode], { ...winEnv, QUANTKIT_BACKEND: 'native' }, SHORT_TIMEOUT_MS);
-  timings.push(`probe: ${seconds(Date.now() - t)}`);
+  checks.time('probe', Date.now() - t);
   if (probe.status !== 0) fail(`Windows' node.exe ${node.version} under Wine cannot load quantkit's native backend:\n${probe.stdout}${probe.stderr}`);
   const about = JSON.parse(probe.stdout.trim().split('\n').pop());
   console.log(`\ntest-wine: node ${about.version} ${about.platform}-${about.arch} (Node-API ${about.napi}) under Wine ${spawnSync(WINE, ['--version'], { encoding: 'utf8' }).stdout.trim()}, `
@@ -264,17 +237,19 @@ async function main() {
     digests.push(await wine(`digest native ${isa}`, [node.bin, path.join('scripts', 'digest.js')], { ...winEnv, QUANTKIT_BACKEND: 'native', QUANTKIT_ISA: isa }, SHORT_TIMEOUT_MS));
   }
   digests.push(await wine('digest fallback', [node.bin, path.join('scripts', 'digest.js')], { ...winEnv, QUANTKIT_BACKEND: 'fallback' }, SHORT_TIMEOUT_MS));
+  // The WebAssembly module under Windows' V8 too (what a Windows machine without the addon gets).
+  digests.push(await wine('digest wasm', [node.bin, path.join('scripts', 'digest.js')], { ...winEnv, QUANTKIT_BACKEND: 'wasm', QUANTKIT_ISA: '' }, SHORT_TIMEOUT_MS));
 
   console.log('\n=== digest of every output for a fixed large input (scripts/digest.js) ===');
   console.log(`  ${'linux-x64 native'.padEnd(28)} ${reference.hex ?? `(no digest: ${linux.status ?? linux.signal}) ${linux.stderr}`}  [${reference.backend ?? '?'}]`);
   if (reference.hex === undefined) record(false, 'digest linux-x64 native: no digest (is the Linux addon built? npm run build:native)');
   for (const r of digests) {
     const d = digestOf(r.stdout);
-    timings.push(`${r.label}: ${seconds(r.ms)}`);
+    checks.time(r.label, r.ms);
     const want = r.label.replace('digest ', '');
     console.log(`  ${`win32-x64 ${want}`.padEnd(28)} ${d.hex ?? `(no digest: ${r.status ?? r.signal}) ${r.stderr}`}  [${d.backend ?? '?'}]`);
     // The backend that ran must be the one asked for (a fallen-back run would prove nothing).
-    const ran = want === 'fallback' ? (d.backend ?? '').startsWith('fallback') : (d.backend ?? '').startsWith(want);
+    const ran = (d.backend ?? '').startsWith(want);
     record(reference.hex !== undefined && d.hex === reference.hex && ran, `digest win32-x64 ${want} = linux-x64 native`);
   }
 
@@ -284,10 +259,7 @@ async function main() {
   spawnSync(WINESERVER, ['-k'], { env: wineEnv(), stdio: 'ignore', timeout: 30_000 });
 
   console.log(`\nprebuild: ${path.relative(root, prebuild)} (${fs.statSync(prebuild).size} bytes); logs in ${path.relative(root, path.join(work, 'logs'))}`);
-  console.log(`times: ${timings.join('; ')}; total ${seconds(Date.now() - started)}`);
-  console.log(`\n${summary.join('\n')}`);
-  console.log(`${passed} passed, ${failed} failed`);
-  process.exit(failed === 0 && passed > 0 ? 0 : 1);
+  checks.finish(started);
 }
 
 if (process.platform !== 'linux' || process.arch !== 'x64') {

@@ -155,6 +155,22 @@ describe(`quantize (${qk.backend.name}/${qk.backend.isa})`, () => {
     assert.deepEqual(out, quantizeRef(x, { scale: 0.02, zeroPoint: -3, dtype: 'int8' }));
   });
 
+  it('rounds ties away from zero for tflite exactly, at every position (a C library roundf may not)', () => {
+    // 0.5 − 2⁻²⁵ is the float32 just below one half: it rounds to 0, though fl(v + 0.5) is 1
+    // (MinGW-w64's roundf gave 1 under Wine). Each value at every position of a 37-element
+    // array, so that both the vector body and the scalar tail see it.
+    const below = Math.fround(0.5 - 2 ** -25);
+    const cases = [[below, 0], [-below, 0], [0.5, 1], [-0.5, -1], [1.5, 2], [2.5, 3], [-2.5, -3], [1 - 2 ** -24, 1], [126.5, 127]];
+    for (const [v, want] of cases) {
+      for (let at = 0; at < 37; at++) {
+        const x = new Float32Array(37);
+        x[at] = v;
+        const q = qk.quantize(x, { scale: 1, zeroPoint: 0, dtype: 'int8', convention: 'tflite' });
+        assert.equal(q[at], want, `tflite round(${v}) at ${at}`);
+      }
+    }
+  });
+
   it('uses the scale as float32', () => {
     const s = 0.1; // not a float32
     const x = Float32Array.from({ length: 500 }, (_, i) => Math.fround((i - 250) * 0.05 + 0.025));

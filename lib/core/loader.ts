@@ -163,6 +163,7 @@ export function loadWasm(root: string = PACKAGE_ROOT, isa: string = process.env.
     return { reason: `the WebAssembly module could not be used: ${message(e)}` };
   }
 }
+
 const MAX_THREADS = 8;
 
 /**

@@ -36,10 +36,16 @@ inline float Quotient(float x, float scale, float inv) {
 }
 
 // Rounds an in-range, non-NaN value: ties to even (nearbyint under the default mode), or
-// ties away from zero for TFLite (std::round, TfLiteRound).
+// ties away from zero for TFLite (TfLiteRound's std::round). The latter is written out rather
+// than left to the C library: MinGW-w64's roundf (the Windows prebuild, under Wine) rounded
+// 0.49999997f to 1, as floor(v + 0.5f) does. Truncation toward zero is exact (cvttss2si) and
+// so is v - t for every in-range v (|v| <= 65535), so the test against one half is exact.
 template <int R>
 inline int32_t RoundToInt(float v) {
-  return static_cast<int32_t>(R == kRoundTflite ? std::round(v) : std::nearbyint(v));
+  if (R != kRoundTflite) return static_cast<int32_t>(std::nearbyint(v));
+  const int32_t t = static_cast<int32_t>(v);
+  const float rem = v - static_cast<float>(t);
+  return t + (rem >= 0.5f ? 1 : 0) - (rem <= -0.5f ? 1 : 0);
 }
 
 template <int R, typename In, typename Out>
