@@ -79,6 +79,36 @@ function textImage(H, W) {
 }
 
 describe(`quantizeModel mode 'fp16' (${qk.backend.name})`, () => {
+  it('the command reports the clamped values, in its summary and in --json', () => {
+    const fs = require('node:fs');
+    const os = require('node:os');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'qk-fp16-clamp-'));
+    try {
+      const vals = Float32Array.from([1e-9, -2e-8, 0.5, 1e6, -7e4, 3, 0, 1e-7]);
+      const m = path.join(dir, 'm.onnx');
+      fs.writeFileSync(m, buildModel({
+        opset: 13,
+        inputs: [['X', 'float', [vals.length]]],
+        outputs: [['Y', 'float', [vals.length]]],
+        initializers: [{ name: 'W', dims: [vals.length], float: vals }],
+        nodes: [{ op: 'Add', inputs: ['X', 'W'], outputs: ['Y'] }],
+      }));
+      const bin = path.join(__dirname, '..', 'bin', 'quantkit.js');
+      let r = spawnSync(process.execPath, [bin, 'quantize', m, path.join(dir, 'o.onnx'), '--mode', 'fp16'], { encoding: 'utf8' });
+      assert.equal(r.status, 0, r.stderr);
+      assert.match(r.stdout, /float16 clamped values in 1 tensor: 2 with 0 < \|x\| < 1e-7 → ±1e-7, 2 with \|x\| > 65504 → ±65504 \(W\)/);
+      r = spawnSync(process.execPath, [bin, 'quantize', m, path.join(dir, 'o2.onnx'), '--mode', 'fp16', '--json'], { encoding: 'utf8' });
+      assert.equal(r.status, 0, r.stderr);
+      assert.deepEqual(JSON.parse(r.stdout).clamped, [{ tensor: 'W', graph: 'main', small: 2, large: 2 }]);
+      // Nothing to clamp, nothing reported.
+      r = spawnSync(process.execPath, [bin, 'quantize', path.join(dir, 'o.onnx'), path.join(dir, 'o3.onnx'), '--mode', 'fp16', '--json'], { encoding: 'utf8' });
+      assert.equal(r.status, 0, r.stderr);
+      assert.deepEqual(JSON.parse(r.stdout).clamped, []);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('constants: the converter\'s rule (±1e-7 floor, ±65504 ceiling, nearest even) bit for bit, initializers and Constant nodes alike', async () => {
     const edge = [0, -0, 1, -1, 1e-8, -1e-8, 1e-7, 5.9604645e-8, 7e4, -1e5, 65504, 65519, 65520, 1e30, Infinity, -Infinity, 0.1, 1 + 2 ** -11, 1 + 3 * 2 ** -11, 2 ** -15, 3 * 2 ** -25];
     const vals = Float32Array.from([...edge, ...floats(200, 3, 100)]);
@@ -107,6 +137,18 @@ describe(`quantizeModel mode 'fp16' (${qk.backend.name})`, () => {
     assert.equal(halfToFloat(want[8]), 65504);
     assert.equal(halfToFloat(want[13]), 65504);
     assert.equal(halfToFloat(want[14]), Infinity);
+    // Each clamp is reported, per tensor, with counts recounted here from the values.
+    const lo = Math.fround(1e-7);
+    const small = vals.filter((v) => v !== 0 && Math.abs(v) < lo).length;
+    const large = vals.filter((v) => Math.abs(v) > 65504 && Number.isFinite(v)).length;
+    assert.ok(small > 0 && large > 0);
+    assert.deepEqual(
+      r.clamped.map((t) => ({ ...t })).sort((a, b) => a.tensor.localeCompare(b.tensor)),
+      [
+        { tensor: g.node.find((n) => n.opType === 'Constant').name || 'Constant(C)', graph: 'main', small, large },
+        { tensor: 'W', graph: 'main', small, large },
+      ].sort((a, b) => a.tensor.localeCompare(b.tensor)),
+    );
     // ORT runs it: X + W in float16, cast back to float32 at the output.
     const x = floats(vals.length, 4);
     const out = await runModel(r.bytes, { X: { data: x, dims: [vals.length] } }, { graphOptimizationLevel: 'disabled' });

@@ -11,6 +11,7 @@ import { renderChart } from './chart';
 import { activeBar, startProgress } from './progress';
 import { writeAtomically } from '../io/file';
 import { addOnnxOptions, isOnnxJob, quantizeOnnx, type OnnxCliOptions } from './onnx';
+import { formatBytes } from './bytes';
 
 /** The file `inspect` and `compare` use when given none (assets/README.md says what it is). */
 export const DEFAULT_FILE = path.join(__dirname, '..', '..', 'assets', 'paddleocr-cls.safetensors');
@@ -18,13 +19,6 @@ export const DEFAULT_FILE = path.join(__dirname, '..', '..', 'assets', 'paddleoc
 interface Io {
   out: (s: string) => void;
   err: (s: string) => void;
-}
-
-function human(n: number): string {
-  if (n < 1e3) return `${n} B`;
-  if (n < 1e6) return `${(n / 1e3).toFixed(1)} kB`;
-  if (n < 1e9) return `${(n / 1e6).toFixed(1)} MB`;
-  return `${(n / 1e9).toFixed(2)} GB`;
 }
 
 function table(header: string[], rows: string[][], right: boolean[]): string {
@@ -72,7 +66,7 @@ async function inspect(file: string, opts: { json?: boolean }, io: Io): Promise<
       return;
     }
     const total = f.tensors.reduce((s, t) => s + t.byteLength, 0);
-    io.out(`${file}\nformat: ${f.format}${size !== undefined ? `, ${human(size)}` : ''}; ${f.tensors.length} tensors, ${human(total)} of tensor data\n`);
+    io.out(`${file}\nformat: ${f.format}${size !== undefined ? `, ${formatBytes(size)}` : ''}; ${f.tensors.length} tensors, ${formatBytes(total)} of tensor data\n`);
     const meta = Object.entries(f.metadata);
     if (meta.length) {
       io.out('metadata:');
@@ -95,7 +89,7 @@ function quantizeSummary(r: QuantizeFileResult): string {
   const lines = [
     `${r.input} (${r.inputFormat}) → ${r.output} (${r.outputFormat}, ${r.scheme})`,
     `tensors: ${counts.quantized} quantized, ${counts.converted} converted, ${counts.kept} kept as they were`,
-    `size: ${human(r.fileBytesIn)} → ${human(r.fileBytesOut)} (${((100 * r.fileBytesOut) / Math.max(1, r.fileBytesIn)).toFixed(1)}%) in ${r.seconds.toFixed(2)} s`,
+    `size: ${formatBytes(r.fileBytesIn)} → ${formatBytes(r.fileBytesOut)} (${((100 * r.fileBytesOut) / Math.max(1, r.fileBytesIn)).toFixed(1)}%) in ${r.seconds.toFixed(2)} s`,
   ];
   if (r.fileBytesOut > r.fileBytesIn) lines.push(`  note: the output is larger than the input (was the input already quantized, or mostly tensors that stay float?)`);
   // Tensors that fell back or stayed as they were, grouped by why, names shortened to a few.
@@ -132,7 +126,7 @@ function compareReport(r: CompareFileResult, top: number | undefined, sort: 'sqn
   out.push(
     table(
       ['scheme', 'bits/elem', 'bytes', 'MSE', 'SQNR dB', 'max |err|', 'ms'],
-      r.total.map((row) => [row.scheme + schemeNotes(row), row.bitsPerElement.toFixed(2), human(row.bytes), row.mse.toExponential(2), row.sqnrDb.toFixed(2), row.maxAbs.toPrecision(3), row.ms.toFixed(1)]),
+      r.total.map((row) => [row.scheme + schemeNotes(row), row.bitsPerElement.toFixed(2), formatBytes(row.bytes), row.mse.toExponential(2), row.sqnrDb.toFixed(2), row.maxAbs.toPrecision(3), row.ms.toFixed(1)]),
       [false, true, true, true, true, true, true],
     ),
   );
@@ -225,7 +219,7 @@ export function program(io: Io = { out: (s) => process.stdout.write(`${s}\n`), e
         const r = await dequantizeFile(input, output, { dtype: o.dtype, onProgress: bar.update });
         bar.stop();
         if (o.json) io.out(JSON.stringify(r, jsonReplacer, 2));
-        else if (!o.quiet) io.out(`${r.input} (${r.inputFormat}) → ${r.output} (safetensors, ${o.dtype}): ${r.tensors.length} tensors, ${human(fs.statSync(output).size)} in ${r.seconds.toFixed(2)} s`);
+        else if (!o.quiet) io.out(`${r.input} (${r.inputFormat}) → ${r.output} (safetensors, ${o.dtype}): ${r.tensors.length} tensors, ${formatBytes(fs.statSync(output).size)} in ${r.seconds.toFixed(2)} s`);
       } finally {
         bar.stop();
       }

@@ -3,6 +3,7 @@
 import { CommanderError, InvalidArgumentError, Option, type Command } from 'commander';
 import { checkModelOptions, MODEL_MODES, quantizeModel, type QuantizeModelOptions, type QuantizeModelResult } from '../onnx';
 import { startProgress } from './progress';
+import { formatBytes } from './bytes';
 
 /** The command-line options of the ONNX path, as commander parses them. */
 export interface OnnxCliOptions {
@@ -67,13 +68,6 @@ export function isOnnxJob(input: string, o: OnnxCliOptions): boolean {
   return /\.onnx$/i.test(input) || o.mode !== undefined;
 }
 
-function human(n: number): string {
-  if (n < 1e3) return `${n} B`;
-  if (n < 1e6) return `${(n / 1e3).toFixed(1)} kB`;
-  if (n < 1e9) return `${(n / 1e6).toFixed(1)} MB`;
-  return `${(n / 1e9).toFixed(2)} GB`;
-}
-
 /** A quantizeModel option's command-line flag, for messages. */
 const FLAGS: Record<string, string> = { keepIoTypes: '--no-float32-io', keepFloat32Ops: '--keep-float32-op', externalData: '--external-data', output: 'OUT', calibration: '--calibration' };
 function flagOf(option: string): string {
@@ -93,7 +87,7 @@ function asUsageError(e: unknown): unknown {
 
 /** The text summary of a quantizeModel result. */
 export function onnxSummary(r: QuantizeModelResult, output: string): string {
-  const lines = [`${output}: mode ${r.mode}, ${human(r.sizeBefore)} → ${human(r.sizeAfter)} (${((100 * r.sizeAfter) / Math.max(1, r.sizeBefore)).toFixed(1)}%)`];
+  const lines = [`${output}: mode ${r.mode}, ${formatBytes(r.sizeBefore)} → ${formatBytes(r.sizeAfter)} (${((100 * r.sizeAfter) / Math.max(1, r.sizeBefore)).toFixed(1)}%)`];
   if (r.opsetAfter !== r.opsetBefore) lines.push(`opset upgraded ${r.opsetBefore} → ${r.opsetAfter}`);
   const byAs = new Map<string, number>();
   for (const c of r.changed) byAs.set(`${c.opType} → ${c.as}`, (byAs.get(`${c.opType} → ${c.as}`) ?? 0) + 1);
@@ -107,6 +101,12 @@ export function onnxSummary(r: QuantizeModelResult, output: string): string {
     for (const s of r.skipped) why.set(`${s.opType}: ${s.reason}`, (why.get(`${s.opType}: ${s.reason}`) ?? 0) + 1);
     lines.push(`nodes left as they were: ${r.skipped.length}`);
     for (const [k, n] of [...why].sort((a, b) => b[1] - a[1])) lines.push(`  ${String(n).padStart(5)}  ${flagMessage(k)}`);
+  }
+  if (r.clamped.length) {
+    const small = r.clamped.reduce((a, c) => a + c.small, 0);
+    const large = r.clamped.reduce((a, c) => a + c.large, 0);
+    const names = r.clamped.slice(0, 3).map((c) => c.tensor).join(', ') + (r.clamped.length > 3 ? `, … (${r.clamped.length - 3} more; --json lists them)` : '');
+    lines.push(`float16 clamped values in ${r.clamped.length} tensor${r.clamped.length === 1 ? '' : 's'}: ${small} with 0 < |x| < 1e-7 → ±1e-7, ${large} with |x| > 65504 → ±65504 (${names})`);
   }
   if (r.dataFile) lines.push(`external data: ${r.dataFile}`);
   return lines.join('\n');

@@ -51,6 +51,17 @@ export interface SkippedNode {
   graph: string;
 }
 
+/** A float32 tensor whose float16 conversion clamped values (mode 'fp16', onnxconverter-common's rule). */
+export interface ClampedTensor {
+  /** The tensor's name (an initializer, or the Constant / ConstantOfShape node's label). */
+  tensor: string;
+  graph: string;
+  /** Values with 0 < |x| < 1e-7, written as ±1e-7 (float16 would flush or denormalize them). */
+  small: number;
+  /** Finite values with |x| > 65504, written as ±65504 (float16 would make them ±Infinity). */
+  large: number;
+}
+
 export type ModelProgress = (done: number, total: number, label: string) => void;
 
 export interface ModeContext {
@@ -63,13 +74,15 @@ export interface ModeContext {
   excludedBy(node: NodeProto): string | undefined;
   changed(node: NodeProto, scope: GraphScope, as: string): void;
   skipped(node: NodeProto, scope: GraphScope, reason: string): void;
+  /** Records a tensor whose float16 conversion clamped values (nothing when both counts are 0). */
+  clamped(tensor: string, scope: GraphScope, small: number, large: number): void;
   progress: ModelProgress;
   /** Filled by the front: the report so far. */
-  readonly report: { changed: ChangedNode[]; skipped: SkippedNode[] };
+  readonly report: { changed: ChangedNode[]; skipped: SkippedNode[]; clamped: ClampedTensor[] };
 }
 
 export function makeContext(model: ModelProto, names: Names, opts: ModelOptions, progress: ModelProgress): ModeContext {
-  const report = { changed: [] as ChangedNode[], skipped: [] as SkippedNode[] };
+  const report = { changed: [] as ChangedNode[], skipped: [] as SkippedNode[], clamped: [] as ClampedTensor[] };
   const excludedOps = new Set(opts.excludeOp);
   // Node names are matched exactly or as picomatch globs ('**/stft/Conv'): exported names are
   // long paths, and subgraph nodes repeat one name per branch.
@@ -92,5 +105,8 @@ export function makeContext(model: ModelProto, names: Names, opts: ModelOptions,
     excludedBy,
     changed: (node, scope, as) => report.changed.push({ node: nodeLabel(node), opType: node.opType, as, graph: scope.path }),
     skipped: (node, scope, reason) => report.skipped.push({ node: nodeLabel(node), opType: node.opType, reason, graph: scope.path }),
+    clamped: (tensor, scope, small, large) => {
+      if (small > 0 || large > 0) report.clamped.push({ tensor, graph: scope.path, small, large });
+    },
   };
 }

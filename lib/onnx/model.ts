@@ -9,7 +9,7 @@
 import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
-import { writeAtomically, checkNotAnInput, trackTemp } from '../io/file';
+import { writeAtomically, checkNotAnInput, trackTemp, ReadableFile } from '../io/file';
 import { decodeModel, encodeModel, int64, type ModelProto, type TensorProto } from './proto';
 import { allGraphs } from './graph';
 import { checkModel } from './opset';
@@ -94,7 +94,7 @@ export async function loadModel(input: string | Uint8Array, externalDataDir?: st
   if (int64(model.irVersion, 'ir_version') < 3) throw new Error(`${what} is not an ONNX model this tool can read (ir_version ${String(model.irVersion)}; opset imports need ir_version 3 or newer)`);
   const dir = externalDataDir ?? (file ? path.dirname(path.resolve(file)) : undefined);
   let size = bytes.length;
-  const files = new Map<string, fsp.FileHandle>();
+  const files = new Map<string, ReadableFile>();
   let had = false;
   try {
     for (const t of allTensors(model)) {
@@ -106,37 +106,34 @@ export async function loadModel(input: string | Uint8Array, externalDataDir?: st
       if (path.isAbsolute(location) || path.relative(dir, resolved).startsWith('..')) {
         throw new Error(`${what}: tensor ${t.name} names external data ${JSON.stringify(location)} outside the model's folder ${dir}; refused`);
       }
-      let h = files.get(resolved);
-      if (!h) {
+      let f = files.get(resolved);
+      if (!f) {
         try {
-          h = await fsp.open(resolved, 'r');
+          f = await ReadableFile.open(resolved);
         } catch (e) {
-          throw new Error(`${what}: tensor ${t.name} is stored in external data file ${resolved}, which cannot be opened: ${(e as Error).message}`);
+          throw new Error(`${what}: tensor ${t.name} is stored in external data file ${resolved}, which cannot be opened: ${withoutPrefix((e as Error).message, resolved)}`);
         }
-        files.set(resolved, h);
-        size += (await h.stat()).size;
+        files.set(resolved, f);
+        size += f.size;
       }
-      const fileSize = (await h.stat()).size;
-      const len = length ?? fileSize - offset;
-      if (offset + len > fileSize || len < 0) {
-        throw new RangeError(`${what}: tensor ${t.name} reads bytes [${offset}, ${offset + len}) of ${resolved}, which has ${fileSize} bytes`);
+      const len = length ?? f.size - offset;
+      if (offset + len > f.size || len < 0) {
+        throw new RangeError(`${what}: tensor ${t.name} reads bytes [${offset}, ${offset + len}) of ${resolved}, which has ${f.size} bytes`);
       }
-      const buf = new Uint8Array(len);
-      let done = 0;
-      while (done < len) {
-        // One read call takes at most 2^31 − 1 bytes (Node asserts on more): 1 GiB at a time.
-        const { bytesRead } = await h.read(buf, done, Math.min(len - done, 2 ** 30), offset + done);
-        if (bytesRead === 0) throw new RangeError(`${what}: external data ${resolved} ended early`);
-        done += bytesRead;
-      }
-      t.rawData = buf;
+      t.rawData = await f.read(offset, len, `tensor ${t.name}`);
       t.externalData = [];
       delete t.dataLocation;
     }
   } finally {
-    for (const h of files.values()) await h.close();
+    for (const f of files.values()) await f.close();
   }
   return { model, file, sizeBytes: size, hadExternalData: had, externalFiles: [...files.keys()] };
+}
+
+/** ReadableFile's message without its 'Cannot open PATH: ' lead, which the caller's message already names. */
+function withoutPrefix(message: string, file: string): string {
+  for (const lead of [`Cannot open ${file}: `, `Cannot read ${file}: `]) if (message.startsWith(lead)) return message.slice(lead.length);
+  return message;
 }
 
 /** Options for saveModel. */

@@ -2,7 +2,7 @@
 // models"). The modes live in modes/, the file handling in model.ts, opset upgrades in opset.ts.
 import { checkOptionsObject } from '../calibrate/validate';
 import { describe } from '../core/validate';
-import { MODEL_MODES, makeContext, type CalibrationFeed, type ChangedNode, type ModelMode, type ModelOptions, type ModelProgress, type SkippedNode } from './context';
+import { MODEL_MODES, makeContext, type CalibrationFeed, type ChangedNode, type ModelMode, type ModelOptions, type ModelProgress, type SkippedNode, type ClampedTensor } from './context';
 import { loadModel, saveModel } from './model';
 import { checkNotAnInput } from '../io/file';
 import { encodeModel } from './proto';
@@ -83,6 +83,8 @@ export interface QuantizeModelResult {
   changed: ChangedNode[];
   /** Nodes of the kinds the mode rewrites that it left as they were, and why. */
   skipped: SkippedNode[];
+  /** Mode 'fp16': the tensors whose conversion clamped values (|x| < 1e-7 or > 65504), with counts; [] in the other modes. */
+  clamped: ClampedTensor[];
 }
 
 const KEYS = ['mode', 'output', 'perChannel', 'weightType', 'activationType', 'blockSize', 'symmetric', 'reduceRange', 'calibration', 'method', 'percentile', 'bins', 'accuracyLevel', 'keepIoTypes', 'keepFloat32Ops', 'excludeOp', 'excludeNode', 'opset', 'externalData', 'externalDataDir', 'onProgress', 'foldBatchNorm'];
@@ -258,6 +260,7 @@ export async function quantizeModel(model: string | Uint8Array, options: Quantiz
     nodesChanged: ctx.report.changed.length,
     changed: ctx.report.changed,
     skipped: ctx.report.skipped,
+    clamped: ctx.report.clamped,
   };
   if (output !== undefined) {
     const inputs = [...(loaded.file ? [loaded.file] : []), ...loaded.externalFiles];

@@ -1,6 +1,7 @@
 // TensorProto <-> typed arrays: what the modes read from initializers and Constant nodes, and
 // the tensors they write. Raw data is little-endian (ONNX IR "raw_data"); the typed *_data
 // fields are read too, since exporters use both.
+import quantkit from '../index';
 import { DT, int64, type TensorProto } from './proto';
 
 const NAMES: Record<number, string> = Object.fromEntries(Object.entries(DT).map(([k, v]) => [v, k.toLowerCase()]));
@@ -74,27 +75,11 @@ export function floatValues(t: TensorProto, what: string): Float32Array {
         if (id.length !== n) throw new RangeError(`${what}: int32_data holds ${id.length} values but dims need ${n}`);
         for (let i = 0; i < n; i++) bits[i] = id[i];
       }
-      const out = new Float32Array(n);
-      const u = new Uint32Array(out.buffer);
-      if (t.dataType === DT.BFLOAT16) {
-        for (let i = 0; i < n; i++) u[i] = bits[i] << 16;
-      } else {
-        for (let i = 0; i < n; i++) out[i] = halfToFloat(bits[i]);
-      }
-      return out;
+      return t.dataType === DT.BFLOAT16 ? quantkit.fromBFloat16(bits) : quantkit.fromFloat16(bits);
     }
     default:
       throw new TypeError(`${what}: expected a float tensor but it is ${dataTypeName(t.dataType)}`);
   }
-}
-
-function halfToFloat(h: number): number {
-  const s = h & 0x8000 ? -1 : 1;
-  const e = (h >> 10) & 0x1f;
-  const m = h & 0x3ff;
-  if (e === 0) return s * m * 2 ** -24;
-  if (e === 31) return m ? NaN : s * Infinity;
-  return s * (1 + m / 1024) * 2 ** (e - 15);
 }
 
 /** The int64 values of an INT64 tensor (shape inputs, axes) as numbers. */

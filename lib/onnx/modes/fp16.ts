@@ -89,26 +89,40 @@ const MAX_FINITE = 65504;
 const F32 = DT.FLOAT;
 const F16 = DT.FLOAT16;
 
+/** toFloat16Clamped's output: the bits, and how many values each clamp changed. */
+export interface ClampedFloat16 {
+  bits: Uint16Array;
+  /** Values with 0 < |x| < 1e-7 written as ±1e-7. */
+  small: number;
+  /** Finite values with |x| > 65504 written as ±65504. */
+  large: number;
+}
+
 /**
  * float32 values → float16 bit patterns as convert_np_to_float16 does: 0 < x < 1e-7 → 1e-7,
  * −1e-7 < x < 0 → −1e-7, 65504 < x < ∞ → 65504, −∞ < x < −65504 → −65504 (0, ±∞, NaN kept),
- * then quantkit.toFloat16 (round to nearest even).
+ * then quantkit.toFloat16 (round to nearest even). Counts what each clamp changed.
  */
-export function toFloat16Clamped(x: Float32Array): Uint16Array {
+export function toFloat16Clamped(x: Float32Array): ClampedFloat16 {
   const v = new Float32Array(x.length);
+  let small = 0;
+  let large = 0;
   for (let i = 0; i < x.length; i++) {
     const a = x[i];
-    if (a > 0 && a < MIN_POSITIVE) v[i] = MIN_POSITIVE;
-    else if (a < 0 && a > -MIN_POSITIVE) v[i] = -MIN_POSITIVE;
-    else if (a > MAX_FINITE && a < Infinity) v[i] = MAX_FINITE;
-    else if (a < -MAX_FINITE && a > -Infinity) v[i] = -MAX_FINITE;
+    if (a > 0 && a < MIN_POSITIVE) (v[i] = MIN_POSITIVE), small++;
+    else if (a < 0 && a > -MIN_POSITIVE) (v[i] = -MIN_POSITIVE), small++;
+    else if (a > MAX_FINITE && a < Infinity) (v[i] = MAX_FINITE), large++;
+    else if (a < -MAX_FINITE && a > -Infinity) (v[i] = -MAX_FINITE), large++;
     else v[i] = a;
   }
-  return quantkit.toFloat16(v);
+  return { bits: quantkit.toFloat16(v), small, large };
 }
 
-function tensorToFloat16(t: TensorProto, what: string): TensorProto {
-  return makeTensor(t.name ?? '', F16, t.dims.map((d, i) => int64(d, `${what} dims[${i}]`)), toFloat16Clamped(floatValues(t, what)));
+/** `t` as a float16 tensor (same name and dims); clamps are recorded under `label` in `scope`. */
+function tensorToFloat16(t: TensorProto, what: string, label: string, scope: GraphScope, ctx: ModeContext): TensorProto {
+  const c = toFloat16Clamped(floatValues(t, what));
+  ctx.clamped(label, scope, c.small, c.large);
+  return makeTensor(t.name ?? '', F16, t.dims.map((d, i) => int64(d, `${what} dims[${i}]`)), c.bits);
 }
 
 /** How a node runs after the conversion. */
@@ -405,7 +419,7 @@ async function run(ctx: ModeContext): Promise<void> {
       // so that the two agree (ONNX Runtime rejects a float32 initializer for a float16 input).
       const d = s.defs.get(name);
       if (finalType.get(key(s, name)) === F16 && t.dataType === F32 && (d?.init === t || d?.input)) {
-        s.graph.initializer[s.graph.initializer.indexOf(t)] = tensorToFloat16(t, `initializer ${name} (${s.path})`);
+        s.graph.initializer[s.graph.initializer.indexOf(t)] = tensorToFloat16(t, `initializer ${name} (${s.path})`, name, s, ctx);
       }
     }
     for (const node of s.graph.node) {
@@ -414,7 +428,7 @@ async function run(ctx: ModeContext): Promise<void> {
         const v = node.attribute.find((a) => a.name === 'value' || a.name === 'value_float' || a.name === 'value_floats')!;
         const t: TensorProto =
           v.name === 'value' ? v.t! : v.name === 'value_float' ? makeTensor(node.output[0], F32, [], Float32Array.of(v.f ?? 0)) : makeTensor(node.output[0], F32, [(v.floats ?? []).length], Float32Array.from(v.floats ?? []));
-        node.attribute = [{ name: 'value', type: AT.TENSOR, t: tensorToFloat16(t, `Constant ${nodeLabel(node)} (${s.path})`) }];
+        node.attribute = [{ name: 'value', type: AT.TENSOR, t: tensorToFloat16(t, `Constant ${nodeLabel(node)} (${s.path})`, nodeLabel(node), s, ctx) }];
         ctx.changed(node, s, 'float16 constant');
         continue;
       }
@@ -432,7 +446,7 @@ async function run(ctx: ModeContext): Promise<void> {
         to.i = F16;
       } else if (node.opType === 'ConstantOfShape' && isF32(s, node.output[0])) {
         const v = getAttr(node, 'value');
-        if (v?.t) v.t = tensorToFloat16(v.t, `ConstantOfShape ${nodeLabel(node)}.value`);
+        if (v?.t) v.t = tensorToFloat16(v.t, `ConstantOfShape ${nodeLabel(node)}.value`, nodeLabel(node), s, ctx);
         else node.attribute.push({ name: 'value', type: AT.TENSOR, t: makeTensor('', F16, [1], new Uint16Array(1)) });
       } else if (['RandomNormal', 'RandomUniform', 'RandomNormalLike', 'RandomUniformLike', 'EyeLike', 'Bernoulli'].includes(node.opType)) {
         const d = getAttr(node, 'dtype');
