@@ -11,6 +11,7 @@
 import { allGraphs, attrInt, getAttr, intAttr, intsAttr, makeNode, nodeLabel, Names, opsetOf, type GraphScope } from './graph';
 import quantkit from '../index';
 import { describe } from '../core/validate';
+import { inferTypes, typeOf } from './types';
 import { DT, int64, type GraphProto, type ModelProto, type NodeProto, type TensorProto } from './proto';
 import { dataTypeName, floatTensor, int64Tensor, makeTensor } from './tensor';
 
@@ -228,67 +229,22 @@ export function upgradeOpset(model: ModelProto, target: number, what = 'the mode
     }
   }
   const names = new Names(model);
-  const indexes: TypeIndexes = new Map();
-  for (const scope of scopes) typeIndex(scope.graph, indexes);
-  for (const scope of scopes) upgradeGraph(scope, from, target, names, indexes);
+  // Types from before any rewrite: the rewrites keep every value's name and type.
+  const typed = new Map(inferTypes(model).map((t) => [t.graph, t]));
+  for (const scope of scopes) upgradeGraph(scope, from, target, names, (name) => typeOf(typed.get(scope.graph)!, name) ?? DT.FLOAT);
   const o = model.opsetImport.find((x) => (x.domain ?? '') === '' || x.domain === 'ai.onnx')!;
   o.version = target;
   if (int64(model.irVersion, 'ir_version') < irVersionFor(target)) model.irVersion = irVersionFor(target);
 }
 
-/** Ops whose output has the element type of their first input (enough to follow a value back to a typed source). */
-const SAME_TYPE = new Set(['Add', 'Sub', 'Mul', 'Div', 'Relu', 'Clip', 'Conv', 'ConvTranspose', 'BatchNormalization', 'MatMul', 'Gemm', 'Sigmoid', 'HardSigmoid',
-  'Tanh', 'LeakyRelu', 'Pad', 'MaxPool', 'AveragePool', 'GlobalAveragePool', 'Reshape', 'Transpose', 'Flatten', 'Squeeze', 'Unsqueeze', 'Concat', 'Slice',
-  'Identity', 'Dropout', 'Resize', 'Softmax', 'Pow', 'Sqrt', 'Exp', 'Neg', 'Abs', 'ReduceMean', 'ReduceSum', 'Max', 'Min', 'Split', 'Gather', 'Expand', 'Tile', 'InstanceNormalization']);
-
-/**
- * The element type of `name` as seen from `scope`: from a declared type (graph input, output,
- * value_info), a constant, a Cast's `to`, or the first input of an op that keeps its input's
- * type; float32 when none of these tells.
- */
-interface TypeIndex { declared: Map<string, number>; initializers: Map<string, number>; producers: Map<string, NodeProto> }
-/** One upgrade's indexes of its graphs, made before that graph is rewritten. */
-type TypeIndexes = Map<GraphProto, TypeIndex>;
-function typeIndex(g: GraphProto, typeIndexes: TypeIndexes): TypeIndex {
-  let ix = typeIndexes.get(g);
-  if (!ix) {
-    ix = { declared: new Map(), initializers: new Map(), producers: new Map() };
-    for (const v of [...g.input, ...g.output, ...g.valueInfo]) if (v.type?.tensorType?.elemType) ix.declared.set(v.name, v.type.tensorType.elemType);
-    for (const t of g.initializer) ix.initializers.set(t.name ?? '', t.dataType);
-    for (const n of g.node) for (const o of n.output) ix.producers.set(o, n);
-    typeIndexes.set(g, ix);
-  }
-  return ix;
-}
-
-function elemTypeOf(scope: GraphScope, name: string, indexes: TypeIndexes): number {
-  let current = name;
-  for (let steps = 0; steps < 10000 && current; steps++) {
-    let producer: NodeProto | undefined;
-    for (let s: GraphScope | undefined = scope; s && !producer; s = s.parent) {
-      const ix = typeIndex(s.graph, indexes);
-      const declared = ix.declared.get(current);
-      if (declared) return declared;
-      const init = ix.initializers.get(current);
-      if (init !== undefined) return init;
-      producer = ix.producers.get(current);
-    }
-    if (!producer) break;
-    if (producer.opType === 'Cast') return intAttr(producer, 'to', DT.FLOAT);
-    if (producer.opType === 'Constant') return producer.attribute.find((a) => a.name === 'value')?.t?.dataType ?? DT.FLOAT;
-    if (!SAME_TYPE.has(producer.opType) || (producer.domain ?? '') !== '') break;
-    current = producer.input[0];
-  }
-  return DT.FLOAT;
-}
-
-function upgradeGraph(scope: GraphScope, from: number, target: number, names: Names, indexes: TypeIndexes): void {
+/** Rewrites one graph's nodes; `elemType` gives a value's element type (float32 when unknown). */
+function upgradeGraph(scope: GraphScope, from: number, target: number, names: Names, elemType: (name: string) => number): void {
   const graph = scope.graph;
   const out: NodeProto[] = [];
   const kit: RewriteKit = {
     names,
     graph,
-    elemType: (name) => elemTypeOf(scope, name, indexes),
+    elemType,
     constant(base, t) {
       const name = names.make(base);
       graph.initializer.push({ ...t, name });

@@ -24,9 +24,10 @@
 import quantkit from '../../index';
 import type { ModeImpl } from './index';
 import type { ModeContext } from '../context';
-import { AT, DT, int64, type AttributeProto, type GraphProto, type NodeProto, type TensorProto, type ValueInfoProto } from '../proto';
+import { AT, DT, int64, type GraphProto, type NodeProto, type TensorProto, type ValueInfoProto } from '../proto';
 import { attrInt, getAttr, makeNode, nodeLabel, opsetOf, type GraphScope } from '../graph';
 import { floatValues, makeTensor } from '../tensor';
+import { elemOf, inferTypes, KNOWN_FOREIGN, lookup, typeOf, type Scope } from '../types';
 
 /** onnxconverter-common float16.py DEFAULT_OP_BLOCK_LIST: ops kept in float32. */
 export const DEFAULT_OP_BLOCK_LIST: readonly string[] = [
@@ -35,33 +36,6 @@ export const DEFAULT_OP_BLOCK_LIST: readonly string[] = [
   'SVMClassifier', 'SVMRegressor', 'Scaler', 'TreeEnsembleClassifier', 'TreeEnsembleRegressor', 'ZipMap',
   'NonMaxSuppression', 'TopK', 'RoiAlign', 'Resize', 'Range', 'CumSum', 'Min', 'Max', 'Upsample',
 ];
-
-/** Ops of other domains known to take float16 like float (their output has input 0's type). */
-const KNOWN_FOREIGN = new Set(['com.microsoft/MatMulNBits']);
-
-/**
- * com.microsoft ops whose outputs are not all float though they read float: the quantizing ops
- * write integer codes (QuantizeLinear, QLinear*, QGemm with y_zero_point, MatMulInteger16's
- * int32), EmbedLayerNormalization's mask_index (output 1) is int32. Index -1: every output.
- */
-const FOREIGN_NOT_FLOAT: ReadonlyMap<string, number> = new Map([
-  ['com.microsoft/QuantizeLinear', -1], ['com.microsoft/QGemm', -1], ['com.microsoft/MatMulInteger16', -1],
-  ['com.microsoft/EmbedLayerNormalization', 1],
-]);
-
-/**
- * The element types of the outputs of an op of another domain that quantkit does not know
- * (it stays float32): the type declared in value_info wins (inferGraph); otherwise, when the
- * node reads float32, its outputs are taken as float32 too — the float ops of com.microsoft
- * (Gelu, FastGelu, QuickGelu, BiasGelu, FusedMatMul, SkipLayerNormalization, Attention, …) write
- * their input's type T — so that float16 consumers get a Cast; other outputs stay unknown.
- */
-function foreignOutputTypes(node: NodeProto, ins: (number | undefined)[]): (number | undefined)[] {
-  const op = `${node.domain}/${node.opType}`;
-  const readsF32 = ins.some((t) => t === F32);
-  const notFloat = FOREIGN_NOT_FLOAT.get(op) ?? (node.domain === 'com.microsoft' && node.opType.startsWith('QLinear') ? -1 : undefined);
-  return node.output.map((_, i) => (readsF32 && notFloat !== -1 && notFloat !== i ? F32 : undefined));
-}
 
 /**
  * Why a default-domain quantization op stays float32 at this opset ('' when it takes float16),
@@ -128,109 +102,6 @@ function tensorToFloat16(t: TensorProto, what: string, label: string, scope: Gra
 /** How a node runs after the conversion. */
 type Kind = 'f16' | 'f32' | 'const' | 'io';
 
-interface Scope extends GraphScope {
-  parent?: Scope;
-  /** The node whose attribute holds this graph (undefined for the main graph). */
-  owner?: NodeProto;
-  /** Element types of the values defined here (inputs, initializers, node outputs), as inferred. */
-  types: Map<string, number | undefined>;
-  /** What defines each value here. */
-  defs: Map<string, { node?: NodeProto; init?: TensorProto; input?: boolean }>;
-}
-
-const subgraphsOf = (node: NodeProto): { attr: AttributeProto; graph: GraphProto; k: number }[] =>
-  node.attribute.flatMap((a) => (a.g ? [{ attr: a, graph: a.g, k: 0 }] : (a.graphs ?? []).map((graph, k) => ({ attr: a, graph, k }))));
-
-function lookup(scope: Scope, name: string): Scope | undefined {
-  for (let s: Scope | undefined = scope; s; s = s.parent) if (s.defs.has(name)) return s;
-  return undefined;
-}
-const typeOf = (scope: Scope, name: string): number | undefined => lookup(scope, name)?.types.get(name);
-const elemOf = (v: ValueInfoProto): number | undefined => v.type?.tensorType?.elemType || undefined;
-
-function constantType(node: NodeProto): number | undefined {
-  for (const a of node.attribute) {
-    if (a.name === 'value' && a.t) return a.t.dataType;
-    if (a.name === 'value_float' || a.name === 'value_floats') return F32;
-    if (a.name === 'value_int' || a.name === 'value_ints') return DT.INT64;
-    if (a.name === 'value_string' || a.name === 'value_strings') return DT.STRING;
-  }
-  return undefined;
-}
-
-/** The element types of a default-domain node's outputs, from its inputs' (ONNX operator schemas). */
-function outputTypes(node: NodeProto, ins: (number | undefined)[], sub: Scope[]): (number | undefined)[] {
-  const n = node.output.length;
-  const all = (t: number | undefined): (number | undefined)[] => new Array(n).fill(t);
-  const dtype = (dflt: number | undefined): number | undefined => {
-    const a = getAttr(node, 'dtype');
-    return a && a.i !== undefined && a.i !== null ? int64(a.i, `${nodeLabel(node)}.dtype`) : dflt;
-  };
-  if (node.domain && node.domain !== 'ai.onnx') return KNOWN_FOREIGN.has(`${node.domain}/${node.opType}`) ? all(ins[0]) : foreignOutputTypes(node, ins);
-  switch (node.opType) {
-    case 'Constant': return [constantType(node)];
-    case 'Shape': case 'Size': case 'NonZero': case 'ArgMax': case 'ArgMin': return all(DT.INT64);
-    case 'Cast': return [int64(getAttr(node, 'to')?.i, `${nodeLabel(node)}.to`)];
-    case 'CastLike': return [ins[1]];
-    case 'Equal': case 'Less': case 'Greater': case 'LessOrEqual': case 'GreaterOrEqual': case 'Not': case 'And': case 'Or': case 'Xor': case 'IsNaN': case 'IsInf':
-      return all(DT.BOOL);
-    case 'ConstantOfShape': return [getAttr(node, 'value')?.t?.dataType ?? F32];
-    case 'RandomNormal': case 'RandomUniform': return [dtype(F32)];
-    case 'RandomNormalLike': case 'RandomUniformLike': case 'EyeLike': case 'Bernoulli': return [dtype(ins[0])];
-    case 'Multinomial': return [dtype(DT.INT32)];
-    case 'Where': return [ins[1]];
-    case 'OneHot': return [ins[2]];
-    case 'TopK': case 'MaxPool': return [ins[0], DT.INT64];
-    case 'Unique': return [ins[0], DT.INT64, DT.INT64, DT.INT64];
-    case 'Dropout': return [ins[0], DT.BOOL];
-    case 'LayerNormalization': return [ins[0], F32, F32];
-    case 'QuantizeLinear': return [ins[2] ?? DT.UINT8];
-    case 'DequantizeLinear': return [ins[1]];
-    case 'DynamicQuantizeLinear': return [DT.UINT8, F32, DT.UINT8];
-    case 'MatMulInteger': case 'ConvInteger': return [DT.INT32];
-    case 'QLinearConv': case 'QLinearMatMul': return [ins[7]];
-    case 'If': return sub[0] ? sub[0].graph.output.map((o) => sub[0].types.get(o.name) ?? typeOf(sub[0], o.name) ?? elemOf(o)) : all(undefined);
-    case 'Loop': return sub[0] ? sub[0].graph.output.slice(1).map((o) => typeOf(sub[0], o.name) ?? elemOf(o)) : all(undefined);
-    case 'Scan': return sub[0] ? sub[0].graph.output.map((o) => typeOf(sub[0], o.name) ?? elemOf(o)) : all(undefined);
-    default: return all(ins[0]);
-  }
-}
-
-/** Builds the scopes of `graph` and its subgraphs and infers every value's element type. */
-function inferGraph(graph: GraphProto, parent: Scope | undefined, owner: NodeProto | undefined, path: string, ownerInputs: (number | undefined)[], out: Scope[]): Scope {
-  const s: Scope = { graph, parent, owner, path, types: new Map(), defs: new Map() };
-  out.push(s);
-  graph.input.forEach((v, i) => {
-    let t = elemOf(v);
-    // Loop/Scan bodies may leave their inputs untyped: Loop's are (iteration, condition, carried…).
-    if (t === undefined && owner?.opType === 'Loop') t = i === 0 ? DT.INT64 : i === 1 ? DT.BOOL : ownerInputs[i];
-    if (t === undefined && owner?.opType === 'Scan') t = ownerInputs[i + (owner.input.length - graph.input.length)];
-    s.types.set(v.name, t);
-    s.defs.set(v.name, { input: true });
-  });
-  for (const t of graph.initializer) {
-    const name = t.name ?? '';
-    if (s.defs.has(name)) continue; // an initializer that is also an input: the input's type stands
-    s.types.set(name, t.dataType);
-    s.defs.set(name, { init: t });
-  }
-  const declared = new Map<string, number | undefined>();
-  for (const v of [...graph.valueInfo, ...graph.output]) if (elemOf(v) !== undefined) declared.set(v.name, elemOf(v));
-  for (const node of graph.node) {
-    const ins = node.input.map((i) => (i ? typeOf(s, i) : undefined));
-    const subs = subgraphsOf(node).map(({ attr, graph: g, k }) =>
-      inferGraph(g, s, node, `${path} > ${nodeLabel(node)}.${attr.name}${attr.g ? '' : `[${k}]`}`, ins, out),
-    );
-    const outs = outputTypes(node, ins, subs);
-    node.output.forEach((o, i) => {
-      if (!o) return;
-      s.types.set(o, declared.get(o) ?? outs[i]);
-      s.defs.set(o, { node });
-    });
-  }
-  return s;
-}
-
 function setElem(v: ValueInfoProto, t: number): void {
   if (v.type?.tensorType) v.type.tensorType.elemType = t;
   else v.type = { tensorType: { elemType: t } };
@@ -241,8 +112,8 @@ async function run(ctx: ModeContext): Promise<void> {
   const keepIo = opts.keepIoTypes;
   const blockList = new Set([...DEFAULT_OP_BLOCK_LIST, ...opts.keepFloat32Ops]);
   const keepOps = new Set(opts.keepFloat32Ops);
-  const scopes: Scope[] = [];
-  const main = inferGraph(model.graph, undefined, undefined, 'main', [], scopes);
+  const scopes = inferTypes(model);
+  const main = scopes[0];
   const opset = opsetOf(model, '') ?? 1;
 
   // 1. How each node runs; a float32 node's subgraphs stay float32 whole. Dynamic mode's
