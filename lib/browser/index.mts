@@ -72,14 +72,15 @@ async function moduleFrom(source: WasmSource): Promise<WebAssembly.Module | Buff
 
 let loading: Promise<BackendInfo> | undefined;
 
+/** The keys init() takes. */
+const INIT_KEYS = keySet(['wasm', 'isa']);
+
 /**
  * Loads the WebAssembly module; every call before it has resolved throws. Call it once, early
  * (`await init()`); later calls without options return the first call's promise, unless it
  * failed, in which case they try again; later calls with options reject (the module is loaded
  * once). A misspelt option key is a TypeError that names it. Resolves with `backend`.
  */
-const INIT_KEYS = keySet(['wasm', 'isa']);
-
 export function init(options: InitOptions = {}): Promise<BackendInfo> {
   if (options === null || typeof options !== 'object') {
     return Promise.reject(new TypeError(`Expected an options object for options but received ${describe(options)}`));
