@@ -3,13 +3,10 @@
 // (core/backend). No logic here.
 import { DTYPES } from './core/dtypes';
 import { backend, binding } from './core/backend';
-import { ggmlFacade, type Ggml } from './ggml';
-import { float16Api } from './float16';
-import { signApi } from './sign';
+import type { Ggml } from './ggml';
 import { computeParams, dequantize, minMax, pack, paramsFromRange, quantize, quantizeDynamic, unpack } from './affine';
-import { calibrateApi, DEFAULT_SCHEMES, formatTable, type CompareCalls } from './calibrate';
-import { preprocessApi } from './preprocess';
-import { halfWidener } from './core/half-input';
+import { DEFAULT_SCHEMES, formatTable } from './calibrate';
+import { syncApi } from './core/sync-api';
 import { asyncApi, asyncStats, AbortError } from './async';
 
 export type { DType, PackedDType, Float8DType, QuantArrayOf, QuantArrayMap } from './core/dtypes';
@@ -28,21 +25,22 @@ export type { Observer, ChannelObserver, ObserverMethod, ObserverOptions, Params
 
 export { paramsFromRange, computeParams, minMax, quantize, dequantize, quantizeDynamic, pack, unpack, backend };
 
+const api = syncApi(binding);
+
 /**
  * float16 / bfloat16 <-> float32 (README "float16 and bfloat16"): to* round to nearest even
  * (a Float64Array is read as float32 first), from* are exact; `out` is written in place
  * when given. The 16-bit side is a Uint16Array of bits (or a Float16Array for float16).
  */
-export const { toFloat16, fromFloat16, toBFloat16, fromBFloat16 } = float16Api(binding);
+export const { toFloat16, fromFloat16, toBFloat16, fromBFloat16 } = api;
 
 /**
  * int8 ↔ uint8 and int16 ↔ uint16 codes without a float round trip (README "Signed and
  * unsigned codes"): codes and zero point move by 2^(b−1); dequantized values are unchanged.
  */
-export const { toUnsigned, toSigned } = signApi(binding);
+export const { toUnsigned, toSigned } = api;
 
-const ggmlSync: Ggml = ggmlFacade(binding);
-
+const ggmlSync: Ggml = api.ggml;
 
 /**
  * Streaming calibration, error statistics and scheme comparison (README "Calibrate and compare"):
@@ -50,16 +48,11 @@ const ggmlSync: Ggml = ggmlFacade(binding);
  * errorStats(x, params | xHat, opts?) → mse, rmse, meanAbs, maxAbs, sqnrDb, cosine, bytes, … of the round trip;
  * compare(x, { schemes?, calibration?, shape? }) → one row per scheme; formatTable(rows) → aligned text.
  */
-export const { createObserver, errorStats, compare } = calibrateApi(binding, {
-  quantize: quantize as CompareCalls['quantize'],
-  computeParams: computeParams as CompareCalls['computeParams'],
-  ggmlQuantize: (x, type) => ggmlSync.quantize(x, type),
-  toHalf: (x, format) => (format === 'float16' ? toFloat16(x) : toBFloat16(x)),
-});
+export const { createObserver, errorStats, compare } = api;
 export { formatTable, DEFAULT_SCHEMES };
 
 /** Pixels -> model input and back, embedding codes (README "Preprocessing", "Embeddings"). */
-export const { imageToTensor, tensorToImage, quantizeEmbeddings, embeddingRanges, dequantizeEmbeddings, unpackBits } = preprocessApi(binding, halfWidener(binding), quantize as never);
+export const { imageToTensor, tensorToImage, quantizeEmbeddings, embeddingRanges, dequantizeEmbeddings, unpackBits } = api;
 
 const twins = asyncApi({ quantize, dequantize, quantizeDynamic, minMax, computeParams, toFloat16, fromFloat16, toBFloat16, fromBFloat16, toUnsigned, toSigned, pack, unpack, errorStats, imageToTensor, tensorToImage, quantizeEmbeddings, dequantizeEmbeddings, embeddingRanges, unpackBits, ggml: ggmlSync });
 

@@ -11,13 +11,10 @@
 import { DTYPES } from '../core/dtypes.js';
 import { backend, binding, loadedBinding, setBinding } from './backend.js';
 import { instantiateWasmBinding } from '../backend-wasm/index.js';
-import { ggmlFacade, type Ggml } from '../ggml/index.js';
-import { float16Api } from '../float16/index.js';
-import { signApi } from '../sign/index.js';
+import type { Ggml } from '../ggml/index.js';
 import { computeParams, dequantize, minMax, pack, paramsFromRange, quantize, quantizeDynamic, unpack } from '../affine/index.js';
-import { calibrateApi, DEFAULT_SCHEMES, formatTable, type CompareCalls } from '../calibrate/index.js';
-import { preprocessApi } from '../preprocess/index.js';
-import { halfWidener } from '../core/half-input.js';
+import { DEFAULT_SCHEMES, formatTable } from '../calibrate/index.js';
+import { syncApi } from '../core/sync-api.js';
 import { checkKeys, describe, keySet } from '../core/validate.js';
 import type { BackendInfo } from '../core/loader.js';
 
@@ -116,26 +113,23 @@ export function isReady(): boolean {
 
 export { paramsFromRange, computeParams, minMax, quantize, dequantize, quantizeDynamic, pack, unpack, backend };
 
+const api = syncApi(binding);
+
 /** float16 / bfloat16 <-> float32, as the Node entry's (README "float16 and bfloat16"). */
-export const { toFloat16, fromFloat16, toBFloat16, fromBFloat16 } = float16Api(binding);
+export const { toFloat16, fromFloat16, toBFloat16, fromBFloat16 } = api;
 
 /** int8 ↔ uint8 and int16 ↔ uint16 codes without a float round trip (README "Signed and unsigned codes"). */
-export const { toUnsigned, toSigned } = signApi(binding);
+export const { toUnsigned, toSigned } = api;
 
 /** ggml blocks (README "ggml blocks"); no quantizeAsync/dequantizeAsync in the browser. */
-export const ggml: Ggml = ggmlFacade(binding);
+export const ggml: Ggml = api.ggml;
 
 /** Streaming calibration, error statistics and scheme comparison (README "Calibrate and compare"). */
-export const { createObserver, errorStats, compare } = calibrateApi(binding, {
-  quantize: quantize as CompareCalls['quantize'],
-  computeParams: computeParams as CompareCalls['computeParams'],
-  ggmlQuantize: (x, type) => ggml.quantize(x, type),
-  toHalf: (x, format) => (format === 'float16' ? toFloat16(x) : toBFloat16(x)),
-});
+export const { createObserver, errorStats, compare } = api;
 export { formatTable, DEFAULT_SCHEMES };
 
 /** Pixels -> model input and back, embedding codes (README "Preprocessing", "Embeddings"). */
-export const { imageToTensor, tensorToImage, quantizeEmbeddings, embeddingRanges, dequantizeEmbeddings, unpackBits } = preprocessApi(binding, halfWidener(binding), quantize as never);
+export const { imageToTensor, tensorToImage, quantizeEmbeddings, embeddingRanges, dequantizeEmbeddings, unpackBits } = api;
 
 /** The dtype table (frozen, every level). */
 export { DTYPES as dtypes };
