@@ -205,6 +205,27 @@ function constantModel() {
   });
 }
 
+/** Gathers inside If branches reading the main graph's table (ONNX's outer scope). */
+function subgraphModel() {
+  const branch = (name, neg) => ({
+    graph: {
+      name,
+      nodes: [
+        { op: 'Gather', name: `${name}_gather`, inputs: ['E', 'ids'], outputs: [`${name}_rows`] },
+        ...(neg ? [{ op: 'Neg', name: `${name}_neg`, inputs: [`${name}_rows`], outputs: [`${name}_out`] }] : []),
+      ],
+      outputs: [[neg ? `${name}_out` : `${name}_rows`, 'float', undefined]],
+    },
+  });
+  return buildModel({
+    opset: 13,
+    inputs: [['cond', 'bool', []], ['ids', 'int64', [2, 3]]],
+    outputs: [['y', 'float', undefined]],
+    nodes: [{ op: 'If', name: 'if', inputs: ['cond'], outputs: ['y'], attrs: { then_branch: branch('then', false), else_branch: branch('else', true) } }],
+    initializers: [{ name: 'E', dims: E_DIMS, float: E }],
+  });
+}
+
 /** Float data that is not a constant float32 table: a graph input, a computed tensor, a float16 initializer. */
 function notConstantModel() {
   const half = new Uint16Array(20).fill(0x3c00); // 1.0
@@ -366,6 +387,25 @@ describe(`onnx Gather in dynamic and weights-only (${quantkit.backend.name})`, f
       sameFloats(out.emb.data, gatherRef(deq, E_DIMS, IDS, 0), 'emb');
     });
 
+    it(`${mode}: Gathers in If branches on the outer table: codes stored in each branch, exact rows on both paths`, async () => {
+      const r = await quantizeModel(subgraphModel(), { mode });
+      assert.deepEqual(r.changed.map((x) => x.node).sort(), ['else_gather', 'then_gather']);
+      const m = ref.readModel(r.bytes);
+      const expect = mode === 'dynamic' ? ortDynamicGather({}) : weightsOnlyGather({}, E_DIMS, 0);
+      let deq;
+      for (const name of ['then_gather', 'else_gather']) {
+        const branch = m.graphs.find((g) => g.node.some((n) => n.name === name));
+        const s = storedTable(m, mode, name);
+        assert.ok(branch.initializer.some((t) => t.name === s.names[0]), `${name}: the codes sit in its own graph`);
+        deq = checkTable(m, s.names, E, E_DIMS, expect, name);
+      }
+      assert.equal(m.init('E'), undefined, 'the float table is gone');
+      const rows = gatherRef(deq, E_DIMS, IDS, 0);
+      const ids = EMB_FEEDS.ids;
+      sameFloats((await runModel(r.bytes, { cond: { type: 'bool', data: Uint8Array.of(1), dims: [] }, ids })).y.data, rows, 'then');
+      sameFloats((await runModel(r.bytes, { cond: { type: 'bool', data: Uint8Array.of(0), dims: [] }, ids })).y.data, rows.map((v) => -v), 'else');
+    });
+
     it(`${mode}: float data that is not a constant float32 table is listed in skipped, with the reason`, async () => {
       const bytes = notConstantModel();
       const r = await quantizeModel(bytes, { mode });
@@ -414,6 +454,7 @@ describe(`onnx Gather in dynamic and weights-only (${quantkit.backend.name})`, f
       ['embedding.onnx', embeddingModel(13), [...DYNAMIC_CASES.map((c) => ({ mode: 'dynamic', ...c.opts })), ...WEIGHTS_CASES.filter((c) => c.opset === 13).map((c) => ({ mode: 'weights-only', ...c.opts }))]],
       ['embedding21.onnx', embeddingModel(21), WEIGHTS_CASES.filter((c) => c.opset === 21).map((c) => ({ mode: 'weights-only', ...c.opts }))],
       ['tied.onnx', tiedModel(), [{ mode: 'dynamic' }, { mode: 'weights-only' }, { mode: 'weights-only', blockSize: 16, weightType: 'uint4' }]],
+      ['subgraph.onnx', subgraphModel(), [{ mode: 'dynamic' }, { mode: 'weights-only' }]],
     ];
     for (const [file, bytes, list] of jobs) {
       const p = path.join(dir, file);
