@@ -21,15 +21,30 @@
 // - MatMul needs a 2-D constant B; a B of another rank, or any non-constant or non-float32
 //   weight, is reported in `skipped`. LSTM stays float (ORT's DynamicQuantizeLSTM is a
 //   com.microsoft op onnxruntime-web lacks; Silero VAD's LSTM weights are not constants anyway).
+// - Gather with a constant float32 `data` (an embedding table): ORT's GatherQuant
+//   (operators/gather.py) through quantize_activation → quantize_initializer: the table is
+//   quantized as an *activation*, with dynamic mode's activation type uint8, per tensor, no
+//   reduce_range, asymmetric (symmetric only when weightType is uint8 too and `symmetric` is
+//   set: ORT's quantize_initializer_impl takes is_weight_symmetric when the type equals the
+//   weight type); weightType, perChannel and reduceRange do not apply to it, as in ORT. The
+//   Gather then reads the codes, and a DequantizeLinear of its output (ORT's _dequantize_value,
+//   `<out>_DequantizeLinear`) gives the float rows back under the original output name:
+//     Gather(<data>_quantized, indices, axis) → <out>_quantized → DequantizeLinear(·, <data>_scale, <data>_zero_point) → <out>
+//   Indices and `axis` are kept; per tensor fits any axis. ORT feeds a following MatMulInteger
+//   the uint8 rows directly when it quantizes that consumer; here every consumer reads the
+//   dequantized float output (one graph shape for all). Constant-node tables are quantized too
+//   (ORT only takes initializers); a Gather whose data is a float tensor but not a constant
+//   float32 one is in `skipped`, Gathers on integer data (Shape → Gather) are left alone
+//   silently. A table also used by MatMul/Gemm gets its own copy per layout.
 import type { ModeImpl } from './index';
 import type { ModeContext } from '../context';
 import { allGraphs, attrInt, findConstant, floatAttr, intAttr, makeNode, removeUnusedConstants, type ConstantSource, type GraphScope } from '../graph';
 import { DT, type AttributeProto, type NodeProto, type TensorProto } from '../proto';
 import { floatTensor, makeTensor, floatValues } from '../tensor';
-import { broadcastDims, defaultWeightSymmetric, quantizeWeight, WEIGHT_DT, type QuantizedWeight, type WeightType } from '../weights';
-import { constantWeight, countNodes, isOp, transpose2d, type ConstantWeight } from './weight-ops';
+import { broadcastDims, defaultWeightSymmetric, quantizeWeight, weightTensors, WEIGHT_DT, type QuantizedWeight, type WeightType } from '../weights';
+import { constantWeight, countNodes, gatherTable, isOp, transpose2d, type ConstantWeight } from './weight-ops';
 
-const OPS: ReadonlySet<string> = new Set(['MatMul', 'Gemm', 'Conv']);
+const OPS: ReadonlySet<string> = new Set(['MatMul', 'Gemm', 'Conv', 'Gather']);
 
 /** The run-time quantized activation: DynamicQuantizeLinear's three outputs. */
 interface DynamicInput { q: string; scale: string; zeroPoint: string }
@@ -46,6 +61,9 @@ class DynamicRewriter {
   private readonly symmetric: boolean;
   /** Quantized weights by source tensor and layout key: a weight two nodes share is stored once. */
   private readonly weights = new Map<TensorProto, Map<string, WeightNames>>();
+  /** Gather tables: quantized once per source tensor, their initializers stored once per graph that gathers from them. */
+  private readonly tables = new Map<TensorProto, QuantizedWeight>();
+  private readonly tableNames = new Map<GraphScope, Map<TensorProto, WeightNames>>();
   private done = 0;
   private readonly total: number;
 
@@ -68,6 +86,10 @@ class DynamicRewriter {
         }
         if (!isOp(node, OPS)) continue;
         this.ctx.progress(++this.done, this.total, node.name || node.opType);
+        if (node.opType === 'Gather') {
+          this.gather(node, scope);
+          continue;
+        }
         if (this.ctx.isExcluded(node)) {
           this.ctx.skipped(node, scope, this.ctx.excludedBy(node)!);
           continue;
@@ -77,6 +99,42 @@ class DynamicRewriter {
       }
     }
     for (const { graph } of scopes) removeUnusedConstants(graph);
+  }
+
+  /**
+   * Gather on a constant float32 table → Gather on its uint8 codes → DequantizeLinear (see the
+   * header); other Gathers as gatherTable says (integer ones silently).
+   */
+  private gather(node: NodeProto, scope: GraphScope): void {
+    const t = gatherTable(node, scope);
+    if (t === undefined) return;
+    if (this.ctx.isExcluded(node)) return this.ctx.skipped(node, scope, this.ctx.excludedBy(node)!);
+    if (typeof t === 'string') return this.ctx.skipped(node, scope, t);
+    const symmetric = this.type === 'uint8' && this.symmetric;
+    let q = this.tables.get(t.source.tensor);
+    if (!q) {
+      q = quantizeWeight(t.values, t.dims, { type: 'uint8', symmetric, reduceRange: false }, `Gather data '${t.name}'`);
+      this.tables.set(t.source.tensor, q);
+    }
+    // The codes sit in the Gather's own graph, next to the DequantizeLinear that reads the scale
+    // and zero point (ORT's QDQ transformers look a DequantizeLinear's constants up there).
+    let inGraph = this.tableNames.get(scope);
+    if (!inGraph) this.tableNames.set(scope, (inGraph = new Map()));
+    let n = inGraph.get(t.source.tensor);
+    const names = this.ctx.names;
+    if (!n) {
+      n = { q: names.make(`${t.name}_quantized`), scale: names.make(`${t.name}_scale`), zeroPoint: names.make(`${t.name}_zero_point`), perChannel: false };
+      const w = weightTensors(q, { data: n.q, scale: n.scale, zeroPoint: n.zeroPoint });
+      scope.graph.initializer.push(w.data, w.scale, w.zeroPoint);
+      inGraph.set(t.source.tensor, n);
+    }
+    const y = node.output[0];
+    const codes = names.make(`${y}_quantized`);
+    node.input[0] = n.q;
+    node.output[0] = codes;
+    const k = scope.graph.node.indexOf(node);
+    scope.graph.node.splice(k + 1, 0, makeNode('DequantizeLinear', [codes, n.scale, n.zeroPoint], [y], names.make(`${y}_DequantizeLinear`)));
+    this.ctx.changed(node, scope, `Gather on uint8 codes → DequantizeLinear (per-tensor${symmetric ? ', symmetric' : ''}, axis ${t.axis})`);
   }
 
   /** MatMul or Gemm → MatMulInteger; a string is why not. */

@@ -14,14 +14,27 @@
 // along it would hold one weight each: those weights are per-channel instead (said in the
 // report). int4/uint4 need opset 21. Defaults: int8; symmetric for int8/int4 (ORT's
 // WeightSymmetric default), asymmetric for uint8/uint4.
+//
+// Gather: a constant float32 `data` (an embedding table [vocab, hidden]) is stored the same way,
+// DequantizeLinear → Gather (indices untouched, the `axis` attribute kept), as ORT's QDQ form
+// does it (operators/gather.py QDQGather: the table quantized before the Gather). ORT treats the
+// table as an activation (the activation type, asymmetric, per tensor); here it is a weight
+// like the others, so weightType, symmetric, reduceRange and the layout options mean what they
+// mean for MatMul: perChannel is one scale per gathered slice (the gather axis: one per token
+// row of an embedding, the layout of a tied Gemm transB / lm_head, which then shares the same
+// DequantizeLinear), blockSize blocks along the last axis that is not the gather axis (the
+// hidden axis of [vocab, hidden], contiguous in memory); a 1-D table is per tensor under
+// perChannel (one scale per value would outweigh the value) and blocked along its one axis.
+// A Gather whose data is a float tensor but not a constant float32 one is in `skipped`; Gathers
+// on integer data (Shape → Gather) or data of unknown type are left alone without a report.
 import type { ModeImpl } from './index';
 import type { ModeContext, ModelOptions } from '../context';
 import { allGraphs, attrInt, intAttr, makeNode, removeUnusedConstants, type GraphScope } from '../graph';
 import type { NodeProto, TensorProto } from '../proto';
 import { quantizeWeight, weightTensors, type QuantizedWeight, type WeightType } from '../weights';
-import { constantWeight, countNodes, isOp, type ConstantWeight } from './weight-ops';
+import { constantWeight, countNodes, gatherTable, isOp, type ConstantWeight } from './weight-ops';
 
-const OPS: ReadonlySet<string> = new Set(['MatMul', 'Gemm', 'Conv', 'ConvTranspose']);
+const OPS: ReadonlySet<string> = new Set(['MatMul', 'Gemm', 'Conv', 'ConvTranspose', 'Gather']);
 
 const is4bit = (t: WeightType | undefined): boolean => t === 'int4' || t === 'uint4';
 
@@ -66,6 +79,17 @@ function layoutOf(node: NodeProto, dims: number[], opts: ModelOptions): Layout |
   return { label: 'per-tensor' };
 }
 
+/** A Gather table's layout (see the header): per gathered slice, blocks along the last other axis, or per tensor. */
+function gatherLayoutOf(rank: number, gatherAxis: number, opts: ModelOptions): Layout {
+  if (opts.blockSize !== undefined) {
+    const axis = rank === 1 ? 0 : gatherAxis === rank - 1 ? rank - 2 : rank - 1;
+    return { axis, blockSize: opts.blockSize, label: `block ${opts.blockSize} on axis ${axis}` };
+  }
+  if (opts.perChannel && rank === 1) return { label: 'per-tensor (a 1-D table: per channel would hold one value per scale)' };
+  if (opts.perChannel) return { axis: gatherAxis, label: `per-channel axis ${gatherAxis}` };
+  return { label: 'per-tensor' };
+}
+
 async function run(ctx: ModeContext): Promise<void> {
   const opts = ctx.opts;
   const type: WeightType = opts.weightType ?? 'int8';
@@ -77,6 +101,10 @@ async function run(ctx: ModeContext): Promise<void> {
     for (const node of [...scope.graph.node]) {
       if (!isOp(node, OPS)) continue;
       ctx.progress(++done, total, node.name || node.opType);
+      if (node.opType === 'Gather') {
+        gather(ctx, scope, node, type, made);
+        continue;
+      }
       if (ctx.isExcluded(node)) {
         ctx.skipped(node, scope, ctx.excludedBy(node)!);
         continue;
@@ -96,6 +124,17 @@ async function run(ctx: ModeContext): Promise<void> {
     }
   }
   for (const { graph } of scopes) removeUnusedConstants(graph);
+}
+
+/** A Gather on a constant float32 table → DequantizeLinear → Gather; other Gathers as gatherTable says. */
+function gather(ctx: ModeContext, scope: GraphScope, node: NodeProto, type: WeightType, made: Made): void {
+  const t = gatherTable(node, scope);
+  if (t === undefined) return;
+  if (ctx.isExcluded(node)) return ctx.skipped(node, scope, ctx.excludedBy(node)!);
+  if (typeof t === 'string') return ctx.skipped(node, scope, t);
+  const layout = gatherLayoutOf(t.dims.length, t.axis, ctx.opts);
+  node.input[0] = dequantized(ctx, scope, node, t, layout, type, made);
+  ctx.changed(node, scope, `DequantizeLinear(${type}, ${layout.label}) → Gather`);
 }
 
 /**
