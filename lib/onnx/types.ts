@@ -148,3 +148,25 @@ export function inferTypes(model: ModelProto): Scope[] {
   inferGraph(model.graph, undefined, undefined, 'main', [], out);
   return out;
 }
+
+/** Typed scopes by the graph they type, per main graph: made on first use, before a mode rewrites. */
+const typedByRoot = new WeakMap<GraphProto, Map<GraphProto, Scope>>();
+
+/**
+ * The element type of value `name` as seen from `scope` (its graph or an enclosing one), or
+ * undefined when the rules cannot tell. The types are inferred once per model, on the first call:
+ * ask before rewriting (a mode's own rewrites keep the names and types of what they replace).
+ */
+export function elementType(scope: GraphScope, name: string): number | undefined {
+  let root: GraphScope = scope;
+  while (root.parent) root = root.parent;
+  let typed = typedByRoot.get(root.graph);
+  if (!typed) {
+    const scopes: Scope[] = [];
+    inferGraph(root.graph, undefined, undefined, root.path, [], scopes);
+    typed = new Map(scopes.map((t) => [t.graph, t]));
+    typedByRoot.set(root.graph, typed);
+  }
+  const t = typed.get(scope.graph);
+  return t ? typeOf(t, name) : undefined;
+}

@@ -1,8 +1,9 @@
 // What the weight modes (dynamic, weights-only) share: finding a node's constant float32
 // weight, or the reason it has none, the count of candidate nodes for progress, and a Gather's
 // table (its constant float32 `data`), told apart from the many Gathers on shape tensors.
-import { allGraphs, findConstant, getAttr, intAttr, type ConstantSource, type GraphScope } from '../graph';
-import { DT, type GraphProto, type ModelProto, type NodeProto } from '../proto';
+import { allGraphs, findConstant, intAttr, type ConstantSource, type GraphScope } from '../graph';
+import { DT, type ModelProto, type NodeProto } from '../proto';
+import { elementType } from '../types';
 import { dataTypeName, dimsOf, floatValues } from '../tensor';
 import { firstNonFinite } from '../weights';
 
@@ -72,73 +73,4 @@ export function gatherTable(node: NodeProto, scope: GraphScope): (ConstantWeight
   const axis = intAttr(node, 'axis', 0);
   if (axis < -rank || axis >= rank) return `axis ${axis} is outside [${-rank}, ${rank - 1}] for data '${name}' of rank ${rank}`;
   return { ...w, axis: axis < 0 ? axis + rank : axis };
-}
-
-/** Each graph's value element types, made once (the model is rewritten only after they are read). */
-const typeCache = new WeakMap<GraphProto, Map<string, number>>();
-
-/**
- * The element type of value `name` seen from `scope` (this graph or an enclosing one), or
- * undefined when it cannot be told: declared types (inputs, outputs, value_info), initializers,
- * and a forward pass over the nodes with each default-domain op's output type rule (Shape → int64,
- * Cast → `to`, comparisons → bool, most ops → their first input's type for their first output).
- */
-export function elementType(scope: GraphScope, name: string): number | undefined {
-  for (let s: GraphScope | undefined = scope; s; s = s.parent) {
-    let types = typeCache.get(s.graph);
-    if (!types) typeCache.set(s.graph, (types = graphTypes(s.graph, (n) => (s!.parent ? elementType(s!.parent, n) : undefined))));
-    const t = types.get(name);
-    if (t !== undefined) return t;
-  }
-  return undefined;
-}
-
-const INT64_OUT = new Set(['Shape', 'Size', 'NonZero', 'ArgMax', 'ArgMin', 'NonMaxSuppression']);
-const BOOL_OUT = new Set(['Equal', 'Less', 'Greater', 'LessOrEqual', 'GreaterOrEqual', 'And', 'Or', 'Xor', 'Not', 'IsNaN', 'IsInf']);
-/** Ops whose output type is set by an attribute or differs from their first input's in ways not listed here: unknown. */
-const UNKNOWN_OUT = new Set(['If', 'Loop', 'Scan', 'TfIdfVectorizer', 'HannWindow', 'HammingWindow', 'BlackmanWindow', 'MelWeightMatrix', 'EyeLike', 'RandomNormalLike', 'RandomUniformLike', 'RandomNormal', 'RandomUniform', 'Multinomial', 'Bernoulli', 'StringNormalizer', 'QLinearConv', 'QLinearMatMul', 'Optional', 'OptionalGetElement']);
-
-function graphTypes(graph: GraphProto, outer: (name: string) => number | undefined): Map<string, number> {
-  const types = new Map<string, number>();
-  for (const v of [...graph.input, ...graph.output, ...graph.valueInfo]) {
-    const t = v.type?.tensorType?.elemType;
-    if (t) types.set(v.name, t);
-  }
-  for (const t of graph.initializer) if (t.name && t.dataType) types.set(t.name, t.dataType);
-  const typeOf = (n: string | undefined): number | undefined => (n ? types.get(n) ?? outer(n) : undefined);
-  for (const node of graph.node) {
-    const outs = (node.domain ?? '') === '' ? outputTypes(node, typeOf) : [];
-    node.output.forEach((o, k) => {
-      if (o && !types.has(o) && outs[k] !== undefined) types.set(o, outs[k]!);
-    });
-  }
-  return types;
-}
-
-function outputTypes(node: NodeProto, typeOf: (n: string | undefined) => number | undefined): (number | undefined)[] {
-  const op = node.opType;
-  const in0 = typeOf(node.input[0]);
-  if (op === 'Constant') {
-    const a = node.attribute.find((x) => x.t || x.name === 'value_float' || x.name === 'value_floats' || x.name === 'value_int' || x.name === 'value_ints');
-    return [a?.t ? a.t.dataType : a?.name.startsWith('value_float') ? DT.FLOAT : a ? DT.INT64 : undefined];
-  }
-  if (INT64_OUT.has(op)) return node.output.map(() => DT.INT64);
-  if (BOOL_OUT.has(op)) return [DT.BOOL];
-  if (UNKNOWN_OUT.has(op)) return [];
-  switch (op) {
-    case 'Cast': return [intAttr(node, 'to', 0) || undefined];
-    case 'CastLike': return [typeOf(node.input[1])];
-    case 'Where': return [typeOf(node.input[1])];
-    case 'OneHot': return [typeOf(node.input[2])];
-    case 'ConstantOfShape': return [getAttr(node, 'value')?.t?.dataType ?? DT.FLOAT];
-    case 'DequantizeLinear': return [typeOf(node.input[1])];
-    case 'QuantizeLinear': return [typeOf(node.input[2]) ?? DT.UINT8];
-    case 'DynamicQuantizeLinear': return [DT.UINT8, DT.FLOAT, DT.UINT8];
-    case 'MatMulInteger':
-    case 'ConvInteger': return [DT.INT32];
-    case 'TopK': return [in0, DT.INT64];
-    case 'Unique': return [in0, DT.INT64, DT.INT64, DT.INT64];
-    case 'Split': return node.output.map(() => in0);
-    default: return [in0];
-  }
 }
