@@ -25,6 +25,9 @@ import type { Float16ArrayLike } from '../float16';
 import type { Recoded, SignedDType, SignedOf, UnsignedDType, UnsignedOf } from '../sign';
 import type { ImageToTensorOptions, PixelArray, TensorArray } from '../preprocess/image';
 import type { EmbeddingCodes, EmbeddingPrecision, QuantizeEmbeddingsOptions } from '../preprocess/embeddings';
+import { AbortError } from '../core/abort';
+
+export { AbortError };
 
 /** The options every async call takes, in its options object or in `out`'s place. */
 export interface AsyncOptions {
@@ -34,17 +37,6 @@ export interface AsyncOptions {
   transfer?: boolean;
 }
 
-/**
- * The rejection of an aborted job: `name` 'AbortError', `code` 'ABORT_ERR' (as Node's own
- * AbortError from fs and timers), `cause` the signal's reason.
- */
-export class AbortError extends Error {
-  readonly code = 'ABORT_ERR';
-  constructor(message = 'The operation was aborted', options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'AbortError';
-  }
-}
 
 
 /** The plain TypedArray constructor of an array (a Buffer's tag is Uint8Array). */

@@ -2,7 +2,7 @@
 // from createObserver's method and options and the observer's state, lib/calibrate/state.ts),
 // and the copy's new state replaces the observer's when the job ends. One observer's batches
 // run one after another, in call order; a synchronous observe meanwhile is refused.
-import { CREATED, PENDING, RESTORE, SNAPSHOT, type Stateful } from '../calibrate/state';
+import { CREATED, enqueueObserve, RESTORE, SNAPSHOT, type Stateful } from '../calibrate/state';
 import { runAsync, type AsyncOptions } from './index';
 
 type Observing = Stateful & { observe(...args: unknown[]): unknown };
@@ -20,11 +20,7 @@ export function restoreObserver(desc: unknown): Observing {
 /** observeAsync(x, shape?, { signal }?) or observeAsync(x, { signal }): resolves with the observer. */
 export function observeAsync<T extends object>(observer: T, x: unknown, shape?: unknown, options?: AsyncOptions): Promise<T> {
   const args: unknown[] = typeof shape === 'object' && shape !== null && !Array.isArray(shape) && options === undefined ? [x, undefined, shape] : [x, shape, options];
-  const previous = PENDING.get(observer) ?? Promise.resolve();
-  const next: Promise<T> = previous.then(
-    () => undefined,
-    () => undefined,
-  ).then(() => {
+  return enqueueObserve(observer, () => {
     const created = CREATED.get(observer) as { method: string; opts: unknown };
     const desc = { ...created, state: (observer as unknown as Stateful)[SNAPSHOT]() };
     const sync = (...a: unknown[]) => {
@@ -37,10 +33,4 @@ export function observeAsync<T extends object>(observer: T, x: unknown, shape?: 
       return observer;
     });
   });
-  PENDING.set(observer, next);
-  const clear = () => {
-    if (PENDING.get(observer) === next) PENDING.delete(observer);
-  };
-  next.then(clear, clear);
-  return next;
 }

@@ -5,15 +5,11 @@
 // is pending is refused (calibrate/state); an aborted `signal` rejects with an AbortError and
 // leaves the observer as it was; a TypedArray batch is copied when the call is made. The
 // options keep their type (AsyncOptions): `transfer` changes nothing here.
-import { PENDING } from '../calibrate/state';
+import { enqueueObserve, PENDING } from '../calibrate/state';
+import { AbortError } from '../core/abort';
 import type { AsyncOptions } from '../async';
 
 type Observing = { observe(...args: unknown[]): unknown };
-
-/** The rejection of an aborted batch, as lib/async's AbortError: name 'AbortError', code 'ABORT_ERR'. */
-function abortError(signal: AbortSignal): Error {
-  return Object.assign(new Error('The operation was aborted', { cause: signal.reason }), { name: 'AbortError', code: 'ABORT_ERR' });
-}
 
 /** observeAsync(x, shape?, { signal }?) or observeAsync(x, { signal }): resolves with the observer. */
 export function observeAsync<T extends object>(observer: T, x: unknown, shape?: unknown, options?: AsyncOptions): Promise<T> {
@@ -21,12 +17,8 @@ export function observeAsync<T extends object>(observer: T, x: unknown, shape?: 
   const signal = opts?.signal;
   // The batch as it is now, as the worker version copies it when the call is made.
   const batch = ArrayBuffer.isView(x) && !(x instanceof DataView) ? (x as unknown as { slice(): unknown }).slice() : x;
-  const previous = PENDING.get(observer) ?? Promise.resolve();
-  const next: Promise<T> = previous.then(
-    () => undefined,
-    () => undefined,
-  ).then(() => {
-    if (signal?.aborted) throw abortError(signal);
+  return enqueueObserve(observer, () => {
+    if (signal?.aborted) throw new AbortError(undefined, { cause: signal.reason });
     // This batch's turn: observe lets no batch through while one is pending, so the entry
     // (this job's, or a later call's) is set aside for the synchronous call and put back.
     const held = PENDING.get(observer);
@@ -38,10 +30,4 @@ export function observeAsync<T extends object>(observer: T, x: unknown, shape?: 
     }
     return observer;
   });
-  PENDING.set(observer, next);
-  const clear = () => {
-    if (PENDING.get(observer) === next) PENDING.delete(observer);
-  };
-  next.then(clear, clear);
-  return next;
 }

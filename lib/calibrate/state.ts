@@ -23,3 +23,22 @@ export function checkNotPending(observer: object): void {
     throw new Error('Expected no observe(x) on an observer while its observeAsync(x) is pending (await it first: the async batch would overwrite this one)');
   }
 }
+
+/**
+ * Queues `job` (one observeAsync batch) after the observer's pending batches, so that one
+ * observer's batches run one after another, in call order, whatever became of the earlier ones;
+ * the observer counts as pending (checkNotPending) until its last queued batch settles.
+ */
+export function enqueueObserve<T extends object>(observer: T, job: () => T | Promise<T>): Promise<T> {
+  const previous = PENDING.get(observer) ?? Promise.resolve();
+  const next: Promise<T> = previous.then(
+    () => undefined,
+    () => undefined,
+  ).then(job);
+  PENDING.set(observer, next);
+  const clear = () => {
+    if (PENDING.get(observer) === next) PENDING.delete(observer);
+  };
+  next.then(clear, clear);
+  return next;
+}
