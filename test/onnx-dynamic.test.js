@@ -235,7 +235,7 @@ describe(`onnx dynamic (${quantkit.backend.name})`, function () {
     assert.ok(vad.skipped.some((s) => s.opType === 'LSTM' && /LSTM stays float/.test(s.reason)));
   });
 
-  it(`both backends write the same bytes (this ${quantkit.backend.name} pass vs a child on ${ref.otherBackend(quantkit.backend.name)})`, async () => {
+  it(`the ${quantkit.backend.name} backend writes the same bytes as ${ref.otherBackend(quantkit.backend.name)} (in a child process)`, async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'qk-dyn-'));
     try {
       const lin = path.join(dir, 'lin.onnx');

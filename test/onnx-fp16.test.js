@@ -535,7 +535,7 @@ describe(`quantizeModel mode 'fp16' (${qk.backend.name})`, () => {
     await assert.rejects(quantizeModel(bytes, { mode: 'dynamic', keepIoTypes: true }), { name: 'TypeError', message: /options.keepIoTypes applies to mode 'fp16'/ });
   });
 
-  it('native and fallback write the same bytes (Silero VAD, PaddleOCR cls)', function () {
+  it('native, wasm and fallback write the same bytes (Silero VAD, PaddleOCR cls)', function () {
     this.timeout(120000);
     const script = `
       const { quantizeModel } = require(${JSON.stringify(path.join(__dirname, '..', 'dist', 'onnx'))});
@@ -548,6 +548,8 @@ describe(`quantizeModel mode 'fp16' (${qk.backend.name})`, () => {
       assert.equal(r.status, 0, r.stderr);
       return JSON.parse(r.stdout);
     };
-    assert.deepEqual(run('fallback'), run('native'));
+    const native = run('native');
+    assert.deepEqual(run('fallback'), native);
+    assert.deepEqual(run('wasm'), native);
   });
 });

@@ -449,7 +449,7 @@ describe(`onnx Gather in dynamic and weights-only (${quantkit.backend.name})`, f
     });
   }
 
-  it(`both backends write the same bytes (this ${quantkit.backend.name} pass vs a child on ${ref.otherBackend(quantkit.backend.name)})`, async () => {
+  it(`the ${quantkit.backend.name} backend writes the same bytes as ${ref.otherBackend(quantkit.backend.name)} (in a child process)`, async () => {
     const jobs = [
       ['embedding.onnx', embeddingModel(13), [...DYNAMIC_CASES.map((c) => ({ mode: 'dynamic', ...c.opts })), ...WEIGHTS_CASES.filter((c) => c.opset === 13).map((c) => ({ mode: 'weights-only', ...c.opts }))]],
       ['embedding21.onnx', embeddingModel(21), WEIGHTS_CASES.filter((c) => c.opset === 21).map((c) => ({ mode: 'weights-only', ...c.opts }))],

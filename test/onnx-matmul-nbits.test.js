@@ -386,7 +386,7 @@ describe(`quantizeModel mode 'matmul-nbits' (${qk.backend.name})`, () => {
     });
   }
 
-  it('(e) native and fallback write the same bytes (PaddleOCR rec, both symmetries)', function () {
+  it('(e) native, wasm and fallback write the same bytes (PaddleOCR rec, both symmetries)', function () {
     this.timeout(120000);
     const script = `
       const { quantizeModel } = require(${JSON.stringify(path.join(__dirname, '..', 'dist', 'onnx'))});
@@ -404,6 +404,7 @@ describe(`quantizeModel mode 'matmul-nbits' (${qk.backend.name})`, () => {
     };
     const native = run('native');
     assert.deepEqual(run('fallback'), native);
+    assert.deepEqual(run('wasm'), native);
     assert.notEqual(native.true, native.false);
   });
 });

@@ -11,7 +11,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { spawnSync } = require('node:child_process');
-require('./support/quantkit');
+const qk = require('./support/quantkit');
 const { quantizeModel } = require('../dist/onnx');
 const { CASES, optionsFor, calibrationFeeds, evaluate } = require('./support/real-model-cases');
 const { REAL_MODELS, runModel } = require('./support/onnx-build');
@@ -69,10 +69,11 @@ describe('quantkit/onnx on real models', function () {
     assert.equal(v.nodesChanged, 0);
   });
 
-  // Defined in the native pass only: it quantizes in both backends (the other one in a child
-  // process), so the fallback pass would repeat the same comparison.
+  // Defined in the native and wasm passes: each compares the bytes its backend writes with the
+  // TypeScript backend's (in a child process), so all three are checked against one; the
+  // fallback pass would compare the TypeScript backend with itself.
   const nativePass = process.env.QUANTKIT_BACKEND !== 'fallback';
-  if (nativePass) it('both backends write byte-identical models (recognition model, every mode)', async () => {
+  if (nativePass) it(`the ${qk.backend.name} and TypeScript backends write byte-identical models (recognition model, every mode)`, async () => {
     const other = process.env.QUANTKIT_BACKEND === 'fallback' ? 'native' : 'fallback';
     const script = `
       const { quantizeModel } = require(${JSON.stringify(path.join(__dirname, '..', 'dist', 'onnx'))});

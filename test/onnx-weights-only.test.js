@@ -272,7 +272,7 @@ describe(`onnx weights-only (${quantkit.backend.name})`, function () {
     assert.match(res.skipped[0].reason, /'B' holds NaN at element 17/);
   });
 
-  it(`both backends write the same bytes (this ${quantkit.backend.name} pass vs a child on ${ref.otherBackend(quantkit.backend.name)})`, async () => {
+  it(`the ${quantkit.backend.name} backend writes the same bytes as ${ref.otherBackend(quantkit.backend.name)} (in a child process)`, async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'qk-wo-'));
     try {
       const file = path.join(dir, 'lin.onnx');
