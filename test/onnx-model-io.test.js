@@ -227,6 +227,92 @@ describe('quantkit/onnx: opset upgrades', function () {
     z.forEach((v, i) => assert.ok(near(got.z.data[i], v), `z[${i}] ${got.z.data[i]} vs ${v}`));
   });
 
+  // Each upgraded model gives ORT's outputs of the original model, which ORT runs at its own opset.
+  const sameInOrt = async (bytes, target, feeds) => {
+    const ref = await runModel(bytes, feeds);
+    const { model } = await loadModel(bytes);
+    upgradeOpset(model, target, 'm');
+    const got = await runModel(encodeModel(model), feeds);
+    for (const k of Object.keys(ref)) assert.deepEqual(Array.from(got[k].data), Array.from(ref[k].data), `${k} at opset ${target}`);
+    return model;
+  };
+
+  it('Resize-10 becomes Resize-11 with its coordinate rules (asymmetric; nearest by floor up, ceil down, as ORT runs it): same outputs', async () => {
+    const x = Float32Array.from({ length: 2 * 5 * 7 }, (_, i) => Math.sin(i * 0.7) * 3);
+    const resize = (mode, scales, constant = true) => buildModel({
+      opset: 10,
+      inputs: [['x', 'float', [1, 2, 5, 7]], ...(constant ? [] : [['scales', 'float', [4]]])],
+      outputs: [['y', 'float']],
+      initializers: constant ? [{ name: 'scales', dims: [4], float: Float32Array.from(scales) }] : [],
+      nodes: [{ op: 'Resize', inputs: ['x', 'scales'], outputs: ['y'], attrs: mode ? { mode } : {} }],
+    });
+    for (const mode of ['nearest', 'linear', undefined]) {
+      for (const scales of [[1, 1, 2, 3], [1, 1, 0.6, 0.5], ...(mode === 'linear' ? [[1, 1, 1.5, 0.75]] : [])]) {
+        for (const target of [11, 13, 21]) {
+          const model = await sameInOrt(resize(mode, scales), target, { x: { data: x, dims: [1, 2, 5, 7] } });
+          assert.equal(model.graph.node[0].input.length, 3, `${mode} ${scales}: (X, roi, scales)`);
+        }
+      }
+    }
+    // Nearest with one axis up and one down has no one Resize-11 rule; neither do scales that are not constants.
+    const { model: mixed } = await loadModel(resize('nearest', [1, 1, 1.5, 0.75]));
+    assert.throws(() => upgradeOpset(mixed, 11, 'r'), /cannot upgrade node Resize_0 \(Resize\) from opset 10 to 11: .*floor along axes scaled up and ceil along axes scaled down.*\[1, 1, 1\.5, 0\.75\]/);
+    const { model: fed } = await loadModel(resize(undefined, [], false));
+    assert.throws(() => upgradeOpset(fed, 11, 'r'), /its scales are not a constant/);
+    await sameInOrt(resize('linear', [], false), 11, { x: { data: x, dims: [1, 2, 5, 7] }, scales: { data: Float32Array.of(1, 1, 1.5, 0.75), dims: [4] } });
+  });
+
+  it('Scatter (deprecated at 11) becomes ScatterElements, BatchNormalization-7 loses spatial = 1, RoiAlign-10 keeps output_half_pixel at 16', async () => {
+    const scatter = buildModel({
+      opset: 9,
+      inputs: [['d', 'float', [3, 4]], ['u', 'float', [2, 4]]],
+      outputs: [['y', 'float', [3, 4]]],
+      initializers: [{ name: 'ix', dims: [2, 4], dataType: 'int64', raw: new Uint8Array(BigInt64Array.from([0n, 2n, 1n, 0n, 2n, 1n, 0n, 1n]).buffer) }],
+      nodes: [{ op: 'Scatter', inputs: ['d', 'ix', 'u'], outputs: ['y'], attrs: { axis: 0 } }],
+    });
+    const d = Float32Array.from({ length: 12 }, (_, i) => i);
+    const u = Float32Array.from({ length: 8 }, (_, i) => -1 - i);
+    const sm = await sameInOrt(scatter, 13, { d: { data: d, dims: [3, 4] }, u: { data: u, dims: [2, 4] } });
+    assert.equal(sm.graph.node[0].opType, 'ScatterElements');
+
+    const bn = (spatial) => buildModel({
+      opset: 7,
+      inputs: [['x', 'float', [1, 3, 2, 2]]],
+      outputs: [['y', 'float', [1, 3, 2, 2]]],
+      initializers: ['s', 'b', 'm', 'v'].map((name, k) => ({ name, dims: [3], float: Float32Array.from([1 + k, 0.5 * k, -k, 2 + k]).subarray(0, 3) })),
+      nodes: [{ op: 'BatchNormalization', inputs: ['x', 's', 'b', 'm', 'v'], outputs: ['y'], attrs: { spatial } }],
+    });
+    const xb = Float32Array.from({ length: 12 }, (_, i) => Math.cos(i));
+    const bm = await sameInOrt(bn(1), 13, { x: { data: xb, dims: [1, 3, 2, 2] } });
+    assert.ok(!bm.graph.node[0].attribute.some((a) => a.name === 'spatial'));
+    const { model: b0 } = await loadModel(bn(0));
+    assert.throws(() => upgradeOpset(b0, 13, 'bn'), /cannot upgrade node BatchNormalization_0 \(BatchNormalization\) from opset 7 to 13: BatchNormalization with spatial = 0/);
+
+    const roi = buildModel({
+      opset: 10,
+      inputs: [['x', 'float', [1, 1, 6, 6]], ['rois', 'float', [2, 4]]],
+      outputs: [['y', 'float']],
+      initializers: [{ name: 'bi', dims: [2], dataType: 'int64', raw: new Uint8Array(BigInt64Array.from([0n, 0n]).buffer) }],
+      nodes: [{ op: 'RoiAlign', inputs: ['x', 'rois', 'bi'], outputs: ['y'], attrs: { output_height: 2, output_width: 2, sampling_ratio: 2 } }],
+    });
+    const xr = Float32Array.from({ length: 36 }, (_, i) => (i * 7) % 11);
+    const rm = await sameInOrt(roi, 16, { x: { data: xr, dims: [1, 1, 6, 6] }, rois: { data: Float32Array.of(0.5, 0.5, 4.5, 3.5, 1, 2, 5, 5), dims: [2, 4] } });
+    assert.ok(rm.graph.node[0].attribute.some((a) => a.name === 'coordinate_transformation_mode'));
+  });
+
+  it('refuses models below opset 7 and Scan-8, naming why', async () => {
+    const { model: old } = await loadModel(matmulModel({ opset: 6 }));
+    assert.throws(() => upgradeOpset(old, 11, 'm6'), /m6: cannot upgrade from opset 6: quantkit's upgrader starts at opset 7/);
+    const scan = buildModel({
+      opset: 8,
+      inputs: [['x', 'float', [1, 2, 3]]],
+      outputs: [['y', 'float']],
+      nodes: [{ op: 'Scan', inputs: ['', 'x'], outputs: ['y'], attrs: { num_scan_inputs: 1, body: { graph: { inputs: [['xi', 'float', [3]]], outputs: [['yo', 'float', [3]]], nodes: [{ op: 'Identity', inputs: ['xi'], outputs: ['yo'] }] } } } }],
+    });
+    const { model: sm } = await loadModel(scan);
+    assert.throws(() => upgradeOpset(sm, 11, 'scan'), /cannot upgrade node Scan_0 \(Scan\) from opset 8 to 11: Scan-8 has a batch axis/);
+  });
+
   it('refuses an operator it cannot upgrade by name, and the mode says which opset it needs; nothing is written', async () => {
     const bytes = matmulModel({ opset: 9, extraNodes: [{ op: 'Upsample', inputs: ['y', 'scales'], outputs: ['z'], name: 'up' }], extraInits: [{ name: 'scales', dims: [2], float: Float32Array.of(1, 2) }] });
     const out = path.join(tmp, 'q.onnx');

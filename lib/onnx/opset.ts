@@ -8,20 +8,19 @@
 // with the same result, following the operator changelog (onnx/docs/Changelog.md). An operator
 // this file does not know is refused by name rather than carried over on trust: only those whose
 // every change between the two versions is listed in COMPATIBLE or REWRITES pass.
-import { allGraphs, attrInt, getAttr, intAttr, intsAttr, makeNode, nodeLabel, Names, opsetOf, type GraphScope } from './graph';
+import { allGraphs, attrInt, attrString, findConstant, getAttr, intAttr, intsAttr, makeNode, nodeLabel, Names, opsetOf, type GraphScope } from './graph';
 import quantkit from '../index';
 import { describe } from '../core/validate';
 import { inferTypes, typeOf } from './types';
 import { DT, int64, type GraphProto, type ModelProto, type NodeProto, type TensorProto } from './proto';
-import { dataTypeName, floatTensor, int64Tensor, makeTensor } from './tensor';
+import { dataTypeName, floatTensor, floatValues, int64Tensor, makeTensor } from './tensor';
 
 /**
- * Operators whose changes up to opset 21 only add types, add attributes whose defaults keep the
- * old behaviour, or allow negative axes: the node stays as it is.
+ * Operators whose changes from opset 7 up to 21 only add types, add attributes whose defaults
+ * keep the old behaviour, or allow negative axes: the node stays as it is.
  */
 const COMPATIBLE = new Set([
-  'Abs', 'Acos', 'Acosh', 'Add', 'And', 'ArgMax', 'ArgMin', 'Asin', 'Asinh', 'Atan', 'Atanh', 'AveragePool', 'BatchNormalization',
-  'BitShift', 'Cast', 'CastLike', 'Ceil', 'Celu', 'Compress', 'Concat', 'ConcatFromSequence', 'Constant', 'ConstantOfShape', 'Conv',
+  'Abs', 'Acos', 'Acosh', 'Add', 'And', 'ArgMax', 'ArgMin', 'Asin', 'Asinh', 'Atan', 'Atanh', 'AveragePool', 'BitShift', 'Cast', 'CastLike', 'Ceil', 'Celu', 'Compress', 'Concat', 'ConcatFromSequence', 'Constant', 'ConstantOfShape', 'Conv',
   'ConvInteger', 'ConvTranspose', 'Cos', 'Cosh', 'CumSum', 'DepthToSpace', 'DequantizeLinear', 'Det', 'Div', 'Einsum', 'Elu', 'Equal',
   'Erf', 'Exp', 'Expand', 'EyeLike', 'Flatten', 'Floor', 'GRU', 'Gather', 'GatherElements', 'GatherND', 'Gelu', 'Gemm',
   'GlobalAveragePool', 'GlobalLpPool', 'GlobalMaxPool', 'Greater', 'GreaterOrEqual', 'HardSigmoid', 'HardSwish', 'Identity', 'If',
@@ -29,7 +28,7 @@ const COMPATIBLE = new Set([
   'LpNormalization', 'LpPool', 'MatMul', 'MatMulInteger', 'Max', 'MaxPool', 'MaxRoiPool', 'MaxUnpool', 'Mean', 'MeanVarianceNormalization',
   'Min', 'Mish', 'Mod', 'Mul', 'Multinomial', 'Neg', 'NonMaxSuppression', 'NonZero', 'Not', 'OneHot', 'Or', 'PRelu', 'Pow',
   'QLinearConv', 'QLinearMatMul', 'QuantizeLinear', 'RNN', 'RandomNormal', 'RandomNormalLike', 'RandomUniform', 'RandomUniformLike',
-  'Range', 'Reciprocal', 'Relu', 'Reshape', 'Resize', 'ReverseSequence', 'RoiAlign', 'Round', 'Scan', 'Scatter', 'ScatterElements',
+  'Range', 'Reciprocal', 'Relu', 'Reshape', 'ReverseSequence', 'Round', 'Scan', 'ScatterElements',
   'ScatterND', 'Selu', 'SequenceAt', 'SequenceConstruct', 'SequenceEmpty', 'SequenceErase', 'SequenceInsert', 'SequenceLength', 'Shape',
   'Shrink', 'Sigmoid', 'Sign', 'Sin', 'Sinh', 'Size', 'Softplus', 'Softsign', 'SpaceToDepth', 'Sqrt', 'Sub', 'Sum', 'Tan', 'Tanh',
   'ThresholdedRelu', 'Tile', 'Transpose', 'Trilu', 'Unique', 'Where', 'Xor', 'DynamicQuantizeLinear',
@@ -39,6 +38,7 @@ type Rewrite = (node: NodeProto, k: RewriteKit) => NodeProto[];
 interface RewriteKit {
   names: Names;
   graph: GraphProto;
+  scope: GraphScope;
   /** The element type of value `name` (DT number), float32 when it cannot be told. */
   elemType(name: string): number;
   /** Adds an initializer to the node's graph and returns its name. */
@@ -116,6 +116,50 @@ const REWRITES: Record<string, { at: number; rewrite: Rewrite }[]> = {
       return [node];
     },
   }],
+  // Resize-11: inputs (X, roi, scales[, sizes]) instead of (X, scales), and the coordinate rules
+  // became attributes: Resize-10's are 'asymmetric' (onnx's version converter,
+  // adapters/resize_10_11.h), with the nearest pixel as ONNX Runtime picks it at opset 10
+  // (resize10NearestRule). roi only counts for tf_crop_and_resize: empty.
+  Resize: [{
+    at: 11,
+    rewrite(node, k) {
+      if (node.input.length !== 2 || !node.input[1]) throw new Error(`Resize node ${nodeLabel(node)} at opset 10 must have the inputs (X, scales); it has ${node.input.length}`);
+      const rule = resize10NearestRule(node, k.scope);
+      node.input = [node.input[0], k.constant(`${node.output[0]}_roi`, floatTensor('', [0], [])), node.input[1]];
+      dropAttrs(node, ['coordinate_transformation_mode', 'nearest_mode']);
+      node.attribute.push(attrString('coordinate_transformation_mode', 'asymmetric'));
+      const mode = getAttr(node, 'mode');
+      if (!mode || Buffer.from(mode.s ?? []).toString('utf8') === 'nearest') node.attribute.push(attrString('nearest_mode', rule));
+      return [node];
+    },
+  }],
+  // Scatter was deprecated in opset 11 for ScatterElements, which has its inputs, attribute and
+  // meaning (and takes negative indices too).
+  Scatter: [{
+    at: 11,
+    rewrite(node) {
+      node.opType = 'ScatterElements';
+      return [node];
+    },
+  }],
+  // BatchNormalization-9 dropped `spatial` (1, the default, is what it always does from 9; 0 is
+  // refused before any rewrite, in upgradeOpset).
+  BatchNormalization: [{
+    at: 9,
+    rewrite(node) {
+      dropAttrs(node, ['spatial']);
+      return [node];
+    },
+  }],
+  // RoiAlign-16 added coordinate_transformation_mode, whose default 'half_pixel' is not what
+  // RoiAlign-10 did ('output_half_pixel').
+  RoiAlign: [{
+    at: 16,
+    rewrite(node) {
+      if (!getAttr(node, 'coordinate_transformation_mode')) node.attribute.push(attrString('coordinate_transformation_mode', 'output_half_pixel'));
+      return [node];
+    },
+  }],
   // Squeeze-13 / Unsqueeze-13: axes is an input.
   Squeeze: [{ at: 13, rewrite: axesToInput('axes') }],
   Unsqueeze: [{ at: 13, rewrite: axesToInput('axes') }],
@@ -172,6 +216,47 @@ const REFUSED: Record<string, string> = {
 };
 
 /**
+ * Resize-10's nearest pixel as ONNX Runtime computes it (upsamplebase.h, nearest mode SIMPLE):
+ * floor along an axis scaled up, ceil along one scaled down. Resize-11 states one rule for all
+ * axes, so the scales must be a constant whose axes agree: 'floor' or 'ceil' (also for linear,
+ * where it is unused), or 'cannot: why'.
+ */
+function resize10NearestRule(node: NodeProto, scope: GraphScope): string {
+  const mode = getAttr(node, 'mode');
+  const nearest = !mode || Buffer.from(mode.s ?? []).toString('utf8') === 'nearest';
+  if (!nearest) return 'floor';
+  const c = node.input[1] ? findConstant(scope, node.input[1]) : undefined;
+  if (!c) return "cannot: Resize-10's nearest pixel depends on each scale (floor when scaling up, ceil when down, as ONNX Runtime runs it), and its scales are not a constant";
+  const scales = floatValues(c.tensor, `Resize ${nodeLabel(node)} scales`);
+  const down = Array.from(scales).some((v) => v < 1);
+  const up = Array.from(scales).some((v) => v > 1);
+  if (down && up) return `cannot: Resize-10's nearest pixel is floor along axes scaled up and ceil along axes scaled down (as ONNX Runtime runs it), and Resize-11 has one rule for all axes; its scales are [${Array.from(scales).join(', ')}]`;
+  return down ? 'ceil' : 'floor';
+}
+
+/** The lowest opset the upgrader starts from: below 7, Add, Mul, Gemm and others broadcast by attributes. */
+export const MIN_UPGRADE_FROM = 7;
+
+/**
+ * Why `node` (default domain) cannot be upgraded from `from` to `target`, or '' (checked for
+ * every node before any rewrite).
+ */
+function refusal(node: NodeProto, from: number, target: number, scope: GraphScope): string {
+  const r = REFUSED[node.opType];
+  if (r) return r;
+  if (!COMPATIBLE.has(node.opType) && !REWRITES[node.opType]) return '';
+  if (node.opType === 'Resize' && from < 11 && target >= 11) {
+    const rule = resize10NearestRule(node, scope);
+    if (rule.startsWith('cannot')) return rule.slice('cannot: '.length);
+  }
+  if (node.opType === 'Scan' && from < 9) return 'Scan-8 has a batch axis and a sequence_lens input, which Scan-9 dropped';
+  if (node.opType === 'BatchNormalization' && from < 9 && target >= 9 && intAttr(node, 'spatial', 1) === 0) {
+    return 'BatchNormalization with spatial = 0 (statistics per element, not per channel) has no form from opset 9';
+  }
+  return '';
+}
+
+/**
  * `model` must be a decoded ModelProto (loadModel's `.model`): a TypeError naming `name` otherwise.
  */
 export function checkModel(model: unknown, name: string): asserts model is ModelProto {
@@ -213,13 +298,14 @@ export function upgradeOpset(model: ModelProto, target: number, what = 'the mode
   if (target < from) throw new RangeError(`${what}: cannot upgrade from opset ${from} to the lower ${target}; quantkit upgrades, never downgrades`);
   if (target === from) return;
   if (target > MAX_UPGRADE_OPSET) throw new RangeError(`${what}: cannot upgrade to opset ${target}; quantkit upgrades to at most opset ${MAX_UPGRADE_OPSET}`);
+  if (from < MIN_UPGRADE_FROM) throw new Error(`${what}: cannot upgrade from opset ${from}: quantkit's upgrader starts at opset ${MIN_UPGRADE_FROM} (below it, Add, Mul, Gemm and others broadcast by attributes); convert the model with onnx.version_converter first`);
   const scopes = allGraphs(model);
   const isDefault = (n: NodeProto): boolean => (n.domain ?? '') === '' || n.domain === 'ai.onnx';
-  for (const { graph } of scopes) {
-    for (const node of graph.node) {
+  for (const scope of scopes) {
+    for (const node of scope.graph.node) {
       if (!isDefault(node)) continue;
-      const refusal = REFUSED[node.opType];
-      if (refusal) throw new Error(`${what}: cannot upgrade node ${nodeLabel(node)} (${node.opType}) from opset ${from} to ${target}: ${refusal}`);
+      const why = refusal(node, from, target, scope);
+      if (why) throw new Error(`${what}: cannot upgrade node ${nodeLabel(node)} (${node.opType}) from opset ${from} to ${target}: ${why}`);
       if (!COMPATIBLE.has(node.opType) && !REWRITES[node.opType]) {
         throw new Error(`${what}: cannot upgrade node ${nodeLabel(node)} from opset ${from} to ${target}: quantkit's upgrader does not know operator ${node.opType}; convert the model with onnx.version_converter first`);
       }
@@ -244,6 +330,7 @@ function upgradeGraph(scope: GraphScope, from: number, target: number, names: Na
   const kit: RewriteKit = {
     names,
     graph,
+    scope,
     elemType,
     constant(base, t) {
       const name = names.make(base);
