@@ -39,7 +39,12 @@
 //   along axis 1 only where the scale's rank has an axis 1 (a 1-D scale, as in Instance- and
 //   BatchNormalization, goes per tensor, as ORT's is_tensor_per_channel decides), an activation
 //   when computed; the bias (input 2) int32 at input 0's scale × the scale's scale, zero point 0.
-//   BatchNormalization's mean and variance (inputs 3, 4) stay float.
+//   BatchNormalization's mean and variance (inputs 3, 4) stay float. ORT's bias scale suits Conv
+//   (the bias adds to W·x) but not a normalization (it adds to γ·x̂, whose scale does not grow
+//   with x's): where input 0's range is wide the int32 step is coarse. PaddleOCR's detector with
+//   foldBatchNorm: false has a BatchNormalization whose input scale is 144, so its bias step is
+//   1.24 and every bias code 0 (output cosine 0.945 → 0.845). Restated as ORT does it; the
+//   default foldBatchNorm folds such BatchNormalizations into their Conv first.
 // - Add, Mul, Concat, Sigmoid, LeakyRelu, GlobalAveragePool, Softmax, CumSum, ArgMax, and
 //   com.microsoft EmbedLayerNormalization (QDQOperatorBase, the rule of every op without a
 //   QDQ class): every float input and output its own parameters, float constants as
