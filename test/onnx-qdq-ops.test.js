@@ -247,6 +247,28 @@ describe(`quantizeModel mode 'qdq': the ops of ORT's QDQ registry beyond the bas
     within(outs, 'isd', (i, feed, ref) => { const s = 1 / ref[i]; return sx / 2 / (s * (s - sx / 2)) + scaleOf(m, qs, 'isd') / 2; });
   });
 
+  it('LayerNormalization with a 2-D scale: per channel along axis 1; the [4, 6] bias does not fit 6 scales and stays float, reported (ORT\'s tool fails on it)', async () => {
+    const { model, m, qs, r, outs } = await run('layerNorm2d');
+    assert.deepEqual([...qs.keys()].sort(), ['x', 'y']);
+    const dq = constDq(m, 'gamma');
+    assert.equal(Number(dq.attribute.find((a) => a.name === 'axis').i), 1);
+    const gamma = originalFloats(model, 'gamma');
+    const gs = initValues(m, 'gamma_scale').data;
+    assert.equal(gs.length, 6);
+    for (let c = 0; c < 6; c++) {
+      let a = 0;
+      for (let i = c; i < 24; i += 6) a = Math.max(a, Math.abs(gamma[i]));
+      assert.equal(gs[c], ortScaleZp(-a, a, -127, 127, true).scale, `gamma scale[${c}]`);
+    }
+    assert.ok(m.graph.initializer.some((i) => i.name === 'beta' && i.dataType === 1), 'beta stays float');
+    assert.deepEqual(r.skipped.map((s) => [s.node, s.reason]), [['ln2d', 'bias beta of dims [4,6] does not match the 6 weight scales: it stays float']]);
+    const sx = scaleOf(m, qs, 'x');
+    for (const { feed, ref, got } of outs) {
+      const b = normBound(feed.x.data, { group: 24, channelOf: (i) => i % 24, gamma, delta: sx / 2, dG: Math.max(...gs) / 2, dB: 0 });
+      within([{ feed, ref, got }], 'y', (i) => b[i] + scaleOf(m, qs, 'y') / 2);
+    }
+  });
+
   it('CumSum (QDQOperatorBase): input and output with their own parameters, the int64 axis untouched', async () => {
     const { m, qs, outs } = await run('cumsum');
     assert.deepEqual([...qs.keys()].sort(), ['x', 'y']);

@@ -162,6 +162,17 @@ const CASES = {
     }),
     feeds: feedsOf(3, 14, ['x'], [2, 4, 6]),
   }),
+  /** LayerNormalization over the last two axes: a 2-D scale [4, 6] (per channel along axis 1) and a [4, 6] bias. */
+  layerNorm2d: () => ({
+    model: buildModel({
+      opset: 17,
+      inputs: [['x', 'float', [2, 4, 6]]],
+      outputs: [['y', 'float', [2, 4, 6]]],
+      initializers: [{ name: 'gamma', dims: [4, 6], float: rnd(24, 21, 1.5) }, { name: 'beta', dims: [4, 6], float: rnd(24, 22, 0.5) }],
+      nodes: [{ op: 'LayerNormalization', inputs: ['x', 'gamma', 'beta'], outputs: ['y'], name: 'ln2d', attrs: { axis: -2 } }],
+    }),
+    feeds: feedsOf(3, 23, ['x'], [2, 4, 6]),
+  }),
   /** CumSum along axis 1. */
   cumsum: () => ({
     model: buildModel({

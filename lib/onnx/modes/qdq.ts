@@ -43,13 +43,17 @@
 //   (the bias adds to W·x) but not a normalization (it adds to γ·x̂, whose scale does not grow
 //   with x's): where input 0's range is wide the int32 step is coarse. PaddleOCR's detector with
 //   foldBatchNorm: false has a BatchNormalization whose input scale is 144, so its bias step is
-//   1.24 and every bias code 0 (output cosine 0.945 → 0.845). Restated as ORT does it; the
+//   1.24 and every bias code 0 (its three BatchNormalizations quantized take the output cosine
+//   from 0.945 to 0.845). Restated as ORT does it; the
 //   default foldBatchNorm folds such BatchNormalizations into their Conv first.
 // - Add, Mul, Concat, Sigmoid, LeakyRelu, GlobalAveragePool, Softmax, CumSum, ArgMax, and
 //   com.microsoft EmbedLayerNormalization (QDQOperatorBase, the rule of every op without a
 //   QDQ class): every float input and output its own parameters, float constants as
 //   activation-type constants.
-// Deviations: HardSigmoid is quantized too (not in ORT's list); float16 tensors stay float
+// Deviations: HardSigmoid is quantized too (not in ORT's list); a LayerNormalization whose
+// scale has rank ≥ 2 goes per channel along axis 1 but its bias (of the scale's shape) does not
+// fit one scale per channel, so it stays float and is reported (ORT's tool stops with a numpy
+// error in _adjust_weight_scale_for_int32_bias there); float16 tensors stay float
 // (ORT quantizes them with float16 scales); a bias whose weight (Conv's W, a normalization's
 // scale) is computed rather than a constant stays float (ORT quantizes it at the computed
 // tensor's activation scale); Constant nodes count as initializers (ORT's is_valid_quantize_weight
