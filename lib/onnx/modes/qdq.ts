@@ -20,13 +20,54 @@
 //    T_DequantizeLinear → T_DequantizeLinear_Output (a graph output T keeps its name on the DQ;
 //    its producer writes T_QuantizeLinear_Input); B_quantized (int32) → B_DequantizeLinear → B.
 //
+// Per-op marking rules (operators/*.py of ORT 1.30; QDQ_OPS lists the ops):
+// - Conv/ConvTranspose, Gemm, MatMul (QDQConv, QDQGemm, QDQMatMul), Relu/Clip
+//   (QDQRemovableActivation), Split (QDQSplit): see the branches below.
+// - Reshape, Transpose, Squeeze, Unsqueeze, Flatten, AveragePool, Slice, MaxPool, Resize, TopK
+//   (QDQDirect8BitOp, QDQMaxPool, QDQResize): when input 0 is already marked, output 0 shares its
+//   parameters; otherwise nothing (TopK's int64 indices are never quantized).
+// - Gather, GatherElements (QDQGather): a float constant table is marked as an activation-type
+//   constant (asymmetric, per tensor, like Add's constants) and the output shares its
+//   parameters; a marked data input likewise; otherwise nothing. The indices stay as they are.
+// - Pad (QDQPad): every float input (data, and a float constant_value as an activation-type
+//   constant); the output shares input 0's parameters in modes reflect/edge/wrap and when the
+//   constant pad value is 0 (see padKeepsRange), else gets its own.
+// - Where (QDQWhere): nothing on the inputs; the outputs get their own parameters only when both
+//   value inputs (1 and 2) are marked already (by their producers' rules, earlier in graph order).
+// - InstanceNormalization, LayerNormalization, BatchNormalization (QDQNormalization): input 0 and
+//   every float output activations; the scale (input 1) an int8 symmetric weight, per channel
+//   along axis 1 only where the scale's rank has an axis 1 (a 1-D scale, as in Instance- and
+//   BatchNormalization, goes per tensor, as ORT's is_tensor_per_channel decides), an activation
+//   when computed; the bias (input 2) int32 at input 0's scale × the scale's scale, zero point 0.
+//   BatchNormalization's mean and variance (inputs 3, 4) stay float. ORT's bias scale suits Conv
+//   (the bias adds to W·x) but not a normalization (it adds to γ·x̂, whose scale does not grow
+//   with x's): where input 0's range is wide the int32 step is coarse. PaddleOCR's detector with
+//   foldBatchNorm: false has a BatchNormalization whose input scale is 144, so its bias step is
+//   1.24 and every bias code 0 (its three BatchNormalizations quantized take the output cosine
+//   from 0.945 to 0.845). Restated as ORT does it; the
+//   default foldBatchNorm folds such BatchNormalizations into their Conv first.
+// - Add, Mul, Concat, Sigmoid, LeakyRelu, GlobalAveragePool, Softmax, CumSum, ArgMax, and
+//   com.microsoft EmbedLayerNormalization (QDQOperatorBase, the rule of every op without a
+//   QDQ class): every float input and output its own parameters, float constants as
+//   activation-type constants.
+// Deviations: HardSigmoid is quantized too (not in ORT's list); a LayerNormalization whose
+// scale has rank ≥ 2 goes per channel along axis 1 but its bias (of the scale's shape) does not
+// fit one scale per channel, so it stays float and is reported (ORT's tool stops with a numpy
+// error in _adjust_weight_scale_for_int32_bias there); float16 tensors stay float
+// (ORT quantizes them with float16 scales); a bias whose weight (Conv's W, a normalization's
+// scale) is computed rather than a constant stays float (ORT quantizes it at the computed
+// tensor's activation scale); Constant nodes count as initializers (ORT's is_valid_quantize_weight
+// and is_input_a_initializer look at initializers only, so a Gather on a Constant-node table
+// or a normalization with a Constant-node scale is treated as a constant here, as in every
+// other rule of this mode).
+//
 // Only the main graph: tensors inside If/Loop/Scan bodies cannot be exposed as outputs for
 // calibration, so nodes there stay float and are reported in skipped.
 import type { ModeImpl } from './index';
 import type { ModeContext } from '../context';
 import type { NodeProto, TensorProto, GraphProto } from '../proto';
 import { DT } from '../proto';
-import { allGraphs, attrInt, findConstant, floatAttr, getAttr, intAttr, makeNode, opsetOf, removeUnusedConstants, usesOf } from '../graph';
+import { allGraphs, attrInt, findConstant, floatAttr, getAttr, intAttr, makeNode, opsetOf, removeUnusedConstants, stringAttr, usesOf } from '../graph';
 import { dimsOf, floatValues, makeTensor } from '../tensor';
 import { qRange, quantizeWeight, roundHalfEven, scaleZeroPoint, weightTensors, type QuantizedWeight } from '../weights';
 import { calibrate, calibrationFeeds, modelInputs } from '../calibrate-model';
@@ -35,13 +76,26 @@ import quantkit from '../../index';
 /** Ops with their own rule (ORT's QDQRegistry classes). */
 const WEIGHTED = new Set(['Conv', 'ConvTranspose', 'Gemm', 'MatMul']);
 const REMOVABLE = new Set(['Relu', 'Clip']); // QDQRemovableActivation
-/** QDQDirect8BitOp (and QDQMaxPool from opset 12, QDQResize from 11): the output shares the input's parameters when the input is quantized. */
-const DIRECT = new Set(['Reshape', 'Transpose', 'Squeeze', 'Unsqueeze', 'AveragePool', 'Slice', 'MaxPool', 'Resize']);
-/** QDQOperatorBase: every float input and output its own parameters. HardSigmoid is quantkit's addition (ORT's default op list lacks it). */
-const GENERIC = new Set(['Add', 'Mul', 'Concat', 'Sigmoid', 'HardSigmoid', 'LeakyRelu', 'GlobalAveragePool', 'Softmax']);
-/** The op types mode 'qdq' quantizes. */
-export const QDQ_OPS: readonly string[] = [...WEIGHTED, ...REMOVABLE, ...DIRECT, 'Split', ...GENERIC];
+/** QDQDirect8BitOp (and QDQMaxPool from opset 12, QDQResize from 11): output 0 shares input 0's parameters when input 0 is quantized (TopK: the values; its indices are int64). */
+const DIRECT = new Set(['Reshape', 'Transpose', 'Squeeze', 'Unsqueeze', 'Flatten', 'AveragePool', 'Slice', 'MaxPool', 'Resize', 'TopK']);
+/** QDQGather: a float constant table is quantized with the activation type, asymmetric; the output shares the table's parameters (or a quantized input's). */
+const GATHER = new Set(['Gather', 'GatherElements']);
+/** QDQNormalization: input 0 and the outputs activations, the scale (input 1) a weight (per channel along axis 1 when the rank has one), the bias (input 2) int32 at input scale × scale's scale. */
+const NORMALIZATION = new Set(['InstanceNormalization', 'LayerNormalization', 'BatchNormalization']);
+/**
+ * QDQOperatorBase: every float input and output its own parameters (float constants with the
+ * activation type). CumSum is in ORT's QDQRegistry as QDQOperatorBase; ArgMax (QLinearOpsRegistry)
+ * gets the same rule in QDQ form (its int64 output is not quantized). HardSigmoid is quantkit's
+ * addition (ORT's default op list lacks it).
+ */
+const GENERIC = new Set(['Add', 'Mul', 'Concat', 'Sigmoid', 'HardSigmoid', 'LeakyRelu', 'GlobalAveragePool', 'Softmax', 'CumSum', 'ArgMax']);
+/** com.microsoft ops in ORT's default list (CommonOpsRegistry), quantized by QDQOperatorBase's rule. */
+const MS_GENERIC = new Set(['EmbedLayerNormalization']);
+/** The op types mode 'qdq' quantizes (EmbedLayerNormalization in the com.microsoft domain, the others in ai.onnx). */
+export const QDQ_OPS: readonly string[] = [...WEIGHTED, ...REMOVABLE, ...DIRECT, 'Split', 'Pad', ...GATHER, 'Where', ...NORMALIZATION, ...GENERIC, ...MS_GENERIC];
 const ALL = new Set(QDQ_OPS);
+/** Whether `n` is one of the ops mode 'qdq' quantizes, in its domain. */
+const isQdqOp = (n: NodeProto): boolean => ((n.domain ?? '') === 'com.microsoft' ? MS_GENERIC.has(n.opType) : (n.domain ?? '') === '' && ALL.has(n.opType) && !MS_GENERIC.has(n.opType));
 
 /** A tensor marked for quantization (ORT QDQTensorQuantInfo). */
 interface Mark {
@@ -143,13 +197,13 @@ async function runQdq(ctx: ModeContext): Promise<void> {
   // Nodes inside subgraphs: their tensors cannot be graph outputs, so they cannot be calibrated.
   for (const s of scopes.slice(1)) {
     for (const n of s.graph.node) {
-      if (ALL.has(n.opType) && (n.domain ?? '') === '' && !ctx.isExcluded(n)) ctx.skipped(n, s, 'inside a subgraph: its tensors cannot be exposed as model outputs for calibration, so it stays float');
+      if (isQdqOp(n) && !ctx.isExcluded(n)) ctx.skipped(n, s, 'inside a subgraph: its tensors cannot be exposed as model outputs for calibration, so it stays float');
     }
   }
 
   const candidates: NodeProto[] = [];
   for (const n of graph.node) {
-    if (!ALL.has(n.opType) || (n.domain ?? '') !== '' || ctx.isExcluded(n)) continue;
+    if (!isQdqOp(n) || ctx.isExcluded(n)) continue;
     if (n.opType === 'MaxPool' && opset < 12) {
       ctx.skipped(n, main, `MaxPool is quantized from opset 12 (ORT's QDQMaxPool); the model has opset ${opset}`);
       continue;
@@ -296,6 +350,23 @@ async function runQdq(ctx: ModeContext): Promise<void> {
       } else if (op === 'Split') {
         if (!isMarked(in0)) act(in0);
         for (const o of node.output) share(o, in0);
+      } else if (op === 'Pad') {
+        // QDQPad: every input (the int64 pads and axes are not float); the output shares input 0's
+        // parameters when the padding adds no value outside them (_should_quantize_output_same_as_input).
+        for (const t of node.input) act(t);
+        if (padKeepsRange(node, opset, constOf)) share(out0, in0);
+        else act(out0);
+      } else if (GATHER.has(op)) {
+        if (isFloatConst(in0)) act(in0);
+        if (isFloatConst(in0) || isMarked(in0)) share(out0, in0);
+      } else if (op === 'Where') {
+        // QDQWhere: the outputs get their own parameters when both values are quantized already; the inputs are left as they are.
+        if (isMarked(in1) && isMarked(in2)) for (const o of node.output) act(o);
+      } else if (NORMALIZATION.has(op)) {
+        act(in0);
+        weight(in1, 1, node);
+        if (in2) bias(node, in2, 1);
+        for (const o of node.output) act(o);
       } else {
         for (const t of [...node.input, ...node.output]) act(t);
       }
@@ -551,6 +622,27 @@ function describeNode(node: NodeProto, marks: Map<string, Mark>, weightAxes: Map
   const weight = t !== undefined ? `, int8 ${axis === undefined ? 'per-tensor' : `per-channel (axis ${axis})`} weights` : '';
   const shared = node.output.some((o) => marks.get(o)?.shareFrom !== undefined) ? ', output shares its input\'s parameters' : '';
   return `QDQ ${node.opType} (${actType} activations${weight}${shared})`;
+}
+
+/**
+ * Whether a Pad's output stays within its input's quantized range, so that it may share the
+ * input's parameters: ORT's QDQPad._should_quantize_output_same_as_input (operators/pad.py).
+ * Modes reflect, edge and wrap copy input values; mode constant pads with the opset-2 `value`
+ * attribute (opset < 11), else with input 2 when it is a float constant (a Constant node or an
+ * initializer, ORT's get_constant_value), else with 0; only a pad value of 0 (±0) qualifies,
+ * since every calibrated range holds 0. A computed pad value (not a constant) does not.
+ */
+export function padKeepsRange(node: NodeProto, opset: number, constOf: (name: string) => TensorProto | undefined): boolean {
+  const mode = stringAttr(node, 'mode', 'constant');
+  if (mode === 'reflect' || mode === 'edge' || mode === 'wrap') return true;
+  if (mode !== 'constant') return false;
+  if (opset < 11) return floatAttr(node, 'value', 0) === 0;
+  const value = node.input[2];
+  if (!value) return true;
+  const c = constOf(value);
+  if (!c || (c.dataType !== DT.FLOAT && c.dataType !== DT.FLOAT16)) return false;
+  const v = floatValues(c, `${node.name || node.opType} constant_value ${value}`);
+  return v.length === 1 && v[0] === 0;
 }
 
 /** Removes the initializer or main-graph Constant node that defines `name` (its DequantizeLinear defines it now). */
