@@ -38,22 +38,21 @@
 //   every float output activations; the scale (input 1) an int8 symmetric weight, per channel
 //   along axis 1 only where the scale's rank has an axis 1 (a 1-D scale, as in Instance- and
 //   BatchNormalization, goes per tensor, as ORT's is_tensor_per_channel decides), an activation
-//   when computed; the bias (input 2) int32 at input 0's scale × the scale's scale, zero point 0.
-//   BatchNormalization's mean and variance (inputs 3, 4) stay float. ORT's bias scale suits Conv
-//   (the bias adds to W·x) but not a normalization (it adds to γ·x̂, whose scale does not grow
-//   with x's): where input 0's range is wide the int32 step is coarse. PaddleOCR's detector with
-//   foldBatchNorm: false has a BatchNormalization whose input scale is 144, so its bias step is
-//   1.24 and every bias code 0 (its three BatchNormalizations quantized take the output cosine
-//   from 0.945 to 0.845). Restated as ORT does it; the
-//   default foldBatchNorm folds such BatchNormalizations into their Conv first.
+//   when computed. ORT also stores the bias (input 2) as int32 at input 0's scale × the scale's
+//   scale; quantkit keeps it float (a deviation): that scale suits Conv (the bias adds to W·x)
+//   but not a normalization (it adds to γ·x̂, whose scale does not grow with x's), so where input
+//   0's range is wide the int32 step is coarse. PaddleOCR's detector with foldBatchNorm: false has
+//   a BatchNormalization whose input scale is 144, so ORT's bias step is 1.24 and every bias code
+//   0 (its three BatchNormalizations quantized ORT's way take the output cosine from 0.945 to
+//   0.845). BatchNormalization's mean and variance (inputs 3, 4) stay float, as in ORT; the
+//   default foldBatchNorm folds BatchNormalizations that follow a Conv into it first.
 // - Add, Mul, Concat, Sigmoid, LeakyRelu, GlobalAveragePool, Softmax, CumSum, ArgMax, and
 //   com.microsoft EmbedLayerNormalization (QDQOperatorBase, the rule of every op without a
 //   QDQ class): every float input and output its own parameters, float constants as
 //   activation-type constants.
-// Deviations: HardSigmoid is quantized too (not in ORT's list); a LayerNormalization whose
-// scale has rank ≥ 2 goes per channel along axis 1 but its bias (of the scale's shape) does not
-// fit one scale per channel, so it stays float and is reported (ORT's tool stops with a numpy
-// error in _adjust_weight_scale_for_int32_bias there); float16 tensors stay float
+// Deviations: HardSigmoid is quantized too (not in ORT's list); a normalization's bias stays
+// float (above; for a LayerNormalization whose scale has rank ≥ 2, ORT's tool stops with a numpy
+// error in _adjust_weight_scale_for_int32_bias); float16 tensors stay float
 // (ORT quantizes them with float16 scales); a bias whose weight (Conv's W, a normalization's
 // scale) is computed rather than a constant stays float (ORT quantizes it at the computed
 // tensor's activation scale); Constant nodes count as initializers (ORT's is_valid_quantize_weight
@@ -365,7 +364,7 @@ async function runQdq(ctx: ModeContext): Promise<void> {
       } else if (NORMALIZATION.has(op)) {
         act(in0);
         weight(in1, 1, node);
-        if (in2) bias(node, in2, 1);
+        // The bias stays float (a deviation: see the header).
         for (const o of node.output) act(o);
       } else {
         for (const t of [...node.input, ...node.output]) act(t);
