@@ -188,6 +188,24 @@ describe(`onnx dynamic (${quantkit.backend.name})`, function () {
     });
   }
 
+  it('uint8 symmetric per-channel with an all-zero output channel: one zero point (128) for ConvInteger, the zero channel exact', async () => {
+    // compute_scale_zp gives an all-zero channel scale 1 and zero point 0, which ORT's ConvInteger
+    // (one weight zero point) refuses; quantkit gives it the centre, 128, as code and zero point.
+    const W1 = Float32Array.from(w.W1);
+    W1.fill(0, 3 * 36, 4 * 36);
+    const res = await quantizeModel(convModel({ ...w, W1 }), { mode: 'dynamic', perChannel: true, symmetric: true, weightType: 'uint8' });
+    const { init } = ref.readModel(res.bytes);
+    const zp = init('W1_zero_point');
+    assert.deepEqual(zp.dims.map(Number), [], 'one zero point');
+    assert.deepEqual(Array.from(zp.rawData), [128]);
+    const codes = init('W1_quantized').rawData;
+    assert.deepEqual(Array.from(codes.subarray(3 * 36, 4 * 36)), new Array(36).fill(128));
+    assert.equal(new Float32Array(Uint8Array.from(init('W1_scale').rawData).buffer)[3], 1);
+    const out = await runModel(res.bytes, { x: { data: xc, dims: [1, 4, 9, 9] } });
+    const plane = 81;
+    for (let i = 3 * plane; i < 4 * plane; i++) assert.equal(out.z1.data[i], w.b1[3], `z1[${i}]: the zero channel gives its bias`);
+  });
+
   it('opset 11 is the minimum (DynamicQuantizeLinear)', () => {
     const { MODES } = require('../dist/onnx/modes');
     assert.equal(MODES.dynamic.minOpset({ perChannel: false }).opset, 11);

@@ -41,7 +41,7 @@ import type { ModeContext } from '../context';
 import { allGraphs, attrInt, findConstant, floatAttr, intAttr, makeNode, removeUnusedConstants, type ConstantSource, type GraphScope } from '../graph';
 import { DT, type AttributeProto, type NodeProto, type TensorProto } from '../proto';
 import { floatTensor, makeTensor, floatValues } from '../tensor';
-import { broadcastDims, defaultWeightSymmetric, quantizeWeight, weightTensors, WEIGHT_DT, type QuantizedWeight, type WeightType } from '../weights';
+import { broadcastDims, defaultWeightSymmetric, qRange, quantizeWeight, roundHalfEven, weightTensors, WEIGHT_DT, type QuantizedWeight, type WeightType } from '../weights';
 import { constantWeight, countNodes, gatherTable, isOp, transpose2d, type ConstantWeight } from './weight-ops';
 
 const OPS: ReadonlySet<string> = new Set(['MatMul', 'Gemm', 'Conv', 'Gather']);
@@ -192,6 +192,7 @@ class DynamicRewriter {
     const perChannel = this.ctx.opts.perChannel && this.symmetric;
     const wq = this.weight(w, perChannel ? 'c' : 't', () => {
       const q = this.quantize(w.values, w.dims, perChannel ? 0 : undefined, w.name);
+      if (perChannel) centreZeroPoints(q, `weight W '${w.name}'`);
       return { ...q, scaleDims: perChannel ? broadcastDims(m, 1, rank) : undefined };
     }, w.name);
 
@@ -285,6 +286,28 @@ class DynamicRewriter {
     const k = scope.graph.node.indexOf(node);
     if (k < 0) throw new Error(`internal: node ${node.name} is not in its graph`);
     scope.graph.node.splice(k, 1, ...nodes);
+  }
+}
+
+/**
+ * ConvInteger takes one weight zero point, and symmetric per-channel zero points are all the
+ * centre of the range, except for a channel whose range is below float32's smallest normal
+ * (all zeros): compute_scale_zp gives it scale 1 and zero point 0, as ORT's tool would, and ORT's
+ * ConvInteger then refuses the model (trial finding: one zero channel in PaddleOCR's recognizer,
+ * uint8 symmetric). Such a channel's codes all equal its zero point, so it takes the centre as
+ * zero point and code instead: it still dequantizes to 0 exactly. In place.
+ */
+function centreZeroPoints(q: QuantizedWeight, what: string): void {
+  const { qmin, qmax } = qRange(q.type, q.reduceRange, true);
+  const centre = roundHalfEven((qmin + qmax) / 2);
+  const inner = q.codes.length / q.zeroPoint.length;
+  for (let c = 0; c < q.zeroPoint.length; c++) {
+    const z = q.zeroPoint[c];
+    if (z === centre) continue;
+    const codes = q.codes.subarray(c * inner, (c + 1) * inner);
+    if (q.scale[c] !== 1 || codes.some((v) => v !== z)) throw new Error(`internal: ${what} channel ${c} has zero point ${z}, not the symmetric centre ${centre}`);
+    codes.fill(centre);
+    q.zeroPoint[c] = centre;
   }
 }
 
