@@ -299,7 +299,7 @@ describe(`quantizeModel mode 'qdq' (${qk.backend.name} backend)`, function () {
     return { x: { data: d, dims: [1, 3, S, S] } };
   }
 
-  it("Relu/Clip: skipped on an unquantized input, kept when its input feeds more or is a graph output (which then takes the Relu output's range: adjust_tensor_ranges); excludeOp respected", async () => {
+  it("Relu/Clip: skipped on an unquantized input, kept when its input feeds more or is a graph output (which keeps its own range: a deviation from ORT's adjust_tensor_ranges); excludeOp respected", async () => {
     const model = buildModel({
       opset: 13,
       inputs: [['x', 'float', [2, 16]]],
@@ -322,11 +322,14 @@ describe(`quantizeModel mode 'qdq' (${qk.backend.name} backend)`, function () {
     assert.equal(m.graph.node.filter((n) => n.opType === 'Relu' || n.opType === 'Clip').length, 3, 'no Relu/Clip removed');
     const qs = activationQs(m);
     assert.deepEqual([...qs.keys()].sort(), ['h', 'h2', 'r', 'r2', 'rx', 's'], 'x (under a Relu of nothing quantized) and y (excluded Sigmoid) stay float');
-    const inter = await floatIntermediates(model, ['r', 'h2'], feeds);
+    const inter = await floatIntermediates(model, ['r', 'h', 'h2'], feeds);
     const range = (t) => { let lo = Infinity, hi = -Infinity; for (const b of inter.get(t)) for (const v of b) { lo = Math.min(lo, v); hi = Math.max(hi, v); } return [lo, hi]; };
-    const want = ortScaleZp(...range('r'), 0, 255, false);
-    assert.equal(initValues(m, qs.get('h').scale).data[0], want.scale, "graph output h takes the Relu output's range");
+    assert.ok(range('h')[0] < 0, 'h has negative values, which the Relu range would clip');
+    const want = ortScaleZp(...range('h'), 0, 255, false);
+    assert.equal(initValues(m, qs.get('h').scale).data[0], want.scale, "graph output h keeps its own range (ORT's rule would give it the Relu output's and clip its negative values)");
     assert.equal(initValues(m, qs.get('h').zp).data[0], want.zp);
+    const ch = await closeness(model, r.bytes, feeds, 'h');
+    assert.ok(ch.cos > 0.999, `h cosine ${ch.cos}`);
     const w2 = ortScaleZp(...range('h2'), 0, 255, false);
     assert.equal(initValues(m, qs.get('h2').scale).data[0], w2.scale, 'h2 (two consumers) keeps its own range');
     assert.equal(initValues(m, qs.get('h2').zp).data[0], w2.zp);

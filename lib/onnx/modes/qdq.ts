@@ -394,13 +394,15 @@ async function runQdq(ctx: ModeContext): Promise<void> {
   }
 
   // adjust_tensor_ranges (base_quantizer.py), on the graph as calibrated: a Relu/Clip's input
-  // takes its output's range when it feeds nothing else; Softmax's output is [0, 1].
+  // takes its output's range when it feeds nothing else; Softmax's output is [0, 1]. Deviation:
+  // not when the input is also a graph output, which ORT's rule counts as feeding nothing and
+  // clips to the Relu's range (a pre-activation output lost every negative value: trial finding).
   const ranges = cal.ranges;
   const usesBefore = usesOf(graph);
   for (const n of candidates) {
     if (REMOVABLE.has(n.opType)) {
       const r = ranges.get(n.output[0]);
-      if (r && ranges.has(n.input[0]) && (usesBefore.get(n.input[0])?.length ?? 0) === 1) ranges.set(n.input[0], r);
+      if (r && ranges.has(n.input[0]) && (usesBefore.get(n.input[0])?.length ?? 0) === 1 && !graphOutputs.has(n.input[0])) ranges.set(n.input[0], r);
     } else if (n.opType === 'Softmax' && ranges.has(n.output[0])) {
       ranges.set(n.output[0], { min: 0, max: 1 });
     }
