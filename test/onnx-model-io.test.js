@@ -82,6 +82,60 @@ describe('quantkit/onnx: reading and writing models', function () {
     assert.deepEqual(listing(), ['elsewhere', 'm.onnx', 'm.onnx.data']);
   });
 
+  it('external data reached through a symbolic link to outside the model folder is refused', async () => {
+    const { model } = await loadModel(matmulModel({ k: 256, n: 64 }));
+    const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'qk-onnx-outside-'));
+    try {
+      const out = path.join(outside, 'm.onnx');
+      await saveModel(model, out, { externalData: true });
+      const dir = path.join(tmp, 'model');
+      fs.mkdirSync(dir);
+      fs.copyFileSync(out, path.join(dir, 'm.onnx'));
+      fs.symlinkSync(`${out}.data`, path.join(dir, 'm.onnx.data'));
+      await assert.rejects(loadModel(path.join(dir, 'm.onnx')), /names external data "m\.onnx\.data" outside the model's folder/);
+      // A link inside the folder is fine.
+      fs.rmSync(path.join(dir, 'm.onnx.data'));
+      fs.copyFileSync(`${out}.data`, path.join(dir, 'real.data'));
+      fs.symlinkSync('real.data', path.join(dir, 'm.onnx.data'));
+      assert.equal((await loadModel(path.join(dir, 'm.onnx'))).hadExternalData, true);
+    } finally {
+      fs.rmSync(outside, { recursive: true, force: true });
+    }
+  });
+
+  it('copies model bytes before the first await, refuses models newer than it knows, and checks OUT before any work', async () => {
+    // The caller's buffer may change once quantizeModel has returned its promise.
+    const bytes = new Uint8Array(matmulModel());
+    const want = await quantizeModel(bytes.slice(), { mode: 'weights-only' });
+    const p = quantizeModel(bytes, { mode: 'weights-only' });
+    bytes.fill(0);
+    assert.deepEqual((await p).bytes, want.bytes);
+    // Newer than the schema and the operators quantkit knows.
+    await assert.rejects(quantizeModel(matmulModel({ opset: 30 }), { mode: 'dynamic' }), /imports default-domain opset 30, newer than the newest quantkit knows \(23/);
+    const { model } = await loadModel(matmulModel());
+    model.irVersion = 99;
+    await assert.rejects(loadModel(encodeModel(model)), /has ir_version 99, newer than the ONNX IR 11 schema quantkit reads/);
+    // options.opset below what the mode needs.
+    await assert.rejects(quantizeModel(matmulModel({ opset: 9 }), { mode: 'dynamic', opset: 10 }), (e) => e instanceof RangeError && /options\.opset to be at least 11, which mode 'dynamic' needs \(DynamicQuantizeLinear/.test(e.message));
+    // OUT's folder, and OUT equal to the calibration file, before the model is read or calibrated.
+    const m = path.join(tmp, 'm.onnx');
+    fs.writeFileSync(m, matmulModel());
+    let calls = 0;
+    await assert.rejects(quantizeModel(m, { mode: 'dynamic', output: path.join(tmp, 'no', 'such', 'o.onnx'), onProgress: () => calls++ }), /its folder .* does not exist/);
+    assert.equal(calls, 0);
+    const cal = path.join(tmp, 'cal.npz');
+    fs.writeFileSync(cal, 'calibration data');
+    await assert.rejects(quantizeModel(m, { mode: 'qdq', calibration: cal, output: cal }), /Refusing to write .*cal\.npz/);
+    assert.equal(fs.readFileSync(cal, 'utf8'), 'calibration data');
+    // Messages that say what was passed.
+    await assert.rejects(quantizeModel(new ArrayBuffer(8), { mode: 'dynamic' }), /received an ArrayBuffer.*\(wrap it: new Uint8Array/);
+    const detached = new Uint8Array(8);
+    structuredClone(detached.buffer, { transfer: [detached.buffer] });
+    await assert.rejects(quantizeModel(detached, { mode: 'dynamic' }), /whose buffer is detached/);
+    await assert.rejects(loadModel(m, 5), /Expected externalDataDir to be a folder path \(non-empty string\) but received 5/);
+    assert.deepEqual(listing(), ['cal.npz', 'm.onnx']);
+  });
+
   it('refuses files that are not ONNX models, and writes nothing', async () => {
     const out = path.join(tmp, 'q.onnx');
     const cases = [
@@ -141,7 +195,7 @@ describe('quantkit/onnx: reading and writing models', function () {
     await assert.rejects(quantizeModel(m, { mode: 'fp16', keepFloat32Ops: ['Sofmax'] }), /options\.keepFloat32Ops 'Sofmax' matches no node of the model/);
     await assert.rejects(quantizeModel(m, { mode: 'weights-only', blockSize: 32, perChannel: false }), (e) => e instanceof TypeError && /options\.blockSize and options\.perChannel: false exclude each other/.test(e.message));
     await assert.rejects(quantizeModel(m, { mode: 'matmul-nbits', blockSize: 512 }), (e) => e instanceof RangeError && /one of 16, 32, 64, 128, 256 .* but received 512/.test(e.message));
-    await assert.rejects(quantizeModel(42, { mode: 'dynamic' }), /Expected model to be a path \(string\) or the model's bytes \(Uint8Array\) but received number/);
+    await assert.rejects(quantizeModel(42, { mode: 'dynamic' }), /Expected model to be a path \(string\) or the model's bytes \(Uint8Array\) but received 42/);
   });
 });
 

@@ -13,7 +13,7 @@ import { writeAtomically, checkNotAnInput, trackTemp, ReadableFile } from '../io
 import { decodeModel, encodeModel, int64, type ModelProto, type TensorProto } from './proto';
 import { allGraphs } from './graph';
 import { checkModel } from './opset';
-import { describe } from '../core/validate';
+import { describe, isDetached } from '../core/validate';
 
 /** ONNX's external-data location value (TensorProto.DataLocation.EXTERNAL). */
 const EXTERNAL = 1;
@@ -84,14 +84,26 @@ export async function loadModel(input: string | Uint8Array, externalDataDir?: st
     if (st.size > PROTOBUF_LIMIT) throw new RangeError(`${file} is ${st.size} bytes: an ONNX model file is at most 2 GiB (larger models keep their weights as external data)`);
     bytes = await fsp.readFile(file);
   } else if (input instanceof Uint8Array) {
-    bytes = input;
+    if (isDetached(input)) throw new TypeError('Expected model bytes but received a Uint8Array whose buffer is detached (transferred)');
+    // A copy: the decoded tensors point into these bytes, and the caller may reuse the buffer
+    // before the returned promise settles (trial finding: a model of NaN, and no error).
+    bytes = input.slice();
   } else {
-    throw new TypeError(`Expected model to be a path (string) or the model's bytes (Uint8Array) but received ${input === null ? 'null' : typeof input}`);
+    throw new TypeError(`Expected model to be a path (string) or the model's bytes (Uint8Array) but received ${describe(input)}${ArrayBuffer.isView(input) || (input as unknown) instanceof ArrayBuffer ? ' (wrap it: new Uint8Array(buffer, byteOffset, byteLength))' : ''}`);
+  }
+  if (externalDataDir !== undefined && (typeof externalDataDir !== 'string' || externalDataDir.length === 0)) {
+    throw new TypeError(`Expected externalDataDir to be a folder path (non-empty string) but received ${describe(externalDataDir)}`);
   }
   const what = file ?? 'model bytes';
   if (bytes.length === 0) throw new Error(`${what} is not an ONNX model (it is empty)`);
   const model = decodeModel(bytes, what);
-  if (int64(model.irVersion, 'ir_version') < 3) throw new Error(`${what} is not an ONNX model this tool can read (ir_version ${String(model.irVersion)}; opset imports need ir_version 3 or newer)`);
+  const ir = int64(model.irVersion, 'ir_version');
+  if (ir < 3) throw new Error(`${what} is not an ONNX model this tool can read (ir_version ${String(model.irVersion)}; opset imports need ir_version 3 or newer)`);
+  if (ir > MAX_IR_VERSION) throw new Error(`${what} has ir_version ${ir}, newer than the ONNX IR ${MAX_IR_VERSION} schema quantkit reads: fields it does not know would be lost on writing`);
+  const newest = model.opsetImport.find((o) => (o.domain ?? '') === '' || o.domain === 'ai.onnx');
+  if (newest && int64(newest.version, 'opset_import version') > MAX_KNOWN_OPSET) {
+    throw new Error(`${what} imports default-domain opset ${String(newest.version)}, newer than the newest quantkit knows (${MAX_KNOWN_OPSET}, ONNX 1.18): the operators it writes may mean something else there`);
+  }
   const dir = externalDataDir ?? (file ? path.dirname(path.resolve(file)) : undefined);
   let size = bytes.length;
   const files = new Map<string, ReadableFile>();
@@ -103,7 +115,7 @@ export async function loadModel(input: string | Uint8Array, externalDataDir?: st
       const { location, offset, length } = externalFields(t, what);
       if (!dir) throw new Error(`${what}: tensor ${t.name} is stored in external data file ${location}; pass the model as a path, or give externalDataDir`);
       const resolved = path.resolve(dir, location);
-      if (path.isAbsolute(location) || path.relative(dir, resolved).startsWith('..')) {
+      if (path.isAbsolute(location) || path.relative(dir, resolved).startsWith('..') || escapesThroughLink(dir, resolved)) {
         throw new Error(`${what}: tensor ${t.name} names external data ${JSON.stringify(location)} outside the model's folder ${dir}; refused`);
       }
       let f = files.get(resolved);
@@ -128,6 +140,25 @@ export async function loadModel(input: string | Uint8Array, externalDataDir?: st
     for (const f of files.values()) await f.close();
   }
   return { model, file, sizeBytes: size, hadExternalData: had, externalFiles: [...files.keys()] };
+}
+
+/** The newest ONNX IR version whose schema quantkit's protobuf reader knows (proto.ts). */
+export const MAX_IR_VERSION = 11;
+/** The newest default-domain opset quantkit knows the operators of (ONNX 1.18). */
+export const MAX_KNOWN_OPSET = 23;
+
+/** Whether `file` (inside `dir` by its path) is outside `dir` once symbolic links are followed. */
+function escapesThroughLink(dir: string, file: string): boolean {
+  let real: string;
+  let realDir: string;
+  try {
+    realDir = fs.realpathSync(dir);
+    real = fs.realpathSync(file);
+  } catch {
+    return false; // a missing file: the open below says so
+  }
+  const rel = path.relative(realDir, real);
+  return rel.startsWith('..') || path.isAbsolute(rel);
 }
 
 /** ReadableFile's message without its 'Cannot open PATH: ' lead, which the caller's message already names. */

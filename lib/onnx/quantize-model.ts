@@ -4,7 +4,7 @@ import { checkOptionsObject } from '../calibrate/validate';
 import { describe } from '../core/validate';
 import { MODEL_MODES, makeContext, type CalibrationFeed, type ChangedNode, type ModelMode, type ModelOptions, type ModelProgress, type SkippedNode, type ClampedTensor } from './context';
 import { loadModel, saveModel } from './model';
-import { checkNotAnInput } from '../io/file';
+import { checkNotAnInput, checkOutput } from '../io/file';
 import { encodeModel } from './proto';
 import picomatch from 'picomatch';
 import { allGraphs, Names, opsetOf } from './graph';
@@ -233,7 +233,9 @@ function checkExclusions(m: ModelProto, opts: ModelOptions, what: string): void 
  */
 export async function quantizeModel(model: string | Uint8Array, options: QuantizeModelOptions): Promise<QuantizeModelResult> {
   const { opts, output, opset, externalData, onProgress, foldBatchNorm } = checkModelOptions(options);
-  if (output !== undefined && typeof model === 'string') checkNotAnInput(output, [model]);
+  // OUT before any work: not an input (the model, the calibration file), a writable file in a folder that exists.
+  const calibrationFile = typeof opts.calibration === 'string' ? [opts.calibration] : [];
+  if (output !== undefined) checkOutput(output, [...(typeof model === 'string' ? [model] : []), ...calibrationFile]);
   const loaded = await loadModel(model, opts.externalDataDir);
   if (output !== undefined) checkNotAnInput(output, loaded.externalFiles);
   const m = loaded.model;
@@ -242,6 +244,7 @@ export async function quantizeModel(model: string | Uint8Array, options: Quantiz
   if (before === undefined) throw new Error(`${what} imports no default-domain (ai.onnx) opset`);
   const impl = MODES[opts.mode];
   const need = impl.minOpset(opts);
+  if (opset !== undefined && opset < need.opset) throw new RangeError(`Expected options.opset to be at least ${need.opset}, which mode '${opts.mode}' needs (${need.why}), but received ${opset}`);
   const target = Math.max(opset ?? 0, before < need.opset ? need.opset : 0);
   if (opset !== undefined && opset < before) throw new RangeError(`Expected options.opset to be at least the model's opset ${before} (quantkit upgrades, never downgrades) but received ${opset}`);
   checkNodes(m, what);
