@@ -11,9 +11,10 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const qk = require('./support/quantkit');
-const { buildModel, runModel, REAL_MODELS, ort } = require('./support/onnx-build');
+const { buildModel, runModel, REAL_MODELS } = require('./support/onnx-build');
 const { scaleZp, quantizeRef, codesOf, floatsOf, readModel, rint, otherBackend, digestsOn, sha256 } = require('./support/ort-weight-ref');
-const { vadSignal, vadProbabilities, agreement } = require('./support/real-models');
+const { vadSignal, vadProbabilities } = require('./support/real-models');
+const { vadFeeds, optionsFor } = require('./support/real-model-cases');
 const { quantizeModel } = require('../dist/onnx');
 const { writeNpz } = require('../dist/io');
 
@@ -345,34 +346,40 @@ describe(`quantizeModel mode 'qdq' inside If branches (${qk.backend.name} backen
 
 describe(`quantizeModel mode 'qdq' on Silero VAD (${qk.backend.name} backend)`, function () {
   this.timeout(300000);
-  it('the 16 kHz branch is quantized, the 8 kHz branch skipped (it never ran); ORT runs the output', async () => {
-    const signal = vadSignal();
-    const feeds = await vadFeeds(signal);
+  let signal;
+  let feeds;
+  let ref;
+  before(async () => {
+    signal = vadSignal();
+    feeds = await vadFeeds(signal, 3); // every third chunk, the state carried by the float model, sr 16000
+    ref = await vadProbabilities(REAL_MODELS.vad, signal);
+  });
+
+  it('every node: the 16 kHz branch is quantized, the 8 kHz branch skipped (it never ran); ORT runs the output', async () => {
     const q = await quantizeModel(REAL_MODELS.vad, { mode: 'qdq', calibration: feeds });
     assert.ok(q.nodesChanged > 0);
     assert.ok(q.changed.every((c) => c.graph.startsWith('main > If_0.then_branch')), 'sr 16000 takes the then branch');
-    assert.ok(q.changed.some((c) => c.opType === 'Conv'));
-    assert.ok(q.skipped.some((s) => s.opType === 'Conv' && s.graph.startsWith('main > If_0.else_branch') && /If branch never ran/.test(s.reason)));
-    const ref = await vadProbabilities(REAL_MODELS.vad, signal);
+    assert.equal(q.changed.filter((c) => c.opType === 'Conv').length, 6);
+    const untaken = q.skipped.filter((s) => s.graph.startsWith('main > If_0.else_branch'));
+    assert.ok(untaken.length > 0 && untaken.every((s) => /^its If branch never ran during calibration/.test(s.reason)));
+    assert.ok(untaken.some((s) => s.opType === 'Conv'));
+    assert.ok(q.sizeAfter < q.sizeBefore);
     const got = await vadProbabilities(q.bytes, signal);
     assert.equal(got.length, ref.length);
     assert.ok(got.every(Number.isFinite));
   });
-});
 
-/** VAD calibration feeds as test/support/real-models.js drives the model: 576-sample windows (64 of context), the state carried by the float model, sr 16000. */
-async function vadFeeds(signal, every = 3) {
-  const s = await ort.InferenceSession.create(REAL_MODELS.vad);
-  const sr = new ort.Tensor('int64', BigInt64Array.of(16000n), []);
-  let state = new ort.Tensor('float32', new Float32Array(256), [2, 1, 128]);
-  const feeds = [];
-  for (let i = 0, k = 0; i + 512 <= signal.length; i += 512, k++) {
-    const w = new Float32Array(576);
-    if (i >= 64) w.set(signal.subarray(i - 64, i + 512));
-    else w.set(signal.subarray(0, i + 512), 64 - i);
-    if (k % every === 0) feeds.push({ input: { data: w, dims: [1, 576] }, state: { data: Float32Array.from(state.data), dims: [2, 1, 128] }, sr: { data: BigInt64Array.of(16000n), dims: [] } });
-    state = (await s.run({ input: new ort.Tensor('float32', w, [1, 576]), state, sr })).stateN;
-  }
-  await s.release();
-  return feeds;
-}
+  it("the matrix's options (STFT, encoder/0 and the state's Concat float): speech probabilities within 0.15 of the float model's", async () => {
+    const q = await quantizeModel(REAL_MODELS.vad, { ...optionsFor('vad', 'qdq'), calibration: feeds });
+    assert.equal(q.changed.filter((c) => c.opType === 'Conv').length, 4);
+    const got = await vadProbabilities(q.bytes, signal);
+    let maxAbs = 0;
+    let same = 0;
+    for (let i = 0; i < ref.length; i++) {
+      maxAbs = Math.max(maxAbs, Math.abs(got[i] - ref[i]));
+      same += (got[i] > 0.5) === (ref[i] > 0.5) ? 1 : 0;
+    }
+    assert.ok(maxAbs > 0 && maxAbs <= 0.15, `max |Δp| ${maxAbs}`);
+    assert.ok(same / ref.length >= 0.98, `${same} of ${ref.length} speech decisions agree`);
+  });
+});
