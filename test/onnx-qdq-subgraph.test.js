@@ -338,6 +338,22 @@ describe(`quantizeModel mode 'qdq' inside If branches (${qk.backend.name} backen
       for (const o of opts) here.push(sha256((await quantizeModel(file, o)).bytes));
       assert.equal(here[0], sha256(r.bytes), 'the npz feeds give the model the feed objects gave');
       assert.deepEqual(digestsOn(otherBackend(qk.backend.name), file, opts), here);
+
+      // Silero VAD, every node (its subgraph weights in Constant nodes), from an npz of its feeds.
+      const vf = await vadFeeds(vadSignal(), 6);
+      const member = (name, type, dims, get) => {
+        const parts = vf.map((f) => { const d = get(f); return new Uint8Array(d.buffer, d.byteOffset, d.byteLength); });
+        const data = new Uint8Array(parts.reduce((x, y) => x + y.length, 0));
+        let k = 0;
+        for (const part of parts) { data.set(part, k); k += part.length; }
+        return { name, type, shape: [vf.length, ...dims], byteLength: data.length, data };
+      };
+      const vnpz = path.join(tmp, 'vad.npz');
+      await writeNpz(vnpz, [member('input', 'f32', [1, 576], (f) => f.input.data), member('state', 'f32', [2, 1, 128], (f) => f.state.data), member('sr', 'i64', [], (f) => f.sr.data)]);
+      const vopts = [{ mode: 'qdq', calibration: vnpz }];
+      const vq = await quantizeModel(REAL_MODELS.vad, vopts[0]);
+      assert.ok(vq.nodesChanged > 0);
+      assert.deepEqual(digestsOn(otherBackend(qk.backend.name), REAL_MODELS.vad, vopts), [sha256(vq.bytes)]);
     } finally {
       fs.rmSync(tmp, { recursive: true, force: true });
     }
