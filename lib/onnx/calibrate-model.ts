@@ -1,7 +1,8 @@
 // Activation ranges for mode 'qdq' (README "ONNX models"), as ONNX Runtime's quantize_static
 // collects them (onnxruntime/python/tools/quantization/calibrate.py): the model runs in
 // onnxruntime-node, with optimizations off (ORT's calibrators use ORT_DISABLE_ALL), on a copy
-// whose graph outputs also name the intermediate float tensors to calibrate; each batch of each
+// whose graph outputs also name the intermediate float tensors to calibrate (values inside If
+// branches carried out through their If nodes: exposeTensors); each batch of each
 // such tensor goes to a quantkit observer (createObserver: 'minmax', 'percentile', 'entropy',
 // 'mse'), whose range() is the tensor's calibrated range.
 //

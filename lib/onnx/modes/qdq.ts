@@ -162,11 +162,13 @@ async function runQdq(ctx: ModeContext): Promise<void> {
     let d: GraphScope | undefined = scope;
     while (d && !defined.get(d)!.has(name)) d = d.parent;
     if (!d || !d.parent) return name;
-    const key = `${name} (in ${d.path})`;
+    const index = scopes.indexOf(d);
+    let key = `${name} (in ${d.path})`;
+    if (branch.has(key) && branch.get(key)!.scope !== index) key += ` #${index}`; // two If nodes of one name
     if (!branch.has(key)) {
       const elemType = elementType(d, name);
       if (elemType === undefined) return undefined;
-      branch.set(key, { scope: scopes.indexOf(d), name, elemType });
+      branch.set(key, { scope: index, name, elemType });
     }
     return key;
   };
