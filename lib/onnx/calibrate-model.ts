@@ -248,8 +248,10 @@ export interface BranchTensor { scope: number; name: string; elemType: number }
  * each key. A branch value T is carried outward one If at a time: it becomes an extra output of
  * its branch, the other branch gets an extra output of the same element type (a Constant of
  * shape [0]: If outputs may differ in shape between branches), and the If node an extra output,
- * which is in turn a value of the enclosing graph, up to the main graph. On a run where T's
- * branch does not run, its output is that empty tensor.
+ * which is in turn a value of the enclosing graph, up to the main graph (T already an output of
+ * its branch goes out through an Identity: the If's existing output holds the other branch's
+ * value on the runs that take it). On a run where T's branch does not run, its output is that
+ * empty tensor. New names come from the copy's own Names (the model's names are not taken).
  * @throws Error (internal) when a value sits in a Loop or Scan body (they cannot carry it out).
  */
 export function exposeTensors(model: ModelProto, tensors: readonly string[], branch?: ReadonlyMap<string, BranchTensor>): { bytes: Uint8Array; outputs: Map<string, string> } {
@@ -269,8 +271,6 @@ export function exposeTensors(model: ModelProto, tensors: readonly string[], bra
         const parent = s.parent;
         const owner = parent.graph.node.find((n) => n.attribute.some((a) => a.g === s.graph));
         if (!owner || owner.opType !== 'If' || (owner.domain ?? '') !== '') throw new Error(`internal: tensor '${ref.name}' of ${scopes[ref.scope].path} is not inside an If branch`);
-        // A value that is already an output of its branch still gets an output of its own: the
-        // If's existing output holds the other branch's value on runs that take the other branch.
         const other = owner.attribute.find((a) => a.g && a.g !== s.graph && (a.name === 'then_branch' || a.name === 'else_branch'))!.g!;
         let out = name;
         if (s.graph.output.some((o) => o.name === name)) {
