@@ -288,6 +288,50 @@ describe(`quantizeModel mode 'qdq' inside If branches (${qk.backend.name} backen
     }
   });
 
+  it('weights and a bias of the main graph read in branches: int8 copies in each branch, the float initializers gone', async () => {
+    const Wm = rnd(12, 41, 0.6);
+    const C = rnd(3, 42, 0.3);
+    const outer = buildModel({
+      opset: 13,
+      inputs: [['x', 'float', [2, 4]], ['c', 'bool', []]],
+      outputs: [['y', 'float']],
+      initializers: [{ name: 'W', dims: [4, 3], float: Wm }, { name: 'C', dims: [3], float: C }],
+      nodes: [{
+        op: 'If', inputs: ['c'], outputs: ['y'], name: 'if',
+        attrs: {
+          then_branch: { graph: { name: 't', outputs: [['ty', 'float']], nodes: [{ op: 'Gemm', inputs: ['x', 'W', 'C'], outputs: ['ty'], name: 't_gemm' }] } },
+          else_branch: { graph: { name: 'e', outputs: [['ey', 'float']], nodes: [{ op: 'MatMul', inputs: ['x', 'W'], outputs: ['ey'], name: 'e_matmul' }] } },
+        },
+      }],
+    });
+    const fs4 = [0, 1, 2, 3].map((k) => ({ x: { data: rnd(8, 50 + k, 2), dims: [2, 4] }, c: bool(k % 2 === 0) }));
+    const q = await quantizeModel(outer, { mode: 'qdq', calibration: fs4 });
+    assert.deepEqual(q.changed.map((c) => c.as), ['QDQ Gemm (uint8 activations, int8 per-channel (axis 1) weights)', 'QDQ MatMul (uint8 activations, int8 per-channel (axis 1) weights)']);
+    const qm = readModel(q.bytes);
+    assert.deepEqual(qm.graphs[0].initializer.map((t) => t.name), [], 'W and C are read only through their int8 copies');
+    const ref = quantizeRef(Wm, [4, 3], { type: 'int8', symmetric: true, axis: 1 });
+    for (const g of ['t', 'e']) {
+      const graph = qm.graphs.find((x) => x.name === g);
+      const dq = graph.node.find((n) => n.opType === 'DequantizeLinear' && /^W_quantized/.test(n.input[0]));
+      assert.ok(dq && initIn(graph, dq.input[0]), `graph ${g} holds its int8 copy of W`);
+      assert.deepEqual(Array.from(codesOf(initIn(graph, dq.input[0]), 12)), Array.from(ref.codes), g);
+      assert.deepEqual(Array.from(floatsOf(initIn(graph, dq.input[1]))), Array.from(ref.scale), g);
+    }
+    // the bias's DequantizeLinear in the branch does not redefine the name 'C' of the main graph
+    const t = qm.graphs.find((x) => x.name === 't');
+    const gemm = t.node.find((n) => n.opType === 'Gemm');
+    assert.notEqual(gemm.input[2], 'C');
+    assert.ok(t.node.some((n) => n.opType === 'DequantizeLinear' && n.output[0] === gemm.input[2]));
+    for (const f of fs4) {
+      const a = (await runModel(outer, f)).y.data;
+      const b = (await runModel(q.bytes, f)).y.data;
+      let err = 0;
+      let big = 0;
+      for (let i = 0; i < a.length; i++) { err = Math.max(err, Math.abs(a[i] - b[i])); big = Math.max(big, Math.abs(a[i])); }
+      assert.ok(err > 0 && err < 0.05 * big, `max |Δ| ${err} against outputs up to ${big}`);
+    }
+  });
+
   it('a Loop body stays float, skipped with the reason', async () => {
     const loop = buildModel({
       opset: 13,

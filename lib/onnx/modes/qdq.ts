@@ -25,9 +25,11 @@
 // calibrated by carrying it out through its If nodes as an extra output (calibrate-model.ts
 // exposeTensors). A value of an enclosing graph that a branch node reads is calibrated where it
 // is produced, and the Q/DQ pair the branch's rules ask for goes at the start of that branch
-// (the enclosing graph's own readers are quantized, or not, by its own nodes' rules); a
-// constant of an enclosing graph is such a value too (quantized like an activation where it is
-// read). The new initializers go into the graph whose nodes read them. A branch that never ran
+// (the enclosing graph's own readers are quantized, or not, by its own nodes' rules). A constant
+// of an enclosing graph is a constant to the branch: its int8 (or int32 bias) copy goes into the
+// branch, under a new name, and the float one goes when nothing reads it any more. The new
+// initializers go into the graph whose nodes read them. A Relu/Clip whose output a subgraph reads
+// is kept (the subgraph would read its producer's output unclipped). A branch that never ran
 // during calibration stays float (skipped). Loop and Scan bodies stay float: their values
 // cannot be carried out of the body as one tensor per model run.
 import type { ModeImpl } from './index';
@@ -202,14 +204,18 @@ async function runQdq(ctx: ModeContext): Promise<void> {
   const choose = (types: Map<string, string>): string[] => [...new Set(parts.flatMap((p) => keys(p, p.choose(local(p, types)))))];
   const cal = await calibrate(model, tensorNames, opts.calibration, { method: opts.method, activationType: opts.activationType, percentile: opts.percentile, bins: opts.bins }, choose,
     (runs) => ctx.progress(runs, 0, `calibration run ${runs}`), branch);
+  const enclosing = new Set<GraphScope>(); // graphs around a rewritten branch
   for (const p of parts) {
     const untaken = new Set(p.tensorNames.filter((t) => cal.untaken.has(p.keyOf(t) ?? '')));
-    p.finish({ ranges: local(p, cal.ranges), types: local(p, cal.types), untaken });
+    if (p.finish({ ranges: local(p, cal.ranges), types: local(p, cal.types), untaken })) for (let s = p.scope.parent; s; s = s.parent) enclosing.add(s);
   }
+  // Constants of enclosing graphs that only quantized branch nodes read (now from their int8 copies) go, inner graphs first.
+  for (const s of [...scopes].reverse()) if (enclosing.has(s)) removeUnusedConstants(s.graph);
 }
 
 /** One graph's share of mode 'qdq': its candidates, the tensors to expose, its marking, and its rewrite from the calibration. */
 interface ScopeQdq {
+  scope: GraphScope;
   candidates: NodeProto[];
   /** Non-constant inputs and outputs of the candidates, as this graph names them. */
   tensorNames: string[];
@@ -217,8 +223,8 @@ interface ScopeQdq {
   keyOf(name: string): string | undefined;
   /** Marks the tensors (types by local name); returns the local names to calibrate. */
   choose(types: Map<string, string>): string[];
-  /** Writes the graph's Q/DQ nodes from the calibration (by local name). */
-  finish(cal: { ranges: Map<string, { min: number; max: number }>; types: Map<string, string>; untaken: Set<string> }): void;
+  /** Writes the graph's Q/DQ nodes from the calibration (by local name); whether it changed a node. */
+  finish(cal: { ranges: Map<string, { min: number; max: number }>; types: Map<string, string>; untaken: Set<string> }): boolean;
 }
 
 /**
@@ -263,11 +269,9 @@ function scopeQdq(ctx: ModeContext, scope: GraphScope, opset: number, keyOf: (na
     candidates.push(n);
   }
 
-  const constOf = (name: string): TensorProto | undefined => {
-    if (!name) return undefined;
-    const c = findConstant(scope, name);
-    return c && c.scope.graph === graph ? c.tensor : undefined;
-  };
+  // Constants of this graph or an enclosing one (a branch's int8 copy of an enclosing weight goes into the branch).
+  const constOf = (name: string): TensorProto | undefined => (name ? findConstant(scope, name)?.tensor : undefined);
+  const isLocalConst = (name: string): boolean => findConstant(scope, name)?.scope.graph === graph;
   const isFloatConst = (name: string): boolean => constOf(name)?.dataType === DT.FLOAT;
   const graphInputs = new Set(graph.input.map((i) => i.name));
   const graphOutputs = new Set(graph.output.map((o) => o.name));
@@ -402,11 +406,11 @@ function scopeQdq(ctx: ModeContext, scope: GraphScope, opset: number, keyOf: (na
     return [...marks.entries()].filter(([t, m]) => !constOf(t) && m.kind === 'activation').map(([t]) => t);
   };
 
-  const finish = (cal: Parameters<ScopeQdq['finish']>[0]): void => {
+  const finish = (cal: Parameters<ScopeQdq['finish']>[0]): boolean => {
     // A branch that never ran during calibration (its tensors never held a value) stays float.
     if ([...marks.keys()].some((t) => cal.untaken.has(t))) {
       for (const n of candidates) ctx.skipped(n, scope, 'its If branch never ran during calibration: its tensors have no range, so it stays float');
-      return;
+      return false;
     }
 
     // Candidates left float because their tensors are float16 or bfloat16 (ORT's tool quantizes those
@@ -606,8 +610,9 @@ function scopeQdq(ctx: ModeContext, scope: GraphScope, opset: number, keyOf: (na
       }
       const { codes, scale } = quantizeBias(bias, inScale, w.scale, info.beta);
       // A bias shared by two quantized nodes gets one copy per node (ORT's _dup_initializer).
+      // A bias of an enclosing graph too: its DequantizeLinear here must not redefine the outer name.
       let outName = b;
-      if (usedBias.has(b)) {
+      if (usedBias.has(b) || !isLocalConst(b)) {
         outName = names.make(b);
         biasNames.set(info.node, outName);
       }
@@ -645,8 +650,9 @@ function scopeQdq(ctx: ModeContext, scope: GraphScope, opset: number, keyOf: (na
     removeUnusedConstants(graph);
 
     for (const { node, as } of descriptions) ctx.changed(node, scope, as);
+    return descriptions.length > 0;
   };
-  return { candidates, tensorNames, keyOf, choose, finish };
+  return { scope, candidates, tensorNames, keyOf, choose, finish };
 }
 
 function describeNode(node: NodeProto, marks: Map<string, Mark>, weightAxes: Map<string, Map<NodeProto, number | undefined>>, actType: string): string {
