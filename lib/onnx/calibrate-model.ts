@@ -1,7 +1,8 @@
 // Activation ranges for mode 'qdq' (README "ONNX models"), as ONNX Runtime's quantize_static
 // collects them (onnxruntime/python/tools/quantization/calibrate.py): the model runs in
 // onnxruntime-node, with optimizations off (ORT's calibrators use ORT_DISABLE_ALL), on a copy
-// whose graph outputs also name the intermediate float tensors to calibrate; each batch of each
+// whose graph outputs also name the intermediate float tensors to calibrate (values inside If
+// branches carried out through their If nodes: exposeTensors); each batch of each
 // such tensor goes to a quantkit observer (createObserver: 'minmax', 'percentile', 'entropy',
 // 'mse'), whose range() is the tensor's calibrated range.
 //
@@ -14,8 +15,9 @@ import { openNpz } from '../io/npy';
 import type { ElementType } from '../io/types';
 import { describe, typedArrayKind } from '../core/validate';
 import type { CalibrationFeed, ModelOptions } from './context';
-import { decodeModel, encodeModel, int64, DT, type ModelProto } from './proto';
-import { dataTypeName } from './tensor';
+import { decodeModel, encodeModel, int64, DT, type ModelProto, type ValueInfoProto } from './proto';
+import { dataTypeName, makeTensor } from './tensor';
+import { allGraphs, attrTensor, makeNode, Names } from './graph';
 
 /** onnxruntime-node's API as used here (a peer dependency, loaded at run time). */
 interface OrtTensor { type: string; data: ArrayBufferView & { length: number }; dims: readonly number[] }
@@ -234,12 +236,63 @@ export function makeObserver(m: RangeMethod): TensorObserver {
   }
 }
 
-/** A copy of `model` whose graph outputs also name `tensors` (main-graph values; types left to ORT). */
-export function exposeTensors(model: ModelProto, tensors: readonly string[]): Uint8Array {
+/**
+ * A value inside an If branch to calibrate: the index of its graph in allGraphs order, its name
+ * there and its element type (ONNX elem_type, from types.ts elementType).
+ */
+export interface BranchTensor { scope: number; name: string; elemType: number }
+
+/**
+ * A copy of `model` whose graph outputs also name `tensors` (keys: main-graph value names, or
+ * keys of `branch` for values inside If branches); returns its bytes and the output that carries
+ * each key. A branch value T is carried outward one If at a time: it becomes an extra output of
+ * its branch, the other branch gets an extra output of the same element type (a Constant of
+ * shape [0]: If outputs may differ in shape between branches), and the If node an extra output,
+ * which is in turn a value of the enclosing graph, up to the main graph (T already an output of
+ * its branch goes out through an Identity: the If's existing output holds the other branch's
+ * value on the runs that take it). On a run where T's branch does not run, its output is that
+ * empty tensor. New names come from the copy's own Names (the model's names are not taken).
+ * @throws Error (internal) when a value sits in a Loop or Scan body (they cannot carry it out).
+ */
+export function exposeTensors(model: ModelProto, tensors: readonly string[], branch?: ReadonlyMap<string, BranchTensor>): { bytes: Uint8Array; outputs: Map<string, string> } {
   const copy = decodeModel(encodeModel(model), 'the model');
   const have = new Set(copy.graph.output.map((o) => o.name));
-  for (const t of tensors) if (!have.has(t)) copy.graph.output.push({ name: t });
-  return encodeModel(copy);
+  const outputs = new Map<string, string>();
+  const scopes = branch && branch.size > 0 ? allGraphs(copy) : [];
+  const names = new Names(copy);
+  const typed = (name: string, elemType: number): ValueInfoProto => ({ name, type: { tensorType: { elemType } } });
+  for (const key of tensors) {
+    const ref = branch?.get(key);
+    let name = key;
+    if (ref) {
+      let s = scopes[ref.scope];
+      name = ref.name;
+      while (s.parent) {
+        const parent = s.parent;
+        const owner = parent.graph.node.find((n) => n.attribute.some((a) => a.g === s.graph));
+        if (!owner || owner.opType !== 'If' || (owner.domain ?? '') !== '') throw new Error(`internal: tensor '${ref.name}' of ${scopes[ref.scope].path} is not inside an If branch`);
+        const other = owner.attribute.find((a) => a.g && a.g !== s.graph && (a.name === 'then_branch' || a.name === 'else_branch'))!.g!;
+        let out = name;
+        if (s.graph.output.some((o) => o.name === name)) {
+          out = names.make(`${name}_calibration`);
+          s.graph.node.push(makeNode('Identity', [name], [out], out));
+        }
+        const empty = names.make(`${name}_untaken`);
+        other.node.push(makeNode('Constant', [], [empty], empty, [attrTensor('value', makeTensor(empty, ref.elemType, [0], new Uint8Array(0)))]));
+        other.output.push(typed(empty, ref.elemType));
+        s.graph.output.push(typed(out, ref.elemType));
+        name = names.make(`${name}_calibration`);
+        owner.output.push(name);
+        s = parent;
+      }
+    }
+    outputs.set(key, name);
+    if (!have.has(name)) {
+      copy.graph.output.push({ name });
+      have.add(name);
+    }
+  }
+  return { bytes: encodeModel(copy), outputs };
 }
 
 /** What calibrate() found. */
@@ -250,6 +303,8 @@ export interface Calibration {
   types: Map<string, string>;
   /** Model runs. */
   runs: number;
+  /** Tensors inside If branches that never held a value: their branch never ran during calibration. */
+  untaken: Set<string>;
 }
 
 /** NaN values in a float feed value (float32, float64, float16 bits): their count and the first's index. */
@@ -283,7 +338,10 @@ function coords(i: number, dims: readonly number[]): string {
  * graph inputs: graph inputs are read from the feeds) to learn their types; `choose(types)`
  * then names the tensors to calibrate (a subset), and later runs expose only those. The
  * sessions log only fatal messages (logSeverityLevel 4): their errors are reported here.
- * @param candidates main-graph value names.
+ * @param candidates main-graph value names, and keys of `branch`.
+ * @param branch values inside If branches, by key: exposed through their If nodes (exposeTensors);
+ *   a run where such a value's branch did not run gives an empty tensor, which is not observed.
+ *   One that never held a value is not an error: it is returned in `untaken`, without a range.
  * @throws RangeError naming the tensor, the run and the feed (or npz sample) and the element
  *   when a batch holds ±Infinity (no finite range); Error naming the tensors that never saw a
  *   finite value (only NaN or empty batches) and the feed inputs that held NaN (a RangeError
@@ -298,6 +356,7 @@ export async function calibrate(
   method: RangeMethod,
   choose: (types: Map<string, string>) => string[],
   progress?: (runs: number) => void,
+  branch?: ReadonlyMap<string, BranchTensor>,
 ): Promise<Calibration> {
   const inputs = modelInputs(model);
   const inputNames = new Set(inputs.map((i) => i.name));
@@ -306,7 +365,12 @@ export async function calibrate(
   if (first.done) throw new Error('internal: calibrationFeeds ended without a feed');
   const ort = loadOrt(`mode 'qdq'`);
   const exposed = candidates.filter((c) => !inputNames.has(c));
-  const create = (names: readonly string[]) => ort.InferenceSession.create(exposeTensors(model, names), { graphOptimizationLevel: 'disabled', logSeverityLevel: 4 });
+  let outputOf = new Map<string, string>(); // key → the output of the calibration copy that carries it
+  const create = (names: readonly string[]): Promise<OrtSession> => {
+    const { bytes, outputs } = exposeTensors(model, names, branch);
+    outputOf = outputs;
+    return ort.InferenceSession.create(bytes, { graphOptimizationLevel: 'disabled', logSeverityLevel: 4 });
+  };
   const toOrt = (feed: Feed): Record<string, OrtTensor> => Object.fromEntries([...feed].map(([k, v]) => [k, new ort.Tensor(v.type, v.data, v.dims)]));
   let runs = 0;
   const where = (feed: Feed): string => `run ${runs} (${feedWhere.get(feed) ?? `feed ${runs}`})`;
@@ -338,18 +402,26 @@ export async function calibrate(
   let session = await create(exposed);
   const types = new Map<string, string>();
   const observers = new Map<string, TensorObserver>();
+  const held = new Set<string>(); // branch tensors that held a value on some run
   try {
     const out = await run(session, first.value);
     for (const [k, v] of first.value) types.set(k, v.type);
-    for (const c of exposed) if (out[c]) types.set(c, out[c].type);
+    for (const c of exposed) {
+      const v = out[outputOf.get(c) ?? c];
+      if (v) types.set(c, v.type);
+    }
     const chosen = choose(types);
     for (const t of chosen) observers.set(t, makeObserver(method));
     const observe = (feed: Feed, results: Record<string, OrtTensor>): void => {
       noteNaN(feed);
       for (const [t, obs] of observers) {
-        const v = inputNames.has(t) ? feed.get(t) : results[t];
+        const v = inputNames.has(t) ? feed.get(t) : results[outputOf.get(t) ?? t];
         if (!v) throw new Error(`internal: calibration run produced no tensor '${t}'`);
         if (v.type !== 'float32') continue;
+        if (branch?.has(t)) {
+          if (v.data.length === 0) continue; // its If branch did not run
+          held.add(t);
+        }
         try {
           obs.observe(v.data as Float32Array);
         } catch (e) {
@@ -376,7 +448,12 @@ export async function calibrate(
   }
   const ranges = new Map<string, { min: number; max: number }>();
   const rangeless: string[] = [];
+  const untaken = new Set<string>();
   for (const [t, obs] of observers) {
+    if (branch?.has(t) && !held.has(t)) {
+      untaken.add(t);
+      continue;
+    }
     try {
       const r = obs.range();
       ranges.set(t, { min: r.min, max: r.max });
@@ -392,5 +469,5 @@ export async function calibrate(
     const E = emptyInputs.length > 0 ? RangeError : Error;
     throw new E(`calibrating ${rangeless.length === 1 ? 'tensor' : 'tensors'} ${list}: no finite value in ${runs} calibration ${runs === 1 ? 'run' : 'runs'} (only NaN or empty batches), so there is no range to quantize with${cause}`);
   }
-  return { ranges, types, runs };
+  return { ranges, types, runs, untaken };
 }

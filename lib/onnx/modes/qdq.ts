@@ -60,16 +60,27 @@
 // or a normalization with a Constant-node scale is treated as a constant here, as in every
 // other rule of this mode).
 //
-// Only the main graph: tensors inside If/Loop/Scan bodies cannot be exposed as outputs for
-// calibration, so nodes there stay float and are reported in skipped.
+// Subgraphs: the main graph and the branches of If nodes (nested in If branches only) are
+// quantized, each graph by the rules above on its own nodes. A value inside a branch is
+// calibrated by carrying it out through its If nodes as an extra output (calibrate-model.ts
+// exposeTensors). A value of an enclosing graph that a branch node reads is calibrated where it
+// is produced, and the Q/DQ pair the branch's rules ask for goes at the start of that branch
+// (the enclosing graph's own readers are quantized, or not, by its own nodes' rules). A constant
+// of an enclosing graph is a constant to the branch: its int8 (or int32 bias) copy goes into the
+// branch, under a new name, and the float one goes when nothing reads it any more. The new
+// initializers go into the graph whose nodes read them. A Relu/Clip whose output a subgraph reads
+// is kept (the subgraph would read its producer's output unclipped). A branch that never ran
+// during calibration stays float (skipped). Loop and Scan bodies stay float: their values
+// cannot be carried out of the body as one tensor per model run.
 import type { ModeImpl } from './index';
 import type { ModeContext } from '../context';
 import type { NodeProto, TensorProto, GraphProto } from '../proto';
 import { DT } from '../proto';
-import { allGraphs, attrInt, findConstant, floatAttr, getAttr, intAttr, makeNode, opsetOf, removeUnusedConstants, stringAttr, usesOf } from '../graph';
+import { allGraphs, attrInt, findConstant, floatAttr, getAttr, intAttr, makeNode, opsetOf, removeUnusedConstants, stringAttr, usesOf, type GraphScope } from '../graph';
+import { elementType } from '../types';
 import { dimsOf, floatValues, makeTensor } from '../tensor';
 import { qRange, quantizeWeight, roundHalfEven, scaleZeroPoint, weightTensors, type QuantizedWeight } from '../weights';
-import { calibrate, calibrationFeeds, modelInputs } from '../calibrate-model';
+import { calibrate, calibrationFeeds, modelInputs, type BranchTensor } from '../calibrate-model';
 import quantkit from '../../index';
 
 /** Ops with their own rule (ORT's QDQRegistry classes). */
@@ -189,45 +200,134 @@ export const qdqMode: ModeImpl = {
 async function runQdq(ctx: ModeContext): Promise<void> {
   const { model, opts } = ctx;
   const scopes = allGraphs(model);
-  const main = scopes[0];
-  const graph = main.graph;
   const opset = opsetOf(model, '') ?? 0;
-
-  // Nodes inside subgraphs: their tensors cannot be graph outputs, so they cannot be calibrated.
-  for (const s of scopes.slice(1)) {
-    for (const n of s.graph.node) {
-      if (isQdqOp(n) && !ctx.isExcluded(n)) ctx.skipped(n, s, 'inside a subgraph: its tensors cannot be exposed as model outputs for calibration, so it stays float');
+  const ownerOf = (s: GraphScope): NodeProto | undefined => s.parent?.graph.node.find((n) => n.attribute.some((a) => a.g === s.graph || a.graphs?.includes(s.graph)));
+  const inBranches = (s: GraphScope): boolean => {
+    for (let c = s; c.parent; c = c.parent) {
+      const owner = ownerOf(c);
+      if (!owner || owner.opType !== 'If' || (owner.domain ?? '') !== '') return false;
     }
+    return true;
+  };
+  // Each value's calibration key: its name for a main-graph value, `NAME (in PATH)` for a branch's.
+  const defined = new Map(scopes.map((s) => [s, new Set([...s.graph.input.map((i) => i.name), ...s.graph.initializer.map((t) => t.name ?? ''), ...s.graph.node.flatMap((n) => n.output)])]));
+  const branch = new Map<string, BranchTensor>();
+  /** The key of value `name` as read in `scope`; undefined for a branch value of unknown element type (it cannot be carried out). */
+  const keyOf = (scope: GraphScope, name: string): string | undefined => {
+    let d: GraphScope | undefined = scope;
+    while (d && !defined.get(d)!.has(name)) d = d.parent;
+    if (!d || !d.parent) return name;
+    const index = scopes.indexOf(d);
+    let key = `${name} (in ${d.path})`;
+    if (branch.has(key) && branch.get(key)!.scope !== index) key += ` #${index}`; // two If nodes of one name
+    if (!branch.has(key)) {
+      const elemType = elementType(d, name);
+      if (elemType === undefined) return undefined;
+      branch.set(key, { scope: index, name, elemType });
+    }
+    return key;
+  };
+
+  const parts: ScopeQdq[] = [];
+  for (const s of scopes) {
+    if (s.parent && !inBranches(s)) {
+      for (const n of s.graph.node) {
+        if (isQdqOp(n) && !ctx.isExcluded(n)) ctx.skipped(n, s, 'inside a Loop or Scan body: its tensors cannot be exposed as model outputs for calibration, so it stays float');
+      }
+      continue;
+    }
+    parts.push(scopeQdq(ctx, s, opset, (t) => keyOf(s, t)));
   }
+  if (parts.every((p) => p.candidates.length === 0)) {
+    // Nothing to calibrate: the feeds are still checked (a wrong calibration set is an error).
+    for await (const _ of calibrationFeeds(opts.calibration, modelInputs(model))) void _;
+    return;
+  }
+  const keys = (p: ScopeQdq, names: readonly string[]): string[] => names.map((t) => p.keyOf(t)).filter((k): k is string => k !== undefined);
+  /** A map by key as graph `p` names its values. */
+  const local = <V>(p: ScopeQdq, m: ReadonlyMap<string, V>): Map<string, V> => {
+    const out = new Map<string, V>();
+    for (const t of p.tensorNames) {
+      const k = p.keyOf(t);
+      if (k !== undefined && m.has(k)) out.set(t, m.get(k)!);
+    }
+    return out;
+  };
+  const tensorNames = [...new Set(parts.flatMap((p) => keys(p, p.tensorNames)))];
+  const choose = (types: Map<string, string>): string[] => [...new Set(parts.flatMap((p) => keys(p, p.choose(local(p, types)))))];
+  const cal = await calibrate(model, tensorNames, opts.calibration, { method: opts.method, activationType: opts.activationType, percentile: opts.percentile, bins: opts.bins }, choose,
+    (runs) => ctx.progress(runs, 0, `calibration run ${runs}`), branch);
+  const enclosing = new Set<GraphScope>(); // graphs around a rewritten branch
+  for (const p of parts) {
+    const untaken = new Set(p.tensorNames.filter((t) => cal.untaken.has(p.keyOf(t) ?? '')));
+    if (p.finish({ ranges: local(p, cal.ranges), types: local(p, cal.types), untaken })) for (let s = p.scope.parent; s; s = s.parent) enclosing.add(s);
+  }
+  // Constants of enclosing graphs that only quantized branch nodes read (now from their int8 copies) go, inner graphs first.
+  for (const s of [...scopes].reverse()) if (enclosing.has(s)) removeUnusedConstants(s.graph);
+}
+
+/** One graph's share of mode 'qdq': its candidates, the tensors to expose, its marking, and its rewrite from the calibration. */
+interface ScopeQdq {
+  scope: GraphScope;
+  candidates: NodeProto[];
+  /** Non-constant inputs and outputs of the candidates, as this graph names them. */
+  tensorNames: string[];
+  /** The calibration key of a value this graph reads. */
+  keyOf(name: string): string | undefined;
+  /** Marks the tensors (types by local name); returns the local names to calibrate. */
+  choose(types: Map<string, string>): string[];
+  /** Writes the graph's Q/DQ nodes from the calibration (by local name); whether it changed a node. */
+  finish(cal: { ranges: Map<string, { min: number; max: number }>; types: Map<string, string>; untaken: Set<string> }): boolean;
+}
+
+/**
+ * usesOf(graph), where a value of an enclosing graph counts one use more (its other readers are
+ * out of this graph's sight): a removable Relu/Clip never renames an outer value's producer.
+ */
+function localUses(graph: GraphProto): Map<string, NodeProto[]> {
+  const uses = usesOf(graph);
+  const here = new Set([...graph.input.map((i) => i.name), ...graph.initializer.map((t) => t.name ?? ''), ...graph.node.flatMap((n) => n.output)]);
+  for (const [name, l] of uses) if (!here.has(name)) l.push(l[0]);
+  return uses;
+}
+
+/** The names read by the nodes (and written as outputs) of the subgraphs of `graph`'s nodes, at any depth. */
+function readInSubgraphs(graph: GraphProto): Set<string> {
+  const out = new Set<string>();
+  const visit = (g: GraphProto): void => {
+    for (const n of g.node) for (const i of n.input) out.add(i);
+    for (const o of g.output) out.add(o.name);
+    for (const n of g.node) for (const a of n.attribute) for (const sg of a.g ? [a.g] : a.graphs ?? []) visit(sg);
+  };
+  for (const n of graph.node) for (const a of n.attribute) for (const sg of a.g ? [a.g] : a.graphs ?? []) visit(sg);
+  return out;
+}
+
+/** Mode 'qdq' on the nodes of one graph (the main graph or an If branch). */
+function scopeQdq(ctx: ModeContext, scope: GraphScope, opset: number, keyOf: (name: string) => string | undefined): ScopeQdq {
+  const { opts } = ctx;
+  const graph = scope.graph;
 
   const candidates: NodeProto[] = [];
   for (const n of graph.node) {
     if (!isQdqOp(n) || ctx.isExcluded(n)) continue;
     if (n.opType === 'MaxPool' && opset < 12) {
-      ctx.skipped(n, main, `MaxPool is quantized from opset 12 (ORT's QDQMaxPool); the model has opset ${opset}`);
+      ctx.skipped(n, scope, `MaxPool is quantized from opset 12 (ORT's QDQMaxPool); the model has opset ${opset}`);
       continue;
     }
     if (n.opType === 'Resize' && opset < 11) {
-      ctx.skipped(n, main, `Resize is quantized from opset 11 (ORT's QDQResize); the model has opset ${opset}`);
+      ctx.skipped(n, scope, `Resize is quantized from opset 11 (ORT's QDQResize); the model has opset ${opset}`);
       continue;
     }
     candidates.push(n);
   }
 
-  const constOf = (name: string): TensorProto | undefined => {
-    if (!name) return undefined;
-    const c = findConstant(main, name);
-    return c && c.scope === main ? c.tensor : undefined;
-  };
+  // Constants of this graph or an enclosing one (a branch's int8 copy of an enclosing weight goes into the branch).
+  const constOf = (name: string): TensorProto | undefined => (name ? findConstant(scope, name)?.tensor : undefined);
+  const isLocalConst = (name: string): boolean => findConstant(scope, name)?.scope.graph === graph;
   const isFloatConst = (name: string): boolean => constOf(name)?.dataType === DT.FLOAT;
   const graphInputs = new Set(graph.input.map((i) => i.name));
   const graphOutputs = new Set(graph.output.map((o) => o.name));
-
-  if (candidates.length === 0) {
-    // Nothing to calibrate: the feeds are still checked (a wrong calibration set is an error).
-    for await (const _ of calibrationFeeds(opts.calibration, modelInputs(model))) void _;
-    return;
-  }
 
   // Every non-constant input and output of a candidate: exposed on the first run to learn types.
   const tensorNames: string[] = [];
@@ -260,7 +360,9 @@ async function runQdq(ctx: ModeContext): Promise<void> {
 
   const choose = (types: Map<string, string>): string[] => {
     const quantizable = (t: string): boolean => !!t && (isFloatConst(t) || types.get(t) === 'float32');
-    const uses = usesOf(graph);
+    const uses = localUses(graph);
+    // Values read inside this graph's subgraphs: a removed Relu/Clip's output would reach them unclipped.
+    const readInside = readInSubgraphs(graph);
     const markTensor = (t: string, m: Mark): void => {
       if (!quantizable(t)) return;
       if (m.shareFrom !== undefined) marks.set(t, m);
@@ -334,7 +436,7 @@ async function runQdq(ctx: ModeContext): Promise<void> {
       } else if (REMOVABLE.has(op)) {
         if (!isMarked(in0)) continue;
         const single = (uses.get(in0)?.length ?? 0) === 1;
-        if (quantizable(out0) && types.get(in0) === 'float32' && single && !graphOutputs.has(in0) && !graphInputs.has(in0) && !renames.some((r) => r.to === in0)) {
+        if (quantizable(out0) && types.get(in0) === 'float32' && single && !graphOutputs.has(in0) && !graphInputs.has(in0) && !renames.some((r) => r.to === in0) && !readInside.has(out0)) {
           // try_replacing_upstream_output: the producer writes this node's output; the node goes
           renames.push({ from: in0, to: out0 });
           marks.delete(in0);
@@ -374,247 +476,255 @@ async function runQdq(ctx: ModeContext): Promise<void> {
     return [...marks.entries()].filter(([t, m]) => !constOf(t) && m.kind === 'activation').map(([t]) => t);
   };
 
-  const cal = await calibrate(model, tensorNames, opts.calibration, { method: opts.method, activationType: opts.activationType, percentile: opts.percentile, bins: opts.bins }, choose,
-    (runs) => ctx.progress(runs, 0, `calibration run ${runs}`));
-
-  // Candidates left float because their tensors are float16 or bfloat16 (ORT's tool quantizes those
-  // too; quantkit's QDQ writes float32 scales only): said in skipped, as mode 'weights-only' does.
-  const changedNodes = new Set(quantizedNodes.map((q) => q.node));
-  for (const n of candidates) {
-    if (changedNodes.has(n) || removed.has(n)) continue;
-    for (const t of [...n.input, ...n.output]) {
-      if (!t) continue;
-      const c = constOf(t);
-      const type = c ? (c.dataType === DT.FLOAT16 ? 'float16' : c.dataType === DT.BFLOAT16 ? 'bfloat16' : '') : cal.types.get(t);
-      if (type !== 'float16' && type !== 'bfloat16') continue;
-      const role = c ? 'constant' : n.input.includes(t) ? 'input' : 'output';
-      ctx.skipped(n, main, `${role} '${t}' is ${type}, not float: only float32 is quantized in mode 'qdq' (convert the model to float32 first)`);
-      break;
-    }
-  }
-
-  // adjust_tensor_ranges (base_quantizer.py), on the graph as calibrated: a Relu/Clip's input
-  // takes its output's range when it feeds nothing else; Softmax's output is [0, 1]. Deviation:
-  // not when the input is also a graph output, which ORT's rule counts as feeding nothing and
-  // clips to the Relu's range (a pre-activation output lost every negative value: trial finding).
-  const ranges = cal.ranges;
-  const usesBefore = usesOf(graph);
-  for (const n of candidates) {
-    if (REMOVABLE.has(n.opType)) {
-      const r = ranges.get(n.output[0]);
-      if (r && ranges.has(n.input[0]) && (usesBefore.get(n.input[0])?.length ?? 0) === 1 && !graphOutputs.has(n.input[0])) ranges.set(n.input[0], r);
-    } else if (n.opType === 'Softmax' && ranges.has(n.output[0])) {
-      ranges.set(n.output[0], { min: 0, max: 1 });
-    }
-  }
-
-  // What each node became, said before the rewiring renames its inputs.
-  const descriptions = quantizedNodes.map(({ node, as, note }) => ({ node, as: as || describeNode(node, marks, weightAxes, opts.activationType) + (note ? `: ${note}` : '') }));
-
-  // Apply the removals: the producer writes the removed node's output directly.
-  for (const { from, to } of renames) {
-    for (const n of graph.node) n.output = n.output.map((o) => (o === from ? to : o));
-  }
-  graph.node = graph.node.filter((n) => !removed.has(n));
-
-  const names = ctx.names;
-  const actType = opts.activationType;
-  const actDt = actType === 'uint8' ? DT.UINT8 : DT.INT8;
-  const { qmin, qmax } = qRange(actType, false, false);
-  const params = new Map<string, Params>();
-  const front: NodeProto[] = []; // DequantizeLinear of constants: no graph input, placed first
-  const after = new Map<string, NodeProto[]>(); // Q/DQ pairs, placed after the producer of the tensor
-  const atStart: NodeProto[] = []; // Q/DQ pairs of graph inputs
-  const retarget = new Map<string, string>(); // consumer input renames
-
-  const addInit = (t: TensorProto): void => {
-    graph.initializer.push(t);
-  };
-
-  // Constants: weights (int8, symmetric) and constant inputs of other ops (activation type, asymmetric).
-  // A weight whose consumers need other layouts gets one copy per layout: the mark's own layout
-  // is keyed by the tensor's name (and named as ORT names it), each other one by `name\0axis`.
-  const quantizedWeights = new Map<string, QuantizedWeight>();
-  const weightOf = new Map<string, string>(); // key → tensor name
-  const layoutKey = (t: string, axis: number | undefined): string => (axis === marks.get(t)?.axis ? t : `${t}\0${axis ?? 'tensor'}`);
-  /** The key of the quantized copy of constant `t` that `node` reads. */
-  const keyFor = (node: NodeProto, t: string): string => {
-    const axes = weightAxes.get(t);
-    return marks.get(t)?.kind === 'weight' && axes?.has(node) ? layoutKey(t, axes.get(node)) : t;
-  };
-  for (const [t, m] of marks) {
-    const c = constOf(t);
-    if (!c || m.shareFrom !== undefined) continue;
-    if (c.dataType !== DT.FLOAT) continue;
-    const values = floatValues(c, `constant ${t}`);
-    if (m.kind !== 'weight') {
-      quantizedWeights.set(t, quantizeWeight(values, dimsOf(c), { type: actType, symmetric: false, reduceRange: opts.reduceRange }, `constant ${t}`));
-      weightOf.set(t, t);
-      continue;
-    }
-    const layouts = [m.axis, ...[...(weightAxes.get(t)?.values() ?? [])].filter((a) => a !== m.axis)].filter((a, k, all) => all.indexOf(a) === k);
-    for (const axis of layouts) {
-      quantizedWeights.set(layoutKey(t, axis), quantizeWeight(values, dimsOf(c), { type: 'int8', axis, symmetric: true, reduceRange: opts.reduceRange }, `weight ${t}`));
-      weightOf.set(layoutKey(t, axis), t);
-    }
-  }
-
-  // Activation parameters (calc_quant_params: compute_scale_zp, asymmetric, full range).
-  const actParams = new Map<string, { scale: number; zeroPoint: number }>();
-  for (const [t, m] of marks) {
-    if (constOf(t) || m.shareFrom !== undefined) continue;
-    const r = ranges.get(t);
-    if (!r) throw new Error(`internal: tensor '${t}' was marked for quantization but not calibrated`);
-    actParams.set(t, scaleZeroPoint(Math.fround(r.min), Math.fround(r.max), qmin, qmax, false, `activation ${t}`));
-  }
-  const scaleOf = (t: string): number | undefined => {
-    let name = t;
-    for (let m = marks.get(name); m?.shareFrom !== undefined; m = marks.get(name)) name = m.shareFrom;
-    const a = actParams.get(name);
-    if (a) return a.scale;
-    const w = quantizedWeights.get(name);
-    return w && w.scale.length === 1 ? w.scale[0] : undefined;
-  };
-
-  // _adjust_weight_quant_params_for_bias_tensors: int8 symmetric weights whose scale would make the int32 bias clip.
-  for (const [b, info] of biases) {
-    const w = quantizedWeights.get(keyFor(info.node, info.weight));
-    const inScale = scaleOf(info.input);
-    if (!w || inScale === undefined || marks.get(info.weight)?.kind !== 'weight' || w.zeroPoint.some((z) => z !== 0)) continue;
-    const bias = floatValues(constOf(b)!, `bias ${b}`);
-    const adjusted = adjustWeightScaleForBias(effectiveBias(bias, info.beta), inScale, w.scale);
-    if (adjusted) {
-      w.scale = adjusted;
-      const layout = w.axis === undefined ? {} : { axis: w.axis, shape: w.dims };
-      w.codes = quantkit.quantize(floatValues(constOf(info.weight)!, `weight ${info.weight}`), { ...layout, scale: w.axis === undefined ? adjusted[0] : adjusted, zeroPoint: w.axis === undefined ? 0 : w.zeroPoint, dtype: 'int8' } as never) as unknown as Int8Array;
-    }
-  }
-
-  // Weights: quantized initializer → DequantizeLinear (_add_qdq_nodes_for_initializer).
-  const nodeRetarget = new Map<string, string>(); // key → DequantizeLinear output, for consumers of another layout
-  for (const [key, q] of quantizedWeights) {
-    const t = weightOf.get(key)!;
-    const tensors = weightTensors(q, { data: names.make(`${t}_quantized`), scale: names.make(`${t}_scale`), zeroPoint: names.make(`${t}_zero_point`) });
-    addInit(tensors.data);
-    addInit(tensors.scale);
-    addInit(tensors.zeroPoint);
-    const out = names.make(`${t}_DequantizeLinear_Output`);
-    front.push(makeNode('DequantizeLinear', [tensors.data.name!, tensors.scale.name!, tensors.zeroPoint.name!], [out], names.make(`${t}_DequantizeLinear`), q.axis === undefined ? [] : [attrInt('axis', q.axis)]));
-    if (key === t) retarget.set(t, out);
-    else nodeRetarget.set(key, out);
-    params.set(key, { scaleName: tensors.scale.name!, zpName: tensors.zeroPoint.name!, scale: q.scale, axis: q.axis });
-  }
-
-  // Activations: QuantizeLinear → DequantizeLinear (_add_qdq_pair_for_activation), shared ones after their providers.
-  const producerOutput = new Map<string, NodeProto>();
-  for (const n of graph.node) for (const o of n.output) producerOutput.set(o, n);
-  const outputRenames = new Map<string, string>(); // graph output T: producer now writes T_QuantizeLinear_Input
-  const pending = [...marks.entries()].filter(([t]) => !constOf(t));
-  const done = new Set<string>();
-  const emit = (t: string, scaleName: string, zpName: string): void => {
-    const qOut = names.make(`${t}_QuantizeLinear_Output`);
-    let qIn = t;
-    let dqOut: string;
-    // A graph output written by a node: the producer writes T_QuantizeLinear_Input, the DQ writes T.
-    // A graph input that is also a graph output keeps its name (nothing may redefine an input):
-    // only its consumers read the DQ's output.
-    if (graphOutputs.has(t) && producerOutput.has(t)) {
-      qIn = names.make(`${t}_QuantizeLinear_Input`);
-      dqOut = t;
-      outputRenames.set(t, qIn);
-    } else {
-      dqOut = names.make(`${t}_DequantizeLinear_Output`);
-      retarget.set(t, dqOut);
-    }
-    const pair = [
-      makeNode('QuantizeLinear', [qIn, scaleName, zpName], [qOut], names.make(`${t}_QuantizeLinear`)),
-      makeNode('DequantizeLinear', [qOut, scaleName, zpName], [dqOut], names.make(`${t}_DequantizeLinear`)),
-    ];
-    if (producerOutput.has(t)) after.set(t, [...(after.get(t) ?? []), ...pair]);
-    else atStart.push(...pair);
-  };
-  for (const [t, m] of pending) {
-    if (m.shareFrom !== undefined) continue;
-    const p = actParams.get(t)!;
-    const scale = makeTensor(names.make(`${t}_scale`), DT.FLOAT, [], Float32Array.of(p.scale));
-    const zp = makeTensor(names.make(`${t}_zero_point`), actDt, [], actType === 'uint8' ? Uint8Array.of(p.zeroPoint) : Int8Array.of(p.zeroPoint));
-    addInit(scale);
-    addInit(zp);
-    params.set(t, { scaleName: scale.name!, zpName: zp.name!, scale: Float32Array.of(p.scale) });
-    emit(t, scale.name!, zp.name!);
-    done.add(t);
-  }
-  // _quantize_sharing_param_tensors: repeat until every shared tensor found its provider.
-  for (let left = pending.filter(([, m]) => m.shareFrom !== undefined); left.length > 0;) {
-    const next = left.filter(([t, m]) => {
-      const p = params.get(m.shareFrom!);
-      if (!p) return true;
-      params.set(t, p);
-      emit(t, p.scaleName, p.zpName);
-      done.add(t);
+  const finish = (cal: Parameters<ScopeQdq['finish']>[0]): boolean => {
+    // A branch that never ran during calibration (its tensors never held a value) stays float.
+    if ([...marks.keys()].some((t) => cal.untaken.has(t))) {
+      for (const n of candidates) ctx.skipped(n, scope, 'its If branch never ran during calibration: its tensors have no range, so it stays float');
       return false;
-    });
-    if (next.length === left.length) throw new Error(`internal: tensor '${next[0][0]}' shares the parameters of '${next[0][1].shareFrom}', which were never written`);
-    left = next;
-  }
+    }
 
-  // Biases: int32 codes of beta × bias, scale input_scale × weight_scale, zero point 0 (quantize_bias_static; see quantizeBias).
-  const biasNodes: NodeProto[] = [];
-  const biasNames = new Map<NodeProto, string>();
-  const usedBias = new Set<string>();
-  for (const [b, info] of biases) {
-    const w = params.get(keyFor(info.node, info.weight));
-    const inScale = scaleOf(info.input);
-    const c = constOf(b);
-    if (!w || inScale === undefined || !c || marks.get(info.weight)?.kind !== 'weight') continue;
-    const bias = floatValues(c, `bias ${b}`);
-    const dims = dimsOf(c);
-    const perChannel = w.scale.length > 1;
-    if (perChannel && (dims.length !== 1 || dims[0] !== w.scale.length)) {
-      ctx.skipped(info.node, main, `bias ${b} of dims ${JSON.stringify(dims)} does not match the ${w.scale.length} weight scales: it stays float`);
-      continue;
+    // Candidates left float because their tensors are float16 or bfloat16 (ORT's tool quantizes those
+    // too; quantkit's QDQ writes float32 scales only): said in skipped, as mode 'weights-only' does.
+    const changedNodes = new Set(quantizedNodes.map((q) => q.node));
+    for (const n of candidates) {
+      if (changedNodes.has(n) || removed.has(n)) continue;
+      for (const t of [...n.input, ...n.output]) {
+        if (!t) continue;
+        const c = constOf(t);
+        const type = c ? (c.dataType === DT.FLOAT16 ? 'float16' : c.dataType === DT.BFLOAT16 ? 'bfloat16' : '') : cal.types.get(t);
+        if (type !== 'float16' && type !== 'bfloat16') continue;
+        const role = c ? 'constant' : n.input.includes(t) ? 'input' : 'output';
+        ctx.skipped(n, scope, `${role} '${t}' is ${type}, not float: only float32 is quantized in mode 'qdq' (convert the model to float32 first)`);
+        break;
+      }
     }
-    const { codes, scale } = quantizeBias(bias, inScale, w.scale, info.beta);
-    // A bias shared by two quantized nodes gets one copy per node (ORT's _dup_initializer).
-    let outName = b;
-    if (usedBias.has(b)) {
-      outName = names.make(b);
-      biasNames.set(info.node, outName);
-    }
-    usedBias.add(b);
-    const qName = names.make(`${outName}_quantized`);
-    addInit(makeTensor(qName, DT.INT32, dims, codes));
-    const sName = names.make(`${qName}_scale`);
-    addInit(makeTensor(sName, DT.FLOAT, [scale.length], scale));
-    const zName = names.make(`${qName}_zero_point`);
-    addInit(makeTensor(zName, DT.INT32, perChannel ? [scale.length] : [], new Int32Array(perChannel ? scale.length : 1)));
-    biasNodes.push(makeNode('DequantizeLinear', [qName, sName, zName], [outName], names.make(`${outName}_DequantizeLinear`), perChannel ? [attrInt('axis', 0)] : []));
-    if (outName === b) dropConstant(graph, b);
-    if (info.node.opType === 'Gemm' && gemmBeta.has(info.node)) {
-      const beta = getAttr(info.node, 'beta');
-      if (beta) beta.f = 1.0; // set_default_beta: the beta is in the bias codes now
-    }
-  }
-  for (const [node, name] of biasNames) node.input[2] = name;
 
-  // Rewire consumers to the dequantized values, then place the new nodes.
-  for (const n of graph.node) {
-    n.input = n.input.map((i) => nodeRetarget.get(keyFor(n, i)) ?? retarget.get(i) ?? i);
-    n.output = n.output.map((o) => outputRenames.get(o) ?? o);
-  }
-  const rebuilt: NodeProto[] = [...front, ...biasNodes, ...atStart];
-  for (const n of graph.node) {
-    rebuilt.push(n);
-    for (const o of n.output) {
-      const orig = [...outputRenames].find(([, v]) => v === o)?.[0] ?? o;
-      const extra = after.get(orig);
-      if (extra) rebuilt.push(...extra);
+    // adjust_tensor_ranges (base_quantizer.py), on the graph as calibrated: a Relu/Clip's input
+    // takes its output's range when it feeds nothing else; Softmax's output is [0, 1]. Deviation:
+    // not when the input is also a graph output, which ORT's rule counts as feeding nothing and
+    // clips to the Relu's range (a pre-activation output lost every negative value: trial finding).
+    const ranges = cal.ranges;
+    const usesBefore = localUses(graph);
+    for (const n of candidates) {
+      if (REMOVABLE.has(n.opType)) {
+        const r = ranges.get(n.output[0]);
+        if (r && ranges.has(n.input[0]) && (usesBefore.get(n.input[0])?.length ?? 0) === 1 && !graphOutputs.has(n.input[0])) ranges.set(n.input[0], r);
+      } else if (n.opType === 'Softmax' && ranges.has(n.output[0])) {
+        ranges.set(n.output[0], { min: 0, max: 1 });
+      }
     }
-  }
-  graph.node = rebuilt;
-  removeUnusedConstants(graph);
 
-  for (const { node, as } of descriptions) ctx.changed(node, main, as);
+    // What each node became, said before the rewiring renames its inputs.
+    const descriptions = quantizedNodes.map(({ node, as, note }) => ({ node, as: as || describeNode(node, marks, weightAxes, opts.activationType) + (note ? `: ${note}` : '') }));
+
+    // Apply the removals: the producer writes the removed node's output directly.
+    for (const { from, to } of renames) {
+      for (const n of graph.node) n.output = n.output.map((o) => (o === from ? to : o));
+    }
+    graph.node = graph.node.filter((n) => !removed.has(n));
+
+    const names = ctx.names;
+    const actType = opts.activationType;
+    const actDt = actType === 'uint8' ? DT.UINT8 : DT.INT8;
+    const { qmin, qmax } = qRange(actType, false, false);
+    const params = new Map<string, Params>();
+    const front: NodeProto[] = []; // DequantizeLinear of constants: no graph input, placed first
+    const after = new Map<string, NodeProto[]>(); // Q/DQ pairs, placed after the producer of the tensor
+    const atStart: NodeProto[] = []; // Q/DQ pairs of graph inputs
+    const retarget = new Map<string, string>(); // consumer input renames
+
+    const addInit = (t: TensorProto): void => {
+      graph.initializer.push(t);
+    };
+
+    // Constants: weights (int8, symmetric) and constant inputs of other ops (activation type, asymmetric).
+    // A weight whose consumers need other layouts gets one copy per layout: the mark's own layout
+    // is keyed by the tensor's name (and named as ORT names it), each other one by `name\0axis`.
+    const quantizedWeights = new Map<string, QuantizedWeight>();
+    const weightOf = new Map<string, string>(); // key → tensor name
+    const layoutKey = (t: string, axis: number | undefined): string => (axis === marks.get(t)?.axis ? t : `${t}\0${axis ?? 'tensor'}`);
+    /** The key of the quantized copy of constant `t` that `node` reads. */
+    const keyFor = (node: NodeProto, t: string): string => {
+      const axes = weightAxes.get(t);
+      return marks.get(t)?.kind === 'weight' && axes?.has(node) ? layoutKey(t, axes.get(node)) : t;
+    };
+    for (const [t, m] of marks) {
+      const c = constOf(t);
+      if (!c || m.shareFrom !== undefined) continue;
+      if (c.dataType !== DT.FLOAT) continue;
+      const values = floatValues(c, `constant ${t}`);
+      if (m.kind !== 'weight') {
+        quantizedWeights.set(t, quantizeWeight(values, dimsOf(c), { type: actType, symmetric: false, reduceRange: opts.reduceRange }, `constant ${t}`));
+        weightOf.set(t, t);
+        continue;
+      }
+      const layouts = [m.axis, ...[...(weightAxes.get(t)?.values() ?? [])].filter((a) => a !== m.axis)].filter((a, k, all) => all.indexOf(a) === k);
+      for (const axis of layouts) {
+        quantizedWeights.set(layoutKey(t, axis), quantizeWeight(values, dimsOf(c), { type: 'int8', axis, symmetric: true, reduceRange: opts.reduceRange }, `weight ${t}`));
+        weightOf.set(layoutKey(t, axis), t);
+      }
+    }
+
+    // Activation parameters (calc_quant_params: compute_scale_zp, asymmetric, full range).
+    const actParams = new Map<string, { scale: number; zeroPoint: number }>();
+    for (const [t, m] of marks) {
+      if (constOf(t) || m.shareFrom !== undefined) continue;
+      const r = ranges.get(t);
+      if (!r) throw new Error(`internal: tensor '${t}' was marked for quantization but not calibrated`);
+      actParams.set(t, scaleZeroPoint(Math.fround(r.min), Math.fround(r.max), qmin, qmax, false, `activation ${t}`));
+    }
+    const scaleOf = (t: string): number | undefined => {
+      let name = t;
+      for (let m = marks.get(name); m?.shareFrom !== undefined; m = marks.get(name)) name = m.shareFrom;
+      const a = actParams.get(name);
+      if (a) return a.scale;
+      const w = quantizedWeights.get(name);
+      return w && w.scale.length === 1 ? w.scale[0] : undefined;
+    };
+
+    // _adjust_weight_quant_params_for_bias_tensors: int8 symmetric weights whose scale would make the int32 bias clip.
+    for (const [b, info] of biases) {
+      const w = quantizedWeights.get(keyFor(info.node, info.weight));
+      const inScale = scaleOf(info.input);
+      if (!w || inScale === undefined || marks.get(info.weight)?.kind !== 'weight' || w.zeroPoint.some((z) => z !== 0)) continue;
+      const bias = floatValues(constOf(b)!, `bias ${b}`);
+      const adjusted = adjustWeightScaleForBias(effectiveBias(bias, info.beta), inScale, w.scale);
+      if (adjusted) {
+        w.scale = adjusted;
+        const layout = w.axis === undefined ? {} : { axis: w.axis, shape: w.dims };
+        w.codes = quantkit.quantize(floatValues(constOf(info.weight)!, `weight ${info.weight}`), { ...layout, scale: w.axis === undefined ? adjusted[0] : adjusted, zeroPoint: w.axis === undefined ? 0 : w.zeroPoint, dtype: 'int8' } as never) as unknown as Int8Array;
+      }
+    }
+
+    // Weights: quantized initializer → DequantizeLinear (_add_qdq_nodes_for_initializer).
+    const nodeRetarget = new Map<string, string>(); // key → DequantizeLinear output, for consumers of another layout
+    for (const [key, q] of quantizedWeights) {
+      const t = weightOf.get(key)!;
+      const tensors = weightTensors(q, { data: names.make(`${t}_quantized`), scale: names.make(`${t}_scale`), zeroPoint: names.make(`${t}_zero_point`) });
+      addInit(tensors.data);
+      addInit(tensors.scale);
+      addInit(tensors.zeroPoint);
+      const out = names.make(`${t}_DequantizeLinear_Output`);
+      front.push(makeNode('DequantizeLinear', [tensors.data.name!, tensors.scale.name!, tensors.zeroPoint.name!], [out], names.make(`${t}_DequantizeLinear`), q.axis === undefined ? [] : [attrInt('axis', q.axis)]));
+      if (key === t) retarget.set(t, out);
+      else nodeRetarget.set(key, out);
+      params.set(key, { scaleName: tensors.scale.name!, zpName: tensors.zeroPoint.name!, scale: q.scale, axis: q.axis });
+    }
+
+    // Activations: QuantizeLinear → DequantizeLinear (_add_qdq_pair_for_activation), shared ones after their providers.
+    const producerOutput = new Map<string, NodeProto>();
+    for (const n of graph.node) for (const o of n.output) producerOutput.set(o, n);
+    const outputRenames = new Map<string, string>(); // graph output T: producer now writes T_QuantizeLinear_Input
+    const pending = [...marks.entries()].filter(([t]) => !constOf(t));
+    const done = new Set<string>();
+    const emit = (t: string, scaleName: string, zpName: string): void => {
+      const qOut = names.make(`${t}_QuantizeLinear_Output`);
+      let qIn = t;
+      let dqOut: string;
+      // A graph output written by a node: the producer writes T_QuantizeLinear_Input, the DQ writes T.
+      // A graph input that is also a graph output keeps its name (nothing may redefine an input):
+      // only its consumers read the DQ's output.
+      if (graphOutputs.has(t) && producerOutput.has(t)) {
+        qIn = names.make(`${t}_QuantizeLinear_Input`);
+        dqOut = t;
+        outputRenames.set(t, qIn);
+      } else {
+        dqOut = names.make(`${t}_DequantizeLinear_Output`);
+        retarget.set(t, dqOut);
+      }
+      const pair = [
+        makeNode('QuantizeLinear', [qIn, scaleName, zpName], [qOut], names.make(`${t}_QuantizeLinear`)),
+        makeNode('DequantizeLinear', [qOut, scaleName, zpName], [dqOut], names.make(`${t}_DequantizeLinear`)),
+      ];
+      if (producerOutput.has(t)) after.set(t, [...(after.get(t) ?? []), ...pair]);
+      else atStart.push(...pair);
+    };
+    for (const [t, m] of pending) {
+      if (m.shareFrom !== undefined) continue;
+      const p = actParams.get(t)!;
+      const scale = makeTensor(names.make(`${t}_scale`), DT.FLOAT, [], Float32Array.of(p.scale));
+      const zp = makeTensor(names.make(`${t}_zero_point`), actDt, [], actType === 'uint8' ? Uint8Array.of(p.zeroPoint) : Int8Array.of(p.zeroPoint));
+      addInit(scale);
+      addInit(zp);
+      params.set(t, { scaleName: scale.name!, zpName: zp.name!, scale: Float32Array.of(p.scale) });
+      emit(t, scale.name!, zp.name!);
+      done.add(t);
+    }
+    // _quantize_sharing_param_tensors: repeat until every shared tensor found its provider.
+    for (let left = pending.filter(([, m]) => m.shareFrom !== undefined); left.length > 0;) {
+      const next = left.filter(([t, m]) => {
+        const p = params.get(m.shareFrom!);
+        if (!p) return true;
+        params.set(t, p);
+        emit(t, p.scaleName, p.zpName);
+        done.add(t);
+        return false;
+      });
+      if (next.length === left.length) throw new Error(`internal: tensor '${next[0][0]}' shares the parameters of '${next[0][1].shareFrom}', which were never written`);
+      left = next;
+    }
+
+    // Biases: int32 codes of beta × bias, scale input_scale × weight_scale, zero point 0 (quantize_bias_static; see quantizeBias).
+    const biasNodes: NodeProto[] = [];
+    const biasNames = new Map<NodeProto, string>();
+    const usedBias = new Set<string>();
+    for (const [b, info] of biases) {
+      const w = params.get(keyFor(info.node, info.weight));
+      const inScale = scaleOf(info.input);
+      const c = constOf(b);
+      if (!w || inScale === undefined || !c || marks.get(info.weight)?.kind !== 'weight') continue;
+      const bias = floatValues(c, `bias ${b}`);
+      const dims = dimsOf(c);
+      const perChannel = w.scale.length > 1;
+      if (perChannel && (dims.length !== 1 || dims[0] !== w.scale.length)) {
+        ctx.skipped(info.node, scope, `bias ${b} of dims ${JSON.stringify(dims)} does not match the ${w.scale.length} weight scales: it stays float`);
+        continue;
+      }
+      const { codes, scale } = quantizeBias(bias, inScale, w.scale, info.beta);
+      // A bias shared by two quantized nodes gets one copy per node (ORT's _dup_initializer).
+      // A bias of an enclosing graph too: its DequantizeLinear here must not redefine the outer name.
+      let outName = b;
+      if (usedBias.has(b) || !isLocalConst(b)) {
+        outName = names.make(b);
+        biasNames.set(info.node, outName);
+      }
+      usedBias.add(b);
+      const qName = names.make(`${outName}_quantized`);
+      addInit(makeTensor(qName, DT.INT32, dims, codes));
+      const sName = names.make(`${qName}_scale`);
+      addInit(makeTensor(sName, DT.FLOAT, [scale.length], scale));
+      const zName = names.make(`${qName}_zero_point`);
+      addInit(makeTensor(zName, DT.INT32, perChannel ? [scale.length] : [], new Int32Array(perChannel ? scale.length : 1)));
+      biasNodes.push(makeNode('DequantizeLinear', [qName, sName, zName], [outName], names.make(`${outName}_DequantizeLinear`), perChannel ? [attrInt('axis', 0)] : []));
+      if (outName === b) dropConstant(graph, b);
+      if (info.node.opType === 'Gemm' && gemmBeta.has(info.node)) {
+        const beta = getAttr(info.node, 'beta');
+        if (beta) beta.f = 1.0; // set_default_beta: the beta is in the bias codes now
+      }
+    }
+    for (const [node, name] of biasNames) node.input[2] = name;
+
+    // Rewire consumers to the dequantized values, then place the new nodes.
+    for (const n of graph.node) {
+      n.input = n.input.map((i) => nodeRetarget.get(keyFor(n, i)) ?? retarget.get(i) ?? i);
+      n.output = n.output.map((o) => outputRenames.get(o) ?? o);
+    }
+    const rebuilt: NodeProto[] = [...front, ...biasNodes, ...atStart];
+    for (const n of graph.node) {
+      rebuilt.push(n);
+      for (const o of n.output) {
+        const orig = [...outputRenames].find(([, v]) => v === o)?.[0] ?? o;
+        const extra = after.get(orig);
+        if (extra) rebuilt.push(...extra);
+      }
+    }
+    graph.node = rebuilt;
+    removeUnusedConstants(graph);
+
+    for (const { node, as } of descriptions) ctx.changed(node, scope, as);
+    return descriptions.length > 0;
+  };
+  return { scope, candidates, tensorNames, keyOf, choose, finish };
 }
 
 function describeNode(node: NodeProto, marks: Map<string, Mark>, weightAxes: Map<string, Map<NodeProto, number | undefined>>, actType: string): string {
