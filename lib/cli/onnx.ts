@@ -17,7 +17,10 @@ export interface OnnxCliOptions {
   calibration?: string;
   method?: string;
   percentile?: number;
+  bins?: number;
   accuracyLevel?: number;
+  foldBatchNorm?: boolean;
+  externalDataDir?: string;
   keepFloat32Op?: string[];
   float32Io?: boolean;
   excludeOp?: string[];
@@ -54,13 +57,18 @@ export function addOnnxOptions(c: Command): Command {
     .option('--calibration <file.npz>', 'ONNX qdq: calibration inputs, one member per model input')
     .addOption(new Option('--method <method>', 'ONNX qdq: the activation observer').choices(['minmax', 'percentile', 'entropy', 'mse']))
     .option('--percentile <p>', 'ONNX qdq --method percentile: the percentile (default 99.999)', number)
+    .option('--bins <n>', 'ONNX qdq --method percentile|entropy|mse: histogram bins (default 2048; entropy 128)', integer)
     .option('--accuracy-level <n>', 'ONNX matmul-nbits: MatMulNBits accuracy_level (0–4)', integer)
     .option('--keep-float32-op <op>', 'ONNX fp16: keep this op type in float32 (repeatable, or comma-separated)', collect)
     .option('--no-float32-io', 'ONNX fp16: make the graph\'s inputs and outputs float16 too')
     .option('--exclude-op <op>', 'ONNX: leave nodes of this op type as they are (repeatable, or comma-separated)', collect)
     .option('--exclude-node <name>', 'ONNX: leave this node as it is (repeatable, or comma-separated)', collect)
     .option('--opset <n>', 'ONNX: upgrade the model to this opset first (default: what the mode needs)', integer)
-    .option('--external-data', 'ONNX: write tensors to OUT.data next to OUT (automatic over 2 GB or when IN has external data)');
+    .option('--fold-batch-norm', 'ONNX: fold each BatchNormalization into the Conv before it first (the default but for matmul-nbits)')
+    .option('--no-fold-batch-norm', 'ONNX: keep BatchNormalization nodes as they are')
+    .option('--external-data', 'ONNX: write tensors to OUT.data next to OUT (automatic over 2 GB or when IN has external data)')
+    .option('--no-external-data', 'ONNX: write one file, never OUT.data (a model over 2 GB is then an error)')
+    .option('--external-data-dir <dir>', 'ONNX: where IN\'s external data files are (default: IN\'s folder)');
 }
 
 /** Whether the command line asks for the ONNX path: IN ends in .onnx, or --mode is given. */
@@ -69,7 +77,7 @@ export function isOnnxJob(input: string, o: OnnxCliOptions): boolean {
 }
 
 /** A quantizeModel option's command-line flag, for messages. */
-const FLAGS: Record<string, string> = { keepIoTypes: '--no-float32-io', keepFloat32Ops: '--keep-float32-op', externalData: '--external-data', output: 'OUT', calibration: '--calibration' };
+const FLAGS: Record<string, string> = { keepIoTypes: '--no-float32-io', keepFloat32Ops: '--keep-float32-op', externalData: '--external-data', output: 'OUT', calibration: '--calibration', foldBatchNorm: '--fold-batch-norm' };
 function flagOf(option: string): string {
   return FLAGS[option] ?? `--${option.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 }
@@ -130,13 +138,16 @@ export function onnxOptions(o: OnnxCliOptions & { asymmetric?: boolean; perTenso
   set('calibration', o.calibration);
   set('method', o.method);
   set('percentile', o.percentile);
+  set('bins', o.bins);
+  set('foldBatchNorm', o.foldBatchNorm);
+  set('externalDataDir', o.externalDataDir);
   set('accuracyLevel', o.accuracyLevel);
   set('keepFloat32Ops', o.keepFloat32Op);
   if (o.float32Io === false) opts.keepIoTypes = false;
   set('excludeOp', o.excludeOp);
   set('excludeNode', o.excludeNode);
   set('opset', o.opset);
-  set('externalData', o.externalData ? true : undefined);
+  set('externalData', o.externalData);
   return opts as unknown as QuantizeModelOptions;
 }
 

@@ -8,8 +8,15 @@ import { nodeLabel, type GraphScope, type Names } from './graph';
 export const MODEL_MODES = ['dynamic', 'qdq', 'weights-only', 'matmul-nbits', 'fp16'] as const;
 export type ModelMode = (typeof MODEL_MODES)[number];
 
-/** One calibration feed: input name -> float32 data with its shape (or an onnxruntime Tensor). */
-export type CalibrationFeed = Record<string, { data: Float32Array | Int32Array | BigInt64Array | Uint8Array | Int8Array | Float64Array; dims: readonly number[] } | unknown>;
+/**
+ * One input's value in a calibration feed: data of the input's element type with its shape
+ * (float16 data as a Uint16Array of bits or a Float16Array), or an onnxruntime Tensor.
+ */
+export type CalibrationValue =
+  | { data: Float32Array | Float64Array | Int32Array | BigInt64Array | Uint8Array | Int8Array | Uint16Array | Int16Array | (ArrayBufferView & { readonly [Symbol.toStringTag]: 'Float16Array' }); dims: readonly number[] }
+  | { readonly type: string; readonly data: unknown; readonly dims: readonly number[] };
+/** One calibration feed (one model run): input name -> value. */
+export type CalibrationFeed = Record<string, CalibrationValue>;
 
 /** The options of quantizeModel, after checks (see quantize-model.ts for each one's meaning). */
 export interface ModelOptions {

@@ -26,7 +26,7 @@ export interface QuantizeModelOptions {
   weightType?: 'int8' | 'uint8' | 'int4' | 'uint4';
   /** qdq: the activations' type (default 'uint8'). */
   activationType?: 'uint8' | 'int8';
-  /** weights-only: blocked along the input axis (opset 21 block_size, ≥ 16, power of 2); matmul-nbits: 32 or 128 … (default 128). */
+  /** weights-only: blocked along the input axis (opset 21 block_size, ≥ 16, power of 2); matmul-nbits: a power of 2 from 16 to 256 (default 128, ORT's; transformers.js' q4 uses 32). */
   blockSize?: number;
   /** Weights' zero point fixed at the middle of the range (defaults per mode, see the README). */
   symmetric?: boolean;
@@ -38,18 +38,18 @@ export interface QuantizeModelOptions {
   method?: 'minmax' | 'percentile' | 'entropy' | 'mse';
   /** qdq with method 'percentile': the percentile (default 99.999). */
   percentile?: number;
-  /** qdq histogram methods: bins (default 2048). */
+  /** qdq histogram methods: bins (default 2048 for 'percentile' and 'mse', 128 for 'entropy', ONNX Runtime's defaults; at 128 bins the entropy search often keeps the whole range, as 'minmax' does). */
   bins?: number;
   /** matmul-nbits: MatMulNBits' accuracy_level (0–4, default 0: unset). */
   accuracyLevel?: number;
   /** fp16: keep float32 graph inputs and outputs (default true). */
   keepIoTypes?: boolean;
-  /** fp16: more op types to keep in float32, beyond the default block list. */
-  keepFloat32Ops?: readonly string[];
-  /** Op types to leave as they are. */
-  excludeOp?: readonly string[];
-  /** Node names to leave as they are: exact names or picomatch globs ('**\/stft/Conv'). */
-  excludeNode?: readonly string[];
+  /** fp16: more op types to keep in float32, beyond the default block list (one op type may be given as a string). */
+  keepFloat32Ops?: string | readonly string[];
+  /** Op types to leave as they are (one may be given as a string). */
+  excludeOp?: string | readonly string[];
+  /** Node names to leave as they are: exact names or picomatch globs ('**\/stft/Conv'); one may be given as a string. */
+  excludeNode?: string | readonly string[];
   /** Fold each BatchNormalization into the Conv before it first, as ONNX Runtime's quantization pre-processing does (default true, but for matmul-nbits, which leaves Conv alone). */
   foldBatchNorm?: boolean;
   /** Upgrade the default-domain opset to this version first (default: the lowest the mode needs, when the model's is lower). */
