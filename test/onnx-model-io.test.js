@@ -397,6 +397,32 @@ describe('quantkit quantize on ONNX models: usage errors', function () {
   });
 
   const run = (...args) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8' });
+  it('the library options that default to true have --no- flags; --bins and --external-data-dir reach the library', () => {
+    const m = path.join(tmp, 'bn.onnx');
+    const w = Float32Array.from({ length: 4 * 3 * 9 }, (_, i) => Math.sin(i));
+    fs.writeFileSync(m, buildModel({
+      opset: 13,
+      inputs: [['x', 'float', [1, 3, 8, 8]]],
+      outputs: [['y', 'float']],
+      initializers: [{ name: 'W', dims: [4, 3, 3, 3], float: w }, ...['s', 'b', 'mu', 'v'].map((name, k) => ({ name, dims: [4], float: Float32Array.from([1 + k, 0.5, 0.25 * k, 1 + 0.1 * k]) }))],
+      nodes: [{ op: 'Conv', inputs: ['x', 'W'], outputs: ['c'] }, { op: 'BatchNormalization', inputs: ['c', 's', 'b', 'mu', 'v'], outputs: ['y'] }],
+    }));
+    const folded = (...flags) => {
+      const r = run('quantize', m, path.join(tmp, 'o.onnx'), '--json', ...flags);
+      assert.equal(r.status, 0, r.stderr);
+      return JSON.parse(r.stdout).batchNormsFolded;
+    };
+    assert.equal(folded('--mode', 'weights-only'), 1);
+    assert.equal(folded('--mode', 'weights-only', '--no-fold-batch-norm'), 0);
+    assert.equal(folded('--mode', 'fp16'), 1);
+    assert.equal(folded('--mode', 'fp16', '--no-fold-batch-norm', '--no-external-data'), 0);
+    let r = run('quantize', m, path.join(tmp, 'o.onnx'), '--mode', 'dynamic', '--bins', '64');
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /--bins applies to mode 'qdq', not 'dynamic'/);
+    r = run('quantize', m, path.join(tmp, 'o.onnx'), '--mode', 'dynamic', '--external-data-dir', path.join(tmp, 'nowhere'));
+    assert.equal(r.status, 0, r.stderr);
+  });
+
   it('needs --mode, refuses --scheme and the ONNX flags on tensor files, with exit status 2', () => {
     const m = path.join(tmp, 'm.onnx');
     fs.writeFileSync(m, matmulModel());
