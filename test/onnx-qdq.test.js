@@ -353,6 +353,26 @@ describe(`quantizeModel mode 'qdq' (${qk.backend.name} backend)`, function () {
     assert.ok(agree / f.length > 0.9, `mask agreement ${agree / f.length}`);
   });
 
+  it('excluded nodes are listed in skipped, as in the other modes; calibration progress counts the runs of an array', async () => {
+    const model = buildModel({
+      opset: 13,
+      inputs: [['x', 'float', [2, 16]]],
+      outputs: [['y', 'float', [2, 16]]],
+      initializers: [{ name: 'A', dims: [16, 16], float: rnd(256, 31, 0.3) }, { name: 'B', dims: [16, 16], float: rnd(256, 32, 0.3) }],
+      nodes: [{ op: 'MatMul', name: 'first', inputs: ['x', 'A'], outputs: ['h'] }, { op: 'MatMul', name: 'second', inputs: ['h', 'B'], outputs: ['y'] }],
+    });
+    const feeds = [0, 1, 2].map((k) => ({ x: { data: rnd(32, 80 + k, 2), dims: [2, 16] } }));
+    const calls = [];
+    const r = await quantizeModel(model, { mode: 'qdq', calibration: feeds, excludeNode: ['second'], onProgress: (done, total, label) => calls.push([done, total, label]) });
+    assert.deepEqual(r.skipped.map((k) => [k.node, k.reason]), [['second', "excluded by excludeNode 'second'"]]);
+    assert.deepEqual(r.changed.map((c) => c.node), ['first']);
+    assert.deepEqual(calls, [[1, 3, 'calibration run 1 of 3'], [2, 3, 'calibration run 2 of 3'], [3, 3, 'calibration run 3 of 3']]);
+    // A generator's length is unknown: total 0.
+    const seen = [];
+    await quantizeModel(model, { mode: 'qdq', calibration: (function* () { yield* feeds; })(), onProgress: (done, total) => seen.push(total) });
+    assert.deepEqual(seen, [0, 0, 0]);
+  });
+
   it('calibration from a .npz equals calibration from the same feeds (stacked samples and batch-axis split)', async () => {
     const model = convModel();
     const feeds = convFeeds(4, 3);
@@ -471,6 +491,14 @@ describe(`quantizeModel mode 'qdq' (${qk.backend.name} backend)`, function () {
       await assert.rejects(quantizeModel(overflow(), { mode: 'qdq', calibration: file, output: outFile }),
         (e) => e instanceof RangeError && new RegExp(`^calibrating tensor 'sq' on run 1 \\(options.calibration ${esc} sample 1\\): .*'sq'\\[0, 7\\] = Infinity`).test(e.message));
       assert.ok(!fs.existsSync(outFile), 'nothing written');
+      // The .npz is closed on the failure, also when the first run fails (it stayed open until
+      // garbage collection: trial finding).
+      const first = path.join(tmp, 'inf0.npz');
+      d.set(bigAt7(), 0);
+      await writeNpz(first, [{ name: 'x', type: 'f32', shape: [2, 2, 8], byteLength: bytes.length, data: bytes }]);
+      await assert.rejects(quantizeModel(overflow(), { mode: 'qdq', calibration: first }), /on run 0 \(options.calibration .*inf0\.npz sample 0\)/);
+      const open = fs.readdirSync('/proc/self/fd').filter((fd) => { try { return [file, first].includes(fs.readlinkSync(`/proc/self/fd/${fd}`)); } catch { return false; } });
+      assert.deepEqual(open, [], 'no descriptor left open on the .npz files');
     });
     it('onnxruntime-node missing: an Error telling to npm install it', async () => {
       const resolve = Module._resolveFilename;

@@ -360,10 +360,11 @@ export async function calibrate(
 ): Promise<Calibration> {
   const inputs = modelInputs(model);
   const inputNames = new Set(inputs.map((i) => i.name));
+  const ort = loadOrt(`mode 'qdq'`);
+  // The feeds' generator is closed on every path below (a .npz stays open until it is: trial finding).
   const feeds = calibrationFeeds(calibration, inputs);
   const first = await feeds.next();
   if (first.done) throw new Error('internal: calibrationFeeds ended without a feed');
-  const ort = loadOrt(`mode 'qdq'`);
   const exposed = candidates.filter((c) => !inputNames.has(c));
   let outputOf = new Map<string, string>(); // key → the output of the calibration copy that carries it
   const create = (names: readonly string[]): Promise<OrtSession> => {
@@ -399,11 +400,12 @@ export async function calibrate(
     }
   };
 
-  let session = await create(exposed);
+  let session: OrtSession | undefined;
   const types = new Map<string, string>();
   const observers = new Map<string, TensorObserver>();
   const held = new Set<string>(); // branch tensors that held a value on some run
   try {
+    session = await create(exposed);
     const out = await run(session, first.value);
     for (const [k, v] of first.value) types.set(k, v.type);
     for (const c of exposed) {
@@ -444,7 +446,8 @@ export async function calibrate(
     }
     for await (const feed of feeds) observe(feed, await run(session, feed));
   } finally {
-    await session.release();
+    await session?.release();
+    await feeds.return(undefined);
   }
   const ranges = new Map<string, { min: number; max: number }>();
   const rangeless: string[] = [];

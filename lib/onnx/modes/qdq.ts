@@ -255,8 +255,10 @@ async function runQdq(ctx: ModeContext): Promise<void> {
   };
   const tensorNames = [...new Set(parts.flatMap((p) => keys(p, p.tensorNames)))];
   const choose = (types: Map<string, string>): string[] => [...new Set(parts.flatMap((p) => keys(p, p.choose(local(p, types)))))];
+  // Runs to come, when the calibration set says (an array); 0: unknown (the progress shows counts).
+  const calibrationRuns = Array.isArray(opts.calibration) ? opts.calibration.length : 0;
   const cal = await calibrate(model, tensorNames, opts.calibration, { method: opts.method, activationType: opts.activationType, percentile: opts.percentile, bins: opts.bins }, choose,
-    (runs) => ctx.progress(runs, 0, `calibration run ${runs}`), branch);
+    (runs) => ctx.progress(runs, calibrationRuns, `calibration run ${runs}${calibrationRuns ? ` of ${calibrationRuns}` : ''}`), branch);
   const enclosing = new Set<GraphScope>(); // graphs around a rewritten branch
   for (const p of parts) {
     const untaken = new Set(p.tensorNames.filter((t) => cal.untaken.has(p.keyOf(t) ?? '')));
@@ -310,7 +312,11 @@ function scopeQdq(ctx: ModeContext, scope: GraphScope, opset: number, keyOf: (na
 
   const candidates: NodeProto[] = [];
   for (const n of graph.node) {
-    if (!isQdqOp(n) || ctx.isExcluded(n)) continue;
+    if (!isQdqOp(n)) continue;
+    if (ctx.isExcluded(n)) {
+      ctx.skipped(n, scope, ctx.excludedBy(n)!);
+      continue;
+    }
     if (n.opType === 'MaxPool' && opset < 12) {
       ctx.skipped(n, scope, `MaxPool is quantized from opset 12 (ORT's QDQMaxPool); the model has opset ${opset}`);
       continue;
