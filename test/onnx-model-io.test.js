@@ -133,6 +133,10 @@ describe('quantkit/onnx: reading and writing models', function () {
     structuredClone(detached.buffer, { transfer: [detached.buffer] });
     await assert.rejects(quantizeModel(detached, { mode: 'dynamic' }), /whose buffer is detached/);
     await assert.rejects(loadModel(m, 5), /Expected externalDataDir to be a folder path \(non-empty string\) but received 5/);
+    // saveModel checks its options key by key, as quantizeModel does.
+    const { model: loaded } = await loadModel(m);
+    await assert.rejects(saveModel(loaded, path.join(tmp, 'o.onnx'), { extrnalData: true }), (e) => e instanceof TypeError && /extrnalData/.test(e.message));
+    await assert.rejects(saveModel(loaded, path.join(tmp, 'o.onnx'), { externalData: 'yes' }), /Expected options\.externalData to be true, false or 'auto' but received 'yes'/);
     assert.deepEqual(listing(), ['cal.npz', 'm.onnx']);
   });
 

@@ -13,7 +13,7 @@ import { writeAtomically, checkNotAnInput, trackTemp, ReadableFile } from '../io
 import { decodeModel, encodeModel, int64, type ModelProto, type TensorProto } from './proto';
 import { allGraphs } from './graph';
 import { checkModel } from './opset';
-import { describe, isDetached } from '../core/validate';
+import { checkKeys, describe, isDetached, keySet } from '../core/validate';
 
 /** ONNX's external-data location value (TensorProto.DataLocation.EXTERNAL). */
 const EXTERNAL = 1;
@@ -179,6 +179,19 @@ export interface SaveOptions {
   hadExternalData?: boolean;
 }
 
+const SAVE_KEYS = keySet(['externalData', 'externalDataFile', 'inputs', 'hadExternalData']);
+
+/** saveModel's options, key by key: a TypeError/RangeError naming the option and the value. */
+function checkSaveOptions(opts: SaveOptions): void {
+  if (opts === null || typeof opts !== 'object') throw new TypeError(`Expected options to be an object but received ${describe(opts)}`);
+  checkKeys(opts, SAVE_KEYS, 'options');
+  const { externalData, externalDataFile, inputs, hadExternalData } = opts;
+  if (externalData !== undefined && typeof externalData !== 'boolean' && externalData !== 'auto') throw new TypeError(`Expected options.externalData to be true, false or 'auto' but received ${describe(externalData)}`);
+  if (externalDataFile !== undefined && (typeof externalDataFile !== 'string' || externalDataFile.length === 0)) throw new TypeError(`Expected options.externalDataFile to be a file name but received ${describe(externalDataFile)}`);
+  if (inputs !== undefined && (!Array.isArray(inputs) || !inputs.every((p) => typeof p === 'string'))) throw new TypeError(`Expected options.inputs to be an array of paths but received ${describe(inputs)}`);
+  if (hadExternalData !== undefined && typeof hadExternalData !== 'boolean') throw new TypeError(`Expected options.hadExternalData to be a boolean but received ${describe(hadExternalData)}`);
+}
+
 /**
  * Writes `model` to `out`, atomically. Returns the bytes written (model plus data file) and
  * the data file's path when one was written.
@@ -187,6 +200,7 @@ export interface SaveOptions {
 export async function saveModel(model: ModelProto, out: string, opts: SaveOptions = {}): Promise<{ bytes: number; dataFile?: string }> {
   checkModel(model, 'model');
   if (typeof out !== 'string' || out.length === 0) throw new TypeError(`Expected out to be a path but received ${describe(out)}`);
+  checkSaveOptions(opts);
   const inputs = opts.inputs ?? [];
   checkNotAnInput(out, inputs);
   const tensors = allTensors(model);
