@@ -468,6 +468,12 @@ describe('quantkit quantize on ONNX models: usage errors', function () {
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /nodes changed: 0 \(every node mode dynamic rewrites was left as it was, as listed below; OUT is the model as read\)\nnodes left as they were: 1\n\s+1\s+MatMul: excluded by --exclude-op 'MatMul'/);
     fs.rmSync(out);
+    r = run('quantize', path.join(__dirname, '..', 'assets', 'paddleocr-cls.safetensors'), path.join(tmp, 'o.safetensors'), '--mode', 'dynamic');
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /paddleocr-cls\.safetensors is a safetensors file, not an ONNX model: --mode is for ONNX models; tensor files take --scheme/);
+    r = run('quantize', m, out, '--mode', 'qdq', '--calibration', path.join(tmp, 'nope.npz'));
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /^quantkit: --calibration: Cannot open .*nope\.npz/);
     r = run('inspect', m);
     assert.equal(r.status, 1);
     assert.match(r.stderr, /an ONNX model is quantized with `quantkit quantize IN\.onnx OUT\.onnx --mode …`/);

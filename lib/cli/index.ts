@@ -190,7 +190,7 @@ export function program(io: Io = { out: (s) => process.stdout.write(`${s}\n`), e
         if (fileOnly.length) throw new CommanderError(2, 'quantkit.fileOption', `--${fileOnly[0] === 'quantize1d' ? 'quantize-1d' : fileOnly[0]} applies to tensor files, not to ONNX models (they take --exclude-op and --exclude-node)`);
         return quantizeOnnx(input, output, o, io.out);
       }
-      const onnxOnly = (['perChannel', 'perTensor', 'weightType', 'activationType', 'blockSize', 'symmetric', 'asymmetric', 'reduceRange', 'calibration', 'method', 'percentile', 'accuracyLevel', 'keepFloat32Op', 'excludeOp', 'excludeNode', 'opset', 'externalData'] as const).filter((k) => (o as Record<string, unknown>)[k] !== undefined);
+      const onnxOnly = (['perChannel', 'perTensor', 'weightType', 'activationType', 'blockSize', 'symmetric', 'asymmetric', 'reduceRange', 'calibration', 'method', 'percentile', 'accuracyLevel', 'keepFloat32Op', 'excludeOp', 'excludeNode', 'opset', 'externalData', 'bins', 'foldBatchNorm', 'externalDataDir'] as const).filter((k) => (o as Record<string, unknown>)[k] !== undefined);
       if (onnxOnly.length) throw new CommanderError(2, 'quantkit.onnxOption', `--${onnxOnly[0].replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} applies to ONNX models (IN.onnx), not to ${input}`);
       if (o.float32Io === false) throw new CommanderError(2, 'quantkit.onnxOption', `--no-float32-io applies to ONNX models (IN.onnx), not to ${input}`);
       if (o.scheme === undefined) throw new CommanderError(2, 'commander.missingMandatoryOptionValue', "required option '-s, --scheme <scheme>' not specified");

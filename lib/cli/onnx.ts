@@ -3,6 +3,7 @@
 import { CommanderError, InvalidArgumentError, Option, type Command } from 'commander';
 import { checkModelOptions, MODEL_MODES, quantizeModel, type QuantizeModelOptions, type QuantizeModelResult } from '../onnx';
 import { startProgress } from './progress';
+import { detectFormat } from '../io/detect';
 import { formatBytes } from './bytes';
 
 /** The command-line options of the ONNX path, as commander parses them. */
@@ -153,6 +154,11 @@ export function onnxOptions(o: OnnxCliOptions & { asymmetric?: boolean; perTenso
 
 /** Runs the ONNX path of `quantkit quantize`. */
 export async function quantizeOnnx(input: string, output: string, o: OnnxCliOptions, out: (s: string) => void): Promise<void> {
+  if (!/\.onnx$/i.test(input)) {
+    // --mode on a tensor file: say what IN is (the ONNX reader would only say it does not decode).
+    const format = await detectFormat(input).catch(() => undefined);
+    if (format !== undefined) throw new CommanderError(2, 'quantkit.modeOnTensorFile', `${input} is a ${format === 'tfjs' ? 'tfjs' : format} file, not an ONNX model: --mode is for ONNX models; tensor files take --scheme (README "The command")`);
+  }
   if (!/\.onnx$/i.test(output)) throw new CommanderError(2, 'quantkit.onnxOut', `OUT for an ONNX model must end in .onnx (the output is an ONNX model) but received ${output}`);
   const opts = onnxOptions(o, output);
   try {

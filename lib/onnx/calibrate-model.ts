@@ -89,14 +89,17 @@ function checkFeedValue(input: ModelInput, v: unknown, where: string): { type: s
   if (!want) throw new TypeError(`${where}: model input '${input.name}' has element type ${dataTypeName(input.elemType)}, which quantkit cannot feed`);
   const o = v as { data?: unknown; dims?: unknown; type?: unknown };
   if (v === null || typeof v !== 'object' || !ArrayBuffer.isView(o.data) || !Array.isArray(o.dims)) {
-    throw new TypeError(`${where}: expected input '${input.name}' to be { data, dims } (or an onnxruntime Tensor) but received ${describe(v)}`);
+    const got = v !== null && typeof v === 'object' && ('data' in o || 'dims' in o)
+      ? `{ data: ${describe(o.data)}, dims: ${describe(o.dims)} } (data must be a TypedArray, ${want.ctor} for this input; dims an array)`
+      : describe(v);
+    throw new TypeError(`${where}: expected input '${input.name}' to be { data, dims } (or an onnxruntime Tensor) but received ${got}`);
   }
   let data = o.data as ArrayBufferView & { length: number };
   // A float16 input may come as a Float16Array (where the runtime has one): it is fed as the
   // Uint16Array of its bits over the same memory, the form onnxruntime-node takes on every Node.
   if (want.ctor === 'Uint16Array' && typedArrayKind(data) === 'Float16Array') data = new Uint16Array(data.buffer, data.byteOffset, data.length);
   const dims = (o.dims as unknown[]).map((d) => (typeof d === 'bigint' ? Number(d) : d));
-  if (!dims.every((d) => typeof d === 'number' && Number.isSafeInteger(d) && d >= 0)) throw new TypeError(`${where}: expected input '${input.name}' dims to be non-negative integers but received ${describe(o.dims)}`);
+  if (!dims.every((d) => typeof d === 'number' && Number.isSafeInteger(d) && d >= 0)) throw new TypeError(`${where}: expected input '${input.name}' dims to be non-negative integers but received [${(o.dims as unknown[]).map((d) => (typeof d === 'number' || typeof d === 'bigint' ? String(d) : describe(d))).join(', ')}]`);
   const nd = dims as number[];
   if (data.constructor.name !== want.ctor) {
     throw new TypeError(`${where}: model input '${input.name}' is ${dataTypeName(input.elemType)}: expected its data to be a ${want.ctor} but received a ${data.constructor.name}`);
@@ -162,7 +165,13 @@ export async function* calibrationFeeds(calibration: ModelOptions['calibration']
 }
 
 async function* npzFeeds(file: string, inputs: readonly ModelInput[]): AsyncGenerator<Feed> {
-  const npz = await openNpz(file);
+  let npz: Awaited<ReturnType<typeof openNpz>>;
+  try {
+    npz = await openNpz(file);
+  } catch (e) {
+    if (e instanceof Error) e.message = `options.calibration: ${e.message}`;
+    throw e;
+  }
   try {
     const where = `options.calibration ${file}`;
     const names = new Set(inputs.map((i) => i.name));
