@@ -373,6 +373,34 @@ describe(`quantizeModel mode 'qdq' (${qk.backend.name} backend)`, function () {
     assert.deepEqual(seen, [0, 0, 0]);
   });
 
+  it('a tensor whose element type quantkit infers wrongly: calibration reads the types from ONNX Runtime instead', async () => {
+    // NonMaxSuppression writes int64 indices; quantkit's type rules take them as its input's
+    // float32, so the Add on them looks like a float32 candidate until ORT says otherwise.
+    const n = 6;
+    const model = buildModel({
+      opset: 13,
+      inputs: [['boxes', 'float', [1, n, 4]], ['scores', 'float', [1, 1, n]]],
+      outputs: [['y', 'float']],
+      initializers: [{ name: 'one', dims: [], dataType: 'int64', raw: new Uint8Array(BigInt64Array.of(1n).buffer) }, { name: 'k', dims: [1], dataType: 'int64', raw: new Uint8Array(BigInt64Array.of(3n).buffer) }, { name: 'two', dims: [], float: Float32Array.of(2) }],
+      nodes: [
+        { op: 'NonMaxSuppression', inputs: ['boxes', 'scores', 'k'], outputs: ['sel'] },
+        { op: 'Add', inputs: ['sel', 'one'], outputs: ['s1'] },
+        { op: 'Cast', inputs: ['s1'], outputs: ['f'], attrs: { to: 1 } },
+        { op: 'Mul', inputs: ['f', 'two'], outputs: ['y'] },
+      ],
+    });
+    const feeds = [0, 1].map((k) => ({
+      boxes: { data: Float32Array.from({ length: n * 4 }, (_, i) => (i % 4 < 2 ? (i >> 2) * 2 + k : (i >> 2) * 2 + 1 + k)), dims: [1, n, 4] },
+      scores: { data: Float32Array.from({ length: n }, (_, i) => 1 - i / 10), dims: [1, 1, n] },
+    }));
+    const r = await quantizeModel(model, { mode: 'qdq', calibration: feeds });
+    assert.deepEqual(r.changed.map((c) => c.opType), ['Mul']);
+    const ref = await runModel(model, feeds[0]);
+    const got = await runModel(r.bytes, feeds[0]);
+    assert.equal(got.y.data.length, ref.y.data.length);
+    got.y.data.forEach((v, i) => assert.ok(Math.abs(v - ref.y.data[i]) <= 0.1, `y[${i}] ${v} vs ${ref.y.data[i]}`));
+  });
+
   it('calibration from a .npz equals calibration from the same feeds (stacked samples and batch-axis split)', async () => {
     const model = convModel();
     const feeds = convFeeds(4, 3);

@@ -63,6 +63,14 @@ const ORT_TYPE: Record<number, { type: string; ctor: string }> = {
   [DT.BOOL]: { type: 'bool', ctor: 'Uint8Array' },
   [DT.FLOAT16]: { type: 'float16', ctor: 'Uint16Array' },
 };
+/** ONNX element types as onnxruntime names a tensor's type (Tensor.type). */
+const ORT_TYPE_NAME: Record<number, string> = {
+  [DT.FLOAT]: 'float32', [DT.DOUBLE]: 'float64', [DT.FLOAT16]: 'float16', [DT.BFLOAT16]: 'bfloat16', [DT.INT64]: 'int64', [DT.INT32]: 'int32',
+  [DT.INT16]: 'int16', [DT.INT8]: 'int8', [DT.UINT64]: 'uint64', [DT.UINT32]: 'uint32', [DT.UINT16]: 'uint16', [DT.UINT8]: 'uint8', [DT.BOOL]: 'bool', [DT.STRING]: 'string',
+};
+/** onnxruntime's name of an ONNX element type, or undefined for one it has no name for. */
+export const ortTypeName = (elemType: number | undefined): string | undefined => (elemType === undefined ? undefined : ORT_TYPE_NAME[elemType]);
+
 /** The npz element types that can feed each ORT type. */
 const NPZ_TYPE: Record<string, ElementType> = { float32: 'f32', float64: 'f64', int64: 'i64', int32: 'i32', uint8: 'u8', int8: 'i8', bool: 'bool', float16: 'f16' };
 const CTORS: Record<string, new (b: ArrayBuffer, o: number, n: number) => ArrayBufferView & { length: number }> = {
@@ -366,6 +374,7 @@ export async function calibrate(
   choose: (types: Map<string, string>) => string[],
   progress?: (runs: number) => void,
   branch?: ReadonlyMap<string, BranchTensor>,
+  predicted?: ReadonlyMap<string, string>,
 ): Promise<Calibration> {
   const inputs = modelInputs(model);
   const inputNames = new Set(inputs.map((i) => i.name));
@@ -376,9 +385,11 @@ export async function calibrate(
   if (first.done) throw new Error('internal: calibrationFeeds ended without a feed');
   const exposed = candidates.filter((c) => !inputNames.has(c));
   let outputOf = new Map<string, string>(); // key → the output of the calibration copy that carries it
+  let exposedNow = 0; // how many tensors the current session exposes
   const create = (names: readonly string[]): Promise<OrtSession> => {
     const { bytes, outputs } = exposeTensors(model, names, branch);
     outputOf = outputs;
+    exposedNow = names.length;
     return ort.InferenceSession.create(bytes, { graphOptimizationLevel: 'disabled', logSeverityLevel: 4 });
   };
   const toOrt = (feed: Feed): Record<string, OrtTensor> => Object.fromEntries([...feed].map(([k, v]) => [k, new ort.Tensor(v.type, v.data, v.dims)]));
@@ -414,14 +425,35 @@ export async function calibrate(
   const observers = new Map<string, TensorObserver>();
   const held = new Set<string>(); // branch tensors that held a value on some run
   try {
-    session = await create(exposed);
-    const out = await run(session, first.value);
-    for (const [k, v] of first.value) types.set(k, v.type);
-    for (const c of exposed) {
-      const v = out[outputOf.get(c) ?? c];
-      if (v) types.set(c, v.type);
+    // With every candidate's type predicted (types.ts), one session exposes only the chosen
+    // tensors; the first run checks the prediction for them, and any miss falls back to a
+    // first session that exposes every candidate to read the types from ONNX Runtime.
+    let chosen: string[] | undefined;
+    let out: Record<string, OrtTensor> | undefined;
+    if (predicted && exposed.every((c) => predicted.has(c))) {
+      const guess = choose(new Map(predicted));
+      session = await create(guess.filter((t) => !inputNames.has(t)));
+      const o = await run(session, first.value);
+      if (guess.every((t) => (inputNames.has(t) ? first.value.get(t)?.type : o[outputOf.get(t) ?? t]?.type) === predicted.get(t))) {
+        chosen = guess;
+        out = o;
+        for (const [k, v] of predicted) types.set(k, v);
+        for (const [k, v] of first.value) types.set(k, v.type);
+      } else {
+        await session.release();
+        session = undefined;
+      }
     }
-    const chosen = choose(types);
+    if (!chosen || !out) {
+      session = await create(exposed);
+      out = await run(session, first.value);
+      for (const [k, v] of first.value) types.set(k, v.type);
+      for (const c of exposed) {
+        const v = out[outputOf.get(c) ?? c];
+        if (v) types.set(c, v.type);
+      }
+      chosen = choose(types);
+    }
     for (const t of chosen) observers.set(t, makeObserver(method));
     const observe = (feed: Feed, results: Record<string, OrtTensor>): void => {
       noteNaN(feed);
@@ -449,11 +481,13 @@ export async function calibrate(
     };
     observe(first.value, out);
     const keep = chosen.filter((t) => !inputNames.has(t));
-    if (keep.length < exposed.length) {
-      await session.release();
-      session = await create(keep);
+    let current = session!;
+    if (keep.length < exposedNow) {
+      await current.release();
+      session = undefined;
+      session = current = await create(keep);
     }
-    for await (const feed of feeds) observe(feed, await run(session, feed));
+    for await (const feed of feeds) observe(feed, await run(current, feed));
   } finally {
     await session?.release();
     await feeds.return(undefined);

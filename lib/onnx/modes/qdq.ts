@@ -80,7 +80,7 @@ import { allGraphs, attrInt, findConstant, floatAttr, getAttr, intAttr, makeNode
 import { elementType } from '../types';
 import { dimsOf, floatValues, makeTensor } from '../tensor';
 import { qRange, quantizeWeight, roundHalfEven, scaleZeroPoint, weightTensors, type QuantizedWeight } from '../weights';
-import { calibrate, calibrationFeeds, modelInputs, type BranchTensor } from '../calibrate-model';
+import { calibrate, calibrationFeeds, modelInputs, ortTypeName, type BranchTensor } from '../calibrate-model';
 import quantkit from '../../index';
 
 /** Ops with their own rule (ORT's QDQRegistry classes). */
@@ -257,8 +257,17 @@ async function runQdq(ctx: ModeContext): Promise<void> {
   const choose = (types: Map<string, string>): string[] => [...new Set(parts.flatMap((p) => keys(p, p.choose(local(p, types)))))];
   // Runs to come, when the calibration set says (an array); 0: unknown (the progress shows counts).
   const calibrationRuns = Array.isArray(opts.calibration) ? opts.calibration.length : 0;
+  // Each candidate tensor's type as types.ts infers it (calibrate checks the ones it exposes).
+  const predicted = new Map<string, string>();
+  for (const p of parts) {
+    for (const t of p.tensorNames) {
+      const k = p.keyOf(t);
+      const type = ortTypeName(elementType(p.scope, t));
+      if (k !== undefined && type !== undefined) predicted.set(k, type);
+    }
+  }
   const cal = await calibrate(model, tensorNames, opts.calibration, { method: opts.method, activationType: opts.activationType, percentile: opts.percentile, bins: opts.bins }, choose,
-    (runs) => ctx.progress(runs, calibrationRuns, `calibration run ${runs}${calibrationRuns ? ` of ${calibrationRuns}` : ''}`), branch);
+    (runs) => ctx.progress(runs, calibrationRuns, `calibration run ${runs}${calibrationRuns ? ` of ${calibrationRuns}` : ''}`), branch, predicted);
   const enclosing = new Set<GraphScope>(); // graphs around a rewritten branch
   for (const p of parts) {
     const untaken = new Set(p.tensorNames.filter((t) => cal.untaken.has(p.keyOf(t) ?? '')));
@@ -365,6 +374,14 @@ function scopeQdq(ctx: ModeContext, scope: GraphScope, opset: number, keyOf: (na
   const quantizedNodes: Array<{ node: NodeProto; as: string; note: string }> = [];
 
   const choose = (types: Map<string, string>): string[] => {
+    // From scratch on every call: calibrate may call it on predicted types first, then on ORT's.
+    marks.clear();
+    biases.clear();
+    removed.clear();
+    renames.length = 0;
+    gemmBeta.clear();
+    weightAxes.clear();
+    quantizedNodes.length = 0;
     const quantizable = (t: string): boolean => !!t && (isFloatConst(t) || types.get(t) === 'float32');
     const uses = localUses(graph);
     // Values read inside this graph's subgraphs: a removed Relu/Clip's output would reach them unclipped.
