@@ -140,6 +140,34 @@ describe('quantkit/onnx: reading and writing models', function () {
     assert.deepEqual(listing(), ['cal.npz', 'm.onnx']);
   });
 
+  it('second trial findings: an empty weight is skipped, an unknown data_type refused, a small model saved as one file', async () => {
+    // An empty MatMul weight ([0, 4]) has nothing to quantize; ORT refused the DequantizeLinear quantkit wrote.
+    const empty = buildModel({
+      opset: 13,
+      inputs: [['x', 'float', [2, 0]]],
+      outputs: [['y', 'float', [2, 4]]],
+      initializers: [{ name: 'w', dims: [0, 4], float: new Float32Array(0) }],
+      nodes: [{ op: 'MatMul', inputs: ['x', 'w'], outputs: ['y'], name: 'mm' }],
+    });
+    for (const mode of ['weights-only', 'dynamic']) {
+      const r = await quantizeModel(empty, { mode });
+      assert.equal(r.nodesChanged, 0, mode);
+      assert.match(r.skipped[0].reason, /weight B 'w' is empty \(dims \[0, 4\]\)|'w' is empty/, mode);
+      await runModel(r.bytes, { x: { data: new Float32Array(0), dims: [2, 0] } });
+    }
+    // A data_type that is no ONNX element type: refused, naming the initializer.
+    const { model } = await loadModel(matmulModel());
+    model.graph.initializer[0].dataType = 99;
+    const out = path.join(tmp, 'o.onnx');
+    await assert.rejects(quantizeModel(encodeModel(model), { mode: 'fp16', output: out }), /initializer w has data_type 99, which is no ONNX element type/);
+    assert.ok(!fs.existsSync(out));
+    // externalData: true with no tensor of 1024 bytes or more: no empty data file.
+    const small = (await loadModel(matmulModel({ k: 4, n: 4 }))).model;
+    const r = await saveModel(small, out, { externalData: true });
+    assert.equal(r.dataFile, undefined);
+    assert.deepEqual(listing(), ['o.onnx']);
+  });
+
   it('refuses files that are not ONNX models, and writes nothing', async () => {
     const out = path.join(tmp, 'q.onnx');
     const cases = [
@@ -461,6 +489,15 @@ describe('quantkit quantize on ONNX models: usage errors', function () {
     r = run('quantize', m, out, '--mode', 'dynamic', '--exclude-op', 'Foo');
     assert.equal(r.status, 1);
     assert.match(r.stderr, /^quantkit: --exclude-op 'Foo' matches no node of .*m\.onnx \(its op types: MatMul\)/);
+    r = run('quantize', m, out, '--mode', 'dynamic', '--exclude-node', '');
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /--exclude-node <name>' argument '' is invalid/);
+    r = run('quantize', m, out, '--mode', 'weights-only', '--weight-type', 'int4', '--opset', '13');
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /^quantkit: Expected --opset to be at least 21, which mode 'weights-only' needs/);
+    r = spawnSync(process.execPath, [BIN, 'inspect', m], { encoding: 'utf8', env: { ...process.env, QUANTKIT_BACKEND: 'bogus' } });
+    assert.equal(r.status, 1);
+    assert.equal(r.stderr, "quantkit: Expected QUANTKIT_BACKEND to be 'native', 'wasm', 'fallback' or unset but received 'bogus'\n");
     r = run('quantize', m, out, '--mode', 'weights-only', '--block-size', '32', '--per-tensor');
     assert.equal(r.status, 2);
     assert.match(r.stderr, /^quantkit: --block-size and --per-tensor exclude each other/);

@@ -32,7 +32,11 @@ export interface OnnxCliOptions {
   quiet?: boolean;
 }
 
-const collect = (v: string, prev: string[] = []): string[] => [...prev, ...v.split(',').map((s) => s.trim()).filter(Boolean)];
+const collect = (v: string, prev: string[] = []): string[] => {
+  const items = v.split(',').map((s) => s.trim());
+  if (items.some((s) => s === '')) throw new InvalidArgumentError(`expected names (comma-separated, none empty) but received ${JSON.stringify(v)}`);
+  return [...prev, ...items];
+};
 const integer = (v: string): number => {
   if (!/^-?\d+$/.test(v)) throw new InvalidArgumentError(`expected an integer but received ${JSON.stringify(v)}`);
   return Number(v);

@@ -228,6 +228,12 @@ export async function saveModel(model: ModelProto, out: string, opts: SaveOption
     moved.push({ t, raw, offset });
     offset += raw.length;
   }
+  if (moved.length === 0) {
+    // No tensor reaches the threshold: one file, rather than an empty data file beside it.
+    const bytes = encodeModel(model);
+    await writeAtomically(out, inputs, async (o) => o.write(bytes));
+    return { bytes: bytes.length };
+  }
   for (const m of moved) {
     m.t.rawData = new Uint8Array(0);
     m.t.dataLocation = EXTERNAL;

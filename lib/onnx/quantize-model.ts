@@ -5,7 +5,7 @@ import { describe } from '../core/validate';
 import { MODEL_MODES, makeContext, type CalibrationFeed, type ChangedNode, type ModelMode, type ModelOptions, type ModelProgress, type SkippedNode, type ClampedTensor } from './context';
 import { loadModel, saveModel } from './model';
 import { checkNotAnInput, checkOutput } from '../io/file';
-import { encodeModel } from './proto';
+import { DT, encodeModel } from './proto';
 import picomatch from 'picomatch';
 import { allGraphs, Names, opsetOf } from './graph';
 import type { ModelProto } from './proto';
@@ -177,8 +177,14 @@ export function checkModelOptions(raw: unknown): { opts: ModelOptions; output?: 
     excludeNode: strings(o.excludeNode, 'options.excludeNode'),
     externalDataDir: o.externalDataDir as string | undefined,
   };
-  return { foldBatchNorm: bool(o.foldBatchNorm, 'options.foldBatchNorm', mode !== 'matmul-nbits'), opts, output: o.output as string | undefined, opset: int(o.opset, 'options.opset', 7, MAX_UPGRADE_OPSET), externalData: (o.externalData as boolean | 'auto' | undefined) ?? 'auto', onProgress: o.onProgress as ModelProgress | undefined };
+  const opset = int(o.opset, 'options.opset', 7, MAX_UPGRADE_OPSET);
+  const need = MODES[mode].minOpset(opts);
+  if (opset !== undefined && opset < need.opset) throw new RangeError(`Expected options.opset to be at least ${need.opset}, which mode '${mode}' needs (${need.why}), but received ${opset}`);
+  return { foldBatchNorm: bool(o.foldBatchNorm, 'options.foldBatchNorm', mode !== 'matmul-nbits'), opts, output: o.output as string | undefined, opset, externalData: (o.externalData as boolean | 'auto' | undefined) ?? 'auto', onProgress: o.onProgress as ModelProgress | undefined };
 }
+
+/** ONNX's element type numbers (TensorProto.DataType, 0 UNDEFINED excluded). */
+const KNOWN_TYPES: ReadonlySet<number> = new Set(Object.values(DT));
 
 /** Inputs the rewritten operators must have (ONNX's schemas: X and W/B; BatchNormalization's five). */
 const REQUIRED_INPUTS: Record<string, number> = { MatMul: 2, Gemm: 2, Conv: 2, ConvTranspose: 2, BatchNormalization: 5 };
@@ -190,6 +196,9 @@ const REQUIRED_INPUTS: Record<string, number> = { MatMul: 2, Gemm: 2, Conv: 2, C
  */
 function checkNodes(m: ModelProto, what: string): void {
   for (const { graph, path } of allGraphs(m)) {
+    for (const t of graph.initializer) {
+      if (!KNOWN_TYPES.has(t.dataType)) throw new Error(`${what}: initializer ${t.name}${path === 'main' ? '' : ` of ${path}`} has data_type ${t.dataType}, which is no ONNX element type: the model is malformed`);
+    }
     graph.node.forEach((n, k) => {
       const label = n.name ? `node ${n.name}` : `node #${k}${path === 'main' ? '' : ` of ${path}`}`;
       if (typeof n.opType !== 'string' || n.opType === '') throw new Error(`${what}: ${label} has no op_type: the model is malformed`);
@@ -244,7 +253,6 @@ export async function quantizeModel(model: string | Uint8Array, options: Quantiz
   if (before === undefined) throw new Error(`${what} imports no default-domain (ai.onnx) opset`);
   const impl = MODES[opts.mode];
   const need = impl.minOpset(opts);
-  if (opset !== undefined && opset < need.opset) throw new RangeError(`Expected options.opset to be at least ${need.opset}, which mode '${opts.mode}' needs (${need.why}), but received ${opset}`);
   const target = Math.max(opset ?? 0, before < need.opset ? need.opset : 0);
   if (opset !== undefined && opset < before) throw new RangeError(`Expected options.opset to be at least the model's opset ${before} (quantkit upgrades, never downgrades) but received ${opset}`);
   checkNodes(m, what);

@@ -27,6 +27,7 @@ export function constantWeight(node: NodeProto, scope: GraphScope, index: number
   const t = source.tensor;
   if (t.dataType !== DT.FLOAT) return `${label} '${name}' is ${dataTypeName(t.dataType)}, not float (only float32 weights are quantized)`;
   const dims = dimsOf(t);
+  if (dims.includes(0)) return `${label} '${name}' is empty (dims [${dims.join(', ')}]): there is nothing to quantize`;
   const values = floatValues(t, `${label} '${name}'`);
   const bad = firstNonFinite(values);
   if (bad >= 0) return `${label} '${name}' holds ${values[bad]} at element ${bad}: no scale represents it`;
