@@ -163,7 +163,9 @@ export function decodeModel(bytes: Uint8Array, what: string): ModelProto {
   try {
     m = ModelType.decode(bytes) as unknown as ModelProto;
   } catch (e) {
-    throw new Error(`${what} is not an ONNX model (the protobuf does not decode: ${(e as Error).message})`);
+    const msg = (e as Error).message;
+    const hint = /index out of range/.test(msg) ? `: it ends inside a field, as a truncated file does (${bytes.length} bytes)` : '';
+    throw new Error(`${what} is not an ONNX model (the protobuf does not decode: ${msg}${hint})`);
   }
   if (!m.graph || !Array.isArray(m.graph.node)) throw new Error(`${what} is not an ONNX model (no graph)`);
   if (m.opsetImport.length === 0) throw new Error(`${what} is not an ONNX model (no opset_import)`);
