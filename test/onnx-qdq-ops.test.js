@@ -17,33 +17,19 @@ const { CASES } = require('./support/qdq-ops-models');
 const { onnx } = require('onnx-proto');
 const { quantizeModel } = require('../dist/onnx');
 const { QDQ_OPS } = require('../dist/onnx/modes/qdq');
+const ref = require('./support/qdq-ref');
+
+const { ortScaleZp, rint } = ref;
+/** An initializer's values as a plain array (deepEqual against restated codes). */
+const initValues = (m, name) => {
+  const v = ref.initValues(m, name);
+  return { ...v, data: Array.from(v.data) };
+};
 
 const f32 = Math.fround;
-function rint(v) { // numpy round: half to even
-  const fl = Math.floor(v);
-  const d = v - fl;
-  return d > 0.5 ? fl + 1 : d < 0.5 ? fl : fl % 2 === 0 ? fl : fl + 1;
-}
-/** ORT quant_utils.compute_scale_zp for float32 rmin/rmax. */
-function ortScaleZp(rmin, rmax, qmin, qmax, symmetric) {
-  let lo = f32(Math.min(rmin, 0));
-  let hi = f32(Math.max(rmax, 0));
-  if (symmetric) { const a = Math.max(-lo, hi); lo = -a; hi = a; }
-  const scale = f32(hi - lo) / (qmax - qmin);
-  if (scale < 2 ** -126) return { scale: 1, zp: 0 };
-  return { scale: f32(scale), zp: symmetric ? rint((qmin + qmax) / 2) : rint(qmin - lo / scale) };
-}
 /** ORT quantize_nparray: clip(rint(fl(x / scale)) + zp) to the type's full range. */
 const ortCodes = (x, s, zp, qmin, qmax) => Array.from(x, (v) => Math.max(qmin, Math.min(qmax, rint(f32(v / s)) + zp)));
 
-function initValues(m, name) {
-  const t = m.graph.initializer.find((x) => x.name === name);
-  assert.ok(t, `initializer ${name}`);
-  const raw = t.rawData;
-  const buf = raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength);
-  const C = { 1: Float32Array, 2: Uint8Array, 3: Int8Array, 6: Int32Array }[t.dataType];
-  return { data: Array.from(new C(buf)), dims: t.dims.map(Number), dataType: t.dataType };
-}
 /** QuantizeLinear nodes: tensor name (before the graph-output rename) → { scale, zp } initializer names. */
 function activationQs(m) {
   const out = new Map();

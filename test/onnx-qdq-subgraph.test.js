@@ -13,6 +13,7 @@ const path = require('node:path');
 const qk = require('./support/quantkit');
 const { buildModel, runModel, REAL_MODELS } = require('./support/onnx-build');
 const { scaleZp, quantizeRef, codesOf, floatsOf, readModel, rint, otherBackend, digestsOn, sha256 } = require('./support/ort-weight-ref');
+const { rnd } = require('./support/qdq-ref');
 const { vadSignal, vadProbabilities } = require('./support/real-models');
 const { vadFeeds, optionsFor } = require('./support/real-model-cases');
 const { quantizeModel } = require('../dist/onnx');
@@ -20,15 +21,6 @@ const { writeNpz } = require('../dist/io');
 
 const f32 = Math.fround;
 
-function rnd(n, seed, s = 1) {
-  let x = seed >>> 0;
-  const a = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    x = (Math.imul(x, 1664525) + 1013904223) >>> 0;
-    a[i] = ((x / 2 ** 32) * 2 - 1) * s;
-  }
-  return a;
-}
 
 // ---- the model: If(c) { Conv → Relu → If(c2) { MatMul → Relu } else { MatMul → Relu } } else { Conv → Relu → MatMul → Relu }
 const W = {

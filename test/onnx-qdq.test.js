@@ -17,40 +17,13 @@ const { onnx } = require('onnx-proto');
 const { quantizeModel } = require('../dist/onnx');
 const { writeNpz } = require('../dist/io');
 const { requirePython, PYTHON, pythonEnv } = require('./support/oracles');
+const { ortScaleZp, rint, rnd, initValues } = require('./support/qdq-ref');
 
 // ---- plain-JS restatements of ORT's tool -------------------------------------------------
 const f32 = Math.fround;
-function rint(v) { // numpy round: half to even
-  const f = Math.floor(v);
-  const d = v - f;
-  return d > 0.5 ? f + 1 : d < 0.5 ? f : f % 2 === 0 ? f : f + 1;
-}
-/** ORT quant_utils.compute_scale_zp for float32 rmin/rmax: returns { scale (float32), zp }. */
-function ortScaleZp(rmin, rmax, qmin, qmax, symmetric) {
-  let lo = f32(Math.min(rmin, 0));
-  let hi = f32(Math.max(rmax, 0));
-  if (symmetric) {
-    const a = Math.max(Math.abs(lo), Math.abs(hi));
-    lo = -a;
-    hi = a;
-  }
-  const scale = f32(hi - lo) / (qmax - qmin); // numpy: float32 subtraction, then float64
-  if (scale < 2 ** -126) return { scale: 1, zp: 0 };
-  const zp = symmetric ? rint((qmin + qmax) / 2) : rint(qmin - lo / scale);
-  return { scale: f32(scale), zp };
-}
 const ACT_RANGE = { uint8: [0, 255], int8: [-128, 127] };
 
 // ---- models and data ---------------------------------------------------------------------
-function rnd(n, seed, s = 1) {
-  let x = seed >>> 0;
-  const a = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    x = (Math.imul(x, 1664525) + 1013904223) >>> 0;
-    a[i] = ((x / 2 ** 32) * 2 - 1) * s;
-  }
-  return a;
-}
 const i64 = (v) => new Uint8Array(BigInt64Array.from(v.map(BigInt)).buffer);
 
 /** Conv(+bias) → Relu → MaxPool → Conv → Add(skip) → Sigmoid · Mul → Concat → GlobalAveragePool → Reshape → Gemm(transB) → MatMul. */
@@ -86,14 +59,6 @@ const convFeeds = (k, n = 4) => Array.from({ length: n }, (_, i) => ({ x: { data
 
 function decode(bytes) {
   return onnx.ModelProto.decode(bytes);
-}
-function initValues(m, name) {
-  const t = m.graph.initializer.find((x) => x.name === name);
-  assert.ok(t, `initializer ${name}`);
-  const raw = t.rawData;
-  const buf = raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength);
-  const C = { 1: Float32Array, 2: Uint8Array, 3: Int8Array, 6: Int32Array }[t.dataType];
-  return { data: new C(buf), dims: t.dims.map(Number), dataType: t.dataType };
 }
 
 /** Runs the float model with `names` exposed; returns per-name the list of outputs over feeds. */

@@ -6,16 +6,8 @@
 //
 //   CASES: { name: () => ({ model: Uint8Array, feeds: Feed[], opts?: object }) }
 const { buildModel } = require('./onnx-build');
+const { rnd } = require('./qdq-ref');
 
-function rnd(n, seed, s = 1) {
-  let x = seed >>> 0;
-  const a = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    x = (Math.imul(x, 1664525) + 1013904223) >>> 0;
-    a[i] = ((x / 2 ** 32) * 2 - 1) * s;
-  }
-  return a;
-}
 /** Deterministic integers in [0, hi). */
 function ints(n, seed, hi) {
   return Array.from(rnd(n, seed), (v) => Math.min(hi - 1, Math.floor(((v + 1) / 2) * hi)));
