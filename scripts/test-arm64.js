@@ -29,7 +29,7 @@ const SYSROOT = '/usr/aarch64-linux-gnu';
 const started = Date.now();
 
 const checks = tally('test-arm64', root);
-const { timed, fail, have, must } = checks;
+const { timed, fail, have, must, install } = checks;
 
 // --- 0. prerequisites -------------------------------------------------------------------
 
@@ -42,18 +42,7 @@ function prerequisites() {
     ['libgcc-s1-arm64-cross', () => fs.existsSync(`${SYSROOT}/lib/libgcc_s.so.1`)],
     ['qemu-user', () => have('qemu-aarch64')],
   ];
-  const missing = wanted.filter(([, present]) => !present()).map(([pkg]) => pkg);
-  if (missing.length === 0) return;
-  if (process.getuid && process.getuid() !== 0) fail(`missing ${missing.join(', ')}: install them with apt-get (needs root)`);
-  console.log(`test-arm64: installing with apt-get: ${missing.join(' ')}`);
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  // Another apt-get may be running (another check installing its tools): wait for its lock.
-  const lock = ['-o', 'DPkg::Lock::Timeout=600'];
-  for (const args of [['update', '-qq', ...lock], ['install', '-y', '-qq', '--no-install-recommends', ...lock, ...missing]]) {
-    must('apt-get', args, { env, stdio: ['ignore', 'inherit', 'inherit'] });
-  }
-  const still = wanted.filter(([, present]) => !present()).map(([pkg]) => pkg);
-  if (still.length) fail(`still missing after apt-get: ${still.join(', ')}`);
+  install(wanted);
 }
 
 /**

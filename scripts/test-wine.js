@@ -48,7 +48,7 @@ const SUITE_TIMEOUT_MS = 10 * 60_000;
 const SHORT_TIMEOUT_MS = 2 * 60_000;
 
 const checks = tally('test-wine', root);
-const { timed, fail, have, must } = checks;
+const { timed, fail, have, must, install } = checks;
 
 // --- 0. prerequisites -------------------------------------------------------------------
 
@@ -59,18 +59,7 @@ function prerequisites() {
     ['binutils-mingw-w64-x86-64', () => have('x86_64-w64-mingw32-dlltool') && have('x86_64-w64-mingw32-objdump')],
     ['wine64', () => fs.existsSync(WINE) && fs.existsSync(WINESERVER)],
   ];
-  const missing = wanted.filter(([, present]) => !present()).map(([pkg]) => pkg);
-  if (missing.length === 0) return;
-  if (process.getuid && process.getuid() !== 0) fail(`missing ${missing.join(', ')}: install them with apt-get (needs root)`);
-  console.log(`test-wine: installing with apt-get: ${missing.join(' ')}`);
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  // Another apt-get may be running (another check installing its tools): wait for its lock.
-  const lock = ['-o', 'DPkg::Lock::Timeout=600'];
-  for (const args of [['update', '-qq', ...lock], ['install', '-y', '-qq', '--no-install-recommends', ...lock, ...missing]]) {
-    must('apt-get', args, { env, stdio: ['ignore', 'inherit', 'inherit'] });
-  }
-  const still = wanted.filter(([, present]) => !present()).map(([pkg]) => pkg);
-  if (still.length) fail(`still missing after apt-get: ${still.join(', ')}`);
+  install(wanted);
 }
 
 /** The environment every Wine process gets: the private prefix, quiet, headless, no Mono/Gecko prompts. */

@@ -1,8 +1,8 @@
 'use strict';
 // What the emulated-platform checks share (scripts/test-arm64.js under qemu-user,
 // scripts/test-wine.js under Wine): a tally of passed and failed checks with one summary line
-// each, step timings, the final 'N passed, N failed' line and exit status, and running a
-// command that must succeed.
+// each, step timings, the final 'N passed, N failed' line and exit status, running a command
+// that must succeed, and installing the Debian packages a check needs.
 const { spawnSync } = require('node:child_process');
 
 const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
@@ -46,6 +46,25 @@ function tally(name, root) {
     },
     have(cmd) {
       return spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
+    },
+    /**
+     * Installs with apt-get the Debian packages of `wanted` ([package, () => present]) that are
+     * missing (root only: else fail() naming them), waiting for another apt-get's lock; fails
+     * when one is still missing afterwards.
+     */
+    install(wanted) {
+      const missing = wanted.filter(([, present]) => !present()).map(([pkg]) => pkg);
+      if (missing.length === 0) return;
+      if (process.getuid && process.getuid() !== 0) t.fail(`missing ${missing.join(', ')}: install them with apt-get (needs root)`);
+      console.log(`${name}: installing with apt-get: ${missing.join(' ')}`);
+      const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+      // Another apt-get may be running (another check installing its tools): wait for its lock.
+      const lock = ['-o', 'DPkg::Lock::Timeout=600'];
+      for (const args of [['update', '-qq', ...lock], ['install', '-y', '-qq', '--no-install-recommends', ...lock, ...missing]]) {
+        t.must('apt-get', args, { env, stdio: ['ignore', 'inherit', 'inherit'] });
+      }
+      const still = wanted.filter(([, present]) => !present()).map(([pkg]) => pkg);
+      if (still.length) t.fail(`still missing after apt-get: ${still.join(', ')}`);
     },
     /** spawnSync that must succeed, else fail() with its output. */
     must(cmd, args, opts = {}) {
