@@ -14,6 +14,7 @@ const { buildModel, runModel, REAL_MODELS } = require('./support/onnx-build');
 const { quantizeModel } = require('../dist/onnx');
 const { weights, linearModel } = require('./support/onnx-weight-models');
 const { agreement } = require('./support/real-models');
+const { digestsOn } = require('./support/ort-weight-ref');
 
 const decode = (bytes) => onnx.ModelProto.decode(bytes);
 const u32 = new Uint32Array(1);
@@ -537,17 +538,7 @@ describe(`quantizeModel mode 'fp16' (${qk.backend.name})`, () => {
 
   it('native, wasm and fallback write the same bytes (Silero VAD, PaddleOCR cls)', function () {
     this.timeout(120000);
-    const script = `
-      const { quantizeModel } = require(${JSON.stringify(path.join(__dirname, '..', 'dist', 'onnx'))});
-      const crypto = require('node:crypto');
-      (async () => { const out = {};
-        for (const f of process.argv.slice(1)) out[f] = crypto.createHash('sha256').update((await quantizeModel(f, { mode: 'fp16' })).bytes).digest('hex');
-        console.log(JSON.stringify(out)); })().catch((e) => { console.error(e); process.exit(1); });`;
-    const run = (backend) => {
-      const r = spawnSync(process.execPath, ['-e', script, REAL_MODELS.vad, REAL_MODELS.cls], { env: { ...process.env, QUANTKIT_BACKEND: backend, QUANTKIT_ISA: '' }, encoding: 'utf8' });
-      assert.equal(r.status, 0, r.stderr);
-      return JSON.parse(r.stdout);
-    };
+    const run = (backend) => digestsOn(backend, [REAL_MODELS.vad, REAL_MODELS.cls], [{ mode: 'fp16' }]);
     const native = run('native');
     assert.deepEqual(run('fallback'), native);
     assert.deepEqual(run('wasm'), native);

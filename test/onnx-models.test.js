@@ -6,14 +6,14 @@
 // text images, direction labels identical, detection maps and VAD probabilities within the
 // bounds below. bench/onnx.js prints the same matrix with sizes and latencies.
 const assert = require('node:assert/strict');
-const crypto = require('node:crypto');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { spawnSync } = require('node:child_process');
 const qk = require('./support/quantkit');
 const { quantizeModel } = require('../dist/onnx');
-const { CASES, optionsFor, calibrationFeeds, evaluate } = require('./support/real-model-cases');
+const { CASES, optionsFor, calibrationFeeds, evaluate, recModeJobs, ALL_MODES } = require('./support/real-model-cases');
+const { jobDigests, jobDigestsOn } = require('./support/ort-weight-ref');
 const { REAL_MODELS, runModel } = require('./support/onnx-build');
 
 // Output agreement with the float model, per model and mode: cosine of all outputs at least
@@ -74,31 +74,9 @@ describe('quantkit/onnx on real models', function () {
   // fallback pass would compare the TypeScript backend with itself.
   const nativePass = process.env.QUANTKIT_BACKEND !== 'fallback';
   if (nativePass) it(`the ${qk.backend.name} and TypeScript backends write byte-identical models (recognition model, every mode)`, async () => {
-    const other = process.env.QUANTKIT_BACKEND === 'fallback' ? 'native' : 'fallback';
-    const script = `
-      const { quantizeModel } = require(${JSON.stringify(path.join(__dirname, '..', 'dist', 'onnx'))});
-      const { calibrationFeeds, optionsFor } = require(${JSON.stringify(path.join(__dirname, 'support', 'real-model-cases'))});
-      const crypto = require('node:crypto');
-      (async () => {
-        const out = {};
-        for (const mode of ['dynamic', 'qdq', 'weights-only', 'matmul-nbits', 'fp16']) {
-          const opts = optionsFor('rec', mode);
-          if (mode === 'qdq') opts.calibration = await calibrationFeeds('rec');
-          const r = await quantizeModel(${JSON.stringify(REAL_MODELS.rec)}, opts);
-          out[mode] = crypto.createHash('sha256').update(r.bytes).digest('hex');
-        }
-        process.stdout.write(JSON.stringify({ backend: require(${JSON.stringify(path.join(__dirname, '..'))}).backend.name, out }));
-      })().catch((e) => { console.error(e); process.exit(1); });`;
-    const child = spawnSync(process.execPath, ['-e', script], { env: { ...process.env, QUANTKIT_BACKEND: other, QUANTKIT_ISA: '' }, encoding: 'utf8', maxBuffer: 1 << 24 });
-    assert.equal(child.status, 0, child.stderr);
-    const theirs = JSON.parse(child.stdout);
-    assert.equal(theirs.backend, other);
-    for (const mode of Object.keys(theirs.out)) {
-      const opts = optionsFor('rec', mode);
-      if (mode === 'qdq') opts.calibration = await calibrationFeeds('rec');
-      const r = await quantizeModel(REAL_MODELS.rec, opts);
-      assert.equal(crypto.createHash('sha256').update(r.bytes).digest('hex'), theirs.out[mode], `${mode}: the ${other} backend wrote other bytes`);
-    }
+    const mine = await jobDigests(recModeJobs());
+    const theirs = jobDigestsOn('fallback', require.resolve('./support/real-model-cases'), 'recModeJobs');
+    ALL_MODES.forEach((mode, k) => assert.equal(mine[k], theirs[k], `${mode}: the fallback backend wrote other bytes`));
   });
 
   it('quantkit quantize IN.onnx OUT.onnx --mode dynamic: writes a model ORT runs and prints the summary', async () => {

@@ -8,12 +8,10 @@
 // plain JS, onnxruntime-node runs the output, and the output is within a bound derived from the
 // written scales of the float model's (calibration feeds = test feeds, so nothing saturates).
 const assert = require('node:assert/strict');
-const path = require('node:path');
-const crypto = require('node:crypto');
-const { spawnSync } = require('node:child_process');
 const qk = require('./support/quantkit');
 const { runModel } = require('./support/onnx-build');
-const { CASES } = require('./support/qdq-ops-models');
+const { CASES, qdqJobs } = require('./support/qdq-ops-models');
+const { jobDigests, jobDigestsOn } = require('./support/ort-weight-ref');
 const { onnx } = require('onnx-proto');
 const { quantizeModel } = require('../dist/onnx');
 const { QDQ_OPS } = require('../dist/onnx/modes/qdq');
@@ -292,28 +290,8 @@ describe(`quantizeModel mode 'qdq': the ops of ORT's QDQ registry beyond the bas
 
   it('both backends write byte-identical models (every case, the other backend in a child process)', async () => {
     const other = qk.backend.name === 'native' ? 'fallback' : 'native';
-    const script = `
-      const { quantizeModel } = require(${JSON.stringify(path.join(__dirname, '..', 'dist', 'onnx'))});
-      const { CASES } = require(${JSON.stringify(path.join(__dirname, 'support', 'qdq-ops-models'))});
-      const crypto = require('node:crypto');
-      (async () => {
-        const out = {};
-        for (const [name, make] of Object.entries(CASES)) {
-          const { model, feeds, opts } = make();
-          const r = await quantizeModel(model, { mode: 'qdq', calibration: feeds, ...opts });
-          out[name] = crypto.createHash('sha256').update(r.bytes).digest('hex');
-        }
-        process.stdout.write(JSON.stringify({ backend: require(${JSON.stringify(path.join(__dirname, '..'))}).backend.name, out }));
-      })().catch((e) => { console.error(e); process.exit(1); });`;
-    const child = spawnSync(process.execPath, ['-e', script], { env: { ...process.env, QUANTKIT_BACKEND: other, QUANTKIT_ISA: '' }, encoding: 'utf8', maxBuffer: 1 << 24 });
-    assert.equal(child.status, 0, child.stderr);
-    const theirs = JSON.parse(child.stdout);
-    assert.equal(theirs.backend, other);
-    assert.deepEqual(Object.keys(theirs.out), Object.keys(CASES));
-    for (const [name, make] of Object.entries(CASES)) {
-      const { model, feeds, opts } = make();
-      const r = await quantizeModel(model, { mode: 'qdq', calibration: feeds, ...opts });
-      assert.equal(crypto.createHash('sha256').update(r.bytes).digest('hex'), theirs.out[name], `${name}: the ${other} backend wrote other bytes`);
-    }
+    const mine = await jobDigests(qdqJobs());
+    const theirs = jobDigestsOn(other, require.resolve('./support/qdq-ops-models'), 'qdqJobs');
+    Object.keys(CASES).forEach((name, k) => assert.equal(mine[k], theirs[k], `${name}: the ${other} backend wrote other bytes`));
   });
 });

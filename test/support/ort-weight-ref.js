@@ -154,27 +154,55 @@ function otherBackend(current) {
   return current === 'native' ? 'fallback' : 'native';
 }
 
-/** sha256 of quantizeModel(modelPath, opts) for each opts, on `backend`, in a child process. */
-function digestsOn(backend, modelPath, optionsList) {
+/**
+ * sha256 of each model a job list quantizes, on `backend`, in a child process: the list is what
+ * `require(modulePath)[exportName](...args)` gives (or resolves to), [[model, options], …] with
+ * the model a path or bytes. `args` go through JSON. The cross-backend byte checks of the ONNX
+ * suites compare it with jobDigests of the same list in this process.
+ * @throws Error with the child's stderr when it fails, or when it ran another backend.
+ */
+function jobDigestsOn(backend, modulePath, exportName, args = []) {
   const script = `
     const q = require(${JSON.stringify(path.join(__dirname, '..', '..', 'dist', 'onnx'))});
     const qk = require(${JSON.stringify(path.join(__dirname, '..', '..'))});
     const crypto = require('node:crypto');
     (async () => {
+      const jobs = await require(process.argv[1])[process.argv[2]](...JSON.parse(process.argv[3]));
       const out = [];
-      for (const o of JSON.parse(process.argv[2])) out.push(crypto.createHash('sha256').update((await q.quantizeModel(process.argv[1], o)).bytes).digest('hex'));
+      for (const [model, o] of jobs) out.push(crypto.createHash('sha256').update((await q.quantizeModel(model, o)).bytes).digest('hex'));
       console.log(JSON.stringify({ backend: qk.backend.name, digests: out }));
     })().catch((e) => { console.error(e); process.exit(1); });`;
-  const r = spawnSync(process.execPath, ['-e', script, modelPath, JSON.stringify(optionsList)], { encoding: 'utf8', env: { ...process.env, QUANTKIT_BACKEND: backend } });
+  const r = spawnSync(process.execPath, ['-e', script, modulePath, exportName, JSON.stringify(args)], { encoding: 'utf8', maxBuffer: 1 << 24, env: { ...process.env, QUANTKIT_BACKEND: backend, QUANTKIT_ISA: '' } });
   if (r.status !== 0) throw new Error(`child on ${backend} failed: ${r.stderr}`);
   const res = JSON.parse(r.stdout.trim().split('\n').pop());
   if (res.backend !== backend) throw new Error(`child asked for ${backend} but ran ${res.backend}`);
   return res.digests;
 }
 
+/** sha256 of each [model, options] job's quantized model, in this process. */
+async function jobDigests(jobs) {
+  const { quantizeModel } = require('../../dist/onnx');
+  const out = [];
+  for (const [model, o] of await jobs) out.push(sha256((await quantizeModel(model, o)).bytes));
+  return out;
+}
+
+/** Jobs: each model file (a path or a list of paths) with each options object. */
+function fileJobs(modelPaths, optionsList) {
+  return [modelPaths].flat().flatMap((m) => optionsList.map((o) => [m, o]));
+}
+
+/** sha256 of quantizeModel(file, opts) for each file (a path or a list) and each opts, on `backend`, in a child process. */
+function digestsOn(backend, modelPaths, optionsList) {
+  return jobDigestsOn(backend, __filename, 'fileJobs', [modelPaths, optionsList]);
+}
+
 module.exports.sha256 = sha256;
 module.exports.otherBackend = otherBackend;
 module.exports.digestsOn = digestsOn;
+module.exports.jobDigestsOn = jobDigestsOn;
+module.exports.jobDigests = jobDigests;
+module.exports.fileJobs = fileJobs;
 
 /**
  * A synthetic page for PaddleOCR det: dark bars in lines on white, normalized as PaddleOCR does

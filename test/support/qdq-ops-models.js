@@ -203,4 +203,12 @@ const CASES = {
   }),
 };
 
-module.exports = { CASES, rnd };
+/** Every case as a quantizeModel job (mode 'qdq', its own feeds and options), in CASES order. */
+function qdqJobs() {
+  return Object.values(CASES).map((make) => {
+    const { model, feeds, opts } = make();
+    return [model, { mode: 'qdq', calibration: feeds, ...opts }];
+  });
+}
+
+module.exports = { CASES, rnd, qdqJobs };

@@ -170,4 +170,15 @@ async function evaluate(key, bytes, reference) {
   return { ...a, texts: got.texts, refTexts: ref.texts, textsEqual: ref.texts ? ref.texts.every((t, i) => t === got.texts[i]) : undefined, reference: ref };
 }
 
-module.exports = { CASES, MODE_OPTIONS, MODEL_MODE_OPTIONS, optionsFor, calibrationFeeds, vadFeeds, evaluate, ALL_MODES: ALL };
+/** The recognizer in every mode with the options above (qdq calibrated on its own inputs), as quantizeModel jobs. */
+async function recModeJobs() {
+  const jobs = [];
+  for (const mode of ALL) {
+    const opts = optionsFor('rec', mode);
+    if (mode === 'qdq') opts.calibration = await calibrationFeeds('rec');
+    jobs.push([CASES.rec.file, opts]);
+  }
+  return jobs;
+}
+
+module.exports = { CASES, MODE_OPTIONS, MODEL_MODE_OPTIONS, optionsFor, calibrationFeeds, vadFeeds, evaluate, recModeJobs, ALL_MODES: ALL };
